@@ -1,0 +1,98 @@
+"""The exception tree of detente.
+
+::
+
+    DetenteError                  base of everything detente raises on purpose
+    ├── ScenarioError             a scenario file or value is invalid; carries every Problem found
+    │   └── UnknownPathError      a ``--set`` path names nothing in the scenario
+    ├── FormatError               a file is not in a format detente can read (binary, empty, too big)
+    ├── ModelError                a model cannot run on this input (settings or degenerate scenario)
+    └── DataError                 packaged data are missing or inconsistent
+
+Every error renders as one or more lines ``LOCATION: what is wrong; what to do``.
+The command line prints them to standard error and exits with status 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "DataError",
+    "DetenteError",
+    "FormatError",
+    "ModelError",
+    "Problem",
+    "ScenarioError",
+    "UnknownPathError",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, with where it stands and what to do about it."""
+
+    message: str
+    hint: str = ""
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    @property
+    def location(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file if self.line is None else f"{self.file}:{self.line}")
+        elif self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.field:
+            parts.append(self.field)
+        return " ".join(parts) if parts else "input"
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+
+class DetenteError(Exception):
+    """Base class of every error detente raises on purpose."""
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+class ScenarioError(DetenteError, ValueError):
+    """A scenario is invalid. ``problems`` lists every problem found, each with its location."""
+
+    def __init__(self, problems: Iterable[Problem] | str, *, file: str | None = None) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(problems, file=file)]
+        self.problems: list[Problem] = list(problems)
+        if not self.problems:
+            self.problems = [Problem("invalid scenario", file=file)]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class UnknownPathError(ScenarioError, KeyError):
+    """A what-if path (``--set``) names nothing in the scenario."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return "\n".join(str(p) for p in self.problems)
+
+
+class FormatError(ScenarioError):
+    """A file cannot be read at all in the expected format."""
+
+
+class ModelError(DetenteError, ValueError):
+    """A model cannot run with these settings or on this input."""
+
+
+class DataError(DetenteError):
+    """Packaged data are missing or inconsistent."""

@@ -1,0 +1,1 @@
+"""Import every model module so each registers itself."""

@@ -1,0 +1,1 @@
+"""Rendering: terminal tables, text and HTML reports. The only place that formats output."""

@@ -1,0 +1,45 @@
+"""Scenarios: the schema, the array view, what-ifs, file formats and bundled scenarios."""
+
+from .arrays import ScenarioArrays
+from .bundled import bundled_names, load_bundled, resolve
+from .io import dump_yaml, load, read_yaml, save
+from .schema import (
+    Actor,
+    ClaimBasis,
+    Event,
+    Issue,
+    NamedQuantity,
+    Provenance,
+    Quantity,
+    RedLine,
+    Scenario,
+    Source,
+    Stance,
+    Tool,
+)
+from .whatif import apply_set, apply_sets
+
+__all__ = [
+    "Actor",
+    "ClaimBasis",
+    "Event",
+    "Issue",
+    "NamedQuantity",
+    "Provenance",
+    "Quantity",
+    "RedLine",
+    "Scenario",
+    "ScenarioArrays",
+    "Source",
+    "Stance",
+    "Tool",
+    "apply_set",
+    "apply_sets",
+    "bundled_names",
+    "dump_yaml",
+    "load",
+    "load_bundled",
+    "read_yaml",
+    "resolve",
+    "save",
+]

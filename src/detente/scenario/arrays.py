@@ -1,0 +1,164 @@
+"""NumPy views of a scenario, single or batched over Monte Carlo draws.
+
+Shapes (``...`` is empty for :meth:`Scenario.to_arrays`, ``(n_draws,)`` for
+:meth:`Scenario.sample`):
+
+=================  =========================  =============================================
+name               shape                      meaning
+=================  =========================  =============================================
+positions          (..., n_actors, n_issues)  stance positions; status quo where no stance
+saliences          (..., n_actors, n_issues)  salience / salience_max, in [0, 1]; 0 where no stance
+has_stance         (n_actors, n_issues)       whether the actor has a stance on the issue
+capabilities       (..., n_actors)            capability, >= 0
+veto               (n_actors,)                veto power
+status_quo         (..., n_issues)            status quo point
+scale_low/high     (n_issues,)                issue scale bounds
+red_low/red_high   (..., n_actors, n_issues)  the interval an actor's red lines allow
+drivers            name -> (...)              driver values
+parameters         name -> (...)              parameter values
+=================  =========================  =============================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .schema import Quantity, Scenario
+
+__all__ = ["ScenarioArrays", "as_generator"]
+
+
+def as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
+    """A NumPy generator from a seed, a generator (used as is) or None (fresh entropy)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioArrays:
+    actor_ids: tuple[str, ...]
+    issue_ids: tuple[str, ...]
+    positions: np.ndarray
+    saliences: np.ndarray
+    has_stance: np.ndarray
+    capabilities: np.ndarray
+    veto: np.ndarray
+    status_quo: np.ndarray
+    scale_low: np.ndarray
+    scale_high: np.ndarray
+    red_low: np.ndarray
+    red_high: np.ndarray
+    drivers: dict[str, np.ndarray] = field(default_factory=dict)
+    parameters: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actor_ids)
+
+    @property
+    def n_issues(self) -> int:
+        return len(self.issue_ids)
+
+    @property
+    def n_draws(self) -> int | None:
+        """Number of draws in a batch, or None for a single scenario."""
+        return None if self.capabilities.ndim == 1 else int(self.capabilities.shape[0])
+
+    def actor_index(self, actor_id: str) -> int:
+        return self.actor_ids.index(actor_id)
+
+    def issue_index(self, issue_id: str) -> int:
+        return self.issue_ids.index(issue_id)
+
+    @classmethod
+    def from_scenario(cls, s: Scenario) -> ScenarioArrays:
+        return cls._build(s, lambda q: np.float64(q.value))
+
+    @classmethod
+    def sample(
+        cls, s: Scenario, n_draws: int, seed: int | np.random.Generator | None
+    ) -> ScenarioArrays:
+        if n_draws < 1:
+            raise ValueError(f"n_draws must be >= 1; got {n_draws}")
+        rng = as_generator(seed)
+        # One uniform stream per quantity in a fixed order, so adding draws is reproducible.
+        quantities = [q for _, q in s.quantities()]
+        u = rng.random((len(quantities), n_draws))
+        table = {id(q): _triangular(q, u[k]) for k, q in enumerate(quantities)}
+        return cls._build(s, lambda q: table[id(q)])
+
+    @classmethod
+    def _build(cls, s: Scenario, get: object) -> ScenarioArrays:
+        getter = get  # callable Quantity -> scalar or (n,) array
+        assert callable(getter)
+        A, I = s.n_actors, s.n_issues
+        lo = np.array([i.low for i in s.issues], dtype=float)
+        hi = np.array([i.high for i in s.issues], dtype=float)
+        sq = [
+            getter(s.status_quo[i.id]) if i.id in s.status_quo else np.float64(i.low)
+            for i in s.issues
+        ]
+        status_quo = np.stack(np.broadcast_arrays(*sq), axis=-1).astype(float)
+        batch = status_quo.shape[:-1]
+        caps = np.stack(
+            np.broadcast_arrays(*[getter(a.capability) for a in s.actors], np.empty(batch)), axis=-1
+        )[..., :A]
+        has = np.zeros((A, I), dtype=bool)
+        pos = np.empty((*batch, A, I))
+        sal = np.zeros((*batch, A, I))
+        rlo = np.broadcast_to(lo, (*batch, A, I)).copy()
+        rhi = np.broadcast_to(hi, (*batch, A, I)).copy()
+        for k, a in enumerate(s.actors):
+            for j, iss in enumerate(s.issues):
+                st = a.stances.get(iss.id)
+                if st is None:
+                    pos[..., k, j] = status_quo[..., j]
+                else:
+                    has[k, j] = True
+                    pos[..., k, j] = getter(st.position)
+                    sal[..., k, j] = getter(st.salience) / s.salience_max
+                rl = a.red_lines.get(iss.id)
+                if rl is not None:
+                    if rl.op == ">=":
+                        rlo[..., k, j] = getter(rl.bound)
+                    else:
+                        rhi[..., k, j] = getter(rl.bound)
+        drivers = {
+            k: np.broadcast_to(getter(d.value), batch).astype(float) for k, d in s.drivers.items()
+        }
+        params = {
+            k: np.broadcast_to(getter(p.value), batch).astype(float)
+            for k, p in s.parameters.items()
+        }
+        return cls(
+            actor_ids=s.actor_ids,
+            issue_ids=s.issue_ids,
+            positions=pos,
+            saliences=sal,
+            has_stance=has,
+            capabilities=np.asarray(caps, dtype=float),
+            veto=np.array([a.veto for a in s.actors], dtype=bool),
+            status_quo=status_quo,
+            scale_low=lo,
+            scale_high=hi,
+            red_low=rlo,
+            red_high=rhi,
+            drivers=drivers,
+            parameters=params,
+        )
+
+
+def _triangular(q: Quantity, u: np.ndarray) -> np.ndarray:
+    """Inverse CDF of the triangular distribution (low, mode=value, high) at uniforms ``u``."""
+    a, c, b = q.low, q.value, q.high
+    if b == a:
+        return np.full_like(u, a)
+    fc = (c - a) / (b - a)
+    left = a + np.sqrt(u * (b - a) * (c - a))
+    right = b - np.sqrt((1 - u) * (b - a) * (b - c))
+    return np.where(u < fc, left, right)

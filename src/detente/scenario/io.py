@@ -1,0 +1,377 @@
+"""Reading and writing scenarios: format registry, YAML with line numbers, safe writes.
+
+Readers take ``(text, filename)`` and return a :class:`Scenario` or raise
+:class:`ScenarioError` listing every problem with its line. Writers take a scenario and
+return text. :func:`save` writes atomically, so a failed conversion leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import FormatError, Problem, ScenarioError
+from .schema import Scenario
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "READERS",
+    "WRITERS",
+    "dump_yaml",
+    "load",
+    "read_text",
+    "read_yaml",
+    "save",
+    "scenario_from_data",
+]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+Reader = Callable[[str, str], Scenario]
+Writer = Callable[[Scenario], str]
+
+READERS: dict[str, Reader] = {}
+WRITERS: dict[str, Writer] = {}
+EXTENSIONS: dict[str, str] = {".yaml": "yaml", ".yml": "yaml"}
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a scenario file as text, refusing what cannot be one (missing, huge, binary, empty)."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise FormatError(
+            [
+                Problem(
+                    "no such file",
+                    "check the path, or run 'detente scenarios' for bundled names",
+                    file=name,
+                )
+            ]
+        )
+    if p.is_dir():
+        raise FormatError(
+            [Problem("is a directory, not a scenario file", "name a file", file=name)]
+        )
+    size = p.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise FormatError(
+            [
+                Problem(
+                    f"file is {size / 2**20:.1f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit for a scenario",
+                    "split it or check it is the right file",
+                    file=name,
+                )
+            ]
+        )
+    raw = p.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise FormatError(
+            [
+                Problem(
+                    "looks binary (contains NUL bytes)",
+                    "give a text scenario file (YAML, CSV, XML or #A/#P/#M/#D)",
+                    file=name,
+                )
+            ]
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise FormatError(
+            [
+                Problem(
+                    f"not valid UTF-8 text (byte {err.start})",
+                    "save the file as UTF-8",
+                    file=name,
+                    line=line,
+                )
+            ]
+        ) from None
+    if not text.strip():
+        raise FormatError([Problem("file is empty", "write a scenario into it", file=name)])
+    return text
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+class _LineMap:
+    """Maps a data path (tuple of keys and list indices) to the line it starts on."""
+
+    def __init__(self) -> None:
+        self.lines: dict[tuple[Any, ...], int] = {}
+
+    def walk(self, node: yaml.Node, path: tuple[Any, ...] = ()) -> None:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = k.value
+                self.lines[(*path, key)] = k.start_mark.line + 1
+                self.walk(v, (*path, key))
+                # numeric keys (anchors) appear as floats after validation
+                with contextlib.suppress(TypeError, ValueError):
+                    self.lines.setdefault((*path, float(key)), k.start_mark.line + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                self.walk(v, (*path, i))
+
+    def line_for(self, loc: tuple[Any, ...]) -> int | None:
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get(())
+
+
+def _yaml_problem(err: yaml.YAMLError, filename: str) -> Problem:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    what = getattr(err, "problem", None) or str(err).splitlines()[0]
+    return Problem(
+        f"YAML syntax error: {what}",
+        "fix the syntax at that line (indentation, quotes, colons)",
+        file=filename,
+        line=line,
+    )
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(
+    loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from None
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first at line {seen[key]})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def scenario_from_data(
+    data: Any, filename: str, lines: Callable[[tuple[Any, ...]], int | None] | None = None
+) -> Scenario:
+    """Validate a mapping into a Scenario, collecting every problem with its location."""
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [
+                Problem(
+                    f"a scenario is a mapping with meta, issues and actors; got {type(data).__name__}",
+                    "see docs/scenario-format.md",
+                    file=filename,
+                    line=1,
+                )
+            ]
+        )
+    problems: list[tuple[tuple[Any, ...], str, str]] = []
+    try:
+        scn = Scenario.model_validate(data, context={"problems": problems})
+    except ValidationError as err:
+        out = []
+        for e in err.errors(include_url=False):
+            loc = tuple(e["loc"])
+            msg = e["msg"].removeprefix("Value error, ")
+            if e["type"] == "extra_forbidden":
+                msg, hint = f"unknown field {loc[-1]!r}", "remove it or check its spelling"
+            elif e["type"] == "missing":
+                msg, hint = f"missing field {loc[-1]!r}", "add it"
+            else:
+                hint = _hint_for(e["type"])
+            out.append(
+                Problem(
+                    msg,
+                    hint,
+                    file=filename,
+                    line=lines(loc) if lines else None,
+                    field=_loc_text(data, loc),
+                )
+            )
+        raise ScenarioError(out) from None
+    if problems:
+        raise ScenarioError(
+            Problem(
+                msg,
+                hint,
+                file=filename,
+                line=lines(loc) if lines else None,
+                field=_loc_text(data, loc),
+            )
+            for loc, msg, hint in problems
+        )
+    return scn
+
+
+def _hint_for(kind: str) -> str:
+    if kind.startswith("finite_number"):
+        return "NaN and infinity are not allowed; give a finite number"
+    if kind.startswith(("float", "int")):
+        return "give a number"
+    if kind.startswith("string"):
+        return "give text"
+    if kind.startswith("bool"):
+        return "write true or false"
+    if kind.startswith(("dict", "model")):
+        return "give a mapping (key: value lines)"
+    if kind.startswith(("tuple", "list")):
+        return "give a list"
+    return "see docs/scenario-format.md"
+
+
+def _loc_text(data: Any, loc: tuple[Any, ...]) -> str:
+    """Render a location, naming list items by their id where they have one."""
+    out: list[str] = []
+    cur = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(cur, list) and 0 <= part < len(cur):
+            item = cur[part]
+            ident = item.get("id") if isinstance(item, dict) else None
+            out.append(str(ident) if isinstance(ident, str) else f"[{part}]")
+            cur = item
+        else:
+            out.append(str(part))
+            cur = cur.get(part) if isinstance(cur, dict) else None
+    return ".".join(out)
+
+
+def read_yaml(text: str, filename: str = "<yaml>") -> Scenario:
+    try:
+        node = yaml.compose(text, Loader=_UniqueKeyLoader)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as err:
+        raise ScenarioError([_yaml_problem(err, filename)]) from None
+    except RecursionError:
+        raise ScenarioError(
+            [Problem("YAML nests too deeply", "flatten the file", file=filename)]
+        ) from None
+    lm = _LineMap()
+    if node is not None:
+        lm.walk(node)
+    return scenario_from_data(data, filename, lm.line_for)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_rep(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_rep)
+_Dumper.add_representer(tuple, lambda d, x: d.represent_list(list(x)))
+
+
+def dump_yaml(s: Scenario) -> str:
+    data = s.model_dump(exclude_defaults=True)
+    data.setdefault("issues", [])
+    data.setdefault("actors", [])
+    header = f"# detente scenario: {s.meta.title}\n"
+    return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+READERS["yaml"] = read_yaml
+WRITERS["yaml"] = dump_yaml
+
+
+def detect_format(path: str, text: str | None = None) -> str:
+    ext = Path(path).suffix.lower()
+    if ext in EXTENSIONS:
+        return EXTENSIONS[ext]
+    for fmt, sniff in SNIFFERS:
+        if text is not None and sniff(text):
+            return fmt
+    raise FormatError(
+        [
+            Problem(
+                f"cannot tell the format of {Path(path).name!r}",
+                f"use one of the extensions {', '.join(sorted(EXTENSIONS))} or pass --from FORMAT ({', '.join(sorted(READERS))})",
+                file=path,
+            )
+        ]
+    )
+
+
+SNIFFERS: list[tuple[str, Callable[[str], bool]]] = []
+
+
+def load(path: str | os.PathLike[str], *, fmt: str | None = None) -> Scenario:
+    """Load a scenario file in any known format (by extension, content or ``fmt``)."""
+    from . import formats  # noqa: F401  registers the other readers
+
+    name = str(path)
+    text = read_text(path)
+    fmt = fmt or detect_format(name, text)
+    if fmt not in READERS:
+        raise FormatError(
+            [
+                Problem(
+                    f"unknown format {fmt!r}",
+                    f"known formats: {', '.join(sorted(READERS))}",
+                    file=name,
+                )
+            ]
+        )
+    return READERS[fmt](text, name)
+
+
+def save(s: Scenario, path: str | os.PathLike[str], *, fmt: str | None = None) -> str:
+    """Write ``s`` to ``path`` atomically; returns the format used."""
+    from . import formats  # noqa: F401
+
+    name = str(path)
+    fmt = fmt or detect_format(name)
+    if fmt not in WRITERS:
+        raise FormatError(
+            [
+                Problem(
+                    f"cannot write format {fmt!r}",
+                    f"writable formats: {', '.join(sorted(WRITERS))}",
+                    file=name,
+                )
+            ]
+        )
+    text = WRITERS[fmt](s)  # may raise before anything is written
+    write_atomic(path, text)
+    return fmt
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write text to a temporary file beside ``path`` and rename it into place."""
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise FormatError([Problem("the folder does not exist", "create it first", file=str(path))])
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part", dir=parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,183 @@
+"""What-ifs: change one number of a scenario by its dotted path.
+
+Paths (the same as ``detente show --sources`` lists):
+
+- ``ACTOR.ISSUE.position`` / ``ACTOR.ISSUE.salience``
+- ``ACTOR.capability``, ``ACTOR.veto`` (true/false)
+- ``ACTOR.red_lines.ISSUE``: a bound (keeps the direction), ``">= 60"``, or ``none`` to remove it
+- ``status_quo.ISSUE``, ``drivers.NAME``, ``parameters.NAME``
+
+A changed number keeps the width of its plausible range, moved to the new value and clipped
+to the scale; its provenance becomes a judgement naming the change.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Problem, ScenarioError, UnknownPathError
+
+if TYPE_CHECKING:
+    from .schema import Scenario
+
+__all__ = ["apply_set", "apply_sets", "parse_assignment"]
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """Split ``PATH=VALUE``."""
+    if "=" not in text:
+        raise ScenarioError(
+            [
+                Problem(
+                    f"what-if {text!r} has no '='",
+                    "write PATH=VALUE, e.g. usa.denuclearization.position=40",
+                    field="--set",
+                )
+            ]
+        )
+    path, value = text.split("=", 1)
+    return path.strip(), value.strip()
+
+
+def apply_sets(s: Scenario, assignments: list[str] | tuple[str, ...]) -> Scenario:
+    for text in assignments:
+        path, value = parse_assignment(text)
+        s = apply_set(s, path, value)
+    return s
+
+
+def _number(path: str, value: Any) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ScenarioError(
+            [Problem(f"expected a number; got {value!r}", "give a finite number", field=path)]
+        ) from None
+    if x != x or x in (float("inf"), float("-inf")):
+        raise ScenarioError(
+            [
+                Problem(
+                    f"expected a finite number; got {value!r}", "give a finite number", field=path
+                )
+            ]
+        )
+    return x
+
+
+def _bool(path: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    v = str(value).strip().lower()
+    if v in ("true", "yes", "1", "on"):
+        return True
+    if v in ("false", "no", "0", "off"):
+        return False
+    raise ScenarioError(
+        [Problem(f"expected true or false; got {value!r}", "write true or false", field=path)]
+    )
+
+
+def _bad_path(s: Scenario, path: str, detail: str) -> UnknownPathError:
+    import difflib
+
+    known = [p for p, _ in s.quantities()]
+    known += [f"{a.id}.veto" for a in s.actors]
+    known += [f"{a.id}.red_lines.{i.id}" for a in s.actors for i in s.issues]
+    close = difflib.get_close_matches(path, known, n=3, cutoff=0.6)
+    hint = (
+        f"did you mean {', '.join(close)}?"
+        if close
+        else "paths look like ACTOR.ISSUE.position, ACTOR.capability, status_quo.ISSUE, drivers.NAME; "
+        "'detente show SCENARIO --sources' lists them"
+    )
+    return UnknownPathError([Problem(f"unknown what-if path: {detail}", hint, field=path)])
+
+
+def apply_set(s: Scenario, path: str, value: Any, *, why: str | None = None) -> Scenario:
+    """A validated copy of ``s`` with the quantity at ``path`` set to ``value``."""
+    from .schema import Quantity, Scenario
+
+    why = why or f"what-if: {path} = {value}"
+    parts = path.split(".")
+    data = s.model_dump()
+    actors = {a["id"]: a for a in data["actors"]}
+    issues = {i.id: i for i in s.issues}
+
+    def shifted(old: Any, new: float, bounds: tuple[float, float] | None) -> Any:
+        q = Quantity.model_validate(old)
+        return q.shifted_to(new, bounds=bounds, why=why).model_dump()
+
+    if parts[0] in ("status_quo", "drivers", "parameters"):
+        if len(parts) != 2:
+            raise _bad_path(s, path, f"{parts[0]} takes one name after it")
+        group, name = parts
+        if group == "status_quo":
+            if name not in issues:
+                raise _bad_path(s, path, f"no issue {name!r}")
+            iss = issues[name]
+            old = data["status_quo"].get(name, iss.low)
+            data["status_quo"][name] = shifted(old, _number(path, value), (iss.low, iss.high))
+        else:
+            if name not in data[group]:
+                raise _bad_path(s, path, f"no {group[:-1]} {name!r}")
+            entry = data[group][name]
+            entry["value"] = shifted(entry["value"], _number(path, value), entry.get("bounds"))
+        return Scenario.model_validate(data)
+
+    actor = actors.get(parts[0])
+    if actor is None:
+        raise _bad_path(s, path, f"no actor or section {parts[0]!r}")
+    if len(parts) == 2 and parts[1] == "capability":
+        actor["capability"] = shifted(
+            actor["capability"], _number(path, value), (0.0, float("inf"))
+        )
+    elif len(parts) == 2 and parts[1] == "veto":
+        actor["veto"] = _bool(path, value)
+    elif len(parts) == 3 and parts[1] == "red_lines":
+        iid = parts[2]
+        if iid not in issues:
+            raise _bad_path(s, path, f"no issue {iid!r}")
+        text = str(value).strip()
+        if text.lower() in ("none", "null", "off", ""):
+            actor["red_lines"].pop(iid, None)
+        elif text[:2] in (">=", "<="):
+            bound = _number(path, text[2:])
+            actor["red_lines"][iid] = {
+                "op": text[:2],
+                "bound": {"value": bound, "judgement": why},
+            }
+        else:
+            old = actor["red_lines"].get(iid)
+            if old is None:
+                raise ScenarioError(
+                    [
+                        Problem(
+                            f"{parts[0]} has no red line on {iid}",
+                            "give its direction too, e.g. '>=60'",
+                            field=path,
+                        )
+                    ]
+                )
+            iss = issues[iid]
+            old["bound"] = shifted(old["bound"], _number(path, value), (iss.low, iss.high))
+    elif len(parts) == 3 and parts[2] in ("position", "salience"):
+        iid = parts[1]
+        if iid not in issues:
+            raise _bad_path(s, path, f"no issue {iid!r}")
+        stance = actor["stances"].get(iid)
+        if stance is None:
+            raise ScenarioError(
+                [
+                    Problem(
+                        f"{parts[0]} has no stance on {iid}",
+                        "add the stance in the scenario file first",
+                        field=path,
+                    )
+                ]
+            )
+        iss = issues[iid]
+        bounds = (iss.low, iss.high) if parts[2] == "position" else (0.0, s.salience_max)
+        stance[parts[2]] = shifted(stance[parts[2]], _number(path, value), bounds)
+    else:
+        raise _bad_path(s, path, "not a settable number")
+    return Scenario.model_validate(data)

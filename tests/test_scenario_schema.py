@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+
+from detente.errors import ScenarioError, UnknownPathError
+from detente.scenario import dump_yaml, load_bundled, read_yaml
+
+
+def test_bundled_ec_scenario_loads_with_provenance_for_every_number():
+    s = load_bundled("ec-emissions-1994")
+    assert s.n_actors == 10
+    assert s.unsourced() == []
+
+
+def test_to_arrays_shapes_and_salience_scale():
+    a = load_bundled("ec-emissions-1994").to_arrays()
+    assert a.positions.shape == (10, 1)
+    assert a.saliences.max() <= 1
+    assert a.capabilities.shape == (10,)
+
+
+def test_sample_keeps_certain_numbers_fixed_and_is_reproducible():
+    s = load_bundled("ec-emissions-1994")
+    b1 = s.sample(50, seed=3)
+    b2 = s.sample(50, seed=3)
+    assert b1.positions.shape == (50, 10, 1)
+    np.testing.assert_array_equal(b1.positions, b2.positions)
+    np.testing.assert_array_equal(b1.positions[0], s.to_arrays().positions)
+
+
+def test_sampled_uncertain_value_stays_in_range():
+    s = load_bundled("ec-emissions-1994").with_value("belgium.emission_standards.position", 6)
+    yaml_text = dump_yaml(s).replace("value: 6\n", "value: 6\n")
+    s2 = read_yaml(yaml_text)
+    data = s2.model_dump()
+    data["actors"][1]["stances"]["emission_standards"]["position"] = {
+        "value": 6,
+        "range": [5, 8],
+        "judgement": "test",
+    }
+    s3 = type(s2).model_validate(data)
+    draws = s3.sample(2000, seed=1).positions[:, 1, 0]
+    assert draws.min() >= 5 and draws.max() <= 8
+    assert 5.9 < np.median(draws) < 6.8
+
+
+def test_yaml_round_trip_keeps_everything():
+    s = load_bundled("ec-emissions-1994")
+    assert read_yaml(dump_yaml(s)) == s
+
+
+def test_what_if_changes_value_and_rejects_unknown_path_with_hint():
+    s = load_bundled("ec-emissions-1994")
+    s2 = s.with_value("belgium.emission_standards.position", 5)
+    assert s2.actor("belgium").stances["emission_standards"].position.value == 5
+    assert s.actor("belgium").stances["emission_standards"].position.value == 7
+    with pytest.raises(UnknownPathError, match="did you mean"):
+        s.with_value("belgum.emission_standards.position", 5)
+
+
+def test_position_outside_scale_is_reported_with_line():
+    s = load_bundled("ec-emissions-1994")
+    text = dump_yaml(s).replace("value: 4\n", "value: 40\n", 1)
+    with pytest.raises(ScenarioError) as exc:
+        read_yaml(text, "bad.yaml")
+    lines = exc.value.lines()
+    assert any("bad.yaml:" in line and "scale" in line for line in lines)
