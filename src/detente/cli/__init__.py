@@ -1,13 +1,18 @@
 """The ``detente`` command line: thin wrappers that parse, call the library and render.
 
-Each command lives in its own module and registers itself on :data:`app`.
+Each command lives in its own module named ``*_cmd.py`` or ``*_cmds.py`` in this package and
+registers itself on :data:`app` when imported; this module imports them all.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from ._common import app, main
 
-# Command modules register themselves on import.
-from . import run_cmd, scenario_cmds  # noqa: F401  isort: skip
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if _info.name.endswith(("_cmd", "_cmds")):
+        importlib.import_module(f"{__name__}.{_info.name}")
 
 __all__ = ["app", "main"]
