@@ -20,13 +20,14 @@ install-test: $(BIN)/python
 demo: install
 	$(BIN)/detente run
 
-# Debian's Chromium for the HTML report's browser test; skipped quietly where apt is unavailable.
+# Debian's Chromium and its WebDriver for the HTML report's browser test (tests/report/test_browser.py);
+# where apt is unavailable the test is skipped with a message saying so.
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
 	      || echo "note: could not install chromium; the browser test will be skipped"; \
-	  else echo "note: chromium missing and apt-get unavailable; the browser test will be skipped"; fi; \
+	  else echo "note: chromium/chromedriver missing and apt-get unavailable; the browser test will be skipped"; fi; \
 	fi
 
 lint: install-test

@@ -1,21 +1,95 @@
-"""``detente run``: the analyst's report (for now, the scenario summary)."""
+"""``detente run``: the analyst's report — models, diagnosis, dynamics, claims, provenance."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
+
 from ..errors import DetenteError
-from ._common import SetOption, app, console, fail, load_scenario
+from ._common import FromOption, SetOption, app, console, fail, load_scenario
 
 
 @app.command()
 def run(
-    scenario: str = "us-dprk-2021",
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            help="A bundled scenario name (see 'detente scenarios') or a scenario file "
+            "(YAML, KTAB CSV/XML, #A/#P/#M/#D, actor table)."
+        ),
+    ] = "us-dprk-2021",
+    html: Annotated[
+        str | None,
+        typer.Option("--html", help="Also write the report with figures to this HTML file."),
+    ] = None,
+    json_file: Annotated[
+        str | None,
+        typer.Option(
+            "--json",
+            help="Also write every number behind the report to this JSON file ('-': stdout).",
+        ),
+    ] = None,
     set_: SetOption = None,
+    what_if: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--what-if",
+            help="A named what-if, repeatable: a lever (us-waters-down, "
+            "reframe-without-denuclearization, partial-for-relief) or a shock "
+            "(leadership-change-washington, economic-collapse, ...).",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of every random stream.")] = 2021,
+    draws: Annotated[
+        int, typer.Option("--draws", min=1, help="Monte Carlo draws for the diagnosis and claims.")
+    ] = 2000,
+    runs: Annotated[
+        int, typer.Option("--runs", min=1, help="Monte Carlo runs of the crisis dynamics.")
+    ] = 2000,
+    months: Annotated[
+        int, typer.Option("--months", min=1, help="Horizon of the crisis dynamics in months.")
+    ] = 36,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print no report on screen (with --html/--json).")
+    ] = False,
+    fmt: FromOption = None,
 ) -> None:
-    """Analyse a scenario (default: the flagship) and print the report."""
+    """Analyse a scenario (default: the flagship) and print the analyst's report.
+
+    Runs every bargaining model, the zone-of-agreement diagnosis with its levers, the crisis
+    dynamics and the source's claims, then prints the question, actors and issues, forecasts,
+    the verdict, the outlook at 6, 12, 24 and 36 months, the claims table and where the numbers
+    come from. Sections a scenario lacks the information for say so.
+    """
+    from ..report import build_report, render_html, render_terminal
+    from ..scenario.io import write_atomic
+
     try:
-        s = load_scenario(scenario, set_)
+        s = load_scenario(scenario, set_, fmt)
+        report = build_report(
+            s,
+            draws=draws,
+            runs=runs,
+            months=months,
+            seed=seed,
+            what_ifs=what_if or (),
+            sets=set_ or (),
+            progress=True,
+        )
+        if html:
+            write_atomic(html, render_html(report))
+        if json_file and json_file != "-":
+            write_atomic(json_file, report.to_json() + "\n")
     except DetenteError as err:
         fail(err)
-    from ..report.scenario_view import render_scenario
+    if json_file == "-":
+        import sys
 
-    render_scenario(s, console)
+        sys.stdout.write(report.to_json() + "\n")
+        return
+    if not quiet:
+        render_terminal(report, console)
+    for path, what in ((html, "HTML report"), (json_file, "JSON")):
+        if path:
+            console.print(f"[green]wrote[/] {path} ({what})")

@@ -1,0 +1,271 @@
+"""The HTML report's figures, drawn with matplotlib (no pyplot, no global backend) as inline SVG.
+
+Every figure is drawn from the numbers an :class:`~detente.report.AnalysisReport` holds, so the
+figures show exactly what the tables and the JSON say. Text is drawn as paths, so the SVG needs
+no fonts; metadata and the XML prologue are dropped so the SVG can sit inside HTML.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .build import AnalysisReport
+
+__all__ = ["figure_svg", "report_figures"]
+
+PALETTE = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+]
+
+
+def new_figure(width: float, height: float) -> Figure:
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasSVG(fig)
+    return fig
+
+
+def figure_svg(fig: Figure) -> str:
+    """The figure as an ``<svg>`` element for inline use (no prologue, metadata or fonts)."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "detente"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    return svg
+
+
+def _forecast_fig(r: AnalysisReport) -> Figure | None:
+    ok = [f for f in r.forecasts if "outcome" in f]
+    n = len(r.issues)
+    if n == 0:
+        return None
+    fig = new_figure(8, 0.55 * n + 1.3)
+    ax = fig.add_subplot()
+    y = np.arange(n)[::-1]
+    for k, i in enumerate(r.issues):
+        span = i["high"] - i["low"]
+        for a in r.actors:
+            st = a["stances"].get(i["id"])
+            if st is None:
+                continue
+            x = 100 * (st["position"] - i["low"]) / span
+            ax.scatter(x, y[k], s=20 + 180 * st["salience"], color="#bbb", zorder=1, lw=0)
+        sq = 100 * (i["status_quo"] - i["low"]) / span
+        ax.scatter(
+            sq, y[k], marker="x", color="k", s=50, zorder=3, label="status quo" if k == 0 else None
+        )
+        for m, f in enumerate(ok):
+            v = f["outcome"].get(i["id"])
+            if v is None:
+                continue
+            ax.scatter(
+                100 * (v - i["low"]) / span,
+                y[k] + 0.18 * (m - (len(ok) - 1) / 2) / max(1, len(ok)),
+                marker="D",
+                s=28,
+                color=PALETTE[m % len(PALETTE)],
+                zorder=4,
+                label=f["model"] if k == 0 else None,
+            )
+    ax.set_yticks(y, [i["id"] for i in r.issues])
+    ax.set_xlim(-3, 103)
+    ax.set_xlabel("position, % of each issue's scale (grey: actors, size = salience)")
+    ax.set_title("Forecast outcome per issue and model")
+    fig.legend(loc="outside right upper", fontsize="small", frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def _rounds_fig(r: AnalysisReport, f: dict[str, Any]) -> Figure | None:
+    pos = np.asarray(f["positions"], dtype=float)
+    if pos.ndim != 3 or pos.shape[0] < 2:
+        return None
+    issues = f["issue_ids"]
+    actors = f["actor_ids"]
+    labels = {a["id"]: a["label"] for a in r.actors}
+    n = len(issues)
+    cols = min(3, n)
+    rows = int(np.ceil(n / cols))
+    fig = new_figure(3.3 * cols + 1.5, 2.4 * rows + 0.6)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    rounds = np.arange(pos.shape[0])
+    for j, iid in enumerate(issues):
+        ax = axes[j // cols][j % cols]
+        for k, a in enumerate(actors):
+            ax.plot(
+                rounds,
+                pos[:, k, j],
+                marker=".",
+                lw=1.2,
+                color=PALETTE[k % len(PALETTE)],
+                label=labels.get(a, a),
+            )
+        v = f["outcome"].get(iid)
+        if v is not None:
+            ax.axhline(v, color="k", ls="--", lw=1)
+        ax.set_title(iid, fontsize="medium")
+        ax.set_xlabel("round")
+    for j in range(n, rows * cols):
+        axes[j // cols][j % cols].set_axis_off()
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside right upper", fontsize="small", frameon=False)
+    fig.suptitle(f"{f['model']}: positions by round (dashed: forecast outcome)")
+    return fig
+
+
+def _outlook_fig(r: AnalysisReport) -> Figure | None:
+    o = r.outlook
+    if not o or not o.get("p_mode"):
+        return None
+    months = list(o["months"])
+    x = np.arange(1, len(months) + 1)
+    fig = new_figure(8, 5.2)
+    ax, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+    modes = list(o["p_mode"])
+    ys = np.array([np.asarray(o["p_mode"][m], dtype=float) for m in modes])
+    colours = {"impasse": "#c7c7c7", "crisis": "#d62728", "agreement": "#2ca02c"}
+    cols = [colours.get(m, PALETTE[k % len(PALETTE)]) for k, m in enumerate(modes)]
+    ax.stackplot(x, ys, labels=[m.replace("_", " ") for m in modes], colors=cols, alpha=0.85)
+    for h in o.get("horizons", []):
+        ax.axvline(h["month"], color="k", lw=0.6, ls=":")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of runs")
+    ax.set_title("Outlook: mode by month across Monte Carlo runs")
+    ax.legend(fontsize="small", loc="outside right upper", frameon=False)
+    prov = o.get("provocations")
+    if prov and prov.get("mean") is not None:
+        mean = np.asarray(prov["mean"], dtype=float)
+        ax2.plot(x, mean, color="#d62728", label="mean")
+        if prov.get("low") is not None and prov.get("high") is not None:
+            ax2.fill_between(
+                x,
+                prov["low"],
+                prov["high"],
+                color="#d62728",
+                alpha=0.2,
+                label=prov.get("band", "interval"),
+            )
+        ax2.set_ylabel("provocations / month")
+        ax2.legend(fontsize="small", loc="outside right upper", frameon=False)
+    else:
+        ax2.set_axis_off()
+    step = max(1, len(months) // 8)
+    ax2.set_xticks(x[::step], [str(m) for m in months[::step]], rotation=30, fontsize="small")
+    return fig
+
+
+def _levers_fig(r: AnalysisReport) -> Figure | None:
+    d = r.diagnosis
+    if not d or not d.get("levers"):
+        return None
+    levers = d["levers"][:12]
+    fig = new_figure(8, 0.38 * len(levers) + 1.4)
+    ax = fig.add_subplot()
+    y = np.arange(len(levers))[::-1]
+    vals = [lv.get("p_zone_nonempty") or 0.0 for lv in levers]
+    ax.barh(y, vals, color=["#2ca02c" if lv.get("named") else "#1f77b4" for lv in levers])
+    base = d.get("p_zone_nonempty")
+    if base is not None:
+        ax.axvline(base, color="k", ls="--", lw=1, label=f"baseline {100 * base:.0f}%")
+        ax.legend(fontsize="small", loc="lower right")
+    ax.set_yticks(y, [lv["name"] for lv in levers], fontsize="small")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("P(zone of agreement non-empty) with the lever")
+    ax.set_title("Levers: what would open a zone of agreement (green: named in the source)")
+    return fig
+
+
+def _calibration_fig(r: AnalysisReport) -> Figure | None:
+    c = r.calibration
+    if not c or not c.get("series"):
+        return None
+    series = c["series"]
+    fig = new_figure(8, 3.6)
+    ax = fig.add_subplot()
+    months = series["months"]
+    x = np.arange(len(months))
+    ax.bar(
+        x,
+        series["observed"],
+        color="#999",
+        width=1.0,
+        label=series.get("observed_label", "observed"),
+    )
+    for k, (name, ys) in enumerate(series.get("fitted", {}).items()):
+        ax.plot(x, ys, lw=1.4, color=PALETTE[k % len(PALETTE)], label=name)
+    split = series.get("split_index")
+    if split is not None:
+        ax.axvline(split, color="k", ls="--", lw=1, label="out-of-sample from here")
+    step = max(1, len(months) // 10)
+    ax.set_xticks(x[::step], [str(m) for m in months[::step]], rotation=30, fontsize="small")
+    ax.set_ylabel(series.get("ylabel", "count per month"))
+    ax.set_title(series.get("title", "Calibration against history"))
+    ax.legend(fontsize="small", frameon=False)
+    return fig
+
+
+def report_figures(r: AnalysisReport) -> list[dict[str, str]]:
+    """Every figure of the report as ``{"id", "title", "caption", "svg"}``, in reading order."""
+    out: list[dict[str, str]] = []
+
+    def add(fid: str, title: str, caption: str, fig: Figure | None) -> None:
+        if fig is not None:
+            out.append({"id": fid, "title": title, "caption": caption, "svg": figure_svg(fig)})
+
+    add(
+        "fig-forecasts",
+        "Forecasts per issue",
+        "Each model's predicted outcome (diamonds) against the actors' positions (grey, sized by salience) and the status quo (x).",
+        _forecast_fig(r),
+    )
+    for f in r.forecasts:
+        if "positions" in f:
+            add(
+                f"fig-rounds-{f['model']}",
+                f"Positions by round: {f['model']}",
+                f"How each actor's position moves round by round in the {f['model']} model.",
+                _rounds_fig(r, f),
+            )
+    for fid, title, caption, svg in r.extra_figures:
+        out.append({"id": fid, "title": title, "caption": caption, "svg": svg})
+    add(
+        "fig-levers",
+        "Lever chart",
+        "P(zone of agreement non-empty) under each lever, against the baseline.",
+        _levers_fig(r),
+    )
+    add(
+        "fig-outlook",
+        "Outlook fan chart",
+        "The share of simulated runs in each mode by month, and provocations per month with their interval.",
+        _outlook_fig(r),
+    )
+    add(
+        "fig-calibration",
+        "Calibration against history",
+        "The calibrated dynamics against the historical record; the dashed line separates the fitting period from the out-of-sample check.",
+        _calibration_fig(r),
+    )
+    return out

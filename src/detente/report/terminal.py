@@ -1,0 +1,229 @@
+"""The report in the terminal: a few screens of rich tables and sentences."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from . import text as T
+
+if TYPE_CHECKING:
+    from .build import AnalysisReport
+
+__all__ = ["render_terminal"]
+
+
+def _h(console: Console, title: str) -> None:
+    console.print()
+    console.rule(f"[bold]{title}[/]", align="left")
+
+
+def _missing(console: Console, report: AnalysisReport, section: str) -> bool:
+    why = report.missing.get(section)
+    if why:
+        console.print(f"[yellow]Not computed[/]: {why}.")
+        return True
+    return False
+
+
+def render_terminal(report: AnalysisReport, console: Console) -> None:
+    """Print the report: setting, actors and issues, forecasts, zone, outlook, claims, sources."""
+    _setting(report, console)
+    _actors_issues(report, console)
+    _forecasts(report, console)
+    _zone(report, console)
+    _outlook(report, console)
+    _claims(report, console)
+    _sources(report, console)
+
+
+def _setting(r: AnalysisReport, console: Console) -> None:
+    st = r.setting
+    body: list[Any] = []
+    if st["question"]:
+        body.append(Text.from_markup(f"[bold]Question[/]: {st['question']}"))
+    if st["description"]:
+        body.append(Text(T.shorten(st["description"], 600)))
+    facts = [T.plural(st["n_actors"], "actor"), T.plural(st["n_issues"], "issue")]
+    if st["veto_players"]:
+        facts.append("veto players: " + ", ".join(st["veto_players"]))
+    if st["start"]:
+        facts.append(f"as of {st['start']}")
+    body.append(Text(" · ".join(facts), style="dim"))
+    s = r.settings
+    run = f"seed {s['seed']}, {s['draws']} draws, {s['runs']} runs x {s['months']} months"
+    if s["sets"]:
+        run += "; --set " + ", ".join(s["sets"])
+    body.append(Text(run, style="dim"))
+    for note in s.get("what_if_notes", []):
+        body.append(Text.from_markup(f"[magenta]what-if[/] {note}"))
+    console.print(Panel(Group(*body), title=f"[bold]{st['title']}[/]", title_align="left"))
+    summary = T.headline(r)
+    if summary:
+        console.print(Text(summary, style="bold"))
+
+
+def _actors_issues(r: AnalysisReport, console: Console) -> None:
+    _h(console, "Actors and issues")
+    t = Table(show_edge=False, pad_edge=False)
+    t.add_column("actor")
+    t.add_column("capability", justify="right")
+    t.add_column("veto")
+    for i in r.issues:
+        t.add_column(T.short_id(i["id"]), justify="right")
+    for a in r.actors:
+        cells = []
+        for i in r.issues:
+            st = a["stances"].get(i["id"])
+            rl = a["red_lines"].get(i["id"])
+            cell = "—" if st is None else f"{T.num(st['position'])} [dim]({st['salience']:.2f})[/]"
+            if rl is not None:
+                cell += f" [red]{rl['op']}{T.num(rl['bound'])}[/]"
+            cells.append(cell)
+        t.add_row(a["label"], T.num(a["capability"]), "yes" if a["veto"] else "", *cells)
+    t.add_row("[italic]status quo[/]", "", "", *[T.num(i["status_quo"]) for i in r.issues])
+    console.print(t)
+    console.print("[dim]cells: position (salience, 0–1); red: the actor's red line[/]")
+    for i in r.issues:
+        lo, hi = T.num(i["low"]), T.num(i["high"])
+        anchor = f" — status quo: {i['status_quo_anchor']}" if i["status_quo_anchor"] else ""
+        console.print(f"  [bold]{i['id']}[/] [{lo}–{hi}] {i['label']}{anchor}")
+
+
+def _forecasts(r: AnalysisReport, console: Console) -> None:
+    _h(console, "What the bargaining models forecast")
+    ok = [f for f in r.forecasts if "outcome" in f]
+    if not r.forecasts:
+        console.print("[yellow]No bargaining models are registered in this build.[/]")
+        return
+    t = Table(show_edge=False, pad_edge=False)
+    t.add_column("issue")
+    t.add_column("status quo", justify="right")
+    t.add_column("positions", justify="right")
+    for f in ok:
+        t.add_column(f["model"], justify="right")
+    for i in r.issues:
+        pos = [a["stances"][i["id"]]["position"] for a in r.actors if i["id"] in a["stances"]]
+        span = f"{T.num(min(pos))}–{T.num(max(pos))}" if pos else "—"
+        t.add_row(
+            i["id"],
+            T.num(i["status_quo"]),
+            span,
+            *[T.outcome(f["outcome"].get(i["id"])) for f in ok],
+        )
+    console.print(t)
+    for f in ok:
+        line = T.forecast_note(f)
+        if line:
+            console.print(f"  [bold]{f['model']}[/]: {line}")
+    for f in r.forecasts:
+        if "error" in f:
+            console.print(f"  [yellow]{f['model']}[/] did not run on this scenario: {f['error']}")
+
+
+def _zone(r: AnalysisReport, console: Console) -> None:
+    _h(console, "Is there a deal? The zone of agreement")
+    if _missing(console, r, "diagnosis"):
+        return
+    d = r.diagnosis
+    assert d is not None
+    console.print(Text(T.zone_verdict(d), style="bold"))
+    for line in T.zone_details(d):
+        console.print(f"  {line}")
+    levers = d.get("levers") or []
+    if levers:
+        t = Table(title="Top levers", title_justify="left", show_edge=False, pad_edge=False)
+        t.add_column("lever")
+        t.add_column("change", overflow="fold")
+        t.add_column("P(zone)", justify="right")
+        t.add_column("Δ", justify="right")
+        for lv in levers[:6]:
+            t.add_row(
+                lv["name"],
+                lv.get("change", ""),
+                T.pct(lv.get("p_zone_nonempty")),
+                T.dpct(lv.get("delta")),
+            )
+        console.print(t)
+
+
+def _outlook(r: AnalysisReport, console: Console) -> None:
+    _h(console, "Outlook")
+    if _missing(console, r, "outlook"):
+        return
+    o = r.outlook
+    assert o is not None
+    t = Table(show_edge=False, pad_edge=False)
+    t.add_column("by month")
+    t.add_column("P(talks)", justify="right")
+    t.add_column("P(agreement)", justify="right")
+    t.add_column("P(crisis)", justify="right")
+    for h in o["horizons"]:
+        t.add_row(
+            f"{h['month']} ({h['date']})" if h.get("date") else str(h["month"]),
+            T.pct(h["talks"]),
+            T.pct(h["agreement"]),
+            T.pct(h["crisis"]),
+        )
+    console.print(t)
+    console.print(f"[dim]{o.get('definition', '')}[/]")
+    if o.get("driver_sentence"):
+        console.print(o["driver_sentence"])
+
+
+def _claims(r: AnalysisReport, console: Console) -> None:
+    _h(console, "The source's claims, checked")
+    if _missing(console, r, "claims"):
+        return
+    c = r.claims
+    assert c is not None
+    t = Table(show_edge=False, pad_edge=False, show_lines=False)
+    t.add_column("id")
+    t.add_column("claim", overflow="fold", ratio=3)
+    t.add_column("verdict")
+    t.add_column("robust", justify="right")
+    t.add_column("model quantity", overflow="fold", ratio=2)
+    colours = {"holds": "green", "fails": "red", "pending": "yellow"}
+    for row in c["claims"]:
+        v = row["verdict"]
+        t.add_row(
+            row["id"],
+            T.shorten(row.get("text", ""), 90),
+            f"[{colours.get(v, 'white')}]{v}[/]",
+            T.pct(row.get("robustness")),
+            T.shorten(row.get("quantity", ""), 70),
+        )
+    console.print(t)
+    counts = c.get("counts", {})
+    if counts:
+        console.print("[dim]" + ", ".join(f"{n} {k}" for k, n in counts.items()) + "[/]")
+
+
+def _sources(r: AnalysisReport, console: Console) -> None:
+    _h(console, "Where the numbers come from")
+    p = r.provenance
+    console.print(T.provenance_sentence(p))
+    if p["most_uncertain"]:
+        t = Table(
+            title="Most uncertain inputs", title_justify="left", show_edge=False, pad_edge=False
+        )
+        t.add_column("number")
+        t.add_column("value", justify="right")
+        t.add_column("range", justify="right")
+        t.add_column("source", overflow="fold")
+        for row in p["most_uncertain"][:6]:
+            t.add_row(
+                row["path"],
+                T.num(row["value"]),
+                f"{T.num(row['low'])}–{T.num(row['high'])}",
+                T.shorten(row["source"] or "[none given]", 80),
+            )
+        console.print(t)
+    console.print(
+        "[dim]Every number with its range and source: "
+        f"detente show {r.setting['id']} --sources, or the HTML report (--html FILE).[/]"
+    )

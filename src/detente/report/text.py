@@ -1,0 +1,122 @@
+"""Numbers and sentences shared by the terminal and HTML views (formatting only, no analysis)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .build import AnalysisReport
+
+
+def num(x: Any, digits: int = 3) -> str:
+    if x is None:
+        return "—"
+    x = float(x)
+    if not math.isfinite(x):
+        return "—"
+    return f"{x:.{digits}g}"
+
+
+def outcome(x: Any) -> str:
+    return "no agreement" if x is None else f"{float(x):.1f}"
+
+
+def pct(x: Any) -> str:
+    if x is None:
+        return "—"
+    return f"{100 * float(x):.0f}%"
+
+
+def dpct(x: Any) -> str:
+    if x is None:
+        return ""
+    v = 100 * float(x)
+    return f"{v:+.0f} pts"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def shorten(s: str, n: int) -> str:
+    s = " ".join(str(s).split())
+    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
+
+
+def short_id(s: str, n: int = 14) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def forecast_note(f: dict[str, Any]) -> str:
+    parts = []
+    if f.get("rounds"):
+        parts.append(f"{f['rounds']} rounds, {f.get('n_moves', 0)} moves")
+    if f.get("notes"):
+        parts.append(shorten(f["notes"][0], 140))
+    return "; ".join(parts)
+
+
+def zone_verdict(d: dict[str, Any]) -> str:
+    p = d.get("p_zone_nonempty")
+    sure = f" (P = {pct(p)} over the scenario's ranges)" if p is not None else ""
+    if d.get("zone_nonempty"):
+        return f"A zone of agreement exists: some package beats the status quo for every veto player{sure}."
+    return f"No zone of agreement: no package beats the status quo for every veto player{sure}."
+
+
+def zone_details(d: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    gap = d.get("gap")
+    if not d.get("zone_nonempty") and gap is not None:
+        out.append(
+            f"Gap: {num(gap)} — {d.get('gap_meaning', 'the smallest concession that opens it')}."
+        )
+    for b in d.get("blockers") or []:
+        out.append(f"Blocked by: {b}")
+    for line in d.get("details") or []:
+        out.append(line)
+    return out
+
+
+def provenance_sentence(p: dict[str, Any]) -> str:
+    counts = p.get("counts", {})
+    names = {
+        "quote": "quoted from a source",
+        "fact": "cited facts",
+        "judgement": "analyst judgements",
+        "imported": "imported from a file",
+        "calibrated": "calibrated to data",
+        "none": "without a source",
+    }
+    parts = [f"{n} {names.get(k, k)}" for k, n in counts.items()]
+    return (
+        f"{p.get('n_numbers', 0)} numbers: "
+        + ", ".join(parts)
+        + f"; {p.get('n_uncertain', 0)} carry a range that the Monte Carlo analyses sample."
+    )
+
+
+def headline(r: AnalysisReport) -> str:
+    """One sentence of conclusions from the sections that were computed."""
+    bits: list[str] = []
+    if r.diagnosis is not None:
+        d = r.diagnosis
+        bits.append(
+            ("a zone of agreement exists" if d.get("zone_nonempty") else "no zone of agreement")
+            + (
+                f" (P = {pct(d.get('p_zone_nonempty'))})"
+                if d.get("p_zone_nonempty") is not None
+                else ""
+            )
+        )
+    if r.outlook is not None and r.outlook.get("horizons"):
+        last = r.outlook["horizons"][-1]
+        bits.append(
+            f"by month {last['month']}: P(talks) {pct(last['talks'])}, "
+            f"P(agreement) {pct(last['agreement'])}, P(crisis) {pct(last['crisis'])}"
+        )
+    if r.claims is not None and r.claims.get("counts"):
+        c = r.claims["counts"]
+        bits.append(", ".join(f"{n} claims {k}" for k, n in c.items()))
+    return ("In short: " + "; ".join(bits) + ".") if bits else ""

@@ -1,0 +1,217 @@
+"""``detente run``: the report on the terminal, as JSON and as self-contained HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from detente import load_bundled
+from detente.cli import app
+from detente.report import HORIZONS, build_report, render_html
+
+runner = CliRunner()
+FAST = ["--draws", "300", "--runs", "300"]
+
+
+def _run(*args: str) -> str:
+    res = runner.invoke(app, ["run", *args], env={"COLUMNS": "120"})
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_json_holds_every_section(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    _run("--json", str(out), "-q", *FAST)
+    data = json.loads(out.read_text())
+    for key in (
+        "scenario",
+        "settings",
+        "setting",
+        "actors",
+        "issues",
+        "forecasts",
+        "diagnosis",
+        "outlook",
+        "claims",
+        "calibration",
+        "provenance",
+        "missing",
+    ):
+        assert key in data, key
+    assert data["scenario"] == "us-dprk-2021"
+    assert data["settings"]["seed"] == 2021 and data["settings"]["draws"] == 300
+    assert data["missing"] == {}, "the flagship has everything every section needs"
+    # every model ran and gave an outcome per issue
+    issues = [i["id"] for i in data["issues"]]
+    assert data["forecasts"]
+    for f in data["forecasts"]:
+        assert "error" not in f, f
+        assert set(f["outcome"]) == set(issues)
+    d = data["diagnosis"]
+    assert isinstance(d["zone_nonempty"], bool)
+    assert 0 <= d["p_zone_nonempty"] <= 1
+    assert {lv["name"] for lv in d["levers"]} >= {
+        "us-waters-down",
+        "reframe-without-denuclearization",
+        "partial-for-relief",
+    }
+    o = data["outlook"]
+    assert [h["month"] for h in o["horizons"]] == list(HORIZONS)
+    for h in o["horizons"]:
+        for k in ("talks", "agreement", "crisis"):
+            assert 0 <= h[k] <= 1
+    assert o["driver_sentence"]
+    ids = [c["id"] for c in data["claims"]["claims"]]
+    assert ids == [f"C{k}" for k in range(1, 15)]
+    for c in data["claims"]["claims"]:
+        assert c["verdict"] in ("holds", "fails", "pending")
+    p = data["provenance"]
+    assert p["n_numbers"] == sum(p["counts"].values()) == len(p["numbers"])
+
+
+def test_json_to_stdout_is_the_same_report() -> None:
+    data = json.loads(_run("ec-emissions-1994", "--json", "-", *FAST))
+    assert data["scenario"] == "ec-emissions-1994"
+
+
+def test_same_seed_same_report() -> None:
+    s = load_bundled("ec-emissions-1994")
+    a = build_report(s, draws=200, runs=200, seed=7).to_dict()
+    b = build_report(s, draws=200, runs=200, seed=7).to_dict()
+    a.pop("timings"), b.pop("timings")
+    assert a == b
+
+
+def test_ec_emissions_report_says_what_is_missing() -> None:
+    out = _run("ec-emissions-1994", *FAST)
+    assert "When will the European Community" in out
+    assert "Netherlands" in out
+    assert "What the bargaining models forecast" in out
+    assert "no veto players" in out
+    assert "no tools or drivers" in out
+    assert "no claims" in out
+    assert "Where the numbers come from" in out
+    assert "Traceback" not in out
+
+
+def test_forecast_table_lists_every_model_on_ec_emissions() -> None:
+    from detente.models import MODELS
+
+    out = _run("ec-emissions-1994", *FAST)
+    for name in MODELS:
+        assert name in out
+
+
+def test_china_soe_reform_report() -> None:
+    out = _run("china-soe-reform", *FAST)
+    assert "What the bargaining models forecast" in out
+    assert "Where the numbers come from" in out
+    assert "imported" in out or "fact" in out
+    assert "Not computed" in out  # a KTAB case has no veto players, tools or drivers
+
+
+def test_imported_exchange_file_runs(tmp_path: Path) -> None:
+    f = tmp_path / "two.tsv"
+    f.write_text(
+        "#A\tActor-1\tActor-1\n#A\tActor-2\tActor-2\n"
+        "#P\tIssue-1\tIssue-1\tfirst\n#P\tIssue-2\tIssue-2\tsecond\n"
+        "#M\tIssue-1\t0\tlow\n#M\tIssue-1\t100\thigh\n#M\tIssue-2\t0\tlow\n#M\tIssue-2\t100\thigh\n"
+        "#D\tActor-1\tIssue-1\t0\t10\t1\n#D\tActor-1\tIssue-2\t0\t90\t1\n"
+        "#D\tActor-2\tIssue-1\t100\t60\t1\n#D\tActor-2\tIssue-2\t100\t50\t1\n"
+    )
+    out = _run(str(f), "--from", "exchange", *FAST)
+    assert "Issue-1" in out or "issue-1" in out.lower()
+    assert "Not computed" in out
+
+
+def test_flagship_terminal_report_has_every_section() -> None:
+    out = _run(*FAST)
+    for text in (
+        "Question",
+        "Actors and issues",
+        "What the bargaining models forecast",
+        "zone of agreement",
+        "Top levers",
+        "Outlook",
+        "P(talks)",
+        "P(agreement)",
+        "P(crisis)",
+        "claims, checked",
+        "Where the numbers come from",
+        "Most uncertain inputs",
+    ):
+        assert text in out, text
+    assert "Not computed" not in out
+
+
+def test_set_and_what_if_change_the_report(tmp_path: Path) -> None:
+    base = json.loads(_run("--json", "-", *FAST))
+    moved = json.loads(
+        _run(
+            "--json",
+            "-",
+            "--set",
+            "usa.denuclearization.position=25",
+            "--set",
+            "usa.red_lines.denuclearization=none",
+            *FAST,
+        )
+    )
+    assert moved["settings"]["sets"] == [
+        "usa.denuclearization.position=25",
+        "usa.red_lines.denuclearization=none",
+    ]
+    assert moved["diagnosis"]["p_zone_nonempty"] > base["diagnosis"]["p_zone_nonempty"]
+    shocked = json.loads(_run("--json", "-", "--what-if", "us-waters-down", *FAST))
+    assert shocked["settings"]["what_ifs"] == ["us-waters-down"]
+    assert shocked["diagnosis"] != base["diagnosis"]
+
+
+def test_unknown_what_if_is_one_clear_error() -> None:
+    res = runner.invoke(app, ["run", "ec-emissions-1994", "--what-if", "us-waters-dwn"])
+    assert res.exit_code == 2
+    assert "unknown what-if" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_bad_scenario_file_exits_2(tmp_path: Path) -> None:
+    f = tmp_path / "bad.yaml"
+    f.write_text("meta: {id: x}\n")
+    res = runner.invoke(app, ["run", str(f)])
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("name", ["us-dprk-2021", "ec-emissions-1994"])
+def test_html_is_self_contained(name: str) -> None:
+    html = render_html(build_report(load_bundled(name), draws=200, runs=200))
+    assert html.startswith("<!DOCTYPE html>")
+    for attr in re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", html, flags=re.I):
+        assert attr.startswith("#") or attr.startswith("data:"), attr
+    assert "<script" not in html.lower()
+    assert "@import" not in html and "url(" not in html
+    assert "<link" not in html.lower()
+    assert html.count("<svg") >= 1
+    assert "Where the numbers come from" in html
+
+
+def test_html_written_atomically_with_figures(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    _run("--html", str(out), "-q", *FAST)
+    html = out.read_text()
+    for fig in ("fig-forecasts", "fig-winset", "fig-levers", "fig-outlook", "fig-calibration"):
+        assert f'id="{fig}"' in html, fig
+    assert 'id="provenance-table"' in html
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_html_to_missing_folder_fails_cleanly(tmp_path: Path) -> None:
+    res = runner.invoke(
+        app, ["run", "ec-emissions-1994", "--html", str(tmp_path / "no" / "r.html")]
+    )
+    assert res.exit_code == 2
+    assert "does not exist" in res.output
