@@ -69,29 +69,72 @@ def _setting(r: AnalysisReport, console: Console) -> None:
 
 def _actors_issues(r: AnalysisReport, console: Console) -> None:
     _h(console, "Actors and issues")
-    t = Table(show_edge=False, pad_edge=False)
-    t.add_column("actor")
-    t.add_column("capability", justify="right")
-    t.add_column("veto")
-    for i in r.issues:
-        t.add_column(T.short_id(i["id"]), justify="right")
-    for a in r.actors:
-        cells = []
+    # the longer list goes down the rows so the tables fit the terminal
+    by_issue = len(r.issues) >= len(r.actors)
+    has_red = any(a["red_lines"] for a in r.actors)
+    has_tools = any(a["tools"] for a in r.actors)
+    at = Table(show_edge=False, pad_edge=False)
+    at.add_column("id")
+    at.add_column("actor")
+    at.add_column("capability", justify="right")
+    at.add_column("veto")
+    if has_red:
+        at.add_column("red lines")
+    if has_tools:
+        at.add_column("tools")
+    if not by_issue:
         for i in r.issues:
-            st = a["stances"].get(i["id"])
-            rl = a["red_lines"].get(i["id"])
-            cell = "—" if st is None else f"{T.num(st['position'])} [dim]({st['salience']:.2f})[/]"
-            if rl is not None:
-                cell += f" [red]{rl['op']}{T.num(rl['bound'])}[/]"
-            cells.append(cell)
-        t.add_row(a["label"], T.num(a["capability"]), "yes" if a["veto"] else "", *cells)
-    t.add_row("[italic]status quo[/]", "", "", *[T.num(i["status_quo"]) for i in r.issues])
-    console.print(t)
-    console.print("[dim]cells: position (salience, 0–1); red: the actor's red line[/]")
+            at.add_column(i["id"], justify="right", no_wrap=True)
+    for a in r.actors:
+        row = [a["id"], a["label"], T.num(a["capability"]), "yes" if a["veto"] else ""]
+        if has_red:
+            rl = ", ".join(
+                f"{iid} {x['op']} {T.num(x['bound'])}" for iid, x in a["red_lines"].items()
+            )
+            row.append(f"[red]{rl}[/]" if rl else "")
+        if has_tools:
+            kinds: dict[str, int] = {}
+            for t in a["tools"]:
+                kinds[t["kind"]] = kinds.get(t["kind"], 0) + 1
+            row.append(", ".join(f"{n} {k}" for k, n in kinds.items()))
+        if not by_issue:
+            row += [_cell(a, i["id"]) for i in r.issues]
+        at.add_row(*row)
+    if not by_issue:
+        pad = [""] * (2 + has_red + has_tools)
+        at.add_row("[italic]status quo[/]", "", *pad, *[T.num(i["status_quo"]) for i in r.issues])
+    console.print(at)
+    if by_issue:
+        console.print()
+        t = Table(show_edge=False, pad_edge=False)
+        t.add_column("issue", no_wrap=True)
+        for a in r.actors:
+            t.add_column(a["id"], justify="right", no_wrap=True)
+        t.add_column("[italic]status quo[/]", justify="right", no_wrap=True)
+        for i in r.issues:
+            t.add_row(i["id"], *[_cell(a, i["id"]) for a in r.actors], T.num(i["status_quo"]))
+        console.print(t)
+    console.print(
+        "[dim]positions and saliences (0–1)"
+        + ("; red: the actor has a red line on that issue" if has_red else "")
+        + "[/]"
+    )
     for i in r.issues:
         lo, hi = T.num(i["low"]), T.num(i["high"])
         anchor = f" — status quo: {i['status_quo_anchor']}" if i["status_quo_anchor"] else ""
         console.print(f"  [bold]{i['id']}[/] [{lo}–{hi}] {i['label']}{anchor}")
+
+
+def _cell(a: dict[str, Any], iid: str) -> str:
+    st = a["stances"].get(iid)
+    rl = a["red_lines"].get(iid)
+    if st is None:
+        return "—"
+    pos = T.num(st["position"])
+    if rl is not None:
+        pos = f"[red]{pos}[/]"
+    sal = f"{st['salience']:.2f}".removeprefix("0")
+    return f"{pos} [dim]{sal}[/]"
 
 
 def _forecasts(r: AnalysisReport, console: Console) -> None:
@@ -214,13 +257,15 @@ def _sources(r: AnalysisReport, console: Console) -> None:
         t.add_column("number")
         t.add_column("value", justify="right")
         t.add_column("range", justify="right")
-        t.add_column("source", overflow="fold")
+        t.add_column("width", justify="right")
+        t.add_column("kind")
         for row in p["most_uncertain"][:6]:
             t.add_row(
                 row["path"],
                 T.num(row["value"]),
                 f"{T.num(row['low'])}–{T.num(row['high'])}",
-                T.shorten(row["source"] or "[none given]", 80),
+                T.pct(row["relative_width"]),
+                row["kind"],
             )
         console.print(t)
     console.print(
