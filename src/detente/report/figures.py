@@ -102,6 +102,8 @@ def _rounds_fig(r: AnalysisReport, f: dict[str, Any]) -> Figure | None:
     pos = np.asarray(f["positions"], dtype=float)
     if pos.ndim != 3 or pos.shape[0] < 2:
         return None
+    from matplotlib.ticker import MaxNLocator
+
     issues = f["issue_ids"]
     actors = f["actor_ids"]
     labels = {a["id"]: a["label"] for a in r.actors}
@@ -127,6 +129,7 @@ def _rounds_fig(r: AnalysisReport, f: dict[str, Any]) -> Figure | None:
             ax.axhline(v, color="k", ls="--", lw=1)
         ax.set_title(iid, fontsize="medium")
         ax.set_xlabel("round")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for j in range(n, rows * cols):
         axes[j // cols][j % cols].set_axis_off()
     handles, names = axes[0][0].get_legend_handles_labels()

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import DetenteError
+from .build import HORIZONS
+
 if TYPE_CHECKING:
     from ..scenario import Scenario
     from .build import AnalysisReport
@@ -65,13 +68,20 @@ def diagnosis(report: AnalysisReport) -> None:
 
 
 def outlook(report: AnalysisReport) -> None:
+    """P(talks), P(agreement), P(crisis) by horizon, the fan chart's series, what-if deltas."""
     s = report.scenario
-    if not s.drivers and not any(a.tools for a in s.actors):
+    lacks = []
+    if len(s.veto_players) < 2:
+        lacks.append("two veto players (a challenger and a defender)")
+    if not any(a.tools for a in s.actors):
+        lacks.append("actors' tools")
+    if not s.meta.start:
+        lacks.append("a start month (meta.start)")
+    if lacks:
         _absent(
             report,
             "outlook",
-            "this scenario has no tools or drivers, so the crisis dynamics cannot be simulated "
-            "(add actors' tools and drivers to get P(talks), P(agreement) and P(crisis))",
+            "the crisis dynamics need " + ", ".join(lacks) + ", which this scenario does not give",
         )
         return
     try:
@@ -80,8 +90,128 @@ def outlook(report: AnalysisReport) -> None:
         _module_missing(report, "outlook", err)
         return
     st = report.settings
-    sim = simulate(s, runs=st["runs"], months=st["months"], seed=st["seed"])
-    report.outlook = {"simulation": sim.to_dict()}
+    shocks = [w for w in st["what_ifs"] if w in _shock_names()]
+    sim = simulate(
+        s,
+        runs=st["runs"],
+        months=st["months"],
+        seed=st["seed"],
+        what_if=shocks[0] if shocks else None,
+    )
+    d = sim.to_dict()
+    months = list(d["months"])
+    horizons = []
+    for h in HORIZONS:
+        if h > len(months):
+            continue
+        at = d["horizons"].get(str(h)) or sim.at(h)
+        horizons.append(
+            {
+                "month": h,
+                "date": months[h - 1],
+                "talks": at["talks"],
+                "agreement": at["agreement"],
+                "crisis": at["crisis"],
+                "impasse_throughout": at.get("impasse_throughout"),
+            }
+        )
+    report.outlook = {
+        "months": months,
+        "horizons": horizons,
+        "definition": (
+            "P(talks), P(agreement), P(crisis): share of simulated runs in which talks have "
+            "started, an agreement has been reached, or a crisis has broken out by the end of "
+            f"that month ({st['runs']} runs from {months[0]})."
+        ),
+        "p_mode": d["p_mode"],
+        "p_ever": d.get("p_ever"),
+        "provocations": {**d["provocations"], "band": "5th–95th percentile of runs"},
+        "time_to_first_talks": d.get("time_to_first_talks"),
+        "substantive_given_talks": d.get("substantive_given_talks"),
+        "challenger": d.get("challenger"),
+        "defender": d.get("defender"),
+        "notes": d.get("notes", []),
+        "shock": shocks[0] if shocks else None,
+    }
+    _what_if_deltas(report, simulate)
+
+
+def _shock_names() -> list[str]:
+    from .whatifs import shock_names
+
+    return shock_names()
+
+
+def _what_if_deltas(report: AnalysisReport, simulate: Any) -> None:
+    """Re-run the dynamics under every named what-if and say which moves the outlook most."""
+    from .whatifs import known_what_ifs
+
+    o = report.outlook
+    assert o is not None
+    st = report.settings
+    base = {h["month"]: h for h in o["horizons"]}
+    month = 12 if 12 in base else max(base)
+    runs = max(200, st["runs"] // 4)
+    # the baseline at the what-ifs' size, so differences are not sampling noise of sizes
+    ref = simulate(report.scenario, runs=runs, months=month, seed=st["seed"]).at(month)
+    rows: list[dict[str, Any]] = []
+    for name, kind in known_what_ifs().items():
+        if name in st["what_ifs"]:
+            continue
+        try:
+            if kind == "lever":
+                from .whatifs import apply_named
+
+                s2, _ = apply_named(report.scenario, name)
+                res = simulate(s2, runs=runs, months=month, seed=st["seed"])
+            else:
+                res = simulate(
+                    report.scenario, runs=runs, months=month, seed=st["seed"], what_if=name
+                )
+        except DetenteError as err:
+            rows.append({"name": name, "kind": kind, "error": "; ".join(err.lines())})
+            continue
+        at = res.at(month)
+        rows.append(
+            {
+                "name": name,
+                "kind": kind,
+                **{k: at[k] - ref[k] for k in ("talks", "agreement", "crisis")},
+            }
+        )
+    ok = [r for r in rows if "error" not in r]
+    ok.sort(key=lambda r: -max(abs(r["talks"]), abs(r["agreement"]), abs(r["crisis"])))
+    o["what_if_month"] = month
+    o["what_if_runs"] = runs
+    o["what_ifs"] = ok + [r for r in rows if "error" in r]
+    o["driver_sentence"] = _driver_sentence(base[month], ok, month)
+
+
+def _driver_sentence(base: dict[str, Any], rows: list[dict[str, Any]], month: int) -> str:
+    def pts(x: float) -> str:
+        return f"{100 * x:+.0f} pts"
+
+    head = (
+        f"By month {month}: P(talks) {100 * base['talks']:.0f}%, P(agreement) "
+        f"{100 * base['agreement']:.0f}%, P(crisis) {100 * base['crisis']:.0f}%."
+    )
+    if not rows:
+        return head
+    movers = []
+    for r in rows[:3]:
+        key = max(("talks", "agreement", "crisis"), key=lambda k: abs(r[k]))
+        if abs(r[key]) < 0.01:
+            continue
+        movers.append(f"{r['name']} ({pts(r[key])} on P({key}))")
+    if not movers:
+        return head + " None of the named what-ifs moves these by a point or more."
+    still = [
+        r["name"]
+        for r in rows
+        if max(abs(r["talks"]), abs(r["agreement"]), abs(r["crisis"])) < 0.01
+    ]
+    tail = f" Little moves it: {', '.join(still)}." if still else ""
+    return head + " What moves it most: " + "; ".join(movers) + "." + tail
 
 
 def claims(report: AnalysisReport) -> None:

@@ -143,22 +143,30 @@ def _forecasts(r: AnalysisReport, console: Console) -> None:
     if not r.forecasts:
         console.print("[yellow]No bargaining models are registered in this build.[/]")
         return
-    t = Table(show_edge=False, pad_edge=False)
-    t.add_column("issue")
-    t.add_column("status quo", justify="right")
-    t.add_column("positions", justify="right")
+    # as many model columns per table as fit the terminal
+    first = max([len("issue")] + [len(i["id"]) for i in r.issues]) + 3 + 10
+    groups: list[list[dict[str, Any]]] = [[]]
+    used = first
     for f in ok:
-        t.add_column(f["model"], justify="right")
-    for i in r.issues:
-        pos = [a["stances"][i["id"]]["position"] for a in r.actors if i["id"] in a["stances"]]
-        span = f"{T.num(min(pos))}–{T.num(max(pos))}" if pos else "—"
-        t.add_row(
-            i["id"],
-            T.num(i["status_quo"]),
-            span,
-            *[T.outcome(f["outcome"].get(i["id"])) for f in ok],
-        )
-    console.print(t)
+        w = max(len(f["model"]), 5) + 3
+        if groups[-1] and used + w > console.width:
+            groups.append([])
+            used = first
+        groups[-1].append(f)
+        used += w
+    for group in groups:
+        t = Table(show_edge=False, pad_edge=False)
+        t.add_column("issue", no_wrap=True)
+        t.add_column("status quo", justify="right")
+        for f in group:
+            t.add_column(f["model"], justify="right")
+        for i in r.issues:
+            t.add_row(
+                i["id"],
+                T.num(i["status_quo"]),
+                *[T.outcome(f["outcome"].get(i["id"])) for f in group],
+            )
+        console.print(t)
     for f in ok:
         line = T.forecast_note(f)
         if line:

@@ -19,7 +19,7 @@ def num(x: Any, digits: int = 3) -> str:
 
 
 def outcome(x: Any) -> str:
-    return "no agreement" if x is None else f"{float(x):.1f}"
+    return "no deal" if x is None else f"{float(x):.1f}"
 
 
 def pct(x: Any) -> str:
