@@ -210,15 +210,7 @@ def test_every_declared_source_is_used_and_every_used_source_declared(flagship):
         + [p for _, p in element_provenance(flagship)]
         if p is not None and p.source
     }
-    assert used <= set(flagship.meta.sources)
-    assert set(flagship.meta.sources) - used <= {
-        "dprk_constitution_2012",
-        "wpk_congress_8",
-        "wpk_plenum_2021_06",
-        "kim_cell_secretaries_2021",
-        "panmunjom_2018",
-        "us_policy_review_2021",
-    }
+    assert used == set(flagship.meta.sources)
 
 
 def _known_paths(s) -> set[str]:
