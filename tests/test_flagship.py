@@ -305,6 +305,8 @@ def test_show_sources_lists_every_number_with_a_source(flagship):
         assert re.search(rf"^{re.escape(path)}$", out, re.M), path
     assert "(essay, ¶5 s2)" in out
     assert "denuclearization <= 40 [30, 50]" in out
+    assert re.search(r"C14 .*¶9 s5", out)
+    assert "rests on: drivers.political_change_washington" in out
 
 
 def test_show_json_carries_the_same_sources(flagship):
