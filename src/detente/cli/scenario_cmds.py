@@ -44,18 +44,19 @@ def scenarios(json_out: JsonOption = False) -> None:
 
 
 def scenario_dict(s: Any, sources: bool) -> dict[str, Any]:
+    """The scenario as JSON; with ``sources`` also a flat list of every number and element
+    with its provenance (the same rows ``show --sources`` prints)."""
+    from ..report.scenario_view import element_provenance, number_rows
+
     data: dict[str, Any] = s.model_dump(mode="json")
     data["veto_players"] = list(s.veto_players)
     if sources:
-        data["numbers"] = [
-            {
-                "path": path,
-                "value": q.value,
-                "range": [q.low, q.high],
-                "provenance": q.provenance.model_dump() if q.provenance else None,
-            }
-            for path, q in s.quantities()
+        data["numbers"] = number_rows(s)
+        data["elements"] = [
+            {"path": path, "provenance": p.model_dump() if p else None}
+            for path, p in element_provenance(s)
         ]
+        data["unsourced"] = s.unsourced()
     return data
 
 
