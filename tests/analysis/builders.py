@@ -18,7 +18,7 @@ def make(
     actors: dict[str, dict[str, Any]],
     status_quo: dict[str, Any],
     *,
-    parameters: dict[str, float] | None = None,
+    parameters: dict[str, Any] | None = None,
     claims: list[dict[str, Any]] | None = None,
 ) -> Scenario:
     """``actors``: id -> {veto, stances: {issue: (position, salience)}, red_lines: {issue: ">= 60"}}.

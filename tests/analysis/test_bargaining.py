@@ -149,3 +149,53 @@ def test_ranges_make_the_zone_open_in_some_draws_only():
     a = s.sample(500, seed=2).positions[:, :, 0]
     expected = np.all(a > 50 + 1e-4, axis=1) | np.all(a < 50 - 1e-4, axis=1)
     np.testing.assert_array_equal(r.zone_nonempty, expected)
+
+
+def mixed_scenario():
+    """Three issues, wide ranges and a cost of agreement: the zone opens in some draws only."""
+    actors = {
+        "a": {
+            "stances": {
+                "x": (q(70, 20, 100), q(0.8, 0.2, 1.0)),
+                "y": (q(30, 0, 80), q(0.5, 0.1, 1.0)),
+                "z": (q(50, 0, 100), q(0.3, 0.0, 0.6)),
+            },
+            "red_lines": {"x": {"op": ">=", "bound": q(40, 20, 60)}},
+        },
+        "b": {
+            "stances": {
+                "x": (q(30, 0, 80), q(0.6, 0.2, 1.0)),
+                "y": (q(80, 20, 100), q(0.7, 0.2, 1.0)),
+                "z": (q(60, 0, 100), q(0.4, 0.0, 0.8)),
+            },
+            "red_lines": {"x": {"op": "<=", "bound": q(60, 40, 80)}},
+        },
+    }
+    return make(
+        ["x", "y", "z"],
+        actors,
+        {"x": q(50, 30, 70), "y": q(50, 30, 70), "z": q(50, 30, 70)},
+        parameters={"agreement_cost": q(0.03, 0.0, 0.08)},
+    )
+
+
+def test_closed_form_zone_test_agrees_with_the_lp_on_random_draws():
+    from detente.analysis.bargaining import bargaining_inputs, zone_open
+
+    batch = mixed_scenario().sample(400, seed=5)
+    nonempty, m_star = zone_open(batch)
+    r = win_set_gap(batch)
+    np.testing.assert_array_equal(nonempty, r.zone_nonempty)
+    assert 0 < nonempty.mean() < 1  # both verdicts occur, so the comparison bites
+    # inside the zone m* is the max-min surplus of the LP's max-min package
+    np.testing.assert_allclose(m_star[nonempty], r.surplus[nonempty].min(axis=1), atol=1e-7)
+    # the general path (max-min LP) gives the same m* where red lines allow a package
+    from detente.analysis import bargaining as B
+
+    inp = bargaining_inputs(batch)
+    lo = np.max(inp.red_low, axis=1)
+    hi = np.min(inp.red_high, axis=1)
+    y = B._maximin_lp(inp, lo, np.maximum(hi, lo))
+    m_lp = (inp.utility(y) - inp.reservation()).min(axis=1)
+    ok = np.isfinite(m_star)
+    np.testing.assert_allclose(m_star[ok], m_lp[ok], atol=1e-7)

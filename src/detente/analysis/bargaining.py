@@ -66,6 +66,7 @@ __all__ = [
     "win_set_gap",
     "win_set_gap_per_draw",
     "zone_details",
+    "zone_open",
 ]
 
 #: Strict preference margin (normalised utility units): ``U_v(x) > r_v`` is ``U_v(x) >= r_v + tol``.
@@ -252,6 +253,8 @@ class GapResult:
     concession: np.ndarray
     red_line_conflict: np.ndarray
     reservation: np.ndarray
+    red_low: np.ndarray
+    red_high: np.ndarray
     method: str
     resolution: float
     curvature: np.ndarray
@@ -284,6 +287,8 @@ class GapResult:
             concession=pick(self.concession),
             red_line_conflict=pick(self.red_line_conflict),
             reservation=pick(self.reservation),
+            red_low=pick(self.red_low),
+            red_high=pick(self.red_high),
             method=self.method,
             resolution=self.resolution,
             curvature=pick(self.curvature),
@@ -299,18 +304,20 @@ class GapResult:
         if bool(r.zone_nonempty):
             return []
         out: list[Blocker] = []
-        V = len(self.veto_ids)
         for j, iid in enumerate(self.issue_ids):
             if bool(r.red_line_conflict[j]):
-                who = [self.veto_ids[v] for v in range(V) if r.red_line_excess[v, j] > LP_TOLERANCE]
+                hi_v = int(np.argmax(r.red_low[:, j]))
+                lo_v = int(np.argmin(r.red_high[:, j]))
+                need, allow = float(r.red_low[hi_v, j]), float(r.red_high[lo_v, j])
                 out.append(
                     Blocker(
                         "red-line-conflict",
-                        None,
+                        f"{self.veto_ids[hi_v]}+{self.veto_ids[lo_v]}",
                         iid,
-                        float(r.red_line_excess[:, j].sum()),
-                        f"the veto players' red lines on {iid} leave no common value"
-                        + (f" ({', '.join(who)} would have to cross theirs)" if who else ""),
+                        need - allow,
+                        f"red lines on {iid} do not overlap: {self.veto_ids[hi_v]} needs >= "
+                        f"{need:.4g}, {self.veto_ids[lo_v]} accepts <= {allow:.4g} "
+                        f"({need - allow:.4g} apart)",
                     )
                 )
         for v, a in enumerate(self.veto_ids):
@@ -731,6 +738,8 @@ def _solve(inp: BargainingInputs, red_line_price: float, grid_points: int) -> Ga
         concession=out(concession),
         red_line_conflict=out(conflict),
         reservation=out(res_v),
+        red_low=out(inp.to_issue_units(inp.red_low)),
+        red_high=out(inp.to_issue_units(inp.red_high)),
         method=method,
         resolution=resolution,
         curvature=out(inp.curvature),
@@ -739,6 +748,75 @@ def _solve(inp: BargainingInputs, red_line_price: float, grid_points: int) -> Ga
         batched=inp.batched,
         notes=tuple(notes),
     )
+
+
+def zone_open(
+    arrays: ScenarioArrays | BargainingInputs,
+    *,
+    curvature: float | None = None,
+    agreement_cost: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Is the zone non-empty, and the max-min surplus ``m* = max_x min_v (U_v(x) - r_v)``.
+
+    The fast path for counterfactual searches: no gap, no packages. With curvature 1 and at
+    most two veto players it is exact and closed-form by LP duality (Sion's minimax)::
+
+        m* = min_{t in [0, 1]} [ -(t r_1 + (1-t) r_2)
+                                 + sum_j max_{y_j in F_j} (t u_1j(y_j) + (1-t) u_2j(y_j)) ]
+
+    where ``F_j`` is the interval all red lines allow; each inner maximum of a concave
+    piecewise-linear function lies at an ideal point clipped into ``F_j``, and the outer
+    function is convex piecewise linear in ``t`` with one breakpoint per issue, so
+    evaluating it at ``{0, 1}`` and those breakpoints gives the minimum exactly.
+    Otherwise a max-min LP per draw (in one block LP), or the search for curvature != 1.
+    The zone is non-empty iff ``m* >= tol`` (:data:`STRICT_MARGIN`); ``m* = -inf`` where
+    red lines conflict. Returns ``(nonempty, m_star)``, each of shape (n,) or ().
+    """
+    inp = (
+        arrays
+        if isinstance(arrays, BargainingInputs)
+        else bargaining_inputs(arrays, curvature=curvature, agreement_cost=agreement_cost)
+    )
+    n, V, _I = inp.weights.shape
+    lo = np.max(inp.red_low, axis=1)
+    hi = np.min(inp.red_high, axis=1)
+    conflict = np.any(lo > hi + LP_TOLERANCE, axis=1)
+    hi = np.maximum(hi, lo)
+    r = np.where(inp.indifferent, -10.0, inp.reservation())
+    m_star = np.full(n, -np.inf)
+    linear = bool(np.all(inp.curvature == 1.0))
+    if linear and V <= 2:
+        cand = np.clip(inp.ideal, lo[:, None, :], hi[:, None, :])  # (n, C=V, I)
+        # a[n, v, c, j] = u_vj(cand_cj)
+        a = -inp.weights[:, :, None, :] * np.abs(cand[:, None, :, :] - inp.ideal[:, :, None, :])
+        if V == 1:
+            m = np.max(a[:, 0], axis=1).sum(axis=1) - r[:, 0]
+        else:
+            num = a[:, 1, 1] - a[:, 1, 0]
+            den = a[:, 0, 0] - a[:, 0, 1] - a[:, 1, 0] + a[:, 1, 1]
+            safe = np.where(np.abs(den) > 1e-15, den, 1.0)
+            tb = np.where(np.abs(den) > 1e-15, np.clip(num / safe, 0.0, 1.0), 0.0)
+            T = np.concatenate([np.zeros((n, 1)), np.ones((n, 1)), tb], axis=1)  # (n, I+2)
+            tt = T[:, :, None, None]  # (n, T, C, I)
+            vals = tt * a[:, None, 0] + (1 - tt) * a[:, None, 1]
+            psi = vals.max(axis=2).sum(axis=2) - (T * r[:, None, 0] + (1 - T) * r[:, None, 1])
+            m = psi.min(axis=1)
+        m_star = np.where(conflict, -np.inf, m)
+    else:
+        rows = np.flatnonzero(~conflict)
+        if rows.size:
+            sub = _subset(inp, rows)
+            if linear:
+                y = _maximin_lp(sub, lo[rows], hi[rows])
+            else:
+                y0 = np.clip(sub.ideal.mean(axis=1), lo[rows], hi[rows])
+                y = _maximin_search(sub, y0, lo[rows], hi[rows], 201)
+            u = sub.utility(y) - np.where(sub.indifferent, -10.0, sub.reservation())
+            m_star[rows] = u.min(axis=1)
+    nonempty = m_star >= STRICT_MARGIN - LP_TOLERANCE
+    if not inp.batched:
+        return np.asarray(nonempty[0]), np.asarray(m_star[0])
+    return nonempty, m_star
 
 
 def win_set_gap_per_draw(
