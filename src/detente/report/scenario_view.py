@@ -177,6 +177,22 @@ def _event_table(s: Scenario) -> Table:
     return t
 
 
+def _claim_table(s: Scenario, sources: bool) -> Table:
+    t = Table(
+        title="Claims of the source to test (verdicts: detente claims)",
+        show_lines=sources,
+    )
+    t.add_column("id", no_wrap=True)
+    t.add_column("at", no_wrap=True)
+    t.add_column("claim" + (" / rests on" if sources else ""), overflow="fold")
+    for c in s.claims:
+        body = Text(c.text)
+        if sources and c.rests_on:
+            body.append("\nrests on: " + ", ".join(c.rests_on), style="dim")
+        t.add_row(c.id, c.at, body)
+    return t
+
+
 def _print_sources(s: Scenario, console: Console) -> None:
     """One entry per number and per element: the path and value, then its provenance indented.
 
@@ -215,6 +231,8 @@ def render_scenario(s: Scenario, console: Console, *, sources: bool = False) -> 
         console.print(_driver_table(s))
     if s.events:
         console.print(_event_table(s))
+    if s.claims:
+        console.print(_claim_table(s, sources))
     if s.meta.sources:
         console.print("[bold]Sources[/]")
         for key, src in s.meta.sources.items():
