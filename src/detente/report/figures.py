@@ -138,25 +138,48 @@ def _rounds_fig(r: AnalysisReport, f: dict[str, Any]) -> Figure | None:
     return fig
 
 
+MODE_COLOURS = {
+    "impasse": "#c7c7c7",
+    "limited_talks": "#9ecae1",
+    "substantive_talks": "#3182bd",
+    "agreement": "#2ca02c",
+    "crisis": "#d62728",
+}
+EVER_COLOURS = {"talks": "#3182bd", "agreement": "#2ca02c", "crisis": "#d62728"}
+
+
 def _outlook_fig(r: AnalysisReport) -> Figure | None:
     o = r.outlook
     if not o or not o.get("p_mode"):
         return None
     months = list(o["months"])
     x = np.arange(1, len(months) + 1)
-    fig = new_figure(8, 5.2)
-    ax, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+    ever = o.get("p_ever") or {}
+    fig = new_figure(8.5, 7.2)
+    ax, ax1, ax2 = fig.subplots(3, 1, sharex=True, height_ratios=[3, 3, 2])
     modes = list(o["p_mode"])
     ys = np.array([np.asarray(o["p_mode"][m], dtype=float) for m in modes])
-    colours = {"impasse": "#c7c7c7", "crisis": "#d62728", "agreement": "#2ca02c"}
-    cols = [colours.get(m, PALETTE[k % len(PALETTE)]) for k, m in enumerate(modes)]
-    ax.stackplot(x, ys, labels=[m.replace("_", " ") for m in modes], colors=cols, alpha=0.85)
-    for h in o.get("horizons", []):
-        ax.axvline(h["month"], color="k", lw=0.6, ls=":")
+    cols = [MODE_COLOURS.get(m, PALETTE[k % len(PALETTE)]) for k, m in enumerate(modes)]
+    ax.stackplot(x, ys, labels=[m.replace("_", " ") for m in modes], colors=cols)
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of runs")
-    ax.set_title("Outlook: mode by month across Monte Carlo runs")
-    ax.legend(fontsize="small", loc="outside right upper", frameon=False)
+    ax.set_title("Outlook: the mode each month, and what has happened by then")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    n = max(1, int(r.settings.get("runs", 1)))
+    for key, colour in EVER_COLOURS.items():
+        if key not in ever:
+            continue
+        p = np.asarray(ever[key], dtype=float)
+        half = 1.645 * np.sqrt(p * (1 - p) / n)
+        ax1.plot(x, p, color=colour, lw=1.8, label=f"P({key} by then)")
+        ax1.fill_between(
+            x, np.clip(p - half, 0, 1), np.clip(p + half, 0, 1), color=colour, alpha=0.2, lw=0
+        )
+    for h in o.get("horizons", []):
+        ax1.axvline(h["month"], color="#555", lw=0.6, ls=":")
+    ax1.set_ylim(0, 1)
+    ax1.set_ylabel("probability")
+    ax1.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     prov = o.get("provocations")
     if prov and prov.get("mean") is not None:
         mean = np.asarray(prov["mean"], dtype=float)
@@ -168,10 +191,11 @@ def _outlook_fig(r: AnalysisReport) -> Figure | None:
                 prov["high"],
                 color="#d62728",
                 alpha=0.2,
+                lw=0,
                 label=prov.get("band", "interval"),
             )
-        ax2.set_ylabel("provocations / month")
-        ax2.legend(fontsize="small", loc="outside right upper", frameon=False)
+        ax2.set_ylabel("provocations\nper month")
+        ax2.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     else:
         ax2.set_axis_off()
     step = max(1, len(months) // 8)
@@ -262,7 +286,7 @@ def report_figures(r: AnalysisReport) -> list[dict[str, str]]:
     add(
         "fig-outlook",
         "Outlook fan chart",
-        "The share of simulated runs in each mode by month, and provocations per month with their interval.",
+        "Top: the share of simulated runs in each mode, month by month. Middle: the probability that talks, an agreement or a crisis has happened by each month (bands: 90% Monte Carlo error; dotted: the report's horizons). Bottom: provocations per month, mean and 5th–95th percentile of runs.",
         _outlook_fig(r),
     )
     add(

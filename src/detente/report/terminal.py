@@ -224,6 +224,9 @@ def _outlook(r: AnalysisReport, console: Console) -> None:
     console.print(f"[dim]{o.get('definition', '')}[/]")
     if o.get("driver_sentence"):
         console.print(o["driver_sentence"])
+    line = T.calibration_sentence(r.calibration)
+    if line:
+        console.print(f"[dim]{line}[/]")
 
 
 def _claims(r: AnalysisReport, console: Console) -> None:

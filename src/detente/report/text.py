@@ -120,3 +120,18 @@ def headline(r: AnalysisReport) -> str:
         c = r.claims["counts"]
         bits.append(", ".join(f"{n} claims {k}" for k, n in c.items()))
     return ("In short: " + "; ".join(bits) + ".") if bits else ""
+
+
+def calibration_sentence(c: dict[str, Any] | None) -> str:
+    """How the calibrated dynamics score against naive baselines out of sample."""
+    if not c:
+        return ""
+    oos = [r for r in c.get("scores", []) if r.get("sample") == "out-of-sample"]
+    if not oos:
+        return ""
+    wins = sum(1 for r in oos if r.get("beats_baselines"))
+    span = oos[0].get("span", "")
+    return (
+        f"Calibrated to the 1990–2021 record; out of sample ({span}) the model beats both naive "
+        f"baselines on {wins} of {len(oos)} scores (details: detente calibrate)."
+    )
