@@ -213,6 +213,21 @@ def test_every_declared_source_is_used_and_every_used_source_declared(flagship):
     assert used == set(flagship.meta.sources)
 
 
+def test_flagship_survives_a_yaml_round_trip(flagship):
+    from detente.scenario import dump_yaml, read_yaml
+
+    assert read_yaml(dump_yaml(flagship), "round-trip.yaml") == flagship
+
+
+def test_sampled_draws_stay_within_every_range(flagship):
+    batch = flagship.sample(500, seed=7)
+    red = flagship.actor("dprk").red_lines["denuclearization"].bound
+    d, i = batch.actor_index("dprk"), batch.issue_index("denuclearization")
+    assert red.low <= batch.red_high[:, d, i].min() and batch.red_high[:, d, i].max() <= red.high
+    for name, q in ((n, flagship.drivers[n].value) for n in DRIVERS):
+        assert q.low <= batch.drivers[name].min() and batch.drivers[name].max() <= q.high
+
+
 def _known_paths(s) -> set[str]:
     known = {p for p, _ in s.quantities()}
     known |= {f"issues.{i.id}" for i in s.issues}
