@@ -341,6 +341,14 @@ def test_show_json_carries_the_same_sources(flagship):
     assert [c["id"] for c in data["claims"]] == [f"C{k}" for k in range(1, 15)]
 
 
+def test_show_json_without_sources_still_carries_every_provenance(flagship):
+    data = json.loads(runner.invoke(app, ["show", "us-dprk-2021", "--json"]).output)
+    assert len(data["numbers"]) == len(list(flagship.quantities()))
+    assert all(r["provenance"] for r in data["numbers"])
+    usa = next(a for a in data["actors"] if a["id"] == "usa")
+    assert usa["red_lines"]["denuclearization"]["bound"]["at"] == "¶5 s2"
+
+
 def test_set_changes_show_json():
     base = json.loads(runner.invoke(app, ["show", "us-dprk-2021", "--json"]).output)
     res = runner.invoke(
