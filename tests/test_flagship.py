@@ -305,6 +305,21 @@ def test_sanity_target_red_lines_block_and_the_essays_lever_opens(flagship):
     assert _package_beating_status_quo(softer)
 
 
+def test_the_hanoi_offer_is_one_the_north_would_make(flagship):
+    """Kim proposed Yongbyon (40) for the 2016-2017 sanctions (70) himself: with the scenario's
+    numbers that package must be within his red line and better for him than the status quo."""
+    a = flagship.to_arrays()
+    d = a.actor_index("dprk")
+    assert flagship.issue("sanctions_relief").anchors[70].endswith("(the Hanoi demand)")
+    hanoi = a.status_quo.copy()
+    hanoi[a.issue_index("denuclearization")] = 40
+    hanoi[a.issue_index("sanctions_relief")] = 70
+    assert np.all((a.red_low[d] <= hanoi) & (hanoi <= a.red_high[d]))
+    w = a.saliences[d] * a.has_stance[d]
+    gain = np.abs(a.status_quo - a.positions[d]) @ w - np.abs(hanoi - a.positions[d]) @ w
+    assert gain > 0
+
+
 # ----- the CLI ------------------------------------------------------------------------------
 runner = CliRunner()
 
