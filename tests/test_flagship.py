@@ -320,6 +320,25 @@ def test_the_hanoi_offer_is_one_the_north_would_make(flagship):
     assert gain > 0
 
 
+def test_docs_table_of_red_lines_and_drivers_matches_the_scenario(flagship):
+    """docs/flagship.md tabulates every red line and driver; its numbers must be the file's."""
+    doc = (Path(__file__).parents[1] / "docs" / "flagship.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z_.]+)` \| ([^|]+) \| ([^|]+) \|", doc, re.M)
+    table = {path: (value.strip(), rng.strip()) for path, value, rng in rows}
+    expected = {
+        f"{a.id}.red_lines.{iid}": rl.bound
+        for a in flagship.actors
+        for iid, rl in a.red_lines.items()
+    }
+    expected.update({f"drivers.{k}": d.value for k, d in flagship.drivers.items()})
+    assert set(expected) <= set(table)
+    for path, q in expected.items():
+        value, rng = table[path]
+        number = float(re.search(r"-?[0-9.]+", value).group())
+        low, high = (float(x) for x in rng.split("–"))
+        assert (number, low, high) == (q.value, q.low, q.high), path
+
+
 # ----- the CLI ------------------------------------------------------------------------------
 runner = CliRunner()
 
