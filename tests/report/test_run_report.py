@@ -92,7 +92,7 @@ def test_ec_emissions_report_says_what_is_missing() -> None:
     assert "Netherlands" in out
     assert "What the bargaining models forecast" in out
     assert "no veto players" in out
-    assert "no tools or drivers" in out
+    assert "crisis dynamics need two veto players" in out
     assert "no claims" in out
     assert "Where the numbers come from" in out
     assert "Traceback" not in out

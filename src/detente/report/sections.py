@@ -81,7 +81,7 @@ def outlook(report: AnalysisReport) -> None:
         _absent(
             report,
             "outlook",
-            "the crisis dynamics need " + ", ".join(lacks) + ", which this scenario does not give",
+            "the crisis dynamics need " + _and(lacks) + ", which this scenario does not give",
         )
         return
     try:
@@ -293,6 +293,10 @@ def calibration(report: AnalysisReport) -> None:
             "title": "Calibration against history: DPRK provocations per month, 1990–2021-06",
         },
     }
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _num(x: Any) -> float | None:
