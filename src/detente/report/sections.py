@@ -90,14 +90,8 @@ def outlook(report: AnalysisReport) -> None:
         _module_missing(report, "outlook", err)
         return
     st = report.settings
-    shocks = [w for w in st["what_ifs"] if w in _shock_names()]
-    sim = simulate(
-        s,
-        runs=st["runs"],
-        months=st["months"],
-        seed=st["seed"],
-        what_if=shocks[0] if shocks else None,
-    )
+    label = "+".join(st["what_ifs"]) or None
+    sim = simulate(s, runs=st["runs"], months=st["months"], seed=st["seed"], what_if=label)
     d = sim.to_dict()
     months = list(d["months"])
     horizons = []
@@ -131,21 +125,20 @@ def outlook(report: AnalysisReport) -> None:
         "challenger": d.get("challenger"),
         "defender": d.get("defender"),
         "notes": d.get("notes", []),
-        "shock": shocks[0] if shocks else None,
+        "what_if": label,
     }
     _what_if_deltas(report, simulate)
 
 
-def _shock_names() -> list[str]:
-    from .whatifs import shock_names
-
-    return shock_names()
-
-
 def _what_if_deltas(report: AnalysisReport, simulate: Any) -> None:
     """Re-run the dynamics under every named what-if and say which moves the outlook most."""
-    from .whatifs import known_what_ifs
+    from .whatifs import apply_named, known_what_ifs
 
+    try:
+        names = list(known_what_ifs())
+    except ImportError as err:  # TRANSITIONAL: until detente.dynamics.whatifs is merged
+        _module_missing(report, "what_ifs", err)
+        names = []
     o = report.outlook
     assert o is not None
     st = report.settings
@@ -155,30 +148,18 @@ def _what_if_deltas(report: AnalysisReport, simulate: Any) -> None:
     # the baseline at the what-ifs' size, so differences are not sampling noise of sizes
     ref = simulate(report.scenario, runs=runs, months=month, seed=st["seed"]).at(month)
     rows: list[dict[str, Any]] = []
-    for name, kind in known_what_ifs().items():
+    for name in names:
         if name in st["what_ifs"]:
             continue
         try:
-            if kind == "lever":
-                from .whatifs import apply_named
-
-                s2, _ = apply_named(report.scenario, name)
-                res = simulate(s2, runs=runs, months=month, seed=st["seed"])
-            else:
-                res = simulate(
-                    report.scenario, runs=runs, months=month, seed=st["seed"], what_if=name
-                )
+            s2, _ = apply_named(report.scenario, name)
+            res = simulate(s2, runs=runs, months=month, seed=st["seed"], what_if=name)
         except DetenteError as err:
-            rows.append({"name": name, "kind": kind, "error": "; ".join(err.lines())})
+            # e.g. a lever on an issue this scenario does not have
+            rows.append({"name": name, "error": "; ".join(err.lines())})
             continue
         at = res.at(month)
-        rows.append(
-            {
-                "name": name,
-                "kind": kind,
-                **{k: at[k] - ref[k] for k in ("talks", "agreement", "crisis")},
-            }
-        )
+        rows.append({"name": name, **{k: at[k] - ref[k] for k in ("talks", "agreement", "crisis")}})
     ok = [r for r in rows if "error" not in r]
     ok.sort(key=lambda r: -max(abs(r["talks"]), abs(r["agreement"]), abs(r["crisis"])))
     o["what_if_month"] = month
