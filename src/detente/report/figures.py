@@ -203,6 +203,83 @@ def _outlook_fig(r: AnalysisReport) -> Figure | None:
     return fig
 
 
+def winset_fig(m: dict[str, Any]) -> Figure:
+    """The veto players' win-sets over two issues, the zone, ideal points, red lines."""
+    from matplotlib.patches import Patch
+
+    x = np.asarray(m["x"], dtype=float)
+    y = np.asarray(m["y"], dtype=float)
+    fig = new_figure(7.5, 6)
+    ax = fig.add_subplot()
+    handles = []
+    for k, (v, mask) in enumerate(m["masks"].items()):
+        colour = PALETTE[k % len(PALETTE)]
+        z = np.asarray(mask, dtype=float)
+        if z.any():
+            ax.contourf(x, y, z, levels=[0.5, 1.5], colors=[colour], alpha=0.25)
+            ax.contour(x, y, z, levels=[0.5], colors=[colour], linewidths=1.2)
+        handles.append(Patch(facecolor=colour, alpha=0.35, label=f"{v}'s win-set"))
+        ix, iy = m["ideal"][v]
+        ax.scatter([ix], [iy], marker="*", s=180, color=colour, edgecolor="k", zorder=5)
+        ax.annotate(
+            f"{v} ideal",
+            (ix, iy),
+            textcoords="offset points",
+            xytext=_toward_centre(ix, iy, x, y),
+            fontsize="small",
+        )
+        for rl in m["red_lines"].get(v, []):
+            line = ax.axvline if rl["issue"] == m["issues"][0] else ax.axhline
+            line(rl["bound"], color=colour, ls="--", lw=1.5)
+            handles.append(
+                plt_line(colour, f"{v} red line: {rl['issue']} {rl['op']} {rl['bound']:g}")
+            )
+    zone = np.asarray(m["zone"], dtype=float)
+    if zone.any():
+        ax.contourf(x, y, zone, levels=[0.5, 1.5], colors=["#2ca02c"], alpha=0.6)
+    handles.append(
+        Patch(
+            facecolor="#2ca02c",
+            alpha=0.6,
+            label="zone of agreement" + ("" if zone.any() else " (empty here)"),
+        )
+    )
+    sx, sy = m["status_quo"]
+    ax.scatter([sx], [sy], marker="X", s=120, color="k", zorder=6)
+    ax.annotate(
+        "status quo",
+        (sx, sy),
+        textcoords="offset points",
+        xytext=_toward_centre(sx, sy, x, y),
+        fontsize="small",
+    )
+    px, py = 0.02 * (x[-1] - x[0]), 0.02 * (y[-1] - y[0])
+    ax.set_xlim(x[0] - px, x[-1] + px)
+    ax.set_ylim(y[0] - py, y[-1] + py)
+    ax.set_xlabel(m["issues"][0])
+    ax.set_ylabel(m["issues"][1])
+    held = m.get("held_at_status_quo") or []
+    ax.set_title(
+        "Win-sets of the veto players" + (" (other issues at the status quo)" if held else ""),
+        fontsize="medium",
+    )
+    fig.legend(handles=handles, loc="outside right upper", fontsize="small", frameon=False)
+    return fig
+
+
+def _toward_centre(px: float, py: float, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """A label offset (points) that keeps a label at ``(px, py)`` inside the axes."""
+    right = px > (x[0] + x[-1]) / 2
+    top = py > (y[0] + y[-1]) / 2
+    return (-60.0 if right else 8.0, -14.0 if top else 8.0)
+
+
+def plt_line(colour: str, label: str) -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=colour, ls="--", lw=1.5, label=label)
+
+
 def _levers_fig(r: AnalysisReport) -> Figure | None:
     d = r.diagnosis
     if not d or not d.get("levers"):
@@ -275,6 +352,17 @@ def report_figures(r: AnalysisReport) -> list[dict[str, str]]:
                 f"How each actor's position moves round by round in the {f['model']} model.",
                 _rounds_fig(r, f),
             )
+    if r.diagnosis and r.diagnosis.get("winset_map"):
+        m = r.diagnosis["winset_map"]
+        held = ", ".join(m.get("held_at_status_quo") or [])
+        add(
+            "fig-winset",
+            "Win-set map",
+            f"The packages each veto player prefers to the status quo on {m['issues'][0]} × {m['issues'][1]}"
+            + (f", with {held} held at the status quo" if held else "")
+            + "; stars are ideal points, dashed lines red lines, green the zone of agreement.",
+            winset_fig(m),
+        )
     for fid, title, caption, svg in r.extra_figures:
         out.append({"id": fid, "title": title, "caption": caption, "svg": svg})
     add(

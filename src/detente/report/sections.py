@@ -47,6 +47,7 @@ def apply_what_ifs(s: Scenario, names: Sequence[str]) -> tuple[Scenario, list[st
 
 
 def diagnosis(report: AnalysisReport) -> None:
+    """The zone of agreement, its gap and blockers, P(zone non-empty), levers, win-set map."""
     s = report.scenario
     if not s.veto_players:
         _absent(
@@ -64,7 +65,83 @@ def diagnosis(report: AnalysisReport) -> None:
     st = report.settings
     d = diagnose(s, draws=st["draws"], seed=st["seed"])
     data: dict[str, Any] = d.to_dict()
+    data["winset_map"] = winset_map(s)
     report.diagnosis = data
+
+
+def winset_map(
+    s: Scenario, *, issues: tuple[str, str] | None = None, n: int = 121
+) -> dict[str, Any]:
+    """Each veto player's win-set on a grid over two issues, the others held at the status quo.
+
+    The two issues are, unless given, the pair carrying the most salience of the veto players
+    together. Uses the diagnosis' utility (:func:`detente.analysis.bargaining.bargaining_inputs`):
+    a package is in ``v``'s win-set when ``U_v(x) >= r_v + tol`` and it respects ``v``'s red lines.
+
+    Returns
+    -------
+    dict
+        ``issues`` (x, y), ``x``/``y`` grid values in issue units, ``masks`` (veto id -> n x n
+        list of 0/1, rows = y), ``zone`` (n x n 0/1), ``ideal`` (veto id -> [x, y]),
+        ``status_quo`` [x, y], ``red_lines`` (veto id -> list of {issue, op, bound}),
+        ``held_at_status_quo`` (the other issues).
+    """
+    from ..analysis.bargaining import STRICT_MARGIN, bargaining_inputs
+
+    arr = s.to_arrays()
+    inp = bargaining_inputs(arr)
+    ids = list(arr.issue_ids)
+    if issues is None:
+        if len(ids) == 1:
+            raise DetenteError("a win-set map needs two issues")
+        load = inp.weights[0].sum(axis=0)
+        order = np.argsort(-load, kind="stable")
+        issues = (ids[int(order[0])], ids[int(order[1])])
+    jx, jy = ids.index(issues[0]), ids.index(issues[1])
+    g = np.linspace(0.0, 1.0, n)
+    X, Y = np.meshgrid(g, g)  # rows: y
+    pk = np.broadcast_to(inp.status_quo[0], (n * n, len(ids))).copy()
+    pk[:, jx] = X.ravel()
+    pk[:, jy] = Y.ravel()
+    u = inp.utility(pk[None])[0]  # (V, m)
+    r = inp.reservation()[0]  # (V,)
+    inside = (pk[None] >= inp.red_low[0][:, None, :] - 1e-12) & (
+        pk[None] <= inp.red_high[0][:, None, :] + 1e-12
+    )
+    ok = (u >= r[:, None] + STRICT_MARGIN) | inp.indifferent[0][:, None]
+    win = ok & inside.all(axis=-1)  # (V, m)
+    zone = win.all(axis=0)
+    lo, w = inp.scale_low, inp.scale_width
+
+    def units(j: int, v: np.ndarray) -> list[float]:
+        return (lo[j] + v * w[j]).tolist()
+
+    red: dict[str, list[dict[str, Any]]] = {}
+    for v in inp.veto_ids:
+        a = s.actor(v)
+        red[v] = [
+            {"issue": iid, "op": rl.op, "bound": rl.bound.value}
+            for iid, rl in a.red_lines.items()
+            if iid in issues
+        ]
+    return {
+        "issues": list(issues),
+        "x": units(jx, g),
+        "y": units(jy, g),
+        "masks": {v: win[k].reshape(n, n).astype(int).tolist() for k, v in enumerate(inp.veto_ids)},
+        "zone": zone.reshape(n, n).astype(int).tolist(),
+        "zone_in_slice": bool(zone.any()),
+        "ideal": {
+            v: [
+                units(jx, inp.ideal[0, k, jx : jx + 1])[0],
+                units(jy, inp.ideal[0, k, jy : jy + 1])[0],
+            ]
+            for k, v in enumerate(inp.veto_ids)
+        },
+        "status_quo": [s.status_quo_value(issues[0]), s.status_quo_value(issues[1])],
+        "red_lines": red,
+        "held_at_status_quo": [i for i in ids if i not in issues],
+    }
 
 
 def outlook(report: AnalysisReport) -> None:
