@@ -386,6 +386,8 @@ def diagnose(
     curvature: float | None = None,
     agreement_cost: float | None = None,
     n_levers: int = 10,
+    lever_names: tuple[str, ...] | list[str] | None = None,
+    search: bool = True,
     progress: Any = None,
 ) -> Diagnosis:
     """Diagnose the impasse of a scenario; see the module docstring.
@@ -402,6 +404,10 @@ def diagnose(
         Override ``parameters.utility_curvature`` / ``parameters.agreement_cost``.
     n_levers : int
         Searched levers kept (best first), besides the named ones.
+    lever_names : sequence of str, optional
+        The named levers to evaluate (default: all of :data:`~.levers.NAMED_LEVERS`).
+    search : bool
+        Also search single and paired changes.
     progress : callable, optional
         ``progress(step: str)`` called as each stage starts (the CLI's progress bar).
     """
@@ -441,8 +447,14 @@ def diagnose(
     if levers:
         step("levers")
         base = baseline(scenario, batch_arrays, curvature, agreement_cost)
-        named = tuple(named_lever(base, n) for n in NAMED_LEVERS)
-        lever_results = named + search_levers(base, top=n_levers)
+        names = NAMED_LEVERS if lever_names is None else tuple(lever_names)
+        bad = [n for n in names if n not in NAMED_LEVERS]
+        if bad:
+            raise ModelError(
+                f"unknown lever {', '.join(map(repr, bad))}; named levers: {', '.join(NAMED_LEVERS)}"
+            )
+        named = tuple(named_lever(base, n) for n in names)
+        lever_results = named + (search_levers(base, top=n_levers) if search else ())
     notes: list[str] = list(point.notes)
     if r_gap is None:
         notes.append("the gap does not vary over the draws, so its rank correlations are n/a")
