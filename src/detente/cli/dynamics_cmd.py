@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..errors import DetenteError, ModelError
-from ._common import JsonOption, ScenarioArg, SetOption, app, console, fail, load_scenario, print_json
+from ._common import (
+    JsonOption,
+    ScenarioArg,
+    SetOption,
+    app,
+    console,
+    fail,
+    load_scenario,
+    print_json,
+)
 
 
 @app.command()
 def simulate(
     scenario: ScenarioArg = "us-dprk-2021",
-    months: Annotated[int, typer.Option("--months", min=1, max=600, help="Horizon in months.")] = 36,
-    runs: Annotated[int, typer.Option("--runs", min=1, max=1_000_000, help="Monte Carlo runs.")] = 10_000,
+    months: Annotated[
+        int, typer.Option("--months", min=1, max=600, help="Horizon in months.")
+    ] = 36,
+    runs: Annotated[
+        int, typer.Option("--runs", min=1, max=1_000_000, help="Monte Carlo runs.")
+    ] = 10_000,
     what_if: Annotated[
         str | None,
         typer.Option(
@@ -43,7 +56,11 @@ def simulate(
             console.print(f"[bold]{name}[/]: {w.description}")
         return
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
-        fail(ModelError(f"--plot {plot}: the fan chart is written as .png or .svg; got {plot.suffix or 'no extension'}"))
+        fail(
+            ModelError(
+                f"--plot {plot}: the fan chart is written as .png or .svg; got {plot.suffix or 'no extension'}"
+            )
+        )
     try:
         s = load_scenario(scenario, set_)
         shocked = apply_what_if(s, what_if) if what_if else None
@@ -96,7 +113,9 @@ def simulate(
     if diff is not None:
         console.print("")
         console.print(f"Change against the baseline (what-if {what_if}):", markup=False)
-        console.print(f"{'horizon':>8} {'dP(talks)':>10} {'dP(agreem.)':>11} {'dP(crisis)':>10}", markup=False)
+        console.print(
+            f"{'horizon':>8} {'dP(talks)':>10} {'dP(agreem.)':>11} {'dP(crisis)':>10}", markup=False
+        )
         for h, d in diff.items():
             console.print(
                 f"{h:>6} m {d['talks']:>+10.3f} {d['agreement']:>+11.3f} {d['crisis']:>+10.3f}",
@@ -106,7 +125,7 @@ def simulate(
         console.print(f"fan chart written to {plot}", markup=False)
 
 
-def typer_err_console():  # type: ignore[no-untyped-def]
+def typer_err_console() -> Any:
     from ._common import err_console
 
     return err_console
