@@ -109,7 +109,7 @@ def simulate(
             out["change_vs_baseline"] = diff
         print_json(out)
         return
-    console.print(result.summary(), markup=False)
+    console.print(result.summary(), markup=False, soft_wrap=True)
     if diff is not None:
         console.print("")
         console.print(f"Change against the baseline (what-if {what_if}):", markup=False)

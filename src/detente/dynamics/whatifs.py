@@ -144,7 +144,9 @@ WHAT_IFS: dict[str, WhatIf] = {
             "china-cuts-support",
             "China cuts its lifeline: dependency falls by 0.4 (China's restraint binds less) "
             "and distress rises by 0.15. Crisis risk rises (inhibition by dependency falls "
-            "more than inhibition by distress rises); desperation brings talks.",
+            "more than inhibition by distress rises). No direction is stated for talks: "
+            "desperation raises engagement but the extra crises interrupt talks, and the "
+            "net sign differs between scenarios.",
             lambda s: _driver(
                 _driver(
                     s,
@@ -156,7 +158,7 @@ WHAT_IFS: dict[str, WhatIf] = {
                 s.drivers["economic_distress"].value.value + 0.15,
                 "what-if china-cuts-support",
             ),
-            {"crisis": +1, "talks": +1},
+            {"crisis": +1},
         ),
         WhatIf(
             "china-boosts-support",
