@@ -101,7 +101,7 @@ def test_parameters_can_be_set_and_change_the_outcome(mini, base):
 
 
 def test_missing_start_and_roles_are_model_errors(mini):
-    with pytest.raises(ModelError, match="meta.start"):
+    with pytest.raises(ModelError, match=r"meta\.start"):
         simulate(mini.model_copy(update={"meta": mini.meta.model_copy(update={"start": None})}))
     with pytest.raises(ModelError, match="initial_mode"):
         simulate(mini, initial_mode="war")
@@ -128,7 +128,7 @@ def test_each_what_if_moves_outcomes_as_its_mechanism_implies(flagship_base, nam
 
 def test_calibrated_defaults_are_the_calibration():
     cal = calibrate()
-    for name, (value, low, high, text) in cal.parameters.items():
+    for name, (value, _low, _high, text) in cal.parameters.items():
         d = DEFAULTS[name]
         assert d.kind == "calibrated"
         assert d.value == pytest.approx(value, abs=1e-3), name
