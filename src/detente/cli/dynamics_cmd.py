@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -109,7 +109,7 @@ def simulate(
             out["change_vs_baseline"] = diff
         print_json(out)
         return
-    console.print(result.summary(), markup=False)
+    console.print(result.summary(), markup=False, soft_wrap=True)
     if diff is not None:
         console.print("")
         console.print(f"Change against the baseline (what-if {what_if}):", markup=False)
@@ -125,7 +125,7 @@ def simulate(
         console.print(f"fan chart written to {plot}", markup=False)
 
 
-def typer_err_console():  # type: ignore[no-untyped-def]
+def typer_err_console() -> Any:
     from ._common import err_console
 
     return err_console

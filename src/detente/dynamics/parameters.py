@@ -128,9 +128,9 @@ DEFAULTS: dict[str, ParameterDefault] = {
         -1.5, -2.5, -0.5, "Defender's concession utility", "no concession before talks"
     ),
     "us_obduracy": _j(
-        3.0,
-        1.0,
+        10.0,
         5.0,
+        15.0,
         "Defender's concession penalty per unit of gap",
         "essay ¶5 s2: the US cannot accept the North as a nuclear state",
     ),
@@ -145,10 +145,11 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "essay ¶8 s2",
     ),
     "obduracy": _j(
-        6.0,
-        4.0,
-        8.0,
-        "Challenger's engagement and concession penalty per unit of gap",
+        20.0,
+        10.0,
+        30.0,
+        "Challenger's engagement and concession penalty per unit of gap (the diagnosis gap is "
+        "in utility units, typically 0.05-0.3)",
         "essay ¶7 s3: obdurate until the US waters down its demands",
     ),
     "seoul_push": _j(
@@ -190,21 +191,21 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "essay ¶6 s2: at most 2 % of the gap a month",
     ),
     "recompute_every": _j(
-        6.0, 6.0, 6.0, "Months between bargaining-set recomputations", "a setting, not a belief"
+        6.0, 6.0, 6.0, "Months between checks for moved stances", "a setting, not a belief"
     ),
-    "leader_change_hazard": _j(
-        0.005,
-        0.001,
-        0.01,
-        "Monthly hazard of a dramatic change per unit of the driver",
-        "about one dramatic change per 15 years at driver 1",
+    "recompute_threshold": _j(
+        2.0,
+        2.0,
+        2.0,
+        "Stance movement (scale points) that triggers a bargaining-set recomputation",
+        "a setting: smaller moves change the gap by less than the kernel's precision matters",
     ),
     "election_change": _j(
-        0.3,
         0.1,
-        0.5,
+        0.02,
+        0.3,
         "Chance of a dramatic change in an election month per unit of the driver",
-        "an election can bring a new stance",
+        "an election (including midterms) can bring a new stance; one in ten",
     ),
     "leader_shift_max": _j(
         0.8,

@@ -71,9 +71,10 @@ RULES: tuple[Rule, ...] = (
         "adversary_fatigue",
         "Each month the defender's positions and red-line bounds drift toward the "
         "challenger's positions by a fraction fatigue_rate x adversary_fatigue; the "
-        "bargaining set is recomputed every recompute_every months and after any "
+        "bargaining set is recomputed (every recompute_every months, for runs whose "
+        "stances moved by more than recompute_threshold points) and after any "
         "leadership change.",
-        ("fatigue_rate", "recompute_every"),
+        ("fatigue_rate", "recompute_every", "recompute_threshold"),
         "North Korea's main tools remain its obduracy, the threat to manufacture a crisis, "
         "and the political fatigue of its adversaries.",
         "¶6 s2",
@@ -123,12 +124,12 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "political_change",
-        "Each capital has a monthly hazard of a dramatic political change: "
-        "leader_change_hazard x the political_change driver, plus election_change x the "
-        "driver in its election months. A change moves the leader's positions and red "
+        "Each capital has a monthly hazard of a dramatic political change: its "
+        "political_change driver (a probability per month), plus election_change in its "
+        "election months. A change moves the leader's positions and red "
         "lines toward the other side by a fraction drawn uniformly in [0, leader_shift_max] "
         "(the new leader's stance), and the bargaining set is recomputed.",
-        ("leader_change_hazard", "election_change", "leader_shift_max"),
+        ("election_change", "leader_shift_max"),
         "Absent a dramatic change in political circumstances in either Washington or "
         "Pyongyang, the impasse seems set to continue.",
         "¶9 s5",

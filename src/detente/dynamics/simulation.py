@@ -6,7 +6,8 @@ each range) and plays ``months`` months from the month after ``meta.start``. Eve
 1. **Political change** (rule ``political_change``): each capital may change leadership;
    the new leader's stance moves toward the other side; the bargaining set is recomputed.
 2. **Fatigue** (rule ``adversary_fatigue``): the defender's stance drifts toward the
-   challenger's; the bargaining set is recomputed every ``recompute_every`` months.
+   challenger's; every ``recompute_every`` months the bargaining set is recomputed for the
+   runs whose stances moved by more than ``recompute_threshold`` scale points.
 3. **Choices**: third parties choose among their tools' kinds; the challenger decides
    whether to manufacture a crisis (rules ``crisis_threat``, ``crisis_inhibition``), and if
    not, chooses among holding out, engaging and conceding (``obduracy``, ``desperation``,
@@ -188,9 +189,14 @@ def _choose(
 
 
 def _available(s: Scenario) -> np.ndarray:
+    """Which kinds each actor can choose: delay always; its tools' kinds; and, for veto
+    players, engagement and concession (coming to the table and trading are open to any
+    party to the negotiation, whether or not the scenario lists them as tools)."""
     out = np.zeros((s.n_actors, 4), bool)
     out[:, DELAY] = True  # doing nothing new is always possible
     for k, a in enumerate(s.actors):
+        if a.veto:
+            out[k, ENGAGE] = out[k, CONCEDE] = True
         for t in a.tools:
             out[k, KINDS.index(t.kind)] = True
     return out
@@ -259,6 +265,7 @@ def _run(
     lo_set = red_lo > arrays.scale_low  # which bounds are real red lines
     hi_set = red_hi < arrays.scale_high
     zone, gap = zone_and_gap(arrays, kernel=st.kernel)
+    last_pos, last_lo, last_hi = pos.copy(), red_lo.copy(), red_hi.copy()
     mode = np.full(R, initial_mode, np.int8)
     crisis_prev = mode == CRISIS
     out: dict[str, np.ndarray] = {
@@ -277,12 +284,8 @@ def _run(
         talks = (mode == LIMITED) | (mode == SUBSTANTIVE) | (mode == AGREEMENT)
 
         # --- rule political_change: hazards, then the new leader's stance --------------
-        h_c = P["leader_change_hazard"] * D["change_challenger"] + (
-            P["election_change"] * D["change_challenger"] * st.election[t, c]
-        )
-        h_d = P["leader_change_hazard"] * D["change_defender"] + (
-            P["election_change"] * D["change_defender"] * st.election[t, d]
-        )
+        h_c = D["change_challenger"] + P["election_change"] * st.election[t, c]
+        h_d = D["change_defender"] + P["election_change"] * st.election[t, d]
         ch_c = u[:, _U_CHANGE_C] < h_c
         ch_d = u[:, _U_CHANGE_D] < h_d
         moved = ch_c | ch_d
@@ -320,7 +323,16 @@ def _run(
             red_hi[:, d, :] + rate * np.maximum(0.0, target - red_hi[:, d, :]),
             red_hi[:, d, :],
         )
-        recompute = np.ones(R, bool) if (t > 0 and t % every == 0) else moved
+        recompute = moved.copy()
+        if t > 0 and t % every == 0:
+            drift = np.maximum(
+                np.abs(pos - last_pos).max(axis=(1, 2)),
+                np.maximum(
+                    np.abs(red_lo - last_lo).max(axis=(1, 2)),
+                    np.abs(red_hi - last_hi).max(axis=(1, 2)),
+                ),
+            )
+            recompute |= drift > P["recompute_threshold"]
         if recompute.any():
             rid = np.flatnonzero(recompute)
             cur = subset(arrays, rid)
@@ -329,6 +341,7 @@ def _run(
             cur = replace(cur, positions=pos[rid], red_low=red_lo[rid], red_high=red_hi[rid])
             z, g = zone_and_gap(cur, kernel=st.kernel)
             zone[rid], gap[rid] = z, g
+            last_pos[rid], last_lo[rid], last_hi[rid] = pos[rid], red_lo[rid], red_hi[rid]
 
         # --- third parties: a logit over their tools' kinds ---------------------------
         choices = np.full((R, st.available.shape[0]), DELAY, np.int8)

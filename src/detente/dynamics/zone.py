@@ -3,8 +3,10 @@
 :func:`zone_and_gap` uses the diagnosis kernel :func:`detente.analysis.bargaining.win_set_gap`
 when it is installed, and otherwise :func:`red_line_zone`, which looks at the veto players'
 red lines only: issue by issue, the highest lower bound against the lowest upper bound.
-Both return, per draw, whether the zone is non-empty and the gap as a share of the issue
-scale (0 when the zone is non-empty, up to 1).
+Both return, per draw, whether the zone is non-empty and the gap clipped to [0, 1] (0 when
+the zone is non-empty): for the kernel, the total utility the veto players would have to
+give up (see its docstring); for the red-line fallback, the red-line overlap deficit as a
+share of the issue scale.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ def red_line_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
 
     ``gap = max_i max(0, max_v red_low[v, i] - min_v red_high[v, i]) / (high_i - low_i)``
     over issues ``i`` and veto players ``v``; the zone is non-empty when the gap is 0.
-
-    >>> import numpy as np
     """
     veto = np.asarray(arrays.veto, bool)
     if veto.sum() == 0:
@@ -47,9 +47,8 @@ def _from_kernel(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray] | None
     get = (lambda k: res[k]) if isinstance(res, dict) else (lambda k: getattr(res, k))
     zone = np.atleast_1d(np.asarray(get("zone_nonempty"), bool))
     gap = np.atleast_1d(np.asarray(get("gap"), float))
-    width = float(np.max(arrays.scale_high - arrays.scale_low))
-    if gap.size and np.nanmax(gap) > 1.0:  # reported on the issue scale: make it a share
-        gap = gap / width
+    # The kernel's gap is in utility units summed over veto players (0.1 = one veto player
+    # giving up 10 points of an issue carrying all its salience); clip to [0, 1].
     gap = np.where(zone, 0.0, np.clip(np.nan_to_num(gap, nan=1.0), 0.0, 1.0))
     return zone, gap
 
