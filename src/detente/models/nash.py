@@ -165,7 +165,8 @@ def _problem(
 
 
 class _Smooth:
-    """Gains as smooth functions of ``z = (x, e)`` with ``e_kj >= |x_j - p_kj| / W_j``."""
+    """Gains as smooth functions of ``z = (u, e)``: ``u = x / W`` (the package in scale widths,
+    which keeps the solver well conditioned) and ``e_kj >= |u_j - p_kj / W_j|``."""
 
     def __init__(self, p: Problem) -> None:
         self.p = p
@@ -179,7 +180,11 @@ class _Smooth:
 
     def join(self, x: np.ndarray) -> np.ndarray:
         e = np.abs(x[None, :] - self.p.ideal) / self.p.width
-        return np.concatenate([x, e.ravel()])
+        return np.concatenate([x / self.p.width, e.ravel()])
+
+    def x_of(self, z: np.ndarray) -> np.ndarray:
+        """The package (in scale units, clipped to the box) of a solver vector."""
+        return np.clip(z[: self.J] * self.p.width, self.p.low, self.p.high)
 
     def gains(self, z: np.ndarray) -> np.ndarray:
         _, e = self.split(z)
@@ -203,7 +208,7 @@ class _Smooth:
                 for sign in (1.0, -1.0):
                     r = np.zeros(J + K * J)
                     r[J + k * J + j] = 1.0
-                    r[j] = -sign / p.width[j]
+                    r[j] = -sign
                     rows.append((r, sign * p.ideal[k, j] / p.width[j]))
         A = np.array([r for r, _ in rows])
         b = np.array([c for _, c in rows])
@@ -213,7 +218,7 @@ class _Smooth:
 
     def bounds(self) -> list[tuple[float, float]]:
         p = self.p
-        xb = list(zip(p.low.tolist(), p.high.tolist(), strict=True))
+        xb = list(zip((p.low / p.width).tolist(), (p.high / p.width).tolist(), strict=True))
         return xb + [(0.0, 1.0)] * (self.K * self.J)
 
 
@@ -259,7 +264,7 @@ def _max_min_share(
             cons,
             bounds,
         )
-        cand = [x0] if z is None else [x0, np.clip(z[: sm.J], p.low, p.high)]
+        cand = [x0] if z is None else [x0, sm.x_of(z)]
         for x in cand:
             t = float(np.min(p.gains(x) / scale))
             if t > best_t + 1e-15:
@@ -290,7 +295,7 @@ def _lexi_refine(
     )
     if z is None:
         return x0
-    x = np.clip(z[: sm.J], p.low, p.high)
+    x = sm.x_of(z)
     g0, g = p.gains(x0), p.gains(x)
     tol = 1e-9 * p.best_gains()
     if np.all(g >= floor - tol) and w @ g >= w @ g0:
@@ -305,24 +310,24 @@ def _least_change(p: Problem, sm: _Smooth, x0: np.ndarray) -> np.ndarray:
     g0 = p.gains(x0)
     tol = 1e-9 * p.best_gains()
     floor = g0 - tol
-    q, w2 = p.status_quo, p.width**2
+    q = p.status_quo / p.width
     cons = [
         sm.abs_constraints(),
         {"type": "ineq", "fun": lambda z: sm.gains(z) - floor, "jac": sm.gains_jac},
     ]
 
     def fun(z: np.ndarray) -> float:
-        return float((((z[: sm.J] - q) ** 2) / w2).sum())
+        return float(((z[: sm.J] - q) ** 2).sum())
 
     def jac(z: np.ndarray) -> np.ndarray:
         out = np.zeros_like(z)
-        out[: sm.J] = 2 * (z[: sm.J] - q) / w2
+        out[: sm.J] = 2 * (z[: sm.J] - q)
         return out
 
     z = _slsqp(fun, jac, sm.join(x0), cons, sm.bounds())
     if z is None:
         return x0
-    x = np.clip(z[: sm.J], p.low, p.high)
+    x = sm.x_of(z)
     if np.all(p.gains(x) >= g0 - 2 * tol):
         return x
     return x0
@@ -567,7 +572,7 @@ class NashBargaining(_Bargaining):
             z = _slsqp(obj, jac, sm.join(x0), cons, sm.bounds())
             if z is None:
                 continue
-            x = np.clip(z[: sm.J], p.low, p.high)
+            x = sm.x_of(z)
             g = p.gains(x)
             if np.any(g <= 0):
                 continue
