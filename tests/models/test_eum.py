@@ -220,11 +220,10 @@ def test_scholz_probabilities_use_the_large_denominator_and_pairwise_sum_to_one(
     r = rng.uniform(0.5, 2, (3, 6))
     dist = np.abs(x[:, :, None] - x[:, None, :]) / 10
     utility = dist ** r[:, :, None]
-    same = x[:, :, None] == x[:, None, :]
-    pairwise = _probabilities(utility, w, x, same, "pairwise")
+    pairwise = _probabilities(utility, w, x, "pairwise")
     off = ~np.eye(6, dtype=bool)
     np.testing.assert_allclose((pairwise + np.swapaxes(pairwise, 1, 2))[:, off], 1.0)
-    scholz = _probabilities(utility, w, x, same, "scholz")
+    scholz = _probabilities(utility, w, x, "scholz")
     # Brute force: numerator over voters, denominator the triple sum over voters and pairs.
     votes = w[:, :, None, None] * (utility[:, :, None, :] - utility[:, :, :, None])
     expected = (
@@ -389,3 +388,16 @@ def test_sorted_path_reproduces_the_oracle_and_batches(monkeypatch, actors, trac
         one = eum_kernel(x[d], c[d], s[d], 5)
         np.testing.assert_array_equal(batch.offer[d], one.offer[0])
         np.testing.assert_allclose(batch.positions[d], one.positions[0], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_scholz_probability_is_zero_between_equal_positions(dense):
+    x = np.array([[1.0, 3.0, 3.0, 7.0, 1.0, 9.0]])
+    w = np.array([[0.3, 0.9, 0.2, 0.5, 0.7, 0.4]])
+    r = np.array([[0.5, 1.3, 2.0, 0.8, 1.0, 1.7]])
+    utility = (np.abs(x[:, :, None] - x[:, None, :]) / 8) ** r[:, :, None]
+    buffer = np.empty((1, 6, 6, 6)) if dense else None
+    p = _probabilities(utility, w, x, "scholz", buffer)
+    same = x[:, :, None] == x[:, None, :]
+    assert np.all(p[same] == 0.0)
+    assert np.all(p[~same] >= 0.0)

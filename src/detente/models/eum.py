@@ -215,7 +215,7 @@ def _run_chunk(
 
             # Risk exponents. With every r = 1, U_s = 2d, U_f = -2d, U_sq = 0, so
             # EU_i(k challenges i) = 2 d_ki (1 - 2 s_i (1 - P_ki)); it is 0 for k = i.
-            p1 = _probabilities(dist, w, x, same, probability, buffer)  # p1[k, i]: k beats i
+            p1 = _probabilities(dist, w, x, probability, buffer)  # p1[k, i]: k beats i
             eu_ki = 1.0 - p1  # target i on the last axis, hence s_j below
             eu_ki *= s_j
             eu_ki *= -2.0
@@ -225,13 +225,13 @@ def _run_chunk(
             d_max = danger.max(axis=1, keepdims=True)
             d_min = danger.min(axis=1, keepdims=True)
             acceptance = (2 * danger - d_max - d_min) / (d_max - d_min)
-            r = (1 - acceptance / 3) / (1 + acceptance / 3)
+            r = (3 - acceptance) / (3 + acceptance)  # = (1 - R_i/3) / (1 + R_i/3)
             r = np.where(d_max == d_min, 1.0, r)
             risk[:, t] = r
 
             # Offers to receiver i from every j, all utilities with the receiver's r_i.
             ri = r[:, :, None]
-            p = _probabilities(dist**ri, w, x, same, probability, buffer)
+            p = _probabilities(dist**ri, w, x, probability, buffer)
             half = 0.5 * dist
             u_s = 2 - 4 * (0.5 - half) ** ri
             u_f = 2 - 4 * (0.5 + half) ** ri
@@ -306,7 +306,6 @@ def _probabilities(
     utility: np.ndarray,
     w: np.ndarray,
     x: np.ndarray,
-    same: np.ndarray,
     rule: str,
     buffer: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -316,6 +315,8 @@ def _probabilities(
     ``v_k(a, b) = c_k s_k (utility[k, b] - utility[k, a])``. Under ``"scholz"`` the
     denominator is ``sum_k sum_a sum_b |v_k(a, b)| = 2 sum_a sum_b N_ab`` (the votes are
     antisymmetric in a, b), computed once; under ``"pairwise"`` it is ``N_ab + N_ba``.
+    Where x_a == x_b both votes are exactly zero, so ``"scholz"`` gives P = 0 there
+    (as the paper defines) and ``"pairwise"`` 0.5; neither is ever used in an offer.
     """
     if buffer is not None:
         numer = _numerators_dense(utility, w, buffer)
@@ -327,7 +328,6 @@ def _probabilities(
     else:
         denom = 2.0 * numer.sum(axis=(1, 2))
         p = numer / np.where(denom > 0, denom, np.inf)[:, None, None]
-    p[same] = 0.0
     return p
 
 
