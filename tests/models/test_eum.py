@@ -15,7 +15,13 @@ import pytest
 
 from detente.errors import ModelError
 from detente.models import get_model
-from detente.models.eum import ExpectedUtilityModel, _probabilities, eum_kernel
+from detente.models.eum import (
+    ExpectedUtilityModel,
+    _numerators_dense,
+    _numerators_sorted,
+    _probabilities,
+    eum_kernel,
+)
 from detente.scenario.bundled import load_bundled
 
 ORACLE = Path(__file__).resolve().parents[1] / "oracles" / "scholz2011"
@@ -214,11 +220,10 @@ def test_scholz_probabilities_use_the_large_denominator_and_pairwise_sum_to_one(
     r = rng.uniform(0.5, 2, (3, 6))
     dist = np.abs(x[:, :, None] - x[:, None, :]) / 10
     utility = dist ** r[:, :, None]
-    same = x[:, :, None] == x[:, None, :]
-    pairwise = _probabilities(utility, w, same, "pairwise")
+    pairwise = _probabilities(utility, w, x, "pairwise")
     off = ~np.eye(6, dtype=bool)
     np.testing.assert_allclose((pairwise + np.swapaxes(pairwise, 1, 2))[:, off], 1.0)
-    scholz = _probabilities(utility, w, same, "scholz")
+    scholz = _probabilities(utility, w, x, "scholz")
     # Brute force: numerator over voters, denominator the triple sum over voters and pairs.
     votes = w[:, :, None, None] * (utility[:, :, None, :] - utility[:, :, :, None])
     expected = (
@@ -356,3 +361,43 @@ def test_sample_outcomes_runs_a_batch(scholz):
     assert out.shape == (5, 1)
     # The bundled example has no ranges, so every draw is the point forecast.
     assert np.all(out == get_model("eum").forecast(scholz).outcome)
+
+
+@pytest.mark.parametrize(
+    ("n_draws", "n_actors", "ties"), [(1, 5, False), (3, 9, True), (1, 40, True), (4, 33, False)]
+)
+def test_sorted_prefix_numerators_equal_the_dense_vote_tensor(n_draws, n_actors, ties):
+    x, w, _ = _random_batch(n_actors, n_draws, n_actors, ties)
+    w[0, 0] = 0.0
+    r = np.random.default_rng(n_draws).uniform(0.5, 2, (n_draws, n_actors))
+    utility = (np.abs(x[:, :, None] - x[:, None, :]) / 100) ** r[:, :, None]
+    dense = _numerators_dense(utility, w, np.empty((n_draws, n_actors, n_actors, n_actors)))
+    np.testing.assert_allclose(_numerators_sorted(utility, w, x), dense, rtol=0, atol=1e-12)
+
+
+def test_sorted_path_reproduces_the_oracle_and_batches(monkeypatch, actors, trace):
+    import detente.models.eum as eum
+
+    monkeypatch.setattr(eum, "_DENSE_MAX_ACTORS", 0)
+    run = eum_kernel(*_inputs(actors), rounds=10)
+    np.testing.assert_allclose(run.positions[0], _oracle_positions(actors, trace), atol=TOL, rtol=0)
+    assert run.mean[0, 1:] == pytest.approx([r["mean"] for r in trace["rounds"]], abs=TOL)
+    x, c, s = _random_batch(9, 5, 12, True)
+    batch = eum_kernel(x, c, s, 5)
+    for d in range(5):
+        one = eum_kernel(x[d], c[d], s[d], 5)
+        np.testing.assert_array_equal(batch.offer[d], one.offer[0])
+        np.testing.assert_allclose(batch.positions[d], one.positions[0], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_scholz_probability_is_zero_between_equal_positions(dense):
+    x = np.array([[1.0, 3.0, 3.0, 7.0, 1.0, 9.0]])
+    w = np.array([[0.3, 0.9, 0.2, 0.5, 0.7, 0.4]])
+    r = np.array([[0.5, 1.3, 2.0, 0.8, 1.0, 1.7]])
+    utility = (np.abs(x[:, :, None] - x[:, None, :]) / 8) ** r[:, :, None]
+    buffer = np.empty((1, 6, 6, 6)) if dense else None
+    p = _probabilities(utility, w, x, "scholz", buffer)
+    same = x[:, :, None] == x[:, None, :]
+    assert np.all(p[same] == 0.0)
+    assert np.all(p[~same] >= 0.0)

@@ -54,7 +54,9 @@ _NONE, _CONFRONTATION, _COMPROMISE, _CAPITULATION = 0, 1, 2, 3
 
 # Elements of the (draws, actors, actors, actors) vote tensor built at once; bigger
 # batches are cut into chunks of draws so the tensor stays in a few tens of megabytes.
-_CHUNK_ELEMENTS = 1 << 21
+_CHUNK_ELEMENTS = 1 << 17
+# Up to this many actors the O(A^3) vote tensor is built; above it, O(A^2 log A) prefix sums.
+_DENSE_MAX_ACTORS = 16
 
 CompromiseRule = Literal["scholz", "least_movement"]
 ProbabilityRule = Literal["scholz", "pairwise"]
@@ -147,7 +149,8 @@ def eum_kernel(
     if rounds < 0:
         raise ValueError(f"rounds must be >= 0; got {rounds}")
     n_draws, n_actors = x.shape
-    chunk = max(1, _CHUNK_ELEMENTS // max(1, n_actors**3))
+    per_draw = n_actors**3 if n_actors <= _DENSE_MAX_ACTORS else 8 * n_actors**2
+    chunk = max(1, _CHUNK_ELEMENTS // max(1, per_draw))
     parts = [
         _run_chunk(
             x[lo : lo + chunk],
@@ -199,6 +202,8 @@ def _run_chunk(
     corrected = capitulation == "corrected"
     least = compromise_rule == "least_movement"
 
+    # Few actors: the dense vote tensor needs fewer NumPy calls; many: sorted prefix sums.
+    buffer = np.empty((D, A, A, A)) if A <= _DENSE_MAX_ACTORS else None
     x = x0.copy()
     pos[:, 0] = x
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -210,7 +215,7 @@ def _run_chunk(
 
             # Risk exponents. With every r = 1, U_s = 2d, U_f = -2d, U_sq = 0, so
             # EU_i(k challenges i) = 2 d_ki (1 - 2 s_i (1 - P_ki)); it is 0 for k = i.
-            p1 = _probabilities(dist, w, same, probability)  # p1[k, i]: k beats i
+            p1 = _probabilities(dist, w, x, probability, buffer)  # p1[k, i]: k beats i
             eu_ki = 1.0 - p1  # target i on the last axis, hence s_j below
             eu_ki *= s_j
             eu_ki *= -2.0
@@ -220,13 +225,13 @@ def _run_chunk(
             d_max = danger.max(axis=1, keepdims=True)
             d_min = danger.min(axis=1, keepdims=True)
             acceptance = (2 * danger - d_max - d_min) / (d_max - d_min)
-            r = (1 - acceptance / 3) / (1 + acceptance / 3)
+            r = (3 - acceptance) / (3 + acceptance)  # = (1 - R_i/3) / (1 + R_i/3)
             r = np.where(d_max == d_min, 1.0, r)
             risk[:, t] = r
 
             # Offers to receiver i from every j, all utilities with the receiver's r_i.
             ri = r[:, :, None]
-            p = _probabilities(dist**ri, w, same, probability)
+            p = _probabilities(dist**ri, w, x, probability, buffer)
             half = 0.5 * dist
             u_s = 2 - 4 * (0.5 - half) ** ri
             u_f = 2 - 4 * (0.5 + half) ** ri
@@ -297,26 +302,80 @@ def _run_chunk(
     )
 
 
-def _probabilities(utility: np.ndarray, w: np.ndarray, same: np.ndarray, rule: str) -> np.ndarray:
+def _probabilities(
+    utility: np.ndarray,
+    w: np.ndarray,
+    x: np.ndarray,
+    rule: str,
+    buffer: np.ndarray | None = None,
+) -> np.ndarray:
     """P[d, a, b] = probability that x_a beats x_b, from voters' (D, k, a) distance utilities.
 
     ``utility[d, k, a] = (|x_k - x_a| / R) ** r_k``, so the vote of k for a over b is
-    ``v_k(a, b) = c_k s_k (utility[k, b] - utility[k, a])``.
+    ``v_k(a, b) = c_k s_k (utility[k, b] - utility[k, a])``. Under ``"scholz"`` the
+    denominator is ``sum_k sum_a sum_b |v_k(a, b)| = 2 sum_a sum_b N_ab`` (the votes are
+    antisymmetric in a, b), computed once; under ``"pairwise"`` it is ``N_ab + N_ba``.
+    Where x_a == x_b both votes are exactly zero, so ``"scholz"`` gives P = 0 there
+    (as the paper defines) and ``"pairwise"`` 0.5; neither is ever used in an offer.
     """
-    D, A, _ = utility.shape
-    # gain[d, k, a, b] = max(0, utility[k, b] - utility[k, a]); c_k s_k >= 0 factors out.
-    gain = utility[:, :, None, :] - utility[:, :, :, None]
-    np.maximum(gain, 0.0, out=gain)
-    numer = np.matmul(w[:, None, :], gain.reshape(D, A, A * A)).reshape(D, A, A)
+    if buffer is not None:
+        numer = _numerators_dense(utility, w, buffer)
+    else:
+        numer = _numerators_sorted(utility, w, x)
     if rule == "pairwise":
         denom = numer + np.swapaxes(numer, 1, 2)
         p = np.divide(numer, denom, out=np.full_like(numer, 0.5), where=denom > 0)
     else:
-        # sum_k sum_a sum_b |v_k(a, b)| = 2 sum_a sum_b sum_k max(0, v_k(a, b)).
         denom = 2.0 * numer.sum(axis=(1, 2))
         p = numer / np.where(denom > 0, denom, np.inf)[:, None, None]
-    p[same] = 0.0
     return p
+
+
+def _numerators_dense(utility: np.ndarray, w: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+    """N_ab = sum_k max(0, v_k(a, b)) from the full (D, k, a, b) vote tensor: O(A^3)."""
+    D, A, _ = utility.shape
+    # gain[d, k, a, b] = max(0, utility[k, b] - utility[k, a]); c_k s_k >= 0 factors out.
+    gain = np.subtract(utility[:, :, None, :], utility[:, :, :, None], out=buffer)
+    np.maximum(gain, 0.0, out=gain)
+    return np.matmul(w[:, None, :], gain.reshape(D, A, A * A)).reshape(D, A, A)
+
+
+def _numerators_sorted(utility: np.ndarray, w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """N_ab = sum_k max(0, v_k(a, b)) by prefix sums over voters sorted by position.
+
+    Utilities fall with distance, so v_k(a, b) > 0 exactly when voter k stands on a's
+    side of the midpoint m_ab = (x_a + x_b) / 2: the voters with x_k < m_ab when
+    x_a < x_b, those with x_k > m_ab otherwise (a voter at m_ab votes 0). With
+    ``C[m, b] = sum of c_k s_k utility[k, b] over the m leftmost voters``,
+    ``N_ab = C[n_ab, b] - C[n_ab, a]`` (or the complement), ``n_ab = #{k: x_k < m_ab}``.
+    Cost O(A^2 log A) per draw instead of O(A^3).
+    """
+    D, A, _ = utility.shape
+    order = np.argsort(x, axis=1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=1)
+    ws = np.take_along_axis(w, order, axis=1)
+    us = np.take_along_axis(utility, order[:, :, None], axis=1)  # voters sorted
+    cum = np.zeros((D, A + 1, A))
+    np.cumsum(ws[:, :, None] * us, axis=1, out=cum[:, 1:])
+    mid = 0.5 * (x[:, :, None] + x[:, None, :])
+    if D == 1:
+        cut = np.searchsorted(xs[0], mid[0], side="left")[None]
+    else:
+        # Batched searchsorted: a stable sort of midpoints followed by voters puts every
+        # midpoint before voters equal to it; the voters counted before a midpoint are n_ab.
+        merged = np.concatenate([mid.reshape(D, A * A), xs], axis=1)
+        o = np.argsort(merged, axis=1, kind="stable")
+        voters_before = np.cumsum(o >= A * A, axis=1)
+        rank = np.empty_like(o)
+        np.put_along_axis(rank, o, np.arange(o.shape[1])[None, :], axis=1)
+        cut = np.take_along_axis(voters_before, rank[:, : A * A], axis=1).reshape(D, A, A)
+    g = np.take_along_axis(cum, cut, axis=1)  # g[a, b] = C[n_ab, b]; n_ab is symmetric
+    left = g - np.swapaxes(g, 1, 2)  # votes of the voters left of m_ab, for a over b
+    total = cum[:, A, :]
+    numer = np.where(
+        x[:, :, None] < x[:, None, :], left, total[:, None, :] - total[:, :, None] - left
+    )
+    return np.maximum(numer, 0.0, out=numer)
 
 
 def _mean_median(
