@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ..errors import DetenteError
+from ..report.build import DEFAULT_DRAWS, DEFAULT_MONTHS, DEFAULT_RUNS, DEFAULT_SEED
 from ._common import FromOption, SetOption, app, console, fail, load_scenario
 
 
@@ -40,16 +41,18 @@ def run(
             "(leadership-change-washington, economic-collapse, ...).",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of every random stream.")] = 2021,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of every random stream.")
+    ] = DEFAULT_SEED,
     draws: Annotated[
-        int, typer.Option("--draws", min=1, help="Monte Carlo draws for the diagnosis and claims.")
-    ] = 2000,
+        int, typer.Option("--draws", min=2, help="Monte Carlo draws for the diagnosis and claims.")
+    ] = DEFAULT_DRAWS,
     runs: Annotated[
         int, typer.Option("--runs", min=1, help="Monte Carlo runs of the crisis dynamics.")
-    ] = 2000,
+    ] = DEFAULT_RUNS,
     months: Annotated[
         int, typer.Option("--months", min=1, help="Horizon of the crisis dynamics in months.")
-    ] = 36,
+    ] = DEFAULT_MONTHS,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print no report on screen (with --html/--json).")
     ] = False,

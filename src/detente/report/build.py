@@ -30,7 +30,7 @@ __all__ = ["HORIZONS", "AnalysisReport", "build_report"]
 #: Months at which the outlook is reported.
 HORIZONS = (6, 12, 24, 36)
 
-DEFAULT_DRAWS = 2000
+DEFAULT_DRAWS = 1000
 DEFAULT_RUNS = 2000
 DEFAULT_MONTHS = 36
 DEFAULT_SEED = 2021

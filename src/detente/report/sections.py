@@ -62,10 +62,15 @@ def diagnosis(report: AnalysisReport) -> None:
     except ImportError as err:
         _module_missing(report, "diagnosis", err)
         return
+    from ..analysis.levers import NAMED_LEVERS
+
     st = report.settings
     d = diagnose(s, draws=st["draws"], seed=st["seed"])
     data: dict[str, Any] = d.to_dict()
-    data["winset_map"] = winset_map(s)
+    for lv in data["levers"]:
+        lv["named"] = lv["name"] in NAMED_LEVERS
+    if s.n_issues >= 2:
+        data["winset_map"] = winset_map(s)
     report.diagnosis = data
 
 
@@ -273,13 +278,10 @@ def _driver_sentence(base: dict[str, Any], rows: list[dict[str, Any]], month: in
 
 
 def claims(report: AnalysisReport) -> None:
+    """Every registered claim evaluated from the model's outputs, with verdict and robustness."""
     s = report.scenario
     if not s.claims:
-        _absent(
-            report,
-            "claims",
-            "this scenario records no claims of a source text to check",
-        )
+        _absent(report, "claims", "this scenario records no claims of a source text to check")
         return
     try:
         from ..analysis.claims import evaluate_claims
@@ -287,8 +289,25 @@ def claims(report: AnalysisReport) -> None:
         _module_missing(report, "claims", err)
         return
     st = report.settings
-    res = evaluate_claims(s, draws=st["draws"], seed=st["seed"])
-    report.claims = res.to_dict()
+    res = evaluate_claims(s, draws=st["draws"], seed=st["seed"]).to_dict()
+    rows = []
+    for c in res["claims"]:
+        q = c.get("quantity") or {}
+        rows.append({**c, "quantity_text": _quantity_text(q)})
+    counts: dict[str, int] = {}
+    for c in rows:
+        counts[c["verdict"]] = counts.get(c["verdict"], 0) + 1
+    report.claims = {**res, "claims": rows, "counts": counts}
+
+
+def _quantity_text(q: dict[str, Any]) -> str:
+    name = str(q.get("name", ""))
+    v = q.get("value")
+    if isinstance(v, bool):
+        return f"{name}: {'yes' if v else 'no'}"
+    if isinstance(v, int | float):
+        return f"{name} = {v:.3g}"
+    return name
 
 
 def calibration(report: AnalysisReport) -> None:

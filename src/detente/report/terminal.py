@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
+from rich.markup import escape as esc
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -25,7 +26,7 @@ def _h(console: Console, title: str) -> None:
 def _missing(console: Console, report: AnalysisReport, section: str) -> bool:
     why = report.missing.get(section)
     if why:
-        console.print(f"[yellow]Not computed[/]: {why}.")
+        console.print(f"[yellow]Not computed[/]: {esc(why)}.")
         return True
     return False
 
@@ -45,7 +46,7 @@ def _setting(r: AnalysisReport, console: Console) -> None:
     st = r.setting
     body: list[Any] = []
     if st["question"]:
-        body.append(Text.from_markup(f"[bold]Question[/]: {st['question']}"))
+        body.append(Text.from_markup(f"[bold]Question[/]: {esc(st['question'])}"))
     if st["description"]:
         body.append(Text(T.shorten(st["description"], 600)))
     facts = [T.plural(st["n_actors"], "actor"), T.plural(st["n_issues"], "issue")]
@@ -60,8 +61,8 @@ def _setting(r: AnalysisReport, console: Console) -> None:
         run += "; --set " + ", ".join(s["sets"])
     body.append(Text(run, style="dim"))
     for note in s.get("what_if_notes", []):
-        body.append(Text.from_markup(f"[magenta]what-if[/] {note}"))
-    console.print(Panel(Group(*body), title=f"[bold]{st['title']}[/]", title_align="left"))
+        body.append(Text.from_markup(f"[magenta]what-if[/] {esc(note)}"))
+    console.print(Panel(Group(*body), title=f"[bold]{esc(st['title'])}[/]", title_align="left"))
     summary = T.headline(r)
     if summary:
         console.print(Text(summary, style="bold"))
@@ -86,7 +87,7 @@ def _actors_issues(r: AnalysisReport, console: Console) -> None:
         for i in r.issues:
             at.add_column(i["id"], justify="right", no_wrap=True)
     for a in r.actors:
-        row = [a["id"], a["label"], T.num(a["capability"]), "yes" if a["veto"] else ""]
+        row = [a["id"], esc(a["label"]), T.num(a["capability"]), "yes" if a["veto"] else ""]
         if has_red:
             rl = ", ".join(
                 f"{iid} {x['op']} {T.num(x['bound'])}" for iid, x in a["red_lines"].items()
@@ -122,7 +123,7 @@ def _actors_issues(r: AnalysisReport, console: Console) -> None:
     for i in r.issues:
         lo, hi = T.num(i["low"]), T.num(i["high"])
         anchor = f" — status quo: {i['status_quo_anchor']}" if i["status_quo_anchor"] else ""
-        console.print(f"  [bold]{i['id']}[/] [{lo}–{hi}] {i['label']}{anchor}")
+        console.print(f"  [bold]{i['id']}[/] \\[{lo}–{hi}] {esc(i['label'] + anchor)}")
 
 
 def _cell(a: dict[str, Any], iid: str) -> str:
@@ -170,10 +171,12 @@ def _forecasts(r: AnalysisReport, console: Console) -> None:
     for f in ok:
         line = T.forecast_note(f)
         if line:
-            console.print(f"  [bold]{f['model']}[/]: {line}")
+            console.print(f"  [bold]{f['model']}[/]: {esc(line)}")
     for f in r.forecasts:
         if "error" in f:
-            console.print(f"  [yellow]{f['model']}[/] did not run on this scenario: {f['error']}")
+            console.print(
+                f"  [yellow]{f['model']}[/] did not run on this scenario: {esc(f['error'])}"
+            )
 
 
 def _zone(r: AnalysisReport, console: Console) -> None:
@@ -184,18 +187,25 @@ def _zone(r: AnalysisReport, console: Console) -> None:
     assert d is not None
     console.print(Text(T.zone_verdict(d), style="bold"))
     for line in T.zone_details(d):
-        console.print(f"  {line}")
+        console.print(f"  {esc(line)}")
     levers = d.get("levers") or []
     if levers:
         t = Table(title="Top levers", title_justify="left", show_edge=False, pad_edge=False)
         t.add_column("lever")
-        t.add_column("change", overflow="fold")
+        t.add_column("change")
         t.add_column("P(zone)", justify="right")
         t.add_column("Δ", justify="right")
-        for lv in levers[:6]:
+        seen: set[str] = set()
+        shown = []
+        for lv in levers:
+            if lv.get("change") in seen:
+                continue  # a searched lever that repeats a named one
+            seen.add(lv.get("change", ""))
+            shown.append(lv)
+        for lv in shown[:6]:
             t.add_row(
-                lv["name"],
-                lv.get("change", ""),
+                esc(lv["name"]) + (" [dim](named)[/]" if lv.get("named") else ""),
+                esc(T.shorten(lv.get("change", ""), 110)),
                 T.pct(lv.get("p_zone_nonempty")),
                 T.dpct(lv.get("delta")),
             )
@@ -223,7 +233,7 @@ def _outlook(r: AnalysisReport, console: Console) -> None:
     console.print(t)
     console.print(f"[dim]{o.get('definition', '')}[/]")
     if o.get("driver_sentence"):
-        console.print(o["driver_sentence"])
+        console.print(esc(o["driver_sentence"]))
     line = T.calibration_sentence(r.calibration)
     if line:
         console.print(f"[dim]{line}[/]")
@@ -241,15 +251,15 @@ def _claims(r: AnalysisReport, console: Console) -> None:
     t.add_column("verdict")
     t.add_column("robust", justify="right")
     t.add_column("model quantity", overflow="fold", ratio=2)
-    colours = {"holds": "green", "fails": "red", "pending": "yellow"}
+    colours = {"holds": "green", "fails": "red", "pending": "yellow", "not-applicable": "dim"}
     for row in c["claims"]:
         v = row["verdict"]
         t.add_row(
             row["id"],
-            T.shorten(row.get("text", ""), 90),
+            esc(T.shorten(row.get("text", ""), 64)),
             f"[{colours.get(v, 'white')}]{v}[/]",
             T.pct(row.get("robustness")),
-            T.shorten(row.get("quantity", ""), 70),
+            esc(T.shorten(row.get("quantity_text", ""), 56)),
         )
     console.print(t)
     counts = c.get("counts", {})

@@ -32,7 +32,7 @@ def dpct(x: Any) -> str:
     if x is None:
         return ""
     v = 100 * float(x)
-    return f"{v:+.0f} pts"
+    return "±0 pts" if abs(v) < 0.5 else f"{v:+.0f} pts"
 
 
 def plural(n: int, word: str) -> str:
@@ -67,15 +67,30 @@ def zone_verdict(d: dict[str, Any]) -> str:
 
 def zone_details(d: dict[str, Any]) -> list[str]:
     out: list[str] = []
-    gap = d.get("gap")
-    if not d.get("zone_nonempty") and gap is not None:
+    gap = d.get("gap") or {}
+    if not d.get("zone_nonempty") and gap.get("point") is not None:
+        q = gap.get("quantiles") or {}
+        rng = f" (5–95% over the ranges: {num(q.get('0.05'))}–{num(q.get('0.95'))})" if q else ""
         out.append(
-            f"Gap: {num(gap)} — {d.get('gap_meaning', 'the smallest concession that opens it')}."
+            f"Gap {num(gap['point'])}{rng}: the smallest total concession, in salience-weighted "
+            "share of the scale, that would open a zone."
         )
     for b in d.get("blockers") or []:
-        out.append(f"Blocked by: {b}")
-    for line in d.get("details") or []:
-        out.append(line)
+        out.append(f"Blocked by: {b['detail']}")
+    pkg = d.get("best_package")
+    if d.get("zone_nonempty") and pkg:
+        out.append(
+            "A deal inside the zone: "
+            + ", ".join(f"{k} {num(v)}" for k, v in pkg.items())
+            + f" ({d.get('best_package_is', '')})."
+        )
+    drivers = [x for x in d.get("drivers") or [] if x.get("rho_gap") is not None][:3]
+    if drivers:
+        out.append(
+            "The gap hinges most on: "
+            + ", ".join(f"{x['path']} (rank corr. {x['rho_gap']:+.2f})" for x in drivers)
+            + "."
+        )
     return out
 
 
