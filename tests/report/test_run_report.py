@@ -193,7 +193,8 @@ def test_html_is_self_contained(name: str) -> None:
     for attr in re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", html, flags=re.I):
         assert attr.startswith("#") or attr.startswith("data:"), attr
     assert "<script" not in html.lower()
-    assert "@import" not in html and "url(" not in html
+    assert "@import" not in html and "@font-face" not in html
+    assert re.findall(r"url\((?!#)", html) == []  # only references inside the page
     assert "<link" not in html.lower()
     assert html.count("<svg") >= 1
     assert "Where the numbers come from" in html

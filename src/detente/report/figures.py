@@ -281,23 +281,38 @@ def plt_line(colour: str, label: str) -> Any:
 
 
 def _levers_fig(r: AnalysisReport) -> Figure | None:
+    import textwrap
+
     d = r.diagnosis
     if not d or not d.get("levers"):
         return None
-    levers = d["levers"][:12]
-    fig = new_figure(8, 0.38 * len(levers) + 1.4)
+    seen: set[str] = set()
+    levers = []
+    for lv in d["levers"]:
+        if lv.get("change") in seen or lv.get("p_zone_nonempty") is None:
+            continue  # a searched lever repeating a named one, or one that does not apply
+        seen.add(lv.get("change", ""))
+        levers.append(lv)
+    levers = levers[:12]
+    if not levers:
+        return None
+    fig = new_figure(9, 0.42 * len(levers) + 1.5)
     ax = fig.add_subplot()
     y = np.arange(len(levers))[::-1]
-    vals = [lv.get("p_zone_nonempty") or 0.0 for lv in levers]
-    ax.barh(y, vals, color=["#2ca02c" if lv.get("named") else "#1f77b4" for lv in levers])
+    vals = [lv["p_zone_nonempty"] for lv in levers]
+    colours = ["#2ca02c" if lv.get("named") else "#3182bd" for lv in levers]
+    ax.barh(y, vals, color=colours, height=0.7)
+    for yi, v in zip(y, vals, strict=True):
+        ax.text(min(v, 0.9) + 0.01, yi, f"{100 * v:.0f}%", va="center", fontsize="small")
     base = d.get("p_zone_nonempty")
     if base is not None:
         ax.axvline(base, color="k", ls="--", lw=1, label=f"baseline {100 * base:.0f}%")
         ax.legend(fontsize="small", loc="lower right")
-    ax.set_yticks(y, [lv["name"] for lv in levers], fontsize="small")
+    labels = [textwrap.fill(lv["name"], 38) for lv in levers]
+    ax.set_yticks(y, labels, fontsize="small")
     ax.set_xlim(0, 1)
     ax.set_xlabel("P(zone of agreement non-empty) with the lever")
-    ax.set_title("Levers: what would open a zone of agreement (green: named in the source)")
+    ax.set_title("Levers (green: named in the source)", fontsize="medium")
     return fig
 
 
