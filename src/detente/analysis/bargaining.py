@@ -67,6 +67,7 @@ __all__ = [
     "win_set_gap_per_draw",
     "zone_details",
     "zone_open",
+    "zone_volume",
 ]
 
 #: Strict preference margin (normalised utility units): ``U_v(x) > r_v`` is ``U_v(x) >= r_v + tol``.
@@ -659,10 +660,25 @@ def win_set_gap(
 
     Examples
     --------
-    One issue on 0-100, status quo 50, two veto players at 80 and 90 with all salience:
-    both prefer any package in (50, 100], so the zone is open; with the second at 20
-    their win-sets (50, 100] and [0, 50) are disjoint and the gap is
-    1e-6 + 1e-6 (each needs a strict gain) -- the zone closes at the status quo itself.
+    One issue on 0-100, status quo 50; ``a`` wants 80 but accepts nothing below 70, ``b``
+    wants 20 and accepts nothing above 40. The red lines are 30 points apart, so the gap is
+    0.3 (plus the two strict-preference margins of 1e-6):
+
+    >>> from detente.scenario import Scenario
+    >>> def actor(name, position, red_line):
+    ...     return {"id": name, "label": name, "capability": 1, "veto": True,
+    ...             "stances": {"x": {"position": position, "salience": 1}},
+    ...             "red_lines": {"x": red_line}}
+    >>> s = Scenario.model_validate({
+    ...     "meta": {"id": "one", "title": "one issue"},
+    ...     "issues": [{"id": "x", "label": "x"}],
+    ...     "actors": [actor("a", 80, ">= 70"), actor("b", 20, "<= 40")],
+    ...     "status_quo": {"x": 50}})
+    >>> r = win_set_gap(s.to_arrays())
+    >>> bool(r.zone_nonempty), round(float(r.gap), 4)
+    (False, 0.3)
+    >>> r.blockers()[0].detail
+    'red lines on x do not overlap: a needs >= 70, b accepts <= 40 (30 apart)'
     """
     if red_line_price <= 0:
         raise ModelError(f"red_line_price must be > 0; got {red_line_price}")

@@ -180,8 +180,9 @@ class Diagnosis:
 
     # ----- result face ---------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready. Keys: ``zone_nonempty``, ``p_zone_nonempty``, ``gap`` (point value,
-        mean and quantiles), ``blockers``, ``levers`` and the rest."""
+        """JSON-ready. Keys: ``zone_nonempty`` (point verdict), ``p_zone_nonempty``, ``gap``
+        (point value), ``gap_distribution`` (mean and quantiles over the draws),
+        ``blockers``, ``levers`` and the rest."""
         pkg = {i: float(v) for i, v in zip(self.issue_ids, self.point.best_package, strict=True)}
         return {
             "scenario": self.scenario_id,
@@ -192,8 +193,8 @@ class Diagnosis:
             "zone_nonempty": self.zone_nonempty,
             "p_zone_nonempty": self.p_zone_nonempty,
             "p_zone_nonempty_se": self.p_zone_se,
-            "gap": {
-                "point": self.gap,
+            "gap": self.gap,
+            "gap_distribution": {
                 "mean": self.gap_mean,
                 "quantiles": {f"{q:g}": v for q, v in self.gap_quantiles.items()},
             },
