@@ -195,7 +195,8 @@ class Blocker:
 
     kind:
         ``red-line-conflict`` (veto players' red lines leave no common value on ``issue``),
-        ``red-line`` (the gap package has to cross ``actor``'s red line on ``issue``),
+        ``red-line`` (the gap package has to cross ``actor``'s red line on ``issue``; not
+        listed on issues with a red-line conflict, where who crosses is a tie),
         ``shortfall`` (``actor`` would still prefer the status quo at the gap package),
         ``concession`` (``actor`` loses utility against the status quo on ``issue`` there).
     amount:
@@ -324,7 +325,9 @@ class GapResult:
         for v, a in enumerate(self.veto_ids):
             for j, iid in enumerate(self.issue_ids):
                 ex = float(r.red_line_excess[v, j])
-                if ex > 1e-7:
+                # on a conflict issue who crosses is a tie the solver breaks arbitrarily:
+                # the conflict blocker above names both sides instead
+                if ex > 1e-7 and not bool(r.red_line_conflict[j]):
                     out.append(
                         Blocker(
                             "red-line",
@@ -378,7 +381,13 @@ class GapResult:
                 out[f"red-line-conflict:{iid}"] = f
         for v, a in enumerate(self.veto_ids):
             for j, iid in enumerate(self.issue_ids):
-                f = float(np.mean((self.red_line_excess[:, v, j] > 1e-7) & ~nonempty))
+                f = float(
+                    np.mean(
+                        (self.red_line_excess[:, v, j] > 1e-7)
+                        & ~nonempty
+                        & ~self.red_line_conflict[:, j]
+                    )
+                )
                 if f > 0:
                     out[f"red-line:{a}:{iid}"] = f
             f = float(np.mean((self.shortfall[:, v] > 1e-9) & ~nonempty))

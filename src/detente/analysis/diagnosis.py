@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
-from .bargaining import GapResult, ZoneDetails, win_set_gap, zone_details, zone_open
+from .bargaining import (
+    STRICT_MARGIN,
+    GapResult,
+    ZoneDetails,
+    win_set_gap,
+    zone_details,
+    zone_open,
+)
 from .levers import NAMED_LEVERS, LeverResult, baseline, named_lever, search_levers
 
 if TYPE_CHECKING:
@@ -165,6 +172,14 @@ class Diagnosis:
     def gap(self) -> float:
         return float(self.point.gap)
 
+    @property
+    def is_knife_edge(self) -> bool:
+        """Empty zone whose gap is no more than the strict-preference margins (no red line
+        to cross, no cost of agreement to cover): the status quo is Pareto-optimal for the
+        veto players."""
+        n = len(self.veto_ids)
+        return (not self.zone_nonempty) and self.gap <= n * STRICT_MARGIN * (1 + 1e-6) + 1e-12
+
     def lever(self, name: str) -> LeverResult:
         for lv in self.levers:
             if lv.name == name:
@@ -191,6 +206,7 @@ class Diagnosis:
             "seed": self.seed,
             "settings": self.settings,
             "zone_nonempty": self.zone_nonempty,
+            "knife_edge": self.is_knife_edge,
             "p_zone_nonempty": self.p_zone_nonempty,
             "p_zone_nonempty_se": self.p_zone_se,
             "gap": self.gap,
@@ -308,6 +324,12 @@ class Diagnosis:
                 f"Zone of agreement: EMPTY at the scenario's values (veto players: {veto}); "
                 f"gap {self.gap:.4g} [1]."
             )
+            if self.is_knife_edge:
+                lines.append(
+                    f"{bullet}knife edge: the status quo is Pareto-optimal for the veto players "
+                    "and the gap is only their strict-preference margins; any concession would "
+                    "open the zone"
+                )
             lines.append("Blockers:")
             for b in self.point.blockers()[:8]:
                 lines.append(f"{bullet}{b.detail}")
@@ -445,6 +467,7 @@ def diagnose(
     ]
     drivers.sort(key=lambda d: -d.strength)
     lever_results: tuple[LeverResult, ...] = ()
+    notes: list[str] = list(point.notes)
     if levers:
         step("levers")
         base = baseline(scenario, batch_arrays, curvature, agreement_cost)
@@ -455,8 +478,13 @@ def diagnose(
                 f"unknown lever {', '.join(map(repr, bad))}; named levers: {', '.join(NAMED_LEVERS)}"
             )
         named = tuple(named_lever(base, n) for n in names)
-        lever_results = named + (search_levers(base, top=n_levers) if search else ())
-    notes: list[str] = list(point.notes)
+        found = search_levers(base, top=n_levers) if search else ()
+        if search and not found:
+            notes.append(
+                "no single or paired change tried (positions, saliences, red lines, dropping "
+                "an issue, the status quo) raises P(zone non-empty)"
+            )
+        lever_results = named + found
     if r_gap is None:
         notes.append("the gap does not vary over the draws, so its rank correlations are n/a")
     fast, _ = zone_open(batch_arrays, **kw)
