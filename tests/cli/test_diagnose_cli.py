@@ -101,3 +101,28 @@ def test_claims_table():
     r = run("claims", "us-dprk-2021", "--draws", "50")
     assert r.exit_code == 0, r.output
     assert "C4" in r.stdout and "pending" in r.stdout
+
+
+def test_curvature_and_agreement_cost_options():
+    r = run(
+        "diagnose", "us-dprk-2021", "--draws", "60", "--curvature", "2", "--no-levers", "--json"
+    )
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["settings"]["curvature"] == 2.0 and data["method"] == "search"
+    r = run(
+        "diagnose",
+        "us-dprk-2021",
+        "--draws",
+        "60",
+        "--agreement-cost",
+        "0.05",
+        "--json",
+        "--no-levers",
+        "--set",
+        "usa.red_lines.denuclearization=none",
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["settings"]["agreement_cost"] == 0.05
+    r = run("diagnose", "us-dprk-2021", "--curvature", "0")
+    assert r.exit_code == 2

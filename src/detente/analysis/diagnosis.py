@@ -34,7 +34,14 @@ from .bargaining import (
     zone_details,
     zone_open,
 )
-from .levers import NAMED_LEVERS, LeverResult, baseline, named_lever, search_levers
+from .levers import (
+    NAMED_LEVERS,
+    LeverResult,
+    baseline,
+    named_lever,
+    search_levers,
+    take_draws,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,6 +55,8 @@ __all__ = ["GAP_QUANTILES", "Diagnosis", "Driver", "diagnose", "sampled_quantiti
 GAP_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Sobol points used to estimate the size of an open zone.
 VOLUME_POINTS = 16384
+#: Draws the levers use when the curvature is not 1 (no closed form; search per draw).
+LEVER_DRAWS_NONLINEAR = 500
 
 
 @dataclass(frozen=True)
@@ -470,7 +479,16 @@ def diagnose(
     notes: list[str] = list(point.notes)
     if levers:
         step("levers")
-        base = baseline(scenario, batch_arrays, curvature, agreement_cost)
+        lever_arrays = batch_arrays
+        if not bool(np.all(batch.curvature == 1.0)):
+            # no closed form off curvature 1: keep the search affordable
+            lever_arrays = take_draws(batch_arrays, LEVER_DRAWS_NONLINEAR)
+            search = False
+            notes.append(
+                f"curvature != 1: levers evaluated on the first {LEVER_DRAWS_NONLINEAR} draws "
+                "by coordinate search, and the lever search skipped (named levers only)"
+            )
+        base = baseline(scenario, lever_arrays, curvature, agreement_cost)
         names = NAMED_LEVERS if lever_names is None else tuple(lever_names)
         bad = [n for n in names if n not in NAMED_LEVERS]
         if bad:

@@ -68,6 +68,7 @@ __all__ = [
     "named_lever",
     "package_in_win_sets",
     "search_levers",
+    "take_draws",
 ]
 
 #: Share of the distance to the status quo by which ``us-waters-down`` moves the demand:
@@ -317,6 +318,23 @@ class Baseline:
     @property
     def p(self) -> float:
         return float(self.open_.mean())
+
+
+def take_draws(a: ScenarioArrays, n: int) -> ScenarioArrays:
+    """The first ``n`` draws of a batch (a point scenario is returned unchanged)."""
+    if a.n_draws is None or a.n_draws <= n:
+        return a
+    return replace(
+        a,
+        positions=a.positions[:n],
+        saliences=a.saliences[:n],
+        capabilities=a.capabilities[:n],
+        status_quo=a.status_quo[:n],
+        red_low=a.red_low[:n],
+        red_high=a.red_high[:n],
+        drivers={k: v[:n] for k, v in a.drivers.items()},
+        parameters={k: v[:n] for k, v in a.parameters.items()},
+    )
 
 
 def baseline(
