@@ -143,6 +143,7 @@ def test_report_face(baseline_report):
     assert {"id", "verdict", "robustness", "quantity"} <= set(d["claims"][0])
     assert "C4" in baseline_report.summary()
     assert baseline_report.summary("markdown").startswith("### Claims")
+    assert "<table>" in baseline_report.summary("html")
     assert len(baseline_report.to_frame()) == 14
     assert baseline_report.plot().get_title().startswith("Claims")
 

@@ -63,6 +63,12 @@ def test_result_face(flagship_diagnosis, tmp_path):
     assert {"name", "change", "p_zone_nonempty"} <= set(data["levers"][0])
     assert "EMPTY" in d.summary() and "P(zone non-empty)" in d.summary()
     assert d.summary("markdown").startswith("### Impasse diagnosis")
+    html = d.summary("html")
+    assert html.startswith("<h3>") and "<table>" in html and "&gt;= 60" in html
+    with pytest.raises(ValueError, match="'fmt' parameter"):
+        d.summary("pdf")
+    # the named reframe lever is not repeated by the search
+    assert sum(lv.change.startswith("denuclearization is taken off") for lv in d.levers) == 1
     assert len(d.to_frame("draws")) == 300
     assert set(d.to_frame("drivers").columns) >= {"path", "rho_gap", "rho_zone"}
     assert len(d.to_frame("levers")) == len(d.levers)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
+from ._render import check_format, markdown_to_html
 from .bargaining import (
     STRICT_MARGIN,
     GapResult,
@@ -293,7 +294,10 @@ class Diagnosis:
         )
 
     def summary(self, fmt: str = "text", max_drivers: int = 8) -> str:
-        """The diagnosis as ``text`` or ``markdown``, with numbered notes."""
+        """The diagnosis as ``text``, ``markdown`` or ``html``, with numbered notes."""
+        check_format(fmt, "Diagnosis")
+        if fmt == "html":
+            return markdown_to_html(self.summary("markdown", max_drivers))
         md = fmt == "markdown"
         h = (lambda t: f"### {t}") if md else (lambda t: t)
         bullet = "- " if md else "  "
@@ -359,24 +363,43 @@ class Diagnosis:
         if self.drivers:
             lines.append("")
             lines.append("Drivers (Spearman rank correlation with the gap / with an open zone):")
+            if md:
+                lines += ["", "| quantity | range | rho(gap) | rho(open) |", "|---|---|---|---|"]
             for d in self.drivers[:max_drivers]:
                 rg = "  n/a" if d.rho_gap is None else f"{d.rho_gap:+.2f}"
                 rz = "  n/a" if d.rho_zone is None else f"{d.rho_zone:+.2f}"
-                lines.append(f"{bullet}{d.path:<42} {rg}  {rz}")
+                if md:
+                    lines.append(
+                        f"| {d.path} | [{d.low:g}, {d.high:g}] | {rg.strip()} | {rz.strip()} |"
+                    )
+                else:
+                    lines.append(f"{bullet}{d.path:<42} {rg}  {rz}")
         if self.levers:
             lines.append("")
             lines.append(
-                f"Levers (P(zone non-empty) with the change; baseline {self.p_zone_nonempty:.3f}):"
+                f"Levers (P(zone non-empty) with the change; baseline {self.p_zone_nonempty:.3f}; "
+                "* = efficient):"
             )
+            if md:
+                lines += ["", "| lever | P(zone non-empty) | change vs baseline | what changes |"]
+                lines.append("|---|---|---|---|")
             for lv in self.levers:
-                if not lv.applicable:
-                    lines.append(f"{bullet}{lv.name}: not applicable ({lv.reason})")
-                    continue
                 mark = " *" if lv.efficient else ""
-                lines.append(
-                    f"{bullet}{lv.name}{mark}: P = {lv.p_zone_nonempty:.3f} "
-                    f"({(lv.delta or 0):+.3f}); {lv.change}"
-                )
+                if not lv.applicable:
+                    row = (lv.name, "n/a", "n/a", f"not applicable ({lv.reason})")
+                else:
+                    row = (
+                        lv.name + mark,
+                        f"{lv.p_zone_nonempty:.3f}",
+                        f"{(lv.delta or 0):+.3f}",
+                        lv.change,
+                    )
+                if md:
+                    lines.append("| " + " | ".join(x.replace("|", "/") for x in row) + " |")
+                elif not lv.applicable:
+                    lines.append(f"{bullet}{row[0]}: {row[3]}")
+                else:
+                    lines.append(f"{bullet}{row[0]}: P = {row[1]} ({row[2]}); {row[3]}")
         lines.append("")
         notes = [
             "gap: the smallest total utility (normalised, 1 = a whole issue scale at full "
@@ -496,7 +519,10 @@ def diagnose(
                 f"unknown lever {', '.join(map(repr, bad))}; named levers: {', '.join(NAMED_LEVERS)}"
             )
         named = tuple(named_lever(base, n) for n in names)
-        found = search_levers(base, top=n_levers) if search else ()
+        found = search_levers(base, top=n_levers + 3) if search else ()
+        # a searched lever identical to a named one is reported once, under its name
+        named_sets = [set(lv.changes) for lv in named if lv.changes]
+        found = tuple(lv for lv in found if set(lv.changes) not in named_sets)[:n_levers]
         if search and not found:
             notes.append(
                 "no single or paired change tried (positions, saliences, red lines, dropping "
