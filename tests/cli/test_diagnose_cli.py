@@ -19,8 +19,8 @@ def test_diagnose_json_has_the_documented_keys():
     data = json.loads(r.stdout)
     assert data["zone_nonempty"] is False
     assert isinstance(data["p_zone_nonempty"], float)
-    assert isinstance(data["gap"], float) and data["gap"] > 0
-    assert set(data["gap_distribution"]["quantiles"]) == {"0.05", "0.25", "0.5", "0.75", "0.95"}
+    assert isinstance(data["gap"]["point"], float) and data["gap"]["point"] > 0
+    assert set(data["gap"]["quantiles"]) == {"0.05", "0.25", "0.5", "0.75", "0.95"}
     assert data["blockers"][0]["kind"] == "red-line-conflict"
     names = [lv["name"] for lv in data["levers"]]
     assert names[:3] == ["us-waters-down", "reframe-without-denuclearization", "partial-for-relief"]
@@ -47,7 +47,7 @@ def test_diagnose_with_a_lever_and_a_what_if_opens_the_zone(tmp_path):
     )
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert data["zone_nonempty"] is True and data["gap"] == 0
+    assert data["zone_nonempty"] is True and data["gap"]["point"] == 0
     assert [lv["name"] for lv in data["levers"]] == ["us-waters-down"]
     assert out.exists() and out.stat().st_size > 1000
 

@@ -206,8 +206,8 @@ class Diagnosis:
     # ----- result face ---------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready. Keys: ``zone_nonempty`` (point verdict), ``p_zone_nonempty``, ``gap``
-        (point value), ``gap_distribution`` (mean and quantiles over the draws),
-        ``blockers``, ``levers`` and the rest."""
+        (``point``: the value at the scenario's values; ``mean`` and ``quantiles`` over the
+        draws), ``blockers``, ``levers`` and the rest."""
         pkg = {i: float(v) for i, v in zip(self.issue_ids, self.point.best_package, strict=True)}
         return {
             "scenario": self.scenario_id,
@@ -219,8 +219,8 @@ class Diagnosis:
             "knife_edge": self.is_knife_edge,
             "p_zone_nonempty": self.p_zone_nonempty,
             "p_zone_nonempty_se": self.p_zone_se,
-            "gap": self.gap,
-            "gap_distribution": {
+            "gap": {
+                "point": self.gap,
                 "mean": self.gap_mean,
                 "quantiles": {f"{q:g}": v for q, v in self.gap_quantiles.items()},
             },
