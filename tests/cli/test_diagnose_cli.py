@@ -100,7 +100,7 @@ def test_claims_flip_from_the_command_line():
 def test_claims_table():
     r = run("claims", "us-dprk-2021", "--draws", "50")
     assert r.exit_code == 0, r.output
-    assert "C4" in r.stdout and "pending" in r.stdout
+    assert "C4" in r.stdout and "holds" in r.stdout
 
 
 def test_curvature_and_agreement_cost_options():
