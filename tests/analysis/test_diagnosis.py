@@ -63,6 +63,12 @@ def test_result_face(flagship_diagnosis, tmp_path):
     assert {"name", "change", "p_zone_nonempty"} <= set(data["levers"][0])
     assert "EMPTY" in d.summary() and "P(zone non-empty)" in d.summary()
     assert d.summary("markdown").startswith("### Impasse diagnosis")
+    html = d.summary("html")
+    assert html.startswith("<h3>") and "<table>" in html and "&gt;= 60" in html
+    with pytest.raises(ValueError, match="'fmt' parameter"):
+        d.summary("pdf")
+    # the named reframe lever is not repeated by the search
+    assert sum(lv.change.startswith("denuclearization is taken off") for lv in d.levers) == 1
     assert len(d.to_frame("draws")) == 300
     assert set(d.to_frame("drivers").columns) >= {"path", "rho_gap", "rho_zone"}
     assert len(d.to_frame("levers")) == len(d.levers)
@@ -119,3 +125,20 @@ def test_bad_settings_are_refused(flagship):
         diagnose(flagship, draws=1)
     with pytest.raises(ModelError, match="unknown lever"):
         diagnose(flagship, draws=10, lever_names=["nope"])
+
+
+def test_knife_edge_is_named_and_useless_levers_are_not_listed():
+    # one issue, status quo between the two ideal points: empty, but only just
+    s = make(
+        ["x"],
+        {"a": {"stances": {"x": (q(80, 70, 90), 1.0)}}, "b": {"stances": {"x": (20, 1.0)}}},
+        {"x": 50},
+    )
+    d = diagnose(s, draws=50, seed=0)
+    assert not d.zone_nonempty and d.is_knife_edge
+    assert "knife edge" in d.summary()
+    assert d.to_dict()["knife_edge"] is True
+    searched = d.levers[3:]
+    assert all((lv.delta or 0) > 0 for lv in searched)
+    # moving the status quo to one side opens the zone: the search finds it
+    assert any(c.kind == "status_quo" for lv in searched for c in lv.changes)

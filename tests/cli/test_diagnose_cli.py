@@ -19,7 +19,8 @@ def test_diagnose_json_has_the_documented_keys():
     data = json.loads(r.stdout)
     assert data["zone_nonempty"] is False
     assert isinstance(data["p_zone_nonempty"], float)
-    assert data["gap"]["point"] > 0
+    assert isinstance(data["gap"]["point"], float) and data["gap"]["point"] > 0
+    assert set(data["gap"]["quantiles"]) == {"0.05", "0.25", "0.5", "0.75", "0.95"}
     assert data["blockers"][0]["kind"] == "red-line-conflict"
     names = [lv["name"] for lv in data["levers"]]
     assert names[:3] == ["us-waters-down", "reframe-without-denuclearization", "partial-for-relief"]
@@ -99,4 +100,29 @@ def test_claims_flip_from_the_command_line():
 def test_claims_table():
     r = run("claims", "us-dprk-2021", "--draws", "50")
     assert r.exit_code == 0, r.output
-    assert "C4" in r.stdout and "pending" in r.stdout
+    assert "C4" in r.stdout and "holds" in r.stdout
+
+
+def test_curvature_and_agreement_cost_options():
+    r = run(
+        "diagnose", "us-dprk-2021", "--draws", "60", "--curvature", "2", "--no-levers", "--json"
+    )
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["settings"]["curvature"] == 2.0 and data["method"] == "search"
+    r = run(
+        "diagnose",
+        "us-dprk-2021",
+        "--draws",
+        "60",
+        "--agreement-cost",
+        "0.05",
+        "--json",
+        "--no-levers",
+        "--set",
+        "usa.red_lines.denuclearization=none",
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["settings"]["agreement_cost"] == 0.05
+    r = run("diagnose", "us-dprk-2021", "--curvature", "0")
+    assert r.exit_code == 2

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..errors import ModelError
+from ._render import check_format, markdown_to_html
 from .bargaining import GapResult, win_set_gap, zone_open
 from .levers import (
     Baseline,
@@ -242,7 +243,10 @@ class ClaimsReport:
         return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in self.claims], columns=cols)
 
     def summary(self, fmt: str = "text") -> str:
-        """One line per claim (``text``) or a table (``markdown``), with the rules as notes."""
+        """One line per claim (``text``) or a table (``markdown``, ``html``)."""
+        check_format(fmt, "ClaimsReport")
+        if fmt == "html":
+            return markdown_to_html(self.summary("markdown"))
         if fmt == "markdown":
             lines = [
                 f"### Claims: {self.scenario_id}",
