@@ -249,7 +249,9 @@ def c12(ctx: ClaimContext) -> ClaimOutcome:
     t0, t1 = base.at(36)["talks"], up.at(36)["talks"]
     s0, s1 = base.substantive_given_talks(), up.substantive_given_talks()
     ok = t1 > t0 and not (s1 > s0 + 0.01)
-    talks_up = _runs_with(up.in_talks) | ~_runs_with(base.in_talks)
+    f0 = np.nan_to_num(base.time_to_first_talks(), nan=np.inf)
+    f1 = np.nan_to_num(up.time_to_first_talks(), nan=np.inf)
+    talks_up = f1 <= f0  # paired runs: talks start no later with more distress
     return ClaimOutcome(
         _ok(ok),  # type: ignore[arg-type]
         f"P(talks by 36 m) and P(substantive | talks) when distress rises by {DRIVER_STEP}",

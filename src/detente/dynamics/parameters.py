@@ -201,18 +201,18 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "a setting: smaller moves change the gap by less than the kernel's precision matters",
     ),
     "election_change": _j(
-        0.1,
-        0.02,
-        0.3,
-        "Chance of a dramatic change in an election month per unit of the driver",
-        "an election (including midterms) can bring a new stance; one in ten",
+        0.05,
+        0.0,
+        0.15,
+        "Chance of a dramatic change in an election month",
+        "an election (midterms included) rarely brings a dramatic change of stance: one in twenty",
     ),
     "leader_shift_max": _j(
-        0.8,
         0.5,
-        1.0,
+        0.2,
+        0.8,
         "Largest move of a new leader toward the other side (share of the distance)",
-        "essay ¶9 s5: a dramatic change could end the impasse",
+        "essay ¶9 s5: a dramatic change could end the impasse; on average a new leader moves a quarter of the way",
     ),
     "third_party_engagement": _j(
         1.0, 0.0, 2.0, "Third parties' engagement utility", "Seoul keeps trying (essay ¶1 s3)"

@@ -478,6 +478,7 @@ def simulate(
     kernel: str = "auto",
     progress: Callable[[int], None] | None = None,
     what_if: str | None = None,
+    parameters: dict[str, float] | None = None,
 ) -> DynamicsResult:
     """Monte Carlo of the monthly dynamics: ``runs`` runs of ``months`` months.
 
@@ -497,6 +498,10 @@ def simulate(
         The bargaining-set kernel (see :func:`detente.dynamics.zone.zone_and_gap`).
     progress : callable, optional
         Called with 1 after each month.
+    parameters : dict, optional
+        Overrides of simulation parameters (names of
+        :data:`detente.dynamics.parameters.DEFAULTS`), fixed across runs; for scenarios
+        without a ``parameters`` section (with one, prefer ``--set parameters.NAME=``).
 
     Returns
     -------
@@ -509,6 +514,16 @@ def simulate(
     st, uniforms = _prepare(
         scenario, months, runs, seed, challenger, defender, drivers or DriverNames(), kernel
     )
+    for name, value in (parameters or {}).items():
+        if name not in st.par:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(st.par), n=3)
+            raise ModelError(
+                f"unknown dynamics parameter {name!r}"
+                + (f"; did you mean {', '.join(close)}?" if close else "")
+            )
+        st.par[name] = np.full(runs, float(value))
     out = _run(st, np.arange(runs), uniforms, MODES.index(initial_mode), progress)
     return DynamicsResult(
         scenario_id=scenario.id,
