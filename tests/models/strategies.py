@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from detente.testing import make_scenario
 
-positions = st.floats(0, 100, allow_nan=False, allow_infinity=False)
+# whole points on a 0-100 scale, as analysts code positions
+positions = st.integers(0, 100).map(float)
 saliences = st.floats(0.05, 0.5, allow_nan=False, allow_infinity=False)
 capabilities = st.floats(0.1, 1.0, allow_nan=False, allow_infinity=False)
 

@@ -132,7 +132,7 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
         title=f"Forecasts for {s.id}",
         title_justify="left",
         box=box.SIMPLE_HEAD,
-        padding=(0, 1),
+        padding=(0, 1, 0, 0),
         pad_edge=False,
     )
     t.add_column("issue", no_wrap=True, min_width=max(len(i) for i in s.issue_ids))
@@ -140,7 +140,7 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
     t.add_column("SQ", justify="right")
     for name, f in results.items():
         label = _SHORT.get(name, name)
-        t.add_column(label if f.n_rounds == 0 else f"{label} r{f.n_rounds}", justify="right")
+        t.add_column(label, justify="right")
     for j, issue in enumerate(s.issues):
         h = a.has_stance[:, j]
         rng = f"{a.positions[h, j].min():.3g}-{a.positions[h, j].max():.3g}" if h.any() else "-"
@@ -151,9 +151,12 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
         t.add_row(*row)
     console.print(t)
     legend = [f"{_SHORT.get(n, n)} = {n}" for n in results if _SHORT.get(n, n) != n]
+    legend += [
+        f"{_SHORT.get(n, n)} played {f.n_rounds} rounds" for n, f in results.items() if f.n_rounds
+    ]
     console.print(
-        "actors: range of the actors' positions; SQ: status quo; rN: rounds played; "
-        "none: no agreement" + ("; " + ", ".join(legend) if legend else ""),
+        "actors: range of the actors' positions; SQ: status quo; none: no agreement"
+        + ("; " + ", ".join(legend) if legend else ""),
         soft_wrap=True,
         style="dim",
     )
