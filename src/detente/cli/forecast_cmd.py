@@ -138,9 +138,8 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
     t.add_column("issue", no_wrap=True, min_width=max(len(i) for i in s.issue_ids))
     t.add_column("actors", justify="right")
     t.add_column("SQ", justify="right")
-    for name, f in results.items():
-        label = _SHORT.get(name, name)
-        t.add_column(label, justify="right")
+    for name in results:
+        t.add_column(_SHORT.get(name, name), justify="right")
     for j, issue in enumerate(s.issues):
         h = a.has_stance[:, j]
         rng = f"{a.positions[h, j].min():.3g}-{a.positions[h, j].max():.3g}" if h.any() else "-"
