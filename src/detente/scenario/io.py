@@ -299,13 +299,22 @@ READERS["yaml"] = read_yaml
 WRITERS["yaml"] = dump_yaml
 
 
+#: Extensions shared by several formats (KTAB and Bueno de Mesquita tables are both
+#: ``.csv``): the content decides, the extension's entry in EXTENSIONS is the fallback.
+AMBIGUOUS_EXTENSIONS: set[str] = set()
+
+
 def detect_format(path: str, text: str | None = None) -> str:
+    """The format of ``path``: by its extension, or by its content (``text``) when the
+    extension is unknown or shared by several formats."""
     ext = Path(path).suffix.lower()
-    if ext in EXTENSIONS:
+    if ext in EXTENSIONS and not (text is not None and ext in AMBIGUOUS_EXTENSIONS):
         return EXTENSIONS[ext]
     for fmt, sniff in SNIFFERS:
         if text is not None and sniff(text):
             return fmt
+    if ext in EXTENSIONS:
+        return EXTENSIONS[ext]
     raise FormatError(
         [
             Problem(
