@@ -144,3 +144,29 @@ def test_flagship_runs_with_explained_moves():
     # with red lines respected, the DPRK never votes for more denuclearization than its line
     k, j = s.actor_ids.index("dprk"), s.issue_ids.index("denuclearization")
     assert f.positions[:, k, j].max() <= a.red_high[k, j] + 1e-9
+
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def test_two_actor_example_read_from_an_exchange_file():
+    from detente.scenario import load
+
+    s = load(DATA / "exchange_two_actor.tsv")
+    (ex,) = exchange_analysis(s)
+    assert ex["max_gain"] == pytest.approx({"Actor-1": 1400.0, "Actor-2": 777.7778}, abs=5e-5)
+    f = get_model("exchange", rounds=1).forecast(s, seed=0)
+    np.testing.assert_allclose(f.outcome, [100.0, 80 * 50 / 140])
+
+
+def test_many_actor_exchange_file_runs_round_by_round():
+    from detente.scenario import load
+
+    s = load(DATA / "exchange_eu_illustrative.tsv")
+    assert s.n_actors >= 10 and s.n_issues >= 4
+    f = get_model("exchange").forecast(s, seed=0)
+    assert f.positions.shape == (f.n_rounds + 1, s.n_actors, s.n_issues)
+    assert len(f.extra["round_outcomes"]) == f.n_rounds + 1
+    assert len({m.actor for m in f.moves}) >= 5
+    for j, issue in enumerate(s.issues):
+        assert issue.low <= f.outcome[j] <= issue.high

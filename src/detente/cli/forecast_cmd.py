@@ -128,9 +128,8 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
     a = s.to_arrays()
     from rich import box
 
+    console.print(f"[bold]Forecasts for {s.id}[/]: {s.meta.title}", soft_wrap=True)
     t = Table(
-        title=f"Forecasts for {s.id}",
-        title_justify="left",
         box=box.SIMPLE_HEAD,
         padding=(0, 1, 0, 0),
         pad_edge=False,
