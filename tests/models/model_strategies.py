@@ -30,7 +30,7 @@ def scenario_specs(draw, min_actors=2, max_actors=5, max_issues=3, n_veto=0):
     return actors, issues, status_quo
 
 
-def scenarios(**kw):
+def spec_scenarios(**kw):
     return scenario_specs(**kw).map(
         lambda spec: make_scenario(spec[0], spec[1], status_quo=spec[2])
     )
