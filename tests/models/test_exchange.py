@@ -113,3 +113,60 @@ def test_many_actor_many_issue_case_runs_and_converges():
     assert all(e["gain"] > 0 for e in f.extra["exchanges"])
     again = get_model("exchange", rounds=25).forecast(s, seed=1)
     np.testing.assert_array_equal(f.positions, again.positions)
+
+
+def test_suppliers_never_vote_beyond_their_red_lines_unless_asked():
+    s = make_scenario(
+        {
+            "a": {
+                "capability": 1,
+                "stances": {"x": (0, 10), "y": (0, 90)},
+                "red_lines": {"x": "<= 30"},
+            },
+            "b": {"capability": 1, "stances": {"x": (100, 60), "y": (100, 50)}},
+        },
+        ["x", "y"],
+        salience_max=100,
+    )
+    f = get_model("exchange", rounds=3).forecast(s, seed=0)
+    assert f.positions[:, 0, 0].max() <= 30 + 1e-9
+    paper = get_model("exchange", rounds=1, red_lines=False).forecast(s, seed=0)
+    assert paper.positions[1, 0, 0] == pytest.approx(100.0)
+
+
+def test_flagship_runs_with_explained_moves():
+    from detente.scenario import load_bundled
+
+    s = load_bundled("us-dprk-2021")
+    f = get_model("exchange").forecast(s, seed=0)
+    assert f.moves and all("supplies" in m.explanation for m in f.moves)
+    a = s.to_arrays()
+    # with red lines respected, the DPRK never votes for more denuclearization than its line
+    k, j = s.actor_ids.index("dprk"), s.issue_ids.index("denuclearization")
+    assert f.positions[:, k, j].max() <= a.red_high[k, j] + 1e-9
+
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def test_two_actor_example_read_from_an_exchange_file():
+    from detente.scenario import load
+
+    s = load(DATA / "exchange_two_actor.tsv")
+    (ex,) = exchange_analysis(s)
+    assert ex["max_gain"] == pytest.approx({"Actor-1": 1400.0, "Actor-2": 777.7778}, abs=5e-5)
+    f = get_model("exchange", rounds=1).forecast(s, seed=0)
+    np.testing.assert_allclose(f.outcome, [100.0, 80 * 50 / 140])
+
+
+def test_many_actor_exchange_file_runs_round_by_round():
+    from detente.scenario import load
+
+    s = load(DATA / "exchange_eu_illustrative.tsv")
+    assert s.n_actors >= 10 and s.n_issues >= 4
+    f = get_model("exchange").forecast(s, seed=0)
+    assert f.positions.shape == (f.n_rounds + 1, s.n_actors, s.n_issues)
+    assert len(f.extra["round_outcomes"]) == f.n_rounds + 1
+    assert len({m.actor for m in f.moves}) >= 5
+    for j, issue in enumerate(s.issues):
+        assert issue.low <= f.outcome[j] <= issue.high

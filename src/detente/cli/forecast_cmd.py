@@ -128,19 +128,17 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
     a = s.to_arrays()
     from rich import box
 
+    console.print(f"[bold]Forecasts for {s.id}[/]: {s.meta.title}", soft_wrap=True)
     t = Table(
-        title=f"Forecasts for {s.id}",
-        title_justify="left",
         box=box.SIMPLE_HEAD,
-        padding=(0, 1),
+        padding=(0, 1, 0, 0),
         pad_edge=False,
     )
     t.add_column("issue", no_wrap=True, min_width=max(len(i) for i in s.issue_ids))
     t.add_column("actors", justify="right")
     t.add_column("SQ", justify="right")
-    for name, f in results.items():
-        label = _SHORT.get(name, name)
-        t.add_column(label if f.n_rounds == 0 else f"{label} r{f.n_rounds}", justify="right")
+    for name in results:
+        t.add_column(_SHORT.get(name, name), justify="right")
     for j, issue in enumerate(s.issues):
         h = a.has_stance[:, j]
         rng = f"{a.positions[h, j].min():.3g}-{a.positions[h, j].max():.3g}" if h.any() else "-"
@@ -151,9 +149,12 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
         t.add_row(*row)
     console.print(t)
     legend = [f"{_SHORT.get(n, n)} = {n}" for n in results if _SHORT.get(n, n) != n]
+    legend += [
+        f"{_SHORT.get(n, n)} played {f.n_rounds} rounds" for n, f in results.items() if f.n_rounds
+    ]
     console.print(
-        "actors: range of the actors' positions; SQ: status quo; rN: rounds played; "
-        "none: no agreement" + ("; " + ", ".join(legend) if legend else ""),
+        "actors: range of the actors' positions; SQ: status quo; none: no agreement"
+        + ("; " + ", ".join(legend) if legend else ""),
         soft_wrap=True,
         style="dim",
     )

@@ -356,6 +356,7 @@ class _Bargaining:
     curvature: float | None = None
     actor_curvature: dict[str, float] = field(default_factory=dict)
     n_samples: int = 1024
+    max_starts: int = 4
 
     def __post_init__(self) -> None:
         values = [self.curvature] if self.curvature is not None else []
@@ -366,6 +367,11 @@ class _Bargaining:
                     f"The 'curvature' parameter of {self.name} must be a number >= 1 (concave "
                     f"utilities keep the bargaining problem convex). Got {v!r} instead."
                 )
+        if not (isinstance(self.max_starts, int) and self.max_starts >= 1):
+            raise ModelError(
+                f"The 'max_starts' parameter of {self.name} must be an integer >= 1. "
+                f"Got {self.max_starts!r} instead."
+            )
         if not (isinstance(self.n_samples, int) and self.n_samples >= 16):
             raise ModelError(
                 f"The 'n_samples' parameter of {self.name} must be an integer >= 16. "
@@ -440,7 +446,7 @@ class _Bargaining:
             sm = _Smooth(p)
             sample = _sample(p, self.n_samples)
             shares = (p.gains(sample) / best).min(axis=1)
-            starts = [sample[int(np.argmax(shares))], *list(p.best_packages())]
+            starts = [sample[int(np.argmax(shares))], *list(p.best_packages())][: self.max_starts]
             t, x_mm = _max_min_share(p, sm, best, starts)
             extra["max_min_gain_share"] = t
             if t <= _TOL:
@@ -538,6 +544,9 @@ class NashBargaining(_Bargaining):
         Per-actor overrides of the curvature.
     n_samples : int
         Size of the quasi-random sample of packages used for starting points.
+    max_starts : int
+        Number of solver starts (the max-min package and points towards the heaviest
+        players' best packages).
     """
 
     name: ClassVar[str] = "nash"
@@ -562,9 +571,11 @@ class NashBargaining(_Bargaining):
             return -((w * d) @ sm.gains_jac(z))
 
         cons = [sm.abs_constraints()]
+        # The problem is convex for curvature >= 1, so a few starts suffice: the max-min
+        # package, and halfway from it towards the best packages of the heaviest players.
         starts = [x_mm]
-        for b in p.best_packages():
-            starts.append(x_mm + 0.5 * (b - x_mm))
+        for k in np.argsort(-w, kind="stable")[: self.max_starts - 1]:
+            starts.append(x_mm + 0.5 * (p.best_packages()[k] - x_mm))
         best_val, best_x = np.inf, x_mm
         for x0 in starts:
             if np.any(p.gains(x0) <= 0):

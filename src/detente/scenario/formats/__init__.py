@@ -122,9 +122,7 @@ def lost_in(fmt: str, s: Scenario) -> list[str]:
     if fmt == "yaml":
         return []
     out: list[str] = []
-    if s.unsourced() != [path for path, _ in s.quantities() if False] or any(
-        q.provenance is not None for _, q in s.quantities()
-    ):
+    if any(q.provenance is not None for _, q in s.quantities()):
         out.append("provenance of every number (quotes, citations, judgements)")
     if any(not q.is_certain for _, q in s.quantities()):
         out.append("plausible ranges (only the values are written)")

@@ -10,6 +10,8 @@ the reader's and the schema's -- is raised at once, each located at ``FILE:LINE`
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
 from collections.abc import Iterable
@@ -141,7 +143,7 @@ class Collector:
         try:
             scn = scenario_from_data(data, self.filename, self.line_for)
         except ScenarioError as err:
-            problems.extend(err.problems)
+            problems.extend(_short_field(p) for p in err.problems)
         if problems:
             raise ScenarioError(_sorted(problems))
         assert scn is not None
@@ -157,6 +159,19 @@ class Collector:
         """Record a problem that stops reading and return the error to raise."""
         self.add(line, field, message, hint)
         return ScenarioError(_sorted(self.problems))
+
+
+_STANCE_FIELD = re.compile(r"actors\.([^.]+)\.stances\.(.+)")
+_ACTOR_FIELD = re.compile(r"actors\.([^.]+)\.(.+)")
+
+
+def _short_field(p: Problem) -> Problem:
+    """Name fields by their ``--set`` path (``XJ.policy.position``), as the readers do."""
+    if not p.field:
+        return p
+    f = _STANCE_FIELD.sub(r"\1.\2", p.field)
+    f = _ACTOR_FIELD.sub(r"\1.\2", f) if f == p.field else f
+    return Problem(p.message, p.hint, file=p.file, line=p.line, field=f)
 
 
 def _sorted(problems: Iterable[Problem]) -> list[Problem]:
@@ -202,3 +217,39 @@ def cannot_write(fmt: str, problems: list[tuple[str | None, str, str]]) -> Canno
     return CannotWrite(
         [Problem(f"cannot write {fmt}: {msg}", hint, field=field) for field, msg, hint in problems]
     )
+
+
+def csv_rows(text: str, col: Collector) -> list[tuple[int, list[str]]]:
+    """CSV records (cells stripped, trailing empty cells dropped) with their first line.
+
+    A quote left open swallows the following lines into one cell; that is reported at
+    the line where the quote opens, since no cell of these formats spans lines.
+    """
+    out: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            raise col.fatal(
+                reader.line_num or start,
+                f"CSV syntax error: {err}",
+                'check the quotes on that line (a cell with a comma needs "double quotes")',
+            ) from None
+        if any("\n" in c or "\r" in c for c in row):
+            col.add(
+                start,
+                None,
+                f"a quote opened on line {start} is not closed (the cell runs on to line {reader.line_num})",
+                'close the quote: a cell in "double quotes" ends with another double quote',
+            )
+        cells = [c.strip() for c in row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        if cells:
+            out.append((start, cells))
+        start = reader.line_num + 1
+    return out

@@ -30,6 +30,7 @@ from ._common import (
     Collector,
     cannot_write,
     check_limits,
+    csv_rows,
     fmt_number,
     imported,
     make_id,
@@ -45,26 +46,7 @@ COLUMNS = ("actor", "capability", "position", "salience")
 def read_bdm(text: str, filename: str = "<bdm>") -> Scenario:
     """Read an ``Actor,Capability,Position,Salience`` table; every problem at once."""
     col = Collector(filename)
-    rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-    start = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            raise col.fatal(
-                reader.line_num or start,
-                f"CSV syntax error: {err}",
-                "check the quotes on that line",
-            ) from None
-        cells = [c.strip() for c in row]
-        while cells and cells[-1] == "":
-            cells.pop()
-        if cells:
-            rows.append((start, cells))
-        start = reader.line_num + 1
+    rows = csv_rows(text, col)
     if not rows:
         raise col.fatal(
             None, "no rows found", "the first line reads Actor,Capability,Position,Salience"

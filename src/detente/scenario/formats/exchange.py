@@ -134,6 +134,14 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
                     "remove one of the #A lines",
                 )
                 continue
+            if aid in actors:
+                col.add(
+                    ln,
+                    aid,
+                    f"actor {name!r} gets the id {aid!r}, like the actor at line {actors[aid]['_line']}",
+                    "rename one of them (ids keep letters, digits, _ and -)",
+                )
+                continue
             actor_keys[name] = aid
             full = cells[2] or name
             actors[aid] = {
@@ -153,6 +161,14 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
                     iid,
                     f"issue {name!r} is declared twice (first at line {issues[issue_keys[name]]['_line']})",
                     "remove one of the #P lines",
+                )
+                continue
+            if iid in issues:
+                col.add(
+                    ln,
+                    iid,
+                    f"issue {name!r} gets the id {iid!r}, like the issue at line {issues[iid]['_line']}",
+                    "rename one of them (ids keep letters, digits, _ and -)",
                 )
                 continue
             issue_keys[name] = iid

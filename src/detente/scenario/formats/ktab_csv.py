@@ -34,6 +34,7 @@ from ._common import (
     Collector,
     cannot_write,
     check_limits,
+    csv_rows,
     fmt_number,
     imported,
     make_id,
@@ -46,31 +47,6 @@ __all__ = ["read_ktab_csv", "sniff_ktab_csv", "write_ktab_csv"]
 _NUMBERED = re.compile(r"(?:dimension|dim|pstn|pos|position|d)\s*_?\s*([0-9]+)", re.IGNORECASE)
 _CAPABILITY_HEADERS = ("influence", "power", "capability")
 SALIENCE_SUM_MAX = 100.0
-
-
-def _rows(text: str, col: Collector) -> list[tuple[int, list[str]]]:
-    """CSV records with the line each starts on; blank records dropped."""
-    out: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-    start = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            raise col.fatal(
-                reader.line_num or start,
-                f"CSV syntax error: {err}",
-                'check the quotes on that line (a cell with a comma needs "double quotes")',
-            ) from None
-        cells = [c.strip() for c in row]
-        while cells and cells[-1] == "":
-            cells.pop()
-        if cells:
-            out.append((start, cells))
-        start = reader.line_num + 1
-    return out
 
 
 def _dimension(header: str) -> tuple[str, str]:
@@ -89,7 +65,7 @@ def _dimension(header: str) -> tuple[str, str]:
 def read_ktab_csv(text: str, filename: str = "<ktab-csv>") -> Scenario:
     """Read a KTAB CSV scenario; every problem is reported at once with its line."""
     col = Collector(filename)
-    rows = _rows(text, col)
+    rows = csv_rows(text, col)
     if not rows:
         raise col.fatal(
             None,
@@ -269,7 +245,7 @@ def ktab_csv_problems(s: Scenario) -> list[tuple[str | None, str, str]]:
             (
                 "salience_max",
                 f"KTAB saliences are on 0-100 but this scenario's are on 0-{fmt_number(s.salience_max)}",
-                hint_rescale,
+                "pass --rescale to put saliences on 0-100 (see docs/formats.md)",
             )
         )
     for a in s.actors:

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from detente.testing import make_scenario
 
-positions = st.floats(0, 100, allow_nan=False, allow_infinity=False)
+# whole points on a 0-100 scale, as analysts code positions
+positions = st.integers(0, 100).map(float)
 saliences = st.floats(0.05, 0.5, allow_nan=False, allow_infinity=False)
 capabilities = st.floats(0.1, 1.0, allow_nan=False, allow_infinity=False)
 
@@ -29,7 +30,7 @@ def scenario_specs(draw, min_actors=2, max_actors=5, max_issues=3, n_veto=0):
     return actors, issues, status_quo
 
 
-def scenarios(**kw):
+def spec_scenarios(**kw):
     return scenario_specs(**kw).map(
         lambda spec: make_scenario(spec[0], spec[1], status_quo=spec[2])
     )
