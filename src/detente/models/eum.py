@@ -151,26 +151,30 @@ def eum_kernel(
     n_draws, n_actors = x.shape
     per_draw = n_actors**3 if n_actors <= _DENSE_MAX_ACTORS else 8 * n_actors**2
     chunk = max(1, _CHUNK_ELEMENTS // max(1, per_draw))
-    parts = [
+    out = EumRun(
+        positions=np.empty((n_draws, rounds + 1, n_actors)),
+        risk=np.ones((n_draws, rounds, n_actors)),
+        offer=np.zeros((n_draws, rounds, n_actors), dtype=np.int8),
+        counterpart=np.full((n_draws, rounds, n_actors), -1, dtype=np.int64),
+        eu_ij=np.full((n_draws, rounds, n_actors), np.nan),
+        eu_ji=np.full((n_draws, rounds, n_actors), np.nan),
+        mean=np.empty((n_draws, rounds + 1)),
+        median=np.empty((n_draws, rounds + 1)),
+        position_range=np.empty(n_draws),
+    )
+    for lo in range(0, n_draws, chunk):
+        part = slice(lo, lo + chunk)
         _run_chunk(
-            x[lo : lo + chunk],
-            c[lo : lo + chunk],
-            s[lo : lo + chunk],
+            x[part],
+            c[part],
+            s[part],
             rounds,
             compromise_rule,
             probability,
             capitulation,
+            EumRun(**{name: getattr(out, name)[part] for name in EumRun.__dataclass_fields__}),
         )
-        for lo in range(0, n_draws, chunk)
-    ]
-    if len(parts) == 1:
-        return parts[0]
-    return EumRun(
-        **{
-            name: np.concatenate([getattr(p, name) for p in parts], axis=0)
-            for name in EumRun.__dataclass_fields__
-        }
-    )
+    return out
 
 
 def _run_chunk(
@@ -181,19 +185,18 @@ def _run_chunk(
     compromise_rule: str,
     probability: str,
     capitulation: str,
-) -> EumRun:
+    out: EumRun,
+) -> None:
+    """Run one chunk of draws, writing into ``out`` (views of the caller's arrays)."""
     D, A = x0.shape
     w = c * s
     big_r = x0.max(axis=1) - x0.min(axis=1)
     big_r = np.where(big_r > 0, big_r, 1.0)
     inv_r = (1.0 / big_r)[:, None, None]
 
-    pos = np.empty((D, rounds + 1, A))
-    risk = np.ones((D, rounds, A))
-    offer = np.zeros((D, rounds, A), dtype=np.int8)
-    counterpart = np.full((D, rounds, A), -1, dtype=np.int64)
-    eu_ij_log = np.full((D, rounds, A), np.nan)
-    eu_ji_log = np.full((D, rounds, A), np.nan)
+    pos, risk, offer, counterpart = out.positions, out.risk, out.offer, out.counterpart
+    eu_ij_log, eu_ji_log = out.eu_ij, out.eu_ji
+    out.position_range[:] = big_r
 
     # Arrays indexed [draw, receiver i, counterpart j]; constants hoisted out of the loop.
     s_i, s_j = s[:, :, None], s[:, None, :]
@@ -288,18 +291,7 @@ def _run_chunk(
             x = np.where(moved, to[rows, cols, j], x)
             pos[:, t + 1] = x
 
-    mean, median = _mean_median(pos, w, inv_r)
-    return EumRun(
-        positions=pos,
-        risk=risk,
-        offer=offer,
-        counterpart=counterpart,
-        eu_ij=eu_ij_log,
-        eu_ji=eu_ji_log,
-        mean=mean,
-        median=median,
-        position_range=big_r,
-    )
+    out.mean[:], out.median[:] = _mean_median(pos, w, inv_r)
 
 
 def _probabilities(
