@@ -331,7 +331,7 @@ def test_issues_run_independently_among_actors_with_a_stance(scholz):
     f = get_model("eum").forecast(two)
     one = get_model("eum").forecast(scholz)
     np.testing.assert_array_equal(f.positions[:, :, 0], one.positions[:, :, 0])
-    assert np.all(np.isnan(f.positions[:, 0, 1]))
+    assert np.all(f.positions[:, 0, 1] == two.status_quo_value("second"))
     x, c, s = _inputs_from_scenario(scholz)
     alone = eum_kernel(x[1:], c[1:], s[1:], 10)
     np.testing.assert_allclose(f.positions[:, 1:, 1], alone.positions[0], rtol=0, atol=0)
@@ -341,6 +341,8 @@ def test_issues_run_independently_among_actors_with_a_stance(scholz):
         if m.issue == "second"
     )
     assert any("without a stance" in n for n in f.notes)
+    assert [m.round for m in f.moves] == sorted(m.round for m in f.moves)
+    assert all(m.explanation.startswith(f"{m.issue}: ") for m in f.moves)
 
 
 def _inputs_from_scenario(scenario):

@@ -492,7 +492,8 @@ class ExpectedUtilityModel:
         A, I = arrays.n_actors, arrays.n_issues
         T = self.rounds
         labels = {a.id: a.label for a in scenario.actors}
-        positions = np.full((T + 1, A, I), np.nan)
+        # Actors without a stance take no part; they are shown at the status quo throughout.
+        positions = np.broadcast_to(arrays.positions, (T + 1, A, I)).copy()
         outcome = np.empty(I)
         moves: list[Move] = []
         notes: list[str] = [
@@ -536,7 +537,8 @@ class ExpectedUtilityModel:
                 a: run.risk[0, :, n].tolist() for n, a in enumerate(ids)
             }
             extra["position_range"][issue] = float(run.position_range[0])
-            moves += _moves(run, issue, ids, labels)
+            prefix = f"{issue}: " if I > 1 else ""
+            moves += _moves(run, issue, ids, labels, prefix)
             if T > 0 and np.any(run.offer[0, -1] > 0):
                 n_last = int(np.count_nonzero(run.offer[0, -1]))
                 extra["unsettled"][issue] = n_last
@@ -547,8 +549,11 @@ class ExpectedUtilityModel:
                 )
         if not arrays.has_stance.all():
             notes.append(
-                "Positions of actors without a stance on an issue are NaN (they take no part)."
+                "Actors without a stance on an issue take no part in it; their positions are "
+                "shown at the status quo."
             )
+        order = {issue: j for j, issue in enumerate(arrays.issue_ids)}
+        moves.sort(key=lambda m: (m.round, order[m.issue]))  # stable: actor order within
         return Forecast(
             model=self.name,
             params=asdict(self),
@@ -603,7 +608,9 @@ _VERBS = {
 }
 
 
-def _moves(run: EumRun, issue: str, ids: list[str], labels: dict[str, str]) -> list[Move]:
+def _moves(
+    run: EumRun, issue: str, ids: list[str], labels: dict[str, str], prefix: str = ""
+) -> list[Move]:
     out = []
     rounds = run.offer.shape[1]
     for t in range(rounds):
@@ -614,7 +621,7 @@ def _moves(run: EumRun, issue: str, ids: list[str], labels: dict[str, str]) -> l
             eu_ij, eu_ji = float(run.eu_ij[0, t, n]), float(run.eu_ji[0, t, n])
             actor, counterpart = ids[n], ids[other]
             explanation = (
-                f"{labels.get(actor, actor)} {_VERBS[code]} {labels.get(counterpart, counterpart)}: "
+                f"{prefix}{labels.get(actor, actor)} {_VERBS[code]} {labels.get(counterpart, counterpart)}: "
                 f"EU {eu_ij:.3f} vs {eu_ji:.3f}, moves {old:.2f} → {new:.2f}"
             )
             out.append(
