@@ -523,8 +523,9 @@ class ExpectedUtilityModel:
             s = arrays.saliences[idx, j]
             if not np.any(c * s > 0):
                 notes.append(
-                    f"{issue}: every actor has zero capability × salience; "
-                    "the mean and median are unweighted and nobody moves."
+                    f"{issue}: every actor has zero capability × salience, so no actor's votes "
+                    "count: every win probability is 0, offers follow from saliences alone, "
+                    "and the mean and median are unweighted."
                 )
             run = self._kernel(x, c, s)
             positions[:, idx, j] = run.positions[0]
