@@ -128,12 +128,19 @@ def eum_kernel(
 
     Notes
     -----
-    Every round costs O(D A^3) arithmetic: the votes v_k(x_a, x_b) of every voter k on
-    every ordered pair of positions form one (D, A, A, A) tensor, contracted over k to
-    the numerators of every P_ab at once; the paper's denominator
-    ``sum_k sum_a sum_b |v_k(x_a, x_b)|`` equals twice the sum of all numerators
-    (the votes are antisymmetric in a, b) and is computed once per round. Large
-    batches are processed in chunks of draws.
+    All pairwise probabilities of a round come from one array computation. Up to
+    16 actors the votes v_k(x_a, x_b) of every voter k on every ordered pair form one
+    (D, A, A, A) tensor, contracted over k to the numerators of every P_ab at once
+    (O(D A^3)); with more actors the numerators come from prefix sums over voters
+    sorted by position (O(D A^2 log A), see ``_numerators_sorted``). The paper's
+    denominator ``sum_k sum_a sum_b |v_k(x_a, x_b)|`` equals twice the sum of all
+    numerators (the votes are antisymmetric in a, b) and is computed once per round,
+    never per pair. Large batches are processed in chunks of draws.
+
+    Ties: the published code takes the first of several equally good offers in input
+    order; here exact ties go to the counterpart with the lower position first, so
+    positions do not depend on the order of the actors (identical on the worked
+    example, whose ties are all between counterparts at the same position).
 
     Examples
     --------
