@@ -331,7 +331,7 @@ def test_issues_run_independently_among_actors_with_a_stance(scholz):
     f = get_model("eum").forecast(two)
     one = get_model("eum").forecast(scholz)
     np.testing.assert_array_equal(f.positions[:, :, 0], one.positions[:, :, 0])
-    assert np.all(np.isnan(f.positions[:, 0, 1]))
+    assert np.all(f.positions[:, 0, 1] == two.status_quo_value("second"))
     x, c, s = _inputs_from_scenario(scholz)
     alone = eum_kernel(x[1:], c[1:], s[1:], 10)
     np.testing.assert_allclose(f.positions[:, 1:, 1], alone.positions[0], rtol=0, atol=0)
@@ -341,6 +341,8 @@ def test_issues_run_independently_among_actors_with_a_stance(scholz):
         if m.issue == "second"
     )
     assert any("without a stance" in n for n in f.notes)
+    assert [m.round for m in f.moves] == sorted(m.round for m in f.moves)
+    assert all(m.explanation.startswith(f"{m.issue}: ") for m in f.moves)
 
 
 def _inputs_from_scenario(scenario):
@@ -401,3 +403,40 @@ def test_scholz_probability_is_zero_between_equal_positions(dense):
     same = x[:, :, None] == x[:, None, :]
     assert np.all(p[same] == 0.0)
     assert np.all(p[~same] >= 0.0)
+
+
+@pytest.mark.parametrize("factor", [0.01, 7.3])
+def test_scaling_every_capability_changes_nothing(factor):
+    x, c, s = _random_batch(21, 20, 8, False)
+    a = eum_kernel(x, c, s, 6)
+    b = eum_kernel(x, c * factor, s, 6)
+    np.testing.assert_array_equal(a.offer, b.offer)
+    np.testing.assert_allclose(b.positions, a.positions, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(b.median, a.median, rtol=0, atol=1e-9)
+
+
+def test_zero_capabilities_are_flagged(scholz):
+    actors = tuple(
+        a.model_copy(
+            update={
+                "capability": a.capability.model_copy(
+                    update={"value": 0.0, "low": 0.0, "high": 0.0}
+                )
+            }
+        )
+        for a in scholz.actors
+    )
+    f = get_model("eum").forecast(scholz.model_copy(update={"actors": actors}))
+    assert any("zero capability × salience" in n for n in f.notes)
+    assert np.isfinite(f.outcome).all()
+    assert f.extra["mean"]["emission_standards"][0] == pytest.approx(
+        np.mean([4, 7, 4, 4, 10, 10, 10, 7, 4, 7])
+    )
+
+
+def test_forecast_tables(scholz):
+    f = get_model("eum").forecast(scholz)
+    moves = f.to_frame("moves")
+    assert len(moves) == 30
+    assert set(moves["kind"]) == {"compromise", "confrontation"}
+    assert "| emission_standards | 7.00 |" in f.summary("markdown")

@@ -128,12 +128,19 @@ def eum_kernel(
 
     Notes
     -----
-    Every round costs O(D A^3) arithmetic: the votes v_k(x_a, x_b) of every voter k on
-    every ordered pair of positions form one (D, A, A, A) tensor, contracted over k to
-    the numerators of every P_ab at once; the paper's denominator
-    ``sum_k sum_a sum_b |v_k(x_a, x_b)|`` equals twice the sum of all numerators
-    (the votes are antisymmetric in a, b) and is computed once per round. Large
-    batches are processed in chunks of draws.
+    All pairwise probabilities of a round come from one array computation. Up to
+    16 actors the votes v_k(x_a, x_b) of every voter k on every ordered pair form one
+    (D, A, A, A) tensor, contracted over k to the numerators of every P_ab at once
+    (O(D A^3)); with more actors the numerators come from prefix sums over voters
+    sorted by position (O(D A^2 log A), see ``_numerators_sorted``). The paper's
+    denominator ``sum_k sum_a sum_b |v_k(x_a, x_b)|`` equals twice the sum of all
+    numerators (the votes are antisymmetric in a, b) and is computed once per round,
+    never per pair. Large batches are processed in chunks of draws.
+
+    Ties: the published code takes the first of several equally good offers in input
+    order; here exact ties go to the counterpart with the lower position first, so
+    positions do not depend on the order of the actors (identical on the worked
+    example, whose ties are all between counterparts at the same position).
 
     Examples
     --------
@@ -151,26 +158,30 @@ def eum_kernel(
     n_draws, n_actors = x.shape
     per_draw = n_actors**3 if n_actors <= _DENSE_MAX_ACTORS else 8 * n_actors**2
     chunk = max(1, _CHUNK_ELEMENTS // max(1, per_draw))
-    parts = [
+    out = EumRun(
+        positions=np.empty((n_draws, rounds + 1, n_actors)),
+        risk=np.ones((n_draws, rounds, n_actors)),
+        offer=np.zeros((n_draws, rounds, n_actors), dtype=np.int8),
+        counterpart=np.full((n_draws, rounds, n_actors), -1, dtype=np.int64),
+        eu_ij=np.full((n_draws, rounds, n_actors), np.nan),
+        eu_ji=np.full((n_draws, rounds, n_actors), np.nan),
+        mean=np.empty((n_draws, rounds + 1)),
+        median=np.empty((n_draws, rounds + 1)),
+        position_range=np.empty(n_draws),
+    )
+    for lo in range(0, n_draws, chunk):
+        part = slice(lo, lo + chunk)
         _run_chunk(
-            x[lo : lo + chunk],
-            c[lo : lo + chunk],
-            s[lo : lo + chunk],
+            x[part],
+            c[part],
+            s[part],
             rounds,
             compromise_rule,
             probability,
             capitulation,
+            EumRun(**{name: getattr(out, name)[part] for name in EumRun.__dataclass_fields__}),
         )
-        for lo in range(0, n_draws, chunk)
-    ]
-    if len(parts) == 1:
-        return parts[0]
-    return EumRun(
-        **{
-            name: np.concatenate([getattr(p, name) for p in parts], axis=0)
-            for name in EumRun.__dataclass_fields__
-        }
-    )
+    return out
 
 
 def _run_chunk(
@@ -181,19 +192,18 @@ def _run_chunk(
     compromise_rule: str,
     probability: str,
     capitulation: str,
-) -> EumRun:
+    out: EumRun,
+) -> None:
+    """Run one chunk of draws, writing into ``out`` (views of the caller's arrays)."""
     D, A = x0.shape
     w = c * s
     big_r = x0.max(axis=1) - x0.min(axis=1)
     big_r = np.where(big_r > 0, big_r, 1.0)
     inv_r = (1.0 / big_r)[:, None, None]
 
-    pos = np.empty((D, rounds + 1, A))
-    risk = np.ones((D, rounds, A))
-    offer = np.zeros((D, rounds, A), dtype=np.int8)
-    counterpart = np.full((D, rounds, A), -1, dtype=np.int64)
-    eu_ij_log = np.full((D, rounds, A), np.nan)
-    eu_ji_log = np.full((D, rounds, A), np.nan)
+    pos, risk, offer, counterpart = out.positions, out.risk, out.offer, out.counterpart
+    eu_ij_log, eu_ji_log = out.eu_ij, out.eu_ji
+    out.position_range[:] = big_r
 
     # Arrays indexed [draw, receiver i, counterpart j]; constants hoisted out of the loop.
     s_i, s_j = s[:, :, None], s[:, None, :]
@@ -288,18 +298,7 @@ def _run_chunk(
             x = np.where(moved, to[rows, cols, j], x)
             pos[:, t + 1] = x
 
-    mean, median = _mean_median(pos, w, inv_r)
-    return EumRun(
-        positions=pos,
-        risk=risk,
-        offer=offer,
-        counterpart=counterpart,
-        eu_ij=eu_ij_log,
-        eu_ji=eu_ji_log,
-        mean=mean,
-        median=median,
-        position_range=big_r,
-    )
+    out.mean[:], out.median[:] = _mean_median(pos, w, inv_r)
 
 
 def _probabilities(
@@ -500,7 +499,8 @@ class ExpectedUtilityModel:
         A, I = arrays.n_actors, arrays.n_issues
         T = self.rounds
         labels = {a.id: a.label for a in scenario.actors}
-        positions = np.full((T + 1, A, I), np.nan)
+        # Actors without a stance take no part; they are shown at the status quo throughout.
+        positions = np.broadcast_to(arrays.positions, (T + 1, A, I)).copy()
         outcome = np.empty(I)
         moves: list[Move] = []
         notes: list[str] = [
@@ -530,8 +530,9 @@ class ExpectedUtilityModel:
             s = arrays.saliences[idx, j]
             if not np.any(c * s > 0):
                 notes.append(
-                    f"{issue}: every actor has zero capability × salience; "
-                    "the mean and median are unweighted and nobody moves."
+                    f"{issue}: every actor has zero capability × salience, so no actor's votes "
+                    "count: every win probability is 0, offers follow from saliences alone, "
+                    "and the mean and median are unweighted."
                 )
             run = self._kernel(x, c, s)
             positions[:, idx, j] = run.positions[0]
@@ -544,7 +545,8 @@ class ExpectedUtilityModel:
                 a: run.risk[0, :, n].tolist() for n, a in enumerate(ids)
             }
             extra["position_range"][issue] = float(run.position_range[0])
-            moves += _moves(run, issue, ids, labels)
+            prefix = f"{issue}: " if I > 1 else ""
+            moves += _moves(run, issue, ids, labels, prefix)
             if T > 0 and np.any(run.offer[0, -1] > 0):
                 n_last = int(np.count_nonzero(run.offer[0, -1]))
                 extra["unsettled"][issue] = n_last
@@ -555,8 +557,11 @@ class ExpectedUtilityModel:
                 )
         if not arrays.has_stance.all():
             notes.append(
-                "Positions of actors without a stance on an issue are NaN (they take no part)."
+                "Actors without a stance on an issue take no part in it; their positions are "
+                "shown at the status quo."
             )
+        order = {issue: j for j, issue in enumerate(arrays.issue_ids)}
+        moves.sort(key=lambda m: (m.round, order[m.issue]))  # stable: actor order within
         return Forecast(
             model=self.name,
             params=asdict(self),
@@ -611,7 +616,9 @@ _VERBS = {
 }
 
 
-def _moves(run: EumRun, issue: str, ids: list[str], labels: dict[str, str]) -> list[Move]:
+def _moves(
+    run: EumRun, issue: str, ids: list[str], labels: dict[str, str], prefix: str = ""
+) -> list[Move]:
     out = []
     rounds = run.offer.shape[1]
     for t in range(rounds):
@@ -622,7 +629,7 @@ def _moves(run: EumRun, issue: str, ids: list[str], labels: dict[str, str]) -> l
             eu_ij, eu_ji = float(run.eu_ij[0, t, n]), float(run.eu_ji[0, t, n])
             actor, counterpart = ids[n], ids[other]
             explanation = (
-                f"{labels.get(actor, actor)} {_VERBS[code]} {labels.get(counterpart, counterpart)}: "
+                f"{prefix}{labels.get(actor, actor)} {_VERBS[code]} {labels.get(counterpart, counterpart)}: "
                 f"EU {eu_ij:.3f} vs {eu_ji:.3f}, moves {old:.2f} → {new:.2f}"
             )
             out.append(
