@@ -44,19 +44,20 @@ def scenarios(json_out: JsonOption = False) -> None:
     console.print(t)
 
 
-def scenario_dict(s: Any, sources: bool) -> dict[str, Any]:
+def scenario_dict(s: Any) -> dict[str, Any]:
+    """The scenario as JSON, plus flat lists of every number (``numbers``: path, value, range,
+    provenance) and every issue, actor, tool and event (``elements``) with its provenance — the
+    rows ``show --sources`` prints — and the paths that lack provenance (``unsourced``)."""
+    from ..report.scenario_view import element_provenance, number_rows
+
     data: dict[str, Any] = s.model_dump(mode="json")
     data["veto_players"] = list(s.veto_players)
-    if sources:
-        data["numbers"] = [
-            {
-                "path": path,
-                "value": q.value,
-                "range": [q.low, q.high],
-                "provenance": q.provenance.model_dump() if q.provenance else None,
-            }
-            for path, q in s.quantities()
-        ]
+    data["numbers"] = number_rows(s)
+    data["elements"] = [
+        {"path": path, "provenance": p.model_dump() if p else None}
+        for path, p in element_provenance(s)
+    ]
+    data["unsourced"] = s.unsourced()
     return data
 
 
@@ -64,19 +65,25 @@ def scenario_dict(s: Any, sources: bool) -> dict[str, Any]:
 def show(
     scenario: ScenarioArg,
     sources: Annotated[
-        bool, typer.Option("--sources", help="Add the provenance and range of every number.")
+        bool,
+        typer.Option(
+            "--sources",
+            help="Add the provenance and range of every number, issue, actor, tool and event "
+            "(--json always carries them).",
+        ),
     ] = False,
     json_out: JsonOption = False,
     set_: SetOption = None,
     fmt: FromOption = None,
 ) -> None:
-    """Show a scenario: actors x issues, anchors, red lines, status quo, drivers."""
+    """Show a scenario: stances and status quo, issues and anchors, actors and red lines, tools,
+    drivers, events and claims; --sources adds where every number comes from."""
     try:
         s = load_scenario(scenario, set_, fmt)
     except DetenteError as err:
         fail(err)
     if json_out:
-        print_json(scenario_dict(s, sources))
+        print_json(scenario_dict(s))
         return
     from ..report.scenario_view import render_scenario
 

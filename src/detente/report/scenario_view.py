@@ -1,64 +1,244 @@
-"""Terminal view of a scenario."""
+"""Terminal view of a scenario (``detente show``).
+
+The view fits a 100-column terminal: the stance table puts whichever is more numerous, actors
+or issues, down the side; long labels wrap rather than widen the tables. Sections: the stance
+table with the status quo, the issues and their anchors, the actors (capability, veto, red
+lines), tools, drivers and events; with ``sources=True`` two more tables give the provenance of
+every number (by its ``--set`` path) and of every issue, actor, tool and event.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
+from rich import box
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
+    from ..scenario.schema import Provenance, Quantity
+
+__all__ = ["element_provenance", "number_rows", "render_scenario"]
 
 
 def _q(x: float) -> str:
     return f"{x:g}"
 
 
+def _range(q: Quantity) -> str:
+    return "" if q.is_certain else f"[{_q(q.low)}, {_q(q.high)}]"
+
+
+def _describe(p: Provenance | None) -> str:
+    return p.describe() if p is not None else "none given"
+
+
+def element_provenance(s: Scenario) -> Iterator[tuple[str, Provenance | None]]:
+    """The provenance of every issue, actor, tool and event, by the path ``unsourced()`` uses."""
+    for i in s.issues:
+        yield f"issues.{i.id}", i.provenance
+    for a in s.actors:
+        yield a.id, a.provenance
+        for t in a.tools:
+            yield f"{a.id}.tools.{t.id}", t.provenance
+    for e in s.events:
+        yield f"events.{e.id}", e.provenance
+
+
+def number_rows(s: Scenario) -> list[dict[str, Any]]:
+    """Every number with its path, value, range and provenance (JSON-ready)."""
+    return [
+        {
+            "path": path,
+            "value": q.value,
+            "range": [q.low, q.high],
+            "provenance": q.provenance.model_dump() if q.provenance else None,
+        }
+        for path, q in s.quantities()
+    ]
+
+
+def _stance_cell(s: Scenario, actor_id: str, issue_id: str) -> str:
+    st = s.actor(actor_id).stances.get(issue_id)
+    return "—" if st is None else f"{_q(st.position.value)} ({_q(st.salience.value)})"
+
+
+def _stance_table(s: Scenario) -> Table:
+    t = Table(title="Positions (salience)", box=box.SIMPLE_HEAD, pad_edge=False)
+    if s.n_actors <= s.n_issues:
+        t.add_column("issue", no_wrap=True)
+        for a in s.actors:
+            t.add_column(a.id + ("*" if a.veto else ""), justify="right")
+        t.add_column("status quo", justify="right", style="italic")
+        for i in s.issues:
+            t.add_row(
+                i.id,
+                *[_stance_cell(s, a.id, i.id) for a in s.actors],
+                _q(s.status_quo_value(i.id)),
+            )
+    else:
+        t.add_column("actor", overflow="fold")
+        for i in s.issues:
+            t.add_column(i.id, justify="right", overflow="fold")
+        for a in s.actors:
+            t.add_row(
+                a.id + ("*" if a.veto else ""), *[_stance_cell(s, a.id, i.id) for i in s.issues]
+            )
+        t.add_row("[italic]status quo[/]", *[_q(s.status_quo_value(i.id)) for i in s.issues])
+    return t
+
+
+def _issue_table(s: Scenario) -> Table:
+    t = Table(title="Issues and their anchor points", show_lines=True)
+    t.add_column("issue", overflow="fold", max_width=24)
+    t.add_column("scale", justify="right", no_wrap=True)
+    t.add_column("anchors", overflow="fold")
+    for i in s.issues:
+        anchors = "\n".join(f"{_q(k)}: {v}" for k, v in sorted(i.anchors.items()))
+        head = Text(i.id, style="bold")
+        head.append(f"\n{i.label}", style="")
+        if i.direction:
+            head.append(f"\n({i.direction})", style="dim")
+        t.add_row(head, f"{_q(i.low)}–{_q(i.high)}", anchors or "—")
+    return t
+
+
+def _actor_table(s: Scenario) -> Table:
+    t = Table(title="Actors", show_lines=True)
+    t.add_column("actor", overflow="fold", max_width=28)
+    t.add_column("capability", justify="right", no_wrap=True)
+    t.add_column("veto", no_wrap=True)
+    t.add_column("red lines", overflow="fold")
+    for a in s.actors:
+        lines = []
+        for iid, rl in a.red_lines.items():
+            anchor = s.issue(iid).anchor_for(rl.bound.value)
+            rng = _range(rl.bound)
+            lines.append(
+                f"{iid} {rl.op} {_q(rl.bound.value)}"
+                + (f" {rng}" if rng else "")
+                + (f"\n  near: {anchor}" if anchor else "")
+            )
+        cap = _q(a.capability.value) + (
+            f"\n{_range(a.capability)}" if not a.capability.is_certain else ""
+        )
+        t.add_row(
+            Text(a.id, style="bold").append(f"\n{a.label}", style=""),
+            cap,
+            "yes" if a.veto else "no",
+            "\n".join(lines) or "—",
+        )
+    return t
+
+
+def _tool_table(s: Scenario) -> Table:
+    t = Table(title="Tools")
+    t.add_column("actor", no_wrap=True)
+    t.add_column("tool", overflow="fold", max_width=24)
+    t.add_column("kind", no_wrap=True)
+    t.add_column("what it is", overflow="fold")
+    for a in s.actors:
+        for tool in a.tools:
+            t.add_row(a.id, tool.id, tool.kind, tool.label)
+    return t
+
+
+def _driver_table(s: Scenario) -> Table:
+    t = Table(title="Drivers and parameters")
+    t.add_column("name", overflow="fold", max_width=28)
+    t.add_column("value", justify="right", no_wrap=True)
+    t.add_column("range", no_wrap=True)
+    t.add_column("bounds", no_wrap=True)
+    t.add_column("what it is", overflow="fold")
+    for group in ("drivers", "parameters"):
+        for did, d in getattr(s, group).items():
+            bounds = f"[{_q(d.bounds[0])}, {_q(d.bounds[1])}]" if d.bounds else ""
+            name = did if group == "drivers" else f"{did} (parameter)"
+            t.add_row(name, _q(d.value.value), _range(d.value), bounds, d.label)
+    return t
+
+
+def _event_table(s: Scenario) -> Table:
+    t = Table(title="Events")
+    t.add_column("event", overflow="fold", max_width=28)
+    t.add_column("kind", no_wrap=True)
+    t.add_column("dates", overflow="fold")
+    t.add_column("what it is", overflow="fold")
+    for e in s.events:
+        t.add_row(e.id, e.kind, ", ".join(e.dates), e.label)
+    return t
+
+
+def _claim_table(s: Scenario, sources: bool) -> Table:
+    t = Table(
+        title="Claims of the source to test (verdicts: detente claims)",
+        show_lines=sources,
+    )
+    t.add_column("id", no_wrap=True)
+    t.add_column("at", no_wrap=True)
+    t.add_column("claim" + (" / rests on" if sources else ""), overflow="fold")
+    for c in s.claims:
+        body = Text(c.text)
+        if sources and c.rests_on:
+            body.append("\nrests on: " + ", ".join(c.rests_on), style="dim")
+        t.add_row(c.id, c.at, body)
+    return t
+
+
+def _print_sources(s: Scenario, console: Console) -> None:
+    """One entry per number and per element: the path and value, then its provenance indented.
+
+    A list rather than a table so long quotes use the full width of the terminal.
+    """
+    console.rule("Where every number comes from (path as for --set, value, range)")
+    for path, q in s.quantities():
+        head = Text(path, style="bold")
+        head.append(f" = {_q(q.value)}")
+        if not q.is_certain:
+            head.append(f"  [{_q(q.low)}, {_q(q.high)}]", style="dim")
+        console.print(head)
+        body = Text(_describe(q.provenance), style="" if q.provenance else "red")
+        console.print(Padding(body, (0, 0, 0, 4)))
+    console.rule("Where every issue, actor, tool and event comes from")
+    for path, p in element_provenance(s):
+        console.print(Text(path, style="bold"))
+        console.print(Padding(Text(_describe(p), style="" if p else "red"), (0, 0, 0, 4)))
+
+
 def render_scenario(s: Scenario, console: Console, *, sources: bool = False) -> None:
+    """Print the scenario; with ``sources`` also the provenance of every number and element."""
     console.print(f"[bold]{s.meta.title}[/]  ({s.meta.id})")
     if s.meta.question:
         console.print(f"Question: {s.meta.question}")
-    t = Table(title="Positions (salience)", show_lines=False)
-    t.add_column("actor")
-    t.add_column("capability", justify="right")
-    t.add_column("veto")
-    for i in s.issues:
-        t.add_column(i.id, justify="right")
-    for a in s.actors:
-        cells = []
-        for i in s.issues:
-            st = a.stances.get(i.id)
-            cells.append(
-                "—" if st is None else f"{_q(st.position.value)} ({_q(st.salience.value)})"
-            )
-        t.add_row(a.label, _q(a.capability.value), "yes" if a.veto else "", *cells)
-    t.add_row("[italic]status quo[/]", "", "", *[_q(s.status_quo_value(i.id)) for i in s.issues])
-    console.print(t)
-    for i in s.issues:
-        anchors = "; ".join(f"{_q(k)}: {v}" for k, v in sorted(i.anchors.items()))
-        console.print(
-            f"[bold]{i.id}[/] [{_q(i.low)}–{_q(i.high)}] {i.label}"
-            + (f" — {anchors}" if anchors else "")
-        )
-    red = [(a, iid, rl) for a in s.actors for iid, rl in a.red_lines.items()]
-    if red:
-        console.print("[bold]Red lines[/]")
-        for a, iid, rl in red:
-            console.print(f"  {a.label}: {iid} {rl.op} {_q(rl.bound.value)}")
-    if s.drivers:
-        console.print("[bold]Drivers[/]")
-        for did, d in s.drivers.items():
-            console.print(f"  {did} = {_q(d.value.value)}  ({d.label})")
+    if s.meta.start:
+        console.print(f"As of: {s.meta.start}")
+    veto = ", ".join(s.veto_players) or "none"
+    console.print(f"Veto players (*): {veto}")
+    console.print(_stance_table(s))
+    console.print(
+        f"[dim]position on the issue's scale (salience on [0, {_q(s.salience_max)}]); "
+        "— = no stance; * = veto player[/]"
+    )
+    console.print(_issue_table(s))
+    console.print(_actor_table(s))
+    if any(a.tools for a in s.actors):
+        console.print(_tool_table(s))
+    if s.drivers or s.parameters:
+        console.print(_driver_table(s))
+    if s.events:
+        console.print(_event_table(s))
+    if s.claims:
+        console.print(_claim_table(s, sources))
+    if s.meta.sources:
+        console.print("[bold]Sources[/]")
+        for key, src in s.meta.sources.items():
+            bits = [x for x in (src.author, src.title, src.date) if x]
+            console.print(Padding(Text(f"{key}: " + ", ".join(bits)), (0, 0, 0, 2)))
     if sources:
-        pt = Table(title="Where every number comes from")
-        for c in ("path", "value", "range", "provenance"):
-            pt.add_column(c, overflow="fold")
-        for path, q in s.quantities():
-            pt.add_row(
-                path,
-                _q(q.value),
-                f"[{_q(q.low)}, {_q(q.high)}]",
-                q.provenance.describe() if q.provenance else "[red]none given[/]",
-            )
-        console.print(pt)
+        _print_sources(s, console)
+    else:
+        console.print("[dim]Add --sources for where every number comes from.[/]")
