@@ -171,7 +171,9 @@ def read_ktab_csv(text: str, filename: str = "<ktab-csv>") -> Scenario:
                 ln,
                 aid,
                 f"the row has {len(cells)} value(s) but the header has {ncols} columns",
-                "give every actor a name, description, influence and a position and salience per dimension",
+                "the cells seem separated by ';': KTAB uses ','"
+                if len(cells) == 1 and ";" in cells[0]
+                else "give every actor a name, description, influence and a position and salience per dimension",
             )
         cells = cells + [""] * (ncols - len(cells))
         label = cells[1] or name
