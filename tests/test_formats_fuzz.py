@@ -194,6 +194,15 @@ BROKEN = {
         "Actor,Capability,Position,Salience\nA,1,2,0.5\nA,1,3,0.5\n",
         "duplicate actor id 'A'",
     ),
+    "alias_bomb.yaml": (
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n"
+            for p, n in zip("abcdefg", "bcdefgh", strict=True)
+        )
+        + "meta: {id: t, title: *h}\n",
+        "expands to more than",
+    ),
     "type.yaml": (
         "meta: {id: t, title: T}\nissues: [{id: p, label: P}]\nactors:\n- {id: a, label: A, capability: lots}\n",
         "expected a number",

@@ -315,6 +315,7 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
                     )
         ln0, p0 = pws[0]
         lines = ", ".join(str(ln) for ln, _ in pws)
+        actor["_cap_line"] = ln0
         actor["capability"] = {
             "value": p0,
             **imported(filename, ln0, f"#D power (same on lines {lines})"),
@@ -329,6 +330,8 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
     actor_list = list(actors.values())
     for k, a in enumerate(actor_list):
         col.lines[("actors", k)] = a.pop("_line")
+        if "_cap_line" in a:
+            col.lines[("actors", k, "capability")] = a.pop("_cap_line")
         for iid in a.get("stances", {}):
             col.lines[("actors", k, "stances", iid)] = seen[(a["id"], iid)]
     for k, i in enumerate(issue_list):
