@@ -25,10 +25,6 @@ def _absent(report: AnalysisReport, section: str, why: str) -> None:
     report.missing[section] = why
 
 
-def _module_missing(report: AnalysisReport, section: str, err: ImportError) -> None:
-    _absent(report, section, f"not available in this build of detente ({err.name} is missing)")
-
-
 def apply_what_ifs(s: Scenario, names: Sequence[str]) -> tuple[Scenario, list[str]]:
     """Apply named what-ifs that change the scenario itself (diagnosis levers).
 
@@ -57,11 +53,7 @@ def diagnosis(report: AnalysisReport) -> None:
             "(mark actors with 'veto: true' to add one)",
         )
         return
-    try:
-        from ..analysis.diagnosis import diagnose
-    except ImportError as err:
-        _module_missing(report, "diagnosis", err)
-        return
+    from ..analysis.diagnosis import diagnose
     from ..analysis.levers import NAMED_LEVERS
 
     st = report.settings
@@ -166,11 +158,8 @@ def outlook(report: AnalysisReport) -> None:
             "the crisis dynamics need " + _and(lacks) + ", which this scenario does not give",
         )
         return
-    try:
-        from ..dynamics import simulate
-    except ImportError as err:
-        _module_missing(report, "outlook", err)
-        return
+    from ..dynamics import simulate
+
     st = report.settings
     label = "+".join(st["what_ifs"]) or None
     sim = simulate(s, runs=st["runs"], months=st["months"], seed=st["seed"], what_if=label)
@@ -216,11 +205,7 @@ def _what_if_deltas(report: AnalysisReport, simulate: Any) -> None:
     """Re-run the dynamics under every named what-if and say which moves the outlook most."""
     from .whatifs import apply_named, known_what_ifs
 
-    try:
-        names = list(known_what_ifs())
-    except ImportError as err:  # TRANSITIONAL: until detente.dynamics.whatifs is merged
-        _module_missing(report, "what_ifs", err)
-        names = []
+    names = list(known_what_ifs())
     o = report.outlook
     assert o is not None
     st = report.settings
@@ -283,11 +268,8 @@ def claims(report: AnalysisReport) -> None:
     if not s.claims:
         _absent(report, "claims", "this scenario records no claims of a source text to check")
         return
-    try:
-        from ..analysis.claims import evaluate_claims
-    except ImportError as err:
-        _module_missing(report, "claims", err)
-        return
+    from ..analysis.claims import evaluate_claims
+
     st = report.settings
     res = evaluate_claims(s, draws=st["draws"], seed=st["seed"]).to_dict()
     rows = []
@@ -326,12 +308,9 @@ def calibration(report: AnalysisReport) -> None:
             "run for this scenario",
         )
         return
-    try:
-        from ..data.panel import monthly_panel
-        from ..dynamics import calibration as cal
-    except ImportError as err:
-        _module_missing(report, "calibration", err)
-        return
+    from ..data.panel import monthly_panel
+    from ..dynamics import calibration as cal
+
     c = cal.calibrate()
     d = c.to_dict()
     panel = monthly_panel("1990-01", cal.FULL_END)
