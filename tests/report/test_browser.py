@@ -71,7 +71,7 @@ def driver() -> Iterator[Any]:
 def _report(tmp_path: Path, *args: str) -> Path:
     out = tmp_path / "report.html"
     res = CliRunner().invoke(
-        app, ["run", *args, "--html", str(out), "--draws", "300", "--runs", "300", "-q"]
+        app, ["run", *args, "--html", str(out), "--draws", "100", "--runs", "100", "-q"]
     )
     assert res.exit_code == 0, res.output
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -14,7 +15,7 @@ from detente.cli import app
 from detente.report import HORIZONS, build_report, render_html
 
 runner = CliRunner()
-FAST = ["--draws", "300", "--runs", "300"]
+FAST = ["--draws", "100", "--runs", "100"]
 
 
 def _run(*args: str) -> str:
@@ -23,10 +24,21 @@ def _run(*args: str) -> str:
     return res.output
 
 
-def test_json_holds_every_section(tmp_path: Path) -> None:
-    out = tmp_path / "r.json"
-    _run("--json", str(out), "-q", *FAST)
-    data = json.loads(out.read_text())
+@pytest.fixture(scope="module")
+def flagship(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One ``detente run`` of the flagship writing HTML and JSON and printing the report."""
+    d = tmp_path_factory.mktemp("flagship")
+    out = _run("--html", str(d / "report.html"), "--json", str(d / "report.json"), *FAST)
+    return {
+        "dir": d,
+        "terminal": out,
+        "json": json.loads((d / "report.json").read_text()),
+        "html": (d / "report.html").read_text(),
+    }
+
+
+def test_json_holds_every_section(flagship: dict[str, Any]) -> None:
+    data = flagship["json"]
     for key in (
         "scenario",
         "settings",
@@ -43,7 +55,7 @@ def test_json_holds_every_section(tmp_path: Path) -> None:
     ):
         assert key in data, key
     assert data["scenario"] == "us-dprk-2021"
-    assert data["settings"]["seed"] == 2021 and data["settings"]["draws"] == 300
+    assert data["settings"]["seed"] == 2021 and data["settings"]["draws"] == 100
     assert data["missing"] == {}, "the flagship has everything every section needs"
     # every model ran and gave an outcome per issue
     issues = [i["id"] for i in data["issues"]]
@@ -128,8 +140,8 @@ def test_imported_exchange_file_runs(tmp_path: Path) -> None:
     assert "Not computed" in out
 
 
-def test_flagship_terminal_report_has_every_section() -> None:
-    out = _run(*FAST)
+def test_flagship_terminal_report_has_every_section(flagship: dict[str, Any]) -> None:
+    out = flagship["terminal"]
     for text in (
         "Question",
         "Actors and issues",
@@ -187,8 +199,11 @@ def test_bad_scenario_file_exits_2(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["us-dprk-2021", "ec-emissions-1994"])
-def test_html_is_self_contained(name: str) -> None:
-    html = render_html(build_report(load_bundled(name), draws=200, runs=200))
+def test_html_is_self_contained(name: str, flagship: dict[str, Any]) -> None:
+    if name == "us-dprk-2021":
+        html = flagship["html"]
+    else:
+        html = render_html(build_report(load_bundled(name), draws=100, runs=100))
     assert html.startswith("<!DOCTYPE html>")
     for attr in re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", html, flags=re.I):
         assert attr.startswith("#") or attr.startswith("data:"), attr
@@ -200,14 +215,12 @@ def test_html_is_self_contained(name: str) -> None:
     assert "Where the numbers come from" in html
 
 
-def test_html_written_atomically_with_figures(tmp_path: Path) -> None:
-    out = tmp_path / "report.html"
-    _run("--html", str(out), "-q", *FAST)
-    html = out.read_text()
+def test_html_written_atomically_with_figures(flagship: dict[str, Any]) -> None:
+    html = flagship["html"]
     for fig in ("fig-forecasts", "fig-winset", "fig-levers", "fig-outlook", "fig-calibration"):
         assert f'id="{fig}"' in html, fig
     assert 'id="provenance-table"' in html
-    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+    assert sorted(p.name for p in flagship["dir"].iterdir()) == ["report.html", "report.json"]
 
 
 def test_html_to_missing_folder_fails_cleanly(tmp_path: Path) -> None:
