@@ -13,8 +13,11 @@ __all__ = ["provenance_summary"]
 KINDS = ("quote", "fact", "judgement", "imported", "calibrated", "none")
 
 
-def _scale(s: Scenario, path: str, q: Quantity) -> float:
-    """The width a quantity's range is measured against (issue scale, salience scale, bounds)."""
+def _scale(s: Scenario, path: str, q: Quantity) -> float | None:
+    """The width a quantity's range is measured against (issue scale, salience scale, bounds).
+
+    None for a driver or parameter without bounds: its range has no scale to compare with.
+    """
     parts = path.split(".")
     issues = {i.id: i for i in s.issues}
     if parts[-1] == "salience":
@@ -31,7 +34,7 @@ def _scale(s: Scenario, path: str, q: Quantity) -> float:
         nq = group.get(parts[1])
         if nq is not None and nq.bounds is not None and nq.bounds[1] > nq.bounds[0]:
             return nq.bounds[1] - nq.bounds[0]
-        return max(abs(q.value), abs(q.high), 1e-12)
+        return None
     if parts[-1] == "capability":
         return max((a.capability.high for a in s.actors), default=1.0) or 1.0
     return max(abs(q.value), 1e-12)
@@ -42,7 +45,8 @@ def provenance_summary(s: Scenario, *, top: int = 8) -> dict[str, Any]:
 
     The uncertainty of an input is the width of its plausible range relative to the scale
     it lives on (the issue's scale for positions, red lines and the status quo; the salience
-    scale; a driver's bounds; the largest capability for capabilities).
+    scale; a driver's bounds; the largest capability for capabilities). Drivers and
+    parameters without bounds (model coefficients) have no such scale and are not ranked.
 
     Returns
     -------
@@ -56,26 +60,25 @@ def provenance_summary(s: Scenario, *, top: int = 8) -> dict[str, Any]:
     for path, q in s.quantities():
         kind = q.provenance.kind if q.provenance else "none"
         counts[kind] += 1
-        width = (q.high - q.low) / _scale(s, path, q)
+        scale = _scale(s, path, q)
+        width = None if scale is None else (q.high - q.low) / scale
         rows.append(
             {
                 "path": path,
                 "value": q.value,
                 "low": q.low,
                 "high": q.high,
-                "relative_width": float(width),
+                "relative_width": None if width is None else float(width),
                 "kind": kind,
                 "source": q.provenance.describe() if q.provenance else "",
             }
         )
-    ranked = sorted(
-        (r for r in rows if r["relative_width"] > 0), key=lambda r: -r["relative_width"]
-    )
+    ranked = sorted((r for r in rows if r["relative_width"]), key=lambda r: -r["relative_width"])
     return {
         "counts": {k: counts.get(k, 0) for k in KINDS if counts.get(k, 0)},
         "n_numbers": len(rows),
         "n_unsourced": counts.get("none", 0),
-        "n_uncertain": sum(1 for r in rows if r["relative_width"] > 0),
+        "n_uncertain": sum(1 for r in rows if r["high"] > r["low"]),
         "most_uncertain": ranked[:top],
         "numbers": rows,
         "sources": {

@@ -264,7 +264,7 @@ def _claims(r: AnalysisReport, console: Console) -> None:
     console.print(t)
     counts = c.get("counts", {})
     if counts:
-        console.print("[dim]" + ", ".join(f"{n} {k}" for k, n in counts.items()) + "[/]")
+        console.print(f"[dim]{T.claim_counts(counts).capitalize()}.[/]")
 
 
 def _sources(r: AnalysisReport, console: Console) -> None:

@@ -132,8 +132,7 @@ def headline(r: AnalysisReport) -> str:
             f"P(agreement) {pct(last['agreement'])}, P(crisis) {pct(last['crisis'])}"
         )
     if r.claims is not None and r.claims.get("counts"):
-        c = r.claims["counts"]
-        bits.append(", ".join(f"{n} claims {k}" for k, n in c.items()))
+        bits.append(claim_counts(r.claims["counts"]))
     return ("In short: " + "; ".join(bits) + ".") if bits else ""
 
 
@@ -150,3 +149,18 @@ def calibration_sentence(c: dict[str, Any] | None) -> str:
         f"Calibrated to the 1990–2021 record; out of sample ({span}) the model beats both naive "
         f"baselines on {wins} of {len(oos)} scores (details: detente calibrate)."
     )
+
+
+_VERDICT_PHRASE = {
+    "holds": "hold",
+    "fails": "fail",
+    "pending": "pending",
+    "not-applicable": "not applicable",
+}
+
+
+def claim_counts(counts: dict[str, int]) -> str:
+    """``{"holds": 12, "fails": 2}`` -> ``"of 14 claims, 12 hold, 2 fail"``."""
+    total = sum(counts.values())
+    parts = [f"{n} {_VERDICT_PHRASE.get(k, k)}" for k, n in counts.items()]
+    return f"of {total} claims, " + ", ".join(parts)
