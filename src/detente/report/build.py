@@ -109,9 +109,9 @@ class AnalysisReport:
         )
 
     def to_json(self, **kw: Any) -> str:
+        """The JSON text of :meth:`to_dict` (compact unless ``indent`` is given)."""
         import json
 
-        kw.setdefault("indent", 2)
         kw.setdefault("ensure_ascii", False)
         return json.dumps(self.to_dict(), allow_nan=False, **kw)
 

@@ -214,7 +214,7 @@ def winset_fig(m: dict[str, Any]) -> Figure:
     handles = []
     for k, (v, mask) in enumerate(m["masks"].items()):
         colour = PALETTE[k % len(PALETTE)]
-        z = np.asarray(mask, dtype=float)
+        z = _unbits(mask)
         if z.any():
             ax.contourf(x, y, z, levels=[0.5, 1.5], colors=[colour], alpha=0.25)
             ax.contour(x, y, z, levels=[0.5], colors=[colour], linewidths=1.2)
@@ -234,7 +234,7 @@ def winset_fig(m: dict[str, Any]) -> Figure:
             handles.append(
                 plt_line(colour, f"{v} red line: {rl['issue']} {rl['op']} {rl['bound']:g}")
             )
-    zone = np.asarray(m["zone"], dtype=float)
+    zone = _unbits(m["zone"])
     if zone.any():
         ax.contourf(x, y, zone, levels=[0.5, 1.5], colors=["#2ca02c"], alpha=0.6)
     handles.append(
@@ -265,6 +265,10 @@ def winset_fig(m: dict[str, Any]) -> Figure:
     )
     fig.legend(handles=handles, loc="outside right upper", fontsize="small", frameon=False)
     return fig
+
+
+def _unbits(rows: list[str]) -> np.ndarray:
+    return np.array([[c == "1" for c in row] for row in rows], dtype=float)
 
 
 def _toward_centre(px: float, py: float, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:

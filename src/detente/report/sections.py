@@ -78,8 +78,8 @@ def winset_map(
     Returns
     -------
     dict
-        ``issues`` (x, y), ``x``/``y`` grid values in issue units, ``masks`` (veto id -> n x n
-        list of 0/1, rows = y), ``zone`` (n x n 0/1), ``ideal`` (veto id -> [x, y]),
+        ``issues`` (x, y), ``x``/``y`` grid values in issue units, ``masks`` (veto id -> n
+        strings of n characters '0'/'1', one per y value), ``zone`` (the same for the zone), ``ideal`` (veto id -> [x, y]),
         ``status_quo`` [x, y], ``red_lines`` (veto id -> list of {issue, op, bound}),
         ``held_at_status_quo`` (the other issues).
     """
@@ -125,8 +125,8 @@ def winset_map(
         "issues": list(issues),
         "x": units(jx, g),
         "y": units(jy, g),
-        "masks": {v: win[k].reshape(n, n).astype(int).tolist() for k, v in enumerate(inp.veto_ids)},
-        "zone": zone.reshape(n, n).astype(int).tolist(),
+        "masks": {v: _bits(win[k].reshape(n, n)) for k, v in enumerate(inp.veto_ids)},
+        "zone": _bits(zone.reshape(n, n)),
         "zone_in_slice": bool(zone.any()),
         "ideal": {
             v: [
@@ -349,6 +349,10 @@ def calibration(report: AnalysisReport) -> None:
             "title": "Calibration against history: DPRK provocations per month, 1990–2021-06",
         },
     }
+
+
+def _bits(mask: np.ndarray) -> list[str]:
+    return ["".join("1" if b else "0" for b in row) for row in mask]
 
 
 def _and(items: list[str]) -> str:
