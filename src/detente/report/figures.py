@@ -107,6 +107,7 @@ def _rounds_fig(r: AnalysisReport, f: dict[str, Any]) -> Figure | None:
     issues = f["issue_ids"]
     actors = f["actor_ids"]
     labels = {a["id"]: a["label"] for a in r.actors}
+    stances = {a["id"]: a["stances"] for a in r.actors}
     n = len(issues)
     cols = min(3, n)
     rows = int(np.ceil(n / cols))
@@ -116,6 +117,8 @@ def _rounds_fig(r: AnalysisReport, f: dict[str, Any]) -> Figure | None:
     for j, iid in enumerate(issues):
         ax = axes[j // cols][j % cols]
         for k, a in enumerate(actors):
+            if iid not in stances.get(a, {iid: None}):
+                continue  # no stance on this issue: not a party to it
             ax.plot(
                 rounds,
                 pos[:, k, j],
@@ -132,8 +135,18 @@ def _rounds_fig(r: AnalysisReport, f: dict[str, Any]) -> Figure | None:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for j in range(n, rows * cols):
         axes[j // cols][j % cols].set_axis_off()
-    handles, names = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside right upper", fontsize="small", frameon=False)
+    by_label: dict[str, Any] = {}
+    for row in axes:
+        for ax in row:
+            for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+                by_label.setdefault(lab, h)
+    fig.legend(
+        list(by_label.values()),
+        list(by_label),
+        loc="outside right upper",
+        fontsize="small",
+        frameon=False,
+    )
     fig.suptitle(f"{f['model']}: positions by round (dashed: forecast outcome)")
     return fig
 
