@@ -229,3 +229,24 @@ def test_html_to_missing_folder_fails_cleanly(tmp_path: Path) -> None:
     )
     assert res.exit_code == 2
     assert "does not exist" in res.output
+
+
+def test_ktab_csv_file_runs() -> None:
+    ktab = Path(__file__).resolve().parents[2] / "examples" / "water-sharing.csv"
+    out = _run(str(ktab), *FAST)
+    assert "UP" in out and "DOWN" in out
+    assert "no veto players" in out
+
+
+def test_what_ifs_that_do_not_apply_are_reported_not_fatal() -> None:
+    from detente.scenario import Scenario
+
+    data = load_bundled("us-dprk-2021").model_dump()
+    data["drivers"] = {}
+    s = Scenario.model_validate(data)
+    r = build_report(s, draws=50, runs=50)
+    assert r.outlook is not None
+    bad = {w["name"] for w in r.outlook["what_ifs"] if "error" in w}
+    assert "economic-collapse" in bad
+    assert "economic-collapse" not in r.outlook["driver_sentence"]
+    assert "does not apply" in render_html(r)

@@ -57,7 +57,11 @@ def diagnosis(report: AnalysisReport) -> None:
     from ..analysis.levers import NAMED_LEVERS
 
     st = report.settings
-    d = diagnose(s, draws=st["draws"], seed=st["seed"])
+    try:
+        d = diagnose(s, draws=st["draws"], seed=st["seed"])
+    except DetenteError as err:  # the diagnosis says what the scenario lacks
+        _absent(report, "diagnosis", "; ".join(err.lines()))
+        return
     data: dict[str, Any] = d.to_dict()
     for lv in data["levers"]:
         lv["named"] = lv["name"] in NAMED_LEVERS
@@ -162,7 +166,11 @@ def outlook(report: AnalysisReport) -> None:
 
     st = report.settings
     label = "+".join(st["what_ifs"]) or None
-    sim = simulate(s, runs=st["runs"], months=st["months"], seed=st["seed"], what_if=label)
+    try:
+        sim = simulate(s, runs=st["runs"], months=st["months"], seed=st["seed"], what_if=label)
+    except DetenteError as err:  # the dynamics say what the scenario lacks
+        _absent(report, "outlook", "; ".join(err.lines()))
+        return
     d = sim.to_dict()
     months = list(d["months"])
     horizons = []
@@ -225,6 +233,10 @@ def _what_if_deltas(report: AnalysisReport, simulate: Any) -> None:
             # e.g. a lever on an issue this scenario does not have
             rows.append({"name": name, "error": "; ".join(err.lines())})
             continue
+        except KeyError as err:
+            # a what-if that changes a driver or actor this scenario does not have
+            rows.append({"name": name, "error": f"the scenario has no {err.args[0]!r}"})
+            continue
         at = res.at(month)
         rows.append({"name": name, **{k: at[k] - ref[k] for k in ("talks", "agreement", "crisis")}})
     ok = [r for r in rows if "error" not in r]
@@ -271,7 +283,11 @@ def claims(report: AnalysisReport) -> None:
     from ..analysis.claims import evaluate_claims
 
     st = report.settings
-    res = evaluate_claims(s, draws=st["draws"], seed=st["seed"]).to_dict()
+    try:
+        res = evaluate_claims(s, draws=st["draws"], seed=st["seed"]).to_dict()
+    except DetenteError as err:
+        _absent(report, "claims", "; ".join(err.lines()))
+        return
     rows = []
     for c in res["claims"]:
         q = c.get("quantity") or {}
