@@ -65,8 +65,14 @@ def scenario_data(
     full_stances: bool = False,
     one_issue: bool = False,
     word_labels: bool = False,
+    status_quo: bool = True,
+    veto: bool = True,
 ) -> dict[str, Any]:
-    """A scenario as the mapping a YAML file holds (valid by construction)."""
+    """A scenario as the mapping a YAML file holds (valid by construction).
+
+    Every actor has a stance on at least one issue; ``status_quo`` draws a status quo
+    point on every issue, ``veto`` draws veto flags.
+    """
     n_issues = 1 if one_issue else draw(st.integers(min_issues, max_issues))
     n_actors = draw(st.integers(min_actors, max_actors))
     sal_max = salience_max if salience_max is not None else draw(st.sampled_from([1.0, 100.0]))
@@ -119,15 +125,19 @@ def scenario_data(
                 "id": aid,
                 "label": draw(labels),
                 "capability": draw(finite(0, 1e6)),
+                "veto": draw(st.booleans()) if veto else False,
                 "stances": stances,
             }
         )
-    return {
+    data: dict[str, Any] = {
         "meta": {"id": "generated", "title": draw(labels)},
         "salience_max": sal_max,
         "issues": issues,
         "actors": actors,
     }
+    if status_quo:
+        data["status_quo"] = {i["id"]: draw(finite(i["low"], i["high"])) for i in issues}
+    return data
 
 
 def scenarios(**kwargs: Any) -> st.SearchStrategy[Scenario]:

@@ -119,7 +119,11 @@ def validate(
             results.append({"file": f, "ok": True, "problems": [], "unsourced": s.unsourced()})
         except DetenteError as err:
             bad = True
-            results.append({"file": f, "ok": False, "problems": err.lines()})
+            details = [
+                {k: getattr(p, k) for k in ("file", "line", "field", "message", "hint")}
+                for p in getattr(err, "problems", [])
+            ]
+            results.append({"file": f, "ok": False, "problems": err.lines(), "details": details})
     if json_out:
         print_json({"results": results})
     else:
