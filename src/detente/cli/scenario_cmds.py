@@ -173,14 +173,13 @@ def convert(
     from ..scenario import save
     from ..scenario.formats import lost_in
     from ..scenario.formats import rescale as do_rescale
-    from ..scenario.io import detect_format
 
     try:
         s = load_scenario(source, set_, fmt)
         if rescale:
             s = do_rescale(s)
         used = save(s, target, fmt=to)
-        lost = lost_in(to or detect_format(target), s)
+        lost = lost_in(used, s)
     except DetenteError as err:
         fail(err)
     if json_out:
