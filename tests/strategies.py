@@ -15,9 +15,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from detente.scenario import Scenario
+from detente.scenario import Actor, Issue, Scenario
 
-__all__ = ["actor_ids", "finite", "labels", "scenario_data", "scenarios"]
+__all__ = ["actor_ids", "actors", "finite", "issues", "labels", "scenario_data", "scenarios"]
 
 _FIRST = string.ascii_letters
 _REST = string.ascii_letters + string.digits + "_-"
@@ -143,3 +143,13 @@ def scenario_data(
 def scenarios(**kwargs: Any) -> st.SearchStrategy[Scenario]:
     """Valid scenarios; keyword arguments as for :func:`scenario_data`."""
     return scenario_data(**kwargs).map(Scenario.model_validate)
+
+
+def issues(**kwargs: Any) -> st.SearchStrategy[list[Issue]]:
+    """Lists of valid issues (distinct ids); keyword arguments as for :func:`scenario_data`."""
+    return scenarios(**kwargs).map(lambda s: list(s.issues))
+
+
+def actors(**kwargs: Any) -> st.SearchStrategy[list[Actor]]:
+    """Lists of valid actors (distinct ids) with stances on the drawn issues."""
+    return scenarios(**kwargs).map(lambda s: list(s.actors))
