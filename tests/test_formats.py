@@ -477,3 +477,17 @@ def test_flagship_to_ktab_needs_rescale_which_keeps_relative_saliences():
         top = max(sal)
         for x, y in zip(sal, ksal, strict=True):  # same ratios within an actor
             assert math.isclose(x / top, y / max(ksal), rel_tol=1e-12)
+
+
+def test_bundled_china_soe_reform_is_what_its_build_script_makes():
+    import importlib.util
+
+    root = Path(__file__).parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "build_china_soe_reform", root / "scripts" / "build_china_soe_reform.py"
+    )
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    bundled = root / "src/detente/scenario/bundled/china-soe-reform.yaml"
+    assert mod.build() == bundled.read_text(encoding="utf-8")

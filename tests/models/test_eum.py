@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detente.errors import ModelError
 from detente.models import get_model
@@ -440,3 +442,39 @@ def test_forecast_tables(scholz):
     assert len(moves) == 30
     assert set(moves["kind"]) == {"compromise", "confrontation"}
     assert "| emission_standards | 7.00 |" in f.summary("markdown")
+
+
+actor_row = st.tuples(
+    st.sampled_from([0.0, 2.5, 5.0, 7.5, 10.0]) | st.floats(0, 10),  # ties and arbitrary values
+    st.floats(0.01, 1),
+    st.floats(0, 1),
+)
+actor_rows = st.lists(actor_row, min_size=2, max_size=9)
+batches = st.integers(2, 9).flatmap(
+    lambda n: st.lists(st.lists(actor_row, min_size=n, max_size=n), min_size=2, max_size=4)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(batches)
+def test_batched_kernel_equals_single_runs_for_any_draws(draws):
+    data = np.array(draws)  # (D, A, 3)
+    x, c, s = data[..., 0], data[..., 1], data[..., 2]
+    batch = eum_kernel(x, c, s, 4)
+    for d in range(x.shape[0]):
+        one = eum_kernel(x[d], c[d], s[d], 4)
+        np.testing.assert_array_equal(batch.offer[d], one.offer[0])
+        np.testing.assert_allclose(batch.positions[d], one.positions[0], rtol=0, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(actor_rows, st.floats(0, 10))
+def test_positions_stay_within_the_initial_range_and_unanimity_holds(rows, shared):
+    data = np.array(rows)
+    x, c, s = data[:, 0], data[:, 1], data[:, 2]
+    run = eum_kernel(x, c, s, 5)
+    assert np.all(run.positions >= x.min()) and np.all(run.positions <= x.max())
+    assert np.all((run.median >= x.min()) & (run.median <= x.max()))
+    assert np.all((run.risk >= 0.5 - 1e-12) & (run.risk <= 2 + 1e-12))
+    still = eum_kernel(np.full_like(x, shared), c, s, 5)
+    assert np.all(still.positions == shared) and not still.offer.any()

@@ -199,7 +199,7 @@ def _run_chunk(
     w = c * s
     big_r = x0.max(axis=1) - x0.min(axis=1)
     big_r = np.where(big_r > 0, big_r, 1.0)
-    inv_r = (1.0 / big_r)[:, None, None]
+    r3 = big_r[:, None, None]
 
     pos, risk, offer, counterpart = out.positions, out.risk, out.offer, out.counterpart
     eu_ij_log, eu_ji_log = out.eu_ij, out.eu_ji
@@ -220,7 +220,7 @@ def _run_chunk(
         for t in range(rounds):
             diff = x[:, None, :] - x[:, :, None]  # x_j - x_i
             dist = np.abs(diff)
-            dist *= inv_r
+            dist /= r3
             same = diff == 0
 
             # Risk exponents. With every r = 1, U_s = 2d, U_f = -2d, U_sq = 0, so
@@ -298,7 +298,7 @@ def _run_chunk(
             x = np.where(moved, to[rows, cols, j], x)
             pos[:, t + 1] = x
 
-    out.mean[:], out.median[:] = _mean_median(pos, w, inv_r)
+    out.mean[:], out.median[:] = _mean_median(pos, w, r3)
 
 
 def _probabilities(
@@ -378,7 +378,7 @@ def _numerators_sorted(utility: np.ndarray, w: np.ndarray, x: np.ndarray) -> np.
 
 
 def _mean_median(
-    pos: np.ndarray, w: np.ndarray, inv_r: np.ndarray
+    pos: np.ndarray, w: np.ndarray, big_r: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """c·s-weighted mean and pairwise-vote median of every round, shapes (D, T + 1).
 
@@ -391,7 +391,7 @@ def _mean_median(
     w = np.where(w.sum(axis=1, keepdims=True) > 0, w, 1.0)[:, None, :]  # (D, 1, A)
     mean = (pos * w).sum(axis=2) / w.sum(axis=2)
     dist = np.abs(pos[:, :, :, None] - pos[:, :, None, :])  # (D, T+1, k, a)
-    g = np.matmul(w[:, :, None, :], dist)[:, :, 0, :] * inv_r  # (D, T+1, a)
+    g = np.matmul(w[:, :, None, :], dist)[:, :, 0, :] / big_r  # (D, T+1, a)
     tol = 1e-12 * w.sum(axis=2, keepdims=True)
     near = g <= g.min(axis=2, keepdims=True) + tol
     median = np.where(near, pos, np.inf).min(axis=2)

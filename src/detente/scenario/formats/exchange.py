@@ -39,6 +39,7 @@ import contextlib
 import csv
 from typing import Any
 
+from ...errors import Problem, ScenarioError
 from ..schema import Scenario
 from ._common import (
     Collector,
@@ -103,7 +104,7 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
                 ln,
                 None,
                 f"unknown record type {cells[0]!r}",
-                "lines start with '#A (actor), '#P (issue), '#M (scale point), '#D (stance) or '#/ (comment)",
+                "lines start with #A (actor), #P (issue), #M (scale point), #D (stance) or #/ (comment)",
             )
             continue
         if len(cells) < _KINDS[kind] + 1:
@@ -182,6 +183,17 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
         else:
             rows_d.append((ln, cells))
 
+    if not actors and not issues and not rows_d and not marks and recs:
+        raise ScenarioError(
+            [
+                Problem(
+                    "no #A, #P, #M or #D records: this does not look like an exchange-model file",
+                    _other_format_hint(text),
+                    file=filename,
+                    line=recs[0][0],
+                )
+            ]
+        )
     check_limits(col, len(actors), len(issues))
     for name, ms in marks.items():
         if name not in issue_keys:
@@ -350,6 +362,15 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
         "status_quo": {i["id"]: not_in_file_status_quo(filename, i["low"]) for i in issue_list},
     }
     return col.finish(data)
+
+
+def _other_format_hint(text: str) -> str:
+    from .. import io
+
+    for fmt, sniff in io.SNIFFERS:
+        if fmt != "exchange" and sniff(text):
+            return f"it looks like {fmt}: pass --from {fmt}"
+    return "lines start with #A, #P, #M or #D; pass --from FORMAT if it is another format"
 
 
 def _close(name: str, known: dict[str, str]) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from pathlib import Path
 from typing import Any
 
 from ..schema import Scenario
@@ -329,7 +328,3 @@ def _flat(text: str) -> str:
 def sniff_ktab_csv(text: str) -> bool:
     lines = [ln for ln in text.splitlines()[:3] if ln.strip()]
     return len(lines) >= 2 and lines[1].lstrip().lower().startswith("actor,")
-
-
-def _stem(filename: str) -> str:
-    return Path(filename).stem

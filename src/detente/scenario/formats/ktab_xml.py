@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 import xml.parsers.expat
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -372,8 +373,6 @@ def read_ktab_xml(text: str, filename: str = "<ktab-xml>") -> Scenario:
     meta = meta_from_filename(filename, name or None, "KTAB XML")
     meta["description"] = _text(root.kid("desc"))
     note = _NOTE_PREFIX + "; ".join(f"{k}={v}" for k, v in switches.items())
-    from pathlib import Path
-
     meta["sources"] = {"ktab": {"title": Path(filename).name or filename, "note": note}}
     col.lines[("meta",)] = root.line
     data: dict[str, Any] = {
