@@ -450,7 +450,12 @@ def evaluate_claims(
         spec = CLAIMS[cid]
         if progress is not None:
             progress(cid)
-        res = spec.evaluate(ctx)
+        try:
+            res = spec.evaluate(ctx)
+        except ModelError as err:
+            # the model behind the claim cannot run on this scenario (e.g. it lacks a start
+            # month): the claim does not apply here, and the reason is reported
+            res = ClaimOutcome("not-applicable", "", None, None, "", str(err))
         basis = texts.get(cid)
         text = spec.words or (basis.text if basis is not None else DEFAULT_WORDS.get(cid, ""))
         words = (basis.quote or basis.text) if basis is not None else text
@@ -459,7 +464,7 @@ def evaluate_claims(
                 id=cid,
                 words=words,
                 text=text,
-                quantity=res.quantity,
+                quantity=res.quantity or PENDING_QUANTITY.get(cid, ""),
                 value=res.value,
                 verdict=res.verdict,
                 robustness=res.robustness,
