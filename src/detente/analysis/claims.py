@@ -560,6 +560,10 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
     ok = near_pt and hinge
     rob = float(np.mean(near_b & (f_b != base.open_)))
     st = actor.stances.get(CORE)
+    among_blockers = any(
+        b.issue == CORE and (b.actor is not None and TARGET in b.actor.split("+"))
+        for b in ctx.point.blockers()
+    )
     value = {
         "red_line": f"{actor.red_lines[CORE].op} {actor.red_lines[CORE].bound.value:g}"
         if has_rl
@@ -567,6 +571,7 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
         "salience": None if st is None else st.salience.value / s.salience_max,
         "position": None if st is None else st.position.value,
         "near_red_line": near_pt,
+        "among_blockers": among_blockers,
         "p_zone_nonempty": p0,
         "p_zone_nonempty_if_flexible": p1,
         "verdict_flips_if_flexible": flips,
@@ -580,7 +585,8 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
         f"{NEAR_RED_LINE_SALIENCE} with a position within {EXTREME_POSITION:.0%} of a scale end) "
         f"and making it flexible (red line removed, salience halved) flips the point verdict or "
         f"moves P(zone non-empty) by >= {HINGE_RISE}",
-        f"near-red line: {near_pt}; P(zone non-empty) {p0:.3f} -> {p1:.3f} if {TARGET} were "
+        f"near-red line: {near_pt}; among the blockers: {among_blockers}; "
+        f"P(zone non-empty) {p0:.3f} -> {p1:.3f} if {TARGET} were "
         f"flexible on {CORE}" + ("; the point verdict flips" if flips else ""),
     )
 

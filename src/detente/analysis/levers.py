@@ -271,6 +271,14 @@ class LeverResult:
     efficient: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        if not self.applicable:
+            return f"<LeverResult {self.name}: not applicable>"
+        return (
+            f"<LeverResult {self.name}: P(zone non-empty) = {self.p_zone_nonempty:.3f} "
+            f"({(self.delta or 0.0):+.3f})>"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
