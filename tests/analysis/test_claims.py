@@ -177,7 +177,11 @@ def test_report_face(baseline_report):
     assert baseline_report.summary("markdown").startswith("### Claims")
     assert "<table>" in baseline_report.summary("html")
     assert len(baseline_report.to_frame()) == 14
-    assert baseline_report.plot().get_title().startswith("Claims")
+    ax = baseline_report.plot()
+    assert ax.get_title().startswith("Claims")
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
 
 
 def test_other_modules_can_register_evaluators_and_providers(flagship):
