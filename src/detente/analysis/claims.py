@@ -268,9 +268,6 @@ class ClaimsReport:
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Robustness per claim, coloured by verdict."""
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
 
         if ax is None:
