@@ -598,6 +598,9 @@ def named_lever(base: Baseline, name: str) -> LeverResult:
             "ladder": {k: v.p_zone_nonempty for k, v in ladder.items()},
             "ladder_point_open": {k: v.zone_nonempty for k, v in ladder.items()},
             "p_position_only": pos_only.p_zone_nonempty,
+            "smallest_opening_fraction": next(
+                (float(k) for k, v in ladder.items() if v.zone_nonempty), None
+            ),
         }
         if has_rl:
             rl_only = evaluate_changes(base, rl)
