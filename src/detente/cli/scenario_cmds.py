@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import DetenteError
@@ -89,13 +90,25 @@ def show(
     render_scenario(s, console, sources=sources)
 
 
-@app.command()
+_FORMATS_HELP = (
+    "Formats: yaml (.yaml/.yml, detente's own); ktab-csv (.csv, KTAB); ktab-xml (.xml, KTAB); "
+    "exchange (.tsv/.dat/.txt, the exchange model's #A/#P/#M/#D records); "
+    "bdm (.csv, Actor,Capability,Position,Salience). "
+    ".csv files are told apart by their content. See docs/formats.md."
+)
+
+
+@app.command(
+    help=f"""Check scenario files and list every problem as FILE:LINE field: what is wrong;
+what to do. Exits with status 2 if any file has a problem.
+
+{_FORMATS_HELP}"""
+)
 def validate(
     files: Annotated[list[str], typer.Argument(help="Scenario files (or bundled names) to check.")],
     json_out: JsonOption = False,
     fmt: FromOption = None,
 ) -> None:
-    """Check scenario files; list every problem with its file, line and field. Exit 2 if any."""
     from ..scenario import resolve
 
     results: list[dict[str, Any]] = []
@@ -106,7 +119,11 @@ def validate(
             results.append({"file": f, "ok": True, "problems": [], "unsourced": s.unsourced()})
         except DetenteError as err:
             bad = True
-            results.append({"file": f, "ok": False, "problems": err.lines()})
+            details = [
+                {k: getattr(p, k) for k in ("file", "line", "field", "message", "hint")}
+                for p in getattr(err, "problems", [])
+            ]
+            results.append({"file": f, "ok": False, "problems": err.lines(), "details": details})
     if json_out:
         print_json({"results": results})
     else:
@@ -115,15 +132,22 @@ def validate(
                 extra = (
                     f" ({len(r['unsourced'])} numbers without provenance)" if r["unsourced"] else ""
                 )
-                console.print(f"[green]ok[/] {r['file']}{extra}")
+                console.print(f"[green]ok[/] {escape(r['file'])}{extra}", soft_wrap=True)
             else:
                 for line in r["problems"]:
-                    console.print(f"[bold red]error[/]: {line}", soft_wrap=True)
+                    console.print(f"[bold red]error[/]: {escape(line)}", soft_wrap=True)
     if bad:
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(
+    help=f"""Convert a scenario between formats. Nothing is written unless the whole
+conversion succeeds: a format that cannot represent the scenario (KTAB needs 0-100 scales,
+a Bueno de Mesquita table one issue ...) is refused with every reason, and what the target
+format cannot carry (provenance, ranges, red lines ...) is listed as notes.
+
+{_FORMATS_HELP}"""
+)
 def convert(
     source: Annotated[str, typer.Argument(help="Input scenario file or bundled name.")],
     target: Annotated[
@@ -131,17 +155,39 @@ def convert(
         typer.Argument(help="Output file; its extension picks the format unless --to is given."),
     ],
     to: Annotated[
-        str | None, typer.Option("--to", help="Output format (yaml, ktab-csv, exchange).")
+        str | None,
+        typer.Option("--to", help="Output format: yaml, ktab-csv, ktab-xml, exchange or bdm."),
     ] = None,
     fmt: FromOption = None,
+    rescale: Annotated[
+        bool,
+        typer.Option(
+            "--rescale",
+            help="Map every issue linearly onto 0-100 and saliences onto 0-100 (each actor's "
+            "scaled down to sum to at most 100) before writing; for KTAB targets.",
+        ),
+    ] = False,
     set_: SetOption = None,
+    json_out: JsonOption = False,
 ) -> None:
-    """Convert a scenario between formats. Nothing is written unless the whole conversion succeeds."""
     from ..scenario import save
+    from ..scenario.formats import lost_in
+    from ..scenario.formats import rescale as do_rescale
 
     try:
         s = load_scenario(source, set_, fmt)
+        if rescale:
+            s = do_rescale(s)
         used = save(s, target, fmt=to)
+        lost = lost_in(used, s)
     except DetenteError as err:
         fail(err)
-    console.print(f"wrote {target} ({used})")
+    if json_out:
+        print_json({"wrote": target, "format": used, "not_carried": lost})
+        return
+    console.print(f"wrote {escape(target)} ({used})", soft_wrap=True)
+    if lost:
+        console.print(
+            f"note: {used} has no place for: {escape('; '.join(lost))} (not carried)",
+            soft_wrap=True,
+        )
