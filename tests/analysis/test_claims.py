@@ -147,7 +147,27 @@ def test_claims_are_not_applicable_without_their_actors():
     rep = evaluate_claims(s, draws=50, seed=0)
     for cid in ("C5", "C6", "C7", "C8", "C11"):
         assert rep[cid].verdict == "not-applicable", cid
+        assert "no actor" in rep[cid].explanation
     assert rep["C4"].verdict in ("holds", "fails")  # generic: any two veto players
+
+
+def test_an_evaluator_that_cannot_run_makes_its_claim_not_applicable(flagship):
+    from detente.analysis.claims import _load_plugins
+    from detente.errors import ModelError
+
+    _load_plugins()
+    saved = CLAIMS["C13"]
+
+    @register_claim("C13", needs="dynamics")
+    def _broken(ctx: ClaimContext) -> ClaimOutcome:
+        raise ModelError("the simulation needs meta.start")
+
+    try:
+        c = evaluate_claims(flagship, draws=20, seed=0, ids=["C13"])["C13"]
+        assert c.verdict == "not-applicable" and "meta.start" in c.explanation
+        assert c.quantity  # still says what it would rest on
+    finally:
+        CLAIMS["C13"] = saved
 
 
 def test_report_face(baseline_report):
@@ -157,7 +177,11 @@ def test_report_face(baseline_report):
     assert baseline_report.summary("markdown").startswith("### Claims")
     assert "<table>" in baseline_report.summary("html")
     assert len(baseline_report.to_frame()) == 14
-    assert baseline_report.plot().get_title().startswith("Claims")
+    ax = baseline_report.plot()
+    assert ax.get_title().startswith("Claims")
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
 
 
 def test_other_modules_can_register_evaluators_and_providers(flagship):

@@ -79,6 +79,9 @@ def test_result_face(flagship_diagnosis, tmp_path):
     assert ax.get_title().startswith("Win-sets on denuclearization x sanctions_relief")
     ax.figure.savefig(tmp_path / "w.png")
     assert "the status quo" in ax.get_title()
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
     assert "Diagnosis 'us-dprk-2021'" in repr(d)
 
 

@@ -272,6 +272,17 @@ class GapResult:
     def n_draws(self) -> int | None:
         return int(self.gap.shape[0]) if self.batched else None
 
+    def __repr__(self) -> str:
+        veto = ", ".join(self.veto_ids)
+        if self.batched:
+            return (
+                f"<GapResult {self.n_draws} draws, veto {veto}: P(zone non-empty) = "
+                f"{float(np.mean(self.zone_nonempty)):.3f}, mean gap {float(np.mean(self.gap)):.4g}; "
+                f"{self.method}>"
+            )
+        state = "open" if bool(self.zone_nonempty) else f"empty, gap {float(self.gap):.4g}"
+        return f"<GapResult veto {veto}: zone {state}; {self.method}>"
+
     def draw(self, k: int) -> GapResult:
         """The result of draw ``k`` as an unbatched result."""
         if not self.batched:

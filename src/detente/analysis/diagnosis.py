@@ -394,12 +394,16 @@ class Diagnosis:
                         f"{(lv.delta or 0):+.3f}",
                         lv.change,
                     )
+                detail = _lever_detail(lv)
                 if md:
-                    lines.append("| " + " | ".join(x.replace("|", "/") for x in row) + " |")
+                    cells = (*row[:3], row[3] + (f" ({detail})" if detail else ""))
+                    lines.append("| " + " | ".join(x.replace("|", "/") for x in cells) + " |")
                 elif not lv.applicable:
                     lines.append(f"{bullet}{row[0]}: {row[3]}")
                 else:
                     lines.append(f"{bullet}{row[0]}: P = {row[1]} ({row[2]}); {row[3]}")
+                    if detail:
+                        lines.append(f"{bullet}    {detail}")
         lines.append("")
         notes = [
             "gap: the smallest total utility (normalised, 1 = a whole issue scale at full "
@@ -430,6 +434,29 @@ class Diagnosis:
             agreement_cost=self.settings.get("agreement_cost"),
             **kw,
         )
+
+
+def _lever_detail(lv: LeverResult) -> str:
+    """The extra line a named lever earns in the summary."""
+    ex = lv.extra
+    if lv.name == "us-waters-down" and "ladder" in ex:
+        ladder = ", ".join(f"{float(k):.0%}: {v:.2f}" for k, v in ex["ladder"].items())
+        text = f"P by share of the way to the status quo: {ladder}"
+        text += f"; the position move alone {ex['p_position_only']:.2f}"
+        if "p_red_line_only" in ex:
+            text += f", dropping the red line alone {ex['p_red_line_only']:.2f}"
+        return text
+    if lv.name == "partial-for-relief" and "p_rejected_by" in ex:
+        return (
+            "rejected by: "
+            + ", ".join(f"{a} in {p:.0%} of draws" for a, p in ex["p_rejected_by"].items())
+            + (
+                f" (at the point values: {', '.join(ex['rejected_by'])})"
+                if ex["rejected_by"]
+                else ""
+            )
+        )
+    return ""
 
 
 def diagnose(

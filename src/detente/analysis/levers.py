@@ -271,6 +271,14 @@ class LeverResult:
     efficient: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        if not self.applicable:
+            return f"<LeverResult {self.name}: not applicable>"
+        return (
+            f"<LeverResult {self.name}: P(zone non-empty) = {self.p_zone_nonempty:.3f} "
+            f"({(self.delta or 0.0):+.3f})>"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -590,6 +598,9 @@ def named_lever(base: Baseline, name: str) -> LeverResult:
             "ladder": {k: v.p_zone_nonempty for k, v in ladder.items()},
             "ladder_point_open": {k: v.zone_nonempty for k, v in ladder.items()},
             "p_position_only": pos_only.p_zone_nonempty,
+            "smallest_opening_fraction": next(
+                (float(k) for k, v in ladder.items() if v.zone_nonempty), None
+            ),
         }
         if has_rl:
             rl_only = evaluate_changes(base, rl)

@@ -114,11 +114,7 @@ def plot_winsets(
     agreement_cost: float | None = None,
 ) -> Axes:
     """Draw the veto players' win-sets on two issues; returns the axes."""
-    import matplotlib
-
-    if "matplotlib.pyplot" not in __import__("sys").modules:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # the caller's backend; headless machines fall back to Agg
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
