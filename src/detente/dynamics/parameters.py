@@ -191,12 +191,17 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "essay ¶6 s2: at most 2 % of the gap a month",
     ),
     "recompute_every": _j(
-        6.0, 6.0, 6.0, "Months between checks for moved stances", "a setting, not a belief"
+        12.0,
+        12.0,
+        12.0,
+        "Months between checks for stances moved by fatigue",
+        "a setting: fatigue moves stances by at most a few points a year; leadership "
+        "changes are recomputed at once",
     ),
     "recompute_threshold": _j(
-        2.0,
-        2.0,
-        2.0,
+        3.0,
+        3.0,
+        3.0,
         "Stance movement (scale points) that triggers a bargaining-set recomputation",
         "a setting: smaller moves change the gap by less than the kernel's precision matters",
     ),
