@@ -194,3 +194,11 @@ def test_flagship_dynamics_parameters_match_the_defaults():
         q = s.parameters[name].value
         assert (q.value, q.low, q.high) == pytest.approx((d.value, d.low, d.high)), name
         assert q.provenance is not None and q.provenance.kind == d.kind, name
+
+
+def test_docs_name_every_rule_and_parameter():
+    doc = (Path(__file__).parents[2] / "docs" / "dynamics.md").read_text(encoding="utf-8")
+    for r in RULES:
+        assert f"`{r.name}`" in doc, r.name
+    for name in DEFAULTS:
+        assert f"`{name}`" in doc, name
