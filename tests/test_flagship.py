@@ -213,6 +213,21 @@ def test_every_declared_source_is_used_and_every_used_source_declared(flagship):
     assert used == set(flagship.meta.sources)
 
 
+def test_flagship_survives_a_yaml_round_trip(flagship):
+    from detente.scenario import dump_yaml, read_yaml
+
+    assert read_yaml(dump_yaml(flagship), "round-trip.yaml") == flagship
+
+
+def test_sampled_draws_stay_within_every_range(flagship):
+    batch = flagship.sample(500, seed=7)
+    red = flagship.actor("dprk").red_lines["denuclearization"].bound
+    d, i = batch.actor_index("dprk"), batch.issue_index("denuclearization")
+    assert red.low <= batch.red_high[:, d, i].min() and batch.red_high[:, d, i].max() <= red.high
+    for name, q in ((n, flagship.drivers[n].value) for n in DRIVERS):
+        assert q.low <= batch.drivers[name].min() and batch.drivers[name].max() <= q.high
+
+
 def _known_paths(s) -> set[str]:
     known = {p for p, _ in s.quantities()}
     known |= {f"issues.{i.id}" for i in s.issues}
@@ -290,6 +305,40 @@ def test_sanity_target_red_lines_block_and_the_essays_lever_opens(flagship):
     assert _package_beating_status_quo(softer)
 
 
+def test_the_hanoi_offer_is_one_the_north_would_make(flagship):
+    """Kim proposed Yongbyon (40) for the 2016-2017 sanctions (70) himself: with the scenario's
+    numbers that package must be within his red line and better for him than the status quo."""
+    a = flagship.to_arrays()
+    d = a.actor_index("dprk")
+    assert flagship.issue("sanctions_relief").anchors[70].endswith("(the Hanoi demand)")
+    hanoi = a.status_quo.copy()
+    hanoi[a.issue_index("denuclearization")] = 40
+    hanoi[a.issue_index("sanctions_relief")] = 70
+    assert np.all((a.red_low[d] <= hanoi) & (hanoi <= a.red_high[d]))
+    w = a.saliences[d] * a.has_stance[d]
+    gain = np.abs(a.status_quo - a.positions[d]) @ w - np.abs(hanoi - a.positions[d]) @ w
+    assert gain > 0
+
+
+def test_docs_table_of_red_lines_and_drivers_matches_the_scenario(flagship):
+    """docs/flagship.md tabulates every red line and driver; its numbers must be the file's."""
+    doc = (Path(__file__).parents[1] / "docs" / "flagship.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z_.]+)` \| ([^|]+) \| ([^|]+) \|", doc, re.M)
+    table = {path: (value.strip(), rng.strip()) for path, value, rng in rows}
+    expected = {
+        f"{a.id}.red_lines.{iid}": rl.bound
+        for a in flagship.actors
+        for iid, rl in a.red_lines.items()
+    }
+    expected.update({f"drivers.{k}": d.value for k, d in flagship.drivers.items()})
+    assert set(expected) <= set(table)
+    for path, q in expected.items():
+        value, rng = table[path]
+        number = float(re.search(r"-?[0-9.]+", value).group())
+        low, high = (float(x) for x in rng.split("–"))
+        assert (number, low, high) == (q.value, q.low, q.high), path
+
+
 # ----- the CLI ------------------------------------------------------------------------------
 runner = CliRunner()
 
@@ -324,6 +373,14 @@ def test_show_json_carries_the_same_sources(flagship):
     assert data["unsourced"] == []
     assert data["veto_players"] == ["usa", "dprk"]
     assert [c["id"] for c in data["claims"]] == [f"C{k}" for k in range(1, 15)]
+
+
+def test_show_json_without_sources_still_carries_every_provenance(flagship):
+    data = json.loads(runner.invoke(app, ["show", "us-dprk-2021", "--json"]).output)
+    assert len(data["numbers"]) == len(list(flagship.quantities()))
+    assert all(r["provenance"] for r in data["numbers"])
+    usa = next(a for a in data["actors"] if a["id"] == "usa")
+    assert usa["red_lines"]["denuclearization"]["bound"]["at"] == "¶5 s2"
 
 
 def test_set_changes_show_json():

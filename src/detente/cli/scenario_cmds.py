@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import DetenteError
@@ -43,20 +44,20 @@ def scenarios(json_out: JsonOption = False) -> None:
     console.print(t)
 
 
-def scenario_dict(s: Any, sources: bool) -> dict[str, Any]:
-    """The scenario as JSON; with ``sources`` also a flat list of every number and element
-    with its provenance (the same rows ``show --sources`` prints)."""
+def scenario_dict(s: Any) -> dict[str, Any]:
+    """The scenario as JSON, plus flat lists of every number (``numbers``: path, value, range,
+    provenance) and every issue, actor, tool and event (``elements``) with its provenance — the
+    rows ``show --sources`` prints — and the paths that lack provenance (``unsourced``)."""
     from ..report.scenario_view import element_provenance, number_rows
 
     data: dict[str, Any] = s.model_dump(mode="json")
     data["veto_players"] = list(s.veto_players)
-    if sources:
-        data["numbers"] = number_rows(s)
-        data["elements"] = [
-            {"path": path, "provenance": p.model_dump() if p else None}
-            for path, p in element_provenance(s)
-        ]
-        data["unsourced"] = s.unsourced()
+    data["numbers"] = number_rows(s)
+    data["elements"] = [
+        {"path": path, "provenance": p.model_dump() if p else None}
+        for path, p in element_provenance(s)
+    ]
+    data["unsourced"] = s.unsourced()
     return data
 
 
@@ -64,32 +65,50 @@ def scenario_dict(s: Any, sources: bool) -> dict[str, Any]:
 def show(
     scenario: ScenarioArg,
     sources: Annotated[
-        bool, typer.Option("--sources", help="Add the provenance and range of every number.")
+        bool,
+        typer.Option(
+            "--sources",
+            help="Add the provenance and range of every number, issue, actor, tool and event "
+            "(--json always carries them).",
+        ),
     ] = False,
     json_out: JsonOption = False,
     set_: SetOption = None,
     fmt: FromOption = None,
 ) -> None:
-    """Show a scenario: actors x issues, anchors, red lines, status quo, drivers."""
+    """Show a scenario: stances and status quo, issues and anchors, actors and red lines, tools,
+    drivers, events and claims; --sources adds where every number comes from."""
     try:
         s = load_scenario(scenario, set_, fmt)
     except DetenteError as err:
         fail(err)
     if json_out:
-        print_json(scenario_dict(s, sources))
+        print_json(scenario_dict(s))
         return
     from ..report.scenario_view import render_scenario
 
     render_scenario(s, console, sources=sources)
 
 
-@app.command()
+_FORMATS_HELP = (
+    "Formats: yaml (.yaml/.yml, detente's own); ktab-csv (.csv, KTAB); ktab-xml (.xml, KTAB); "
+    "exchange (.tsv/.dat/.txt, the exchange model's #A/#P/#M/#D records); "
+    "bdm (.csv, Actor,Capability,Position,Salience). "
+    ".csv files are told apart by their content. See docs/formats.md."
+)
+
+
+@app.command(
+    help=f"""Check scenario files and list every problem as FILE:LINE field: what is wrong;
+what to do. Exits with status 2 if any file has a problem.
+
+{_FORMATS_HELP}"""
+)
 def validate(
     files: Annotated[list[str], typer.Argument(help="Scenario files (or bundled names) to check.")],
     json_out: JsonOption = False,
     fmt: FromOption = None,
 ) -> None:
-    """Check scenario files; list every problem with its file, line and field. Exit 2 if any."""
     from ..scenario import resolve
 
     results: list[dict[str, Any]] = []
@@ -100,7 +119,11 @@ def validate(
             results.append({"file": f, "ok": True, "problems": [], "unsourced": s.unsourced()})
         except DetenteError as err:
             bad = True
-            results.append({"file": f, "ok": False, "problems": err.lines()})
+            details = [
+                {k: getattr(p, k) for k in ("file", "line", "field", "message", "hint")}
+                for p in getattr(err, "problems", [])
+            ]
+            results.append({"file": f, "ok": False, "problems": err.lines(), "details": details})
     if json_out:
         print_json({"results": results})
     else:
@@ -109,15 +132,22 @@ def validate(
                 extra = (
                     f" ({len(r['unsourced'])} numbers without provenance)" if r["unsourced"] else ""
                 )
-                console.print(f"[green]ok[/] {r['file']}{extra}")
+                console.print(f"[green]ok[/] {escape(r['file'])}{extra}", soft_wrap=True)
             else:
                 for line in r["problems"]:
-                    console.print(f"[bold red]error[/]: {line}", soft_wrap=True)
+                    console.print(f"[bold red]error[/]: {escape(line)}", soft_wrap=True)
     if bad:
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(
+    help=f"""Convert a scenario between formats. Nothing is written unless the whole
+conversion succeeds: a format that cannot represent the scenario (KTAB needs 0-100 scales,
+a Bueno de Mesquita table one issue ...) is refused with every reason, and what the target
+format cannot carry (provenance, ranges, red lines ...) is listed as notes.
+
+{_FORMATS_HELP}"""
+)
 def convert(
     source: Annotated[str, typer.Argument(help="Input scenario file or bundled name.")],
     target: Annotated[
@@ -125,17 +155,39 @@ def convert(
         typer.Argument(help="Output file; its extension picks the format unless --to is given."),
     ],
     to: Annotated[
-        str | None, typer.Option("--to", help="Output format (yaml, ktab-csv, exchange).")
+        str | None,
+        typer.Option("--to", help="Output format: yaml, ktab-csv, ktab-xml, exchange or bdm."),
     ] = None,
     fmt: FromOption = None,
+    rescale: Annotated[
+        bool,
+        typer.Option(
+            "--rescale",
+            help="Map every issue linearly onto 0-100 and saliences onto 0-100 (each actor's "
+            "scaled down to sum to at most 100) before writing; for KTAB targets.",
+        ),
+    ] = False,
     set_: SetOption = None,
+    json_out: JsonOption = False,
 ) -> None:
-    """Convert a scenario between formats. Nothing is written unless the whole conversion succeeds."""
     from ..scenario import save
+    from ..scenario.formats import lost_in
+    from ..scenario.formats import rescale as do_rescale
 
     try:
         s = load_scenario(source, set_, fmt)
+        if rescale:
+            s = do_rescale(s)
         used = save(s, target, fmt=to)
+        lost = lost_in(used, s)
     except DetenteError as err:
         fail(err)
-    console.print(f"wrote {target} ({used})")
+    if json_out:
+        print_json({"wrote": target, "format": used, "not_carried": lost})
+        return
+    console.print(f"wrote {escape(target)} ({used})", soft_wrap=True)
+    if lost:
+        console.print(
+            f"note: {used} has no place for: {escape('; '.join(lost))} (not carried)",
+            soft_wrap=True,
+        )

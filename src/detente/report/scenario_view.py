@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from rich import box
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
@@ -67,16 +68,11 @@ def _stance_cell(s: Scenario, actor_id: str, issue_id: str) -> str:
 
 
 def _stance_table(s: Scenario) -> Table:
-    t = Table(
-        title="Positions (salience) and the status quo",
-        caption="position on the issue's scale; salience on [0, "
-        f"{_q(s.salience_max)}]; — = no stance",
-        caption_justify="left",
-    )
+    t = Table(title="Positions (salience)", box=box.SIMPLE_HEAD, pad_edge=False)
     if s.n_actors <= s.n_issues:
-        t.add_column("issue", overflow="fold")
+        t.add_column("issue", no_wrap=True)
         for a in s.actors:
-            t.add_column(a.id + (" ⓥ" if a.veto else ""), justify="right")
+            t.add_column(a.id + ("*" if a.veto else ""), justify="right")
         t.add_column("status quo", justify="right", style="italic")
         for i in s.issues:
             t.add_row(
@@ -90,7 +86,7 @@ def _stance_table(s: Scenario) -> Table:
             t.add_column(i.id, justify="right", overflow="fold")
         for a in s.actors:
             t.add_row(
-                a.id + (" ⓥ" if a.veto else ""), *[_stance_cell(s, a.id, i.id) for i in s.issues]
+                a.id + ("*" if a.veto else ""), *[_stance_cell(s, a.id, i.id) for i in s.issues]
             )
         t.add_row("[italic]status quo[/]", *[_q(s.status_quo_value(i.id)) for i in s.issues])
     return t
@@ -221,8 +217,12 @@ def render_scenario(s: Scenario, console: Console, *, sources: bool = False) -> 
     if s.meta.start:
         console.print(f"As of: {s.meta.start}")
     veto = ", ".join(s.veto_players) or "none"
-    console.print(f"Veto players (ⓥ): {veto}")
+    console.print(f"Veto players (*): {veto}")
     console.print(_stance_table(s))
+    console.print(
+        f"[dim]position on the issue's scale (salience on [0, {_q(s.salience_max)}]); "
+        "— = no stance; * = veto player[/]"
+    )
     console.print(_issue_table(s))
     console.print(_actor_table(s))
     if any(a.tools for a in s.actors):

@@ -1,0 +1,239 @@
+"""Bueno de Mesquita actor tables: ``Actor,Capability,Position,Salience`` (one issue).
+
+The table of the expected utility model's worked examples (Bueno de Mesquita 1994;
+Scholz, Calbert & Smith 2011, doi:10.1177/0951629811418142)::
+
+    Actor,Capability,Position,Salience
+    Netherlands,0.08,4,0.8
+
+Exactly these four columns, in any order (case is ignored); any other column is refused
+with its name, since a silently ignored column is a silently lost number. The table
+does not state its scales, so the reader infers them and says so in the provenance:
+
+* the issue's scale runs from the smallest to the largest position (the positions of
+  the worked example, 4, 7 and 10 years, give the scale [4, 10]);
+* saliences are on 0-1 when every salience is at most 1, else on 0-100.
+
+The status quo, absent from the table, is put at the scale minimum, marked
+``not in file; scale minimum assumed``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from ..schema import Scenario
+from ._common import (
+    Collector,
+    cannot_write,
+    check_limits,
+    csv_rows,
+    fmt_number,
+    imported,
+    make_id,
+    meta_from_filename,
+    not_in_file_status_quo,
+)
+
+__all__ = ["read_bdm", "sniff_bdm", "write_bdm"]
+
+COLUMNS = ("actor", "capability", "position", "salience")
+
+
+def read_bdm(text: str, filename: str = "<bdm>") -> Scenario:
+    """Read an ``Actor,Capability,Position,Salience`` table; every problem at once."""
+    col = Collector(filename)
+    rows = csv_rows(text, col)
+    if not rows:
+        raise col.fatal(
+            None, "no rows found", "the first line reads Actor,Capability,Position,Salience"
+        )
+    hline, header = rows[0]
+    names = [h.lower() for h in header]
+    unknown = [h for h in header if h.lower() not in COLUMNS]
+    for h in unknown:
+        col.add(
+            hline,
+            "header",
+            f"unknown column {h!r}",
+            f"a Bueno de Mesquita table has exactly the columns {', '.join(c.capitalize() for c in COLUMNS)}; remove it (a detente YAML scenario can hold more, see docs/formats.md)",
+        )
+    missing = [c for c in COLUMNS if c not in names]
+    for c in missing:
+        col.add(
+            hline,
+            "header",
+            f"missing column {c.capitalize()!r}",
+            "the header reads Actor,Capability,Position,Salience",
+        )
+    dups = {n for n in names if names.count(n) > 1}
+    for d in sorted(dups):
+        col.add(hline, "header", f"column {d.capitalize()!r} appears twice", "keep one")
+    if missing or dups:
+        col.fail_if_any()
+    idx = {c: names.index(c) for c in COLUMNS}
+    body = rows[1:]
+    check_limits(col, len(body), 1)
+    if not body:
+        raise col.fatal(
+            hline, "the table has no actor rows", "add one row per actor below the header"
+        )
+    parsed: list[dict[str, Any]] = []
+    for ln, cells in body:
+        if len(cells) > len(header):
+            col.add(
+                ln,
+                None,
+                f"the row has {len(cells)} values but the header has {len(header)} columns",
+                'remove the extra values (a name with a comma needs "double quotes")',
+            )
+        cells = cells + [""] * (len(header) - len(cells))
+        name = cells[idx["actor"]]
+        aid = make_id(name) if name else f"row{ln}"
+        if not name:
+            col.add(ln, "Actor", "the actor name is empty", "name the actor")
+        cap, _ = col.number(cells[idx["capability"]], ln, f"{aid}.capability", what="a capability")
+        pos, okp = col.number(cells[idx["position"]], ln, f"{aid}.position", what="a position")
+        sal, _ = col.number(cells[idx["salience"]], ln, f"{aid}.salience", what="a salience")
+        parsed.append(
+            {"ln": ln, "name": name, "id": aid, "cap": cap, "pos": pos, "okp": okp, "sal": sal}
+        )
+    positions = [p["pos"] for p in parsed if p["okp"]]
+    low = min(positions) if positions else 0.0
+    high = max(positions) if positions else 1.0
+    if high <= low:
+        col.add(
+            hline,
+            "Position",
+            f"every position is {fmt_number(low)}, so the issue's scale cannot be inferred",
+            "a one-issue table needs at least two different positions; write the scenario in YAML to state the scale",
+        )
+        high = low + 1
+    sal_max = 1.0 if all(p["sal"] <= 1 for p in parsed) else 100.0
+    where = Path(filename).name or filename
+    scale_note = f"scale [{fmt_number(low)}, {fmt_number(high)}] inferred from the smallest and largest position in {where}"
+    sal_note = (
+        "saliences on 0-1 (every salience is at most 1)"
+        if sal_max == 1
+        else "saliences on 0-100 (some salience is above 1)"
+    )
+    iid = "issue"
+    actors = []
+    for k, p in enumerate(parsed):
+        ln = p["ln"]
+        col.lines[("actors", k)] = ln
+        actors.append(
+            {
+                "id": p["id"],
+                "label": p["name"] or p["id"],
+                "capability": {"value": p["cap"], **imported(filename, ln, "Capability")},
+                "stances": {
+                    iid: {
+                        "position": {
+                            "value": p["pos"] if p["okp"] else low,
+                            **imported(filename, ln, "Position"),
+                        },
+                        "salience": {
+                            "value": p["sal"],
+                            **imported(filename, ln, f"Salience; {sal_note}"),
+                        },
+                    }
+                },
+                **imported(
+                    filename, ln, "actor row" + (f" {p['name']!r}" if p["id"] != p["name"] else "")
+                ),
+            }
+        )
+    col.lines[("issues",)] = hline
+    col.lines[("salience_max",)] = hline
+    data = {
+        "meta": meta_from_filename(filename, None, "Bueno de Mesquita table"),
+        "salience_max": sal_max,
+        "issues": [
+            {
+                "id": iid,
+                "label": "Issue",
+                "low": low,
+                "high": high,
+                **imported(filename, hline, scale_note),
+            }
+        ],
+        "actors": actors,
+        "status_quo": {iid: not_in_file_status_quo(filename, low)},
+    }
+    return col.finish(data)
+
+
+def bdm_problems(s: Scenario) -> list[tuple[str | None, str, str]]:
+    out: list[tuple[str | None, str, str]] = []
+    if s.n_issues != 1:
+        out.append(
+            (
+                "issues",
+                f"a Bueno de Mesquita table holds one issue; this scenario has {s.n_issues}",
+                "convert to yaml, ktab-csv or exchange, which hold many issues",
+            )
+        )
+        return out
+    iid = s.issue_ids[0]
+    missing = [a.id for a in s.actors if iid not in a.stances]
+    if missing:
+        out.append(
+            (
+                iid,
+                f"actors without a stance on {iid}: {', '.join(missing)}",
+                "the table needs a position and salience for every actor; add them",
+            )
+        )
+    positions = {a.stances[iid].position.value for a in s.actors if iid in a.stances}
+    if len(positions) < 2:
+        out.append(
+            (
+                iid,
+                "every actor holds the same position, so the table could not be read back (its scale is inferred from the positions)",
+                "convert to yaml or exchange, which state the scale",
+            )
+        )
+    sals = [a.stances[iid].salience.value for a in s.actors if iid in a.stances]
+    inferred = 1.0 if all(x <= 1 for x in sals) else 100.0
+    if s.salience_max != inferred:
+        out.append(
+            (
+                "salience_max",
+                f"the table cannot state the salience scale 0-{fmt_number(s.salience_max)}: these saliences would be read back on 0-{fmt_number(inferred)}",
+                "convert to yaml or exchange, or rescale the saliences to 0-1 or 0-100 first",
+            )
+        )
+    return out
+
+
+def write_bdm(s: Scenario) -> str:
+    """Write a one-issue scenario as ``Actor,Capability,Position,Salience``."""
+    bad = bdm_problems(s)
+    if bad:
+        raise cannot_write("a Bueno de Mesquita table", bad)
+    iid = s.issue_ids[0]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["Actor", "Capability", "Position", "Salience"])
+    for a in s.actors:
+        st = a.stances[iid]
+        w.writerow(
+            [
+                a.id,
+                fmt_number(a.capability.value),
+                fmt_number(st.position.value),
+                fmt_number(st.salience.value),
+            ]
+        )
+    return buf.getvalue()
+
+
+def sniff_bdm(text: str) -> bool:
+    """A table whose header starts with ``Actor`` (a KTAB file starts with its name)."""
+    first = text.lstrip("\ufeff \t\r\n").splitlines()[0] if text.strip() else ""
+    cells = [c.strip().strip('"').lower() for c in first.split(",")]
+    return cells[0] == "actor" and any(c in COLUMNS[1:] for c in cells[1:])
