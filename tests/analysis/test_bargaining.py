@@ -199,3 +199,35 @@ def test_closed_form_zone_test_agrees_with_the_lp_on_random_draws():
     m_lp = (inp.utility(y) - inp.reservation()).min(axis=1)
     ok = np.isfinite(m_star)
     np.testing.assert_allclose(m_star[ok], m_lp[ok], atol=1e-7)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from detente.analysis import bargaining
+
+    result = doctest.testmod(bargaining, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_veto_player_without_salience_is_indifferent_but_its_red_lines_bind():
+    actors = {
+        "a": {"stances": {"x": (80, 1.0)}},
+        "b": {"stances": {"x": (90, 1.0)}},
+        "c": {"stances": {"x": (50, 0.0)}, "red_lines": {"x": "<= 60"}},
+    }
+    s = make(["x"], actors, {"x": 50})
+    r = win_set_gap(s.to_arrays())
+    assert bool(r.zone_nonempty) and "indifferent" in r.notes[0]
+    assert r.best_package[0] <= 60 + 1e-9
+    # and the closed-form test agrees (three veto players: the max-min LP path)
+    from detente.analysis.bargaining import zone_open
+
+    assert bool(zone_open(s.to_arrays())[0])
+
+
+def test_batched_zone_volume_matches_the_hand_computed_share():
+    from detente.analysis.bargaining import bargaining_inputs, zone_volume
+
+    frac, se = zone_volume(bargaining_inputs(one_issue(80, 90).to_arrays()), n_points=4096)
+    assert frac[0] == pytest.approx(0.5, abs=3 * se[0] + 1e-3)

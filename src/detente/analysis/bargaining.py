@@ -67,6 +67,7 @@ __all__ = [
     "win_set_gap_per_draw",
     "zone_details",
     "zone_open",
+    "zone_volume",
 ]
 
 #: Strict preference margin (normalised utility units): ``U_v(x) > r_v`` is ``U_v(x) >= r_v + tol``.
@@ -162,9 +163,12 @@ def bargaining_inputs(
     c = param("utility_curvature", curvature, 1.0)
     k = param("agreement_cost", agreement_cost, 0.0)
     if np.any(c <= 0) or not np.all(np.isfinite(c)):
-        raise ModelError(f"utility curvature must be a positive number; got {c[c <= 0][:1]}")
+        bad = c[(c <= 0) | ~np.isfinite(c)][0]
+        raise ModelError(
+            f"utility curvature must be a finite number > 0 (1 = linear utilities); got {bad:g}"
+        )
     if not np.all(np.isfinite(k)):
-        raise ModelError("agreement cost must be finite")
+        raise ModelError("agreement cost must be a finite number (utility units, e.g. 0.05)")
     return BargainingInputs(
         veto_ids=tuple(arrays.actor_ids[i] for i in idx),
         veto_index=idx,
@@ -194,7 +198,8 @@ class Blocker:
 
     kind:
         ``red-line-conflict`` (veto players' red lines leave no common value on ``issue``),
-        ``red-line`` (the gap package has to cross ``actor``'s red line on ``issue``),
+        ``red-line`` (the gap package has to cross ``actor``'s red line on ``issue``; not
+        listed on issues with a red-line conflict, where who crosses is a tie),
         ``shortfall`` (``actor`` would still prefer the status quo at the gap package),
         ``concession`` (``actor`` loses utility against the status quo on ``issue`` there).
     amount:
@@ -267,6 +272,17 @@ class GapResult:
     def n_draws(self) -> int | None:
         return int(self.gap.shape[0]) if self.batched else None
 
+    def __repr__(self) -> str:
+        veto = ", ".join(self.veto_ids)
+        if self.batched:
+            return (
+                f"<GapResult {self.n_draws} draws, veto {veto}: P(zone non-empty) = "
+                f"{float(np.mean(self.zone_nonempty)):.3f}, mean gap {float(np.mean(self.gap)):.4g}; "
+                f"{self.method}>"
+            )
+        state = "open" if bool(self.zone_nonempty) else f"empty, gap {float(self.gap):.4g}"
+        return f"<GapResult veto {veto}: zone {state}; {self.method}>"
+
     def draw(self, k: int) -> GapResult:
         """The result of draw ``k`` as an unbatched result."""
         if not self.batched:
@@ -323,7 +339,9 @@ class GapResult:
         for v, a in enumerate(self.veto_ids):
             for j, iid in enumerate(self.issue_ids):
                 ex = float(r.red_line_excess[v, j])
-                if ex > 1e-7:
+                # on a conflict issue who crosses is a tie the solver breaks arbitrarily:
+                # the conflict blocker above names both sides instead
+                if ex > 1e-7 and not bool(r.red_line_conflict[j]):
                     out.append(
                         Blocker(
                             "red-line",
@@ -377,7 +395,13 @@ class GapResult:
                 out[f"red-line-conflict:{iid}"] = f
         for v, a in enumerate(self.veto_ids):
             for j, iid in enumerate(self.issue_ids):
-                f = float(np.mean((self.red_line_excess[:, v, j] > 1e-7) & ~nonempty))
+                f = float(
+                    np.mean(
+                        (self.red_line_excess[:, v, j] > 1e-7)
+                        & ~nonempty
+                        & ~self.red_line_conflict[:, j]
+                    )
+                )
                 if f > 0:
                     out[f"red-line:{a}:{iid}"] = f
             f = float(np.mean((self.shortfall[:, v] > 1e-9) & ~nonempty))
@@ -587,45 +611,112 @@ def _subset(inp: BargainingInputs, rows: np.ndarray) -> BargainingInputs:
 def _gap_search(
     inp: BargainingInputs, red_line_price: float, grid_points: int, n_cycles: int = 8
 ) -> np.ndarray:
-    n, V, I = inp.weights.shape
-    grid = np.linspace(0.0, 1.0, grid_points)
-    # candidates: ideal points, status quo, red-line-clipped ideal points, their mean
+    """Minimise the gap objective by coordinate search, from the best of several starts
+    (the curvature-1 LP optimum, ideal points, red-line-clipped ideal points, the status
+    quo and the mean ideal point)."""
+    from dataclasses import replace as dc_replace
+
+    n, V, _I = inp.weights.shape
     lo = np.max(inp.red_low, axis=1)
     hi = np.min(inp.red_high, axis=1)
-    cands = [inp.ideal[:, v, :] for v in range(V)]
+    linear = dc_replace(inp, curvature=np.ones(n))
+    cands = [_gap_lp(linear, red_line_price)]
+    cands += [inp.ideal[:, v, :] for v in range(V)]
     cands += [np.clip(inp.ideal[:, v, :], np.minimum(lo, hi), hi) for v in range(V)]
     cands += [inp.status_quo, inp.ideal.mean(axis=1)]
     C = np.stack(cands, axis=1)  # (n, m, I)
     f = _objective(inp, C, red_line_price)
-    y = C[np.arange(n), np.argmin(f, axis=1)].copy()
-    for _ in range(n_cycles):
-        for j in range(I):
-            trial = np.repeat(y[:, None, :], grid_points, axis=1)
-            trial[:, :, j] = grid
-            f = _objective(inp, trial, red_line_price)
-            y[:, j] = grid[np.argmin(f, axis=1)]
-    return y
+    y0 = C[np.arange(n), np.argmin(f, axis=1)]
+    box_lo, box_hi = np.zeros_like(y0), np.ones_like(y0)
+    return _coordinate_search(inp, y0, box_lo, box_hi, grid_points, "gap", red_line_price, n_cycles)
 
 
 def _maximin_search(
     inp: BargainingInputs, y0: np.ndarray, lo: np.ndarray, hi: np.ndarray, grid_points: int
 ) -> np.ndarray:
-    n, _V, I = inp.weights.shape
-    y = y0.copy()
+    """Maximise ``min_v (U_v - r_v)`` over the box ``[lo, hi]`` by coordinate search."""
+    return _coordinate_search(inp, np.clip(y0, lo, hi), lo, hi, grid_points, "maximin")
+
+
+def _coordinate_search(
+    inp: BargainingInputs,
+    y0: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    grid_points: int,
+    mode: str,
+    red_line_price: float = 1.0,
+    n_cycles: int = 8,
+    chunk: int = 1000,
+) -> np.ndarray:
+    """Cyclic coordinate search on a grid of ``grid_points`` per issue within ``[lo, hi]``.
+
+    Utilities are separable across issues, so moving one coordinate only changes that
+    issue's term: each step costs O(n V G), with the grid's powers computed once per chunk.
+    ``mode`` is ``"gap"`` (minimise the gap objective) or ``"maximin"`` (maximise the
+    smallest surplus). A move is taken only if it strictly improves.
+    """
+    n, _V, _I = inp.weights.shape
     t = np.linspace(0.0, 1.0, grid_points)
-    for _ in range(8):
-        for j in range(I):
-            trial = np.repeat(y[:, None, :], grid_points, axis=1)
-            trial[:, :, j] = lo[:, None, j] + t * (hi[:, None, j] - lo[:, None, j])
-            u = inp.utility(trial) - inp.reservation()[:, :, None]
-            u = np.where(inp.indifferent[:, :, None], np.inf, u)
-            score = u.min(axis=1)
-            best = np.argmax(score, axis=1)
-            cur = inp.utility(y) - inp.reservation()
-            cur = np.where(inp.indifferent, np.inf, cur).min(axis=1)
-            better = score[np.arange(n), best] > cur
-            y[better, j] = trial[np.arange(n), best, j][better]
-    return y
+    out = y0.copy()
+    res_all = inp.reservation()
+    for s in range(0, n, chunk):
+        sl = slice(s, min(n, s + chunk))
+        w, pi = inp.weights[sl], inp.ideal[sl]
+        c = inp.curvature[sl][:, None, None]
+        y = out[sl].copy()
+        m = y.shape[0]
+        rows = np.arange(m)
+        L, H = lo[sl], hi[sl]
+        grid = L[:, :, None] + t * (H - L)[:, :, None]  # (m, I, G)
+        gp = np.abs(grid[:, None, :, :] - pi[:, :, :, None]) ** c[..., None]  # (m, V, I, G)
+        dp = np.abs(y[:, None, :] - pi) ** c  # (m, V, I)
+        U = -np.sum(w * dp, axis=2)  # (m, V)
+        res = res_all[sl]
+        indiff = inp.indifferent[sl]
+        if mode == "gap":
+            rlo, rhi = inp.red_low[sl], inp.red_high[sl]
+            exg = np.maximum(0.0, rlo[..., None] - grid[:, None]) + np.maximum(
+                0.0, grid[:, None] - rhi[..., None]
+            )  # (m, V, I, G)
+            ex = np.maximum(0.0, rlo - y[:, None, :]) + np.maximum(0.0, y[:, None, :] - rhi)
+        for _ in range(n_cycles):
+            moved = False
+            for j in range(y.shape[1]):
+                Ug = U[:, :, None] + w[:, :, j, None] * (dp[:, :, j, None] - gp[:, :, j, :])
+                if mode == "gap":
+                    short = np.where(
+                        indiff[..., None], 0.0, np.maximum(0.0, res[..., None] + STRICT_MARGIN - Ug)
+                    )
+                    rest = ex.sum(axis=(1, 2)) - ex[:, :, j].sum(axis=1)
+                    f = short.sum(axis=1) + red_line_price * (
+                        exg[:, :, j, :].sum(axis=1) + rest[:, None]
+                    )
+                    cur_short = np.where(indiff, 0.0, np.maximum(0.0, res + STRICT_MARGIN - U)).sum(
+                        axis=1
+                    )
+                    cur = cur_short + red_line_price * ex.sum(axis=(1, 2))
+                    best = np.argmin(f, axis=1)
+                    better = f[rows, best] < cur - 1e-15
+                else:
+                    score = np.where(indiff[..., None], np.inf, Ug - res[..., None]).min(axis=1)
+                    cur = np.where(indiff, np.inf, U - res).min(axis=1)
+                    best = np.argmax(score, axis=1)
+                    better = score[rows, best] > cur + 1e-15
+                if not better.any():
+                    continue
+                moved = True
+                b = rows[better]
+                y[b, j] = grid[b, j, best[better]]
+                new_dp = gp[b, :, j, best[better]]  # (k, V)
+                U[b] += w[b, :, j] * (dp[b, :, j] - new_dp)
+                dp[b, :, j] = new_dp
+                if mode == "gap":
+                    ex[b, :, j] = exg[b, :, j, best[better]]
+            if not moved:
+                break
+        out[sl] = y
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -659,10 +750,25 @@ def win_set_gap(
 
     Examples
     --------
-    One issue on 0-100, status quo 50, two veto players at 80 and 90 with all salience:
-    both prefer any package in (50, 100], so the zone is open; with the second at 20
-    their win-sets (50, 100] and [0, 50) are disjoint and the gap is
-    1e-6 + 1e-6 (each needs a strict gain) -- the zone closes at the status quo itself.
+    One issue on 0-100, status quo 50; ``a`` wants 80 but accepts nothing below 70, ``b``
+    wants 20 and accepts nothing above 40. The red lines are 30 points apart, so the gap is
+    0.3 (plus the two strict-preference margins of 1e-6):
+
+    >>> from detente.scenario import Scenario
+    >>> def actor(name, position, red_line):
+    ...     return {"id": name, "label": name, "capability": 1, "veto": True,
+    ...             "stances": {"x": {"position": position, "salience": 1}},
+    ...             "red_lines": {"x": red_line}}
+    >>> s = Scenario.model_validate({
+    ...     "meta": {"id": "one", "title": "one issue"},
+    ...     "issues": [{"id": "x", "label": "x"}],
+    ...     "actors": [actor("a", 80, ">= 70"), actor("b", 20, "<= 40")],
+    ...     "status_quo": {"x": 50}})
+    >>> r = win_set_gap(s.to_arrays())
+    >>> bool(r.zone_nonempty), round(float(r.gap), 4)
+    (False, 0.3)
+    >>> r.blockers()[0].detail
+    'red lines on x do not overlap: a needs >= 70, b accepts <= 40 (30 apart)'
     """
     if red_line_price <= 0:
         raise ModelError(f"red_line_price must be > 0; got {red_line_price}")
@@ -809,7 +915,10 @@ def zone_open(
             if linear:
                 y = _maximin_lp(sub, lo[rows], hi[rows])
             else:
-                y0 = np.clip(sub.ideal.mean(axis=1), lo[rows], hi[rows])
+                from dataclasses import replace as dc_replace
+
+                lin = dc_replace(sub, curvature=np.ones(rows.size))
+                y0 = _maximin_lp(lin, lo[rows], hi[rows])
                 y = _maximin_search(sub, y0, lo[rows], hi[rows], 201)
             u = sub.utility(y) - np.where(sub.indifferent, -10.0, sub.reservation())
             m_star[rows] = u.min(axis=1)

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..errors import ModelError
+from ._render import check_format, markdown_to_html
 from .bargaining import GapResult, win_set_gap, zone_open
 from .levers import (
     Baseline,
@@ -242,7 +243,10 @@ class ClaimsReport:
         return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in self.claims], columns=cols)
 
     def summary(self, fmt: str = "text") -> str:
-        """One line per claim (``text``) or a table (``markdown``), with the rules as notes."""
+        """One line per claim (``text``) or a table (``markdown``, ``html``)."""
+        check_format(fmt, "ClaimsReport")
+        if fmt == "html":
+            return markdown_to_html(self.summary("markdown"))
         if fmt == "markdown":
             lines = [
                 f"### Claims: {self.scenario_id}",
@@ -264,9 +268,6 @@ class ClaimsReport:
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Robustness per claim, coloured by verdict."""
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -446,7 +447,12 @@ def evaluate_claims(
         spec = CLAIMS[cid]
         if progress is not None:
             progress(cid)
-        res = spec.evaluate(ctx)
+        try:
+            res = spec.evaluate(ctx)
+        except ModelError as err:
+            # the model behind the claim cannot run on this scenario (e.g. it lacks a start
+            # month): the claim does not apply here, and the reason is reported
+            res = ClaimOutcome("not-applicable", "", None, None, "", str(err))
         basis = texts.get(cid)
         text = spec.words or (basis.text if basis is not None else DEFAULT_WORDS.get(cid, ""))
         words = (basis.quote or basis.text) if basis is not None else text
@@ -455,7 +461,7 @@ def evaluate_claims(
                 id=cid,
                 words=words,
                 text=text,
-                quantity=res.quantity,
+                quantity=res.quantity or PENDING_QUANTITY.get(cid, ""),
                 value=res.value,
                 verdict=res.verdict,
                 robustness=res.robustness,
@@ -551,6 +557,10 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
     ok = near_pt and hinge
     rob = float(np.mean(near_b & (f_b != base.open_)))
     st = actor.stances.get(CORE)
+    among_blockers = any(
+        b.issue == CORE and (b.actor is not None and TARGET in b.actor.split("+"))
+        for b in ctx.point.blockers()
+    )
     value = {
         "red_line": f"{actor.red_lines[CORE].op} {actor.red_lines[CORE].bound.value:g}"
         if has_rl
@@ -558,6 +568,7 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
         "salience": None if st is None else st.salience.value / s.salience_max,
         "position": None if st is None else st.position.value,
         "near_red_line": near_pt,
+        "among_blockers": among_blockers,
         "p_zone_nonempty": p0,
         "p_zone_nonempty_if_flexible": p1,
         "verdict_flips_if_flexible": flips,
@@ -571,7 +582,8 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
         f"{NEAR_RED_LINE_SALIENCE} with a position within {EXTREME_POSITION:.0%} of a scale end) "
         f"and making it flexible (red line removed, salience halved) flips the point verdict or "
         f"moves P(zone non-empty) by >= {HINGE_RISE}",
-        f"near-red line: {near_pt}; P(zone non-empty) {p0:.3f} -> {p1:.3f} if {TARGET} were "
+        f"near-red line: {near_pt}; among the blockers: {among_blockers}; "
+        f"P(zone non-empty) {p0:.3f} -> {p1:.3f} if {TARGET} were "
         f"flexible on {CORE}" + ("; the point verdict flips" if flips else ""),
     )
 

@@ -26,8 +26,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
-from .bargaining import GapResult, ZoneDetails, win_set_gap, zone_details, zone_open
-from .levers import NAMED_LEVERS, LeverResult, baseline, named_lever, search_levers
+from ._render import check_format, markdown_to_html
+from .bargaining import (
+    STRICT_MARGIN,
+    GapResult,
+    ZoneDetails,
+    win_set_gap,
+    zone_details,
+    zone_open,
+)
+from .levers import (
+    NAMED_LEVERS,
+    LeverResult,
+    baseline,
+    named_lever,
+    search_levers,
+    take_draws,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,6 +56,8 @@ __all__ = ["GAP_QUANTILES", "Diagnosis", "Driver", "diagnose", "sampled_quantiti
 GAP_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Sobol points used to estimate the size of an open zone.
 VOLUME_POINTS = 16384
+#: Draws the levers use when the curvature is not 1 (no closed form; search per draw).
+LEVER_DRAWS_NONLINEAR = 500
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,14 @@ class Diagnosis:
     def gap(self) -> float:
         return float(self.point.gap)
 
+    @property
+    def is_knife_edge(self) -> bool:
+        """Empty zone whose gap is no more than the strict-preference margins (no red line
+        to cross, no cost of agreement to cover): the status quo is Pareto-optimal for the
+        veto players."""
+        n = len(self.veto_ids)
+        return (not self.zone_nonempty) and self.gap <= n * STRICT_MARGIN * (1 + 1e-6) + 1e-12
+
     def lever(self, name: str) -> LeverResult:
         for lv in self.levers:
             if lv.name == name:
@@ -180,8 +205,9 @@ class Diagnosis:
 
     # ----- result face ---------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready. Keys: ``zone_nonempty``, ``p_zone_nonempty``, ``gap`` (point value,
-        mean and quantiles), ``blockers``, ``levers`` and the rest."""
+        """JSON-ready. Keys: ``zone_nonempty`` (point verdict), ``p_zone_nonempty``, ``gap``
+        (``point``: the value at the scenario's values; ``mean`` and ``quantiles`` over the
+        draws), ``blockers``, ``levers`` and the rest."""
         pkg = {i: float(v) for i, v in zip(self.issue_ids, self.point.best_package, strict=True)}
         return {
             "scenario": self.scenario_id,
@@ -190,6 +216,7 @@ class Diagnosis:
             "seed": self.seed,
             "settings": self.settings,
             "zone_nonempty": self.zone_nonempty,
+            "knife_edge": self.is_knife_edge,
             "p_zone_nonempty": self.p_zone_nonempty,
             "p_zone_nonempty_se": self.p_zone_se,
             "gap": {
@@ -267,7 +294,10 @@ class Diagnosis:
         )
 
     def summary(self, fmt: str = "text", max_drivers: int = 8) -> str:
-        """The diagnosis as ``text`` or ``markdown``, with numbered notes."""
+        """The diagnosis as ``text``, ``markdown`` or ``html``, with numbered notes."""
+        check_format(fmt, "Diagnosis")
+        if fmt == "html":
+            return markdown_to_html(self.summary("markdown", max_drivers))
         md = fmt == "markdown"
         h = (lambda t: f"### {t}") if md else (lambda t: t)
         bullet = "- " if md else "  "
@@ -307,6 +337,12 @@ class Diagnosis:
                 f"Zone of agreement: EMPTY at the scenario's values (veto players: {veto}); "
                 f"gap {self.gap:.4g} [1]."
             )
+            if self.is_knife_edge:
+                lines.append(
+                    f"{bullet}knife edge: the status quo is Pareto-optimal for the veto players "
+                    "and the gap is only their strict-preference margins; any concession would "
+                    "open the zone"
+                )
             lines.append("Blockers:")
             for b in self.point.blockers()[:8]:
                 lines.append(f"{bullet}{b.detail}")
@@ -327,24 +363,47 @@ class Diagnosis:
         if self.drivers:
             lines.append("")
             lines.append("Drivers (Spearman rank correlation with the gap / with an open zone):")
+            if md:
+                lines += ["", "| quantity | range | rho(gap) | rho(open) |", "|---|---|---|---|"]
             for d in self.drivers[:max_drivers]:
                 rg = "  n/a" if d.rho_gap is None else f"{d.rho_gap:+.2f}"
                 rz = "  n/a" if d.rho_zone is None else f"{d.rho_zone:+.2f}"
-                lines.append(f"{bullet}{d.path:<42} {rg}  {rz}")
+                if md:
+                    lines.append(
+                        f"| {d.path} | [{d.low:g}, {d.high:g}] | {rg.strip()} | {rz.strip()} |"
+                    )
+                else:
+                    lines.append(f"{bullet}{d.path:<42} {rg}  {rz}")
         if self.levers:
             lines.append("")
             lines.append(
-                f"Levers (P(zone non-empty) with the change; baseline {self.p_zone_nonempty:.3f}):"
+                f"Levers (P(zone non-empty) with the change; baseline {self.p_zone_nonempty:.3f}; "
+                "* = efficient):"
             )
+            if md:
+                lines += ["", "| lever | P(zone non-empty) | change vs baseline | what changes |"]
+                lines.append("|---|---|---|---|")
             for lv in self.levers:
-                if not lv.applicable:
-                    lines.append(f"{bullet}{lv.name}: not applicable ({lv.reason})")
-                    continue
                 mark = " *" if lv.efficient else ""
-                lines.append(
-                    f"{bullet}{lv.name}{mark}: P = {lv.p_zone_nonempty:.3f} "
-                    f"({(lv.delta or 0):+.3f}); {lv.change}"
-                )
+                if not lv.applicable:
+                    row = (lv.name, "n/a", "n/a", f"not applicable ({lv.reason})")
+                else:
+                    row = (
+                        lv.name + mark,
+                        f"{lv.p_zone_nonempty:.3f}",
+                        f"{(lv.delta or 0):+.3f}",
+                        lv.change,
+                    )
+                detail = _lever_detail(lv)
+                if md:
+                    cells = (*row[:3], row[3] + (f" ({detail})" if detail else ""))
+                    lines.append("| " + " | ".join(x.replace("|", "/") for x in cells) + " |")
+                elif not lv.applicable:
+                    lines.append(f"{bullet}{row[0]}: {row[3]}")
+                else:
+                    lines.append(f"{bullet}{row[0]}: P = {row[1]} ({row[2]}); {row[3]}")
+                    if detail:
+                        lines.append(f"{bullet}    {detail}")
         lines.append("")
         notes = [
             "gap: the smallest total utility (normalised, 1 = a whole issue scale at full "
@@ -375,6 +434,29 @@ class Diagnosis:
             agreement_cost=self.settings.get("agreement_cost"),
             **kw,
         )
+
+
+def _lever_detail(lv: LeverResult) -> str:
+    """The extra line a named lever earns in the summary."""
+    ex = lv.extra
+    if lv.name == "us-waters-down" and "ladder" in ex:
+        ladder = ", ".join(f"{float(k):.0%}: {v:.2f}" for k, v in ex["ladder"].items())
+        text = f"P by share of the way to the status quo: {ladder}"
+        text += f"; the position move alone {ex['p_position_only']:.2f}"
+        if "p_red_line_only" in ex:
+            text += f", dropping the red line alone {ex['p_red_line_only']:.2f}"
+        return text
+    if lv.name == "partial-for-relief" and "p_rejected_by" in ex:
+        return (
+            "rejected by: "
+            + ", ".join(f"{a} in {p:.0%} of draws" for a, p in ex["p_rejected_by"].items())
+            + (
+                f" (at the point values: {', '.join(ex['rejected_by'])})"
+                if ex["rejected_by"]
+                else ""
+            )
+        )
+    return ""
 
 
 def diagnose(
@@ -444,9 +526,19 @@ def diagnose(
     ]
     drivers.sort(key=lambda d: -d.strength)
     lever_results: tuple[LeverResult, ...] = ()
+    notes: list[str] = list(point.notes)
     if levers:
         step("levers")
-        base = baseline(scenario, batch_arrays, curvature, agreement_cost)
+        lever_arrays = batch_arrays
+        if not bool(np.all(batch.curvature == 1.0)):
+            # no closed form off curvature 1: keep the search affordable
+            lever_arrays = take_draws(batch_arrays, LEVER_DRAWS_NONLINEAR)
+            search = False
+            notes.append(
+                f"curvature != 1: levers evaluated on the first {LEVER_DRAWS_NONLINEAR} draws "
+                "by coordinate search, and the lever search skipped (named levers only)"
+            )
+        base = baseline(scenario, lever_arrays, curvature, agreement_cost)
         names = NAMED_LEVERS if lever_names is None else tuple(lever_names)
         bad = [n for n in names if n not in NAMED_LEVERS]
         if bad:
@@ -454,8 +546,16 @@ def diagnose(
                 f"unknown lever {', '.join(map(repr, bad))}; named levers: {', '.join(NAMED_LEVERS)}"
             )
         named = tuple(named_lever(base, n) for n in names)
-        lever_results = named + (search_levers(base, top=n_levers) if search else ())
-    notes: list[str] = list(point.notes)
+        found = search_levers(base, top=n_levers + 3) if search else ()
+        # a searched lever identical to a named one is reported once, under its name
+        named_sets = [set(lv.changes) for lv in named if lv.changes]
+        found = tuple(lv for lv in found if set(lv.changes) not in named_sets)[:n_levers]
+        if search and not found:
+            notes.append(
+                "no single or paired change tried (positions, saliences, red lines, dropping "
+                "an issue, the status quo) raises P(zone non-empty)"
+            )
+        lever_results = named + found
     if r_gap is None:
         notes.append("the gap does not vary over the draws, so its rank correlations are n/a")
     fast, _ = zone_open(batch_arrays, **kw)

@@ -68,6 +68,7 @@ __all__ = [
     "named_lever",
     "package_in_win_sets",
     "search_levers",
+    "take_draws",
 ]
 
 #: Share of the distance to the status quo by which ``us-waters-down`` moves the demand:
@@ -270,6 +271,14 @@ class LeverResult:
     efficient: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        if not self.applicable:
+            return f"<LeverResult {self.name}: not applicable>"
+        return (
+            f"<LeverResult {self.name}: P(zone non-empty) = {self.p_zone_nonempty:.3f} "
+            f"({(self.delta or 0.0):+.3f})>"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -317,6 +326,23 @@ class Baseline:
     @property
     def p(self) -> float:
         return float(self.open_.mean())
+
+
+def take_draws(a: ScenarioArrays, n: int) -> ScenarioArrays:
+    """The first ``n`` draws of a batch (a point scenario is returned unchanged)."""
+    if a.n_draws is None or a.n_draws <= n:
+        return a
+    return replace(
+        a,
+        positions=a.positions[:n],
+        saliences=a.saliences[:n],
+        capabilities=a.capabilities[:n],
+        status_quo=a.status_quo[:n],
+        red_low=a.red_low[:n],
+        red_high=a.red_high[:n],
+        drivers={k: v[:n] for k, v in a.drivers.items()},
+        parameters={k: v[:n] for k, v in a.parameters.items()},
+    )
 
 
 def baseline(
@@ -386,8 +412,12 @@ def _candidates(s: Scenario, veto: tuple[str, ...]) -> list[Change]:
         for iid, st in actor.stances.items():
             if abs(st.position.value - s.status_quo_value(iid)) > 0:
                 out += [Change("position", iid, a, f) for f in POSITION_FRACTIONS]
-            if st.salience.value > 0:
-                out += [Change("salience", iid, a, f) for f in SALIENCE_FACTORS]
+            sal = st.salience.value
+            out += [
+                Change("salience", iid, a, f)
+                for f in SALIENCE_FACTORS
+                if sal > 0 and min(s.salience_max, sal * f) != sal  # skip no-op changes
+            ]
         for iid in actor.red_lines:
             out += [Change("red_line", iid, a, f) for f in RED_LINE_FRACTIONS]
     if s.n_issues > 1:
@@ -405,7 +435,8 @@ def search_levers(
     base: Baseline, *, top: int = 10, n_pairs_from: int = 8
 ) -> tuple[LeverResult, ...]:
     """Single changes of every kind to the veto players and the table, then pairs of the
-    most effective ones; ranked (see the module docstring)."""
+    most effective ones; those that raise P(zone non-empty) at all, ranked (see the module
+    docstring). Empty when no change tried helps."""
     inp = bargaining_inputs(base.point)
     singles = [evaluate_changes(base, (c,)) for c in _candidates(base.scenario, inp.veto_ids)]
     singles.sort(key=lambda r: (-(r.delta or 0.0), r.size))
@@ -420,7 +451,8 @@ def search_levers(
         if c2.kind == "drop_issue" and c1.issue == c2.issue:
             continue
         pairs.append(evaluate_changes(base, (c1, c2)))
-    allr = singles + pairs
+    # a lever that changes nothing about the zone is no lever
+    allr = [r for r in singles + pairs if (r.delta or 0.0) > 0]
     effs = []
     for r in allr:
         dominated = any(
@@ -566,6 +598,9 @@ def named_lever(base: Baseline, name: str) -> LeverResult:
             "ladder": {k: v.p_zone_nonempty for k, v in ladder.items()},
             "ladder_point_open": {k: v.zone_nonempty for k, v in ladder.items()},
             "p_position_only": pos_only.p_zone_nonempty,
+            "smallest_opening_fraction": next(
+                (float(k) for k, v in ladder.items() if v.zone_nonempty), None
+            ),
         }
         if has_rl:
             rl_only = evaluate_changes(base, rl)

@@ -27,6 +27,21 @@ DrawsOption = Annotated[
     int, typer.Option("--draws", min=2, help="Monte Carlo draws over the scenario's ranges.")
 ]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (runs are reproducible).")]
+CurvatureOption = Annotated[
+    float | None,
+    typer.Option(
+        "--curvature",
+        help="Utility curvature c in -sum w|x-p|^c (default: parameters.utility_curvature, "
+        "else 1; 1 is solved exactly by LP, other values by a grid search).",
+    ),
+]
+CostOption = Annotated[
+    float | None,
+    typer.Option(
+        "--agreement-cost",
+        help="Cost of agreement in utility units (default: parameters.agreement_cost, else 0).",
+    ),
+]
 
 
 @contextmanager
@@ -87,6 +102,8 @@ def diagnose(
             "when present).",
         ),
     ] = None,
+    curvature: CurvatureOption = None,
+    agreement_cost: CostOption = None,
     json_out: JsonOption = False,
     set_: SetOption = None,
     fmt: FromOption = None,
@@ -107,6 +124,8 @@ def diagnose(
                 levers=not no_levers,
                 lever_names=lever or None,
                 search=not lever,
+                curvature=curvature,
+                agreement_cost=agreement_cost,
                 progress=step,
             )
             if plot:
@@ -175,6 +194,8 @@ def claims(
     scenario: ScenarioArg = "us-dprk-2021",
     draws: DrawsOption = 2000,
     seed: SeedOption = 0,
+    curvature: CurvatureOption = None,
+    agreement_cost: CostOption = None,
     json_out: JsonOption = False,
     set_: SetOption = None,
     fmt: FromOption = None,
@@ -188,7 +209,14 @@ def claims(
     try:
         s = load_scenario(scenario, set_, fmt)
         with _progress(len(CLAIMS) or 14, "claims", json_out) as step:
-            report = evaluate_claims(s, draws=draws, seed=seed, progress=step)
+            report = evaluate_claims(
+                s,
+                draws=draws,
+                seed=seed,
+                curvature=curvature,
+                agreement_cost=agreement_cost,
+                progress=step,
+            )
     except DetenteError as err:
         fail(err)
     if json_out:

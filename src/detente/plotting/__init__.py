@@ -1,1 +1,2 @@
-"""Plots. Matplotlib is imported lazily, with the Agg backend unless one is already chosen."""
+"""Plots. Matplotlib is imported lazily inside each function and the caller's backend is
+respected (headless machines fall back to Agg; the command line selects Agg explicitly)."""

@@ -114,11 +114,7 @@ def plot_winsets(
     agreement_cost: float | None = None,
 ) -> Axes:
     """Draw the veto players' win-sets on two issues; returns the axes."""
-    import matplotlib
-
-    if "matplotlib.pyplot" not in __import__("sys").modules:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # the caller's backend; headless machines fall back to Agg
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -142,7 +138,7 @@ def plot_winsets(
             ax.contourf(x, y, mask.astype(float), levels=[0.5, 1.5], colors=[c], alpha=0.25)
             ax.contour(x, y, mask.astype(float), levels=[0.5], colors=[c], linewidths=1)
         px, py = g["ideal"][a]
-        ax.plot(px, py, marker="o", color=c, ms=8, ls="none")
+        ax.plot(px, py, marker="o", color=c, ms=8, ls="none", clip_on=False)
         ax.annotate(f"{a} ideal", (px, py), textcoords="offset points", xytext=(5, 5), color=c)
         handles.append(Patch(color=c, alpha=0.35, label=f"{a} win-set"))
         for dim, issue in enumerate(issues):
@@ -160,7 +156,7 @@ def plot_winsets(
     else:
         handles.append(Patch(facecolor="none", edgecolor="none", label="zone of agreement: empty"))
     sx, sy = g["status_quo"]
-    ax.plot(sx, sy, marker="*", color="k", ms=14, ls="none")
+    ax.plot(sx, sy, marker="*", color="k", ms=14, ls="none", clip_on=False)
     ax.annotate("status quo", (sx, sy), textcoords="offset points", xytext=(6, -12))
     handles.append(Line2D([], [], color="k", marker="*", ls="none", ms=10, label="status quo"))
     handles.append(Line2D([], [], color="gray", ls="--", label="red line"))
