@@ -146,7 +146,7 @@ def test_calibrated_defaults_are_the_calibration():
         d = DEFAULTS[name]
         assert d.kind == "calibrated"
         assert d.value == pytest.approx(value, abs=1e-3), name
-        assert "detente calibrate" in text
+        assert d.why == text, name  # the provenance names the data and the fit window
     oos = cal.scores[cal.scores["sample"] == "out-of-sample"]
     assert len(oos) == 4
     # honest reporting: every out-of-sample loss to a baseline has a note

@@ -43,6 +43,18 @@ def simulate(
         Path | None, typer.Option("--plot", help="Write a fan chart (PNG or SVG) to this file.")
     ] = None,
     set_: SetOption = None,
+    challenger: Annotated[
+        str | None,
+        typer.Option(
+            "--challenger", help="Actor id of the challenger (default: found from the tools)."
+        ),
+    ] = None,
+    defender: Annotated[
+        str | None,
+        typer.Option(
+            "--defender", help="Actor id of the defender (default: the other veto player)."
+        ),
+    ] = None,
     list_what_ifs: Annotated[
         bool, typer.Option("--list-what-ifs", help="List the named what-ifs and exit.")
     ] = False,
@@ -85,11 +97,26 @@ def simulate(
             bar.advance(task, k)
 
         try:
-            base = run_simulation(s, months=months, runs=runs, seed=seed, progress=tick)
+            base = run_simulation(
+                s,
+                months=months,
+                runs=runs,
+                seed=seed,
+                progress=tick,
+                challenger=challenger,
+                defender=defender,
+            )
             result = base
             if shocked is not None:
                 result = run_simulation(
-                    shocked, months=months, runs=runs, seed=seed, progress=tick, what_if=what_if
+                    shocked,
+                    months=months,
+                    runs=runs,
+                    seed=seed,
+                    progress=tick,
+                    what_if=what_if,
+                    challenger=challenger,
+                    defender=defender,
                 )
         except DetenteError as err:
             fail(err)

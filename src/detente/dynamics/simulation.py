@@ -116,7 +116,7 @@ def find_roles(s: Scenario, challenger: str | None = None, defender: str | None 
         raise ModelError(
             "dynamics need two veto players, a challenger and a defender; "
             f"the scenario has veto players {veto or 'none'}; mark two actors veto: true "
-            "or name them with challenger=/defender="
+            "or name them with --challenger/--defender (challenger=/defender= in Python)"
         )
     for name, who in (("challenger", challenger), ("defender", defender)):
         if who not in ids:
