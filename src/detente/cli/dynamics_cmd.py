@@ -58,11 +58,21 @@ def simulate(
     list_what_ifs: Annotated[
         bool, typer.Option("--list-what-ifs", help="List the named what-ifs and exit.")
     ] = False,
+    rules: Annotated[
+        bool, typer.Option("--rules", help="List the simulation's rules and their basis, and exit.")
+    ] = False,
 ) -> None:
     """Simulate the monthly dynamics: P(mode) by month, time to talks, provocations."""
     from ..dynamics import simulate as run_simulation
     from ..dynamics.whatifs import WHAT_IFS, apply_what_if, compare
 
+    if rules:
+        from ..dynamics.rules import RULES
+
+        for r in RULES:
+            console.print(r.describe(), markup=False, soft_wrap=True)
+            console.print("")
+        return
     if list_what_ifs:
         for name, w in WHAT_IFS.items():
             console.print(f"[bold]{name}[/]: {w.description}")
