@@ -146,7 +146,7 @@ def test_calibrated_defaults_are_the_calibration():
         d = DEFAULTS[name]
         assert d.kind == "calibrated"
         assert d.value == pytest.approx(value, abs=1e-3), name
-        assert "detente calibrate" in text
+        assert d.why == text, name  # the provenance names the data and the fit window
     oos = cal.scores[cal.scores["sample"] == "out-of-sample"]
     assert len(oos) == 4
     # honest reporting: every out-of-sample loss to a baseline has a note
@@ -194,3 +194,11 @@ def test_flagship_dynamics_parameters_match_the_defaults():
         q = s.parameters[name].value
         assert (q.value, q.low, q.high) == pytest.approx((d.value, d.low, d.high)), name
         assert q.provenance is not None and q.provenance.kind == d.kind, name
+
+
+def test_docs_name_every_rule_and_parameter():
+    doc = (Path(__file__).parents[2] / "docs" / "dynamics.md").read_text(encoding="utf-8")
+    for r in RULES:
+        assert f"`{r.name}`" in doc, r.name
+    for name in DEFAULTS:
+        assert f"`{name}`" in doc, name

@@ -43,14 +43,36 @@ def simulate(
         Path | None, typer.Option("--plot", help="Write a fan chart (PNG or SVG) to this file.")
     ] = None,
     set_: SetOption = None,
+    challenger: Annotated[
+        str | None,
+        typer.Option(
+            "--challenger", help="Actor id of the challenger (default: found from the tools)."
+        ),
+    ] = None,
+    defender: Annotated[
+        str | None,
+        typer.Option(
+            "--defender", help="Actor id of the defender (default: the other veto player)."
+        ),
+    ] = None,
     list_what_ifs: Annotated[
         bool, typer.Option("--list-what-ifs", help="List the named what-ifs and exit.")
+    ] = False,
+    rules: Annotated[
+        bool, typer.Option("--rules", help="List the simulation's rules and their basis, and exit.")
     ] = False,
 ) -> None:
     """Simulate the monthly dynamics: P(mode) by month, time to talks, provocations."""
     from ..dynamics import simulate as run_simulation
     from ..dynamics.whatifs import WHAT_IFS, apply_what_if, compare
 
+    if rules:
+        from ..dynamics.rules import RULES
+
+        for r in RULES:
+            console.print(r.describe(), markup=False, soft_wrap=True)
+            console.print("")
+        return
     if list_what_ifs:
         for name, w in WHAT_IFS.items():
             console.print(f"[bold]{name}[/]: {w.description}")
@@ -85,11 +107,26 @@ def simulate(
             bar.advance(task, k)
 
         try:
-            base = run_simulation(s, months=months, runs=runs, seed=seed, progress=tick)
+            base = run_simulation(
+                s,
+                months=months,
+                runs=runs,
+                seed=seed,
+                progress=tick,
+                challenger=challenger,
+                defender=defender,
+            )
             result = base
             if shocked is not None:
                 result = run_simulation(
-                    shocked, months=months, runs=runs, seed=seed, progress=tick, what_if=what_if
+                    shocked,
+                    months=months,
+                    runs=runs,
+                    seed=seed,
+                    progress=tick,
+                    what_if=what_if,
+                    challenger=challenger,
+                    defender=defender,
                 )
         except DetenteError as err:
             fail(err)

@@ -195,9 +195,9 @@ class Calibration:
         for k, (v, lo, hi, text) in self.parameters.items():
             lines.append(f"  {k:<28} {v:>7.3f} [{lo:.3f}, {hi:.3f}]  {text}")
         for title, fit in (
-            ("Provocation counts (NB2; full window)", self.count_model),
+            ("Provocation counts (NB2; months with talks last month observed)", self.count_model),
             ("Talks this month (logit; to 2018-08)", self.talks_model),
-            ("Strategic provocation this month (logit; full window)", self.crisis_model),
+            ("Strategic provocation this month (logit; same months)", self.crisis_model),
         ):
             lines += [
                 "",
@@ -336,7 +336,7 @@ def calibrate() -> Calibration:
         m, se = y.mean(), y.std(ddof=1) / np.sqrt(len(y))
         rates[name] = (float(m), float(max(m - 1.645 * se, 0.0)), float(m + 1.645 * se), len(y))
 
-    window = f"1990-02..{TALKS_END}"
+    window = f"{obs_lag['month'].iloc[0]}..{obs_lag['month'].iloc[-1]}"
     params: dict[str, tuple[float, float, float, str]] = {}
     for name, key in (
         ("provocation_rate_no_talks", "no talks last month, no strategic provocation"),
@@ -344,7 +344,9 @@ def calibrate() -> Calibration:
         ("provocation_rate_crisis", "months with a strategic provocation"),
     ):
         v, lo, hi, n = rates[name]
-        fit_span = window if name != "provocation_rate_crisis" else "1990-02..2021-06"
+        fit_span = (
+            window if name != "provocation_rate_crisis" else f"{d['month'].iloc[0]}..{FULL_END}"
+        )
         params[name] = (
             v,
             lo,
@@ -365,7 +367,7 @@ def calibrate() -> Calibration:
             float(r["low"]),
             float(r["high"]),
             f"penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; "
-            f"CNS + Yao et al. 2018, Korean months) on {term}, 1990-02..{TALKS_END} "
+            f"CNS + Yao et al. 2018, Korean months) on {term}, {window} "
             f"(n = {crisis_full.n}); detente calibrate",
         )
 

@@ -137,7 +137,10 @@ def c2(ctx: ClaimContext) -> ClaimOutcome:
 def c3(ctx: ClaimContext) -> ClaimOutcome:
     sim: DynamicsResult = ctx.get("simulation")
     k_d = sim.actor_ids.index(sim.defender)
+    # Seoul's efforts: the ROK when the scenario has it, else any third party
     third = [k for k, a in enumerate(sim.actor_ids) if a not in (sim.challenger, sim.defender)]
+    if "rok" in sim.actor_ids:
+        third = [sim.actor_ids.index("rok")]
     prev = np.vstack([np.full((1, sim.n_runs), IMPASSE), sim.modes[:-1]])
     offer = np.isin(sim.choices[:, :, k_d], (ENGAGE, CONCEDE))
     push = (
@@ -164,7 +167,7 @@ def c3(ctx: ClaimContext) -> ClaimOutcome:
     )
     return ClaimOutcome(
         _ok(rate < C3_MAX_RESPONSE),  # type: ignore[arg-type]
-        "P(talks start | impasse, US offer and third-party push that month)",
+        "P(talks start | impasse, defender offer and Seoul (third-party) push that month)",
         round(rate, 4),
         robustness=float((per_run < C3_MAX_RESPONSE).mean()),
         rule=f"holds when the share is < {C3_MAX_RESPONSE}",

@@ -35,8 +35,6 @@ def _c(value: float, low: float, high: float, label: str, why: str) -> Parameter
     return ParameterDefault(value, low, high, "calibrated", why, label)
 
 
-_FIT = "fitted to the packaged CSIS/CNS/Yao record, 1990-02..2018-08 (detente calibrate)"
-
 DEFAULTS: dict[str, ParameterDefault] = {
     "logit_noise": _j(
         1.0,
@@ -48,25 +46,53 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "more or less sharply",
     ),
     "crisis_base": _c(
-        -2.494, -2.976, -2.012, "Crisis utility intercept (logit)", "logit intercept; " + _FIT
+        -2.494,
+        -2.976,
+        -2.012,
+        "Crisis utility intercept (logit)",
+        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on intercept, 1990-02..2018-09 (n = 344); detente calibrate",
     ),
     "crisis_exercise": _c(
-        -0.844, -2.076, 0.387, "Crisis utility in exercise months", "logit coefficient; " + _FIT
+        -0.844,
+        -2.076,
+        0.387,
+        "Crisis utility in exercise months",
+        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on exercise_month, 1990-02..2018-09 (n = 344); detente calibrate",
     ),
     "crisis_talks": _c(
-        -3.144, -5.195, -1.093, "Crisis utility while talks are on", "logit coefficient; " + _FIT
+        -3.144,
+        -5.195,
+        -1.093,
+        "Crisis utility while talks are on",
+        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on talks_last_month, 1990-02..2018-09 (n = 344); detente calibrate",
     ),
     "crisis_persistence": _c(
-        2.245, 1.356, 3.134, "Crisis utility after a crisis month", "logit coefficient; " + _FIT
+        2.245,
+        1.356,
+        3.134,
+        "Crisis utility after a crisis month",
+        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on strategic_last_month, 1990-02..2018-09 (n = 344); detente calibrate",
     ),
     "provocation_rate_no_talks": _c(
-        0.465, 0.35, 0.58, "Provocations per month, no talks, no crisis", "mean count; " + _FIT
+        0.465,
+        0.35,
+        0.58,
+        "Provocations per month, no talks, no crisis",
+        "mean CSIS provocation events per month, no talks last month, no strategic provocation, 1990-02..2018-09 (n = 185 months); detente calibrate",
     ),
     "provocation_rate_talks": _c(
-        0.254, 0.151, 0.357, "Provocations per month during talks", "mean count; " + _FIT
+        0.254,
+        0.151,
+        0.357,
+        "Provocations per month during talks",
+        "mean CSIS provocation events per month, talks last month, no strategic provocation, 1990-02..2018-09 (n = 138 months); detente calibrate",
     ),
     "provocation_rate_crisis": _c(
-        1.81, 1.375, 2.244, "Provocations in a crisis month", "mean count; " + _FIT
+        1.81,
+        1.375,
+        2.244,
+        "Provocations in a crisis month",
+        "mean CSIS provocation events per month, months with a strategic provocation, 1990-02..2021-06 (n = 21 months); detente calibrate",
     ),
     "inhibit_distress": _j(
         1.5,
@@ -191,12 +217,17 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "essay ¶6 s2: at most 2 % of the gap a month",
     ),
     "recompute_every": _j(
-        6.0, 6.0, 6.0, "Months between checks for moved stances", "a setting, not a belief"
+        12.0,
+        12.0,
+        12.0,
+        "Months between checks for stances moved by fatigue",
+        "a setting: fatigue moves stances by at most a few points a year; leadership "
+        "changes are recomputed at once",
     ),
     "recompute_threshold": _j(
-        2.0,
-        2.0,
-        2.0,
+        3.0,
+        3.0,
+        3.0,
         "Stance movement (scale points) that triggers a bargaining-set recomputation",
         "a setting: smaller moves change the gap by less than the kernel's precision matters",
     ),

@@ -201,7 +201,8 @@ class DynamicsResult:
         )
 
     def plot(self, ax: Any = None) -> Any:
-        """Fan chart: stacked P(mode) by month above, provocations mean with 5-95 % band below."""
+        """Fan chart: stacked P(mode) by month above; cumulative provocations (mean, 25-75 % and
+        5-95 % bands across runs) below. Returns the axes."""
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -215,22 +216,24 @@ class DynamicsResult:
         axes[0].stackplot(x, *[pm[m] for m in MODES], labels=list(MODES), colors=colors, alpha=0.85)
         axes[0].set_ylim(0, 1)
         axes[0].set_ylabel("P(mode)")
-        axes[0].legend(loc="upper left", fontsize=8, ncol=3)
+        axes[0].legend(loc="lower left", fontsize=8, ncol=5, framealpha=0.9)
         title = f"{self.scenario_id}: {self.n_runs} runs"
         axes[0].set_title(title + (f" (what-if {self.what_if})" if self.what_if else ""))
-        prov = self.provocations.astype(float)
+        # fan of the cumulative count (monthly counts are small integers: their
+        # percentiles are steps, the cumulative ones a proper fan)
+        cum = np.cumsum(self.provocations.astype(float), axis=0)
         for lo, hi, alpha in ((5, 95, 0.2), (25, 75, 0.35)):
             axes[1].fill_between(
                 x,
-                np.percentile(prov, lo, axis=1),
-                np.percentile(prov, hi, axis=1),
+                np.percentile(cum, lo, axis=1),
+                np.percentile(cum, hi, axis=1),
                 color="#e53935",
                 alpha=alpha,
                 lw=0,
                 label=f"{lo}-{hi} %",
             )
-        axes[1].plot(x, prov.mean(axis=1), color="#b71c1c", label="mean")
-        axes[1].set_ylabel("provocations / month")
+        axes[1].plot(x, cum.mean(axis=1), color="#b71c1c", label="mean")
+        axes[1].set_ylabel("provocations\n(cumulative)")
         step = max(1, self.n_months // 6)
         axes[1].set_xticks(x[::step], [self.months[k] for k in range(0, self.n_months, step)])
         axes[1].legend(loc="upper left", fontsize=8)

@@ -116,7 +116,7 @@ def find_roles(s: Scenario, challenger: str | None = None, defender: str | None 
         raise ModelError(
             "dynamics need two veto players, a challenger and a defender; "
             f"the scenario has veto players {veto or 'none'}; mark two actors veto: true "
-            "or name them with challenger=/defender="
+            "or name them with --challenger/--defender (challenger=/defender= in Python)"
         )
     for name, who in (("challenger", challenger), ("defender", defender)):
         if who not in ids:
@@ -246,83 +246,66 @@ def _prepare(
     return setup, uniforms
 
 
-def _run(
+def _bargaining_path(
     st: _Setup,
     idx: np.ndarray,
     uniforms: np.ndarray,
-    initial_mode: int,
-    progress: Callable[[int], None] | None = None,
-) -> dict[str, np.ndarray]:
-    """Play all months for the runs ``idx`` (vectorised over them)."""
+    P: dict[str, np.ndarray],
+    D: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Stances month by month and the bargaining set wherever it must be recomputed.
+
+    Stances move only by leadership changes and fatigue, neither of which depends on the
+    actors' choices, so the whole path is known before the month loop: the snapshots that
+    need a recomputation (the start, every leadership change, every periodic check that
+    finds a move above the threshold) are solved in one batched kernel call.
+
+    Returns zone (T, R), gap (T, R), change_challenger (T, R), change_defender (T, R).
+    """
+    from dataclasses import replace
+
     arrays = subset(st.arrays, idx)
-    P = {k: v[idx] for k, v in st.par.items()}
-    D = {k: v[idx] for k, v in st.drv.items()}
-    c, d, third = st.roles.challenger, st.roles.defender, st.roles.third
+    c, d = st.roles.challenger, st.roles.defender
     T, R = uniforms.shape[0], len(idx)
-    tau = P["logit_noise"]
     pos = arrays.positions.copy()
     red_lo, red_hi = arrays.red_low.copy(), arrays.red_high.copy()
     lo_set = red_lo > arrays.scale_low  # which bounds are real red lines
     hi_set = red_hi < arrays.scale_high
-    zone, gap = zone_and_gap(arrays, kernel=st.kernel)
     last_pos, last_lo, last_hi = pos.copy(), red_lo.copy(), red_hi.copy()
-    mode = np.full(R, initial_mode, np.int8)
-    crisis_prev = mode == CRISIS
-    out: dict[str, np.ndarray] = {
-        "modes": np.empty((T, R), np.int8),
-        "provocations": np.empty((T, R), np.int16),
-        "choices": np.empty((T, R, st.available.shape[0]), np.int8),
-        "instigated": np.empty((T, R), bool),
-        "zone": np.empty((T, R), bool),
-        "gap": np.empty((T, R)),
-        "change_challenger": np.zeros((T, R), bool),
-        "change_defender": np.zeros((T, R), bool),
-    }
+    change_c = np.zeros((T, R), bool)
+    change_d = np.zeros((T, R), bool)
+    snap_t, snap_r = [np.zeros(R, int)], [np.arange(R)]
+    snap_pos, snap_lo, snap_hi = [pos.copy()], [red_lo.copy()], [red_hi.copy()]
     every = max(1, round(float(np.median(P["recompute_every"]))))
+
+    def toward(flag: np.ndarray, who: int, target: np.ndarray, f: np.ndarray) -> None:
+        pos[flag, who, :] += f * (target - pos[flag, who, :])
+        lo, hi = red_lo[flag, who, :], red_hi[flag, who, :]
+        red_lo[flag, who, :] = np.where(
+            lo_set[flag, who, :], lo + f * np.minimum(0.0, target - lo), lo
+        )
+        red_hi[flag, who, :] = np.where(
+            hi_set[flag, who, :], hi + f * np.maximum(0.0, target - hi), hi
+        )
+
     for t in range(T):
         u = uniforms[t, idx]
-        talks = (mode == LIMITED) | (mode == SUBSTANTIVE) | (mode == AGREEMENT)
-
         # --- rule political_change: hazards, then the new leader's stance --------------
         h_c = D["change_challenger"] + P["election_change"] * st.election[t, c]
         h_d = D["change_defender"] + P["election_change"] * st.election[t, d]
-        ch_c = u[:, _U_CHANGE_C] < h_c
-        ch_d = u[:, _U_CHANGE_D] < h_d
-        moved = ch_c | ch_d
-        if moved.any():
-            for flag, who, other, col in ((ch_c, c, d, _U_SHIFT_C), (ch_d, d, c, _U_SHIFT_D)):
-                if not flag.any():
-                    continue
+        change_c[t] = u[:, _U_CHANGE_C] < h_c
+        change_d[t] = u[:, _U_CHANGE_D] < h_d
+        for flag, who, other, col in (
+            (change_c[t], c, d, _U_SHIFT_C),
+            (change_d[t], d, c, _U_SHIFT_D),
+        ):
+            if flag.any():
                 f = (u[flag, col] * P["leader_shift_max"][flag])[:, None]
-                target = pos[flag, other, :]
-                pos[flag, who, :] += f * (target - pos[flag, who, :])
-                red_lo[flag, who, :] = np.where(
-                    lo_set[flag, who, :],
-                    red_lo[flag, who, :] + f * np.minimum(0.0, target - red_lo[flag, who, :]),
-                    red_lo[flag, who, :],
-                )
-                red_hi[flag, who, :] = np.where(
-                    hi_set[flag, who, :],
-                    red_hi[flag, who, :] + f * np.maximum(0.0, target - red_hi[flag, who, :]),
-                    red_hi[flag, who, :],
-                )
-        out["change_challenger"][t] = ch_c
-        out["change_defender"][t] = ch_d
-
+                toward(flag, who, pos[flag, other, :].copy(), f)
+        moved = change_c[t] | change_d[t]
         # --- rule adversary_fatigue: the defender drifts toward the challenger --------
-        rate = (P["fatigue_rate"] * D["fatigue"])[:, None]
-        target = pos[:, c, :]
-        pos[:, d, :] += rate * (target - pos[:, d, :])
-        red_lo[:, d, :] = np.where(
-            lo_set[:, d, :],
-            red_lo[:, d, :] + rate * np.minimum(0.0, target - red_lo[:, d, :]),
-            red_lo[:, d, :],
-        )
-        red_hi[:, d, :] = np.where(
-            hi_set[:, d, :],
-            red_hi[:, d, :] + rate * np.maximum(0.0, target - red_hi[:, d, :]),
-            red_hi[:, d, :],
-        )
+        everyone = np.ones(R, bool)
+        toward(everyone, d, pos[:, c, :].copy(), (P["fatigue_rate"] * D["fatigue"])[:, None])
         recompute = moved.copy()
         if t > 0 and t % every == 0:
             drift = np.maximum(
@@ -335,13 +318,64 @@ def _run(
             recompute |= drift > P["recompute_threshold"]
         if recompute.any():
             rid = np.flatnonzero(recompute)
-            cur = subset(arrays, rid)
-            from dataclasses import replace
-
-            cur = replace(cur, positions=pos[rid], red_low=red_lo[rid], red_high=red_hi[rid])
-            z, g = zone_and_gap(cur, kernel=st.kernel)
-            zone[rid], gap[rid] = z, g
+            snap_t.append(np.full(len(rid), t))
+            snap_r.append(rid)
+            snap_pos.append(pos[rid].copy())
+            snap_lo.append(red_lo[rid].copy())
+            snap_hi.append(red_hi[rid].copy())
             last_pos[rid], last_lo[rid], last_hi[rid] = pos[rid], red_lo[rid], red_hi[rid]
+
+    rows = np.concatenate(snap_r)
+    batch = replace(
+        subset(arrays, rows),
+        positions=np.concatenate(snap_pos),
+        red_low=np.concatenate(snap_lo),
+        red_high=np.concatenate(snap_hi),
+    )
+    z_all, g_all = zone_and_gap(batch, kernel=st.kernel)
+    times = np.concatenate(snap_t)
+    zone = np.empty((T, R), bool)
+    gap = np.empty((T, R))
+    cur_z, cur_g = np.zeros(R, bool), np.zeros(R)
+    order = np.arange(len(rows))  # snapshots are in time order; later ones override
+    for t in range(T):
+        sel = order[times == t]
+        cur_z[rows[sel]] = z_all[sel]
+        cur_g[rows[sel]] = g_all[sel]
+        zone[t], gap[t] = cur_z, cur_g
+    return zone, gap, change_c, change_d
+
+
+def _run(
+    st: _Setup,
+    idx: np.ndarray,
+    uniforms: np.ndarray,
+    initial_mode: int,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Play all months for the runs ``idx`` (vectorised over them)."""
+    P = {k: v[idx] for k, v in st.par.items()}
+    D = {k: v[idx] for k, v in st.drv.items()}
+    c, d, third = st.roles.challenger, st.roles.defender, st.roles.third
+    T, R = uniforms.shape[0], len(idx)
+    tau = P["logit_noise"]
+    zones, gaps, change_c, change_d = _bargaining_path(st, idx, uniforms, P, D)
+    mode = np.full(R, initial_mode, np.int8)
+    crisis_prev = mode == CRISIS
+    out: dict[str, np.ndarray] = {
+        "modes": np.empty((T, R), np.int8),
+        "provocations": np.empty((T, R), np.int16),
+        "choices": np.empty((T, R, st.available.shape[0]), np.int8),
+        "instigated": np.empty((T, R), bool),
+        "zone": zones,
+        "gap": gaps,
+        "change_challenger": change_c,
+        "change_defender": change_d,
+    }
+    for t in range(T):
+        u = uniforms[t, idx]
+        talks = (mode == LIMITED) | (mode == SUBSTANTIVE) | (mode == AGREEMENT)
+        zone, gap = zones[t], gaps[t]
 
         # --- third parties: a logit over their tools' kinds ---------------------------
         choices = np.full((R, st.available.shape[0]), DELAY, np.int8)
@@ -458,8 +492,6 @@ def _run(
         out["provocations"][t] = np.maximum(prov, 0).astype(np.int16)
         out["choices"][t] = choices
         out["instigated"][t] = instigate
-        out["zone"][t] = zone
-        out["gap"][t] = gap
         if progress is not None:
             progress(1)
     return out
