@@ -30,6 +30,10 @@ def weighted_mean(
     no actor has a stance the status quo. Returns ``(outcome (..., I), fallback (..., I))``
     with ``fallback`` 0 (weighted), 1 (plain mean) or 2 (status quo).
     """
+    # rescale so the largest weight per issue is 1: subnormal capabilities (5e-324) would
+    # otherwise round the products and put the mean outside the positions
+    top = weights.max(axis=-2, keepdims=True)
+    weights = np.where(top > 0, weights / np.where(top > 0, top, 1.0), 0.0)
     den = weights.sum(axis=-2)
     num = (weights * positions).sum(axis=-2)
     h = np.broadcast_to(has_stance, positions.shape)
@@ -52,6 +56,9 @@ def weighted_median(
     the next position with weight is returned (the median is then any point between them).
     Issues with zero total weight get the status quo.
     """
+    w = np.broadcast_to(weights, positions.shape)
+    top = w.max(axis=-2, keepdims=True)
+    weights = np.where(top > 0, w / np.where(top > 0, top, 1.0), 0.0)
     order = np.argsort(positions, axis=-2, kind="stable")
     xs = np.take_along_axis(positions, order, axis=-2)
     ws = np.take_along_axis(np.broadcast_to(weights, positions.shape), order, axis=-2)
