@@ -15,9 +15,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from detente.scenario import Scenario
+from detente.scenario import Actor, Issue, Scenario
 
-__all__ = ["actor_ids", "finite", "labels", "scenario_data", "scenarios"]
+__all__ = ["actor_ids", "actors", "finite", "issues", "labels", "scenario_data", "scenarios"]
 
 _FIRST = string.ascii_letters
 _REST = string.ascii_letters + string.digits + "_-"
@@ -65,8 +65,14 @@ def scenario_data(
     full_stances: bool = False,
     one_issue: bool = False,
     word_labels: bool = False,
+    status_quo: bool = True,
+    veto: bool = True,
 ) -> dict[str, Any]:
-    """A scenario as the mapping a YAML file holds (valid by construction)."""
+    """A scenario as the mapping a YAML file holds (valid by construction).
+
+    Every actor has a stance on at least one issue; ``status_quo`` draws a status quo
+    point on every issue, ``veto`` draws veto flags.
+    """
     n_issues = 1 if one_issue else draw(st.integers(min_issues, max_issues))
     n_actors = draw(st.integers(min_actors, max_actors))
     sal_max = salience_max if salience_max is not None else draw(st.sampled_from([1.0, 100.0]))
@@ -119,17 +125,31 @@ def scenario_data(
                 "id": aid,
                 "label": draw(labels),
                 "capability": draw(finite(0, 1e6)),
+                "veto": draw(st.booleans()) if veto else False,
                 "stances": stances,
             }
         )
-    return {
+    data: dict[str, Any] = {
         "meta": {"id": "generated", "title": draw(labels)},
         "salience_max": sal_max,
         "issues": issues,
         "actors": actors,
     }
+    if status_quo:
+        data["status_quo"] = {i["id"]: draw(finite(i["low"], i["high"])) for i in issues}
+    return data
 
 
 def scenarios(**kwargs: Any) -> st.SearchStrategy[Scenario]:
     """Valid scenarios; keyword arguments as for :func:`scenario_data`."""
     return scenario_data(**kwargs).map(Scenario.model_validate)
+
+
+def issues(**kwargs: Any) -> st.SearchStrategy[list[Issue]]:
+    """Lists of valid issues (distinct ids); keyword arguments as for :func:`scenario_data`."""
+    return scenarios(**kwargs).map(lambda s: list(s.issues))
+
+
+def actors(**kwargs: Any) -> st.SearchStrategy[list[Actor]]:
+    """Lists of valid actors (distinct ids) with stances on the drawn issues."""
+    return scenarios(**kwargs).map(lambda s: list(s.actors))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from detente.errors import ScenarioError
 from detente.scenario import dump_yaml, load, load_bundled, read_yaml, save
@@ -38,8 +39,8 @@ def stance_numbers(s):
     out = [(i.id, i.low, i.high) for i in s.issues]
     for a in s.actors:
         out.append((a.id, a.capability.value))
-        for iid, st in sorted(a.stances.items()):
-            out.append((a.id, iid, st.position.value, st.salience.value))
+        for iid, stance in sorted(a.stances.items()):
+            out.append((a.id, iid, stance.position.value, stance.salience.value))
     return out
 
 
@@ -432,3 +433,61 @@ def test_bdm_round_trip_property(s):
         for a in s.actors
     ]
     assert got == want
+
+
+@PROP
+@given(scenarios(), st.sampled_from(["ktab-csv", "ktab-xml", "exchange", "bdm", "yaml"]))
+def test_every_writer_writes_readable_text_or_refuses_with_scenario_error(s, fmt):
+    from detente.scenario.io import READERS, WRITERS
+
+    try:
+        s = rescale(s) if fmt.startswith("ktab") and st_bool(s) else s
+        text = WRITERS[fmt](s)
+    except ScenarioError as err:
+        assert all(p.message.startswith("cannot write") for p in err.problems)
+        return
+    back = READERS[fmt](text, f"back.{fmt}")
+    assert back.n_actors == s.n_actors and back.n_issues == s.n_issues
+
+
+def st_bool(s):
+    """Rescale every other generated scenario, so both paths of the KTAB writers run."""
+    return len(s.actors) % 2 == 0
+
+
+def test_flagship_converts_to_exchange_and_back_with_every_stance_number():
+    s = load_bundled("us-dprk-2021")
+    back = read_exchange(write_exchange(s), "dprk.tsv")
+    assert stance_numbers(back) == stance_numbers(s)
+    assert back.salience_max == s.salience_max
+    lost = lost_in("exchange", s)
+    assert "red lines" in lost and "veto players" in lost
+
+
+def test_flagship_to_ktab_needs_rescale_which_keeps_relative_saliences():
+    s = load_bundled("us-dprk-2021")
+    with pytest.raises(ScenarioError, match="--rescale"):
+        write_ktab_csv(s)
+    k = read_ktab_csv(write_ktab_csv(rescale(s)), "dprk.csv")
+    for a, ka in zip(s.actors, k.actors, strict=True):
+        assert ka.id == a.id
+        sal = [a.stances[i].salience.value if i in a.stances else 0.0 for i in s.issue_ids]
+        ksal = [st_.salience.value for st_ in ka.stances.values()]
+        assert sum(ksal) <= 100 + 1e-9
+        top = max(sal)
+        for x, y in zip(sal, ksal, strict=True):  # same ratios within an actor
+            assert math.isclose(x / top, y / max(ksal), rel_tol=1e-12)
+
+
+def test_bundled_china_soe_reform_is_what_its_build_script_makes():
+    import importlib.util
+
+    root = Path(__file__).parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "build_china_soe_reform", root / "scripts" / "build_china_soe_reform.py"
+    )
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    bundled = root / "src/detente/scenario/bundled/china-soe-reform.yaml"
+    assert mod.build() == bundled.read_text(encoding="utf-8")

@@ -194,6 +194,15 @@ BROKEN = {
         "Actor,Capability,Position,Salience\nA,1,2,0.5\nA,1,3,0.5\n",
         "duplicate actor id 'A'",
     ),
+    "alias_bomb.yaml": (
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n"
+            for p, n in zip("abcdefg", "bcdefgh", strict=True)
+        )
+        + "meta: {id: t, title: *h}\n",
+        "expands to more than",
+    ),
     "type.yaml": (
         "meta: {id: t, title: T}\nissues: [{id: p, label: P}]\nactors:\n- {id: a, label: A, capability: lots}\n",
         "expected a number",
@@ -268,3 +277,34 @@ def test_convert_round_trip_through_cli(tmp_path):
         for p, q in load(DATA / "SOE-Pol-Comp.csv").quantities()
         if not p.startswith("status_quo")
     ]
+
+
+def test_validate_json_gives_structured_problems(tmp_path):
+    import json
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Actor,Capability,Position,Salience\nA,x,2,0.5\nB,1,3,0.5\n")
+    result = runner.invoke(app, ["validate", str(bad), "--json"])
+    assert result.exit_code == 2
+    (r,) = json.loads(result.stdout)["results"]
+    assert r["ok"] is False
+    assert r["details"][0]["line"] == 2 and r["details"][0]["field"] == "A.capability"
+    assert r["details"][0]["hint"]
+
+
+def test_convert_unknown_target_format_is_refused(tmp_path):
+    out = tmp_path / "x.out"
+    result = runner.invoke(app, ["convert", "ec-emissions-1994", str(out), "--to", "docx"])
+    assert result.exit_code == 2 and "cannot write format 'docx'" in result.output
+    assert not out.exists()
+    result = runner.invoke(app, ["convert", "ec-emissions-1994", str(tmp_path / "x.out")])
+    assert result.exit_code == 2 and "cannot tell the format" in result.output
+
+
+def test_from_option_reads_a_table_whose_extension_does_not_tell(tmp_path):
+    f = tmp_path / "actors.dat"
+    f.write_text((DATA / "scholz2011_example_actors.csv").read_text())
+    assert runner.invoke(app, ["validate", str(f)]).exit_code == 2  # sniffed as exchange: no
+    result = runner.invoke(app, ["show", str(f), "--from", "bdm", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"salience_max": 1.0' in result.stdout

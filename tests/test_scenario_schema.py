@@ -64,3 +64,14 @@ def test_position_outside_scale_is_reported_with_line():
         read_yaml(text, "bad.yaml")
     lines = exc.value.lines()
     assert any("bad.yaml:" in line and "scale" in line for line in lines)
+
+
+def test_cli_error_lines_are_printed_verbatim_even_with_markup_like_text():
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    result = CliRunner().invoke(app, ["show", "ec-emissions-1994", "--set", "[bold]x.y=1"])
+    assert result.exit_code == 2
+    assert "[bold]x.y" in result.output
+    assert "Traceback" not in result.output

@@ -9,6 +9,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import DetenteError
 
@@ -56,7 +57,7 @@ def fail(error: DetenteError | str) -> NoReturn:
     lines = error.lines() if isinstance(error, DetenteError) else [str(error)]
     for line in lines:
         err_console.print(
-            f"[bold red]error[/]: {line}", markup=True, soft_wrap=True, highlight=False
+            f"[bold red]error[/]: {escape(line)}", markup=True, soft_wrap=True, highlight=False
         )
     raise typer.Exit(2)
 

@@ -119,7 +119,11 @@ def validate(
             results.append({"file": f, "ok": True, "problems": [], "unsourced": s.unsourced()})
         except DetenteError as err:
             bad = True
-            results.append({"file": f, "ok": False, "problems": err.lines()})
+            details = [
+                {k: getattr(p, k) for k in ("file", "line", "field", "message", "hint")}
+                for p in getattr(err, "problems", [])
+            ]
+            results.append({"file": f, "ok": False, "problems": err.lines(), "details": details})
     if json_out:
         print_json({"results": results})
     else:
@@ -169,14 +173,13 @@ def convert(
     from ..scenario import save
     from ..scenario.formats import lost_in
     from ..scenario.formats import rescale as do_rescale
-    from ..scenario.io import detect_format
 
     try:
         s = load_scenario(source, set_, fmt)
         if rescale:
             s = do_rescale(s)
         used = save(s, target, fmt=to)
-        lost = lost_in(to or detect_format(target), s)
+        lost = lost_in(used, s)
     except DetenteError as err:
         fail(err)
     if json_out:

@@ -268,10 +268,49 @@ def read_yaml(text: str, filename: str = "<yaml>") -> Scenario:
         raise ScenarioError(
             [Problem("YAML nests too deeply", "flatten the file", file=filename)]
         ) from None
+    if node is not None and _expanded_size(node) > MAX_YAML_NODES:
+        raise ScenarioError(
+            [
+                Problem(
+                    f"the YAML expands to more than {MAX_YAML_NODES:,} values (aliases '*' repeat "
+                    "anchored '&' blocks)",
+                    "write the values out or use fewer aliases; is this the right file?",
+                    file=filename,
+                )
+            ]
+        )
     lm = _LineMap()
     if node is not None:
         lm.walk(node)
     return scenario_from_data(data, filename, lm.line_for)
+
+
+#: A bound on the values a YAML file may expand to through aliases ("billion laughs").
+MAX_YAML_NODES = 1_000_000
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes the document has once aliases are expanded (memoised, so cheap)."""
+    memo: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        memo[key] = 1  # a cycle counts once
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(v) for v in node.value)
+        else:
+            total = 1
+        memo[key] = min(total, 2 * MAX_YAML_NODES)
+        return memo[key]
+
+    try:
+        return size(root)
+    except RecursionError:
+        return 2 * MAX_YAML_NODES
 
 
 class _Dumper(yaml.SafeDumper):

@@ -149,6 +149,14 @@ def lost_in(fmt: str, s: Scenario) -> list[str]:
         out.append("the status quo (read back at each issue's scale minimum)")
     if fmt in ("ktab-csv", "ktab-xml", "bdm") and any(i.anchors for i in s.issues):
         out.append("issue anchors")
+    if fmt in ("ktab-csv", "ktab-xml"):
+        missing = [f"{a.id}.{i}" for a in s.actors for i in s.issue_ids if i not in a.stances]
+        if missing:
+            out.append(
+                "missing stances, written as salience 0 at the status quo ("
+                + ", ".join(missing)
+                + ")"
+            )
     if fmt == "bdm":
         out.append("the issue's scale (read back as the smallest to largest position)")
     return out

@@ -59,7 +59,7 @@ def read_bdm(text: str, filename: str = "<bdm>") -> Scenario:
             hline,
             "header",
             f"unknown column {h!r}",
-            f"a Bueno de Mesquita table has exactly the columns {', '.join(c.capitalize() for c in COLUMNS)}; remove it or convert the file to YAML to keep more",
+            f"a Bueno de Mesquita table has exactly the columns {', '.join(c.capitalize() for c in COLUMNS)}; remove it (a detente YAML scenario can hold more, see docs/formats.md)",
         )
     missing = [c for c in COLUMNS if c not in names]
     for c in missing:
@@ -233,6 +233,7 @@ def write_bdm(s: Scenario) -> str:
 
 
 def sniff_bdm(text: str) -> bool:
-    first = text.lstrip().splitlines()[0] if text.strip() else ""
-    cells = [c.strip().lower() for c in first.split(",")]
-    return sorted(cells) == sorted(COLUMNS)
+    """A table whose header starts with ``Actor`` (a KTAB file starts with its name)."""
+    first = text.lstrip("\ufeff \t\r\n").splitlines()[0] if text.strip() else ""
+    cells = [c.strip().strip('"').lower() for c in first.split(",")]
+    return cells[0] == "actor" and any(c in COLUMNS[1:] for c in cells[1:])

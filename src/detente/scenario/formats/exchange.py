@@ -39,6 +39,7 @@ import contextlib
 import csv
 from typing import Any
 
+from ...errors import Problem, ScenarioError
 from ..schema import Scenario
 from ._common import (
     Collector,
@@ -103,7 +104,7 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
                 ln,
                 None,
                 f"unknown record type {cells[0]!r}",
-                "lines start with '#A (actor), '#P (issue), '#M (scale point), '#D (stance) or '#/ (comment)",
+                "lines start with #A (actor), #P (issue), #M (scale point), #D (stance) or #/ (comment)",
             )
             continue
         if len(cells) < _KINDS[kind] + 1:
@@ -182,6 +183,17 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
         else:
             rows_d.append((ln, cells))
 
+    if not actors and not issues and not rows_d and not marks and recs:
+        raise ScenarioError(
+            [
+                Problem(
+                    "no #A, #P, #M or #D records: this does not look like an exchange-model file",
+                    _other_format_hint(text),
+                    file=filename,
+                    line=recs[0][0],
+                )
+            ]
+        )
     check_limits(col, len(actors), len(issues))
     for name, ms in marks.items():
         if name not in issue_keys:
@@ -315,6 +327,7 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
                     )
         ln0, p0 = pws[0]
         lines = ", ".join(str(ln) for ln, _ in pws)
+        actor["_cap_line"] = ln0
         actor["capability"] = {
             "value": p0,
             **imported(filename, ln0, f"#D power (same on lines {lines})"),
@@ -329,6 +342,8 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
     actor_list = list(actors.values())
     for k, a in enumerate(actor_list):
         col.lines[("actors", k)] = a.pop("_line")
+        if "_cap_line" in a:
+            col.lines[("actors", k, "capability")] = a.pop("_cap_line")
         for iid in a.get("stances", {}):
             col.lines[("actors", k, "stances", iid)] = seen[(a["id"], iid)]
     for k, i in enumerate(issue_list):
@@ -347,6 +362,15 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
         "status_quo": {i["id"]: not_in_file_status_quo(filename, i["low"]) for i in issue_list},
     }
     return col.finish(data)
+
+
+def _other_format_hint(text: str) -> str:
+    from .. import io
+
+    for fmt, sniff in io.SNIFFERS:
+        if fmt != "exchange" and sniff(text):
+            return f"it looks like {fmt}: pass --from {fmt}"
+    return "lines start with #A, #P, #M or #D; pass --from FORMAT if it is another format"
 
 
 def _close(name: str, known: dict[str, str]) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from pathlib import Path
 from typing import Any
 
 from ..schema import Scenario
@@ -171,7 +170,9 @@ def read_ktab_csv(text: str, filename: str = "<ktab-csv>") -> Scenario:
                 ln,
                 aid,
                 f"the row has {len(cells)} value(s) but the header has {ncols} columns",
-                "give every actor a name, description, influence and a position and salience per dimension",
+                "the cells seem separated by ';': KTAB uses ','"
+                if len(cells) == 1 and ";" in cells[0]
+                else "give every actor a name, description, influence and a position and salience per dimension",
             )
         cells = cells + [""] * (ncols - len(cells))
         label = cells[1] or name
@@ -248,26 +249,46 @@ def ktab_csv_problems(s: Scenario) -> list[tuple[str | None, str, str]]:
                 "pass --rescale to put saliences on 0-100 (see docs/formats.md)",
             )
         )
-    for a in s.actors:
-        missing = [iid for iid in s.issue_ids if iid not in a.stances]
-        if missing:
-            out.append(
-                (
-                    a.id,
-                    f"KTAB needs a stance of every actor on every dimension; {a.id} has none on {', '.join(missing)}",
-                    "add the stances, or drop the issue (detente convert --set is not enough: edit the YAML)",
-                )
+    names = dimension_names(s)
+    if len({_dimension(f"{n} Position")[0] for n in names}) < len(names):
+        out.append(
+            (
+                "issues",
+                "two issues would read back from KTAB as the same dimension (by label and by id)",
+                "give the issues distinct labels",
             )
+        )
+    for a in s.actors:
         total = sum(st.salience.value for st in a.stances.values()) * 100 / s.salience_max
         if total > SALIENCE_SUM_MAX + 1e-9:
             out.append(
                 (
                     f"{a.id} saliences",
                     f"KTAB saliences must sum to at most 100 per actor; {a.id}'s sum to {fmt_number(round(total, 9))}",
-                    hint_rescale + " (it also scales each actor's saliences down to sum to 100)",
+                    "pass --rescale, which puts saliences on 0-100 and scales each actor's down to sum to at most 100 (see docs/formats.md)",
                 )
             )
     return out
+
+
+def stance_or_silent(s: Scenario, actor_id: str, issue_id: str) -> tuple[float, float]:
+    """(position, salience) of a stance; a missing stance is written as salience 0 at the
+    status quo, which is how detente's models see it (``ScenarioArrays``), since KTAB
+    needs a stance of every actor on every dimension. ``lost_in`` notes it."""
+    st = s.actor(actor_id).stances.get(issue_id)
+    if st is None:
+        return s.status_quo_value(issue_id), 0.0
+    return st.position.value, st.salience.value
+
+
+def dimension_names(s: Scenario) -> list[str]:
+    """The names to write for the dimensions: the issue labels, unless two of them would
+    read back as the same issue id (or a label could not be read back), then the ids."""
+    labels = [" ".join(i.label.split()) for i in s.issues]
+    ids = [_dimension(f"{lb} Position")[0] for lb in labels]
+    if len(set(ids)) == len(ids) and all(lb and "," not in lb for lb in labels):
+        return labels
+    return list(s.issue_ids)
 
 
 def _line(cells: list[str]) -> str:
@@ -287,22 +308,23 @@ def write_ktab_csv(s: Scenario) -> str:
         )
     ]
     head = ["Actor", "Description", "Influence"]
-    for i in s.issues:
-        head += [f"{i.label} Position", f"{i.label} Salience"]
+    for name in dimension_names(s):
+        head += [f"{name} Position", f"{name} Salience"]
     out.append(_line(head))
     for a in s.actors:
-        cells = [a.id, a.label, fmt_number(a.capability.value)]
+        cells = [a.id, _flat(a.label), fmt_number(a.capability.value)]
         for i in s.issues:
-            st = a.stances[i.id]
-            cells += [fmt_number(st.position.value), fmt_number(st.salience.value)]
+            pos, sal = stance_or_silent(s, a.id, i.id)
+            cells += [fmt_number(pos), fmt_number(sal)]
         out.append(_line(cells))
     return "".join(out)
+
+
+def _flat(text: str) -> str:
+    """One line of text: KTAB cells never span lines."""
+    return " ".join(text.split())
 
 
 def sniff_ktab_csv(text: str) -> bool:
     lines = [ln for ln in text.splitlines()[:3] if ln.strip()]
     return len(lines) >= 2 and lines[1].lstrip().lower().startswith("actor,")
-
-
-def _stem(filename: str) -> str:
-    return Path(filename).stem

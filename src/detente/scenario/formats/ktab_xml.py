@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 import xml.parsers.expat
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -52,7 +53,7 @@ from ._common import (
     meta_from_filename,
     not_in_file_status_quo,
 )
-from .ktab_csv import SALIENCE_SUM_MAX, ktab_csv_problems
+from .ktab_csv import SALIENCE_SUM_MAX, dimension_names, ktab_csv_problems, stance_or_silent
 
 __all__ = ["SWITCHES", "ktab_switches", "read_ktab_xml", "sniff_ktab_xml", "write_ktab_xml"]
 
@@ -372,8 +373,6 @@ def read_ktab_xml(text: str, filename: str = "<ktab-xml>") -> Scenario:
     meta = meta_from_filename(filename, name or None, "KTAB XML")
     meta["description"] = _text(root.kid("desc"))
     note = _NOTE_PREFIX + "; ".join(f"{k}={v}" for k, v in switches.items())
-    from pathlib import Path
-
     meta["sources"] = {"ktab": {"title": Path(filename).name or filename, "note": note}}
     col.lines[("meta",)] = root.line
     data: dict[str, Any] = {
@@ -417,7 +416,7 @@ def write_ktab_xml(s: Scenario) -> str:
         out += [f"    <{k}>{e(sw[k])}</{k}>" for k in SWITCHES if k in sw]
         out.append("  </ModelParameters>")
     out.append("  <Dimensions>")
-    out += [f"    <dName>{e(i.label)}</dName>" for i in s.issues]
+    out += [f"    <dName>{e(name)}</dName>" for name in dimension_names(s)]
     out.append("  </Dimensions>")
     out.append("  <Actors>")
     for a in s.actors:
@@ -427,13 +426,14 @@ def write_ktab_xml(s: Scenario) -> str:
         out.append(f"      <capability>{fmt_number(a.capability.value)}</capability>")
         out.append("      <Position>")
         out += [
-            f"        <dCoord>{fmt_number(a.stances[i.id].position.value)}</dCoord>"
+            f"        <dCoord>{fmt_number(stance_or_silent(s, a.id, i.id)[0])}</dCoord>"
             for i in s.issues
         ]
         out.append("      </Position>")
         out.append("      <Salience>")
         out += [
-            f"        <dSal>{fmt_number(a.stances[i.id].salience.value)}</dSal>" for i in s.issues
+            f"        <dSal>{fmt_number(stance_or_silent(s, a.id, i.id)[1])}</dSal>"
+            for i in s.issues
         ]
         out.append("      </Salience>")
         out.append("    </Actor>")
