@@ -110,3 +110,20 @@ def test_errors_exit_2_with_one_clear_line(four, args, message):
 def test_missing_file_exits_2():
     r = runner.invoke(app, ["forecast", "no-such-scenario.yaml"])
     assert r.exit_code == 2
+
+
+def test_flagship_table_reports_the_veto_players_verdict():
+    r = runner.invoke(app, ["forecast", "us-dprk-2021", "--model", "all"])
+    assert r.exit_code == 0, r.output
+    assert "denuclearization" in r.stdout
+    assert "no package beats the status quo for every bargaining player (usa, dprk)" in r.stdout
+    assert "red lines conflict on denuclearization" in r.stdout
+
+
+def test_flagship_json_nash_says_no_agreement():
+    r = runner.invoke(app, ["forecast", "us-dprk-2021", "-m", "nash,compromise", "--json"])
+    data = json.loads(r.stdout)
+    nash = data["models"]["nash"]
+    assert nash["extra"]["agreement"] is False
+    assert all(v is None for v in nash["outcome"].values())
+    assert all(v is not None for v in data["models"]["compromise"]["outcome"].values())

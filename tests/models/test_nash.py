@@ -124,6 +124,9 @@ def test_without_red_lines_a_deal_exists_and_respects_weights():
     assert sym.extra["agreement"] and asym.extra["agreement"]
     # the stronger player gets more of what it cares about most
     assert asym.extra["gains"]["a"] > sym.extra["gains"]["a"] - 1e-9
+    # each side's concessions are listed and explained
+    assert set(asym.extra["concessions"]) == {"a", "b"}
+    assert any(n.startswith("b concedes most on") for n in asym.notes)
 
 
 def test_red_lines_are_hard_limits():

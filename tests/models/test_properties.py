@@ -12,8 +12,9 @@ from detente.testing import make_scenario
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from model_strategies import scenario_specs  # noqa: E402  (veto players, plain specs)
-from strategies import scenarios  # noqa: E402  (the shared scenario strategy)
+from model_strategies import scenario_specs
+
+from strategies import scenarios
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -39,6 +40,14 @@ def test_weighted_mean_lies_within_the_positions(s):
             continue
         tol = 1e-9 * (s.issues[j].high - s.issues[j].low)
         assert a.positions[h, j].min() - tol <= out[j] <= a.positions[h, j].max() + tol
+
+
+def test_mean_with_subnormal_capability_stays_within_positions():
+    # found by Hypothesis: 5e-324 * 1.5 rounds to 1e-323, which put the mean at 2.0
+    s = make_scenario(
+        {"a": {"capability": 5e-324, "stances": {"c": (1.5, 1.0)}}}, {"c": (0.0, 2.0)}
+    )
+    assert get_model("compromise").forecast(s).outcome[0] == 1.5
 
 
 @SETTINGS

@@ -129,16 +129,7 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
     from rich import box
 
     console.print(f"[bold]Forecasts for {s.id}[/]: {s.meta.title}", soft_wrap=True)
-    t = Table(
-        box=box.SIMPLE_HEAD,
-        padding=(0, 1, 0, 0),
-        pad_edge=False,
-    )
-    t.add_column("issue", no_wrap=True, min_width=max(len(i) for i in s.issue_ids))
-    t.add_column("actors", justify="right")
-    t.add_column("SQ", justify="right")
-    for name in results:
-        t.add_column(_SHORT.get(name, name), justify="right")
+    rows = []
     for j, issue in enumerate(s.issues):
         h = a.has_stance[:, j]
         rng = f"{a.positions[h, j].min():.3g}-{a.positions[h, j].max():.3g}" if h.any() else "-"
@@ -146,6 +137,15 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
         for f in results.values():
             v = float(f.outcome[j])
             row.append("none" if not np.isfinite(v) else f"{v:.3g}")
+        rows.append(row)
+    headers = ["issue", "actors", "SQ", *[_SHORT.get(n, n) for n in results]]
+    t = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False)
+    # numbers never wrap; on a narrow terminal the issue names fold instead
+    t.add_column("issue", overflow="fold")
+    for k, head in enumerate(headers[1:], 1):
+        width = max(len(head), *(len(r[k]) for r in rows))
+        t.add_column(head, justify="right", no_wrap=True, min_width=width)
+    for row in rows:
         t.add_row(*row)
     console.print(t)
     legend = [f"{_SHORT.get(n, n)} = {n}" for n in results if _SHORT.get(n, n) != n]

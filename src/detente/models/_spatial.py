@@ -31,14 +31,22 @@ def weighted_mean(
     with ``fallback`` 0 (weighted), 1 (plain mean) or 2 (status quo).
     """
     den = weights.sum(axis=-2)
-    num = (weights * positions).sum(axis=-2)
+    if np.any((den > 0) & (den < 1e-200)):
+        # rescale so the largest weight per issue is 1: subnormal capabilities (5e-324)
+        # would otherwise round the products and put the mean outside the positions
+        top = weights.max(axis=-2, keepdims=True)
+        weights = np.where(top > 0, weights / np.where(top > 0, top, 1.0), 0.0)
+        den = weights.sum(axis=-2)
+    num = np.einsum("...kj,...kj->...j", weights, positions)
+    positive = den > 0
+    if positive.all():
+        return num / den, np.zeros(den.shape, dtype=int)
     h = np.broadcast_to(has_stance, positions.shape)
     n_stances = h.sum(axis=-2)
     plain = np.where(h, positions, 0.0).sum(axis=-2) / np.maximum(n_stances, 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = num / den
-    out = np.where(den > 0, mean, np.where(n_stances > 0, plain, status_quo))
-    fallback = np.where(den > 0, 0, np.where(n_stances > 0, 1, 2))
+    mean = num / np.where(positive, den, 1.0)
+    out = np.where(positive, mean, np.where(n_stances > 0, plain, status_quo))
+    fallback = np.where(positive, 0, np.where(n_stances > 0, 1, 2))
     return out, fallback
 
 
@@ -52,6 +60,9 @@ def weighted_median(
     the next position with weight is returned (the median is then any point between them).
     Issues with zero total weight get the status quo.
     """
+    w = np.broadcast_to(weights, positions.shape)
+    top = w.max(axis=-2, keepdims=True)
+    weights = np.where(top > 0, w / np.where(top > 0, top, 1.0), 0.0)
     order = np.argsort(positions, axis=-2, kind="stable")
     xs = np.take_along_axis(positions, order, axis=-2)
     ws = np.take_along_axis(np.broadcast_to(weights, positions.shape), order, axis=-2)

@@ -180,13 +180,12 @@ def _evaluate(st: _State, e: Exchange) -> dict[str, np.ndarray]:
 def exchange_analysis(scenario: Scenario, *, red_lines: bool = True) -> list[dict[str, Any]]:
     """The round-1 candidate exchanges of a scenario with every quantity of the model.
 
-    For each exchange: who demands and supplies which issue; the starting outcomes; the
+    For each exchange: who demands and who supplies which issue; the starting outcomes; the
     outcomes if each supplier moved all the way to its partner (``shifted_outcome``); the
-    resulting losses and gains (outcome shift x salience x ... as decide reports them, i.e.
-    shift x salience, times capability in decide's tests); each actor's maximal gain (the best it
-    can get while its partner does not lose); and the equal-gain solution. Positions and
-    outcomes are on the issues' own scales; gains in the scenario's salience units on a 0-100
-    scale.
+    resulting losses and gains (outcome shift x salience x capability, as decide's tests compute
+    them); each actor's maximal gain (the best it can get while its partner does not lose); the
+    equal-gain solution and its moves. Positions and outcomes are on the issues' own scales;
+    gains in the scenario's salience units times points on a 0-100 scale.
     """
     st, lo, width = _initial_state(scenario.to_arrays(), scenario.salience_max, red_lines)
     e = candidate_exchanges(st.x, st.s, st.c)

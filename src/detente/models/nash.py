@@ -483,6 +483,26 @@ class _Bargaining:
                     )
                     + "."
                 )
+                # what each player gives up: its largest salience-weighted concession
+                loss = p.salience * (np.abs(x_best - p.ideal) / p.width) ** p.gamma[:, None]
+                extra["concessions"] = {
+                    a: {
+                        iid: {"ideal": float(p.ideal[k, j]), "outcome": float(x_best[j])}
+                        for j, iid in enumerate(p.issues)
+                        if p.salience[k, j] > 0
+                        and abs(x_best[j] - p.ideal[k, j]) > 1e-6 * p.width[j]
+                    }
+                    for k, a in enumerate(p.players)
+                }
+                for k, a in enumerate(p.players):
+                    if loss[k].max() <= 0:
+                        notes.append(f"{a} gets its ideal point on every issue it cares about.")
+                        continue
+                    j = int(np.argmax(loss[k]))
+                    notes.append(
+                        f"{a} concedes most on {p.issues[j]}: {x_best[j]:.4g} instead of its "
+                        f"{p.ideal[k, j]:.4g} (status quo {p.status_quo[j]:.4g})."
+                    )
             idle = [arrays.issue_ids[j] for j in range(arrays.n_issues) if j not in set(active)]
             if idle:
                 notes.append(
