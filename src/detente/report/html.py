@@ -55,6 +55,7 @@ def render_html(report: AnalysisReport) -> str:
         zone_verdict=T.zone_verdict(report.diagnosis) if report.diagnosis else "",
         zone_details=T.zone_details(report.diagnosis) if report.diagnosis else [],
         provenance_sentence=T.provenance_sentence(report.provenance),
+        claim_counts=T.claim_counts(report.claims["counts"]).capitalize() if report.claims else "",
         ok_forecasts=[f for f in report.forecasts if "outcome" in f],
         version=detente.__version__,
     )

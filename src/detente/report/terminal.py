@@ -245,26 +245,36 @@ def _claims(r: AnalysisReport, console: Console) -> None:
         return
     c = r.claims
     assert c is not None
+    wide = console.width >= 110  # room for the model quantity each verdict rests on
     t = Table(show_edge=False, pad_edge=False, show_lines=False)
     t.add_column("id")
-    t.add_column("claim", overflow="fold", ratio=3)
-    t.add_column("verdict")
+    t.add_column("claim", ratio=3)
+    t.add_column("verdict", no_wrap=True)
     t.add_column("robust", justify="right")
-    t.add_column("model quantity", overflow="fold", ratio=2)
+    if wide:
+        t.add_column("model quantity", ratio=2)
     colours = {"holds": "green", "fails": "red", "pending": "yellow", "not-applicable": "dim"}
     for row in c["claims"]:
         v = row["verdict"]
-        t.add_row(
+        cells = [
             row["id"],
-            esc(T.shorten(row.get("text", ""), 64)),
+            esc(T.shorten(row.get("text", ""), 100 if wide else 90)),
             f"[{colours.get(v, 'white')}]{v}[/]",
             T.pct(row.get("robustness")),
-            esc(T.shorten(row.get("quantity_text", ""), 56)),
-        )
+        ]
+        if wide:
+            cells.append(esc(T.shorten(row.get("quantity_text", ""), 70)))
+        t.add_row(*cells)
     console.print(t)
     counts = c.get("counts", {})
     if counts:
         console.print(f"[dim]{T.claim_counts(counts).capitalize()}.[/]")
+    console.print(
+        "[dim]robust: the share of Monte Carlo draws over the scenario's ranges in which the "
+        "claim holds"
+        + ("" if wide else "; the model quantity of each verdict is in --html and --json")
+        + ".[/]"
+    )
 
 
 def _sources(r: AnalysisReport, console: Console) -> None:
