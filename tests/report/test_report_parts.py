@@ -61,3 +61,11 @@ def test_svg_is_inline_ready() -> None:
     assert svg.startswith("<svg")
     assert "<metadata" not in svg and "<?xml" not in svg and "DOCTYPE" not in svg
     assert "<text" not in svg  # text drawn as paths: no fonts needed
+
+
+def test_build_report_rejects_bad_sizes() -> None:
+    from detente.errors import ModelError
+    from detente.report import build_report
+
+    with pytest.raises(ModelError, match="'draws' parameter of build_report must be >= 2"):
+        build_report(load_bundled("ec-emissions-1994"), draws=1)

@@ -17,9 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ..errors import DetenteError
+from ..errors import DetenteError, ModelError
 from .provenance import provenance_summary
 
 if TYPE_CHECKING:
@@ -328,9 +326,11 @@ def build_report(
     -------
     AnalysisReport
     """
-    for name, v in (("draws", draws), ("runs", runs), ("months", months)):
-        if int(v) < 1:
-            raise DetenteError(f"The '{name}' parameter of build_report must be >= 1. Got {v}.")
+    for name, v, least in (("draws", draws, 2), ("runs", runs, 1), ("months", months, 1)):
+        if int(v) < least:
+            raise ModelError(
+                f"The '{name}' parameter of build_report must be >= {least}. Got {v} instead."
+            )
     from . import sections
 
     scenario, what_if_notes = sections.apply_what_ifs(scenario, what_ifs)
@@ -367,11 +367,3 @@ def build_report(
 
 def _set(report: AnalysisReport, name: str, value: Any) -> None:
     setattr(report, name, value)
-
-
-def _finite(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if np.isfinite(v) else None
