@@ -338,14 +338,29 @@ def _calibration_fig(r: AnalysisReport) -> Figure | None:
     if not c or not c.get("series"):
         return None
     series = c["series"]
-    fig = new_figure(8, 3.6)
+    fig = new_figure(9, 4.4)
     ax = fig.add_subplot()
     months = series["months"]
     x = np.arange(len(months))
+    observed = np.asarray(series["observed"], dtype=float)
+    if series.get("talks") is not None:
+        talks = np.nan_to_num(np.asarray(series["talks"], dtype=float)) > 0
+        top = max(1.0, float(observed.max()))
+        ax.fill_between(
+            x,
+            0,
+            top,
+            where=talks,
+            step="mid",
+            color="#2ca02c",
+            alpha=0.15,
+            lw=0,
+            label="months with US–DPRK talks",
+        )
     ax.bar(
         x,
-        series["observed"],
-        color="#999",
+        observed,
+        color="#777",
         width=1.0,
         label=series.get("observed_label", "observed"),
     )
@@ -357,8 +372,8 @@ def _calibration_fig(r: AnalysisReport) -> Figure | None:
     step = max(1, len(months) // 10)
     ax.set_xticks(x[::step], [str(m) for m in months[::step]], rotation=30, fontsize="small")
     ax.set_ylabel(series.get("ylabel", "count per month"))
-    ax.set_title(series.get("title", "Calibration against history"))
-    ax.legend(fontsize="small", frameon=False)
+    ax.set_title(series.get("title", "Calibration against history"), fontsize="medium")
+    fig.legend(loc="outside lower center", ncol=3, fontsize="small", frameon=False)
     return fig
 
 
