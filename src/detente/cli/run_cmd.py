@@ -78,6 +78,7 @@ def run(
             seed=seed,
             what_ifs=what_if or (),
             sets=set_ or (),
+            source=scenario,
             progress=True,
         )
         if html:

@@ -298,6 +298,7 @@ def build_report(
     seed: int = DEFAULT_SEED,
     what_ifs: Sequence[str] = (),
     sets: Sequence[str] = (),
+    source: str | None = None,
     progress: bool = False,
 ) -> AnalysisReport:
     """Run every registered model, the diagnosis, the dynamics and the claims on a scenario.
@@ -319,6 +320,9 @@ def build_report(
         as ``leadership-change-washington``) applied to the whole analysis.
     sets : sequence of str
         The ``PATH=VALUE`` changes applied to ``scenario``, recorded for reproduction.
+    source : str, optional
+        The bundled name or file the scenario was read from, as the user gave it (for the
+        commands the report quotes); default the scenario's id.
     progress : bool
         Show a rich progress display on stderr.
 
@@ -344,6 +348,7 @@ def build_report(
             "what_ifs": list(what_ifs),
             "what_if_notes": what_if_notes,
             "sets": list(sets),
+            "source": source or scenario.id,
         },
         setting=_setting(scenario),
         actors=_actors(scenario),

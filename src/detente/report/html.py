@@ -6,6 +6,7 @@ jinja2 template ``templates/report.html.j2`` packaged with detente.
 
 from __future__ import annotations
 
+import shlex
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ def _env() -> Any:
         dpct=T.dpct,
         outcome=T.outcome,
         shorten=T.shorten,
+        sh=shlex.quote,
     )
     return env
 

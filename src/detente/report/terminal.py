@@ -126,6 +126,12 @@ def _actors_issues(r: AnalysisReport, console: Console) -> None:
         console.print(f"  [bold]{i['id']}[/] \\[{lo}–{hi}] {esc(i['label'] + anchor)}")
 
 
+def _quote(arg: str) -> str:
+    import shlex
+
+    return shlex.quote(arg)
+
+
 def _cell(a: dict[str, Any], iid: str) -> str:
     st = a["stances"].get(iid)
     rl = a["red_lines"].get(iid)
@@ -301,5 +307,6 @@ def _sources(r: AnalysisReport, console: Console) -> None:
         console.print(t)
     console.print(
         "[dim]Every number with its range and source: "
-        f"detente show {r.setting['id']} --sources, or the HTML report (--html FILE).[/]"
+        f"detente show {esc(_quote(r.settings['source']))} --sources, or the HTML report "
+        "(--html FILE).[/]"
     )
