@@ -143,8 +143,11 @@ def _problem(
     else:
         weights = np.full(len(idx), 1.0 / len(idx))
         notes.append("Every bargaining player has zero capability; equal weights are used.")
-    sal = np.where(arrays.has_stance[idx], arrays.saliences[idx], 0.0)
-    active = np.flatnonzero((sal > 0).any(axis=0))
+    sal_raw = np.where(arrays.has_stance[idx], arrays.saliences[idx], 0.0)
+    # saliences a billion times smaller than the largest cannot be told apart from zero by the
+    # solver (and would make the result depend on actor order); they count only for consensus
+    sal = np.where(sal_raw >= 1e-9 * sal_raw.max(initial=0.0), sal_raw, 0.0)
+    active = np.flatnonzero((sal_raw > 0).any(axis=0))
     width = arrays.scale_high - arrays.scale_low
     rlo = arrays.red_low[idx]
     rhi = arrays.red_high[idx]
@@ -162,16 +165,21 @@ def _problem(
         best = np.clip(ideal, low, high)
         keep = []
         for j in active:
-            cares = sal[:, j] > 0
+            cares = sal_raw[:, j] > 0
             b = best[cares, j]
             if b.max() - b.min() <= 1e-12 * width[j]:
                 fixed[int(j)] = float(b[0])
                 g = gamma[idx]
                 d_sq = (np.abs(arrays.status_quo[j] - ideal[:, j]) / width[j]) ** g
                 d_fix = (np.abs(b[0] - ideal[:, j]) / width[j]) ** g
-                offset += sal[:, j] * (d_sq - d_fix)
-            else:
+                offset += sal_raw[:, j] * (d_sq - d_fix)
+            elif (sal[:, j] > 0).any():
                 keep.append(j)
+            else:
+                notes.append(
+                    f"{arrays.issue_ids[j]}: the bargaining players' saliences are negligible "
+                    "(below 1e-9 of the largest); the issue stays at the status quo."
+                )
         active = np.array(keep, dtype=int)
     prob = Problem(
         players=players,
