@@ -616,6 +616,21 @@ class NashBargaining(_Bargaining):
     max_starts : int
         Number of solver starts (the max-min package and points towards the heaviest
         players' best packages).
+
+    Examples
+    --------
+    One issue on [0, 1], status quo 1: p1 wants 0 with quadratic loss (gain ``1 - x^2``), p2
+    wants 1 with linear loss and also wants y (status quo 0) at 1 (gain ``x`` once y = 1). The
+    product ``(1 - x^2) x`` peaks at ``x = 1/sqrt(3)``, where p1 gains 2/3.
+
+    >>> from detente.testing import make_scenario
+    >>> s = make_scenario(
+    ...     {"p1": {"capability": 1, "stances": {"x": (0, 1)}},
+    ...      "p2": {"capability": 1, "stances": {"x": (1, 1), "y": (1, 1)}}},
+    ...     {"x": (0, 1), "y": (0, 1)}, status_quo={"x": 1, "y": 0})
+    >>> f = NashBargaining(actor_curvature={"p1": 2.0}).forecast(s)
+    >>> round(f.extra["gains"]["p1"], 6), round(f.outcome_for("x"), 6)
+    (0.666667, 0.57735)
     """
 
     name: ClassVar[str] = "nash"
