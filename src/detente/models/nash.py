@@ -451,10 +451,10 @@ class _Bargaining:
         p, active, notes, conflicts, fixed = _problem(arrays, gamma)
         who = "veto players" if arrays.veto.any() else "all actors (nobody has a veto)"
         notes.insert(0, f"Bargaining players: {', '.join(p.players)} ({who}); {gamma_text}.")
-        if (
-            arrays.veto.any()
-            and (arrays.red_low[~arrays.veto] > arrays.scale_low).any()
-            | (arrays.red_high[~arrays.veto] < arrays.scale_high).any()
+        others = ~arrays.veto
+        if arrays.veto.any() and (
+            (arrays.red_low[others] > arrays.scale_low).any()
+            or (arrays.red_high[others] < arrays.scale_high).any()
         ):
             notes.append("Red lines of actors without a veto are not imposed.")
         outcome = np.full(arrays.n_issues, np.nan)
@@ -735,11 +735,9 @@ def batch(
     single = arrays.n_draws is None
     pos = arrays.positions[None] if single else arrays.positions
     sal = arrays.saliences[None] if single else arrays.saliences
-    caps = arrays.capabilities[None] if single else arrays.capabilities
     sq = arrays.status_quo[None] if single else arrays.status_quo
     rlo = arrays.red_low[None] if single else arrays.red_low
     rhi = arrays.red_high[None] if single else arrays.red_high
-    del caps
     idx = np.flatnonzero(arrays.veto) if arrays.veto.any() else np.arange(arrays.n_actors)
     width = arrays.scale_high - arrays.scale_low
     I = arrays.n_issues
