@@ -304,7 +304,8 @@ def _unanimous(s: Scenario) -> tuple[Scenario, np.ndarray]:
             if issue.id in old:
                 sal_q = old[issue.id]["salience"]
                 v = sal_q["value"] if isinstance(sal_q, dict) else sal_q
-                sal = v if v > 0 else sal
+                # a salience that vanishes on the [0, 1] scale says the actor wants nothing
+                sal = v if v >= 1e-3 * s.salience_max else sal
             new[issue.id] = {"position": p, "salience": sal}
         a["stances"] = new
     data["claims"] = []

@@ -136,7 +136,7 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
         row = [issue.id, rng, f"{a.status_quo[j]:.3g}"]
         for f in results.values():
             v = float(f.outcome[j])
-            row.append("none" if not np.isfinite(v) else f"{v:.3g}")
+            row.append("—" if not np.isfinite(v) else f"{v:.3g}")
         rows.append(row)
     headers = ["issue", "actors", "SQ", *[_SHORT.get(n, n) for n in results]]
     t = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False)
@@ -153,7 +153,7 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
         f"{_SHORT.get(n, n)} played {f.n_rounds} rounds" for n, f in results.items() if f.n_rounds
     ]
     console.print(
-        "actors: range of the actors' positions; SQ: status quo; none: no agreement"
+        "actors: range of the actors' positions; SQ: status quo; —: no agreement"
         + ("; " + ", ".join(legend) if legend else ""),
         soft_wrap=True,
         style="dim",

@@ -51,18 +51,27 @@ def weighted_mean(
 
 
 def weighted_median(
-    positions: np.ndarray, weights: np.ndarray, status_quo: np.ndarray, *, rtol: float = 1e-12
+    positions: np.ndarray,
+    weights: np.ndarray,
+    status_quo: np.ndarray,
+    has_stance: np.ndarray | None = None,
+    *,
+    rtol: float = 1e-12,
 ) -> np.ndarray:
     """Weighted median per issue over the actor axis (-2).
 
     The median is the smallest position whose cumulative weight reaches half the total;
     when the cumulative weight equals exactly half at a position, the midpoint between it and
     the next position with weight is returned (the median is then any point between them).
-    Issues with zero total weight get the status quo.
+    Issues with zero total weight get the plain median of the stances (``has_stance``), and
+    issues without any stance the status quo.
     """
     w = np.broadcast_to(weights, positions.shape)
     top = w.max(axis=-2, keepdims=True)
     weights = np.where(top > 0, w / np.where(top > 0, top, 1.0), 0.0)
+    if has_stance is not None:
+        h = np.broadcast_to(has_stance, positions.shape).astype(float)
+        weights = np.where(top > 0, weights, h)
     order = np.argsort(positions, axis=-2, kind="stable")
     xs = np.take_along_axis(positions, order, axis=-2)
     ws = np.take_along_axis(np.broadcast_to(weights, positions.shape), order, axis=-2)

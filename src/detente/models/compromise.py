@@ -55,7 +55,9 @@ def batch(arrays: ScenarioArrays) -> np.ndarray:
 
 def batch_median(arrays: ScenarioArrays) -> np.ndarray:
     """Weighted-median outcome per issue, ``(I,)`` or ``(n, I)`` for a batch of draws."""
-    return weighted_median(arrays.positions, stance_weights(arrays), arrays.status_quo)
+    return weighted_median(
+        arrays.positions, stance_weights(arrays), arrays.status_quo, arrays.has_stance
+    )
 
 
 def _fallback_notes(arrays: ScenarioArrays, fallback: np.ndarray) -> list[str]:
@@ -131,11 +133,16 @@ class WeightedMedian:
     ) -> Forecast:
         a = scenario.to_arrays()
         w = stance_weights(a)
-        out = weighted_median(a.positions, w, a.status_quo)
+        out = weighted_median(a.positions, w, a.status_quo, a.has_stance)
         notes = []
         for j, total in enumerate(w.sum(axis=0)):
-            if total <= 0:
-                notes.append(f"{a.issue_ids[j]}: no actor weighs in; the status quo is used.")
+            if not a.has_stance[:, j].any():
+                notes.append(f"{a.issue_ids[j]}: no actor has a stance; the status quo is used.")
+            elif total <= 0:
+                notes.append(
+                    f"{a.issue_ids[j]}: every actor with a stance has zero capability or "
+                    "salience; the plain median of their positions is used."
+                )
         return _forecast(self.name, asdict(self), scenario, a, out, notes, seed)
 
 
@@ -227,19 +234,26 @@ class Condorcet:
     ) -> Forecast:
         a = scenario.to_arrays()
         w = stance_weights(a)
-        fallback = weighted_median(a.positions, w, a.status_quo)
+        fallback = weighted_median(a.positions, w, a.status_quo, a.has_stance)
         out = np.empty(a.n_issues)
         notes: list[str] = []
         found: dict[str, bool] = {}
         for j, iid in enumerate(a.issue_ids):
             h = a.has_stance[:, j]
-            if not h.any() or w[h, j].sum() <= 0:
+            if not h.any():
                 out[j] = fallback[j]
                 found[iid] = False
-                notes.append(f"{iid}: no actor weighs in; the status quo is used.")
+                notes.append(f"{iid}: no actor has a stance; the status quo is used.")
                 continue
+            votes = w[h, j]
+            if votes.sum() <= 0:
+                votes = np.ones(int(h.sum()))
+                notes.append(
+                    f"{iid}: every actor with a stance has zero capability or salience; "
+                    "each casts an equal vote."
+                )
             winner, cand, margins = condorcet_winner(
-                a.positions[h, j], w[h, j], vote=self.vote, exponent=self.exponent
+                a.positions[h, j], votes, vote=self.vote, exponent=self.exponent
             )
             found[iid] = winner is not None
             if winner is not None:

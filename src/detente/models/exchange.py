@@ -186,6 +186,23 @@ def exchange_analysis(scenario: Scenario, *, red_lines: bool = True) -> list[dic
     them); each actor's maximal gain (the best it can get while its partner does not lose); the
     equal-gain solution and its moves. Positions and outcomes are on the issues' own scales;
     gains in the scenario's salience units times points on a 0-100 scale.
+
+    Examples
+    --------
+    Stokman & Van Oosten's two-actor example: the outcome on issue 1 starts at
+    (0*10 + 100*60)/70 = 85 5/7; Actor-1 moving to 100 shifts it by 100*10/70, which costs
+    Actor-1 10 * 100/7 = 1000/7 and gives Actor-2 60 * 100/7 = 6000/7.
+
+    >>> from detente.testing import make_scenario
+    >>> s = make_scenario(
+    ...     {"Actor-1": {"capability": 1, "stances": {"i1": (0, 10), "i2": (0, 90)}},
+    ...      "Actor-2": {"capability": 1, "stances": {"i1": (100, 60), "i2": (100, 50)}}},
+    ...     ["i1", "i2"], salience_max=100)
+    >>> (ex,) = exchange_analysis(s)
+    >>> ex["supplier"]["i1"], round(ex["loss"]["Actor-1"] * 7, 9), round(ex["gain"]["Actor-2"] * 7, 9)
+    ('Actor-1', 1000.0, 6000.0)
+    >>> round(ex["max_gain"]["Actor-1"], 9), round(ex["max_gain"]["Actor-2"], 4)
+    (1400.0, 777.7778)
     """
     st, lo, width = _initial_state(scenario.to_arrays(), scenario.salience_max, red_lines)
     e = candidate_exchanges(st.x, st.s, st.c)

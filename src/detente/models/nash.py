@@ -73,6 +73,7 @@ class Problem:
     low, high : ndarray (J,)        the box allowed by the players' red lines
     status_quo : ndarray (J,)
     issues : tuple of str           the issues in the problem (active issues)
+    offset : ndarray (K,)           gains already settled on consensus issues (see _problem)
     """
 
     players: tuple[str, ...]
@@ -85,6 +86,7 @@ class Problem:
     high: np.ndarray
     status_quo: np.ndarray
     issues: tuple[str, ...]
+    offset: np.ndarray
 
     @property
     def n_players(self) -> int:
@@ -104,7 +106,7 @@ class Problem:
 
     def gains(self, x: np.ndarray) -> np.ndarray:
         """``g_k(x) = u_k(x) - u_k(q)``; (..., K)."""
-        return self.utility(x) - self.utility(self.status_quo)
+        return self.utility(x) - self.utility(self.status_quo) + self.offset
 
     def best_packages(self) -> np.ndarray:
         """Each player's best package in the box (its ideal point clipped), (K, J)."""
@@ -118,11 +120,18 @@ class Problem:
 
 def _problem(
     arrays: ScenarioArrays, gamma: np.ndarray
-) -> tuple[Problem, np.ndarray, list[str], list[tuple[str, str, str, float, float]]]:
+) -> tuple[
+    Problem, np.ndarray, list[str], list[tuple[str, str, str, float, float]], dict[int, float]
+]:
     """Build the problem from a single scenario's arrays.
 
-    Returns the problem, the index of its issues in the scenario, notes, and red-line conflicts
-    ``(issue, actor_low, actor_high, bound_low, bound_high)``.
+    Issues where every player who cares has the same best point in the box are settled at that
+    point (with separable utilities every Pareto-optimal package does so); their gains enter as a
+    constant ``offset``, which also spares the solver issues whose saliences are tiny.
+
+    Returns the problem, the index of its issues in the scenario, notes, red-line conflicts
+    ``(issue, actor_low, actor_high, bound_low, bound_high)`` and the settled issues
+    ``{issue index: value}``.
     """
     veto = arrays.veto
     idx = np.flatnonzero(veto) if veto.any() else np.arange(arrays.n_actors)
@@ -134,8 +143,11 @@ def _problem(
     else:
         weights = np.full(len(idx), 1.0 / len(idx))
         notes.append("Every bargaining player has zero capability; equal weights are used.")
-    sal = np.where(arrays.has_stance[idx], arrays.saliences[idx], 0.0)
-    active = np.flatnonzero((sal > 0).any(axis=0))
+    sal_raw = np.where(arrays.has_stance[idx], arrays.saliences[idx], 0.0)
+    # saliences a billion times smaller than the largest cannot be told apart from zero by the
+    # solver (and would make the result depend on actor order); they count only for consensus
+    sal = np.where(sal_raw >= 1e-9 * sal_raw.max(initial=0.0), sal_raw, 0.0)
+    active = np.flatnonzero((sal_raw > 0).any(axis=0))
     width = arrays.scale_high - arrays.scale_low
     rlo = arrays.red_low[idx]
     rhi = arrays.red_high[idx]
@@ -146,6 +158,29 @@ def _problem(
         a_lo = players[int(np.argmax(rlo[:, j]))]
         a_hi = players[int(np.argmin(rhi[:, j]))]
         conflicts.append((arrays.issue_ids[j], a_lo, a_hi, float(low[j]), float(high[j])))
+    fixed: dict[int, float] = {}
+    offset = np.zeros(len(idx))
+    if not conflicts:
+        ideal = arrays.positions[idx]
+        best = np.clip(ideal, low, high)
+        keep = []
+        for j in active:
+            cares = sal_raw[:, j] > 0
+            b = best[cares, j]
+            if b.max() - b.min() <= 1e-12 * width[j]:
+                fixed[int(j)] = float(b[0])
+                g = gamma[idx]
+                d_sq = (np.abs(arrays.status_quo[j] - ideal[:, j]) / width[j]) ** g
+                d_fix = (np.abs(b[0] - ideal[:, j]) / width[j]) ** g
+                offset += sal_raw[:, j] * (d_sq - d_fix)
+            elif (sal[:, j] > 0).any():
+                keep.append(j)
+            else:
+                notes.append(
+                    f"{arrays.issue_ids[j]}: the bargaining players' saliences are negligible "
+                    "(below 1e-9 of the largest); the issue stays at the status quo."
+                )
+        active = np.array(keep, dtype=int)
     prob = Problem(
         players=players,
         weights=weights,
@@ -157,8 +192,9 @@ def _problem(
         high=high[active],
         status_quo=arrays.status_quo[active],
         issues=tuple(arrays.issue_ids[j] for j in active),
+        offset=offset,
     )
-    return prob, active, notes, conflicts
+    return prob, active, notes, conflicts, fixed
 
 
 # ----- smooth formulation: z = (x (J), e (K*J)) --------------------------------------------------
@@ -172,7 +208,7 @@ class _Smooth:
         self.p = p
         self.K, self.J = p.n_players, p.n_issues
         dsq = p.distance_sq()
-        self.base = (p.salience * dsq ** p.gamma[:, None]).sum(1)  # -u_k(q)
+        self.base = (p.salience * dsq ** p.gamma[:, None]).sum(1) + p.offset  # -u_k(q)
         self.mask = p.salience > 0
 
     def split(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -412,13 +448,13 @@ class _Bargaining:
     ) -> Forecast:
         arrays = scenario.to_arrays()
         gamma, gamma_text = self._gamma(scenario, arrays)
-        p, active, notes, conflicts = _problem(arrays, gamma)
+        p, active, notes, conflicts, fixed = _problem(arrays, gamma)
         who = "veto players" if arrays.veto.any() else "all actors (nobody has a veto)"
         notes.insert(0, f"Bargaining players: {', '.join(p.players)} ({who}); {gamma_text}.")
-        if (
-            arrays.veto.any()
-            and (arrays.red_low[~arrays.veto] > arrays.scale_low).any()
-            | (arrays.red_high[~arrays.veto] < arrays.scale_high).any()
+        others = ~arrays.veto
+        if arrays.veto.any() and (
+            (arrays.red_low[others] > arrays.scale_low).any()
+            or (arrays.red_high[others] < arrays.scale_high).any()
         ):
             notes.append("Red lines of actors without a veto are not imposed.")
         outcome = np.full(arrays.n_issues, np.nan)
@@ -469,41 +505,53 @@ class _Bargaining:
                 arrays.red_low[idx].max(axis=0),
                 arrays.red_high[idx].min(axis=0),
             )
-            if x_best is not None:
-                outcome[active] = x_best
-                g = p.gains(x_best)
-                extra["gains"] = dict(zip(p.players, g.tolist(), strict=True))
-                extra["gain_shares"] = dict(zip(p.players, (g / best).tolist(), strict=True))
+            for j, v in fixed.items():
+                outcome[j] = v
+            if x_best is None:  # every issue settled by consensus (or none in play)
+                x_best = np.zeros(0)
+            outcome[active] = x_best
+            g = p.gains(x_best)
+            extra["gains"] = dict(zip(p.players, g.tolist(), strict=True))
+            extra["gain_shares"] = dict(zip(p.players, (g / best).tolist(), strict=True))
+            notes.append(
+                "Some package beats the status quo for every bargaining player; the "
+                f"{self.solution} gives "
+                + ", ".join(
+                    f"{a} {v:.0%} of its best gain"
+                    for a, v in zip(p.players, g / best, strict=True)
+                )
+                + "."
+            )
+            if fixed:
                 notes.append(
-                    "Some package beats the status quo for every bargaining player; the "
-                    f"{self.solution} gives "
-                    + ", ".join(
-                        f"{a} {v:.0%} of its best gain"
-                        for a, v in zip(p.players, g / best, strict=True)
-                    )
+                    "Settled where every bargaining player who cares wants the same: "
+                    + ", ".join(f"{arrays.issue_ids[j]} at {v:.4g}" for j, v in fixed.items())
                     + "."
                 )
-                # what each player gives up: its largest salience-weighted concession
-                loss = p.salience * (np.abs(x_best - p.ideal) / p.width) ** p.gamma[:, None]
-                extra["concessions"] = {
-                    a: {
-                        iid: {"ideal": float(p.ideal[k, j]), "outcome": float(x_best[j])}
-                        for j, iid in enumerate(p.issues)
-                        if p.salience[k, j] > 0
-                        and abs(x_best[j] - p.ideal[k, j]) > 1e-6 * p.width[j]
-                    }
-                    for k, a in enumerate(p.players)
+            # what each player gives up: its largest salience-weighted concession
+            loss = p.salience * (np.abs(x_best - p.ideal) / p.width) ** p.gamma[:, None]
+            extra["concessions"] = {
+                a: {
+                    iid: {"ideal": float(p.ideal[k, j]), "outcome": float(x_best[j])}
+                    for j, iid in enumerate(p.issues)
+                    if p.salience[k, j] > 0 and abs(x_best[j] - p.ideal[k, j]) > 1e-6 * p.width[j]
                 }
-                for k, a in enumerate(p.players):
-                    if loss[k].max() <= 0:
-                        notes.append(f"{a} gets its ideal point on every issue it cares about.")
-                        continue
-                    j = int(np.argmax(loss[k]))
-                    notes.append(
-                        f"{a} concedes most on {p.issues[j]}: {x_best[j]:.4g} instead of its "
-                        f"{p.ideal[k, j]:.4g} (status quo {p.status_quo[j]:.4g})."
-                    )
-            idle = [arrays.issue_ids[j] for j in range(arrays.n_issues) if j not in set(active)]
+                for k, a in enumerate(p.players)
+            }
+            for k, a in enumerate(p.players):
+                if loss[k].size == 0 or loss[k].max() <= 0:
+                    notes.append(f"{a} concedes nothing on the issues still in dispute.")
+                    continue
+                j = int(np.argmax(loss[k]))
+                notes.append(
+                    f"{a} concedes most on {p.issues[j]}: {x_best[j]:.4g} instead of its "
+                    f"{p.ideal[k, j]:.4g} (status quo {p.status_quo[j]:.4g})."
+                )
+            idle = [
+                arrays.issue_ids[j]
+                for j in range(arrays.n_issues)
+                if j not in set(active) and j not in fixed
+            ]
             if idle:
                 notes.append(
                     "No bargaining player cares about "
@@ -540,6 +588,7 @@ def _why_not(p: Problem, sm: _Smooth, best: np.ndarray) -> str:
                 high=p.high,
                 status_quo=p.status_quo,
                 issues=p.issues,
+                offset=p.offset[[a, b]],
             )
             ssm = _Smooth(sub)
             t, _ = _max_min_share(sub, ssm, best[[a, b]], list(sub.best_packages()))
@@ -567,6 +616,21 @@ class NashBargaining(_Bargaining):
     max_starts : int
         Number of solver starts (the max-min package and points towards the heaviest
         players' best packages).
+
+    Examples
+    --------
+    One issue on [0, 1], status quo 1: p1 wants 0 with quadratic loss (gain ``1 - x^2``), p2
+    wants 1 with linear loss and also wants y (status quo 0) at 1 (gain ``x`` once y = 1). The
+    product ``(1 - x^2) x`` peaks at ``x = 1/sqrt(3)``, where p1 gains 2/3.
+
+    >>> from detente.testing import make_scenario
+    >>> s = make_scenario(
+    ...     {"p1": {"capability": 1, "stances": {"x": (0, 1)}},
+    ...      "p2": {"capability": 1, "stances": {"x": (1, 1), "y": (1, 1)}}},
+    ...     {"x": (0, 1), "y": (0, 1)}, status_quo={"x": 1, "y": 0})
+    >>> f = NashBargaining(actor_curvature={"p1": 2.0}).forecast(s)
+    >>> round(f.extra["gains"]["p1"], 6), round(f.outcome_for("x"), 6)
+    (0.666667, 0.57735)
     """
 
     name: ClassVar[str] = "nash"
@@ -671,11 +735,9 @@ def batch(
     single = arrays.n_draws is None
     pos = arrays.positions[None] if single else arrays.positions
     sal = arrays.saliences[None] if single else arrays.saliences
-    caps = arrays.capabilities[None] if single else arrays.capabilities
     sq = arrays.status_quo[None] if single else arrays.status_quo
     rlo = arrays.red_low[None] if single else arrays.red_low
     rhi = arrays.red_high[None] if single else arrays.red_high
-    del caps
     idx = np.flatnonzero(arrays.veto) if arrays.veto.any() else np.arange(arrays.n_actors)
     width = arrays.scale_high - arrays.scale_low
     I = arrays.n_issues
