@@ -39,6 +39,13 @@ a second block LP. With ``c != 1`` the problem is not an LP; a vectorised search
 used: a non-empty verdict is certified by its witness, an empty one is not, and
 ``method == "search"`` with ``resolution`` = the grid step says so.
 
+:func:`zone_open` answers only "is the zone open?" (and the max-min surplus ``m*``), fast:
+in closed form for up to two veto players (LP duality), with pair certificates, witness
+packages and an LP for the undecided draws beyond. The counterfactual levers use it.
+Knife edge: with no red lines and no cost of agreement the status quo gives every veto
+player exactly its reservation, so a zone shut only because the status quo is
+Pareto-optimal for them has a gap of just the strict margins.
+
 References: Tsebelis (2002) *Veto Players*, Princeton UP, doi:10.1515/9781400831456
 (win-sets, the winset of the status quo); Putnam (1988) doi:10.1017/S0020818300027697
 (win-sets in two-level games); Nash (1950) doi:10.2307/1907266.
