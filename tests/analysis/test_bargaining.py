@@ -231,3 +231,28 @@ def test_batched_zone_volume_matches_the_hand_computed_share():
 
     frac, se = zone_volume(bargaining_inputs(one_issue(80, 90).to_arrays()), n_points=4096)
     assert frac[0] == pytest.approx(0.5, abs=3 * se[0] + 1e-3)
+
+
+def test_certified_zone_test_for_many_veto_players_matches_the_lp():
+    from detente.analysis.bargaining import zone_open
+
+    actors = {
+        f"p{k}": {
+            "stances": {
+                "x": (q(40 + 10 * k, 10 * k, 50 + 10 * k), q(0.6, 0.2, 1.0)),
+                "y": (q(70 - 15 * k, 20, 90), q(0.5, 0.1, 0.9)),
+            },
+        }
+        for k in range(4)
+    }
+    actors["p0"]["red_lines"] = {"x": {"op": ">=", "bound": q(30, 10, 50)}}
+    s = make(["x", "y"], actors, {"x": q(45, 30, 60), "y": q(50, 30, 70)})
+    batch = s.sample(400, seed=3)
+    exact, m_exact = zone_open(batch)
+    cheap, m_bound = zone_open(batch, exact=False)
+    np.testing.assert_array_equal(exact, cheap)
+    assert 0 < exact.mean() < 1
+    np.testing.assert_array_equal(exact, win_set_gap(batch).zone_nonempty)
+    # the certificates bound the exact value from the right side
+    assert np.all(m_bound[cheap] <= m_exact[cheap] + 1e-9)
+    assert np.all(m_bound[~cheap] >= m_exact[~cheap] - 1e-9)

@@ -116,3 +116,34 @@ def test_search_ranks_efficient_levers_first_and_finds_the_red_lines(stand_in):
     )
     effs = [r for r in found if r.efficient]
     assert [r.size for r in effs] == sorted(r.size for r in effs)
+
+
+def test_lever_verdicts_do_not_depend_on_the_certificates_used():
+    from dataclasses import replace
+
+    from .test_bargaining import q
+
+    actors = {
+        f"p{k}": {
+            "stances": {
+                "x": (q(40 + 10 * k, 10 * k, 50 + 10 * k), q(0.6, 0.2, 1.0)),
+                "y": (q(70 - 15 * k, 20, 90), q(0.5, 0.1, 0.9)),
+            },
+        }
+        for k in range(4)
+    }
+    s = make(["x", "y"], actors, {"x": q(45, 30, 60), "y": q(50, 30, 70)})
+    base = baseline(s, s.sample(300, seed=3))
+    assert base.hints is not None  # more than two veto players: the baseline packages help
+    plain = replace(base, hints=None)
+    for change in (
+        Change("position", "x", "p3", 0.5),
+        Change("salience", "y", "p0", 0.5),
+        Change("status_quo", "y", None, 0.25),
+    ):
+        a = evaluate_changes(base, (change,))
+        b = evaluate_changes(plain, (change,))
+        assert a.p_zone_nonempty == b.p_zone_nonempty
+        # and both equal the exact LP verdicts on the changed draws
+        exact, _ = zone_open(change.apply(base.batch, s))
+        assert a.p_zone_nonempty == pytest.approx(float(exact.mean()))

@@ -550,7 +550,7 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
     for c in flex:
         pt, bt = c.apply(pt, s), c.apply(bt, s)
     f_pt, _ = zone_open(pt, **ctx.kw)
-    f_b, _ = zone_open(bt, **ctx.kw)
+    f_b, _ = zone_open(bt, exact=False, **ctx.kw)
     p0, p1 = base.p, float(f_b.mean())
     flips = bool(f_pt) != base.point_open
     hinge = flips or abs(p1 - p0) >= HINGE_RISE
@@ -733,7 +733,7 @@ def _c11(ctx: ClaimContext) -> ClaimOutcome:
         bt = base.batch
         for c in lv.changes:
             bt = c.apply(bt, s)
-        o, _ = zone_open(bt, **ctx.kw)
+        o, _ = zone_open(bt, exact=False, **ctx.kw)
         opened |= o & ~base.open_
     value = {
         "p_zone_nonempty": base.p,

@@ -56,8 +56,9 @@ __all__ = ["GAP_QUANTILES", "Diagnosis", "Driver", "diagnose", "sampled_quantiti
 GAP_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Sobol points used to estimate the size of an open zone.
 VOLUME_POINTS = 16384
-#: Draws the levers use when the curvature is not 1 (no closed form; search per draw).
-LEVER_DRAWS_NONLINEAR = 500
+#: Draws the levers use when there is no closed-form zone test (curvature != 1, or more
+#: than two veto players), to keep the search to seconds.
+LEVER_DRAWS_LIMITED = 500
 
 
 @dataclass(frozen=True)
@@ -532,11 +533,18 @@ def diagnose(
         lever_arrays = batch_arrays
         if not bool(np.all(batch.curvature == 1.0)):
             # no closed form off curvature 1: keep the search affordable
-            lever_arrays = take_draws(batch_arrays, LEVER_DRAWS_NONLINEAR)
+            lever_arrays = take_draws(batch_arrays, LEVER_DRAWS_LIMITED)
             search = False
             notes.append(
-                f"curvature != 1: levers evaluated on the first {LEVER_DRAWS_NONLINEAR} draws "
+                f"curvature != 1: levers evaluated on the first {LEVER_DRAWS_LIMITED} draws "
                 "by coordinate search, and the lever search skipped (named levers only)"
+            )
+        elif len(point.veto_ids) > 2 and draws > LEVER_DRAWS_LIMITED:
+            # the closed form covers two veto players; beyond, certificates and LPs per lever
+            lever_arrays = take_draws(batch_arrays, LEVER_DRAWS_LIMITED)
+            notes.append(
+                f"{len(point.veto_ids)} veto players: levers evaluated on the first "
+                f"{LEVER_DRAWS_LIMITED} draws (their baseline P(zone non-empty) is on the same draws)"
             )
         base = baseline(scenario, lever_arrays, curvature, agreement_cost)
         names = NAMED_LEVERS if lever_names is None else tuple(lever_names)
@@ -558,7 +566,7 @@ def diagnose(
         lever_results = named + found
     if r_gap is None:
         notes.append("the gap does not vary over the draws, so its rank correlations are n/a")
-    fast, _ = zone_open(batch_arrays, **kw)
+    fast, _ = zone_open(batch_arrays, exact=False, **kw)
     if not np.array_equal(fast, batch.zone_nonempty):  # pragma: no cover - a consistency check
         notes.append(
             f"the closed-form zone test disagrees with the LP in "

@@ -47,7 +47,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .bargaining import LP_TOLERANCE, STRICT_MARGIN, bargaining_inputs, zone_open
+from .bargaining import (
+    LP_TOLERANCE,
+    STRICT_MARGIN,
+    bargaining_inputs,
+    maximin_packages,
+    zone_open,
+)
 
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
@@ -322,6 +328,7 @@ class Baseline:
     open_: np.ndarray
     curvature: float | None
     agreement_cost: float | None
+    hints: np.ndarray | None = None  # baseline max-min packages, candidates for the levers
 
     @property
     def p(self) -> float:
@@ -353,8 +360,14 @@ def baseline(
 ) -> Baseline:
     point = s.to_arrays()
     po, _ = zone_open(point, curvature=curvature, agreement_cost=agreement_cost)
-    bo, _ = zone_open(batch, curvature=curvature, agreement_cost=agreement_cost)
-    return Baseline(s, point, batch, bool(po), bo, curvature, agreement_cost)
+    bo, _ = zone_open(batch, curvature=curvature, agreement_cost=agreement_cost, exact=False)
+    hints = None
+    inp = bargaining_inputs(batch, curvature=curvature, agreement_cost=agreement_cost)
+    if inp.weights.shape[1] > 2 and bool(np.all(inp.curvature == 1.0)):
+        # many veto players: the baseline's max-min packages often stay inside a changed
+        # zone, so they certify most lever draws without an LP
+        hints = maximin_packages(inp)[:, None, :]
+    return Baseline(s, point, batch, bool(po), bo, curvature, agreement_cost, hints)
 
 
 def evaluate_changes(
@@ -366,9 +379,14 @@ def evaluate_changes(
     for c in changes:
         point = c.apply(point, s)
         batch = c.apply(batch, s)
-    kw = {"curvature": base.curvature, "agreement_cost": base.agreement_cost}
-    po, _ = zone_open(point, **kw)
-    bo, _ = zone_open(batch, **kw)
+    po, _ = zone_open(point, curvature=base.curvature, agreement_cost=base.agreement_cost)
+    bo, _ = zone_open(
+        batch,
+        exact=False,
+        curvature=base.curvature,
+        agreement_cost=base.agreement_cost,
+        hints=base.hints,
+    )
     texts: list[str] = []
     sets: list[str] = []
     size = 0.0
