@@ -559,7 +559,26 @@ def simulate(
             )
         st.par[name] = np.full(runs, float(value))
     out = _run(st, np.arange(runs), uniforms, MODES.index(initial_mode), progress)
+    names = drivers or DriverNames()
+    notes = [
+        f"driver {getattr(names, f)!r} is not in the scenario: counted as 0"
+        for f in DriverNames.__dataclass_fields__
+        if getattr(names, f) not in scenario.drivers
+    ]
+    try:
+        from ..analysis.bargaining import win_set_gap  # noqa: F401
+
+        has_kernel = True
+    except ImportError:
+        has_kernel = False
+    if kernel == "red_lines" or not has_kernel:
+        notes.append("bargaining set from the veto players' red lines only (no diagnosis kernel)")
+    if parameters:
+        notes.append(
+            "parameters overridden: " + ", ".join(f"{k}={v}" for k, v in parameters.items())
+        )
     return DynamicsResult(
+        notes=tuple(notes),
         scenario_id=scenario.id,
         months=tuple(st.labels),
         actor_ids=scenario.actor_ids,
