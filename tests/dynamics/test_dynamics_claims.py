@@ -53,12 +53,15 @@ FLIPS = {
     "C10": (["parameters.inhibit_distress=-2", "parameters.inhibit_china=-2"], "fails"),
     # distress that lowers engagement: desperation no longer brings talks
     "C12": (["parameters.desperation=-3"], "fails"),
-    # a Washington that never engages or concedes: no limited talks either
+    # a Washington that never engages or concedes, and no leadership change: limited
+    # talks become rare
     "C13": (
         [
             "parameters.crisis_comm=0",
             "parameters.us_engagement_base=-6",
             "parameters.us_concession_base=-6",
+            "drivers.political_change_washington=0",
+            "drivers.political_change_pyongyang=0",
         ],
         "fails",
     ),

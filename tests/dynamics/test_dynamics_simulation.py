@@ -202,3 +202,28 @@ def test_docs_name_every_rule_and_parameter():
         assert f"`{r.name}`" in doc, r.name
     for name in DEFAULTS:
         assert f"`{name}`" in doc, name
+
+
+@pytest.mark.parametrize(
+    "name", ["us-waters-down", "reframe-without-denuclearization", "partial-for-relief"]
+)
+def test_fallback_lever_definitions_also_raise_talks(flagship_base, name):
+    # the definitions used when detente.analysis.levers is not installed
+    flagship, base = flagship_base
+    shocked = simulate(
+        WHAT_IFS[name].apply(flagship), runs=2500, months=24, seed=11, kernel="red_lines"
+    )
+    assert shocked.at(12)["talks"] > base.at(12)["talks"]
+    assert shocked.at(24)["agreement"] > base.at(24)["agreement"]
+
+
+def test_diagnosis_lever_definitions_are_used_when_installed(flagship_base):
+    flagship, _ = flagship_base
+    s = apply_what_if(flagship, "us-waters-down")
+    usa = next(a for a in s.actors if a.id == "usa")
+    assert "denuclearization" not in usa.red_lines  # the diagnosis lever drops it
+    sq = flagship.status_quo_value("denuclearization")
+    old = next(a for a in flagship.actors if a.id == "usa").stances["denuclearization"]
+    assert usa.stances["denuclearization"].position.value == pytest.approx(
+        old.position.value + 0.5 * (sq - old.position.value)
+    )

@@ -5,7 +5,8 @@ What the record can inform, and how:
 - **Provocation rates** conditional on talks: the mean monthly count of CSIS provocation
   events in months without a strategic provocation, by whether talks were on the month
   before (``provocation_rate_talks`` / ``provocation_rate_no_talks``), and the mean count in
-  months with one (``provocation_rate_crisis``).
+  months with one (``provocation_rate_crisis``); the exercise months' rate ratio from the
+  count model below (``provocation_exercise_ratio``).
 - **The crisis choice**: a logit of "strategic provocation this month" (a nuclear test or an
   IRBM/ICBM/space launch) on exercise month, talks last month and a strategic provocation
   last month. Its coefficients are the challenger's crisis utilities in logit units
@@ -370,6 +371,14 @@ def calibrate() -> Calibration:
             f"CNS + Yao et al. 2018, Korean months) on {term}, {window} "
             f"(n = {crisis_full.n}); detente calibrate",
         )
+    ex: Any = count_full.table().set_index("term").loc["exercise_month"]
+    params["provocation_exercise_ratio"] = (
+        float(np.exp(ex["estimate"])),
+        float(np.exp(ex["low"])),
+        float(np.exp(ex["high"])),
+        "rate ratio exp(b) of the exercise-month term in the NB2 count model of CSIS "
+        f"provocation events, {window} (n = {count_full.n}); detente calibrate",
+    )
 
     # --- in-sample and out-of-sample scores ------------------------------------------
     tr_lag = train[train["talks_lag"].notna()]

@@ -94,6 +94,13 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "Provocations in a crisis month",
         "mean CSIS provocation events per month, months with a strategic provocation, 1990-02..2021-06 (n = 21 months); detente calibrate",
     ),
+    "provocation_exercise_ratio": _c(
+        1.446,
+        0.966,
+        2.165,
+        "Rate ratio of routine provocations in exercise months",
+        "rate ratio exp(b) of the exercise-month term in the NB2 count model of CSIS provocation events, 1990-02..2018-09 (n = 344); detente calibrate",
+    ),
     "inhibit_distress": _j(
         1.5,
         0.5,

@@ -21,7 +21,8 @@ each range) and plays ``months`` months from the month after ``meta.start``. Eve
    the defender escalates; it ends when the challenger stops, in limited talks if both
    engage (the crisis-communication channel).
 5. **Provocations**: a Poisson count whose rate is the calibrated rate for a crisis month,
-   a talks month or a no-talks month.
+   a talks month or a no-talks month, the routine rates raised in exercise months by the
+   calibrated rate ratio (keeping their yearly mean).
 
 All random numbers of a month come from one child of ``np.random.SeedSequence(seed)``, so
 a run is reproducible from its seed and the first months do not depend on the horizon.
@@ -482,11 +483,12 @@ def _run(
         crisis_prev = instigate
 
         # --- provocations: calibrated Poisson rates ------------------------------------
-        rate = np.where(
-            instigate,
-            P["provocation_rate_crisis"],
-            np.where(talks, P["provocation_rate_talks"], P["provocation_rate_no_talks"]),
-        )
+        # routine rates are means over all months: exercise months (2 in 12) get the
+        # calibrated rate ratio, the others a rate that keeps the yearly mean
+        ratio = P["provocation_exercise_ratio"]
+        seasonal = np.where(st.exercise[t], ratio, 1.0) / (1.0 + (ratio - 1.0) / 6.0)
+        routine = np.where(talks, P["provocation_rate_talks"], P["provocation_rate_no_talks"])
+        rate = np.where(instigate, P["provocation_rate_crisis"], routine * seasonal)
         prov = poisson.ppf(np.clip(u[:, _U_PROV], 1e-12, 1 - 1e-12), rate)
         out["modes"][t] = mode
         out["provocations"][t] = np.maximum(prov, 0).astype(np.int16)
@@ -557,7 +559,26 @@ def simulate(
             )
         st.par[name] = np.full(runs, float(value))
     out = _run(st, np.arange(runs), uniforms, MODES.index(initial_mode), progress)
+    names = drivers or DriverNames()
+    notes = [
+        f"driver {getattr(names, f)!r} is not in the scenario: counted as 0"
+        for f in DriverNames.__dataclass_fields__
+        if getattr(names, f) not in scenario.drivers
+    ]
+    try:
+        from ..analysis.bargaining import win_set_gap  # noqa: F401
+
+        has_kernel = True
+    except ImportError:
+        has_kernel = False
+    if kernel == "red_lines" or not has_kernel:
+        notes.append("bargaining set from the veto players' red lines only (no diagnosis kernel)")
+    if parameters:
+        notes.append(
+            "parameters overridden: " + ", ".join(f"{k}={v}" for k, v in parameters.items())
+        )
     return DynamicsResult(
+        notes=tuple(notes),
         scenario_id=scenario.id,
         months=tuple(st.labels),
         actor_ids=scenario.actor_ids,

@@ -4,8 +4,8 @@ Each :class:`WhatIf` changes drivers, stances or red lines of a scenario (never 
 simulation's rules) and states the direction its mechanism implies for P(talks),
 P(agreement) and P(crisis) (+1 up, -1 down, 0 no stated direction);
 ``tests/dynamics/test_dynamics_whatifs.py`` checks each stated direction. The first three
-are the diagnosis levers as the dynamics apply them when ``detente.analysis.levers`` is not
-installed; when it is, its definition of the same name is used instead.
+are the diagnosis levers: when ``detente.analysis.levers`` is installed its definitions are
+used (see :func:`_diagnosis_lever`); the definitions below are the fallback.
 """
 
 from __future__ import annotations
@@ -110,8 +110,9 @@ WHAT_IFS: dict[str, WhatIf] = {
     for w in (
         WhatIf(
             "us-waters-down",
-            "Washington lowers its denuclearization demand (position and red line) to "
-            "Pyongyang's limit: the zone opens, obduracy relaxes (C11).",
+            "Washington waters down its denuclearization demand (the diagnosis lever: "
+            "position half-way to the status quo, red line dropped; fallback: position and "
+            "red line to Pyongyang's limit): the zone opens, obduracy relaxes (C11).",
             _us_waters_down,
             {"talks": +1, "agreement": +1},
         ),
@@ -123,8 +124,8 @@ WHAT_IFS: dict[str, WhatIf] = {
         ),
         WhatIf(
             "partial-for-relief",
-            "Washington accepts partial denuclearization (red line 40, position 50) for "
-            "sanctions relief (position 60), a Hanoi-style package.",
+            "Washington takes the Hanoi-style package as its demand (the diagnosis lever's "
+            "anchors; fallback: red line 40, position 50, sanctions relief 60).",
             _partial_for_relief,
             {"talks": +1, "agreement": +1},
         ),
@@ -188,17 +189,64 @@ WHAT_IFS: dict[str, WhatIf] = {
 }
 
 
-def apply_what_if(s: Scenario, name: str) -> Scenario:
-    """The scenario with the named what-if applied (diagnosis levers preferred when installed)."""
-    try:  # the diagnosis helper's lever definitions, when present
-        from ..analysis import levers as _levers  # type: ignore[attr-defined,unused-ignore]
+def _diagnosis_lever(s: Scenario, name: str) -> Scenario | None:
+    """The diagnosis helper's definition of a named lever, applied to the scenario itself.
 
-        fn = getattr(_levers, "apply_lever", None)
-        names = getattr(_levers, "LEVERS", {})
-        if fn is not None and name in names:
-            return fn(s, name)  # type: ignore[no-any-return,unused-ignore]
+    ``detente.analysis.levers`` applies its levers to sampled arrays; the dynamics need a
+    changed *scenario* (stances move during a run), so the same changes are applied through
+    their ``--set`` assignments: ``us-waters-down`` moves the demander's position
+    ``WATER_DOWN_FRACTION`` of the way to the status quo and drops its red line;
+    ``reframe-without-denuclearization`` drops the core issue; ``partial-for-relief`` makes
+    the Hanoi-style package (the issues' "Hanoi"/"partial" anchors) the demander's position
+    on both issues and relaxes its red line on the core issue to the package level.
+    Returns None when the diagnosis levers are not installed or do not apply.
+    """
+    try:
+        from ..analysis import levers as lv
     except ImportError:
-        pass
+        return None
+    from ..scenario.whatif import apply_sets
+
+    try:
+        base = lv.baseline(s, s.to_arrays())
+        if name == "us-waters-down":
+            d = lv._demander(base)
+            if d is None:
+                return None
+            actor, issue, _rule = d
+            changes = [lv.Change("position", issue, actor, lv.WATER_DOWN_FRACTION)]
+            if issue in next(a for a in s.actors if a.id == actor).red_lines:
+                changes.append(lv.Change("red_line", issue, actor, 1.0))
+            sets = [x for c in changes for x in c.describe(s)[1]]
+            return apply_sets(s, sets)
+        if name == "reframe-without-denuclearization":
+            ci = lv._core_issue(base)
+            return None if ci is None else s.without_issue(ci[0])
+        if name == "partial-for-relief":
+            pk = lv.hanoi_package(s)
+            d = lv._demander(base)
+            if pk is None or d is None:
+                return None
+            actor = d[0]
+            a = next(x for x in s.actors if x.id == actor)
+            sets = [f"{actor}.{i}.position={v}" for i, (v, _) in pk.items() if i in a.stances]
+            core = lv.FLAGSHIP_CORE_ISSUE
+            rl = a.red_lines.get(core)
+            if rl is not None and not rl.allows(pk[core][0]):
+                sets.append(f"{actor}.red_lines.{core}={rl.op}{pk[core][0]}")
+            return apply_sets(s, sets)
+    except AttributeError:  # the diagnosis module changed its internals: use ours
+        return None
+    return None
+
+
+def apply_what_if(s: Scenario, name: str) -> Scenario:
+    """The scenario with the named what-if applied (the diagnosis levers' definitions for
+    the three levers when :mod:`detente.analysis.levers` is installed)."""
+    if name in ("us-waters-down", "reframe-without-denuclearization", "partial-for-relief"):
+        out = _diagnosis_lever(s, name)
+        if out is not None:
+            return out
     w = WHAT_IFS.get(name)
     if w is None:
         import difflib

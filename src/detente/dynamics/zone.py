@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays
 
 __all__ = ["red_line_zone", "subset", "zone_and_gap"]
@@ -60,7 +61,12 @@ def zone_and_gap(arrays: ScenarioArrays, *, kernel: str = "auto") -> tuple[np.nd
         if out is not None:
             return out
         if kernel == "diagnosis":
-            raise ImportError("detente.analysis.bargaining.win_set_gap is not available")
+            raise ModelError(
+                "kernel='diagnosis' needs detente.analysis.bargaining.win_set_gap, which is "
+                "not installed; use kernel='auto' or 'red_lines'"
+            )
+    elif kernel != "red_lines":
+        raise ModelError(f"kernel must be 'auto', 'diagnosis' or 'red_lines'; got {kernel!r}")
     return red_line_zone(arrays)
 
 
