@@ -31,8 +31,8 @@ def pct(x: Any) -> str:
 def dpct(x: Any) -> str:
     if x is None:
         return ""
-    v = 100 * float(x)
-    return "±0 pts" if abs(v) < 0.5 else f"{v:+.0f} pts"
+    v = round(100 * float(x))
+    return "±0 pts" if v == 0 else f"{v:+d} pts"
 
 
 def plural(n: int, word: str) -> str:
