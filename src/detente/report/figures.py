@@ -303,14 +303,10 @@ def _levers_fig(r: AnalysisReport) -> Figure | None:
     d = r.diagnosis
     if not d or not d.get("levers"):
         return None
-    seen: set[str] = set()
-    levers = []
-    for lv in d["levers"]:
-        if lv.get("change") in seen or lv.get("p_zone_nonempty") is None:
-            continue  # a searched lever repeating a named one, or one that does not apply
-        seen.add(lv.get("change", ""))
-        levers.append(lv)
-    levers = levers[:12]
+    from .text import top_levers
+
+    # levers that do not apply (no P(zone)) have no bar
+    levers = [lv for lv in top_levers(d, 12) if lv.get("p_zone_nonempty") is not None]
     if not levers:
         return None
     fig = new_figure(9, 0.42 * len(levers) + 1.5)

@@ -59,5 +59,6 @@ def render_html(report: AnalysisReport) -> str:
         provenance_sentence=T.provenance_sentence(report.provenance),
         claim_counts=T.claim_counts(report.claims["counts"]).capitalize() if report.claims else "",
         ok_forecasts=[f for f in report.forecasts if "outcome" in f],
+        top_levers=T.top_levers,
         version=detente.__version__,
     )

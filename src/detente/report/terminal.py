@@ -201,14 +201,7 @@ def _zone(r: AnalysisReport, console: Console) -> None:
         t.add_column("change")
         t.add_column("P(zone)", justify="right")
         t.add_column("Δ", justify="right")
-        seen: set[str] = set()
-        shown = []
-        for lv in levers:
-            if lv.get("change") in seen:
-                continue  # a searched lever that repeats a named one
-            seen.add(lv.get("change", ""))
-            shown.append(lv)
-        for lv in shown[:6]:
+        for lv in T.top_levers(d, 6):
             t.add_row(
                 esc(lv["name"]) + (" [dim](named)[/]" if lv.get("named") else ""),
                 esc(T.shorten(lv.get("change", ""), 110)),

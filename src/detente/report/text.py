@@ -164,3 +164,17 @@ def claim_counts(counts: dict[str, int]) -> str:
     total = sum(counts.values())
     parts = [f"{n} {_VERDICT_PHRASE.get(k, k)}" for k, n in counts.items()]
     return f"of {total} claims, " + ", ".join(parts)
+
+
+def top_levers(d: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    """The diagnosis' levers in its order (named first), without searched levers that repeat
+    a lever already listed, at most ``n``."""
+    seen: set[str] = set()
+    out = []
+    for lv in d.get("levers") or []:
+        change = lv.get("change", "")
+        if change in seen:
+            continue
+        seen.add(change)
+        out.append(lv)
+    return out[:n]
