@@ -1,0 +1,764 @@
+"""Axiomatic bargaining solutions over the whole multi-issue space: Nash, Kalai-Smorodinsky,
+egalitarian.
+
+The bargaining players ``P`` are the veto players (every actor when nobody has a veto). A
+package ``x`` sets every issue at once. Player k's utility is
+
+    u_k(x) = - sum_j s_kj * (|x_j - p_kj| / W_j) ** gamma_k
+
+over the issues where k has a stance (``s`` salience in [0, 1], ``p`` ideal position, ``W_j`` the
+width of issue j's scale, ``gamma`` the curvature: 1 is linear loss, 2 quadratic). The status quo
+``q`` is the disagreement point, the gain is ``g_k(x) = u_k(x) - u_k(q)``. Red lines of the players
+are hard limits: ``x`` must lie in the box ``[L_j, H_j]`` that every player's red lines allow.
+
+- ``nash`` (Nash 1950, asymmetric form of Kalai 1977 / Roth 1979): maximise
+  ``sum_k w_k log g_k(x)`` with ``w_k`` the capability shares.
+- ``kalai_smorodinsky`` (Kalai & Smorodinsky 1975): the largest ``t`` with
+  ``g_k(x) >= t * g_k^*`` for all k, ``g_k^*`` the best gain k can get while nobody loses; ties
+  are broken towards the largest total gain so the package is Pareto-optimal.
+- ``egalitarian`` (Kalai 1977): the largest equal gain ``g_k(x) >= t``, ties broken likewise.
+
+Each says "no agreement" (outcome NaN on every issue, ``extra["agreement"] = False`` and the
+reason) when no package in the box gives every player strictly more than the status quo.
+
+Numerics: with ``|x_j - p_kj| / W_j`` replaced by auxiliary variables ``e_kj >= |...|`` every problem is
+smooth and, for ``gamma >= 1``, convex; it is solved with SLSQP from several starts (the max-min
+package, each player's best package pulled towards it, and the best of a quasi-random sample
+of packages), keeping the best verified result. :func:`batch` checks many parameter draws at
+once on a shared sample of packages.
+
+References
+----------
+Nash, J. F. (1950). The bargaining problem. *Econometrica* 18(2), 155-162. doi:10.2307/1907266
+Kalai, E., & Smorodinsky, M. (1975). Other solutions to Nash's bargaining problem.
+*Econometrica* 43(3), 513-518. doi:10.2307/1914280
+Kalai, E. (1977). Proportional solutions to bargaining situations: interpersonal utility
+comparisons. *Econometrica* 45(7), 1623-1630. doi:10.2307/1913954
+Roth, A. E. (1979). *Axiomatic Models of Bargaining*. Springer. doi:10.1007/978-3-642-51570-5
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+from scipy import optimize
+
+from ..errors import ModelError
+from ..scenario.arrays import ScenarioArrays, as_generator
+from .base import Forecast, register
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+
+__all__ = ["Egalitarian", "KalaiSmorodinsky", "NashBargaining", "Problem", "batch"]
+
+_TOL = 1e-9  # a gain counts as positive above this share of the player's best possible gain
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The bargaining problem on the issues some player cares about.
+
+    Attributes
+    ----------
+    players : tuple of str
+    weights : ndarray (K,)          capability shares (bargaining weights)
+    ideal : ndarray (K, J)          ideal points, in scale units
+    salience : ndarray (K, J)       salience where the player has a stance, else 0
+    gamma : ndarray (K,)            curvature per player
+    width : ndarray (J,)            scale widths
+    low, high : ndarray (J,)        the box allowed by the players' red lines
+    status_quo : ndarray (J,)
+    issues : tuple of str           the issues in the problem (active issues)
+    offset : ndarray (K,)           gains already settled on consensus issues (see _problem)
+    """
+
+    players: tuple[str, ...]
+    weights: np.ndarray
+    ideal: np.ndarray
+    salience: np.ndarray
+    gamma: np.ndarray
+    width: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    status_quo: np.ndarray
+    issues: tuple[str, ...]
+    offset: np.ndarray
+
+    @property
+    def n_players(self) -> int:
+        return len(self.players)
+
+    @property
+    def n_issues(self) -> int:
+        return len(self.issues)
+
+    def distance_sq(self) -> np.ndarray:
+        return np.abs(self.status_quo[None, :] - self.ideal) / self.width
+
+    def utility(self, x: np.ndarray) -> np.ndarray:
+        """``u_k(x)`` for packages ``x`` of shape (..., J); returns (..., K)."""
+        d = np.abs(x[..., None, :] - self.ideal) / self.width
+        return -(self.salience * d ** self.gamma[:, None]).sum(-1)
+
+    def gains(self, x: np.ndarray) -> np.ndarray:
+        """``g_k(x) = u_k(x) - u_k(q)``; (..., K)."""
+        return self.utility(x) - self.utility(self.status_quo) + self.offset
+
+    def best_packages(self) -> np.ndarray:
+        """Each player's best package in the box (its ideal point clipped), (K, J)."""
+        return np.clip(self.ideal, self.low, self.high)
+
+    def best_gains(self) -> np.ndarray:
+        """The most each player can gain within the box, ignoring the others, (K,)."""
+        b = self.best_packages()
+        return np.array([self.gains(b[k])[k] for k in range(self.n_players)])
+
+
+def _problem(
+    arrays: ScenarioArrays, gamma: np.ndarray
+) -> tuple[
+    Problem, np.ndarray, list[str], list[tuple[str, str, str, float, float]], dict[int, float]
+]:
+    """Build the problem from a single scenario's arrays.
+
+    Issues where every player who cares has the same best point in the box are settled at that
+    point (with separable utilities every Pareto-optimal package does so); their gains enter as a
+    constant ``offset``, which also spares the solver issues whose saliences are tiny.
+
+    Returns the problem, the index of its issues in the scenario, notes, red-line conflicts
+    ``(issue, actor_low, actor_high, bound_low, bound_high)`` and the settled issues
+    ``{issue index: value}``.
+    """
+    veto = arrays.veto
+    idx = np.flatnonzero(veto) if veto.any() else np.arange(arrays.n_actors)
+    players = tuple(arrays.actor_ids[k] for k in idx)
+    notes = []
+    caps = arrays.capabilities[idx]
+    if caps.sum() > 0:
+        weights = caps / caps.sum()
+    else:
+        weights = np.full(len(idx), 1.0 / len(idx))
+        notes.append("Every bargaining player has zero capability; equal weights are used.")
+    sal_raw = np.where(arrays.has_stance[idx], arrays.saliences[idx], 0.0)
+    # saliences a billion times smaller than the largest cannot be told apart from zero by the
+    # solver (and would make the result depend on actor order); they count only for consensus
+    sal = np.where(sal_raw >= 1e-9 * sal_raw.max(initial=0.0), sal_raw, 0.0)
+    active = np.flatnonzero((sal_raw > 0).any(axis=0))
+    width = arrays.scale_high - arrays.scale_low
+    rlo = arrays.red_low[idx]
+    rhi = arrays.red_high[idx]
+    low = rlo.max(axis=0)
+    high = rhi.min(axis=0)
+    conflicts = []
+    for j in np.flatnonzero(low > high + 1e-12 * width):
+        a_lo = players[int(np.argmax(rlo[:, j]))]
+        a_hi = players[int(np.argmin(rhi[:, j]))]
+        conflicts.append((arrays.issue_ids[j], a_lo, a_hi, float(low[j]), float(high[j])))
+    fixed: dict[int, float] = {}
+    offset = np.zeros(len(idx))
+    if not conflicts:
+        ideal = arrays.positions[idx]
+        best = np.clip(ideal, low, high)
+        keep = []
+        for j in active:
+            cares = sal_raw[:, j] > 0
+            b = best[cares, j]
+            if b.max() - b.min() <= 1e-12 * width[j]:
+                fixed[int(j)] = float(b[0])
+                g = gamma[idx]
+                d_sq = (np.abs(arrays.status_quo[j] - ideal[:, j]) / width[j]) ** g
+                d_fix = (np.abs(b[0] - ideal[:, j]) / width[j]) ** g
+                offset += sal_raw[:, j] * (d_sq - d_fix)
+            elif (sal[:, j] > 0).any():
+                keep.append(j)
+            else:
+                notes.append(
+                    f"{arrays.issue_ids[j]}: the bargaining players' saliences are negligible "
+                    "(below 1e-9 of the largest); the issue stays at the status quo."
+                )
+        active = np.array(keep, dtype=int)
+    prob = Problem(
+        players=players,
+        weights=weights,
+        ideal=arrays.positions[idx][:, active],
+        salience=sal[:, active],
+        gamma=gamma[idx],
+        width=width[active],
+        low=low[active],
+        high=high[active],
+        status_quo=arrays.status_quo[active],
+        issues=tuple(arrays.issue_ids[j] for j in active),
+        offset=offset,
+    )
+    return prob, active, notes, conflicts, fixed
+
+
+# ----- smooth formulation: z = (x (J), e (K*J)) --------------------------------------------------
+
+
+class _Smooth:
+    """Gains as smooth functions of ``z = (u, e)``: ``u = x / W`` (the package in scale widths,
+    which keeps the solver well conditioned) and ``e_kj >= |u_j - p_kj / W_j|``."""
+
+    def __init__(self, p: Problem) -> None:
+        self.p = p
+        self.K, self.J = p.n_players, p.n_issues
+        dsq = p.distance_sq()
+        self.base = (p.salience * dsq ** p.gamma[:, None]).sum(1) + p.offset  # -u_k(q)
+        self.mask = p.salience > 0
+
+    def split(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return z[: self.J], z[self.J :].reshape(self.K, self.J)
+
+    def join(self, x: np.ndarray) -> np.ndarray:
+        e = np.abs(x[None, :] - self.p.ideal) / self.p.width
+        return np.concatenate([x / self.p.width, e.ravel()])
+
+    def x_of(self, z: np.ndarray) -> np.ndarray:
+        """The package (in scale units, clipped to the box) of a solver vector."""
+        return np.clip(z[: self.J] * self.p.width, self.p.low, self.p.high)
+
+    def gains(self, z: np.ndarray) -> np.ndarray:
+        _, e = self.split(z)
+        return self.base - (self.p.salience * np.maximum(e, 0) ** self.p.gamma[:, None]).sum(1)
+
+    def gains_jac(self, z: np.ndarray) -> np.ndarray:
+        _, e = self.split(z)
+        g = self.p.gamma[:, None]
+        de = -self.p.salience * g * np.maximum(e, 0) ** (g - 1)
+        jac = np.zeros((self.K, self.J + self.K * self.J))
+        for k in range(self.K):
+            jac[k, self.J + k * self.J : self.J + (k + 1) * self.J] = de[k]
+        return jac
+
+    def abs_constraints(self, n_extra: int = 0) -> dict[str, Any]:
+        """``e_kj - (x_j - p_kj)/W_j >= 0`` and ``e_kj + (x_j - p_kj)/W_j >= 0``."""
+        K, J, p = self.K, self.J, self.p
+        rows = []
+        for k in range(K):
+            for j in range(J):
+                for sign in (1.0, -1.0):
+                    r = np.zeros(J + K * J)
+                    r[J + k * J + j] = 1.0
+                    r[j] = -sign
+                    rows.append((r, sign * p.ideal[k, j] / p.width[j]))
+        A = np.array([r for r, _ in rows])
+        b = np.array([c for _, c in rows])
+        m = A.shape[1]
+        A_full = np.hstack([A, np.zeros((A.shape[0], n_extra))])
+        return {"type": "ineq", "fun": lambda z: A @ z[:m] + b, "jac": lambda z: A_full}
+
+    def bounds(self) -> list[tuple[float, float]]:
+        p = self.p
+        xb = list(zip((p.low / p.width).tolist(), (p.high / p.width).tolist(), strict=True))
+        return xb + [(0.0, 1.0)] * (self.K * self.J)
+
+
+def _slsqp(
+    fun: Any, jac: Any, z0: np.ndarray, cons: list[dict[str, Any]], bounds: Any
+) -> np.ndarray | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = optimize.minimize(
+            fun,
+            z0,
+            jac=jac,
+            method="SLSQP",
+            bounds=bounds,
+            constraints=cons,
+            options={"maxiter": 500, "ftol": 1e-13},
+        )
+    return np.asarray(res.x, dtype=float) if np.all(np.isfinite(res.x)) else None
+
+
+def _max_min_share(
+    p: Problem, sm: _Smooth, scale: np.ndarray, starts: list[np.ndarray]
+) -> tuple[float, np.ndarray]:
+    """Largest ``t`` with ``g_k(x) >= t * scale_k`` for all k, and a package achieving it."""
+    n = sm.J + sm.K * sm.J
+    cons = [
+        sm.abs_constraints(n_extra=1),
+        {
+            "type": "ineq",
+            "fun": lambda z: sm.gains(z[:n]) - z[n] * scale,
+            "jac": lambda z: np.hstack([sm.gains_jac(z[:n]), -scale[:, None]]),
+        },
+    ]
+    bounds = [*sm.bounds(), (-np.inf, np.inf)]
+    best_t, best_x = -np.inf, starts[0]
+    for x0 in starts:
+        z0 = sm.join(x0)
+        t0 = float(np.min(p.gains(x0) / scale))
+        z = _slsqp(
+            lambda z: -z[n],
+            lambda z: np.r_[np.zeros(n), -1.0],
+            np.r_[z0, t0],
+            cons,
+            bounds,
+        )
+        cand = [x0] if z is None else [x0, sm.x_of(z)]
+        for x in cand:
+            t = float(np.min(p.gains(x) / scale))
+            if t > best_t + 1e-15:
+                best_t, best_x = t, x
+    return best_t, best_x
+
+
+def _lexi_refine(
+    p: Problem, sm: _Smooth, floor: np.ndarray, x0: np.ndarray, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Maximise the (weighted) total gain subject to ``g_k >= floor_k``: a Pareto-optimal
+    package among those at least as good as ``floor`` for everyone."""
+    w = np.ones(sm.K) if weights is None else weights
+    cons = [
+        sm.abs_constraints(),
+        {
+            "type": "ineq",
+            "fun": lambda z: sm.gains(z) - floor,
+            "jac": lambda z: sm.gains_jac(z),
+        },
+    ]
+    z = _slsqp(
+        lambda z: -float(w @ sm.gains(z)),
+        lambda z: -(w @ sm.gains_jac(z)),
+        sm.join(x0),
+        cons,
+        sm.bounds(),
+    )
+    if z is None:
+        return x0
+    x = sm.x_of(z)
+    g0, g = p.gains(x0), p.gains(x)
+    tol = 1e-9 * p.best_gains()
+    if np.all(g >= floor - tol) and w @ g >= w @ g0:
+        return x
+    return x0
+
+
+def _least_change(p: Problem, sm: _Smooth, x0: np.ndarray) -> np.ndarray:
+    """Among packages giving every player at least what ``x0`` gives, the one nearest the status
+    quo (in scale widths). With linear utilities many packages can give the same gains; this
+    picks one of them independently of the order or names of the actors."""
+    g0 = p.gains(x0)
+    tol = 1e-9 * p.best_gains()
+    floor = g0 - tol
+    q = p.status_quo / p.width
+    cons = [
+        sm.abs_constraints(),
+        {"type": "ineq", "fun": lambda z: sm.gains(z) - floor, "jac": sm.gains_jac},
+    ]
+
+    def fun(z: np.ndarray) -> float:
+        return float(((z[: sm.J] - q) ** 2).sum())
+
+    def jac(z: np.ndarray) -> np.ndarray:
+        out = np.zeros_like(z)
+        out[: sm.J] = 2 * (z[: sm.J] - q)
+        return out
+
+    z = _slsqp(fun, jac, sm.join(x0), cons, sm.bounds())
+    if z is None:
+        return x0
+    x = sm.x_of(z)
+    if np.all(p.gains(x) >= g0 - 2 * tol):
+        return x
+    return x0
+
+
+def _sample(p: Problem, n: int, seed: int = 0) -> np.ndarray:
+    """Quasi-random packages in the box plus each player's best package and the status quo."""
+    from scipy.stats import qmc
+
+    if p.n_issues == 0:
+        return np.zeros((1, 0))
+    u = qmc.Sobol(d=p.n_issues, scramble=True, seed=seed).random(n)
+    pts = p.low + u * (p.high - p.low)
+    extra = np.vstack([p.best_packages(), np.clip(p.status_quo, p.low, p.high)[None]])
+    return np.vstack([pts, extra])
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Bargaining:
+    """Shared settings and the agreement check of the axiomatic solutions."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    solution: ClassVar[str]
+
+    curvature: float | None = None
+    actor_curvature: dict[str, float] = field(default_factory=dict)
+    n_samples: int = 1024
+    max_starts: int = 4
+
+    def __post_init__(self) -> None:
+        values = [self.curvature] if self.curvature is not None else []
+        values += list(self.actor_curvature.values())
+        for v in values:
+            if not (isinstance(v, int | float) and np.isfinite(v) and v >= 1):
+                raise ModelError(
+                    f"The 'curvature' parameter of {self.name} must be a number >= 1 (concave "
+                    f"utilities keep the bargaining problem convex). Got {v!r} instead."
+                )
+        if not (isinstance(self.max_starts, int) and self.max_starts >= 1):
+            raise ModelError(
+                f"The 'max_starts' parameter of {self.name} must be an integer >= 1. "
+                f"Got {self.max_starts!r} instead."
+            )
+        if not (isinstance(self.n_samples, int) and self.n_samples >= 16):
+            raise ModelError(
+                f"The 'n_samples' parameter of {self.name} must be an integer >= 16. "
+                f"Got {self.n_samples!r} instead."
+            )
+
+    def _gamma(self, scenario: Scenario, arrays: ScenarioArrays) -> tuple[np.ndarray, str]:
+        if self.curvature is not None:
+            base, where = float(self.curvature), "model setting"
+        elif "utility_curvature" in arrays.parameters:
+            base = float(arrays.parameters["utility_curvature"])
+            where = "scenario parameter utility_curvature"
+            if not base >= 1:
+                raise ModelError(
+                    f"parameters.utility_curvature must be >= 1 for {self.name}; got {base:g}"
+                )
+        else:
+            base, where = 1.0, "default"
+        unknown = set(self.actor_curvature) - set(arrays.actor_ids)
+        if unknown:
+            raise ModelError(
+                f"The 'actor_curvature' parameter of {self.name} names unknown actors "
+                f"{', '.join(sorted(unknown))}; actors: {', '.join(arrays.actor_ids)}"
+            )
+        gamma = np.array([float(self.actor_curvature.get(a, base)) for a in arrays.actor_ids])
+        text = f"curvature {base:g} ({where})"
+        if self.actor_curvature:
+            text += "; per actor: " + ", ".join(
+                f"{a} {v:g}" for a, v in sorted(self.actor_curvature.items())
+            )
+        return gamma, text
+
+    def _solve(self, p: Problem, sm: _Smooth, x_mm: np.ndarray, best: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def forecast(
+        self, scenario: Scenario, *, seed: int | np.random.Generator | None = None
+    ) -> Forecast:
+        arrays = scenario.to_arrays()
+        gamma, gamma_text = self._gamma(scenario, arrays)
+        p, active, notes, conflicts, fixed = _problem(arrays, gamma)
+        who = "veto players" if arrays.veto.any() else "all actors (nobody has a veto)"
+        notes.insert(0, f"Bargaining players: {', '.join(p.players)} ({who}); {gamma_text}.")
+        others = ~arrays.veto
+        if arrays.veto.any() and (
+            (arrays.red_low[others] > arrays.scale_low).any()
+            or (arrays.red_high[others] < arrays.scale_high).any()
+        ):
+            notes.append("Red lines of actors without a veto are not imposed.")
+        outcome = np.full(arrays.n_issues, np.nan)
+        extra: dict[str, Any] = {
+            "players": list(p.players),
+            "weights": dict(zip(p.players, p.weights.tolist(), strict=True)),
+            "solution": self.solution,
+        }
+        reasons: list[str] = []
+        for issue, a_lo, a_hi, lo, hi in conflicts:
+            reasons.append(
+                f"red lines conflict on {issue}: {a_lo} requires >= {lo:g} but {a_hi} requires <= {hi:g}"
+            )
+        x_best: np.ndarray | None = None
+        if not reasons:
+            best = p.best_gains()
+            extra["best_gains"] = dict(zip(p.players, best.tolist(), strict=True))
+            for k, b in enumerate(best):
+                if b <= 0:
+                    reasons.append(
+                        f"{p.players[k]} cannot gain: no package within the red lines is better "
+                        "for it than the status quo"
+                    )
+        if not reasons and p.n_issues > 0:
+            sm = _Smooth(p)
+            sample = _sample(p, self.n_samples)
+            shares = (p.gains(sample) / best).min(axis=1)
+            starts = [sample[int(np.argmax(shares))], *list(p.best_packages())][: self.max_starts]
+            t, x_mm = _max_min_share(p, sm, best, starts)
+            extra["max_min_gain_share"] = t
+            if t <= _TOL:
+                reasons.append(_why_not(p, sm, best))
+            else:
+                x_best = _least_change(p, sm, self._solve(p, sm, x_mm, best))
+        if reasons:
+            extra["agreement"] = False
+            extra["reason"] = "; ".join(reasons)
+            notes.append(
+                "No package gives every bargaining player more than the status quo: "
+                + extra["reason"]
+                + "."
+            )
+        else:
+            extra["agreement"] = True
+            idx = [arrays.actor_ids.index(a) for a in p.players]
+            outcome = np.clip(
+                arrays.status_quo,
+                arrays.red_low[idx].max(axis=0),
+                arrays.red_high[idx].min(axis=0),
+            )
+            for j, v in fixed.items():
+                outcome[j] = v
+            if x_best is None:  # every issue settled by consensus (or none in play)
+                x_best = np.zeros(0)
+            outcome[active] = x_best
+            g = p.gains(x_best)
+            extra["gains"] = dict(zip(p.players, g.tolist(), strict=True))
+            extra["gain_shares"] = dict(zip(p.players, (g / best).tolist(), strict=True))
+            notes.append(
+                "Some package beats the status quo for every bargaining player; the "
+                f"{self.solution} gives "
+                + ", ".join(
+                    f"{a} {v:.0%} of its best gain"
+                    for a, v in zip(p.players, g / best, strict=True)
+                )
+                + "."
+            )
+            if fixed:
+                notes.append(
+                    "Settled where every bargaining player who cares wants the same: "
+                    + ", ".join(f"{arrays.issue_ids[j]} at {v:.4g}" for j, v in fixed.items())
+                    + "."
+                )
+            # what each player gives up: its largest salience-weighted concession
+            loss = p.salience * (np.abs(x_best - p.ideal) / p.width) ** p.gamma[:, None]
+            extra["concessions"] = {
+                a: {
+                    iid: {"ideal": float(p.ideal[k, j]), "outcome": float(x_best[j])}
+                    for j, iid in enumerate(p.issues)
+                    if p.salience[k, j] > 0 and abs(x_best[j] - p.ideal[k, j]) > 1e-6 * p.width[j]
+                }
+                for k, a in enumerate(p.players)
+            }
+            for k, a in enumerate(p.players):
+                if loss[k].size == 0 or loss[k].max() <= 0:
+                    notes.append(f"{a} concedes nothing on the issues still in dispute.")
+                    continue
+                j = int(np.argmax(loss[k]))
+                notes.append(
+                    f"{a} concedes most on {p.issues[j]}: {x_best[j]:.4g} instead of its "
+                    f"{p.ideal[k, j]:.4g} (status quo {p.status_quo[j]:.4g})."
+                )
+            idle = [
+                arrays.issue_ids[j]
+                for j in range(arrays.n_issues)
+                if j not in set(active) and j not in fixed
+            ]
+            if idle:
+                notes.append(
+                    "No bargaining player cares about "
+                    + ", ".join(idle)
+                    + "; those issues stay at the status quo (within the red lines)."
+                )
+        return Forecast(
+            model=self.name,
+            params=asdict(self),
+            scenario_id=scenario.id,
+            actor_ids=arrays.actor_ids,
+            issue_ids=arrays.issue_ids,
+            positions=np.asarray(arrays.positions, dtype=float)[None].copy(),
+            outcome=outcome,
+            notes=tuple(notes),
+            extra=extra,
+            seed=seed if isinstance(seed, int) else None,
+        )
+
+
+def _why_not(p: Problem, sm: _Smooth, best: np.ndarray) -> str:
+    """Name the pairs of players who cannot both gain, or say that all together cannot."""
+    pairs = []
+    for a in range(p.n_players):
+        for b in range(a + 1, p.n_players):
+            sub = Problem(
+                players=(p.players[a], p.players[b]),
+                weights=p.weights[[a, b]],
+                ideal=p.ideal[[a, b]],
+                salience=p.salience[[a, b]],
+                gamma=p.gamma[[a, b]],
+                width=p.width,
+                low=p.low,
+                high=p.high,
+                status_quo=p.status_quo,
+                issues=p.issues,
+                offset=p.offset[[a, b]],
+            )
+            ssm = _Smooth(sub)
+            t, _ = _max_min_share(sub, ssm, best[[a, b]], list(sub.best_packages()))
+            if t <= _TOL:
+                pairs.append(f"{p.players[a]} and {p.players[b]}")
+    if pairs:
+        return "every package that helps one hurts the other for " + "; ".join(pairs)
+    return "each pair could gain together, but no package helps all players at once"
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class NashBargaining(_Bargaining):
+    """The asymmetric Nash bargaining solution over all issues (weights = capability shares).
+
+    Parameters
+    ----------
+    curvature : float >= 1, optional
+        Exponent of the distance loss. Default: the scenario's ``parameters.utility_curvature``
+        if it has one, else 1 (linear).
+    actor_curvature : dict, optional
+        Per-actor overrides of the curvature.
+    n_samples : int
+        Size of the quasi-random sample of packages used for starting points.
+    max_starts : int
+        Number of solver starts (the max-min package and points towards the heaviest
+        players' best packages).
+
+    Examples
+    --------
+    One issue on [0, 1], status quo 1: p1 wants 0 with quadratic loss (gain ``1 - x^2``), p2
+    wants 1 with linear loss and also wants y (status quo 0) at 1 (gain ``x`` once y = 1). The
+    product ``(1 - x^2) x`` peaks at ``x = 1/sqrt(3)``, where p1 gains 2/3.
+
+    >>> from detente.testing import make_scenario
+    >>> s = make_scenario(
+    ...     {"p1": {"capability": 1, "stances": {"x": (0, 1)}},
+    ...      "p2": {"capability": 1, "stances": {"x": (1, 1), "y": (1, 1)}}},
+    ...     {"x": (0, 1), "y": (0, 1)}, status_quo={"x": 1, "y": 0})
+    >>> f = NashBargaining(actor_curvature={"p1": 2.0}).forecast(s)
+    >>> round(f.extra["gains"]["p1"], 6), round(f.outcome_for("x"), 6)
+    (0.666667, 0.57735)
+    """
+
+    name: ClassVar[str] = "nash"
+    description: ClassVar[str] = (
+        "Nash bargaining solution over all issues; status quo as disagreement, red lines as limits"
+    )
+    solution: ClassVar[str] = "Nash bargaining solution"
+
+    def _solve(self, p: Problem, sm: _Smooth, x_mm: np.ndarray, best: np.ndarray) -> np.ndarray:
+        w = p.weights
+        eps = 1e-12 * best
+
+        def obj(z: np.ndarray) -> float:
+            g = sm.gains(z)
+            # log extended linearly below eps so the solver may step outside the domain
+            safe = np.where(g > eps, np.log(np.maximum(g, eps)), np.log(eps) + (g - eps) / eps)
+            return -float(w @ safe)
+
+        def jac(z: np.ndarray) -> np.ndarray:
+            g = sm.gains(z)
+            d = np.where(g > eps, 1.0 / np.maximum(g, eps), 1.0 / eps)
+            return -((w * d) @ sm.gains_jac(z))
+
+        cons = [sm.abs_constraints()]
+        # The problem is convex for curvature >= 1, so a few starts suffice: the max-min
+        # package, and halfway from it towards the best packages of the heaviest players.
+        starts = [x_mm]
+        for k in np.argsort(-w, kind="stable")[: self.max_starts - 1]:
+            starts.append(x_mm + 0.5 * (p.best_packages()[k] - x_mm))
+        best_val, best_x = np.inf, x_mm
+        for x0 in starts:
+            if np.any(p.gains(x0) <= 0):
+                continue
+            z = _slsqp(obj, jac, sm.join(x0), cons, sm.bounds())
+            if z is None:
+                continue
+            x = sm.x_of(z)
+            g = p.gains(x)
+            if np.any(g <= 0):
+                continue
+            val = -float(w @ np.log(g))
+            if val < best_val - 1e-14:
+                best_val, best_x = val, x
+        return best_x
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class KalaiSmorodinsky(_Bargaining):
+    """The Kalai-Smorodinsky solution over all issues (equal shares of each player's utopia
+    gain, the utopia gain being the best a player can get while nobody loses)."""
+
+    name: ClassVar[str] = "kalai_smorodinsky"
+    description: ClassVar[str] = "Kalai-Smorodinsky solution over all issues"
+    solution: ClassVar[str] = "Kalai-Smorodinsky solution"
+
+    def _solve(self, p: Problem, sm: _Smooth, x_mm: np.ndarray, best: np.ndarray) -> np.ndarray:
+        utopia = np.empty(p.n_players)
+        for k in range(p.n_players):
+            w = np.zeros(p.n_players)
+            w[k] = 1.0
+            xk = _lexi_refine(p, sm, np.zeros(p.n_players), x_mm, weights=w)
+            utopia[k] = max(p.gains(xk)[k], p.gains(x_mm)[k])
+        t, x = _max_min_share(p, sm, utopia, [x_mm])
+        return _lexi_refine(p, sm, t * utopia * (1 - 1e-9), x)
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Egalitarian(_Bargaining):
+    """The egalitarian solution over all issues: the largest equal utility gain for every
+    player, then the largest total gain."""
+
+    name: ClassVar[str] = "egalitarian"
+    description: ClassVar[str] = "egalitarian (equal-gain) solution over all issues"
+    solution: ClassVar[str] = "egalitarian solution"
+
+    def _solve(self, p: Problem, sm: _Smooth, x_mm: np.ndarray, best: np.ndarray) -> np.ndarray:
+        ones = np.ones(p.n_players)
+        t, x = _max_min_share(p, sm, ones, [x_mm])
+        return _lexi_refine(p, sm, t * ones * (1 - 1e-9), x)
+
+
+def batch(
+    arrays: ScenarioArrays,
+    *,
+    curvature: float = 1.0,
+    n_samples: int = 2048,
+    seed: int | np.random.Generator | None = 0,
+    chunk: int = 64,
+) -> np.ndarray:
+    """Whether some package beats the status quo for every bargaining player, per draw.
+
+    Evaluates a shared quasi-random sample of packages (plus each player's best package and
+    the status quo) inside each draw's red-line box. ``True`` proves an agreement exists;
+    ``False`` means none was found among the samples (the single-scenario ``forecast`` settles it
+    by optimisation). Returns ``bool`` of shape ``()`` or ``(n_draws,)``.
+    """
+    from scipy.stats import qmc
+
+    rng = as_generator(seed)
+    single = arrays.n_draws is None
+    pos = arrays.positions[None] if single else arrays.positions
+    sal = arrays.saliences[None] if single else arrays.saliences
+    sq = arrays.status_quo[None] if single else arrays.status_quo
+    rlo = arrays.red_low[None] if single else arrays.red_low
+    rhi = arrays.red_high[None] if single else arrays.red_high
+    idx = np.flatnonzero(arrays.veto) if arrays.veto.any() else np.arange(arrays.n_actors)
+    width = arrays.scale_high - arrays.scale_low
+    I = arrays.n_issues
+    u = qmc.Sobol(d=I, scramble=True, seed=rng).random(n_samples)
+    out = np.zeros(pos.shape[0], dtype=bool)
+    h = arrays.has_stance[idx]
+    for start in range(0, pos.shape[0], chunk):
+        sl = slice(start, start + chunk)
+        p = pos[sl][:, idx]  # (n, K, I)
+        s = np.where(h, sal[sl][:, idx], 0.0)
+        lo = rlo[sl][:, idx].max(axis=1)  # (n, I)
+        hi = rhi[sl][:, idx].min(axis=1)
+        ok_box = (lo <= hi).all(axis=1)
+        hi = np.maximum(hi, lo)
+        pts = lo[:, None, :] + u[None] * (hi - lo)[:, None, :]  # (n, S, I)
+        bestp = np.clip(p, lo[:, None, :], hi[:, None, :])  # (n, K, I)
+        pts = np.concatenate([pts, bestp], axis=1)
+        d_sq = (s * (np.abs(sq[sl][:, None, :] - p) / width) ** curvature).sum(-1)  # (n, K)
+        d = np.abs(pts[:, :, None, :] - p[:, None, :, :]) / width  # (n, S, K, I)
+        gains = d_sq[:, None, :] - (s[:, None] * d**curvature).sum(-1)  # (n, S, K)
+        scale = np.maximum(gains.max(axis=1, keepdims=True), 1e-300)
+        good = (gains > _TOL * scale).all(axis=2).any(axis=1)
+        out[sl] = good & ok_box
+    return out[0] if single else out
