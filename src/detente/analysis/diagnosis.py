@@ -1,0 +1,598 @@
+"""Impasse diagnosis: is there a deal every veto player prefers, how sure are we, and why not?
+
+:func:`diagnose` combines
+
+1. the **point verdict** at the scenario's values (:func:`~.bargaining.win_set_gap`): zone
+   of agreement open or shut, the gap, the blockers; inside an open zone its size, the Nash
+   point and each veto player's favourite package (:func:`~.bargaining.zone_details`);
+2. the **Monte Carlo** over every range in the scenario (``scenario.sample(draws, seed)``,
+   triangular with the value as mode): P(zone non-empty) with its binomial standard error,
+   the distribution of the gap, how often each blocker appears;
+3. the **drivers**: Spearman's rank correlation of every sampled quantity with the gap and
+   with the zone being open, ranked by the larger absolute value (Spearman 1904,
+   doi:10.2307/1412159; a variance-free, monotone-invariant screen as in Saltelli et al.
+   2008, *Global Sensitivity Analysis*, doi:10.1002/9780470725184);
+4. the **levers** (:mod:`.levers`): the three named levers and the searched ones, on the
+   same draws.
+
+Everything is computed; nothing about the flagship is written here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ModelError
+from ._render import check_format, markdown_to_html
+from .bargaining import (
+    STRICT_MARGIN,
+    GapResult,
+    ZoneDetails,
+    win_set_gap,
+    zone_details,
+    zone_open,
+)
+from .levers import (
+    NAMED_LEVERS,
+    LeverResult,
+    baseline,
+    named_lever,
+    search_levers,
+    take_draws,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from ..scenario import Scenario, ScenarioArrays
+
+__all__ = ["GAP_QUANTILES", "Diagnosis", "Driver", "diagnose", "sampled_quantities"]
+
+#: Quantiles of the gap reported.
+GAP_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Sobol points used to estimate the size of an open zone.
+VOLUME_POINTS = 16384
+#: Draws the levers use when there is no closed-form zone test (curvature != 1, or more
+#: than two veto players), to keep the search to seconds.
+LEVER_DRAWS_LIMITED = 500
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A sampled quantity and its Spearman rank correlation with the gap and the zone.
+
+    ``rho_gap``/``rho_zone`` are None when either side does not vary over the draws.
+    """
+
+    path: str
+    low: float
+    high: float
+    rho_gap: float | None
+    rho_zone: float | None
+
+    @property
+    def strength(self) -> float:
+        return max(abs(self.rho_gap or 0.0), abs(self.rho_zone or 0.0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "range": [self.low, self.high],
+            "rho_gap": self.rho_gap,
+            "rho_zone": self.rho_zone,
+        }
+
+
+def sampled_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarray]:
+    """Each uncertain quantity's draws, by its ``--set`` path, read back from the arrays."""
+    out: dict[str, np.ndarray] = {}
+    red_ops = {(a.id, i): rl.op for a in s.actors for i, rl in a.red_lines.items()}
+    for path, q in s.quantities():
+        if q.is_certain:
+            continue
+        parts = path.split(".")
+        if parts[0] == "status_quo":
+            out[path] = batch.status_quo[:, batch.issue_index(parts[1])]
+        elif parts[0] == "drivers":
+            out[path] = np.asarray(batch.drivers[parts[1]])
+        elif parts[0] == "parameters":
+            out[path] = np.asarray(batch.parameters[parts[1]])
+        elif parts[1] == "capability":
+            out[path] = batch.capabilities[:, batch.actor_index(parts[0])]
+        elif parts[1] == "red_lines":
+            k, j = batch.actor_index(parts[0]), batch.issue_index(parts[2])
+            arr = batch.red_low if red_ops[(parts[0], parts[2])] == ">=" else batch.red_high
+            out[path] = arr[:, k, j]
+        else:
+            k, j = batch.actor_index(parts[0]), batch.issue_index(parts[1])
+            if parts[2] == "position":
+                out[path] = batch.positions[:, k, j]
+            else:
+                out[path] = batch.saliences[:, k, j] * s.salience_max
+    return out
+
+
+def _spearman(x: np.ndarray, ranks_y: np.ndarray | None) -> float | None:
+    from scipy.stats import rankdata
+
+    if ranks_y is None or np.ptp(x) == 0:
+        return None
+    rx = rankdata(x)
+    rx = rx - rx.mean()
+    ry = ranks_y - ranks_y.mean()
+    den = np.sqrt(np.sum(rx**2) * np.sum(ry**2))
+    return float(np.sum(rx * ry) / den) if den > 0 else None
+
+
+def _ranks(y: np.ndarray) -> np.ndarray | None:
+    from scipy.stats import rankdata
+
+    return None if np.ptp(y) == 0 else rankdata(y)
+
+
+@dataclass(frozen=True, eq=False)
+class Diagnosis:
+    """The impasse diagnosis of one scenario. Build it with :func:`diagnose`.
+
+    Attributes
+    ----------
+    point : GapResult
+        The verdict at the scenario's values.
+    zone : ZoneDetails or None
+        Size, Nash point and favourites when the point zone is open.
+    batch : GapResult
+        Per-draw results.
+    p_zone_nonempty, p_zone_se : float
+        Share of draws with an open zone and its binomial standard error.
+    gap_mean : float
+    gap_quantiles : dict
+        Quantile -> gap.
+    drivers : tuple of Driver, strongest first.
+    levers : tuple of LeverResult
+        The named levers first, then the searched ones, best first.
+    """
+
+    scenario_id: str
+    veto_ids: tuple[str, ...]
+    issue_ids: tuple[str, ...]
+    draws: int
+    seed: int
+    point: GapResult
+    zone: ZoneDetails | None
+    batch: GapResult
+    p_zone_nonempty: float
+    p_zone_se: float
+    gap_mean: float
+    gap_quantiles: dict[float, float]
+    drivers: tuple[Driver, ...]
+    levers: tuple[LeverResult, ...]
+    settings: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    scenario: Scenario | None = field(default=None, repr=False)
+
+    # ----- convenience ---------------------------------------------------------------
+    @property
+    def zone_nonempty(self) -> bool:
+        return bool(self.point.zone_nonempty)
+
+    @property
+    def gap(self) -> float:
+        return float(self.point.gap)
+
+    @property
+    def is_knife_edge(self) -> bool:
+        """Empty zone whose gap is no more than the strict-preference margins (no red line
+        to cross, no cost of agreement to cover): the status quo is Pareto-optimal for the
+        veto players."""
+        n = len(self.veto_ids)
+        return (not self.zone_nonempty) and self.gap <= n * STRICT_MARGIN * (1 + 1e-6) + 1e-12
+
+    def lever(self, name: str) -> LeverResult:
+        for lv in self.levers:
+            if lv.name == name:
+                return lv
+        raise KeyError(name)
+
+    def __repr__(self) -> str:
+        state = "open" if self.zone_nonempty else f"empty (gap {self.gap:.3g})"
+        return (
+            f"<Diagnosis {self.scenario_id!r}: zone {state}; "
+            f"P(zone non-empty) = {self.p_zone_nonempty:.3f} over {self.draws} draws>"
+        )
+
+    # ----- result face ---------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready. Keys: ``zone_nonempty`` (point verdict), ``p_zone_nonempty``, ``gap``
+        (``point``: the value at the scenario's values; ``mean`` and ``quantiles`` over the
+        draws), ``blockers``, ``levers`` and the rest."""
+        pkg = {i: float(v) for i, v in zip(self.issue_ids, self.point.best_package, strict=True)}
+        return {
+            "scenario": self.scenario_id,
+            "veto_players": list(self.veto_ids),
+            "draws": self.draws,
+            "seed": self.seed,
+            "settings": self.settings,
+            "zone_nonempty": self.zone_nonempty,
+            "knife_edge": self.is_knife_edge,
+            "p_zone_nonempty": self.p_zone_nonempty,
+            "p_zone_nonempty_se": self.p_zone_se,
+            "gap": {
+                "point": self.gap,
+                "mean": self.gap_mean,
+                "quantiles": {f"{q:g}": v for q, v in self.gap_quantiles.items()},
+            },
+            "best_package": pkg,
+            "best_package_is": "max-min package inside the zone"
+            if self.zone_nonempty
+            else "a package attaining the gap",
+            "surplus": {
+                a: float(x) for a, x in zip(self.veto_ids, self.point.surplus, strict=True)
+            },
+            "blockers": [b.to_dict() for b in self.point.blockers()],
+            "blocker_frequencies": self.batch.blocker_frequencies(),
+            "zone": None if self.zone is None else self.zone.to_dict(self.issue_ids),
+            "drivers": [d.to_dict() for d in self.drivers],
+            "levers": [lv.to_dict() for lv in self.levers],
+            "method": self.point.method,
+            "resolution": self.point.resolution,
+            "notes": list(self.notes),
+        }
+
+    def to_frame(self, kind: str = "draws") -> pd.DataFrame:
+        """Tidy tables.
+
+        ``draws``: draw, zone_nonempty, gap. ``drivers``: path, low, high, rho_gap, rho_zone.
+        ``levers``: name, change, size, p_zone_nonempty, delta, zone_nonempty, applicable.
+        ``blockers``: kind, actor, issue, amount, detail (point verdict).
+        """
+        import pandas as pd
+
+        if kind == "draws":
+            return pd.DataFrame(
+                {
+                    "draw": np.arange(self.draws),
+                    "zone_nonempty": self.batch.zone_nonempty,
+                    "gap": self.batch.gap,
+                }
+            )
+        if kind == "drivers":
+            return pd.DataFrame(
+                [
+                    {
+                        "path": d.path,
+                        "low": d.low,
+                        "high": d.high,
+                        "rho_gap": d.rho_gap,
+                        "rho_zone": d.rho_zone,
+                    }
+                    for d in self.drivers
+                ],
+                columns=["path", "low", "high", "rho_gap", "rho_zone"],
+            )
+        if kind == "levers":
+            cols = [
+                "name",
+                "change",
+                "size",
+                "p_zone_nonempty",
+                "delta",
+                "zone_nonempty",
+                "applicable",
+            ]
+            return pd.DataFrame(
+                [{c: getattr(lv, c) for c in cols} for lv in self.levers], columns=cols
+            )
+        if kind == "blockers":
+            cols = ["kind", "actor", "issue", "amount", "detail"]
+            return pd.DataFrame([b.to_dict() for b in self.point.blockers()], columns=cols)
+        raise ValueError(
+            "The 'kind' parameter of to_frame must be one of 'draws', 'drivers', 'levers', "
+            f"'blockers'. Got {kind!r} instead."
+        )
+
+    def summary(self, fmt: str = "text", max_drivers: int = 8) -> str:
+        """The diagnosis as ``text``, ``markdown`` or ``html``, with numbered notes."""
+        check_format(fmt, "Diagnosis")
+        if fmt == "html":
+            return markdown_to_html(self.summary("markdown", max_drivers))
+        md = fmt == "markdown"
+        h = (lambda t: f"### {t}") if md else (lambda t: t)
+        bullet = "- " if md else "  "
+        lines = [h(f"Impasse diagnosis: {self.scenario_id}"), ""]
+        veto = ", ".join(self.veto_ids)
+        if self.zone_nonempty:
+            lines.append(
+                f"Zone of agreement: OPEN at the scenario's values (veto players: {veto})."
+            )
+            pkg = ", ".join(
+                f"{i} {v:.4g}" for i, v in zip(self.issue_ids, self.point.best_package, strict=True)
+            )
+            lines.append(f"{bullet}max-min package: {pkg}")
+            if self.zone is not None:
+                z = self.zone
+                lines.append(
+                    f"{bullet}size: {100 * z.volume_fraction:.2f}% of the issue space "
+                    f"(± {100 * z.volume_se:.2f}, {z.n_points} Sobol points)"
+                )
+                if z.nash_point is not None:
+                    lines.append(
+                        f"{bullet}Nash point: "
+                        + ", ".join(
+                            f"{i} {v:.4g}"
+                            for i, v in zip(self.issue_ids, z.nash_point, strict=True)
+                        )
+                    )
+                for a, fav in z.favourites.items():
+                    lines.append(
+                        f"{bullet}{a}'s favourite in the zone: "
+                        + ", ".join(
+                            f"{i} {v:.4g}" for i, v in zip(self.issue_ids, fav, strict=True)
+                        )
+                    )
+        else:
+            lines.append(
+                f"Zone of agreement: EMPTY at the scenario's values (veto players: {veto}); "
+                f"gap {self.gap:.4g} [1]."
+            )
+            if self.is_knife_edge:
+                lines.append(
+                    f"{bullet}knife edge: the status quo is Pareto-optimal for the veto players "
+                    "and the gap is only their strict-preference margins; any concession would "
+                    "open the zone"
+                )
+            lines.append("Blockers:")
+            for b in self.point.blockers()[:8]:
+                lines.append(f"{bullet}{b.detail}")
+        lines.append("")
+        qs = self.gap_quantiles
+        lines.append(
+            f"Monte Carlo over {self.draws} draws (seed {self.seed}): "
+            f"P(zone non-empty) = {self.p_zone_nonempty:.3f} ± {self.p_zone_se:.3f}; "
+            f"gap mean {self.gap_mean:.3g}, median {qs.get(0.5, float('nan')):.3g}, "
+            f"90% interval [{qs.get(0.05, float('nan')):.3g}, {qs.get(0.95, float('nan')):.3g}]."
+        )
+        freq = self.batch.blocker_frequencies()
+        if freq:
+            lines.append(
+                "Blockers across draws: "
+                + "; ".join(f"{k} {100 * v:.0f}%" for k, v in list(freq.items())[:5])
+            )
+        if self.drivers:
+            lines.append("")
+            lines.append("Drivers (Spearman rank correlation with the gap / with an open zone):")
+            if md:
+                lines += ["", "| quantity | range | rho(gap) | rho(open) |", "|---|---|---|---|"]
+            for d in self.drivers[:max_drivers]:
+                rg = "  n/a" if d.rho_gap is None else f"{d.rho_gap:+.2f}"
+                rz = "  n/a" if d.rho_zone is None else f"{d.rho_zone:+.2f}"
+                if md:
+                    lines.append(
+                        f"| {d.path} | [{d.low:g}, {d.high:g}] | {rg.strip()} | {rz.strip()} |"
+                    )
+                else:
+                    lines.append(f"{bullet}{d.path:<42} {rg}  {rz}")
+        if self.levers:
+            lines.append("")
+            lines.append(
+                f"Levers (P(zone non-empty) with the change; baseline {self.p_zone_nonempty:.3f}; "
+                "* = efficient):"
+            )
+            if md:
+                lines += ["", "| lever | P(zone non-empty) | change vs baseline | what changes |"]
+                lines.append("|---|---|---|---|")
+            for lv in self.levers:
+                mark = " *" if lv.efficient else ""
+                if not lv.applicable:
+                    row = (lv.name, "n/a", "n/a", f"not applicable ({lv.reason})")
+                else:
+                    row = (
+                        lv.name + mark,
+                        f"{lv.p_zone_nonempty:.3f}",
+                        f"{(lv.delta or 0):+.3f}",
+                        lv.change,
+                    )
+                detail = _lever_detail(lv)
+                if md:
+                    cells = (*row[:3], row[3] + (f" ({detail})" if detail else ""))
+                    lines.append("| " + " | ".join(x.replace("|", "/") for x in cells) + " |")
+                elif not lv.applicable:
+                    lines.append(f"{bullet}{row[0]}: {row[3]}")
+                else:
+                    lines.append(f"{bullet}{row[0]}: P = {row[1]} ({row[2]}); {row[3]}")
+                    if detail:
+                        lines.append(f"{bullet}    {detail}")
+        lines.append("")
+        notes = [
+            "gap: the smallest total utility (normalised, 1 = a whole issue scale at full "
+            "salience) the veto players must give up, plus red-line distance crossed, for "
+            "a package all of them prefer to the status quo; see docs/diagnosis.md.",
+            f"method: {self.point.method}, resolution {self.point.resolution:g}; "
+            f"curvature {self.settings.get('curvature')}, agreement cost "
+            f"{self.settings.get('agreement_cost')}.",
+            *self.notes,
+        ]
+        lines += [f"[{k}] {n}" for k, n in enumerate(notes, 1)]
+        return "\n".join(lines)
+
+    def plot(
+        self, ax: Axes | None = None, issues: tuple[str, str] | None = None, **kw: Any
+    ) -> Axes:
+        """Win-sets on two issues (default: the two most disputed); see
+        :func:`detente.plotting.winsets.plot_winsets`."""
+        if self.scenario is None:  # pragma: no cover
+            raise ModelError("this diagnosis carries no scenario to plot")
+        from ..plotting.winsets import plot_winsets
+
+        return plot_winsets(
+            self.scenario,
+            issues=issues,
+            ax=ax,
+            curvature=self.settings.get("curvature"),
+            agreement_cost=self.settings.get("agreement_cost"),
+            **kw,
+        )
+
+
+def _lever_detail(lv: LeverResult) -> str:
+    """The extra line a named lever earns in the summary."""
+    ex = lv.extra
+    if lv.name == "us-waters-down" and "ladder" in ex:
+        ladder = ", ".join(f"{float(k):.0%}: {v:.2f}" for k, v in ex["ladder"].items())
+        text = f"P by share of the way to the status quo: {ladder}"
+        text += f"; the position move alone {ex['p_position_only']:.2f}"
+        if "p_red_line_only" in ex:
+            text += f", dropping the red line alone {ex['p_red_line_only']:.2f}"
+        return text
+    if lv.name == "partial-for-relief" and "p_rejected_by" in ex:
+        return (
+            "rejected by: "
+            + ", ".join(f"{a} in {p:.0%} of draws" for a, p in ex["p_rejected_by"].items())
+            + (
+                f" (at the point values: {', '.join(ex['rejected_by'])})"
+                if ex["rejected_by"]
+                else ""
+            )
+        )
+    return ""
+
+
+def diagnose(
+    scenario: Scenario,
+    *,
+    draws: int = 2000,
+    seed: int = 0,
+    levers: bool = True,
+    curvature: float | None = None,
+    agreement_cost: float | None = None,
+    n_levers: int = 10,
+    lever_names: tuple[str, ...] | list[str] | None = None,
+    search: bool = True,
+    progress: Any = None,
+) -> Diagnosis:
+    """Diagnose the impasse of a scenario; see the module docstring.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    draws : int
+        Monte Carlo draws (``scenario.sample(draws, seed)``).
+    seed : int
+    levers : bool
+        Evaluate the named levers and search for others.
+    curvature, agreement_cost : float, optional
+        Override ``parameters.utility_curvature`` / ``parameters.agreement_cost``.
+    n_levers : int
+        Searched levers kept (best first), besides the named ones.
+    lever_names : sequence of str, optional
+        The named levers to evaluate (default: all of :data:`~.levers.NAMED_LEVERS`).
+    search : bool
+        Also search single and paired changes.
+    progress : callable, optional
+        ``progress(step: str)`` called as each stage starts (the CLI's progress bar).
+    """
+    if draws < 2:
+        raise ModelError(f"The 'draws' parameter of diagnose must be >= 2. Got {draws} instead.")
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(name)
+
+    kw: dict[str, Any] = {"curvature": curvature, "agreement_cost": agreement_cost}
+    step("point verdict")
+    point_arrays = scenario.to_arrays()
+    point = win_set_gap(point_arrays, **kw)
+    zone = (
+        zone_details(point_arrays, n_points=VOLUME_POINTS, seed=seed, **kw)
+        if bool(point.zone_nonempty) and bool(np.all(point.curvature == 1.0))
+        else None
+    )
+    step("Monte Carlo")
+    batch_arrays = scenario.sample(draws, seed)
+    batch = win_set_gap(batch_arrays, **kw)
+    p = float(batch.zone_nonempty.mean())
+    se = float(np.sqrt(p * (1 - p) / draws))
+    gap = batch.gap
+    quants = {q: float(np.quantile(gap, q)) for q in GAP_QUANTILES}
+    step("drivers")
+    r_gap = _ranks(gap)
+    r_zone = _ranks(batch.zone_nonempty.astype(float))
+    qmap = dict(scenario.quantities())
+    drivers = [
+        Driver(path, qmap[path].low, qmap[path].high, _spearman(x, r_gap), _spearman(x, r_zone))
+        for path, x in sampled_quantities(scenario, batch_arrays).items()
+    ]
+    drivers.sort(key=lambda d: -d.strength)
+    lever_results: tuple[LeverResult, ...] = ()
+    notes: list[str] = list(point.notes)
+    if levers:
+        step("levers")
+        lever_arrays = batch_arrays
+        if not bool(np.all(batch.curvature == 1.0)):
+            # no closed form off curvature 1: keep the search affordable
+            lever_arrays = take_draws(batch_arrays, LEVER_DRAWS_LIMITED)
+            search = False
+            notes.append(
+                f"curvature != 1: levers evaluated on the first {LEVER_DRAWS_LIMITED} draws "
+                "by coordinate search, and the lever search skipped (named levers only)"
+            )
+        elif len(point.veto_ids) > 2 and draws > LEVER_DRAWS_LIMITED:
+            # the closed form covers two veto players; beyond, certificates and LPs per lever
+            lever_arrays = take_draws(batch_arrays, LEVER_DRAWS_LIMITED)
+            notes.append(
+                f"{len(point.veto_ids)} veto players: levers evaluated on the first "
+                f"{LEVER_DRAWS_LIMITED} draws (their baseline P(zone non-empty) is on the same draws)"
+            )
+        base = baseline(scenario, lever_arrays, curvature, agreement_cost)
+        names = NAMED_LEVERS if lever_names is None else tuple(lever_names)
+        bad = [n for n in names if n not in NAMED_LEVERS]
+        if bad:
+            raise ModelError(
+                f"unknown lever {', '.join(map(repr, bad))}; named levers: {', '.join(NAMED_LEVERS)}"
+            )
+        named = tuple(named_lever(base, n) for n in names)
+        found = search_levers(base, top=n_levers + 3) if search else ()
+        # a searched lever identical to a named one is reported once, under its name
+        named_sets = [set(lv.changes) for lv in named if lv.changes]
+        found = tuple(lv for lv in found if set(lv.changes) not in named_sets)[:n_levers]
+        if search and not found:
+            notes.append(
+                "no single or paired change tried (positions, saliences, red lines, dropping "
+                "an issue, the status quo) raises P(zone non-empty)"
+            )
+        lever_results = named + found
+    if r_gap is None:
+        notes.append("the gap does not vary over the draws, so its rank correlations are n/a")
+    fast, _ = zone_open(batch_arrays, exact=False, **kw)
+    if not np.array_equal(fast, batch.zone_nonempty):  # pragma: no cover - a consistency check
+        notes.append(
+            f"the closed-form zone test disagrees with the LP in "
+            f"{int(np.sum(fast != batch.zone_nonempty))} draws (numerical ties)"
+        )
+    settings = {
+        "curvature": float(point.curvature) if curvature is None else curvature,
+        "agreement_cost": float(point.agreement_cost) if agreement_cost is None else agreement_cost,
+        "red_line_price": point.red_line_price,
+    }
+    return Diagnosis(
+        scenario_id=scenario.id,
+        veto_ids=point.veto_ids,
+        issue_ids=point.issue_ids,
+        draws=draws,
+        seed=seed,
+        point=point,
+        zone=zone,
+        batch=batch,
+        p_zone_nonempty=p,
+        p_zone_se=se,
+        gap_mean=float(gap.mean()),
+        gap_quantiles=quants,
+        drivers=tuple(drivers),
+        levers=lever_results,
+        settings=settings,
+        notes=tuple(notes),
+        scenario=scenario,
+    )

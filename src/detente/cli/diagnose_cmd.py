@@ -1,0 +1,238 @@
+"""``detente diagnose`` (the impasse diagnosis) and ``detente claims`` (the essay's claims)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ..errors import DetenteError
+from ._common import (
+    FromOption,
+    JsonOption,
+    ScenarioArg,
+    SetOption,
+    app,
+    console,
+    err_console,
+    fail,
+    load_scenario,
+    print_json,
+)
+
+DrawsOption = Annotated[
+    int, typer.Option("--draws", min=2, help="Monte Carlo draws over the scenario's ranges.")
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (runs are reproducible).")]
+CurvatureOption = Annotated[
+    float | None,
+    typer.Option(
+        "--curvature",
+        help="Utility curvature c in -sum w|x-p|^c (default: parameters.utility_curvature, "
+        "else 1; 1 is solved exactly by LP, other values by a grid search).",
+    ),
+]
+CostOption = Annotated[
+    float | None,
+    typer.Option(
+        "--agreement-cost",
+        help="Cost of agreement in utility units (default: parameters.agreement_cost, else 0).",
+    ),
+]
+
+
+@contextmanager
+def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A progress bar on standard error, advanced once per stage."""
+    if quiet:
+        yield lambda step: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        started = False
+
+        def step(name: str) -> None:
+            nonlocal started
+            if started:
+                bar.advance(task)
+            started = True
+            bar.update(task, description=f"{label}: {name}")
+
+        yield step
+        bar.update(task, completed=total)
+
+
+@app.command()
+def diagnose(
+    scenario: ScenarioArg = "us-dprk-2021",
+    draws: DrawsOption = 2000,
+    seed: SeedOption = 0,
+    lever: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lever",
+            help="Evaluate only this named lever (repeatable): us-waters-down, "
+            "reframe-without-denuclearization, partial-for-relief. Skips the search.",
+        ),
+    ] = None,
+    no_levers: Annotated[
+        bool, typer.Option("--no-levers", help="Skip the levers (faster).")
+    ] = False,
+    plot: Annotated[
+        str | None,
+        typer.Option("--plot", help="Write the win-set plot (PNG, SVG or PDF) to this file."),
+    ] = None,
+    plot_issues: Annotated[
+        str | None,
+        typer.Option(
+            "--plot-issues",
+            help="Two issues for the plot, 'A,B' (default: denuclearization,sanctions_relief "
+            "when present).",
+        ),
+    ] = None,
+    curvature: CurvatureOption = None,
+    agreement_cost: CostOption = None,
+    json_out: JsonOption = False,
+    set_: SetOption = None,
+    fmt: FromOption = None,
+) -> None:
+    """Is there a deal every veto player prefers to the status quo? The zone of agreement,
+    its gap and blockers, P(zone non-empty) over the scenario's ranges, the drivers, and the
+    levers that would open it."""
+    from ..analysis.diagnosis import diagnose as run
+
+    try:
+        s = load_scenario(scenario, set_, fmt)
+        issues = _issues(plot_issues) if plot_issues else None
+        with _progress(5 if not no_levers else 4, "diagnosis", json_out) as step:
+            d = run(
+                s,
+                draws=draws,
+                seed=seed,
+                levers=not no_levers,
+                lever_names=lever or None,
+                search=not lever,
+                curvature=curvature,
+                agreement_cost=agreement_cost,
+                progress=step,
+            )
+            if plot:
+                step("plot")
+                _save_plot(d, plot, issues)
+    except DetenteError as err:
+        fail(err)
+    if json_out:
+        out = d.to_dict()
+        if plot:
+            out["plot"] = plot
+        print_json(out)
+        return
+    console.print(d.summary(), markup=False, highlight=False, soft_wrap=True)
+    if plot:
+        console.print(f"wrote {plot}", markup=False)
+
+
+def _issues(text: str) -> tuple[str, str]:
+    from ..errors import Problem, ScenarioError
+
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) != 2:
+        raise ScenarioError(
+            [
+                Problem(
+                    f"expected two issues 'A,B'; got {text!r}",
+                    "e.g. --plot-issues denuclearization,sanctions_relief",
+                    field="--plot-issues",
+                )
+            ]
+        )
+    return parts[0], parts[1]
+
+
+def _save_plot(d: Any, path: str, issues: tuple[str, str] | None) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..errors import Problem, ScenarioError
+
+    if issues is not None:
+        for i in issues:
+            d.scenario.issue(i)  # raises with a hint when unknown
+    ax = d.plot(issues=issues)
+    try:
+        ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+    except (OSError, ValueError) as err:
+        raise ScenarioError(
+            [
+                Problem(
+                    f"cannot write the plot: {err}",
+                    "give a writable .png, .svg or .pdf path",
+                    field="--plot",
+                )
+            ]
+        ) from err
+    finally:
+        plt.close(ax.figure)
+
+
+@app.command()
+def claims(
+    scenario: ScenarioArg = "us-dprk-2021",
+    draws: DrawsOption = 2000,
+    seed: SeedOption = 0,
+    curvature: CurvatureOption = None,
+    agreement_cost: CostOption = None,
+    json_out: JsonOption = False,
+    set_: SetOption = None,
+    fmt: FromOption = None,
+) -> None:
+    """Evaluate the source essay's claims C1-C14 from model outputs: verdict (holds, fails,
+    pending, not-applicable) and robustness (share of draws in which the claim holds)."""
+    from rich.markup import escape
+
+    from ..analysis.claims import CLAIMS, evaluate_claims
+
+    try:
+        s = load_scenario(scenario, set_, fmt)
+        with _progress(len(CLAIMS) or 14, "claims", json_out) as step:
+            report = evaluate_claims(
+                s,
+                draws=draws,
+                seed=seed,
+                curvature=curvature,
+                agreement_cost=agreement_cost,
+                progress=step,
+            )
+    except DetenteError as err:
+        fail(err)
+    if json_out:
+        print_json(report.to_dict())
+        return
+    t = Table(title=f"Claims: {report.scenario_id} ({report.draws} draws, seed {report.seed})")
+    for col in ("id", "claim", "quantity", "verdict", "robustness"):
+        t.add_column(col, overflow="fold")
+    style = {"holds": "green", "fails": "red", "pending": "dim", "not-applicable": "dim"}
+    for c in report.claims:
+        rob = "" if c.robustness is None else f"{c.robustness:.2f}"
+        t.add_row(
+            c.id,
+            escape(c.text),
+            escape(c.quantity + (f"\n{c.explanation}" if c.explanation else "")),
+            f"[{style[c.verdict]}]{c.verdict}[/]",
+            rob,
+        )
+    console.print(t)

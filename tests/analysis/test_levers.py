@@ -1,0 +1,149 @@
+"""Counterfactual levers: array changes agree with scenario what-ifs; named levers behave."""
+
+import numpy as np
+import pytest
+
+from detente.analysis.bargaining import zone_open
+from detente.analysis.levers import (
+    NAMED_LEVERS,
+    Change,
+    baseline,
+    evaluate_changes,
+    named_lever,
+    search_levers,
+)
+
+from .builders import dprk_like, make
+
+
+@pytest.fixture(scope="module")
+def stand_in():
+    s = dprk_like()
+    return s, baseline(s, s.sample(300, seed=1))
+
+
+def test_drop_issue_change_equals_scenario_without_issue(stand_in):
+    s, _ = stand_in
+    a = Change("drop_issue", "denuclearization").apply(s.to_arrays(), s)
+    open_a, m_a = zone_open(a)
+    open_b, m_b = zone_open(s.without_issue("denuclearization").to_arrays())
+    assert bool(open_a) == bool(open_b)
+    assert float(m_a) == pytest.approx(float(m_b), abs=1e-12)
+
+
+def test_position_and_red_line_changes_equal_the_set_assignments(stand_in):
+    s, base = stand_in
+    changes = (
+        Change("position", "denuclearization", "usa", 0.5),
+        Change("red_line", "denuclearization", "usa", 1.0),
+    )
+    r = evaluate_changes(base, changes)
+    assert r.assignments == (
+        "usa.denuclearization.position=50",
+        "usa.red_lines.denuclearization=none",
+    )
+    s2 = s
+    for text in r.assignments:
+        path, value = text.split("=")
+        s2 = s2.with_value(path, value)
+    a = s.to_arrays()
+    for c in changes:
+        a = c.apply(a, s)
+    np.testing.assert_allclose(a.positions, s2.to_arrays().positions)
+    np.testing.assert_allclose(a.red_low, s2.to_arrays().red_low)
+    assert float(zone_open(a)[1]) == pytest.approx(float(zone_open(s2.to_arrays())[1]))
+
+
+def test_status_quo_change_moves_actors_without_a_stance_along(stand_in):
+    s, _ = stand_in
+    a = Change("status_quo", "security_guarantees", None, 0.25).apply(s.to_arrays(), s)
+    s2 = s.with_value("status_quo.security_guarantees", 35)
+    np.testing.assert_allclose(a.status_quo, s2.to_arrays().status_quo)
+    np.testing.assert_allclose(a.positions, s2.to_arrays().positions)
+
+
+def test_named_levers_report_name_change_and_probability(stand_in):
+    _, base = stand_in
+    for name in NAMED_LEVERS:
+        r = named_lever(base, name)
+        d = r.to_dict()
+        assert d["name"] == name and d["applicable"]
+        assert isinstance(d["change"], str) and d["change"]
+        assert 0.0 <= d["p_zone_nonempty"] <= 1.0
+        assert d["delta"] == pytest.approx(d["p_zone_nonempty"] - base.p)
+    wd = named_lever(base, "us-waters-down")
+    assert set(wd.extra["ladder"]) == {"0.25", "0.5", "0.75", "1"}
+    # more softening never closes a zone that less softening opened (same draws)
+    ladder = [wd.extra["ladder"][k] for k in ("0.25", "0.5", "0.75", "1")]
+    assert ladder == sorted(ladder)
+
+
+def test_partial_for_relief_says_who_rejects_the_package(stand_in):
+    _, base = stand_in
+    r = named_lever(base, "partial-for-relief")
+    ex = r.extra
+    assert set(ex["in_win_set"]) == {"usa", "dprk"}
+    assert ex["rejected_by"] == [a for a, ok in ex["in_win_set"].items() if not ok]
+    # the stand-in has no anchors: the package sits at the scale midpoints
+    assert ex["package"] == {"denuclearization": 50.0, "sanctions_relief": 50.0}
+
+
+def test_named_levers_say_not_applicable_without_their_elements():
+    s = make(
+        ["x"],
+        {"a": {"stances": {"x": (80, 1.0)}}, "b": {"stances": {"x": (20, 1.0)}}},
+        {"x": 50},
+    )
+    base = baseline(s, s.sample(50, seed=0))
+    assert not named_lever(base, "reframe-without-denuclearization").applicable
+    r = named_lever(base, "partial-for-relief")
+    assert not r.applicable and "sanctions_relief" in r.reason
+    # the generic fallback: the most salient demand away from the status quo is softened
+    wd = named_lever(base, "us-waters-down")
+    assert wd.applicable and wd.reason.startswith("fallback")
+    with pytest.raises(ValueError, match="must be one of"):
+        named_lever(base, "no-such-lever")
+
+
+def test_search_ranks_efficient_levers_first_and_finds_the_red_lines(stand_in):
+    _, base = stand_in
+    found = search_levers(base, top=12)
+    assert found and found[0].efficient
+    assert all((r.delta or 0) <= 1 for r in found)
+    touched = {c.element for r in found for c in r.changes}
+    assert ("drop_issue", None, "denuclearization") in touched or any(
+        k == "red_line" for k, _, _ in touched
+    )
+    effs = [r for r in found if r.efficient]
+    assert [r.size for r in effs] == sorted(r.size for r in effs)
+
+
+def test_lever_verdicts_do_not_depend_on_the_certificates_used():
+    from dataclasses import replace
+
+    from .test_bargaining import q
+
+    actors = {
+        f"p{k}": {
+            "stances": {
+                "x": (q(40 + 10 * k, 10 * k, 50 + 10 * k), q(0.6, 0.2, 1.0)),
+                "y": (q(70 - 15 * k, 20, 90), q(0.5, 0.1, 0.9)),
+            },
+        }
+        for k in range(4)
+    }
+    s = make(["x", "y"], actors, {"x": q(45, 30, 60), "y": q(50, 30, 70)})
+    base = baseline(s, s.sample(300, seed=3))
+    assert base.hints is not None  # more than two veto players: the baseline packages help
+    plain = replace(base, hints=None)
+    for change in (
+        Change("position", "x", "p3", 0.5),
+        Change("salience", "y", "p0", 0.5),
+        Change("status_quo", "y", None, 0.25),
+    ):
+        a = evaluate_changes(base, (change,))
+        b = evaluate_changes(plain, (change,))
+        assert a.p_zone_nonempty == b.p_zone_nonempty
+        # and both equal the exact LP verdicts on the changed draws
+        exact, _ = zone_open(change.apply(base.batch, s))
+        assert a.p_zone_nonempty == pytest.approx(float(exact.mean()))
