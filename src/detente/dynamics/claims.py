@@ -1,0 +1,301 @@
+"""The essay's claims that need the dynamics (C1, C2, C3, C9, C10, C12, C13, C14).
+
+Registered into :mod:`detente.analysis.claims` (which imports this module before it
+evaluates claims), replacing the ``pending`` placeholders. Every verdict follows from a
+simulation of the scenario (:func:`detente.dynamics.simulate`) and the thresholds below;
+robustness is the share of Monte Carlo runs in which the run-level version of the claim
+holds. Variants (more distress, more China dependency, a leadership change) are simulated
+with the same seed, so their differences are paired (common random numbers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..analysis.claims import ClaimContext, ClaimOutcome, register_claim, register_provider
+from ..scenario.whatif import apply_set
+from .result import DynamicsResult
+from .simulation import (
+    AGREEMENT,
+    CONCEDE,
+    CRISIS,
+    DELAY,
+    ENGAGE,
+    IMPASSE,
+    LIMITED,
+    PRESSURE,
+    SUBSTANTIVE,
+    simulate,
+)
+
+__all__ = [
+    "C1_MAX_P_TALKS",
+    "C2_MAX_P_CRISIS",
+    "C3_MAX_RESPONSE",
+    "C13_MIN_P",
+    "C14_MIN_P",
+    "MONTHS",
+    "RUNS",
+]
+
+#: Horizon and runs of the simulations behind the claims.
+MONTHS, RUNS = 36, 2000
+#: C1 holds when P(talks within 12 months) is below this.
+C1_MAX_P_TALKS = 0.5
+#: C2 holds when P(crisis within 6 months) is below this.
+C2_MAX_P_CRISIS = 0.1
+#: C3 holds when fewer than this share of impasse months with both a US offer and a
+#: third-party push end in talks.
+C3_MAX_RESPONSE = 0.25
+#: C13 holds when limited talks that never become substantive happen in at least this share.
+C13_MIN_P = 0.05
+#: C14 holds when the impasse lasts 24 months with at least this probability and a
+#: leadership-change shock lowers it by at least C14_MIN_SHIFT.
+C14_MIN_P, C14_MIN_SHIFT = 0.5, 0.1
+#: Driver increase used by C10 and C12.
+DRIVER_STEP = 0.2
+
+
+def _sim(ctx: ClaimContext, s: Any) -> DynamicsResult:
+    return simulate(s, months=MONTHS, runs=min(ctx.draws, RUNS), seed=ctx.seed)
+
+
+@register_provider("simulation")
+def _baseline(ctx: ClaimContext) -> DynamicsResult:
+    return _sim(ctx, ctx.scenario)
+
+
+def _variant(ctx: ClaimContext, driver: str) -> DynamicsResult | None:
+    s = ctx.scenario
+    if driver not in s.drivers:
+        return None
+    d = s.drivers[driver]
+    hi = (d.bounds or (0.0, 1.0))[1]
+    v = min(hi, d.value.value + DRIVER_STEP)
+    return _sim(ctx, apply_set(s, f"drivers.{driver}", v, why=f"claims: {driver} + {DRIVER_STEP}"))
+
+
+@register_provider("simulation:distress_up")
+def _distress(ctx: ClaimContext) -> DynamicsResult | None:
+    return _variant(ctx, "economic_distress")
+
+
+@register_provider("simulation:china_up")
+def _china(ctx: ClaimContext) -> DynamicsResult | None:
+    return _variant(ctx, "china_dependency")
+
+
+@register_provider("simulation:leadership_change")
+def _change(ctx: ClaimContext) -> DynamicsResult:
+    from .whatifs import apply_what_if
+
+    return _sim(ctx, apply_what_if(ctx.scenario, "leadership-change-washington"))
+
+
+def _ok(b: bool) -> str:
+    return "holds" if b else "fails"
+
+
+def _runs_with(x: np.ndarray) -> np.ndarray:
+    return np.asarray(x.any(axis=0), bool)
+
+
+@register_claim("C1", needs="dynamics")
+def c1(ctx: ClaimContext) -> ClaimOutcome:
+    sim: DynamicsResult = ctx.get("simulation")
+    p = sim.at(12)["talks"]
+    return ClaimOutcome(
+        _ok(p < C1_MAX_P_TALKS),  # type: ignore[arg-type]
+        "P(talks resume within 12 months)",
+        round(p, 4),
+        robustness=float(1 - p),
+        rule=f"holds when P(talks within 12 months) < {C1_MAX_P_TALKS}",
+        explanation="share of runs with talks by month 12; robustness is the share without",
+    )
+
+
+@register_claim("C2", needs="dynamics")
+def c2(ctx: ClaimContext) -> ClaimOutcome:
+    sim: DynamicsResult = ctx.get("simulation")
+    p = sim.at(6)["crisis"]
+    inst = float(sim.instigated[:6].mean())
+    return ClaimOutcome(
+        _ok(p < C2_MAX_P_CRISIS),  # type: ignore[arg-type]
+        "P(crisis within 6 months)",
+        {"p_crisis_6m": round(p, 4), "instigation_per_month": round(inst, 4)},
+        robustness=float(1 - p),
+        rule=f"holds when P(crisis within 6 months) < {C2_MAX_P_CRISIS}",
+        explanation="low because the calibrated crisis logit is pushed down by distress and "
+        "China dependency above their reference levels (rule crisis_inhibition), and a "
+        "crisis needs the defender to escalate",
+    )
+
+
+@register_claim("C3", needs="dynamics")
+def c3(ctx: ClaimContext) -> ClaimOutcome:
+    sim: DynamicsResult = ctx.get("simulation")
+    k_d = sim.actor_ids.index(sim.defender)
+    # Seoul's efforts: the ROK when the scenario has it, else any third party
+    third = [k for k, a in enumerate(sim.actor_ids) if a not in (sim.challenger, sim.defender)]
+    if "rok" in sim.actor_ids:
+        third = [sim.actor_ids.index("rok")]
+    prev = np.vstack([np.full((1, sim.n_runs), IMPASSE), sim.modes[:-1]])
+    offer = np.isin(sim.choices[:, :, k_d], (ENGAGE, CONCEDE))
+    push = (
+        np.isin(sim.choices[:, :, third], (ENGAGE, CONCEDE)).any(axis=2)
+        if third
+        else np.zeros_like(offer)
+    )
+    at_impasse = prev == IMPASSE
+    both = at_impasse & offer & push
+    if not both.any():
+        return ClaimOutcome(
+            "not-applicable",
+            "P(talks | US offer and third-party push)",
+            None,
+            None,
+            "",
+            "no month had both a US offer and a third-party push",
+        )
+    started = sim.modes >= LIMITED
+    started &= sim.modes != CRISIS
+    rate = float(started[both].mean())
+    per_run = np.array(
+        [started[:, r][both[:, r]].mean() if both[:, r].any() else 0.0 for r in range(sim.n_runs)]
+    )
+    return ClaimOutcome(
+        _ok(rate < C3_MAX_RESPONSE),  # type: ignore[arg-type]
+        "P(talks start | impasse, defender offer and Seoul (third-party) push that month)",
+        round(rate, 4),
+        robustness=float((per_run < C3_MAX_RESPONSE).mean()),
+        rule=f"holds when the share is < {C3_MAX_RESPONSE}",
+        explanation="offers go unanswered while the challenger stays obdurate (rule obduracy)",
+    )
+
+
+@register_claim("C9", needs="dynamics")
+def c9(ctx: ClaimContext) -> ClaimOutcome:
+    sim: DynamicsResult = ctx.get("simulation")
+    out_of_talks = ~sim.in_talks
+    prev = np.vstack([np.ones((1, sim.n_runs), bool), out_of_talks[:-1]])
+    shares = {}
+    per_run_ok = np.ones(sim.n_runs, bool)
+    for who in (sim.challenger, sim.defender):
+        ch = sim.choices[:, :, sim.actor_ids.index(who)]
+        shaping = np.isin(ch, (PRESSURE, DELAY)) & prev
+        engaging = np.isin(ch, (ENGAGE, CONCEDE)) & prev
+        shares[who] = {
+            "pressure_or_delay": float(shaping.sum() / max(prev.sum(), 1)),
+            "engagement_or_concession": float(engaging.sum() / max(prev.sum(), 1)),
+        }
+        per_run_ok &= shaping.sum(axis=0) > engaging.sum(axis=0)
+    ok = all(v["pressure_or_delay"] > v["engagement_or_concession"] for v in shares.values())
+    return ClaimOutcome(
+        _ok(ok),  # type: ignore[arg-type]
+        "share of shaping (pressure, delay) vs engagement choices outside talks",
+        shares,
+        robustness=float(per_run_ok.mean()),
+        rule="holds when shaping tools outweigh engagement for both veto players",
+    )
+
+
+@register_claim("C10", needs="dynamics")
+def c10(ctx: ClaimContext) -> ClaimOutcome:
+    base: DynamicsResult = ctx.get("simulation")
+    d_up, c_up = ctx.get("simulation:distress_up"), ctx.get("simulation:china_up")
+    if d_up is None or c_up is None:
+        return ClaimOutcome(
+            "not-applicable",
+            "crisis risk vs distress and China dependency",
+            None,
+            None,
+            "",
+            "the scenario lacks the economic_distress or china_dependency driver",
+        )
+    b = base.instigated.mean()
+    dd, dc = d_up.instigated.mean() - b, c_up.instigated.mean() - b
+    pb = base.at(36)["crisis"]
+    ok = dd < 0 and dc < 0
+    paired = (d_up.instigated.sum(axis=0) <= base.instigated.sum(axis=0)) & (
+        c_up.instigated.sum(axis=0) <= base.instigated.sum(axis=0)
+    )
+    return ClaimOutcome(
+        _ok(ok),  # type: ignore[arg-type]
+        f"change in crisis instigation per month when each driver rises by {DRIVER_STEP}",
+        {
+            "distress": round(float(dd), 5),
+            "china_dependency": round(float(dc), 5),
+            "p_crisis_36m": round(pb, 4),
+            "p_crisis_36m_distress_up": round(d_up.at(36)["crisis"], 4),
+            "p_crisis_36m_china_up": round(c_up.at(36)["crisis"], 4),
+        },
+        robustness=float(paired.mean()),
+        rule="holds when both increases lower the instigation rate",
+    )
+
+
+@register_claim("C12", needs="dynamics")
+def c12(ctx: ClaimContext) -> ClaimOutcome:
+    base: DynamicsResult = ctx.get("simulation")
+    up = ctx.get("simulation:distress_up")
+    if up is None:
+        return ClaimOutcome(
+            "not-applicable",
+            "P(talks), P(substantive | talks) vs distress",
+            None,
+            None,
+            "",
+            "the scenario lacks the economic_distress driver",
+        )
+    t0, t1 = base.at(36)["talks"], up.at(36)["talks"]
+    s0, s1 = base.substantive_given_talks(), up.substantive_given_talks()
+    ok = t1 > t0 and not (s1 > s0 + 0.01)
+    f0 = np.nan_to_num(base.time_to_first_talks(), nan=np.inf)
+    f1 = np.nan_to_num(up.time_to_first_talks(), nan=np.inf)
+    talks_up = f1 <= f0  # paired runs: talks start no later with more distress
+    return ClaimOutcome(
+        _ok(ok),  # type: ignore[arg-type]
+        f"P(talks by 36 m) and P(substantive | talks) when distress rises by {DRIVER_STEP}",
+        {
+            "p_talks": [round(t0, 4), round(t1, 4)],
+            "p_substantive_given_talks": [round(s0, 4), round(s1, 4)],
+        },
+        robustness=float(talks_up.mean()),
+        rule="holds when P(talks) rises and P(substantive | talks) does not rise by more than 0.01",
+        explanation="rules desperation (engagement up) and weakness_blocks_reciprocity (concession down)",
+    )
+
+
+@register_claim("C13", needs="dynamics")
+def c13(ctx: ClaimContext) -> ClaimOutcome:
+    sim: DynamicsResult = ctx.get("simulation")
+    limited = _runs_with(sim.modes == LIMITED)
+    deal = _runs_with((sim.modes == SUBSTANTIVE) | (sim.modes == AGREEMENT))
+    only_limited = limited & ~deal
+    p = float(only_limited.mean())
+    return ClaimOutcome(
+        _ok(p >= C13_MIN_P),  # type: ignore[arg-type]
+        "P(limited talks that never become substantive within 36 months)",
+        round(p, 4),
+        robustness=p,
+        rule=f"holds when the probability is >= {C13_MIN_P}",
+        explanation="rule crisis_communication: limited talks need no zone of agreement",
+    )
+
+
+@register_claim("C14", needs="dynamics")
+def c14(ctx: ClaimContext) -> ClaimOutcome:
+    base: DynamicsResult = ctx.get("simulation")
+    shock: DynamicsResult = ctx.get("simulation:leadership_change")
+    p0, p1 = base.at(24)["impasse_throughout"], shock.at(24)["impasse_throughout"]
+    ok = p0 >= C14_MIN_P and p0 - p1 >= C14_MIN_SHIFT
+    return ClaimOutcome(
+        _ok(ok),  # type: ignore[arg-type]
+        "P(no talks for 24 months): baseline and after a leadership change in Washington",
+        {"baseline": round(p0, 4), "leadership_change": round(p1, 4)},
+        robustness=p0,
+        rule=f"holds when the baseline probability is >= {C14_MIN_P} and the shock lowers it "
+        f"by >= {C14_MIN_SHIFT}",
+    )

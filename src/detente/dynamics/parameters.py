@@ -1,0 +1,275 @@
+"""The parameters of the monthly simulation, their defaults and provenance.
+
+A scenario may set any of them under ``parameters:`` (so ``--set parameters.NAME=VALUE``
+works); a parameter the scenario lacks takes the default below. Values marked
+``calibrated`` are fitted by :mod:`detente.dynamics.calibration` to the packaged record
+(``detente calibrate`` reprints the fit); the rest are analyst judgement, stated with a
+reason. Utilities are in logit units (see :mod:`detente.dynamics.rules`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+__all__ = ["DEFAULTS", "ParameterDefault", "resolve_parameters"]
+
+
+@dataclass(frozen=True)
+class ParameterDefault:
+    value: float
+    low: float
+    high: float
+    kind: Literal["calibrated", "judgement"]
+    why: str
+    label: str
+
+
+def _j(value: float, low: float, high: float, label: str, why: str) -> ParameterDefault:
+    return ParameterDefault(value, low, high, "judgement", why, label)
+
+
+def _c(value: float, low: float, high: float, label: str, why: str) -> ParameterDefault:
+    return ParameterDefault(value, low, high, "calibrated", why, label)
+
+
+DEFAULTS: dict[str, ParameterDefault] = {
+    "logit_noise": _j(
+        1.0,
+        0.7,
+        1.5,
+        "Logit choice noise (temperature)",
+        "the utilities' unit is the noise of the fitted crisis logit, so 1 reproduces the "
+        "calibrated choice frequencies; the range allows the other utilities to be judged "
+        "more or less sharply",
+    ),
+    "crisis_base": _c(
+        -2.494,
+        -2.976,
+        -2.012,
+        "Crisis utility intercept (logit)",
+        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on intercept, 1990-02..2018-09 (n = 344); detente calibrate",
+    ),
+    "crisis_exercise": _c(
+        -0.844,
+        -2.076,
+        0.387,
+        "Crisis utility in exercise months",
+        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on exercise_month, 1990-02..2018-09 (n = 344); detente calibrate",
+    ),
+    "crisis_talks": _c(
+        -3.144,
+        -5.195,
+        -1.093,
+        "Crisis utility while talks are on",
+        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on talks_last_month, 1990-02..2018-09 (n = 344); detente calibrate",
+    ),
+    "crisis_persistence": _c(
+        2.245,
+        1.356,
+        3.134,
+        "Crisis utility after a crisis month",
+        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on strategic_last_month, 1990-02..2018-09 (n = 344); detente calibrate",
+    ),
+    "provocation_rate_no_talks": _c(
+        0.465,
+        0.35,
+        0.58,
+        "Provocations per month, no talks, no crisis",
+        "mean CSIS provocation events per month, no talks last month, no strategic provocation, 1990-02..2018-09 (n = 185 months); detente calibrate",
+    ),
+    "provocation_rate_talks": _c(
+        0.254,
+        0.151,
+        0.357,
+        "Provocations per month during talks",
+        "mean CSIS provocation events per month, talks last month, no strategic provocation, 1990-02..2018-09 (n = 138 months); detente calibrate",
+    ),
+    "provocation_rate_crisis": _c(
+        1.81,
+        1.375,
+        2.244,
+        "Provocations in a crisis month",
+        "mean CSIS provocation events per month, months with a strategic provocation, 1990-02..2021-06 (n = 21 months); detente calibrate",
+    ),
+    "provocation_exercise_ratio": _c(
+        1.446,
+        0.966,
+        2.165,
+        "Rate ratio of routine provocations in exercise months",
+        "rate ratio exp(b) of the exercise-month term in the NB2 count model of CSIS provocation events, 1990-02..2018-09 (n = 344); detente calibrate",
+    ),
+    "inhibit_distress": _j(
+        1.5,
+        0.5,
+        3.0,
+        "Crisis inhibition by economic distress",
+        "essay ¶7 s2: inhibition is stated, its size is not; 1.5 halves the crisis odds "
+        "between reference and high distress",
+    ),
+    "inhibit_china": _j(
+        1.5,
+        0.5,
+        3.0,
+        "Crisis inhibition by dependency on China",
+        "essay ¶7 s2: as for distress, the size is a judgement",
+    ),
+    "reference_distress": _j(
+        0.5, 0.3, 0.6, "Distress level of the fit window", "the 1990-2021 average on the 0-1 scale"
+    ),
+    "reference_china_dependency": _j(
+        0.5,
+        0.3,
+        0.6,
+        "China dependency of the fit window",
+        "the 1990-2021 average on the 0-1 scale; dependency rose after 2016 sanctions",
+    ),
+    "us_escalation": _j(
+        0.5,
+        -0.5,
+        1.5,
+        "Defender's pressure utility when the challenger instigates",
+        "strict deterrence answers provocations; about three answers in five",
+    ),
+    "us_pressure_base": _j(
+        -1.5, -2.5, -0.5, "Defender's pressure utility", "sanctions stay; new pressure is rarer"
+    ),
+    "us_engagement_base": _j(
+        0.0,
+        -1.0,
+        1.0,
+        "Defender's engagement utility",
+        "essay ¶1 s3, ¶9 s2: standing offers of dialogue",
+    ),
+    "crisis_comm": _j(
+        1.0,
+        0.0,
+        2.0,
+        "Defender's engagement utility per unit of crisis-communication interest",
+        "essay ¶9 s1",
+    ),
+    "us_wait": _j(
+        1.0,
+        0.0,
+        2.0,
+        "Defender's value of waiting per unit of distress",
+        "essay ¶8 s1: the US anticipates economic desperation",
+    ),
+    "us_concession_base": _j(
+        -1.5, -2.5, -0.5, "Defender's concession utility", "no concession before talks"
+    ),
+    "us_obduracy": _j(
+        10.0,
+        5.0,
+        15.0,
+        "Defender's concession penalty per unit of gap",
+        "essay ¶5 s2: the US cannot accept the North as a nuclear state",
+    ),
+    "dprk_engagement_base": _j(
+        -1.5, -2.5, -0.5, "Challenger's engagement utility", "talks for prestige (essay ¶3 s3)"
+    ),
+    "desperation": _j(
+        1.5,
+        0.5,
+        2.5,
+        "Challenger's engagement utility per unit of distress",
+        "essay ¶8 s2",
+    ),
+    "obduracy": _j(
+        20.0,
+        10.0,
+        30.0,
+        "Challenger's engagement and concession penalty per unit of gap (the diagnosis gap is "
+        "in utility units, typically 0.05-0.3)",
+        "essay ¶7 s3: obdurate until the US waters down its demands",
+    ),
+    "seoul_push": _j(
+        0.3,
+        0.0,
+        0.8,
+        "Challenger's engagement utility per engaging third party",
+        "essay ¶1 s3: Seoul's efforts have gone unanswered, so small",
+    ),
+    "dprk_concession_base": _j(
+        -1.0, -2.0, 0.0, "Challenger's concession utility", "no quid pro quo without a zone"
+    ),
+    "weakness": _j(
+        2.5,
+        1.0,
+        4.0,
+        "Challenger's concession penalty per unit of distress",
+        "essay ¶8 s3-4: weakness blocks reciprocity",
+    ),
+    "zone_bonus": _j(
+        2.0,
+        1.0,
+        3.0,
+        "Concession utility when a zone of agreement exists",
+        "a deal both prefer to the status quo makes conceding worthwhile",
+    ),
+    "talks_inertia": _j(
+        2.0,
+        1.0,
+        3.0,
+        "Engagement utility while talks are on",
+        "talks once started tend to continue (the record: talks months cluster)",
+    ),
+    "fatigue_rate": _j(
+        0.01,
+        0.0,
+        0.02,
+        "Monthly drift of the defender's stance per unit of fatigue",
+        "essay ¶6 s2: at most 2 % of the gap a month",
+    ),
+    "recompute_every": _j(
+        12.0,
+        12.0,
+        12.0,
+        "Months between checks for stances moved by fatigue",
+        "a setting: fatigue moves stances by at most a few points a year; leadership "
+        "changes are recomputed at once",
+    ),
+    "recompute_threshold": _j(
+        3.0,
+        3.0,
+        3.0,
+        "Stance movement (scale points) that triggers a bargaining-set recomputation",
+        "a setting: smaller moves change the gap by less than the kernel's precision matters",
+    ),
+    "election_change": _j(
+        0.05,
+        0.0,
+        0.15,
+        "Chance of a dramatic change in an election month",
+        "an election (midterms included) rarely brings a dramatic change of stance: one in twenty",
+    ),
+    "leader_shift_max": _j(
+        0.5,
+        0.2,
+        0.8,
+        "Largest move of a new leader toward the other side (share of the distance)",
+        "essay ¶9 s5: a dramatic change could end the impasse; on average a new leader moves a quarter of the way",
+    ),
+    "third_party_engagement": _j(
+        1.0, 0.0, 2.0, "Third parties' engagement utility", "Seoul keeps trying (essay ¶1 s3)"
+    ),
+    "third_party_pressure": _j(
+        -1.0, -2.0, 0.0, "Third parties' pressure utility", "sanctions are kept, rarely added"
+    ),
+    "third_party_concession": _j(
+        -1.0, -2.0, 0.0, "Third parties' concession utility", "essay ¶7 s1: awaited, not given"
+    ),
+}
+
+
+def resolve_parameters(
+    params: dict[str, np.ndarray], shape: tuple[int, ...]
+) -> dict[str, np.ndarray]:
+    """Every simulation parameter as an array of ``shape``: the scenario's where it has one."""
+    out: dict[str, np.ndarray] = {}
+    for name, d in DEFAULTS.items():
+        v = params.get(name)
+        out[name] = np.broadcast_to(np.asarray(d.value if v is None else v, float), shape)
+    return out
