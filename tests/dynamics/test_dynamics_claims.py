@@ -82,10 +82,18 @@ def test_each_claim_comes_out_the_other_way_under_a_suitable_change(flagship, ba
 
 
 def test_c14_goes_both_ways(flagship):
-    # the baseline is close to the threshold; stronger obduracy makes the impasse persist,
-    # none makes talks near certain
-    hard = apply_sets(flagship, ["parameters.obduracy=30", "parameters.dprk_engagement_base=-2.5"])
-    soft = apply_sets(flagship, ["parameters.obduracy=0"])
-    assert verdicts(hard, ["C14"])["C14"].verdict == "holds"
+    # the impasse persists in the baseline and a leadership change ends it; once Washington
+    # drops its red line and softens its demand (and Pyongyang its obduracy) it no longer persists
+    got = verdicts(flagship, ["C14"])["C14"]
+    assert got.verdict == "holds"
+    assert got.value["baseline"] - got.value["leadership_change"] >= 0.1
+    soft = apply_sets(
+        flagship,
+        [
+            "usa.red_lines.denuclearization=none",
+            "usa.denuclearization.position=25",
+            "parameters.obduracy=0",
+        ],
+    )
     got = verdicts(soft, ["C14"])["C14"]
     assert got.verdict == "fails" and got.value["baseline"] < 0.2

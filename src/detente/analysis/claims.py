@@ -313,7 +313,8 @@ class ClaimContext:
     Attributes: ``scenario``, ``draws``, ``seed``, ``curvature``, ``agreement_cost``;
     ``point`` (:class:`GapResult` at the point values), ``batch_arrays``, ``batch``
     (per-draw :class:`GapResult`), ``baseline`` (for levers), ``lever(name)``,
-    ``get(provider_name)``.
+    ``get(provider_name)``. ``baseline.open_`` is the per-draw zone verdict (the fast
+    exact test); ``batch`` adds gaps and packages when an evaluator needs them.
     """
 
     def __init__(
@@ -489,7 +490,7 @@ def _c4(ctx: ClaimContext) -> ClaimOutcome:
     quantity = "P(zone of agreement non-empty) = upper bound on P(substantive deal | talks)"
     if len(ctx.point.veto_ids) < 2:
         return _na(quantity, "needs at least two veto players")
-    p = float(ctx.batch.zone_nonempty.mean())
+    p = float(ctx.baseline.open_.mean())
     point_open = bool(ctx.point.zone_nonempty)
     ok = (not point_open) and p <= P_NEGLIGIBLE
     return ClaimOutcome(

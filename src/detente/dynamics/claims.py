@@ -52,7 +52,10 @@ C3_MAX_RESPONSE = 0.25
 #: C13 holds when limited talks that never become substantive happen in at least this share.
 C13_MIN_P = 0.05
 #: C14 holds when the impasse lasts 24 months with at least this probability and a
-#: leadership-change shock lowers it by at least C14_MIN_SHIFT.
+#: leadership-change shock lowers it by at least C14_MIN_SHIFT. The impasse is the essay's
+#: "fundamental impasse ... over North Korea's denuclearization" (¶1 s4): it lasts while no
+#: talks become substantive and no agreement is reached; limited talks (the crisis-communication
+#: channel of C13) do not end it, and whether talks resume at all is C1's question.
 C14_MIN_P, C14_MIN_SHIFT = 0.5, 0.1
 #: Driver increase used by C10 and C12.
 DRIVER_STEP = 0.2
@@ -289,11 +292,13 @@ def c13(ctx: ClaimContext) -> ClaimOutcome:
 def c14(ctx: ClaimContext) -> ClaimOutcome:
     base: DynamicsResult = ctx.get("simulation")
     shock: DynamicsResult = ctx.get("simulation:leadership_change")
-    p0, p1 = base.at(24)["impasse_throughout"], shock.at(24)["impasse_throughout"]
+    key = "no_substantive_throughout"
+    p0, p1 = base.at(24)[key], shock.at(24)[key]
     ok = p0 >= C14_MIN_P and p0 - p1 >= C14_MIN_SHIFT
     return ClaimOutcome(
         _ok(ok),  # type: ignore[arg-type]
-        "P(no talks for 24 months): baseline and after a leadership change in Washington",
+        "P(no substantive talks or agreement for 24 months): baseline and after a leadership "
+        "change in Washington",
         {"baseline": round(p0, 4), "leadership_change": round(p1, 4)},
         robustness=p0,
         rule=f"holds when the baseline probability is >= {C14_MIN_P} and the shock lowers it "

@@ -80,7 +80,8 @@ class DynamicsResult:
         return {k: np.logical_or.accumulate(v, axis=0).mean(axis=1) for k, v in ever.items()}
 
     def at(self, horizon: int) -> dict[str, float]:
-        """P(talks / agreement / crisis by the horizon) and P(impasse at it)."""
+        """P(talks / agreement / crisis by the horizon), P(impasse at it), P(no talks at all up to
+        it) and P(no substantive talks or agreement up to it)."""
         if not 1 <= horizon <= self.n_months:
             raise ValueError(f"horizon must be in 1..{self.n_months}; got {horizon}")
         ever = self.p_ever()
@@ -91,6 +92,13 @@ class DynamicsResult:
             "crisis": float(ever["crisis"][t]),
             "impasse_now": float((self.modes[t] == IMPASSE).mean()),
             "impasse_throughout": float((~(self.in_talks[: t + 1]).any(axis=0)).mean()),
+            "no_substantive_throughout": float(
+                (
+                    ~(
+                        (self.modes[: t + 1] == SUBSTANTIVE) | (self.modes[: t + 1] == AGREEMENT)
+                    ).any(axis=0)
+                ).mean()
+            ),
         }
 
     def time_to_first_talks(self) -> np.ndarray:

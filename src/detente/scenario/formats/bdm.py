@@ -234,6 +234,7 @@ def write_bdm(s: Scenario) -> str:
 
 def sniff_bdm(text: str) -> bool:
     """A table whose header starts with ``Actor`` (a KTAB file starts with its name)."""
-    first = text.lstrip("\ufeff \t\r\n").splitlines()[0] if text.strip() else ""
+    lines = text.lstrip("\ufeff \t\r\n").splitlines()
+    first = lines[0] if lines else ""
     cells = [c.strip().strip('"').lower() for c in first.split(",")]
     return cells[0] == "actor" and any(c in COLUMNS[1:] for c in cells[1:])
