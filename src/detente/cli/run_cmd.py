@@ -82,7 +82,10 @@ def run(
             progress=True,
         )
         if html:
-            write_atomic(html, render_html(report))
+            from ._common import err_console
+
+            with err_console.status("drawing the figures and writing the HTML report"):
+                write_atomic(html, render_html(report))
         if json_file and json_file != "-":
             write_atomic(json_file, report.to_json() + "\n")
     except DetenteError as err:

@@ -223,7 +223,7 @@ def _forecasts(s: Scenario, seed: int) -> list[dict[str, Any]]:
                 "issue_ids": list(fc.issue_ids),
                 "positions": fc.positions,
                 "n_moves": len(fc.moves),
-                "moves": [m.to_dict() for m in fc.moves[:200]],
+                "moves": [m.to_dict() for m in fc.moves],
                 "notes": list(fc.notes),
                 "params": d["params"],
                 "extra": d["extra"],
