@@ -26,11 +26,7 @@ def _absent(report: AnalysisReport, section: str, why: str) -> None:
 
 
 def apply_what_ifs(s: Scenario, names: Sequence[str]) -> tuple[Scenario, list[str]]:
-    """Apply named what-ifs that change the scenario itself (diagnosis levers).
-
-    Shocks that only exist in the dynamics (e.g. a leadership change) are passed to the
-    simulation by :func:`outlook`; here they leave the scenario unchanged.
-    """
+    """Apply named what-ifs (see :mod:`.whatifs`) in order; returns the scenario and notes."""
     notes: list[str] = []
     if not names:
         return s, notes
@@ -174,9 +170,7 @@ def outlook(report: AnalysisReport) -> None:
     d = sim.to_dict()
     months = list(d["months"])
     horizons = []
-    for h in HORIZONS:
-        if h > len(months):
-            continue
+    for h in [h for h in HORIZONS if h <= len(months)] or [len(months)]:
         at = d["horizons"].get(str(h)) or sim.at(h)
         horizons.append(
             {
@@ -219,7 +213,7 @@ def _what_if_deltas(report: AnalysisReport, simulate: Any) -> None:
     st = report.settings
     base = {h["month"]: h for h in o["horizons"]}
     month = 12 if 12 in base else max(base)
-    runs = max(200, st["runs"] // 4)
+    runs = min(st["runs"], max(200, st["runs"] // 4))
     # the baseline at the what-ifs' size, so differences are not sampling noise of sizes
     ref = simulate(report.scenario, runs=runs, months=month, seed=st["seed"]).at(month)
     rows: list[dict[str, Any]] = []
