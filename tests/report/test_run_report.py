@@ -77,6 +77,10 @@ def test_json_holds_every_section(flagship: dict[str, Any]) -> None:
         for k in ("talks", "agreement", "crisis"):
             assert 0 <= h[k] <= 1
     assert o["driver_sentence"]
+    # the sentence is computed from the what-if deltas: it names the biggest mover
+    top = o["what_ifs"][0]
+    assert "error" not in top
+    assert f"What moves it most: {top['name']} (" in o["driver_sentence"]
     ids = [c["id"] for c in data["claims"]["claims"]]
     assert ids == [f"C{k}" for k in range(1, 15)]
     for c in data["claims"]["claims"]:
@@ -250,3 +254,10 @@ def test_what_ifs_that_do_not_apply_are_reported_not_fatal() -> None:
     assert "economic-collapse" in bad
     assert "economic-collapse" not in r.outlook["driver_sentence"]
     assert "does not apply" in render_html(r)
+
+
+def test_short_horizon_reports_its_last_month() -> None:
+    r = build_report(load_bundled("us-dprk-2021"), draws=50, runs=50, months=3)
+    assert r.outlook is not None
+    assert [h["month"] for h in r.outlook["horizons"]] == [3]
+    assert r.outlook["driver_sentence"].startswith("By month 3:")
