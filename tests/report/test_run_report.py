@@ -261,3 +261,13 @@ def test_short_horizon_reports_its_last_month() -> None:
     assert r.outlook is not None
     assert [h["month"] for h in r.outlook["horizons"]] == [3]
     assert r.outlook["driver_sentence"].startswith("By month 3:")
+
+
+def test_html_ids_are_unique_and_every_reference_resolves(flagship: dict[str, Any]) -> None:
+    from collections import Counter
+
+    html = flagship["html"]
+    ids = Counter(re.findall(r'\bid="([^"]+)"', html))
+    assert [k for k, n in ids.items() if n > 1] == []
+    refs = set(re.findall(r'(?:href="#|url\(#)([^")]+)', html))
+    assert refs and refs <= set(ids)

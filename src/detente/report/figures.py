@@ -43,8 +43,12 @@ def new_figure(width: float, height: float) -> Figure:
     return fig
 
 
-def figure_svg(fig: Figure) -> str:
-    """The figure as an ``<svg>`` element for inline use (no prologue, metadata or fonts)."""
+def figure_svg(fig: Figure, prefix: str = "") -> str:
+    """The figure as an ``<svg>`` element for inline use (no prologue, metadata or fonts).
+
+    ``prefix`` is put before every ``id`` in the SVG (and every reference to one), so that
+    several figures inline in one page never share an id.
+    """
     import matplotlib
 
     buf = io.StringIO()
@@ -53,6 +57,9 @@ def figure_svg(fig: Figure) -> str:
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    if prefix:
+        svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', svg)
+        svg = re.sub(r'(href="#|url\(#)([^")]+)', rf"\1{prefix}\2", svg)
     return svg
 
 
@@ -379,7 +386,8 @@ def report_figures(r: AnalysisReport) -> list[dict[str, str]]:
 
     def add(fid: str, title: str, caption: str, fig: Figure | None) -> None:
         if fig is not None:
-            out.append({"id": fid, "title": title, "caption": caption, "svg": figure_svg(fig)})
+            svg = figure_svg(fig, prefix=f"{fid}-")
+            out.append({"id": fid, "title": title, "caption": caption, "svg": svg})
 
     add(
         "fig-forecasts",
