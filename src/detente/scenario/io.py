@@ -417,6 +417,10 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         raise FormatError([Problem("the folder does not exist", "create it first", file=str(path))])
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part", dir=parent)
     try:
+        # mkstemp creates the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         os.replace(tmp, p)
