@@ -206,7 +206,23 @@ class Anchor(_Frozen):
     label: str
 
 
-class Issue(_Frozen):
+class _Sourced(_Frozen):
+    """An element with its own provenance, which YAML may give inline (``quote:``/``at:``,
+    ``fact:``/``cite:``, ``judgement:``) instead of under ``provenance:``."""
+
+    provenance: Provenance | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _friendly_provenance(cls, data: Any) -> Any:
+        return _pop_inline_provenance(data)
+
+    @model_serializer(mode="wrap")
+    def _ser(self, handler: Any) -> Any:
+        return _inline_provenance(handler(self), self.provenance)
+
+
+class Issue(_Sourced):
     """An issue on the table: a scale with named anchor points.
 
     ``anchors`` maps scale points to what they mean, e.g. ``{0: "accepted nuclear state",
@@ -220,16 +236,6 @@ class Issue(_Frozen):
     high: Finite = 100.0
     direction: str = ""
     anchors: dict[float, str] = Field(default_factory=dict)
-    provenance: Provenance | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _friendly_provenance(cls, data: Any) -> Any:
-        return _pop_inline_provenance(data)
-
-    @model_serializer(mode="wrap")
-    def _ser(self, handler: Any) -> Any:
-        return _inline_provenance(handler(self), self.provenance)
 
     @model_validator(mode="after")
     def _scale(self) -> Issue:
@@ -304,26 +310,16 @@ class RedLine(_Frozen):
 ToolKind = Literal["pressure", "engagement", "concession", "delay"]
 
 
-class Tool(_Frozen):
+class Tool(_Sourced):
     """An instrument an actor can use: pressure, engagement, concession or delay."""
 
     id: Id
     label: str
     kind: ToolKind
     description: str = ""
-    provenance: Provenance | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _friendly_provenance(cls, data: Any) -> Any:
-        return _pop_inline_provenance(data)
-
-    @model_serializer(mode="wrap")
-    def _ser(self, handler: Any) -> Any:
-        return _inline_provenance(handler(self), self.provenance)
 
 
-class Actor(_Frozen):
+class Actor(_Sourced):
     """A party: capability (relative power), whether it can veto a deal, its red lines,
     its tools, and its stances keyed by issue id."""
 
@@ -335,16 +331,6 @@ class Actor(_Frozen):
     red_lines: dict[str, RedLine] = Field(default_factory=dict)
     tools: tuple[Tool, ...] = ()
     stances: dict[str, Stance] = Field(default_factory=dict)
-    provenance: Provenance | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _friendly_provenance(cls, data: Any) -> Any:
-        return _pop_inline_provenance(data)
-
-    @model_serializer(mode="wrap")
-    def _ser(self, handler: Any) -> Any:
-        return _inline_provenance(handler(self), self.provenance)
 
 
 class NamedQuantity(_Frozen):
@@ -356,23 +342,13 @@ class NamedQuantity(_Frozen):
     bounds: tuple[Finite, Finite] | None = None
 
 
-class Event(_Frozen):
+class Event(_Sourced):
     """A scheduled or recurring event. ``dates`` are ``YYYY-MM`` or ``*-MM`` (every year)."""
 
     id: Id
     label: str
     kind: str = "event"
     dates: tuple[str, ...]
-    provenance: Provenance | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _friendly_provenance(cls, data: Any) -> Any:
-        return _pop_inline_provenance(data)
-
-    @model_serializer(mode="wrap")
-    def _ser(self, handler: Any) -> Any:
-        return _inline_provenance(handler(self), self.provenance)
 
     @model_validator(mode="after")
     def _dates(self) -> Event:
