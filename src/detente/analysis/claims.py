@@ -542,6 +542,11 @@ def draw_share_definition(ctx: ClaimContext) -> str:
     )
 
 
+def draws_bootstrap_definition(ctx: ClaimContext, fixed: str) -> str:
+    """Robustness of an aggregate rule over the parameter draws."""
+    return bootstrap_definition(f"{ctx.draws} parameter draws", fixed)
+
+
 def _boundary_note(ok: bool, rob: float) -> str:
     """For a point-value rule: say so when most draws disagree with the point verdict."""
     if (ok and rob < 0.5) or (not ok and rob > 0.5):
@@ -591,7 +596,7 @@ def _c4(ctx: ClaimContext) -> ClaimOutcome:
             else "a package every veto player prefers exists at the point values; "
         )
         + f"P(zone non-empty) = {p:.3f} over {ctx.draws} draws",
-        bootstrap_definition("parameter draws", "the point verdict on the zone stays fixed"),
+        draws_bootstrap_definition(ctx, "the point verdict on the zone stays fixed"),
     )
 
 
@@ -674,8 +679,8 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
         f"near-red line: {near_pt}; among the blockers: {among_blockers}; "
         f"P(zone non-empty) {p0:.3f} -> {p1:.3f} if {TARGET} were "
         f"flexible on {CORE}" + ("; the point verdict flips" if flips else ""),
-        bootstrap_definition(
-            "parameter draws",
+        draws_bootstrap_definition(
+            ctx,
             "whether the stance is a near-red line and whether the point verdict flips are "
             "read at the point values and stay fixed",
         ),
@@ -871,8 +876,8 @@ def _c11(ctx: ClaimContext) -> ClaimOutcome:
         "holds iff the baseline zone is empty and at least one lever opens it at the point values "
         f"and raises P(zone non-empty) by >= {C11_MIN_RISE} (P(talks) joins when the dynamics exist)",
         expl,
-        bootstrap_definition(
-            "parameter draws",
+        draws_bootstrap_definition(
+            ctx,
             "whether the baseline and each lever open the zone at the point values stays fixed",
         ),
     )

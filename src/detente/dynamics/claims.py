@@ -133,12 +133,15 @@ def _share(ctx: ClaimContext, per_run: np.ndarray) -> np.ndarray:
     return _sums(ctx, per_run)[0] / per_run.shape[-1]
 
 
-RUNS_DEFINITION = bootstrap_definition("simulated runs")
-PAIRED_DEFINITION = bootstrap_definition(
-    "simulated runs",
-    "run r of the baseline and of each variant share their random numbers "
-    "and are resampled together",
-)
+def _runs_definition(ctx: ClaimContext, paired: bool = False) -> str:
+    runs = f"{min(ctx.draws, RUNS)} simulated runs"
+    if not paired:
+        return bootstrap_definition(runs)
+    return bootstrap_definition(
+        runs,
+        "run r of the baseline and of each variant share their random numbers and are "
+        "resampled together",
+    )
 
 
 @register_claim("C1", needs="dynamics")
@@ -153,7 +156,7 @@ def c1(ctx: ClaimContext) -> ClaimOutcome:
         robustness=float(np.mean(_share(ctx, talks) < C1_MAX_P_TALKS)),
         rule=f"holds when P(talks within 12 months) < {C1_MAX_P_TALKS}",
         explanation="share of runs with talks by month 12",
-        robustness_definition=RUNS_DEFINITION,
+        robustness_definition=_runs_definition(ctx),
     )
 
 
@@ -168,7 +171,7 @@ def c2(ctx: ClaimContext) -> ClaimOutcome:
         "P(crisis within 6 months)",
         {"p_crisis_6m": round(p, 4), "instigation_per_month": round(inst, 4)},
         robustness=float(np.mean(_share(ctx, crisis) < C2_MAX_P_CRISIS)),
-        robustness_definition=RUNS_DEFINITION,
+        robustness_definition=_runs_definition(ctx),
         rule=f"holds when P(crisis within 6 months) < {C2_MAX_P_CRISIS}",
         explanation="low because the calibrated crisis logit is pushed down by distress and "
         "China dependency above their reference levels (rule crisis_inhibition), and a "
@@ -214,7 +217,7 @@ def c3(ctx: ClaimContext) -> ClaimOutcome:
         "P(talks start | impasse, defender offer and Seoul (third-party) push that month)",
         round(rate, 4),
         robustness=float(ok_star.mean()),
-        robustness_definition=RUNS_DEFINITION,
+        robustness_definition=_runs_definition(ctx),
         rule=f"holds when the share, pooled over all runs' months, is < {C3_MAX_RESPONSE}",
         explanation="offers go unanswered while the challenger stays obdurate (rule obduracy)",
     )
@@ -245,7 +248,7 @@ def c9(ctx: ClaimContext) -> ClaimOutcome:
         robustness=float(ok_star.mean()),
         rule="holds when shaping tools outweigh engagement for both veto players, pooled over "
         "all runs' months outside talks",
-        robustness_definition=RUNS_DEFINITION,
+        robustness_definition=_runs_definition(ctx),
     )
 
 
@@ -284,7 +287,7 @@ def c10(ctx: ClaimContext) -> ClaimOutcome:
         },
         robustness=float(np.mean((dd_star < 0) & (dc_star < 0))),
         rule="holds when both increases lower the instigation rate",
-        robustness_definition=PAIRED_DEFINITION,
+        robustness_definition=_runs_definition(ctx, paired=True),
     )
 
 
@@ -323,7 +326,7 @@ def c12(ctx: ClaimContext) -> ClaimOutcome:
         robustness=float(ok_star.mean()),
         rule="holds when P(talks by 36 months) rises and P(substantive | talks) does not rise "
         "by more than 0.01",
-        robustness_definition=PAIRED_DEFINITION,
+        robustness_definition=_runs_definition(ctx, paired=True),
         explanation="rules desperation (engagement up) and weakness_blocks_reciprocity (concession down)",
     )
 
@@ -341,7 +344,7 @@ def c13(ctx: ClaimContext) -> ClaimOutcome:
         round(p, 4),
         robustness=float(np.mean(_share(ctx, only_limited) >= C13_MIN_P)),
         rule=f"holds when the probability is >= {C13_MIN_P}",
-        robustness_definition=RUNS_DEFINITION,
+        robustness_definition=_runs_definition(ctx),
         explanation="rule crisis_communication: limited talks need no zone of agreement",
     )
 
@@ -364,7 +367,7 @@ def c14(ctx: ClaimContext) -> ClaimOutcome:
         "change in Washington",
         {"baseline": round(p0, 4), "leadership_change": round(p1, 4)},
         robustness=float(ok_star.mean()),
-        robustness_definition=PAIRED_DEFINITION,
+        robustness_definition=_runs_definition(ctx, paired=True),
         rule=f"holds when the baseline probability is >= {C14_MIN_P} and the shock lowers it "
         f"by >= {C14_MIN_SHIFT}",
     )
