@@ -7,6 +7,7 @@
     │   └── UnknownPathError      a ``--set`` path names nothing in the scenario
     ├── FormatError               a file is not in a format detente can read (binary, empty, too big)
     ├── ModelError                a model cannot run on this input (settings or degenerate scenario)
+    │   └── WhatIfNotApplicable   a named what-if needs a driver, actor or issue the scenario lacks
     └── DataError                 packaged data are missing or inconsistent
 
 Every error renders as one or more lines ``LOCATION: what is wrong; what to do``.
@@ -26,6 +27,7 @@ __all__ = [
     "Problem",
     "ScenarioError",
     "UnknownPathError",
+    "WhatIfNotApplicable",
 ]
 
 
@@ -92,6 +94,21 @@ class FormatError(ScenarioError):
 
 class ModelError(DetenteError, ValueError):
     """A model cannot run with these settings or on this input."""
+
+
+class WhatIfNotApplicable(ModelError):
+    """A named what-if needs a driver, actor or issue the scenario lacks.
+
+    ``what_if`` is the what-if's name, ``missing`` what it needs (e.g. ``"driver
+    china_dependency"``) and ``scenario`` the scenario's id.
+    """
+
+    def __init__(self, what_if: str, missing: str, scenario: str) -> None:
+        self.what_if, self.missing, self.scenario = what_if, missing, scenario
+        super().__init__(
+            f"what-if {what_if} needs {missing}, which scenario {scenario} lacks; "
+            "pick another what-if (detente simulate --list-what-ifs) or add it to the scenario"
+        )
 
 
 class DataError(DetenteError):

@@ -227,3 +227,67 @@ def test_diagnosis_lever_definitions_are_used_when_installed(flagship_base):
     assert usa.stances["denuclearization"].position.value == pytest.approx(
         old.position.value + 0.5 * (sq - old.position.value)
     )
+
+
+def _without_drivers(s):
+    from detente.scenario import Scenario
+
+    data = s.model_dump()
+    data["drivers"] = {}
+    return Scenario.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("name", "driver"),
+    [
+        ("china-cuts-support", "china_dependency"),
+        ("china-boosts-support", "economic_distress"),
+        ("economic-collapse", "economic_distress"),
+    ],
+)
+def test_what_if_without_its_driver_says_what_it_needs(mini, name, driver):
+    from detente.errors import WhatIfNotApplicable
+
+    bare = _without_drivers(mini)
+    with pytest.raises(WhatIfNotApplicable) as info:
+        apply_what_if(bare, name)
+    msg = str(info.value)
+    assert f"what-if {name} needs driver {driver}, which scenario {bare.id} lacks" in msg
+    assert isinstance(info.value, ModelError)  # callers catching ModelError still work
+
+
+def test_what_if_missing_only_one_driver_names_that_one(mini):
+    from detente.errors import WhatIfNotApplicable
+    from detente.scenario import Scenario
+
+    data = mini.model_dump()
+    data["drivers"].pop("economic_distress")
+    s = Scenario.model_validate(data)
+    with pytest.raises(WhatIfNotApplicable, match="needs driver economic_distress"):
+        apply_what_if(s, "china-cuts-support")
+
+
+def test_what_if_needing_veto_players_or_an_issue_says_so(mini):
+    from detente.errors import WhatIfNotApplicable
+    from detente.scenario import Scenario
+
+    data = mini.model_dump()
+    for a in data["actors"]:
+        a["veto"] = False
+    s = Scenario.model_validate(data)
+    with pytest.raises(WhatIfNotApplicable, match="needs two veto players"):
+        apply_what_if(s, "leadership-change-washington")
+
+
+def test_cli_what_if_without_its_driver_exits_2_with_the_message(mini, tmp_path):
+    from detente.scenario import save
+
+    path = tmp_path / "bare.yaml"
+    save(_without_drivers(mini), path)
+    res = CliRunner().invoke(
+        app,
+        ["simulate", str(path), "--runs", "10", "--months", "3", "--what-if", "economic-collapse"],
+    )
+    assert res.exit_code == 2
+    assert "what-if economic-collapse needs driver economic_distress" in res.output
+    assert "Traceback" not in res.output and not isinstance(res.exception, KeyError)

@@ -4,7 +4,25 @@ Each claim has an *evaluator*: a function of a :class:`ClaimContext` (the scenar
 Monte Carlo draws, and lazily computed results: the point verdict, the per-draw results,
 the levers, and whatever providers other modules register, e.g. a crisis simulation)
 returning a :class:`ClaimOutcome`: the model quantity the claim rests on and its value,
-the verdict and its robustness (the share of draws in which the claim holds).
+the verdict and its robustness.
+
+Verdict and robustness always rest on the *same rule*; the robustness is the share of
+*units* in which that rule holds, and each claim states its unit in
+``robustness_definition``:
+
+- claims whose rule is read at the scenario's point values (C6, C7, C8): the unit is a
+  Monte Carlo parameter draw, and the rule is applied at that draw's values;
+- claims whose rule is about an aggregate (a probability against a threshold, a difference
+  of probabilities between paired simulations, a share pooled over runs: C1–C5, C9–C14):
+  the unit is a bootstrap resample (:data:`BOOTSTRAP_RESAMPLES`, drawn by
+  :meth:`ClaimContext.bootstrap`) of the parameter draws or of the simulated runs, and the
+  aggregate rule is recomputed on each resample. Parts of the rule read at the point values
+  stay fixed.
+
+So a claim that ``holds`` has robustness of about 0.5 or more and one that ``fails`` about
+0.5 or less (exactly so for a single share against a threshold); a point-value rule can
+disagree with most draws when the point values sit on a boundary, which the robustness then
+shows.
 
 Verdicts are ``holds``, ``fails``, ``pending`` (the claim needs the crisis dynamics, which
 another module supplies) and ``not-applicable`` (the scenario lacks the actors or issues the
@@ -30,7 +48,7 @@ Modules named ``detente.analysis.*_claims`` and ``detente.dynamics.claims`` are 
 automatically before claims are evaluated, so their registrations replace the pending ones.
 
 Thresholds (``docs/claims.md`` gives the rationale of each):
-:data:`P_NEGLIGIBLE`, :data:`NEAR_RED_LINE_SALIENCE`, :data:`EXTREME_POSITION`,
+:data:`BOOTSTRAP_RESAMPLES`, :data:`P_NEGLIGIBLE`, :data:`NEAR_RED_LINE_SALIENCE`, :data:`EXTREME_POSITION`,
 :data:`HINGE_RISE`, :data:`HIGH_POSITION`, :data:`LOW_POSITION`, :data:`C11_MIN_RISE`.
 """
 
@@ -66,6 +84,7 @@ if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
 
 __all__ = [
+    "BOOTSTRAP_RESAMPLES",
     "C11_MIN_RISE",
     "CLAIMS",
     "EXTREME_POSITION",
@@ -85,6 +104,9 @@ __all__ = [
 
 Verdict = Literal["holds", "fails", "pending", "not-applicable"]
 VERDICTS = ("holds", "fails", "pending", "not-applicable")
+
+#: Bootstrap resamples behind the robustness of claims whose rule is an aggregate.
+BOOTSTRAP_RESAMPLES = 1000
 
 #: "Appears impossible", "≈ 0": at most one draw in twenty has an open zone.
 P_NEGLIGIBLE = 0.05
@@ -150,6 +172,8 @@ class ClaimOutcome:
     robustness: float | None = None
     rule: str = ""
     explanation: str = ""
+    #: What the robustness is the share of (see the module docstring).
+    robustness_definition: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,6 +190,7 @@ class ClaimResult:
     rule: str
     explanation: str
     needs: str
+    robustness_definition: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -174,6 +199,7 @@ class ClaimResult:
             "text": self.text,
             "verdict": self.verdict,
             "robustness": self.robustness,
+            "robustness_definition": self.robustness_definition,
             "quantity": {"name": self.quantity, "value": _jsonable(self.value)},
             "rule": self.rule,
             "explanation": self.explanation,
@@ -226,7 +252,8 @@ class ClaimsReport:
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """Columns: id, text, words, quantity, value, verdict, robustness, rule, needs."""
+        """Columns: id, text, words, quantity, value, verdict, robustness,
+        robustness_definition, rule, needs."""
         import pandas as pd
 
         cols = [
@@ -237,6 +264,7 @@ class ClaimsReport:
             "value",
             "verdict",
             "robustness",
+            "robustness_definition",
             "rule",
             "needs",
         ]
@@ -282,7 +310,7 @@ class ClaimsReport:
         vals = [c.robustness if c.robustness is not None else 0.0 for c in self.claims]
         ax.bar(ids, vals, color=[colours[c.verdict] for c in self.claims])
         ax.set_ylim(0, 1)
-        ax.set_ylabel("share of draws in which the claim holds")
+        ax.set_ylabel("robustness (share in which the rule holds)")
         ax.set_title(f"Claims: {self.scenario_id}")
         from matplotlib.patches import Patch
 
@@ -367,6 +395,26 @@ class ClaimContext:
                 )
             self._cache[name] = PROVIDERS[name](self)
         return self._cache[name]
+
+    def bootstrap(self, n: int) -> np.ndarray:
+        """Bootstrap resampling counts, shape (:data:`BOOTSTRAP_RESAMPLES`, n).
+
+        Row ``b`` says how often each of ``n`` units (parameter draws or simulated runs) is
+        drawn, with replacement, in resample ``b``; ``counts @ x / n`` is the resampled mean
+        of a per-unit array ``x``. The same counts serve every array of length ``n`` in this
+        context, so paired simulations (common random numbers) are resampled jointly.
+        Seeded by the context's seed (Efron & Tibshirani 1993, *An Introduction to the
+        Bootstrap*, doi:10.1201/9780429246593).
+        """
+        key = f"bootstrap:{n}"
+        if key not in self._cache:
+            rng = np.random.default_rng([self.seed, n, 0xB007])
+            idx = rng.integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+            idx += n * np.arange(BOOTSTRAP_RESAMPLES)[:, None]
+            counts = np.bincount(idx.ravel(), minlength=BOOTSTRAP_RESAMPLES * n)
+            self._cache[key] = counts.reshape(BOOTSTRAP_RESAMPLES, n).astype(float)
+        out: np.ndarray = self._cache[key]
+        return out
 
     def has(self, *, actors: tuple[str, ...] = (), issues: tuple[str, ...] = ()) -> str | None:
         """None if the scenario has these actors and issues, else what is missing."""
@@ -469,6 +517,7 @@ def evaluate_claims(
                 rule=res.rule,
                 explanation=res.explanation,
                 needs=spec.needs,
+                robustness_definition=res.robustness_definition,
             )
         )
     return ClaimsReport(scenario.id, ctx.draws, ctx.seed, tuple(out))
@@ -485,14 +534,50 @@ def _verdict(ok: bool) -> Verdict:
     return "holds" if ok else "fails"
 
 
+def draw_share_definition(ctx: ClaimContext) -> str:
+    """Robustness of a point-value rule: the share of parameter draws where it holds."""
+    return (
+        f"share of the {ctx.draws} Monte Carlo parameter draws in which the rule holds at "
+        "that draw's values"
+    )
+
+
+def draws_bootstrap_definition(ctx: ClaimContext, fixed: str) -> str:
+    """Robustness of an aggregate rule over the parameter draws."""
+    return bootstrap_definition(f"{ctx.draws} parameter draws", fixed)
+
+
+def _boundary_note(ok: bool, rob: float) -> str:
+    """For a point-value rule: say so when most draws disagree with the point verdict."""
+    if (ok and rob < 0.5) or (not ok and rob > 0.5):
+        return (
+            f"; the point values sit on a boundary: the rule {'holds' if ok else 'fails'} at "
+            f"them but holds in {rob:.0%} of draws"
+        )
+    return ""
+
+
+def bootstrap_definition(units: str, fixed: str = "") -> str:
+    """Robustness of an aggregate rule: the share of bootstrap resamples where it holds."""
+    text = (
+        f"share of {BOOTSTRAP_RESAMPLES} bootstrap resamples of the {units} in which the rule, "
+        "recomputed on the resample, holds"
+    )
+    return text + (f" ({fixed})" if fixed else "")
+
+
 @register_claim("C4")
 def _c4(ctx: ClaimContext) -> ClaimOutcome:
     quantity = "P(zone of agreement non-empty) = upper bound on P(substantive deal | talks)"
     if len(ctx.point.veto_ids) < 2:
         return _na(quantity, "needs at least two veto players")
-    p = float(ctx.baseline.open_.mean())
+    open_ = np.asarray(ctx.baseline.open_, float)
+    p = float(open_.mean())
     point_open = bool(ctx.point.zone_nonempty)
     ok = (not point_open) and p <= P_NEGLIGIBLE
+    # the same rule on each bootstrap resample of the draws (the point verdict stays fixed)
+    p_star = ctx.bootstrap(open_.size) @ open_ / open_.size
+    rob = 0.0 if point_open else float(np.mean(p_star <= P_NEGLIGIBLE))
     return ClaimOutcome(
         _verdict(ok),
         quantity,
@@ -501,8 +586,9 @@ def _c4(ctx: ClaimContext) -> ClaimOutcome:
             "p_zone_nonempty": p,
             "p_deal_given_talks_max": p,
             "gap": float(ctx.point.gap),
+            "p_zone_empty": float(1 - p),
         },
-        float(1 - p),
+        rob,
         f"holds iff the zone is empty at the point values and P(zone non-empty) <= {P_NEGLIGIBLE}",
         (
             f"no package lies in every veto player's win-set (gap {float(ctx.point.gap):.3g}); "
@@ -510,6 +596,7 @@ def _c4(ctx: ClaimContext) -> ClaimOutcome:
             else "a package every veto player prefers exists at the point values; "
         )
         + f"P(zone non-empty) = {p:.3f} over {ctx.draws} draws",
+        draws_bootstrap_definition(ctx, "the point verdict on the zone stays fixed"),
     )
 
 
@@ -556,7 +643,11 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
     flips = bool(f_pt) != base.point_open
     hinge = flips or abs(p1 - p0) >= HINGE_RISE
     ok = near_pt and hinge
-    rob = float(np.mean(near_b & (f_b != base.open_)))
+    # the same rule on each bootstrap resample of the draws (the point parts stay fixed)
+    n = f_b.size
+    counts = ctx.bootstrap(n)
+    shift = (counts @ np.asarray(f_b, float) - counts @ np.asarray(base.open_, float)) / n
+    rob = float(np.mean(flips | (np.abs(shift) >= HINGE_RISE))) if near_pt else 0.0
     st = actor.stances.get(CORE)
     among_blockers = any(
         b.issue == CORE and (b.actor is not None and TARGET in b.actor.split("+"))
@@ -573,6 +664,8 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
         "p_zone_nonempty": p0,
         "p_zone_nonempty_if_flexible": p1,
         "verdict_flips_if_flexible": flips,
+        "p_near_red_line": float(near_b.mean()),
+        "p_draw_verdict_changes_if_flexible": float(np.mean(near_b & (f_b != base.open_))),
     }
     return ClaimOutcome(
         _verdict(ok),
@@ -586,6 +679,11 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
         f"near-red line: {near_pt}; among the blockers: {among_blockers}; "
         f"P(zone non-empty) {p0:.3f} -> {p1:.3f} if {TARGET} were "
         f"flexible on {CORE}" + ("; the point verdict flips" if flips else ""),
+        draws_bootstrap_definition(
+            ctx,
+            "whether the stance is a near-red line and whether the point verdict flips are "
+            "read at the point values and stay fixed",
+        ),
     )
 
 
@@ -621,7 +719,8 @@ def _c6(ctx: ClaimContext) -> ClaimOutcome:
         rob,
         f"holds iff the package is in {TARGET}'s win-set and outside {DEMANDER}'s at the point values",
         f"package {package}: {TARGET} {'accepts' if pin[t] else 'rejects'} it, "
-        f"{DEMANDER} {'accepts' if pin[d] else 'rejects'} it",
+        f"{DEMANDER} {'accepts' if pin[d] else 'rejects'} it" + _boundary_note(ok, rob),
+        draw_share_definition(ctx),
     )
 
 
@@ -672,7 +771,9 @@ def _c7(ctx: ClaimContext) -> ClaimOutcome:
         float(np.mean(ok_b)),
         "holds iff all six conditions hold at the point values (high = upper third of the "
         "scale, low = lower third)",
-        "all conditions hold" if not failing else "fails on: " + "; ".join(failing),
+        ("all conditions hold" if not failing else "fails on: " + "; ".join(failing))
+        + _boundary_note(bool(ok_pt), float(np.mean(ok_b))),
+        draw_share_definition(ctx),
     )
 
 
@@ -706,7 +807,9 @@ def _c8(ctx: ClaimContext) -> ClaimOutcome:
         f"holds iff the values {DEMANDER}'s and {TARGET}'s red lines allow on {CORE} do not "
         "intersect (a missing red line allows the whole scale); other actors' red lines are "
         "reported, not judged, as they hold no veto",
-        f"the allowed intervals {'are ' + format(-ov_pt, '.4g') + ' apart' if ov_pt < 0 else 'overlap by ' + format(ov_pt, '.4g')}",
+        f"the allowed intervals {'are ' + format(-ov_pt, '.4g') + ' apart' if ov_pt < 0 else 'overlap by ' + format(ov_pt, '.4g')}"
+        + _boundary_note(ov_pt < 0, float(np.mean(ov_b < 0))),
+        draw_share_definition(ctx),
     )
 
 
@@ -727,15 +830,23 @@ def _c11(ctx: ClaimContext) -> ClaimOutcome:
     ok = (not base.point_open) and any(
         o and r >= C11_MIN_RISE for o, r in zip(opens_pt, rises, strict=True)
     )
-    # robustness: draws shut at baseline that either lever opens
+    # robustness: the same rule on each bootstrap resample of the draws, the point verdicts
+    # (baseline shut, lever opens) fixed
     s = base.scenario
     opened = np.zeros_like(base.open_)
-    for lv in levers:
+    n = base.open_.size
+    counts = ctx.bootstrap(n)
+    p0_star = counts @ np.asarray(base.open_, float) / n
+    ok_star = np.zeros(counts.shape[0], bool)
+    for lv, o_pt in zip(levers, opens_pt, strict=True):
         bt = base.batch
         for c in lv.changes:
             bt = c.apply(bt, s)
         o, _ = zone_open(bt, exact=False, **ctx.kw)
         opened |= o & ~base.open_
+        if o_pt:
+            ok_star |= counts @ np.asarray(o, float) / n - p0_star >= C11_MIN_RISE
+    rob = 0.0 if base.point_open else float(ok_star.mean())
     value = {
         "p_zone_nonempty": base.p,
         "zone_nonempty": base.point_open,
@@ -747,6 +858,7 @@ def _c11(ctx: ClaimContext) -> ClaimOutcome:
             "p_zone_nonempty": rf.p_zone_nonempty,
             "zone_nonempty": rf.zone_nonempty,
         },
+        "p_draws_opened": float(np.mean(opened)),
     }
     if base.point_open:
         expl = "the zone is already open at the point values: there is no obduracy for the levers to end"
@@ -760,10 +872,14 @@ def _c11(ctx: ClaimContext) -> ClaimOutcome:
         _verdict(ok),
         quantity,
         value,
-        float(np.mean(opened)),
+        rob,
         "holds iff the baseline zone is empty and at least one lever opens it at the point values "
         f"and raises P(zone non-empty) by >= {C11_MIN_RISE} (P(talks) joins when the dynamics exist)",
         expl,
+        draws_bootstrap_definition(
+            ctx,
+            "whether the baseline and each lever open the zone at the point values stays fixed",
+        ),
     )
 
 

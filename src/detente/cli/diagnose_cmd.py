@@ -201,7 +201,8 @@ def claims(
     fmt: FromOption = None,
 ) -> None:
     """Evaluate the source essay's claims C1-C14 from model outputs: verdict (holds, fails,
-    pending, not-applicable) and robustness (share of draws in which the claim holds)."""
+    pending, not-applicable) and robustness (share of draws, or of bootstrap resamples,
+    in which the verdict's rule holds; see docs/claims.md)."""
     from rich.markup import escape
 
     from ..analysis.claims import CLAIMS, evaluate_claims

@@ -2,10 +2,16 @@
 
 Registered into :mod:`detente.analysis.claims` (which imports this module before it
 evaluates claims), replacing the ``pending`` placeholders. Every verdict follows from a
-simulation of the scenario (:func:`detente.dynamics.simulate`) and the thresholds below;
-robustness is the share of Monte Carlo runs in which the run-level version of the claim
-holds. Variants (more distress, more China dependency, a leadership change) are simulated
-with the same seed, so their differences are paired (common random numbers).
+simulation of the scenario (:func:`detente.dynamics.simulate`) and the thresholds below.
+Variants (more distress, more China dependency, a leadership change) are simulated with the
+same seed, so their differences are paired (common random numbers).
+
+Every rule here is about an aggregate over the simulated runs (a probability against a
+threshold, a difference of probabilities between paired simulations, a share pooled over
+runs), so the robustness is the share of bootstrap resamples of the runs
+(:meth:`detente.analysis.claims.ClaimContext.bootstrap`, the same resamples for the paired
+variants) in which *the same rule*, recomputed on the resample, holds. A claim that holds
+thus has robustness of about 0.5 or more, one that fails about 0.5 or less.
 """
 
 from __future__ import annotations
@@ -14,7 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.claims import ClaimContext, ClaimOutcome, register_claim, register_provider
+from ..analysis.claims import (
+    ClaimContext,
+    ClaimOutcome,
+    bootstrap_definition,
+    register_claim,
+    register_provider,
+)
 from ..scenario.whatif import apply_set
 from .result import DynamicsResult
 from .simulation import (
@@ -105,17 +117,46 @@ def _runs_with(x: np.ndarray) -> np.ndarray:
     return np.asarray(x.any(axis=0), bool)
 
 
+def _ever_by(x: np.ndarray, month: int) -> np.ndarray:
+    """Per run: did ``x`` (months, runs) happen in months 1..month?"""
+    return np.asarray(x[:month].any(axis=0), float)
+
+
+def _sums(ctx: ClaimContext, *per_run: np.ndarray) -> list[np.ndarray]:
+    """Each per-run array summed over every bootstrap resample of the runs: (resamples,)."""
+    counts = ctx.bootstrap(per_run[0].shape[-1])
+    return [counts @ np.asarray(x, float) for x in per_run]
+
+
+def _share(ctx: ClaimContext, per_run: np.ndarray) -> np.ndarray:
+    """The mean of a per-run array in every bootstrap resample of the runs: (resamples,)."""
+    return _sums(ctx, per_run)[0] / per_run.shape[-1]
+
+
+def _runs_definition(ctx: ClaimContext, paired: bool = False) -> str:
+    runs = f"{min(ctx.draws, RUNS)} simulated runs"
+    if not paired:
+        return bootstrap_definition(runs)
+    return bootstrap_definition(
+        runs,
+        "run r of the baseline and of each variant share their random numbers and are "
+        "resampled together",
+    )
+
+
 @register_claim("C1", needs="dynamics")
 def c1(ctx: ClaimContext) -> ClaimOutcome:
     sim: DynamicsResult = ctx.get("simulation")
     p = sim.at(12)["talks"]
+    talks = _ever_by(sim.in_talks, 12)
     return ClaimOutcome(
         _ok(p < C1_MAX_P_TALKS),  # type: ignore[arg-type]
         "P(talks resume within 12 months)",
         round(p, 4),
-        robustness=float(1 - p),
+        robustness=float(np.mean(_share(ctx, talks) < C1_MAX_P_TALKS)),
         rule=f"holds when P(talks within 12 months) < {C1_MAX_P_TALKS}",
-        explanation="share of runs with talks by month 12; robustness is the share without",
+        explanation="share of runs with talks by month 12",
+        robustness_definition=_runs_definition(ctx),
     )
 
 
@@ -124,11 +165,13 @@ def c2(ctx: ClaimContext) -> ClaimOutcome:
     sim: DynamicsResult = ctx.get("simulation")
     p = sim.at(6)["crisis"]
     inst = float(sim.instigated[:6].mean())
+    crisis = _ever_by(sim.modes == CRISIS, 6)
     return ClaimOutcome(
         _ok(p < C2_MAX_P_CRISIS),  # type: ignore[arg-type]
         "P(crisis within 6 months)",
         {"p_crisis_6m": round(p, 4), "instigation_per_month": round(inst, 4)},
-        robustness=float(1 - p),
+        robustness=float(np.mean(_share(ctx, crisis) < C2_MAX_P_CRISIS)),
+        robustness_definition=_runs_definition(ctx),
         rule=f"holds when P(crisis within 6 months) < {C2_MAX_P_CRISIS}",
         explanation="low because the calibrated crisis logit is pushed down by distress and "
         "China dependency above their reference levels (rule crisis_inhibition), and a "
@@ -165,15 +208,17 @@ def c3(ctx: ClaimContext) -> ClaimOutcome:
     started = sim.modes >= LIMITED
     started &= sim.modes != CRISIS
     rate = float(started[both].mean())
-    per_run = np.array(
-        [started[:, r][both[:, r]].mean() if both[:, r].any() else 0.0 for r in range(sim.n_runs)]
-    )
+    # the pooled share on each resample of the runs: (months started after an offer and a
+    # push) / (months with an offer and a push); a resample without such months does not hold
+    num, den = _sums(ctx, (started & both).sum(axis=0), both.sum(axis=0))
+    ok_star = (den > 0) & (num < C3_MAX_RESPONSE * den)
     return ClaimOutcome(
         _ok(rate < C3_MAX_RESPONSE),  # type: ignore[arg-type]
         "P(talks start | impasse, defender offer and Seoul (third-party) push that month)",
         round(rate, 4),
-        robustness=float((per_run < C3_MAX_RESPONSE).mean()),
-        rule=f"holds when the share is < {C3_MAX_RESPONSE}",
+        robustness=float(ok_star.mean()),
+        robustness_definition=_runs_definition(ctx),
+        rule=f"holds when the share, pooled over all runs' months, is < {C3_MAX_RESPONSE}",
         explanation="offers go unanswered while the challenger stays obdurate (rule obduracy)",
     )
 
@@ -184,7 +229,7 @@ def c9(ctx: ClaimContext) -> ClaimOutcome:
     out_of_talks = ~sim.in_talks
     prev = np.vstack([np.ones((1, sim.n_runs), bool), out_of_talks[:-1]])
     shares = {}
-    per_run_ok = np.ones(sim.n_runs, bool)
+    ok_star = np.ones(ctx.bootstrap(sim.n_runs).shape[0], bool)
     for who in (sim.challenger, sim.defender):
         ch = sim.choices[:, :, sim.actor_ids.index(who)]
         shaping = np.isin(ch, (PRESSURE, DELAY)) & prev
@@ -193,14 +238,17 @@ def c9(ctx: ClaimContext) -> ClaimOutcome:
             "pressure_or_delay": float(shaping.sum() / max(prev.sum(), 1)),
             "engagement_or_concession": float(engaging.sum() / max(prev.sum(), 1)),
         }
-        per_run_ok &= shaping.sum(axis=0) > engaging.sum(axis=0)
+        n_shaping, n_engaging = _sums(ctx, shaping.sum(axis=0), engaging.sum(axis=0))
+        ok_star &= n_shaping > n_engaging
     ok = all(v["pressure_or_delay"] > v["engagement_or_concession"] for v in shares.values())
     return ClaimOutcome(
         _ok(ok),  # type: ignore[arg-type]
         "share of shaping (pressure, delay) vs engagement choices outside talks",
         shares,
-        robustness=float(per_run_ok.mean()),
-        rule="holds when shaping tools outweigh engagement for both veto players",
+        robustness=float(ok_star.mean()),
+        rule="holds when shaping tools outweigh engagement for both veto players, pooled over "
+        "all runs' months outside talks",
+        robustness_definition=_runs_definition(ctx),
     )
 
 
@@ -221,8 +269,11 @@ def c10(ctx: ClaimContext) -> ClaimOutcome:
     dd, dc = d_up.instigated.mean() - b, c_up.instigated.mean() - b
     pb = base.at(36)["crisis"]
     ok = dd < 0 and dc < 0
-    paired = (d_up.instigated.sum(axis=0) <= base.instigated.sum(axis=0)) & (
-        c_up.instigated.sum(axis=0) <= base.instigated.sum(axis=0)
+    # the same rule on each paired resample of the runs: summed per-run instigation
+    # differences (the months are the same, so their sign is that of the rate difference)
+    b_r = base.instigated.sum(axis=0).astype(float)
+    dd_star, dc_star = _sums(
+        ctx, d_up.instigated.sum(axis=0) - b_r, c_up.instigated.sum(axis=0) - b_r
     )
     return ClaimOutcome(
         _ok(ok),  # type: ignore[arg-type]
@@ -234,8 +285,9 @@ def c10(ctx: ClaimContext) -> ClaimOutcome:
             "p_crisis_36m_distress_up": round(d_up.at(36)["crisis"], 4),
             "p_crisis_36m_china_up": round(c_up.at(36)["crisis"], 4),
         },
-        robustness=float(paired.mean()),
+        robustness=float(np.mean((dd_star < 0) & (dc_star < 0))),
         rule="holds when both increases lower the instigation rate",
+        robustness_definition=_runs_definition(ctx, paired=True),
     )
 
 
@@ -255,9 +307,15 @@ def c12(ctx: ClaimContext) -> ClaimOutcome:
     t0, t1 = base.at(36)["talks"], up.at(36)["talks"]
     s0, s1 = base.substantive_given_talks(), up.substantive_given_talks()
     ok = t1 > t0 and not (s1 > s0 + 0.01)
-    f0 = np.nan_to_num(base.time_to_first_talks(), nan=np.inf)
-    f1 = np.nan_to_num(up.time_to_first_talks(), nan=np.inf)
-    talks_up = f1 <= f0  # paired runs: talks start no later with more distress
+    # the same rule on each paired resample of the runs
+    h = min(36, base.n_months, up.n_months)
+    talk0, talk1 = _ever_by(base.in_talks, h), _ever_by(up.in_talks, h)
+    deal0 = _ever_by((base.modes == SUBSTANTIVE) | (base.modes == AGREEMENT), h) * talk0
+    deal1 = _ever_by((up.modes == SUBSTANTIVE) | (up.modes == AGREEMENT), h) * talk1
+    n0, n1, d0, d1 = _sums(ctx, talk0, talk1, deal0, deal1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s0_star, s1_star = d0 / n0, d1 / n1
+    ok_star = (n1 > n0) & ~(s1_star > s0_star + 0.01)
     return ClaimOutcome(
         _ok(ok),  # type: ignore[arg-type]
         f"P(talks by 36 m) and P(substantive | talks) when distress rises by {DRIVER_STEP}",
@@ -265,8 +323,10 @@ def c12(ctx: ClaimContext) -> ClaimOutcome:
             "p_talks": [round(t0, 4), round(t1, 4)],
             "p_substantive_given_talks": [round(s0, 4), round(s1, 4)],
         },
-        robustness=float(talks_up.mean()),
-        rule="holds when P(talks) rises and P(substantive | talks) does not rise by more than 0.01",
+        robustness=float(ok_star.mean()),
+        rule="holds when P(talks by 36 months) rises and P(substantive | talks) does not rise "
+        "by more than 0.01",
+        robustness_definition=_runs_definition(ctx, paired=True),
         explanation="rules desperation (engagement up) and weakness_blocks_reciprocity (concession down)",
     )
 
@@ -282,8 +342,9 @@ def c13(ctx: ClaimContext) -> ClaimOutcome:
         _ok(p >= C13_MIN_P),  # type: ignore[arg-type]
         "P(limited talks that never become substantive within 36 months)",
         round(p, 4),
-        robustness=p,
+        robustness=float(np.mean(_share(ctx, only_limited) >= C13_MIN_P)),
         rule=f"holds when the probability is >= {C13_MIN_P}",
+        robustness_definition=_runs_definition(ctx),
         explanation="rule crisis_communication: limited talks need no zone of agreement",
     )
 
@@ -295,12 +356,18 @@ def c14(ctx: ClaimContext) -> ClaimOutcome:
     key = "no_substantive_throughout"
     p0, p1 = base.at(24)[key], shock.at(24)[key]
     ok = p0 >= C14_MIN_P and p0 - p1 >= C14_MIN_SHIFT
+    subst = SUBSTANTIVE, AGREEMENT
+    x0 = 1 - _ever_by(np.isin(base.modes, subst), 24)
+    x1 = 1 - _ever_by(np.isin(shock.modes, subst), 24)
+    p0_star, p1_star = _share(ctx, x0), _share(ctx, x1)
+    ok_star = (p0_star >= C14_MIN_P) & (p0_star - p1_star >= C14_MIN_SHIFT)
     return ClaimOutcome(
         _ok(ok),  # type: ignore[arg-type]
         "P(no substantive talks or agreement for 24 months): baseline and after a leadership "
         "change in Washington",
         {"baseline": round(p0, 4), "leadership_change": round(p1, 4)},
-        robustness=p0,
+        robustness=float(ok_star.mean()),
+        robustness_definition=_runs_definition(ctx, paired=True),
         rule=f"holds when the baseline probability is >= {C14_MIN_P} and the shock lowers it "
         f"by >= {C14_MIN_SHIFT}",
     )

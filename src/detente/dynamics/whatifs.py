@@ -6,6 +6,11 @@ P(agreement) and P(crisis) (+1 up, -1 down, 0 no stated direction);
 ``tests/dynamics/test_dynamics_whatifs.py`` checks each stated direction. The first three
 are the diagnosis levers: when ``detente.analysis.levers`` is installed its definitions are
 used (see :func:`_diagnosis_lever`); the definitions below are the fallback.
+
+A what-if that needs a driver, actor or issue the scenario lacks raises
+:class:`detente.errors.WhatIfNotApplicable` (a :class:`~detente.errors.ModelError`) naming
+the what-if, what it needs and the scenario; the report lists such what-ifs as "does not
+apply" and ``detente simulate --what-if`` prints the message and exits with status 2.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import ModelError
+from ..errors import ModelError, WhatIfNotApplicable
 from ..scenario.schema import Scenario
 from ..scenario.whatif import apply_set
 from .result import HORIZONS, DynamicsResult
@@ -29,19 +34,38 @@ class WhatIf:
     expects: dict[str, int]
 
 
-def _veto(s: Scenario) -> tuple[str, str]:
+def _veto(s: Scenario, what_if: str) -> tuple[str, str]:
     from .simulation import find_roles
 
-    r = find_roles(s)
+    try:
+        r = find_roles(s)
+    except ModelError as err:
+        raise WhatIfNotApplicable(
+            what_if, "two veto players (a challenger and a defender)", s.id
+        ) from err
     return s.actor_ids[r.challenger], s.actor_ids[r.defender]
 
 
-def _driver(s: Scenario, name: str, value: float, why: str) -> Scenario:
-    if name not in s.drivers:
-        raise ModelError(f"what-if needs the driver {name!r}, which scenario {s.id} lacks")
-    bounds = s.drivers[name].bounds or (0.0, 1.0)
-    v = min(max(value, bounds[0]), bounds[1])
-    return apply_set(s, f"drivers.{name}", v, why=why)
+def _drivers(
+    what_if: str, changes: dict[str, Callable[[float], float]]
+) -> Callable[[Scenario], Scenario]:
+    """A what-if that sets each named driver to ``f(current value)``, clipped to its bounds.
+
+    Every driver is checked before any is changed, so a scenario lacking one raises
+    :class:`WhatIfNotApplicable` naming it.
+    """
+
+    def apply(s: Scenario) -> Scenario:
+        for name in changes:
+            if name not in s.drivers:
+                raise WhatIfNotApplicable(what_if, f"driver {name}", s.id)
+        for name, f in changes.items():
+            bounds = s.drivers[name].bounds or (0.0, 1.0)
+            v = min(max(f(s.drivers[name].value.value), bounds[0]), bounds[1])
+            s = apply_set(s, f"drivers.{name}", v, why=f"what-if {what_if}")
+        return s
+
+    return apply
 
 
 def _shift_toward(s: Scenario, who: str, other: str, share: float, why: str) -> Scenario:
@@ -61,12 +85,12 @@ def _shift_toward(s: Scenario, who: str, other: str, share: float, why: str) -> 
 
 
 def _us_waters_down(s: Scenario) -> Scenario:
-    c, d = _veto(s)
+    c, d = _veto(s, "us-waters-down")
     why = "what-if us-waters-down: the defender lowers its denuclearization demand to the challenger's limit"
     rl_c = next(x for x in s.actors if x.id == c).red_lines.get("denuclearization")
     dd = next(x for x in s.actors if x.id == d)
     if "denuclearization" not in dd.stances:
-        raise ModelError("us-waters-down needs a denuclearization stance for the defender")
+        raise WhatIfNotApplicable("us-waters-down", f"a denuclearization stance for {d}", s.id)
     limit = rl_c.bound.value if rl_c is not None else dd.stances["denuclearization"].position.value
     s = apply_set(s, f"{d}.denuclearization.position", limit, why=why)
     if "denuclearization" in dd.red_lines:
@@ -76,14 +100,14 @@ def _us_waters_down(s: Scenario) -> Scenario:
 
 def _reframe(s: Scenario) -> Scenario:
     if "denuclearization" not in s.issue_ids:
-        raise ModelError(
-            "reframe-without-denuclearization: the scenario has no denuclearization issue"
+        raise WhatIfNotApplicable(
+            "reframe-without-denuclearization", "issue denuclearization", s.id
         )
     return s.without_issue("denuclearization")
 
 
 def _partial_for_relief(s: Scenario) -> Scenario:
-    _c, d = _veto(s)
+    _c, d = _veto(s, "partial-for-relief")
     why = "what-if partial-for-relief: partial denuclearization for sanctions relief (Hanoi-style)"
     dd = next(x for x in s.actors if x.id == d)
     if "denuclearization" in dd.red_lines:
@@ -97,7 +121,7 @@ def _partial_for_relief(s: Scenario) -> Scenario:
 
 def _change(side: str) -> Callable[[Scenario], Scenario]:
     def apply(s: Scenario) -> Scenario:
-        c, d = _veto(s)
+        c, d = _veto(s, f"leadership-change-{'washington' if side == 'defender' else 'pyongyang'}")
         who, other = (d, c) if side == "defender" else (c, d)
         why = f"what-if leadership change in the {side}'s capital: the new leader meets the other side halfway"
         return _shift_toward(s, who, other, 0.5, why)
@@ -148,16 +172,9 @@ WHAT_IFS: dict[str, WhatIf] = {
             "more than inhibition by distress rises). No direction is stated for talks: "
             "desperation raises engagement but the extra crises interrupt talks, and the "
             "net sign differs between scenarios.",
-            lambda s: _driver(
-                _driver(
-                    s,
-                    "china_dependency",
-                    s.drivers["china_dependency"].value.value - 0.4,
-                    "what-if china-cuts-support",
-                ),
-                "economic_distress",
-                s.drivers["economic_distress"].value.value + 0.15,
-                "what-if china-cuts-support",
+            _drivers(
+                "china-cuts-support",
+                {"china_dependency": lambda v: v - 0.4, "economic_distress": lambda v: v + 0.15},
             ),
             {"crisis": +1},
         ),
@@ -165,16 +182,9 @@ WHAT_IFS: dict[str, WhatIf] = {
             "china-boosts-support",
             "China boosts support: distress falls by 0.3 and dependency rises to at most 1. "
             "Less desperation means fewer talks; less distress inhibits crises less.",
-            lambda s: _driver(
-                _driver(
-                    s,
-                    "economic_distress",
-                    s.drivers["economic_distress"].value.value - 0.3,
-                    "what-if china-boosts-support",
-                ),
-                "china_dependency",
-                s.drivers["china_dependency"].value.value + 0.05,
-                "what-if china-boosts-support",
+            _drivers(
+                "china-boosts-support",
+                {"economic_distress": lambda v: v - 0.3, "china_dependency": lambda v: v + 0.05},
             ),
             {"talks": -1, "crisis": +1},
         ),
@@ -182,7 +192,7 @@ WHAT_IFS: dict[str, WhatIf] = {
             "economic-collapse",
             "The North's economy collapses (distress 1): desperation brings talks, crises "
             "are inhibited, weakness blocks reciprocity (C12).",
-            lambda s: _driver(s, "economic_distress", 1.0, "what-if economic-collapse"),
+            _drivers("economic-collapse", {"economic_distress": lambda v: 1.0}),
             {"talks": +1, "crisis": -1},
         ),
     )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import DetenteError
+from ..errors import DetenteError, WhatIfNotApplicable
 from .build import HORIZONS
 
 if TYPE_CHECKING:
@@ -222,15 +222,11 @@ def _what_if_deltas(report: AnalysisReport, simulate: Any) -> None:
             continue
         try:
             s2, _ = apply_named(report.scenario, name)
-            res = simulate(s2, runs=runs, months=month, seed=st["seed"], what_if=name)
-        except DetenteError as err:
-            # e.g. a lever on an issue this scenario does not have
-            rows.append({"name": name, "error": "; ".join(err.lines())})
+        except WhatIfNotApplicable as err:
+            # a what-if that needs a driver, actor or issue this scenario does not have
+            rows.append({"name": name, "error": str(err)})
             continue
-        except KeyError as err:
-            # a what-if that changes a driver or actor this scenario does not have
-            rows.append({"name": name, "error": f"the scenario has no {err.args[0]!r}"})
-            continue
+        res = simulate(s2, runs=runs, months=month, seed=st["seed"], what_if=name)
         at = res.at(month)
         rows.append({"name": name, **{k: at[k] - ref[k] for k in ("talks", "agreement", "crisis")}})
     ok = [r for r in rows if "error" not in r]
