@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .._json import jsonable
 from ..errors import ModelError
 from ._render import check_format, markdown_to_html
 from .bargaining import GapResult, win_set_gap, zone_open
@@ -200,27 +201,11 @@ class ClaimResult:
             "verdict": self.verdict,
             "robustness": self.robustness,
             "robustness_definition": self.robustness_definition,
-            "quantity": {"name": self.quantity, "value": _jsonable(self.value)},
+            "quantity": {"name": self.quantity, "value": jsonable(self.value)},
             "rule": self.rule,
             "explanation": self.explanation,
             "needs": self.needs,
         }
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, np.bool_):
-        return bool(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, float | np.floating):
-        return float(x) if np.isfinite(x) else None
-    return x
 
 
 @dataclass(frozen=True, eq=False)

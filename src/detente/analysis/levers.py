@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .._json import jsonable
 from .bargaining import (
     LP_TOLERANCE,
     STRICT_MARGIN,
@@ -298,22 +299,8 @@ class LeverResult:
             "applicable": self.applicable,
             "reason": self.reason,
             "efficient": self.efficient,
-            **({"extra": _jsonable(self.extra)} if self.extra else {}),
+            **({"extra": jsonable(self.extra)} if self.extra else {}),
         }
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, np.bool_):
-        return bool(x)
-    if isinstance(x, np.integer | np.floating):
-        return x.item()
-    return x
 
 
 # --------------------------------------------------------------------------------------

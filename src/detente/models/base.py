@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
+from .._json import jsonable
 from ..errors import ModelError
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class Move:
             "old": self.old,
             "new": self.new,
             "explanation": self.explanation,
-            **({"data": _jsonable(self.data)} if self.data else {}),
+            **({"data": jsonable(self.data)} if self.data else {}),
         }
 
 
@@ -119,12 +120,12 @@ class Forecast:
         return {
             "model": self.model,
             "scenario": self.scenario_id,
-            "params": _jsonable(self.params),
+            "params": jsonable(self.params),
             "seed": self.seed,
             "outcome": {i: _num(v) for i, v in zip(self.issue_ids, self.outcome, strict=True)},
             "trace": trace,
             "notes": list(self.notes),
-            "extra": _jsonable(self.extra),
+            "extra": jsonable(self.extra),
         }
 
     def to_json(self, **kw: Any) -> str:
@@ -209,22 +210,6 @@ def _num(x: Any) -> float | None:
 
 def _fmt(x: float) -> str:
     return "no agreement" if not np.isfinite(x) else f"{x:.2f}"
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, np.bool_ | bool):
-        return bool(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, float | np.floating):
-        return _num(x)
-    return x
 
 
 @runtime_checkable

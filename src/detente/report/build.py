@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._json import jsonable
 from ..errors import DetenteError, ModelError
 from .provenance import provenance_summary
 
@@ -85,9 +86,7 @@ class AnalysisReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Every number behind the report, JSON-ready (NaN and infinity become null)."""
-        from ..models.base import _jsonable
-
-        return _jsonable(
+        return jsonable(
             {
                 "detente_report": 1,
                 "scenario": self.scenario.id,
