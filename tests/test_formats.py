@@ -6,11 +6,11 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from detente.errors import ScenarioError
-from detente.scenario import dump_yaml, load, load_bundled, read_yaml, save
+from detente.scenario import Scenario, dump_yaml, load, load_bundled, read_yaml, save
 from detente.scenario.formats import (
     ktab_switches,
     lost_in,
@@ -435,8 +435,57 @@ def test_bdm_round_trip_property(s):
     assert got == want
 
 
+def _label_is_an_actor_id(label: str = "U") -> Scenario:
+    """Pinned from a Hypothesis failure: issue 'b' labelled 'U' is written as KTAB
+    dimension 'U', which read back as issue 'u', the id of an actor, so the re-read
+    scenario was invalid. (Four actors, so that the property test rescales it.)"""
+    return Scenario.model_validate(
+        {
+            "meta": {"id": "generated", "title": "0"},
+            "salience_max": 1.0,
+            "issues": [
+                {"id": "a00", "label": "0", "low": 0.0, "high": 1.0},
+                {"id": "b", "label": label, "low": 0.0, "high": 1.0},
+                {"id": "c", "label": "00", "low": 0.0, "high": 1.0},
+                {"id": "d", "label": "000", "low": 0.0, "high": 1.0},
+            ],
+            "actors": [
+                {
+                    "id": aid,
+                    "label": "0",
+                    "capability": 0.0,
+                    "stances": {"a00": {"position": 0.0, "salience": 0.0}},
+                }
+                for aid in ("a", "a0", "u", "v")
+            ],
+            "status_quo": {"a00": 0.0, "b": 0.0, "c": 0.0, "d": 0.0},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "label"), [("ktab-csv", "U"), ("ktab-csv", "u"), ("ktab-xml", "u")]
+)
+def test_ktab_dimension_named_like_an_actor_reads_back_with_a_distinct_id(fmt, label):
+    from detente.scenario.io import READERS, WRITERS
+
+    s = rescale(_label_is_an_actor_id(label))
+    text = WRITERS[fmt](s)
+    back = READERS[fmt](text, f"back.{fmt}")
+    assert back.actor_ids == s.actor_ids  # actors keep the names written
+    b = back.issues[1]
+    assert (b.id, b.label) == ("u_2", label)  # the dimension yields; its label keeps the name
+    assert len(set(back.issue_ids)) == 4
+    a, b_ = s.to_arrays(), back.to_arrays()  # the same numbers (ids aside)
+    assert (a.positions == b_.positions).all() and (a.saliences == b_.saliences).all()
+    assert (a.capabilities == b_.capabilities).all()
+    assert WRITERS[fmt](back) == text  # stable: the re-read scenario writes the same text
+
+
 @PROP
 @given(scenarios(), st.sampled_from(["ktab-csv", "ktab-xml", "exchange", "bdm", "yaml"]))
+@example(_label_is_an_actor_id(), "ktab-csv")
+@example(_label_is_an_actor_id("u"), "ktab-xml")
 def test_every_writer_writes_readable_text_or_refuses_with_scenario_error(s, fmt):
     from detente.scenario.io import READERS, WRITERS
 
@@ -491,3 +540,41 @@ def test_bundled_china_soe_reform_is_what_its_build_script_makes():
     spec.loader.exec_module(mod)
     bundled = root / "src/detente/scenario/bundled/china-soe-reform.yaml"
     assert mod.build() == bundled.read_text(encoding="utf-8")
+
+
+def test_readers_make_ids_distinct_across_actors_and_issues_and_keep_the_names():
+    # KTAB CSV: actor 'policy', dimension 'Policy', actor 'meta' (a reserved id), and two
+    # actor names that give the same id
+    csv_text = (
+        "T,d,4,1\nActor,Description,Influence,Policy Position,Policy Salience\n"
+        "policy,P,1,10,50\nmeta,M,1,20,50\na b,AB,1,30,50\na_b,AB2,1,40,50\n"
+    )
+    s = read_ktab_csv(csv_text, "c.csv")
+    assert s.actor_ids == ("policy", "meta_2", "a_b", "a_b_2")
+    assert s.issue_ids == ("policy_2",) and s.issues[0].label == "Policy"
+    assert "'meta'" in s.actor("meta_2").provenance.text
+    assert "'a b'" in s.actor("a_b").provenance.text
+    # a name really given twice is still a duplicate
+    with pytest.raises(ScenarioError, match="duplicate actor id 'x'"):
+        read_ktab_csv(
+            "T,d,2,1\nActor,Description,Influence,P Position,P Salience\nx,,1,1,1\nx,,1,2,1\n",
+            "d.csv",
+        )
+    # exchange: '#A' 'x' and '#P' 'x' are different things in the file
+    ex = "'#A'\t'x'\t'X'\n'#A'\t'x y'\t'XY'\n'#A'\t'x_y'\t'XY2'\n'#P'\t'x'\t'Issue x'\n"
+    ex += "".join(f"'#D'\t'{a}'\t'x'\t{k}\t50\t1\n" for k, a in enumerate(["x", "x y", "x_y"]))
+    e = read_exchange(ex, "e.tsv")
+    assert e.actor_ids == ("x", "x_y", "x_y_2") and e.issue_ids == ("x_2",)
+    assert e.actor("x_y_2").stances["x_2"].position.value == 2
+    assert "#P 'x'" in e.issues[0].provenance.text
+    # KTAB XML: dimension named like an actor
+    xml = (
+        "<Scenario><name>t</name><Dimensions><dName>A</dName></Dimensions><Actors>"
+        "<Actor><name>A</name><capability>1</capability><Position><dCoord>5</dCoord></Position>"
+        "<Salience><dSal>10</dSal></Salience></Actor></Actors></Scenario>"
+    )
+    x = read_ktab_xml(xml, "x.xml")
+    assert x.actor_ids == ("A",) and x.issue_ids == ("A_2",) and x.issues[0].label == "A"
+    # Bueno de Mesquita: an actor named 'issue'
+    b = read_bdm("Actor,Capability,Position,Salience\nissue,1,2,0.5\nB,1,3,0.5\n", "b.csv")
+    assert b.actor_ids == ("issue", "B") and b.issue_ids == ("issue_2",)

@@ -27,6 +27,7 @@ from ..errors import Problem, ScenarioError, UnknownPathError
 
 __all__ = [
     "ID_PATTERN",
+    "RESERVED_ACTOR_IDS",
     "Actor",
     "ClaimBasis",
     "Event",
@@ -42,6 +43,8 @@ __all__ = [
 ]
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+#: Ids an actor may not have: they name the other parts of a ``--set`` path.
+RESERVED_ACTOR_IDS = frozenset({"status_quo", "drivers", "parameters", "meta"})
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 
@@ -566,9 +569,8 @@ def semantic_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
     clash = set(issues) & {a.id for a in s.actors}
     for c in sorted(clash):
         out.append((("actors",), f"{c!r} is both an actor and an issue id", "rename one of them"))
-    reserved = {"status_quo", "drivers", "parameters", "meta"}
     for k, a in enumerate(s.actors):
-        if a.id in reserved:
+        if a.id in RESERVED_ACTOR_IDS:
             out.append(
                 ((("actors", k, "id")), f"actor id {a.id!r} is reserved", "choose another id")
             )

@@ -14,7 +14,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ __all__ = [
     "MAX_ACTORS",
     "MAX_ISSUES",
     "Collector",
+    "distinct_ids",
     "fmt_number",
     "imported",
     "make_id",
@@ -60,6 +61,44 @@ def make_id(name: str, prefix: str = "a") -> str:
     if not out or not out[0].isalpha() or not out[0].isascii():
         out = f"{prefix}_{out}" if out else prefix
     return out[:64]
+
+
+def distinct_ids(named: Sequence[tuple[str | None, str]], taken: Iterable[str] = ()) -> list[str]:
+    """Ids that never clash, for ``(name in the file, derived id)`` pairs in file order.
+
+    A file's names live in namespaces of their own (a KTAB actor ``u`` and a dimension
+    ``U`` are different things) and different names can derive the same id (``a b`` and
+    ``a_b``), but a scenario's ids must be distinct across actors and issues. A derived
+    id is kept when it is not in ``taken`` and no earlier, different name has it;
+    otherwise it gets the first free suffix ``_2``, ``_3``, ... (free: not taken, not
+    derived by any name, not given already). The same name twice gets the same id, so
+    a name really given twice is still reported as a duplicate; a name of ``None``
+    (an unnamed row) never shares. The readers keep the original name in the label or
+    the provenance, so a changed id is always traceable.
+    """
+    blocked = set(taken)
+    natural = {nid for _, nid in named}
+    given: dict[str, str | None] = {}  # id -> the name that got it
+    by_name: dict[str, str] = {}
+    out: list[str] = []
+    for name, nid in named:
+        if name is not None and name in by_name:
+            out.append(by_name[name])
+            continue
+        new = nid
+        if new in blocked or new in given:
+            n = 2
+            while True:
+                suffix = f"_{n}"
+                new = nid[: 64 - len(suffix)] + suffix
+                if new not in blocked and new not in natural and new not in given:
+                    break
+                n += 1
+        given[new] = name
+        if name is not None:
+            by_name[name] = new
+        out.append(new)
+    return out
 
 
 def imported(filename: str, line: int | None, what: str) -> dict[str, str]:

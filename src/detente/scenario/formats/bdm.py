@@ -25,12 +25,13 @@ import io
 from pathlib import Path
 from typing import Any
 
-from ..schema import Scenario
+from ..schema import RESERVED_ACTOR_IDS, Scenario
 from ._common import (
     Collector,
     cannot_write,
     check_limits,
     csv_rows,
+    distinct_ids,
     fmt_number,
     imported,
     make_id,
@@ -92,7 +93,7 @@ def read_bdm(text: str, filename: str = "<bdm>") -> Scenario:
             )
         cells = cells + [""] * (len(header) - len(cells))
         name = cells[idx["actor"]]
-        aid = make_id(name) if name else f"row{ln}"
+        aid = make_id(name) if name else f"row{ln}"  # made distinct below
         if not name:
             col.add(ln, "Actor", "the actor name is empty", "name the actor")
         cap, _ = col.number(cells[idx["capability"]], ln, f"{aid}.capability", what="a capability")
@@ -120,7 +121,12 @@ def read_bdm(text: str, filename: str = "<bdm>") -> Scenario:
         if sal_max == 1
         else "saliences on 0-100 (some salience is above 1)"
     )
-    iid = "issue"
+    # ids that never clash: 'a b' and 'a_b' are two actors, and an actor named 'issue'
+    # leaves the issue 'issue_2'
+    aids = distinct_ids([(p["name"] or None, p["id"]) for p in parsed], RESERVED_ACTOR_IDS)
+    for p, aid in zip(parsed, aids, strict=True):
+        p["id"] = aid
+    (iid,) = distinct_ids([("Issue", "issue")], aids)
     actors = []
     for k, p in enumerate(parsed):
         ln = p["ln"]

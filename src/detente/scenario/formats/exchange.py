@@ -13,7 +13,9 @@ line, tab-separated, text cells quoted with ``'``::
 Mapping onto detente:
 
 * ``#A`` ids become actor ids (made valid: ``'EU (incl Norway)'`` becomes
-  ``EU_incl_Norway``, the label keeps the full name).
+  ``EU_incl_Norway``, the label keeps the full name). Ids are made distinct across
+  actors and issues: an issue named like an actor, or a name giving the id of another
+  name, gets a suffix (``#P 'x'`` beside ``#A 'x'`` becomes issue ``x_2``).
 * An issue's scale runs from its smallest to its largest ``#M`` position (0-100 when
   it has fewer than two); ``#M`` rows with a meaning become named anchors.
 * ``#D`` power is per actor *and* issue in the file but detente gives each actor one
@@ -40,11 +42,12 @@ import csv
 from typing import Any
 
 from ...errors import Problem, ScenarioError
-from ..schema import Scenario
+from ..schema import RESERVED_ACTOR_IDS, Scenario
 from ._common import (
     Collector,
     cannot_write,
     check_limits,
+    distinct_ids,
     fmt_number,
     imported,
     make_id,
@@ -89,6 +92,14 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
     marks: dict[str, list[tuple[int, float, str]]] = {}
     rows_d: list[tuple[int, list[str]]] = []
     directives: dict[str, tuple[int, str]] = {}
+    # ids from the #A and #P names, distinct across both: the file's namespaces are
+    # separate (actor 'x' and issue 'x' may both exist), detente's ids are not
+    a_names = [c[1] for _, c in recs if c[0].upper() == "#A" and len(c) > 1]
+    p_names = [c[1] for _, c in recs if c[0].upper() == "#P" and len(c) > 1]
+    a_ids = distinct_ids([(n, make_id(n)) for n in a_names], RESERVED_ACTOR_IDS)
+    p_ids = distinct_ids([(n, make_id(n, prefix="i")) for n in p_names], a_ids)
+    actor_id_of = dict(zip(a_names, a_ids, strict=True))
+    issue_id_of = dict(zip(p_names, p_ids, strict=True))
     for ln, cells in recs:
         kind = cells[0].upper()
         if kind[:2] in _COMMENTS:
@@ -126,21 +137,13 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
                 continue
         if kind == "#A":
             name = cells[1]
-            aid = make_id(name)
+            aid = actor_id_of[name]
             if name in actor_keys:
                 col.add(
                     ln,
                     aid,
                     f"actor {name!r} is declared twice (first at line {actors[actor_keys[name]]['_line']})",
                     "remove one of the #A lines",
-                )
-                continue
-            if aid in actors:
-                col.add(
-                    ln,
-                    aid,
-                    f"actor {name!r} gets the id {aid!r}, like the actor at line {actors[aid]['_line']}",
-                    "rename one of them (ids keep letters, digits, _ and -)",
                 )
                 continue
             actor_keys[name] = aid
@@ -155,21 +158,13 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
                 actors[aid]["description"] = cells[3]
         elif kind == "#P":
             name = cells[1]
-            iid = make_id(name, prefix="i")
+            iid = issue_id_of[name]
             if name in issue_keys:
                 col.add(
                     ln,
                     iid,
                     f"issue {name!r} is declared twice (first at line {issues[issue_keys[name]]['_line']})",
                     "remove one of the #P lines",
-                )
-                continue
-            if iid in issues:
-                col.add(
-                    ln,
-                    iid,
-                    f"issue {name!r} gets the id {iid!r}, like the issue at line {issues[iid]['_line']}",
-                    "rename one of them (ids keep letters, digits, _ and -)",
                 )
                 continue
             issue_keys[name] = iid

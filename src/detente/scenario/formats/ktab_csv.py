@@ -12,6 +12,9 @@ stray comma and cells may carry spaces; both are ignored. The first line's field
 kept verbatim: a ``;`` inside them (``China Policy; scen 0``) is text, not a separator.
 Dimension names come from the header: ``Policy Position`` gives issue ``policy``
 labelled ``Policy``; numbered headers (``Pstn1``/``Sal1``, ``Pos1``) give ``dim1``.
+Actor ids are the actor names (made valid); a dimension whose id would equal an actor's
+or another dimension's gets a suffix (actor ``u`` and dimension ``U``: issue ``u_2``,
+labelled ``U``), see :func:`._common.distinct_ids`.
 
 KTAB files carry no status quo; the reader puts it at the scale minimum (0) with the
 provenance ``imported: <file>: not in file; scale minimum assumed`` so that the
@@ -28,12 +31,13 @@ import io
 import re
 from typing import Any
 
-from ..schema import Scenario
+from ..schema import RESERVED_ACTOR_IDS, Scenario
 from ._common import (
     Collector,
     cannot_write,
     check_limits,
     csv_rows,
+    distinct_ids,
     fmt_number,
     imported,
     make_id,
@@ -134,6 +138,9 @@ def read_ktab_csv(text: str, filename: str = "<ktab-csv>") -> Scenario:
         )
     check_limits(col, len(body), n_dims)
 
+    # actor ids first: they are the names in the file; a dimension whose derived id
+    # equals one (actor 'u', dimension 'U') or another dimension's gets a suffix
+    aids = distinct_ids([(cells[0], make_id(cells[0])) for _, cells in body], RESERVED_ACTOR_IDS)
     issues: list[dict[str, Any]] = []
     for k in range(n_dims):
         pos_h, sal_h = header[3 + 2 * k], header[4 + 2 * k]
@@ -157,14 +164,16 @@ def read_ktab_csv(text: str, filename: str = "<ktab-csv>") -> Scenario:
                 ),
             }
         )
-    ids = [i["id"] for i in issues]
+    ids = distinct_ids([(i["label"], i["id"]) for i in issues], aids)
+    for issue, iid in zip(issues, ids, strict=True):
+        issue["id"] = iid
 
     actors: list[dict[str, Any]] = []
     ncols = 3 + 2 * n_dims
     for k, (ln, cells) in enumerate(body):
         col.lines[("actors", k)] = ln
         name = cells[0]
-        aid = make_id(name)
+        aid = aids[k]
         if len(cells) != ncols:
             col.add(
                 ln,

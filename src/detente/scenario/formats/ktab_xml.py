@@ -42,11 +42,12 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from ..schema import Scenario
+from ..schema import RESERVED_ACTOR_IDS, Scenario
 from ._common import (
     Collector,
     cannot_write,
     check_limits,
+    distinct_ids,
     fmt_number,
     imported,
     make_id,
@@ -224,10 +225,20 @@ def read_ktab_xml(text: str, filename: str = "<ktab-xml>") -> Scenario:
                 **imported(filename, d.line, f"<dName>{name}</dName> (scale 0-100)"),
             }
         )
-    ids = [i["id"] for i in issues]
-
     actors_node = root.kid("Actors")
     actor_nodes = actors_node.kids("Actor") if actors_node is not None else []
+    # actor ids first: they are the names in the file; a dimension whose derived id
+    # equals one (actor 'U', dimension 'U') or another dimension's gets a suffix
+    aids = distinct_ids(
+        [
+            (name, make_id(name)) if name else (None, f"actor{k + 1}")
+            for k, name in enumerate(_text(a.kid("name")) for a in actor_nodes)
+        ],
+        RESERVED_ACTOR_IDS,
+    )
+    ids = distinct_ids([(i["label"], i["id"]) for i in issues], aids)
+    for issue, iid in zip(issues, ids, strict=True):
+        issue["id"] = iid
     if not actor_nodes:
         col.add(
             actors_node.line if actors_node else root.line,
@@ -240,7 +251,7 @@ def read_ktab_xml(text: str, filename: str = "<ktab-xml>") -> Scenario:
     for k, a in enumerate(actor_nodes):
         col.lines[("actors", k)] = a.line
         name = _text(a.kid("name"))
-        aid = make_id(name) if name else f"actor{k + 1}"
+        aid = aids[k]
         if not name:
             col.add(a.line, f"actors[{k}]", "the actor has no <name>", "give it a <name>")
         capn = a.kid("capability")
