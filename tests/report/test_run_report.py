@@ -271,3 +271,12 @@ def test_html_ids_are_unique_and_every_reference_resolves(flagship: dict[str, An
     assert [k for k, n in ids.items() if n > 1] == []
     refs = set(re.findall(r'(?:href="#|url\(#)([^")]+)', html))
     assert refs and refs <= set(ids)
+
+
+def test_without_veto_players_the_zone_is_diagnosed_under_unanimity_and_says_so() -> None:
+    out = _run("china-soe-reform", *FAST)
+    assert "every actor is treated as one" in out
+    assert "zone of agreement" in out.lower()
+    ec = _run("ec-emissions-1994", *FAST)
+    # the UK, France and Italy sit at the status quo (10 years): no strict improvement exists
+    assert "Knife edge" in ec

@@ -41,14 +41,6 @@ def apply_what_ifs(s: Scenario, names: Sequence[str]) -> tuple[Scenario, list[st
 def diagnosis(report: AnalysisReport) -> None:
     """The zone of agreement, its gap and blockers, P(zone non-empty), levers, win-set map."""
     s = report.scenario
-    if not s.veto_players:
-        _absent(
-            report,
-            "diagnosis",
-            "this scenario names no veto players, so there is no zone of agreement to compute "
-            "(mark actors with 'veto: true' to add one)",
-        )
-        return
     from ..analysis.diagnosis import diagnose
     from ..analysis.levers import NAMED_LEVERS
 
@@ -61,7 +53,9 @@ def diagnosis(report: AnalysisReport) -> None:
     data: dict[str, Any] = d.to_dict()
     for lv in data["levers"]:
         lv["named"] = lv["name"] in NAMED_LEVERS
-    if s.n_issues >= 2:
+    # Without veto players the diagnosis treats every actor as one (unanimity); say so.
+    data["unanimity"] = not s.veto_players
+    if s.n_issues >= 2 and s.veto_players:
         data["winset_map"] = winset_map(s)
     report.diagnosis = data
 

@@ -67,7 +67,19 @@ def zone_verdict(d: dict[str, Any]) -> str:
 
 def zone_details(d: dict[str, Any]) -> list[str]:
     out: list[str] = []
+    if d.get("unanimity"):
+        out.append(
+            "This scenario names no veto players, so every actor is treated as one (a unanimity "
+            "rule, as in 'detente diagnose'); mark actors with 'veto: true' to change that."
+        )
     gap = d.get("gap") or {}
+    if not d.get("zone_nonempty") and d.get("knife_edge"):
+        out.append(
+            "Knife edge: the status quo is Pareto-optimal for the veto players, so no package "
+            "beats it strictly for all of them; the gap is only their strict-preference margins "
+            "and any concession would open a zone."
+        )
+        return out
     if not d.get("zone_nonempty") and gap.get("point") is not None:
         q = gap.get("quantiles") or {}
         rng = f" (5–95% over the ranges: {num(q.get('0.05'))}–{num(q.get('0.95'))})" if q else ""
