@@ -75,3 +75,16 @@ def test_cli_error_lines_are_printed_verbatim_even_with_markup_like_text():
     assert result.exit_code == 2
     assert "[bold]x.y" in result.output
     assert "Traceback" not in result.output
+
+
+def test_take_selects_draws_of_a_batch_consistently():
+    s = load_bundled("us-dprk-2021")
+    b = s.sample(20, seed=5)
+    sub = b.take(np.array([3, 7]))
+    assert sub.n_draws == 2
+    np.testing.assert_array_equal(sub.positions, b.positions[[3, 7]])
+    np.testing.assert_array_equal(sub.red_low, b.red_low[[3, 7]])
+    for k in b.drivers:
+        np.testing.assert_array_equal(sub.drivers[k], b.drivers[k][[3, 7]])
+    with pytest.raises(ValueError, match="single scenario"):
+        s.to_arrays().take(np.array([0]))

@@ -326,17 +326,7 @@ def take_draws(a: ScenarioArrays, n: int) -> ScenarioArrays:
     """The first ``n`` draws of a batch (a point scenario is returned unchanged)."""
     if a.n_draws is None or a.n_draws <= n:
         return a
-    return replace(
-        a,
-        positions=a.positions[:n],
-        saliences=a.saliences[:n],
-        capabilities=a.capabilities[:n],
-        status_quo=a.status_quo[:n],
-        red_low=a.red_low[:n],
-        red_high=a.red_high[:n],
-        drivers={k: v[:n] for k, v in a.drivers.items()},
-        parameters={k: v[:n] for k, v in a.parameters.items()},
-    )
+    return a.take(slice(0, n))
 
 
 def baseline(

@@ -11,7 +11,6 @@ share of the issue scale.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -72,14 +71,4 @@ def zone_and_gap(arrays: ScenarioArrays, *, kernel: str = "auto") -> tuple[np.nd
 
 def subset(arrays: ScenarioArrays, idx: np.ndarray) -> ScenarioArrays:
     """The draws ``idx`` of a batched :class:`ScenarioArrays`."""
-    return replace(
-        arrays,
-        positions=arrays.positions[idx],
-        saliences=arrays.saliences[idx],
-        capabilities=arrays.capabilities[idx],
-        status_quo=arrays.status_quo[idx],
-        red_low=arrays.red_low[idx],
-        red_high=arrays.red_high[idx],
-        drivers={k: v[idx] for k, v in arrays.drivers.items()},
-        parameters={k: v[idx] for k, v in arrays.parameters.items()},
-    )
+    return arrays.take(idx)

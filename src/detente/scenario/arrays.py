@@ -21,7 +21,7 @@ parameters         name -> (...)              parameter values
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -68,6 +68,22 @@ class ScenarioArrays:
     def n_draws(self) -> int | None:
         """Number of draws in a batch, or None for a single scenario."""
         return None if self.capabilities.ndim == 1 else int(self.capabilities.shape[0])
+
+    def take(self, idx: np.ndarray | slice) -> ScenarioArrays:
+        """The draws ``idx`` (indices, a boolean mask or a slice) of a batch, as a batch."""
+        if self.n_draws is None:
+            raise ValueError("take() selects draws of a batch; this is a single scenario")
+        return replace(
+            self,
+            positions=self.positions[idx],
+            saliences=self.saliences[idx],
+            capabilities=self.capabilities[idx],
+            status_quo=self.status_quo[idx],
+            red_low=self.red_low[idx],
+            red_high=self.red_high[idx],
+            drivers={k: v[idx] for k, v in self.drivers.items()},
+            parameters={k: v[idx] for k, v in self.parameters.items()},
+        )
 
     def actor_index(self, actor_id: str) -> int:
         return self.actor_ids.index(actor_id)
