@@ -123,12 +123,17 @@ class _LineMap:
                 self.walk(v, (*path, i))
 
     def line_for(self, loc: tuple[Any, ...]) -> int | None:
-        loc = tuple(loc)
-        while loc:
-            if loc in self.lines:
-                return self.lines[loc]
-            loc = loc[:-1]
-        return self.lines.get(())
+        return nearest_line(self.lines, loc)
+
+
+def nearest_line(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
+    """The line of ``loc``, or of its nearest enclosing location that has one."""
+    loc = tuple(loc)
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return lines.get(())
 
 
 def _yaml_problem(err: yaml.YAMLError, filename: str) -> Problem:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import Problem, ScenarioError
-from ..io import scenario_from_data
+from ..io import nearest_line, scenario_from_data
 from ..schema import ID_PATTERN, Scenario
 
 __all__ = [
@@ -168,12 +168,7 @@ class Collector:
         return value, True
 
     def line_for(self, loc: tuple[Any, ...]) -> int | None:
-        loc = tuple(loc)
-        while loc:
-            if loc in self.lines:
-                return self.lines[loc]
-            loc = loc[:-1]
-        return self.lines.get(())
+        return nearest_line(self.lines, loc)
 
     def finish(self, data: dict[str, Any]) -> Scenario:
         """Validate the mapping and raise every problem (the reader's and the schema's)."""
