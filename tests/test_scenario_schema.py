@@ -88,3 +88,17 @@ def test_take_selects_draws_of_a_batch_consistently():
         np.testing.assert_array_equal(sub.drivers[k], b.drivers[k][[3, 7]])
     with pytest.raises(ValueError, match="single scenario"):
         s.to_arrays().take(np.array([0]))
+
+
+def test_a_bare_nan_is_reported_once_with_its_line():
+    text = (
+        "meta: {id: x, title: t}\n"
+        "issues: [{id: a, label: A}]\n"
+        "actors: [{id: b, label: B, capability: 1, stances: {a: {position: 40, salience: .nan}}}]\n"
+    )
+    with pytest.raises(ScenarioError) as exc:
+        read_yaml(text, "nan.yaml")
+    lines = exc.value.lines()
+    assert len(lines) == 1
+    assert lines[0].startswith("nan.yaml:3 actors.b.stances.a.salience")
+    assert "finite" in lines[0]

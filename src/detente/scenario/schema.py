@@ -121,6 +121,11 @@ class Quantity(_Frozen):
         if isinstance(data, bool):
             raise ValueError("expected a number, got a boolean")
         if isinstance(data, int | float):
+            if not math.isfinite(data):
+                # one message, not one each for value, low and high
+                raise ValueError(
+                    f"expected a finite number, got {data}; NaN and infinity are not allowed"
+                )
             return {"value": data, "low": data, "high": data}
         if isinstance(data, Quantity):
             return data
