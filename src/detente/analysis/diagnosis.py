@@ -12,7 +12,7 @@
    with the zone being open, ranked by the larger absolute value (Spearman 1904,
    doi:10.2307/1412159; a variance-free, monotone-invariant screen as in Saltelli et al.
    2008, *Global Sensitivity Analysis*, doi:10.1002/9780470725184);
-4. the **levers** (:mod:`.levers`): the three named levers and the searched ones, on the
+4. the **levers** (:mod:`.levers`): the scenario's named what-ifs (its ``what_ifs``) and the searched levers, on the
    same draws.
 
 Everything is computed; nothing about the flagship is written here.
@@ -36,10 +36,9 @@ from .bargaining import (
     zone_open,
 )
 from .levers import (
-    NAMED_LEVERS,
     LeverResult,
     baseline,
-    named_lever,
+    what_if_lever,
     search_levers,
     take_draws,
 )
@@ -439,24 +438,8 @@ class Diagnosis:
 
 def _lever_detail(lv: LeverResult) -> str:
     """The extra line a named lever earns in the summary."""
-    ex = lv.extra
-    if lv.name == "us-waters-down" and "ladder" in ex:
-        ladder = ", ".join(f"{float(k):.0%}: {v:.2f}" for k, v in ex["ladder"].items())
-        text = f"P by share of the way to the status quo: {ladder}"
-        text += f"; the position move alone {ex['p_position_only']:.2f}"
-        if "p_red_line_only" in ex:
-            text += f", dropping the red line alone {ex['p_red_line_only']:.2f}"
-        return text
-    if lv.name == "partial-for-relief" and "p_rejected_by" in ex:
-        return (
-            "rejected by: "
-            + ", ".join(f"{a} in {p:.0%} of draws" for a, p in ex["p_rejected_by"].items())
-            + (
-                f" (at the point values: {', '.join(ex['rejected_by'])})"
-                if ex["rejected_by"]
-                else ""
-            )
-        )
+    if lv.extra.get("label"):
+        return f"{lv.extra.get('kind', 'lever')}: {lv.extra['label']}"
     return ""
 
 
@@ -488,7 +471,7 @@ def diagnose(
     n_levers : int
         Searched levers kept (best first), besides the named ones.
     lever_names : sequence of str, optional
-        The named levers to evaluate (default: all of :data:`~.levers.NAMED_LEVERS`).
+        The scenario's what-ifs to evaluate as levers (default: all it declares).
     search : bool
         Also search single and paired changes.
     progress : callable, optional
@@ -546,14 +529,15 @@ def diagnose(
                 f"{len(point.veto_ids)} veto players: levers evaluated on the first "
                 f"{LEVER_DRAWS_LIMITED} draws (their baseline P(zone non-empty) is on the same draws)"
             )
-        base = baseline(scenario, lever_arrays, curvature, agreement_cost)
-        names = NAMED_LEVERS if lever_names is None else tuple(lever_names)
-        bad = [n for n in names if n not in NAMED_LEVERS]
+        paired_seed = seed if lever_arrays is batch_arrays else None
+        base = baseline(scenario, lever_arrays, curvature, agreement_cost, paired_seed)
+        declared = {w.id: w for w in scenario.what_ifs}
+        names = tuple(declared) if lever_names is None else tuple(lever_names)
+        bad = [n for n in names if n not in declared]
         if bad:
-            raise ModelError(
-                f"unknown lever {', '.join(map(repr, bad))}; named levers: {', '.join(NAMED_LEVERS)}"
-            )
-        named = tuple(named_lever(base, n) for n in names)
+            known = ", ".join(declared) or "none (the scenario declares no what_ifs)"
+            raise ModelError(f"unknown lever {', '.join(map(repr, bad))}; named levers: {known}")
+        named = tuple(what_if_lever(base, declared[n]) for n in names)
         found = search_levers(base, top=n_levers + 3) if search else ()
         # a searched lever identical to a named one is reported once, under its name
         named_sets = [set(lv.changes) for lv in named if lv.changes]

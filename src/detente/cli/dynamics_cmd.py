@@ -64,7 +64,7 @@ def simulate(
 ) -> None:
     """Simulate the monthly dynamics: P(mode) by month, time to talks, provocations."""
     from ..dynamics import simulate as run_simulation
-    from ..dynamics.whatifs import WHAT_IFS, apply_what_if, compare
+    from ..dynamics.whatifs import apply_what_if, compare, what_ifs_of
 
     if rules:
         from ..dynamics.rules import RULES
@@ -74,8 +74,14 @@ def simulate(
             console.print("")
         return
     if list_what_ifs:
-        for name, w in WHAT_IFS.items():
-            console.print(f"[bold]{name}[/]: {w.description}")
+        try:
+            declared = what_ifs_of(load_scenario(scenario, set_))
+        except DetenteError as err:
+            fail(err)
+        for name, text in declared.items():
+            console.print(f"{name}: {text}", markup=False)
+        if not declared:
+            console.print("this scenario declares no what-ifs", markup=False)
         return
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         fail(

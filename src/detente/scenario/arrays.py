@@ -97,15 +97,29 @@ class ScenarioArrays:
 
     @classmethod
     def sample(
-        cls, s: Scenario, n_draws: int, seed: int | np.random.Generator | None
+        cls,
+        s: Scenario,
+        n_draws: int,
+        seed: int | np.random.Generator | None,
+        *,
+        paired_with: Scenario | None = None,
     ) -> ScenarioArrays:
         if n_draws < 1:
             raise ValueError(f"n_draws must be >= 1; got {n_draws}")
         rng = as_generator(seed)
         # One uniform stream per quantity in a fixed order, so adding draws is reproducible.
-        quantities = [q for _, q in s.quantities()]
-        u = rng.random((len(quantities), n_draws))
-        table = {id(q): _triangular(q, u[k]) for k, q in enumerate(quantities)}
+        base = s if paired_with is None else paired_with
+        rows = {path: k for k, (path, _) in enumerate(base.quantities())}
+        u = rng.random((len(rows), n_draws))
+        extra = np.random.default_rng(
+            [0 if isinstance(seed, np.random.Generator) or seed is None else int(seed), 0x5EED]
+        )
+        table = {}
+        for path, q in s.quantities():
+            # a what-if variant reuses the uniforms of the quantity at the same path, so its
+            # draws are paired with the baseline's (common random numbers)
+            row = u[rows[path]] if path in rows else extra.random(n_draws)
+            table[id(q)] = _triangular(q, row)
         return cls._build(s, lambda q: table[id(q)])
 
     @classmethod

@@ -24,12 +24,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_serializer, model_validator
 
 from ..errors import Problem, ScenarioError, UnknownPathError
+from .case import Claim, Roles, WhatIf, case_problems, roles_problems
 
 __all__ = [
     "ID_PATTERN",
     "RESERVED_ACTOR_IDS",
     "Actor",
-    "ClaimBasis",
+    "Claim",
     "Event",
     "Issue",
     "NamedQuantity",
@@ -366,19 +367,6 @@ class Event(_Sourced):
         return self
 
 
-class ClaimBasis(_Frozen):
-    """A claim of the source text and the scenario elements (paths) it rests on.
-
-    No verdict is stored here: verdicts are computed by ``detente.analysis.claims``.
-    """
-
-    id: Id
-    text: str
-    quote: str = ""
-    at: str = ""
-    rests_on: tuple[str, ...] = ()
-
-
 class Meta(_Frozen):
     id: Id
     title: str
@@ -404,7 +392,9 @@ class Scenario(_Frozen):
     drivers: dict[str, NamedQuantity] = Field(default_factory=dict)
     parameters: dict[str, NamedQuantity] = Field(default_factory=dict)
     events: tuple[Event, ...] = ()
-    claims: tuple[ClaimBasis, ...] = ()
+    roles: Roles | None = None
+    what_ifs: tuple[WhatIf, ...] = ()
+    claims: tuple[Claim, ...] = ()
 
     @model_validator(mode="after")
     def _semantics(self, info: ValidationInfo) -> Scenario:
@@ -497,15 +487,23 @@ class Scenario(_Frozen):
 
         return ScenarioArrays.from_scenario(self)
 
-    def sample(self, n_draws: int, seed: int | np.random.Generator | None = None) -> ScenarioArrays:
+    def sample(
+        self,
+        n_draws: int,
+        seed: int | np.random.Generator | None = None,
+        *,
+        paired_with: Scenario | None = None,
+    ) -> ScenarioArrays:
         """``n_draws`` perturbed copies as arrays with a leading draw axis.
 
         Each uncertain quantity is drawn from a triangular distribution on its range with
-        its value as the mode; certain quantities stay fixed.
+        its value as the mode; certain quantities stay fixed. With ``paired_with`` (the
+        scenario a what-if started from) every quantity at a path the other scenario also has
+        reuses that path's uniforms, so the two batches are paired draw by draw.
         """
         from .arrays import ScenarioArrays
 
-        return ScenarioArrays.sample(self, n_draws, seed)
+        return ScenarioArrays.sample(self, n_draws, seed, paired_with=paired_with)
 
     # ----- what-ifs ------------------------------------------------------------------
     def with_value(self, path: str, value: Any, *, why: str | None = None) -> Scenario:
@@ -523,9 +521,9 @@ class Scenario(_Frozen):
             a["stances"].pop(issue_id, None)
             a["red_lines"].pop(issue_id, None)
         data["status_quo"].pop(issue_id, None)
-        data["claims"] = [
-            c for c in data["claims"] if not any(issue_id in r.split(".") for r in c["rests_on"])
-        ]
+        # claims and what-ifs that name the issue no longer apply
+        data["claims"] = [c for c in data["claims"] if not _names(c, issue_id)]
+        data["what_ifs"] = [w for w in data["what_ifs"] if not _names(w, issue_id)]
         return Scenario.model_validate(data)
 
     def replace(self, **changes: Any) -> Scenario:
@@ -540,6 +538,17 @@ class Scenario(_Frozen):
 
     def __str__(self) -> str:
         return repr(self)
+
+
+def _names(obj: Any, ident: str) -> bool:
+    """Whether any string (or mapping key) inside ``obj`` names ``ident`` as a dotted part."""
+    if isinstance(obj, str):
+        return ident in obj.split(".")
+    if isinstance(obj, Mapping):
+        return any(_names(k, ident) or _names(v, ident) for k, v in obj.items())
+    if isinstance(obj, list | tuple):
+        return any(_names(x, ident) for x in obj)
+    return False
 
 
 def _unknown(kind: str, name: str, known: tuple[str, ...] | list[str]) -> Problem:
@@ -664,6 +673,8 @@ def semantic_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
                         break
     dup("event", [e.id for e in s.events], "events")
     dup("claim", [c.id for c in s.claims], "claims")
+    out.extend(case_problems(s))
+    out.extend(roles_problems(s))
     for src_loc, prov in _provenances(s):
         if prov.source is not None and prov.source not in s.meta.sources:
             p = _unknown("source", prov.source, list(s.meta.sources))

@@ -18,9 +18,17 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Problem, ScenarioError, UnknownPathError
 
 if TYPE_CHECKING:
+    from .case import Change
     from .schema import Scenario
 
-__all__ = ["apply_set", "apply_sets", "parse_assignment"]
+__all__ = [
+    "apply_change",
+    "apply_changes",
+    "apply_set",
+    "apply_sets",
+    "apply_what_if",
+    "parse_assignment",
+]
 
 
 def parse_assignment(text: str) -> tuple[str, str]:
@@ -181,3 +189,91 @@ def apply_set(s: Scenario, path: str, value: Any, *, why: str | None = None) -> 
     else:
         raise _bad_path(s, path, "not a settable number")
     return Scenario.model_validate(data)
+
+
+def _current(s: Scenario, path: str) -> float:
+    for p, q in s.quantities():
+        if p == path:
+            return q.value
+    raise _bad_path(s, path, "not a number of this scenario")
+
+
+def _bounds(s: Scenario, path: str) -> tuple[float, float] | None:
+    parts = path.split(".")
+    if parts[0] in ("drivers", "parameters") and len(parts) == 2:
+        b = getattr(s, parts[0])[parts[1]].bounds
+        return None if b is None else (float(b[0]), float(b[1]))
+    if parts[-1] == "salience":
+        return (0.0, s.salience_max)
+    if parts[-1] == "capability":
+        return (0.0, float("inf"))
+    issue = parts[1] if parts[-1] == "position" else parts[-1]
+    if issue in s.issue_ids:
+        i = s.issue(issue)
+        return (i.low, i.high)
+    return None
+
+
+def apply_change(s: Scenario, change: Change, *, why: str) -> Scenario:
+    """A copy of ``s`` with one :class:`~detente.scenario.case.Change` applied."""
+    if change.drop_issue is not None:
+        return s.without_issue(change.drop_issue)
+    if change.set is not None:
+        if change.to is not None:
+            value: Any = change.to
+            if value is None or (isinstance(value, str) and value.lower() == "none"):
+                value = "none"
+            return apply_set(s, change.set, value, why=why)
+        new = _current(s, change.set) + float(change.by or 0.0)
+        b = _bounds(s, change.set)
+        if b is not None:
+            new = min(max(new, b[0]), b[1])
+        if ".red_lines." in change.set:
+            rl = s.actor(change.set.split(".")[0]).red_lines[change.set.split(".")[-1]]
+            return apply_set(s, change.set, f"{rl.op}{new}", why=why)
+        return apply_set(s, change.set, new, why=why)
+    who, other = change.shift or "", change.toward or ""
+    share = change.share
+    f = _current(s, share) if isinstance(share, str) else float(share or 0.0)
+    a, b = s.actor(who), s.actor(other)
+    for iid, st in a.stances.items():
+        if iid in b.stances:
+            lo, hi = s.issue(iid).low, s.issue(iid).high
+            p, q = st.position.value, b.stances[iid].position.value
+            s = apply_set(s, f"{who}.{iid}.position", min(max(p + f * (q - p), lo), hi), why=why)
+    for iid, rl in a.red_lines.items():
+        if iid in b.stances:
+            lo, hi = s.issue(iid).low, s.issue(iid).high
+            bound, q = rl.bound.value, b.stances[iid].position.value
+            moved = min(max(bound + f * (q - bound), lo), hi)
+            s = apply_set(s, f"{who}.red_lines.{iid}", f"{rl.op}{moved}", why=why)
+    return s
+
+
+def apply_changes(s: Scenario, changes: tuple[Change, ...] | list[Change], *, why: str) -> Scenario:
+    for c in changes:
+        s = apply_change(s, c, why=why)
+    return s
+
+
+def apply_what_if(s: Scenario, what_if: str) -> Scenario:
+    """The scenario with its named what-if applied (its changes, in order).
+
+    Raises :class:`~detente.errors.WhatIfNotApplicable` when the scenario declares no such
+    what-if (naming the ones it has).
+    """
+    from ..errors import WhatIfNotApplicable
+
+    w = next((x for x in s.what_ifs if x.id == what_if), None)
+    if w is None:
+        import difflib
+
+        known = [x.id for x in s.what_ifs]
+        close = difflib.get_close_matches(what_if, known, n=3)
+        need = (
+            f"a what-if of this name (did you mean {', '.join(close)}?)"
+            if close
+            else (f"a what-if of this name; it declares {', '.join(known)}" if known else "declared what-ifs; it declares none")
+        )
+        raise WhatIfNotApplicable(what_if, need, s.id)
+    return apply_changes(s, w.changes, why=f"what-if {w.id}: {w.label}")
