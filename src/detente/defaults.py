@@ -6,7 +6,13 @@ these, so one scenario gives one number for one quantity whichever way it is ask
 
 from __future__ import annotations
 
-__all__ = ["DRAWS", "HORIZONS", "MONTHS", "RUNS", "SEED"]
+from importlib import resources
+
+__all__ = ["DRAWS", "HORIZONS", "MONTHS", "RUNS", "SCENARIO", "SEED"]
+
+#: The bundled scenario commands analyse when given none (named in the package data, so the
+#: code names no case).
+SCENARIO = (resources.files("detente.scenario") / "bundled" / "FLAGSHIP").read_text("utf-8").strip()
 
 #: Seed of every random stream.
 SEED = 2021

@@ -24,10 +24,12 @@ precision
     paired differences): how precisely the run pinned the number down, *not* how robust the
     verdict is to the assumptions.
 hinges_on
-    The uncertain inputs whose own range flips the verdict: the share of draws in which the
-    claim holds differs by at least :data:`HINGE_SHIFT` (and by three standard errors) between
-    the lowest and highest quarter of the input's draws, with the verdict on opposite sides of
-    one half; only inputs the quantities read are screened.
+    The uncertain inputs whose own range moves the verdict: in the draws where the input lies
+    in the lowest or the highest tenth of its range, the share in which the claim holds
+    differs from the overall share by at least :data:`HINGE_SHIFT` (and by three standard
+    errors), or the two ends fall on opposite sides of one half; only inputs the quantities
+    read are screened (no drivers or parameters for the bargaining set). ``hinge_detail``
+    gives the share at each end.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from ..scenario import Scenario
-    from ..scenario.case import Claim, Condition
+    from ..scenario.case import Claim
     from .quantities import Estimate, Evaluator
 
 __all__ = ["HINGE_SHIFT", "ClaimResult", "ClaimsReport", "evaluate_claims"]
@@ -232,7 +234,12 @@ class ClaimsReport:
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
-        colours = {"holds": "#2b8a3e", "fails": "#c92a2a", "not-applicable": "#ced4da", "encoded": "#868e96"}
+        colours = {
+            "holds": "#2b8a3e",
+            "fails": "#c92a2a",
+            "not-applicable": "#ced4da",
+            "encoded": "#868e96",
+        }
         keys = ["encoded" if c.evidence == "encoding" else c.verdict for c in self.claims]
         vals = [c.robustness if c.robustness is not None else 0.0 for c in self.claims]
         ax.bar([c.id for c in self.claims], vals, color=[colours[k] for k in keys])
@@ -302,10 +309,14 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
             break
         ok = bool(_OPS[cond.compare](est.value, cond.threshold)) if np.isfinite(est.value) else None
         conds.append(
-            ConditionResult(cond.describe(), cond.quantity, _num(est.value), est.interval, ok, est.detail)
+            ConditionResult(
+                cond.describe(), cond.quantity, _num(est.value), est.interval, ok, est.detail
+            )
         )
         estimates.append(est)
-        per_draw.append(None if est.per_draw is None else _OPS[cond.compare](est.per_draw, cond.threshold))
+        per_draw.append(
+            None if est.per_draw is None else _OPS[cond.compare](est.per_draw, cond.threshold)
+        )
     words = claim.quote or claim.text
     base = dict(
         id=claim.id,
@@ -325,11 +336,16 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
             robustness_definition="",
             precision=None,
             hinges_on=(),
-            explanation=reason or "a quantity could not be estimated (no runs reached its condition)",
+            explanation=reason
+            or "a quantity could not be estimated (no runs reached its condition)",
         )
     verdict: Verdict = "holds" if all(c.holds for c in conds) else "fails"
     robustness, definition, holds_draws = _robustness(per_draw, estimates, ev)
-    hinges, detail = ({}, {}) if holds_draws is None else ev.hinges(holds_draws, estimates)
+    hinges, detail = (
+        ({}, {})
+        if holds_draws is None
+        else ev.hinges(holds_draws, [e for e in estimates if not e.aggregate])
+    )
     failing = [c.text for c in conds if not c.holds]
     expl = "; ".join(
         f"{c.quantity} = {_fmt(c.value)}"
@@ -356,25 +372,34 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
 def _robustness(
     per_draw: list[np.ndarray | None], estimates: list[Estimate], ev: Evaluator
 ) -> tuple[float | None, str, np.ndarray | None]:
-    if not per_draw or any(p is None for p in per_draw):
-        missing = [e.name for e, p in zip(estimates, per_draw, strict=True) if p is None]
+    # a quantity that is itself a share over the draws (P(zone)) enters the verdict only
+    usable = [(p, e) for p, e in zip(per_draw, estimates, strict=True) if not e.aggregate]
+    skipped = sorted({e.name for e in estimates if e.aggregate})
+    if not usable:
         return (
             None,
-            "not computed: "
-            + ", ".join(sorted(set(missing)))
-            + " has no value per draw of the inputs (a share over the draws, or a simulation not run in parameter groups)",
+            f"not computed: {', '.join(skipped)} is itself a share over the draws; its precision is the interval",
             None,
         )
-    sizes = {np.asarray(p).shape for p in per_draw}
+    missing = sorted({e.name for p, e in usable if p is None})
+    if missing:
+        return (
+            None,
+            f"not computed: {', '.join(missing)} has no value per draw of the inputs "
+            "(the simulation was not run in parameter groups)",
+            None,
+        )
+    sizes = {np.asarray(p).shape for p, _ in usable}
     if len(sizes) != 1:
         return None, "not computed: the conditions were drawn on different draws", None
-    holds = np.logical_and.reduce([np.asarray(p, bool) for p in per_draw])
-    unit = estimates[0].unit
-    return (
-        float(holds.mean()),
-        f"share of {holds.size} {unit} over the ranges of every uncertain input in which every condition holds",
-        holds,
+    holds = np.logical_and.reduce([np.asarray(p, bool) for p, _ in usable])
+    unit = usable[0][1].unit
+    text = f"share of {holds.size} {unit} over the ranges of every uncertain input in which " + (
+        "every condition holds"
+        if not skipped
+        else f"the conditions other than {', '.join(skipped)} hold"
     )
+    return float(holds.mean()), text, holds
 
 
 def _num(x: float) -> float | None:

@@ -38,9 +38,9 @@ from .bargaining import (
 from .levers import (
     LeverResult,
     baseline,
-    what_if_lever,
     search_levers,
     take_draws,
+    what_if_lever,
 )
 
 if TYPE_CHECKING:

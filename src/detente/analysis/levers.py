@@ -494,6 +494,9 @@ def what_if_lever(base: Baseline, what_if: WhatIf) -> LeverResult:
         s2 = apply_changes(s, what_if.changes, why=f"what-if {what_if.id}")
     except DetenteError as err:
         return _not_applicable(what_if.id, "; ".join(err.lines()))
+    except ValueError as err:  # a change that leaves the scenario invalid (e.g. off the scale)
+        lines = [x.strip() for x in str(err).splitlines() if x.strip()]
+        return _not_applicable(what_if.id, lines[1] if len(lines) > 1 else lines[0])
     n = base.batch.n_draws or 1
     point = s2.to_arrays()
     batch = s2.sample(n, base.seed, paired_with=s) if base.seed is not None else s2.sample(n, 0)

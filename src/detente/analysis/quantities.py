@@ -35,7 +35,7 @@ __all__ = ["Estimate", "Evaluator", "Variant", "has_roles"]
 
 Z95 = 1.959963984540054
 #: See :data:`detente.analysis.claims.HINGE_SHIFT`.
-HINGE_SHIFT = 0.25
+HINGE_SHIFT = 0.2
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +48,8 @@ class Estimate:
     detail: str = ""
     draws: ScenarioArrays | None = None
     reads: str = "bargaining"
+    #: The quantity is itself a share over the draws (it has no value per draw).
+    aggregate: bool = False
 
 
 def has_roles(s: Scenario) -> bool:
@@ -177,10 +179,16 @@ class Evaluator:
             return self.quantity(v, cond.quantity, cond.args)
         of, args = str(cond.args["of"]), dict(cond.args["args"])
         extra_w = (cond.args["what_if"],) if "what_if" in cond.args else ()
-        w = self.variant((*under, *cond.under, *extra_w), (*cond.changes, *effect_changes(cond.args)))
+        w = self.variant(
+            (*under, *cond.under, *extra_w), (*cond.changes, *effect_changes(cond.args))
+        )
         a, b = self.quantity(v, of, args), self.quantity(w, of, args)
         per = None
-        if a.per_draw is not None and b.per_draw is not None and a.per_draw.shape == b.per_draw.shape:
+        if (
+            a.per_draw is not None
+            and b.per_draw is not None
+            and a.per_draw.shape == b.per_draw.shape
+        ):
             per = b.per_draw - a.per_draw
         interval = self._paired_interval(v, w, of, args)
         return Estimate(
@@ -192,6 +200,7 @@ class Evaluator:
             f"{of}: {a.value:.3g} -> {b.value:.3g}",
             a.draws,
             a.reads,
+            aggregate=a.aggregate,
         )
 
     def quantity(self, v: Variant, name: str, args: dict[str, Any]) -> Estimate:
@@ -206,8 +215,12 @@ class Evaluator:
         pt = s.to_arrays()
         reads = "input" if QUANTITIES[name].needs == "input" else "bargaining"
 
-        def est(point: float, per: np.ndarray | None, interval: Any = None, detail: str = "") -> Estimate:
-            return Estimate(name, float(point), per, interval, "parameter draws", detail, batch, reads)
+        def est(
+            point: float, per: np.ndarray | None, interval: Any = None, detail: str = ""
+        ) -> Estimate:
+            return Estimate(
+                name, float(point), per, interval, "parameter draws", detail, batch, reads
+            )
 
         if name in ("position", "salience"):
             k, j = pt.actor_index(a["actor"]), pt.issue_index(a["issue"])
@@ -236,7 +249,17 @@ class Evaluator:
             return est(float(v.point.gap), v.batch_gap)
         if name == "p_zone":
             p = float(v.open_.mean())
-            return est(p, None, _wilson(p, v.open_.size), f"{int(v.open_.sum())} of {v.open_.size} draws")
+            return Estimate(
+                name,
+                p,
+                None,
+                _wilson(p, v.open_.size),
+                "parameter draws",
+                f"{int(v.open_.sum())} of {v.open_.size} draws",
+                batch,
+                reads,
+                aggregate=True,
+            )
         if name == "in_win_set":
             from .levers import package_in_win_sets
 
@@ -256,7 +279,12 @@ class Evaluator:
             if bool(gp.zone_nonempty) and a["actor"] in gp.veto_ids:
                 value = float(np.asarray(gp.best_package)[..., j])
                 return est(value, None, None, "the package the diagnosis finds inside the zone")
-            return est(float(pt.positions[k, j]), batch.positions[:, k, j], None, "the zone is empty: its ideal")
+            return est(
+                float(pt.positions[k, j]),
+                batch.positions[:, k, j],
+                None,
+                "the zone is empty: its ideal",
+            )
         raise ModelError(f"quantity {name} is not computed here")  # pragma: no cover
 
     # dynamics ---------------------------------------------------------------------------
@@ -266,7 +294,9 @@ class Evaluator:
         sim = v.simulation
         m = int(a.get("month", sim.n_months))
         if m > sim.n_months:
-            raise ModelError(f"not applicable: month {m} is beyond the simulated {sim.n_months} months")
+            raise ModelError(
+                f"not applicable: month {m} is beyond the simulated {sim.n_months} months"
+            )
         modes = sim.modes[:m]
         talks = ((modes == LIMITED) | (modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
         subst = ((modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
@@ -298,7 +328,9 @@ class Evaluator:
             raise ModelError(f"quantity {name} is not computed here")
         return self._pooled(sim, name, np.asarray(num, float), den)
 
-    def _pooled(self, sim: DynamicsResult, name: str, num: np.ndarray, den: np.ndarray | None) -> Estimate:
+    def _pooled(
+        self, sim: DynamicsResult, name: str, num: np.ndarray, den: np.ndarray | None
+    ) -> Estimate:
         group = getattr(sim, "group", None)
         draws = getattr(sim, "draws", None)
         binary = bool(np.all((num == 0) | (num == 1)))
@@ -332,7 +364,9 @@ class Evaluator:
             "dynamics",
         )
 
-    def _paired_interval(self, v: Variant, w: Variant, of: str, args: dict[str, Any]) -> tuple[float, float] | None:
+    def _paired_interval(
+        self, v: Variant, w: Variant, of: str, args: dict[str, Any]
+    ) -> tuple[float, float] | None:
         needs = QUANTITIES[of].needs
         if needs == "dynamics":
             try:
@@ -369,12 +403,16 @@ class Evaluator:
         if name == "choice_share":
             who = sim.challenger if args["role"] == "challenger" else sim.defender
             k = sim.actor_ids.index(who)
-            return np.asarray((sim.choices[:, :, k] == KINDS.index(args["kind"])).mean(axis=0), float)
+            return np.asarray(
+                (sim.choices[:, :, k] == KINDS.index(args["kind"])).mean(axis=0), float
+            )
         x = table.get(name)
         return None if x is None else np.asarray(x, float)
 
     # ----- what the verdict hinges on --------------------------------------------------
-    def hinges(self, holds: np.ndarray, estimates: list[Estimate]) -> tuple[list[str], dict[str, tuple[float, float]]]:
+    def hinges(
+        self, holds: np.ndarray, estimates: list[Estimate]
+    ) -> tuple[list[str], dict[str, tuple[float, float]]]:
         from .diagnosis import sampled_quantities
 
         draws = estimates[0].draws
@@ -388,14 +426,15 @@ class Evaluator:
             x = np.asarray(x, float)
             if x.shape != holds.shape or np.ptp(x) == 0:
                 continue
-            lo_cut, hi_cut = np.quantile(x, [0.25, 0.75])
+            lo_cut, hi_cut = np.quantile(x, [0.1, 0.9])
             low, high = holds[x <= lo_cut], holds[x >= hi_cut]
             if low.size < 4 or high.size < 4:
                 continue
-            pl, ph = float(low.mean()), float(high.mean())
-            se = np.sqrt(pl * (1 - pl) / low.size + ph * (1 - ph) / high.size)
+            pl, ph, p0 = float(low.mean()), float(high.mean()), float(holds.mean())
+            shift = max(abs(pl - p0), abs(ph - p0))
+            se = np.sqrt(max(pl * (1 - pl), ph * (1 - ph), 0.25 / low.size) / min(low.size, high.size))
             flips = (pl >= 0.5) != (ph >= 0.5)
-            if flips and abs(ph - pl) >= max(HINGE_SHIFT, 3 * se):
-                found.append((abs(ph - pl), path, (pl, ph)))
+            if (flips or shift >= HINGE_SHIFT) and shift >= 3 * se:
+                found.append((shift, path, (pl, ph)))
         found.sort(reverse=True)
         return [p for _, p, _ in found[:6]], {p: d for _, p, d in found[:6]}

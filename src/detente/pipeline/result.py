@@ -122,7 +122,9 @@ class AnalysisReport:
                 f"{d.get('p_zone_nonempty', float('nan')):.3f} over {self.settings.get('draws')} draws"
             )
         else:
-            lines.append("Zone of agreement: not applicable (" + self.missing.get("diagnosis", "") + ")")
+            lines.append(
+                "Zone of agreement: not applicable (" + self.missing.get("diagnosis", "") + ")"
+            )
         o = self.outlook
         if o is not None:
             for h in o["horizons"]:
@@ -136,7 +138,9 @@ class AnalysisReport:
         if c is not None:
             counts = c.get("counts", {})
             lines.append(
-                "Claims: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + " (encoded claims are not findings)"
+                "Claims: "
+                + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+                + " (encoded claims are not findings)"
             )
         else:
             lines.append("Claims: not applicable (" + self.missing.get("claims", "") + ")")
@@ -155,14 +159,17 @@ class AnalysisReport:
             sq = {i["id"]: i.get("status_quo") for i in self.issues}
             for f in self.forecasts:
                 for iid, v in (f.get("outcome") or {}).items():
-                    rows.append({"model": f["model"], "issue": iid, "outcome": v, "status_quo": sq.get(iid)})
+                    rows.append(
+                        {"model": f["model"], "issue": iid, "outcome": v, "status_quo": sq.get(iid)}
+                    )
             return pd.DataFrame(rows, columns=["model", "issue", "outcome", "status_quo"])
         if kind == "outlook":
             return pd.DataFrame((self.outlook or {}).get("horizons", []))
         if kind == "claims":
             cols = ["id", "text", "evidence", "verdict", "robustness", "precision", "hinges_on"]
             return pd.DataFrame(
-                [{k: c.get(k) for k in cols} for c in (self.claims or {}).get("claims", [])], columns=cols
+                [{k: c.get(k) for k in cols} for c in (self.claims or {}).get("claims", [])],
+                columns=cols,
             )
         raise ValueError(
             f"The 'kind' parameter of to_frame must be one of 'issues', 'outlook', 'claims'. Got {kind!r} instead."

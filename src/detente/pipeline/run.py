@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from .. import defaults
 from ..errors import DetenteError, ModelError
-
 from .result import AnalysisReport
 
 if TYPE_CHECKING:
@@ -224,7 +223,7 @@ def run(
         Seed of every random stream; the same seed gives the same report.
     what_ifs : sequence of str
         Named what-ifs (diagnosis levers such as ``us-waters-down`` or dynamics shocks such
-        as ``leadership-change-washington``) applied to the whole analysis.
+        as a leadership change) declared in the scenario's ``what_ifs``, applied to the whole analysis.
     sets : sequence of str
         The ``PATH=VALUE`` changes applied to ``scenario``, recorded for reproduction.
     source : str, optional
@@ -239,13 +238,10 @@ def run(
     """
     for name, v, least in (("draws", draws, 2), ("runs", runs, 1), ("months", months, 1)):
         if int(v) < least:
-            raise ModelError(
-                f"The '{name}' parameter of run must be >= {least}. Got {v} instead."
-            )
+            raise ModelError(f"The '{name}' parameter of run must be >= {least}. Got {v} instead.")
+    from ..analysis.quantities import Evaluator
     from ..report.provenance import provenance_summary
     from . import sections
-
-    from ..analysis.quantities import Evaluator
 
     scenario, what_if_notes = sections.apply_what_ifs(scenario, what_ifs)
     report = AnalysisReport(

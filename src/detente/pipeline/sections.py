@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import DetenteError, WhatIfNotApplicable
 from ..defaults import HORIZONS
+from ..errors import DetenteError
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -152,7 +152,9 @@ def outlook(report: AnalysisReport) -> None:
         )
         return
     if not s.meta.start:
-        _absent(report, "outlook", "not applicable: the crisis dynamics need a start month (meta.start)")
+        _absent(
+            report, "outlook", "not applicable: the crisis dynamics need a start month (meta.start)"
+        )
         return
     st = report.settings
     label = "+".join(st["what_ifs"]) or None
@@ -217,7 +219,11 @@ def _what_if_deltas(report: AnalysisReport) -> None:
             rows.append({"name": w.id, "kind": w.kind, "error": "; ".join(err.lines())})
             continue
         rows.append(
-            {"name": w.id, "kind": w.kind, **{k: at[k] - ref[k] for k in ("talks", "agreement", "crisis")}}
+            {
+                "name": w.id,
+                "kind": w.kind,
+                **{k: at[k] - ref[k] for k in ("talks", "agreement", "crisis")},
+            }
         )
     ok = [r for r in rows if "error" not in r]
     ok.sort(key=lambda r: -max(abs(r["talks"]), abs(r["agreement"]), abs(r["crisis"])))
@@ -351,7 +357,7 @@ def calibration(report: AnalysisReport) -> None:
             },
             "split_index": split,
             "ylabel": "provocations per month",
-            "title": "Calibration against history: DPRK provocations per month, 1990–2021-06",
+            "title": f"Calibration against history: provocations per month, {months[0]} to {months[-1]}",
         },
     }
 

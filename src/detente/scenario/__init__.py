@@ -2,8 +2,8 @@
 
 from .arrays import ScenarioArrays
 from .bundled import bundled_names, load_bundled, resolve
-from .io import dump_yaml, load, read_yaml, save
 from .case import Change, Condition, WhatIf
+from .io import dump_yaml, load, read_yaml, save
 from .schema import (
     Actor,
     Claim,
@@ -23,8 +23,8 @@ from .whatif import apply_set, apply_sets
 __all__ = [
     "Actor",
     "Change",
-    "Condition",
     "Claim",
+    "Condition",
     "Event",
     "Issue",
     "NamedQuantity",

@@ -121,7 +121,9 @@ class QuantitySpec(BaseModel):
     optional: tuple[str, ...] = ()
 
 
-def _q(name: str, needs: str, args: dict[str, str], text: str, optional: tuple[str, ...] = ()) -> QuantitySpec:
+def _q(
+    name: str, needs: str, args: dict[str, str], text: str, optional: tuple[str, ...] = ()
+) -> QuantitySpec:
     return QuantitySpec(name=name, needs=needs, args=args, text=text, optional=optional)  # type: ignore[arg-type]
 
 
@@ -131,8 +133,18 @@ def _q(name: str, needs: str, args: dict[str, str], text: str, optional: tuple[s
 QUANTITIES: dict[str, QuantitySpec] = {
     q.name: q
     for q in (
-        _q("position", "input", {"actor": "actor", "issue": "issue"}, "the actor's position on the issue"),
-        _q("salience", "input", {"actor": "actor", "issue": "issue"}, "the actor's salience on the issue (0-1)"),
+        _q(
+            "position",
+            "input",
+            {"actor": "actor", "issue": "issue"},
+            "the actor's position on the issue",
+        ),
+        _q(
+            "salience",
+            "input",
+            {"actor": "actor", "issue": "issue"},
+            "the actor's salience on the issue (0-1)",
+        ),
         _q("capability", "input", {"actor": "actor"}, "the actor's capability"),
         _q("driver", "input", {"driver": "driver"}, "a driver's value"),
         _q(
@@ -141,9 +153,24 @@ QUANTITIES: dict[str, QuantitySpec] = {
             {"issue": "issue"},
             "width of the interval every veto player's red lines allow on the issue (negative: the gap between them)",
         ),
-        _q("zone_open", "bargaining", {}, "1 if some package lies in every veto player's win-set, else 0"),
-        _q("gap", "bargaining", {}, "utility every veto player would have to give up for a zone to open (0 when open)"),
-        _q("p_zone", "bargaining", {}, "share of Monte Carlo draws with a non-empty zone of agreement"),
+        _q(
+            "zone_open",
+            "bargaining",
+            {},
+            "1 if some package lies in every veto player's win-set, else 0",
+        ),
+        _q(
+            "gap",
+            "bargaining",
+            {},
+            "utility every veto player would have to give up for a zone to open (0 when open)",
+        ),
+        _q(
+            "p_zone",
+            "bargaining",
+            {},
+            "share of Monte Carlo draws with a non-empty zone of agreement",
+        ),
         _q(
             "in_win_set",
             "bargaining",
@@ -158,7 +185,12 @@ QUANTITIES: dict[str, QuantitySpec] = {
             "(its ideal when the zone is empty)",
         ),
         _q("p_talks", "dynamics", {"month": "month"}, "P(talks of any scope by the month)"),
-        _q("p_substantive", "dynamics", {"month": "month"}, "P(substantive talks or agreement by the month)"),
+        _q(
+            "p_substantive",
+            "dynamics",
+            {"month": "month"},
+            "P(substantive talks or agreement by the month)",
+        ),
         _q("p_agreement", "dynamics", {"month": "month"}, "P(agreement by the month)"),
         _q("p_crisis", "dynamics", {"month": "month"}, "P(a crisis by the month)"),
         _q(
@@ -179,7 +211,12 @@ QUANTITIES: dict[str, QuantitySpec] = {
             {"month": "month"},
             "P(limited talks by the month that never become substantive)",
         ),
-        _q("p_impasse", "dynamics", {"month": "month"}, "P(no substantive talks and no agreement up to the month)"),
+        _q(
+            "p_impasse",
+            "dynamics",
+            {"month": "month"},
+            "P(no substantive talks and no agreement up to the month)",
+        ),
         _q(
             "choice_share",
             "dynamics",
@@ -256,7 +293,9 @@ def _check_args(spec: QuantitySpec, args: dict[str, Any]) -> None:
         raise ValueError(f"{spec.name} needs {', '.join(missing)}")
     for name, kind in spec.args.items():
         v = args[name]
-        if kind == "month" and not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 600):
+        if kind == "month" and not (
+            isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 600
+        ):
             raise ValueError(f"{name} must be a whole number of months in 1..600; got {v!r}")
         if kind == "kind" and v not in TOOL_KINDS:
             raise ValueError(f"{name} must be one of {', '.join(TOOL_KINDS)}; got {v!r}")
@@ -267,7 +306,9 @@ def _check_args(spec: QuantitySpec, args: dict[str, Any]) -> None:
     if spec.name == "effect":
         of = QUANTITIES.get(str(args["of"]))
         if of is None or of.needs == "effect":
-            raise ValueError(f"effect 'of' must name a catalogue quantity other than effect; got {args['of']!r}")
+            raise ValueError(
+                f"effect 'of' must name a catalogue quantity other than effect; got {args['of']!r}"
+            )
         if not isinstance(args["args"], dict):
             raise ValueError("effect 'args' must be a mapping of the quantity's arguments")
         _check_args(of, args["args"])
@@ -311,7 +352,11 @@ class Claim(_Frozen):
 
     @model_validator(mode="after")
     def _evidence_fits(self) -> Claim:
-        if self.check and self.evidence != "encoding" and all(c.needs == "input" for c in self.check):
+        if (
+            self.check
+            and self.evidence != "encoding"
+            and all(c.needs == "input" for c in self.check)
+        ):
             raise ValueError(
                 f"claim {self.id}: every condition reads an input ({', '.join(c.quantity for c in self.check)}), "
                 "so its verdict restates the scenario; declare evidence: encoding"
@@ -355,8 +400,14 @@ def case_problems(s: Any) -> list[tuple[tuple[Any, ...], str, str]]:
 
     def unknown(loc: tuple[Any, ...], kind: str, name: Any, known: set[str]) -> None:
         close = difflib.get_close_matches(str(name), sorted(known), n=3, cutoff=0.5)
-        hint = f"did you mean {', '.join(close)}?" if close else (
-            f"known {kind}s: {', '.join(sorted(known))}" if known and len(known) < 30 else f"no such {kind}"
+        hint = (
+            f"did you mean {', '.join(close)}?"
+            if close
+            else (
+                f"known {kind}s: {', '.join(sorted(known))}"
+                if known and len(known) < 30
+                else f"no such {kind}"
+            )
         )
         out.append((loc, f"unknown {kind} {name!r}", hint))
 
@@ -400,7 +451,13 @@ def case_problems(s: Any) -> list[tuple[tuple[Any, ...], str, str]]:
     seen: set[str] = set()
     for k, w in enumerate(s.what_ifs):
         if w.id in seen:
-            out.append((("what_ifs", k, "id"), f"duplicate what-if id {w.id!r}", "give every one a distinct id"))
+            out.append(
+                (
+                    ("what_ifs", k, "id"),
+                    f"duplicate what-if id {w.id!r}",
+                    "give every one a distinct id",
+                )
+            )
         seen.add(w.id)
     for k, c in enumerate(s.claims):
         for u in c.under:
@@ -466,7 +523,11 @@ def roles_problems(s: Any) -> list[tuple[tuple[Any, ...], str, str]]:
     def check(loc: tuple[Any, ...], kind: str, name: str, known: list[str]) -> None:
         if name not in known:
             close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-            hint = f"did you mean {', '.join(close)}?" if close else f"known {kind}s: {', '.join(known)}"
+            hint = (
+                f"did you mean {', '.join(close)}?"
+                if close
+                else f"known {kind}s: {', '.join(known)}"
+            )
             out.append((loc, f"unknown {kind} {name!r}", hint))
 
     check(("roles", "challenger"), "actor", r.challenger, actors)

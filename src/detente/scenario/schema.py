@@ -235,7 +235,7 @@ class Issue(_Sourced):
     """An issue on the table: a scale with named anchor points.
 
     ``anchors`` maps scale points to what they mean, e.g. ``{0: "accepted nuclear state",
-    100: "complete denuclearization"}``; ``direction`` says what a higher value means.
+    100: "complete disarmament"}``; ``direction`` says what a higher value means.
     """
 
     id: Id

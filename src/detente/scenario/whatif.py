@@ -38,7 +38,7 @@ def parse_assignment(text: str) -> tuple[str, str]:
             [
                 Problem(
                     f"what-if {text!r} has no '='",
-                    "write PATH=VALUE, e.g. usa.denuclearization.position=40",
+                    "write PATH=VALUE, e.g. ACTOR.ISSUE.position=40",
                     field="--set",
                 )
             ]
@@ -47,10 +47,16 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return path.strip(), value.strip()
 
 
-def apply_sets(s: Scenario, assignments: list[str] | tuple[str, ...]) -> Scenario:
+def apply_sets(
+    s: Scenario, assignments: list[str] | tuple[str, ...], *, pin: bool = False
+) -> Scenario:
+    """Apply ``PATH=VALUE`` assignments in order (``pin=True``: fix each number; see
+    :func:`apply_set`)."""
     for text in assignments:
         path, value = parse_assignment(text)
-        s = apply_set(s, path, value)
+        s = apply_set(
+            s, path, value, pin=pin, why=f"{'pinned' if pin else 'what-if'}: {path} = {value}"
+        )
     return s
 
 
@@ -101,8 +107,14 @@ def _bad_path(s: Scenario, path: str, detail: str) -> UnknownPathError:
     return UnknownPathError([Problem(f"unknown what-if path: {detail}", hint, field=path)])
 
 
-def apply_set(s: Scenario, path: str, value: Any, *, why: str | None = None) -> Scenario:
-    """A validated copy of ``s`` with the quantity at ``path`` set to ``value``."""
+def apply_set(
+    s: Scenario, path: str, value: Any, *, why: str | None = None, pin: bool = False
+) -> Scenario:
+    """A validated copy of ``s`` with the quantity at ``path`` set to ``value``.
+
+    ``pin=True`` fixes the number (its range collapses to the value, so the Monte Carlo no
+    longer varies it); otherwise its range keeps its width around the new value.
+    """
     from .schema import Quantity, Scenario
 
     why = why or f"what-if: {path} = {value}"
@@ -113,7 +125,10 @@ def apply_set(s: Scenario, path: str, value: Any, *, why: str | None = None) -> 
 
     def shifted(old: Any, new: float, bounds: tuple[float, float] | None) -> Any:
         q = Quantity.model_validate(old)
-        return q.shifted_to(new, bounds=bounds, why=why).model_dump()
+        moved = q.shifted_to(new, bounds=bounds, why=why)
+        if pin:
+            moved = Quantity(value=new, low=new, high=new, provenance=moved.provenance)
+        return moved.model_dump()
 
     if parts[0] in ("status_quo", "drivers", "parameters"):
         if len(parts) != 2:
@@ -273,7 +288,11 @@ def apply_what_if(s: Scenario, what_if: str) -> Scenario:
         need = (
             f"a what-if of this name (did you mean {', '.join(close)}?)"
             if close
-            else (f"a what-if of this name; it declares {', '.join(known)}" if known else "declared what-ifs; it declares none")
+            else (
+                f"a what-if of this name; it declares {', '.join(known)}"
+                if known
+                else "declared what-ifs; it declares none"
+            )
         )
         raise WhatIfNotApplicable(what_if, need, s.id)
     return apply_changes(s, w.changes, why=f"what-if {w.id}: {w.label}")
