@@ -44,36 +44,85 @@ BASE = {"id": "X1", "text": "a claim", "evidence": "derived"}
 @pytest.mark.parametrize(
     ("check", "message"),
     [
-        ({"quantity": "p_tlaks", "args": {"month": 12}, "compare": "<", "threshold": 0.5}, "did you mean p_talks"),
-        ({"quantity": "p_talks", "args": {}, "compare": "<", "threshold": 0.5}, "p_talks needs month"),
-        ({"quantity": "p_talks", "args": {"month": 0}, "compare": "<", "threshold": 0.5}, "whole number of months"),
-        ({"quantity": "zone_open", "args": {"actor": "importer"}, "compare": "==", "threshold": 0}, "takes no arguments"),
         (
-            {"quantity": "in_win_set", "args": {"actor": "importr", "package": {"tariff": 30}}, "compare": "==", "threshold": 1},
+            {"quantity": "p_tlaks", "args": {"month": 12}, "compare": "<", "threshold": 0.5},
+            "did you mean p_talks",
+        ),
+        (
+            {"quantity": "p_talks", "args": {}, "compare": "<", "threshold": 0.5},
+            "p_talks needs month",
+        ),
+        (
+            {"quantity": "p_talks", "args": {"month": 0}, "compare": "<", "threshold": 0.5},
+            "whole number of months",
+        ),
+        (
+            {
+                "quantity": "zone_open",
+                "args": {"actor": "importer"},
+                "compare": "==",
+                "threshold": 0,
+            },
+            "takes no arguments",
+        ),
+        (
+            {
+                "quantity": "in_win_set",
+                "args": {"actor": "importr", "package": {"tariff": 30}},
+                "compare": "==",
+                "threshold": 1,
+            },
             "unknown actor 'importr'; did you mean importer",
         ),
         (
-            {"quantity": "in_win_set", "args": {"actor": "importer", "package": {"tarif": 30}}, "compare": "==", "threshold": 1},
+            {
+                "quantity": "in_win_set",
+                "args": {"actor": "importer", "package": {"tarif": 30}},
+                "compare": "==",
+                "threshold": 1,
+            },
             "unknown issue 'tarif'",
         ),
         (
-            {"quantity": "effect", "args": {"of": "p_talks", "args": {"month": 12}, "what_if": "nope"}, "compare": ">", "threshold": 0},
+            {
+                "quantity": "effect",
+                "args": {"of": "p_talks", "args": {"month": 12}, "what_if": "nope"},
+                "compare": ">",
+                "threshold": 0,
+            },
             "unknown what-if 'nope'",
         ),
         (
-            {"quantity": "effect", "args": {"of": "p_talks", "args": {"month": 12}}, "compare": ">", "threshold": 0},
+            {
+                "quantity": "effect",
+                "args": {"of": "p_talks", "args": {"month": 12}},
+                "compare": ">",
+                "threshold": 0,
+            },
             "exactly one of 'change', 'changes' or 'what_if'",
         ),
         (
             {
                 "quantity": "effect",
-                "args": {"of": "p_talks", "args": {"month": 12}, "change": {"set": "drivers.overcapacty", "by": 0.1}},
+                "args": {
+                    "of": "p_talks",
+                    "args": {"month": 12},
+                    "change": {"set": "drivers.overcapacty", "by": 0.1},
+                },
                 "compare": ">",
                 "threshold": 0,
             },
             "unknown path 'drivers.overcapacty'",
         ),
-        ({"quantity": "choice_share", "args": {"role": "spoiler", "kind": "pressure"}, "compare": ">", "threshold": 0}, "role must be one of"),
+        (
+            {
+                "quantity": "choice_share",
+                "args": {"role": "spoiler", "kind": "pressure"},
+                "compare": ">",
+                "threshold": 0,
+            },
+            "role must be one of",
+        ),
     ],
 )
 def test_a_bad_claim_is_a_located_validation_error(steel_data, check, message):
@@ -85,7 +134,12 @@ def test_a_bad_claim_is_a_located_validation_error(steel_data, check, message):
 
 
 def test_a_claim_that_only_reads_inputs_must_say_it_is_an_encoding(steel_data):
-    check = {"quantity": "position", "args": {"actor": "importer", "issue": "tariff"}, "compare": ">", "threshold": 50}
+    check = {
+        "quantity": "position",
+        "args": {"actor": "importer", "issue": "tariff"},
+        "compare": ">",
+        "threshold": 50,
+    }
     with pytest.raises(ScenarioError, match="declare evidence: encoding"):
         _with_claim(steel_data, {**BASE, "check": check})
     s = _with_claim(steel_data, {**BASE, "evidence": "encoding", "check": check})
@@ -124,7 +178,9 @@ def test_verdicts_follow_the_numbers_and_flip_inside_the_stated_ranges(steel):
     base = evaluate_claims(steel, draws=300, runs=200, seed=3, ids=["T1", "T2"])
     assert base["T1"].verdict == "holds" and base["T2"].verdict == "holds"
     # both red lines inside their own ranges ([30, 50] and [20, 40]) so that they overlap
-    s = steel.with_value("importer.red_lines.tariff", 32).with_value("exporter.red_lines.tariff", 38)
+    s = steel.with_value("importer.red_lines.tariff", 32).with_value(
+        "exporter.red_lines.tariff", 38
+    )
     flipped = evaluate_claims(s, draws=300, runs=200, seed=3, ids=["T1", "T2"])
     assert flipped["T1"].verdict == "fails" and flipped["T2"].verdict == "fails"
 

@@ -86,9 +86,7 @@ def test_a_what_if_that_cannot_apply_is_reported_not_raised():
 
     s = load("examples/steel-dispute.yaml")
     base = baseline(s, s.sample(50, seed=0), seed=0)
-    bad = WhatIf(
-        id="x", label="x", changes=(DataChange(set="importer.tariff.position", to=400),)
-    )
+    bad = WhatIf(id="x", label="x", changes=(DataChange(set="importer.tariff.position", to=400),))
     r = what_if_lever(base, bad)
     assert not r.applicable and "tariff" in r.reason
 

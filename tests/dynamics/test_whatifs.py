@@ -51,7 +51,11 @@ def test_an_undeclared_what_if_is_not_borrowed_from_another_case():
     assert isinstance(info.value, ModelError)
     assert "steel-dispute" in str(info.value)
     assert "importer-cuts-tariff-demand" in str(info.value)  # what it does declare
-    assert set(what_ifs_of(steel)) == {"importer-cuts-tariff-demand", "quota-for-tariff", "steel-glut"}
+    assert set(what_ifs_of(steel)) == {
+        "importer-cuts-tariff-demand",
+        "quota-for-tariff",
+        "steel-glut",
+    }
 
 
 def test_cli_lists_only_the_scenarios_own_what_ifs():
@@ -61,6 +65,8 @@ def test_cli_lists_only_the_scenarios_own_what_ifs():
 
 
 def test_cli_unknown_what_if_exits_2_with_the_declared_ones():
-    res = CliRunner().invoke(app, ["simulate", STEEL, "--runs", "10", "--what-if", "us-waters-down"])
+    res = CliRunner().invoke(
+        app, ["simulate", STEEL, "--runs", "10", "--what-if", "us-waters-down"]
+    )
     assert res.exit_code == 2
     assert "steel-glut" in res.output and "Traceback" not in res.output

@@ -146,10 +146,20 @@ class Evaluator:
             from ..scenario.whatif import apply_changes, apply_what_if
 
             s = self.scenario
-            for w in what_ifs:
-                s = apply_what_if(s, w)
-            if changes:
-                s = apply_changes(s, changes, why="claim condition")
+            try:
+                for w in what_ifs:
+                    s = apply_what_if(s, w)
+                if changes:
+                    s = apply_changes(s, changes, why="claim condition")
+            except ValueError as err:  # the change leaves the scenario invalid (off a scale)
+                from ..errors import WhatIfNotApplicable
+
+                lines = [x.strip() for x in str(err).splitlines() if x.strip()]
+                detail = lines[1] if len(lines) > 1 else lines[0]
+                name = "+".join([*what_ifs, *(c.describe() for c in changes)])
+                raise WhatIfNotApplicable(
+                    name, f"changes that keep it valid ({detail})", s.id
+                ) from err
             label = "+".join([*what_ifs, *(c.describe() for c in changes)]) or None
             self._variants[key] = Variant(self, s, label or "baseline")
         return self._variants[key]
@@ -432,7 +442,9 @@ class Evaluator:
                 continue
             pl, ph, p0 = float(low.mean()), float(high.mean()), float(holds.mean())
             shift = max(abs(pl - p0), abs(ph - p0))
-            se = np.sqrt(max(pl * (1 - pl), ph * (1 - ph), 0.25 / low.size) / min(low.size, high.size))
+            se = np.sqrt(
+                max(pl * (1 - pl), ph * (1 - ph), 0.25 / low.size) / min(low.size, high.size)
+            )
             flips = (pl >= 0.5) != (ph >= 0.5)
             if (flips or shift >= HINGE_SHIFT) and shift >= 3 * se:
                 found.append((shift, path, (pl, ph)))

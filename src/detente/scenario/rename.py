@@ -65,15 +65,20 @@ def _ref(x: str, m: Mapping[str, str]) -> str:
     return x
 
 
-def _walk(obj: Any, m: Mapping[str, str], key: str | None = None) -> Any:
+def _walk(obj: Any, m: Mapping[str, str], key: str | None = None, parent: str | None = None) -> Any:
     if key in _PROSE:
         return obj
     if isinstance(obj, str):
         return _ref(obj, m)
     if isinstance(obj, Mapping):
-        return {(_ref(k, m) if isinstance(k, str) else k): _walk(v, m, k) for k, v in obj.items()}
+        # roles.drivers maps role names (not ids) to driver ids: keep its keys
+        keep_keys = parent == "roles" and key == "drivers"
+        return {
+            (k if keep_keys or not isinstance(k, str) else _ref(k, m)): _walk(v, m, k, key)
+            for k, v in obj.items()
+        }
     if isinstance(obj, list | tuple):
-        return [_walk(v, m, key) for v in obj]
+        return [_walk(v, m, key, parent) for v in obj]
     return obj
 
 
