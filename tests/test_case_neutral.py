@@ -87,7 +87,7 @@ def _numbers(obj: Any, back: dict[str, str], path: str = "") -> dict[str, float]
                         key = unname(v[name_key])
                         break
             out.update(_numbers(v, back, f"{path}[{key}]"))
-    elif isinstance(obj, bool) or isinstance(obj, int | float):
+    elif isinstance(obj, bool | int | float):
         out[path] = float(obj)
     return out
 

@@ -150,7 +150,7 @@ def test_a_claim_that_only_reads_inputs_must_say_it_is_an_encoding(steel_data):
 
 def test_unknown_rests_on_paths_are_refused(steel_data):
     check = {"quantity": "zone_open", "compare": "==", "threshold": 0}
-    with pytest.raises(ScenarioError, match="unknown path 'importer.tarif.position'"):
+    with pytest.raises(ScenarioError, match=r"unknown path 'importer\.tarif\.position'"):
         _with_claim(steel_data, {**BASE, "check": check, "rests_on": ["importer.tarif.position"]})
 
 
