@@ -554,3 +554,11 @@ def test_diagnose_runs_and_reports_the_zone():
     assert data["scenario"] == NAME and data["veto_players"] == ["usa", "iran"]
     assert data["zone_nonempty"] is True
     assert 0.2 < data["p_zone_nonempty"] < 0.8
+
+
+def test_the_case_file_is_not_listed_as_a_scenario():
+    from detente.scenario import bundled_names
+
+    names = bundled_names()
+    assert NAME in names
+    assert not [n for n in names if "." in n]
