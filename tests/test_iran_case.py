@@ -562,3 +562,23 @@ def test_the_case_file_is_not_listed_as_a_scenario():
     names = bundled_names()
     assert NAME in names
     assert not [n for n in names if "." in n]
+
+
+def test_docs_table_of_red_lines_and_drivers_and_counts_match_the_scenario(case):
+    """docs/iran.md tabulates every red line and driver and counts the numbers by kind."""
+    doc = (ROOT / "docs" / "iran.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z_.]+)` \| ([^|]+) \| ([^|]+) \|", doc, re.M)
+    table = {path: (value.strip(), rng.strip()) for path, value, rng in rows}
+    expected = {
+        f"{a.id}.red_lines.{iid}": rl.bound for a in case.actors for iid, rl in a.red_lines.items()
+    }
+    expected.update({f"drivers.{k}": d.value for k, d in case.drivers.items()})
+    assert set(expected) <= set(table)
+    for path, q in expected.items():
+        value, rng = table[path]
+        number = float(re.search(r"-?[0-9.]+", value).group())
+        low, high = (float(x) for x in rng.split("–"))
+        assert (number, low, high) == (q.value, q.low, q.high), path
+    kinds = [q.provenance.kind for _, q in case.quantities()]
+    m = re.search(r"Of the scenario's (\d+) numbers, \*\*(\d+) rest on quotes\*\*", doc)
+    assert m and (int(m.group(1)), int(m.group(2))) == (len(kinds), kinds.count("quote"))
