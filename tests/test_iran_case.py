@@ -582,3 +582,18 @@ def test_docs_table_of_red_lines_and_drivers_and_counts_match_the_scenario(case)
     kinds = [q.provenance.kind for _, q in case.quantities()]
     m = re.search(r"Of the scenario's (\d+) numbers, \*\*(\d+) rest on quotes\*\*", doc)
     assert m and (int(m.group(1)), int(m.group(2))) == (len(kinds), kinds.count("quote"))
+
+
+@pytest.mark.parametrize("sources", [False, True])
+def test_show_fits_a_100_column_terminal(case, sources):
+    import io
+
+    from rich.console import Console
+
+    from detente.report.scenario_view import render_scenario
+
+    buf = io.StringIO()
+    render_scenario(case, Console(file=buf, width=100, color_system=None), sources=sources)
+    lines = buf.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert any("Actors" in line for line in lines)
