@@ -29,7 +29,6 @@ from detente.scenario import Scenario, load_bundled
 ROOT = Path(__file__).parents[1]
 QUOTES_PATH = ROOT / "tests" / "data" / "iran-jcpoa-2021-quotes.yaml"
 BUNDLED = ROOT / "src" / "detente" / "scenario" / "bundled"
-CASE_PATH = BUNDLED / "iran-jcpoa-2021.case.yaml"
 RECORD_DIR = ROOT / "src" / "detente" / "data" / "records" / "iran"
 NAME = "iran-jcpoa-2021"
 ACTORS = ("usa", "iran", "e3", "russia", "china", "iaea", "israel")
@@ -99,7 +98,9 @@ def quotes() -> dict:
 
 @pytest.fixture(scope="module")
 def case_file() -> dict:
-    return yaml.safe_load(CASE_PATH.read_text(encoding="utf-8"))
+    """The case's own claims, what-ifs and roles, as written in its scenario file."""
+    data = yaml.safe_load((BUNDLED / f"{NAME}.yaml").read_text(encoding="utf-8"))
+    return {k: data[k] for k in ("what_ifs", "roles", "claims")}
 
 
 @pytest.fixture(scope="module")
@@ -279,8 +280,11 @@ def test_red_lines_leave_a_narrow_zone_that_in_range_changes_close(case):
 
 
 # ----- the case file: claims, what-ifs, roles ---------------------------------------------------
-def test_case_file_has_the_three_sections_and_only_them(case_file):
+def test_the_scenario_declares_its_claims_what_ifs_and_roles(case, case_file):
     assert set(case_file) == {"what_ifs", "roles", "claims"}
+    assert [c.id for c in case.claims] == [c["id"] for c in case_file["claims"]]
+    assert [w.id for w in case.what_ifs] == [w["id"] for w in case_file["what_ifs"]]
+    assert case.roles is not None and case.roles.challenger == case_file["roles"]["challenger"]
 
 
 def test_roles_name_the_case_actors_and_drivers(case, case_file):
@@ -554,14 +558,6 @@ def test_diagnose_runs_and_reports_the_zone():
     assert data["scenario"] == NAME and data["veto_players"] == ["usa", "iran"]
     assert data["zone_nonempty"] is True
     assert 0.2 < data["p_zone_nonempty"] < 0.8
-
-
-def test_the_case_file_is_not_listed_as_a_scenario():
-    from detente.scenario import bundled_names
-
-    names = bundled_names()
-    assert NAME in names
-    assert not [n for n in names if "." in n]
 
 
 def test_docs_table_of_red_lines_and_drivers_and_counts_match_the_scenario(case):

@@ -50,6 +50,13 @@ class Estimate:
     reads: str = "bargaining"
     #: The quantity is itself a share over the draws (it has no value per draw).
     aggregate: bool = False
+    #: The input paths the quantity reads (None: every input).
+    paths: frozenset[str] | None = None
+
+
+def _veto_ids(s: Scenario) -> tuple[str, ...]:
+    """The veto players (every actor when none has a veto: the diagnosis' unanimity rule)."""
+    return s.veto_players or s.actor_ids
 
 
 def has_roles(s: Scenario) -> bool:
@@ -187,7 +194,7 @@ class Evaluator:
         v = self.variant((*under, *cond.under), cond.changes)
         if cond.quantity != "effect":
             return self.quantity(v, cond.quantity, cond.args)
-        of, args = str(cond.args["of"]), dict(cond.args["args"])
+        of, args = str(cond.args["of"]), dict(cond.args.get("args", {}))
         extra_w = (cond.args["what_if"],) if "what_if" in cond.args else ()
         w = self.variant(
             (*under, *cond.under, *extra_w), (*cond.changes, *effect_changes(cond.args))
@@ -211,6 +218,7 @@ class Evaluator:
             a.draws,
             a.reads,
             aggregate=a.aggregate,
+            paths=a.paths,
         )
 
     def quantity(self, v: Variant, name: str, args: dict[str, Any]) -> Estimate:
@@ -428,10 +436,15 @@ class Evaluator:
         draws = estimates[0].draws
         if draws is None or holds.size < 8:
             return [], {}
-        reads_dynamics = any(e.reads == "dynamics" for e in estimates)
+        read: set[str] | None = set()
+        for e in estimates:
+            if e.paths is None or read is None:
+                read = None
+            else:
+                read |= e.paths
         found: list[tuple[float, str, tuple[float, float]]] = []
         for path, x in sampled_quantities(self.scenario, draws).items():
-            if not reads_dynamics and path.split(".")[0] in ("drivers", "parameters"):
+            if read is not None and path not in read:
                 continue
             x = np.asarray(x, float)
             if x.shape != holds.shape or np.ptp(x) == 0:

@@ -227,9 +227,9 @@ QUANTITIES: dict[str, QuantitySpec] = {
         _q(
             "effect",
             "effect",
-            {"of": "quantity", "args": "args"},
+            {"of": "quantity"},
             "the quantity after a change minus before it, from the same random numbers",
-            optional=("change", "changes", "what_if"),
+            optional=("args", "change", "changes", "what_if"),
         ),
     )
 }
@@ -309,9 +309,10 @@ def _check_args(spec: QuantitySpec, args: dict[str, Any]) -> None:
             raise ValueError(
                 f"effect 'of' must name a catalogue quantity other than effect; got {args['of']!r}"
             )
-        if not isinstance(args["args"], dict):
+        inner = args.get("args", {})
+        if not isinstance(inner, dict):
             raise ValueError("effect 'args' must be a mapping of the quantity's arguments")
-        _check_args(of, args["args"])
+        _check_args(of, inner)
         given = [k for k in ("change", "changes", "what_if") if k in args]
         if len(given) != 1:
             raise ValueError("effect needs exactly one of 'change', 'changes' or 'what_if'")
@@ -437,7 +438,7 @@ def case_problems(s: Any) -> list[tuple[tuple[Any, ...], str, str]]:
                     if iid not in issues:
                         unknown((*loc, name, iid), "issue", iid, issues)
         if spec.name == "effect":
-            args((*loc, "args"), QUANTITIES[str(a["of"])], a["args"])
+            args((*loc, "args"), QUANTITIES[str(a["of"])], a.get("args", {}))
             if "what_if" in a and a["what_if"] not in what_ifs:
                 unknown((*loc, "what_if"), "what-if", a["what_if"], what_ifs)
             for k, c in enumerate(effect_changes(a)):
