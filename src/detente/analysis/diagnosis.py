@@ -110,6 +110,12 @@ def sampled_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarr
             k, j = batch.actor_index(parts[0]), batch.issue_index(parts[1])
             if parts[2] == "position":
                 out[path] = batch.positions[:, k, j]
+            elif parts[2] == "priority":
+                st = s.actor(parts[0]).stances[parts[1]]
+                assert st.priority is not None and batch.prio_low is not None
+                assert batch.prio_high is not None
+                up = st.priority.value >= st.position.value
+                out[path] = (batch.prio_high if up else batch.prio_low)[:, k, j]
             else:
                 out[path] = batch.saliences[:, k, j] * s.salience_max
     return out

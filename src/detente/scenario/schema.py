@@ -290,10 +290,18 @@ def _inline_provenance(out: Any, prov: Provenance | None) -> Any:
 
 
 class Stance(_Frozen):
-    """An actor's position on an issue (on the issue's scale) and its salience."""
+    """An actor's position on an issue (on the issue's scale) and its salience.
+
+    ``priority`` (optional) is a lexicographic priority: the level beyond which, seen from the
+    actor's position, no gain on other issues makes a package better than the status quo (the
+    issue ranks above all others once the package passes it). Unlike a red line, which is a
+    stated limit of the negotiation, it is part of the actor's utility; the bargaining set
+    applies both. ``docs/diagnosis.md`` gives the rule.
+    """
 
     position: Quantity
     salience: Quantity
+    priority: Quantity | None = None
 
 
 class RedLine(_Frozen):
@@ -460,6 +468,8 @@ class Scenario(_Frozen):
             for iid, st in a.stances.items():
                 yield f"{a.id}.{iid}.position", st.position
                 yield f"{a.id}.{iid}.salience", st.salience
+                if st.priority is not None:
+                    yield f"{a.id}.{iid}.priority", st.priority
             for iid, rl in a.red_lines.items():
                 yield f"{a.id}.red_lines.{iid}", rl.bound
         for iid, q in self.status_quo.items():
@@ -624,6 +634,8 @@ def semantic_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
                 out.append((loc, f"stance for {p.message}", p.hint))
                 continue
             in_scale((*loc, "position"), st.position, issues[iid], "position")
+            if st.priority is not None:
+                in_scale((*loc, "priority"), st.priority, issues[iid], "priority")
             sal = st.salience
             for name, v in (("value", sal.value), ("range low", sal.low), ("range high", sal.high)):
                 if not 0 <= v <= s.salience_max:
@@ -700,9 +712,9 @@ def _provenances(s: Scenario) -> Iterator[tuple[Loc, Provenance]]:
         if a.capability.provenance:
             yield ("actors", k, "capability"), a.capability.provenance
         for iid, st in a.stances.items():
-            for f in ("position", "salience"):
+            for f in ("position", "salience", "priority"):
                 q = getattr(st, f)
-                if q.provenance:
+                if q is not None and q.provenance:
                     yield ("actors", k, "stances", iid, f), q.provenance
         for iid, rl in a.red_lines.items():
             if rl.bound.provenance:

@@ -183,6 +183,18 @@ def apply_set(
                 )
             iss = issues[iid]
             old["bound"] = shifted(old["bound"], _number(path, value), (iss.low, iss.high))
+    elif len(parts) == 3 and parts[2] == "priority":
+        iid = parts[1]
+        stance = actor["stances"].get(iid) if iid in issues else None
+        if stance is None:
+            raise _bad_path(s, path, f"{parts[0]} has no stance on {iid!r}")
+        text = str(value).strip().lower()
+        if text in ("none", "null", "off", ""):
+            stance.pop("priority", None)
+        else:
+            iss = issues[iid]
+            old = stance.get("priority") or {"value": _number(path, value)}
+            stance["priority"] = shifted(old, _number(path, value), (iss.low, iss.high))
     elif len(parts) == 3 and parts[2] in ("position", "salience"):
         iid = parts[1]
         if iid not in issues:
