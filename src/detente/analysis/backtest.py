@@ -151,7 +151,7 @@ class OutcomeBacktest:
                 }
                 for k in range(self.observed.size)
             ]
-        return jsonable(out)  # type: ignore[no-any-return]
+        return jsonable(out)
 
     def to_frame(self, kind: str = "scores") -> pd.DataFrame:
         """``scores``: one row per forecaster. ``issues``: one row per issue and forecaster
@@ -262,7 +262,9 @@ def run_backtest(
     forecasters = names + base_names
     cols: list[np.ndarray] = []
     sq_cols: list[np.ndarray] = []
-    failures = {n: {"decisions": 0, "issues_without_outcome": 0, "examples": []} for n in names}
+    failures: dict[str, dict[str, Any]] = {
+        n: {"decisions": 0, "issues_without_outcome": 0, "examples": []} for n in names
+    }
     meta: list[tuple[str, str, str, float]] = []
     for d in dataset.decisions:
         block = np.full((len(forecasters), d.scenario.n_issues), np.nan)

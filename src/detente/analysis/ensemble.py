@@ -114,7 +114,9 @@ class StackedEnsemble:
             for m, lam in enumerate(self.lambdas):
                 w = fit_stack(X[~test], y[~test], anchor, lam)
                 errors[m] += np.abs(X[test] @ w - y[test]).sum()
-        best = max(range(len(self.lambdas)), key=lambda m: (-round(errors[m], 9), self.lambdas[m]))
+        best = max(
+            range(len(self.lambdas)), key=lambda m: (-round(float(errors[m]), 9), self.lambdas[m])
+        )
         lam = self.lambdas[best]
         return lam, fit_stack(X, y, anchor, lam)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -214,8 +214,17 @@ def read_outcomes(path: str, *, capabilities: str | None = None) -> OutcomeDatas
 def _with_capabilities(s: Scenario, caps: Mapping[str, float] | str) -> Scenario:
     data = s.model_dump()
     for a in data["actors"]:
-        a["capability"] = 1.0 if caps == "equal" else float(caps[a["id"]])  # type: ignore[index]
+        a["capability"] = 1.0 if caps == "equal" else float(caps[a["id"]])
     return Scenario.model_validate(data)
+
+
+def _inline_lines(lm: _LineMap, k: int) -> Callable[[tuple[Any, ...]], int | None]:
+    """The line map of the scenario written inline in item ``k`` of the wrapper."""
+
+    def line_for(loc: tuple[Any, ...]) -> int | None:
+        return lm.line_for(("outcomes", k, "scenario", *loc))
+
+    return line_for
 
 
 def _read_wrapper(text: str, path: str, spec: CapabilitySpec) -> list[Decision]:
@@ -298,9 +307,7 @@ def _read_wrapper(text: str, path: str, spec: CapabilitySpec) -> list[Decision]:
         try:
             ref = item["scenario"]
             if isinstance(ref, dict):
-                scn = scenario_from_data(
-                    ref, path, lambda loc, k=k: lm.line_for(("outcomes", k, "scenario", *loc))
-                )
+                scn = scenario_from_data(ref, path, _inline_lines(lm, k))
             elif isinstance(ref, str):
                 from ..scenario import resolve
 

@@ -22,12 +22,12 @@ equal unless ``capabilities`` says otherwise.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...errors import Problem, ScenarioError
+from ...errors import ScenarioError
 from ..io import scenario_from_data
 from ..schema import RESERVED_ACTOR_IDS, Scenario
 from ._common import Collector, distinct_ids, make_id
@@ -140,7 +140,12 @@ def read_deu(
             return math.nan
         value, ok = col.number(raw_cell, ln, name, what=what)
         if ok and not lo <= value <= hi:
-            col.add(ln, name, f"{what} {raw_cell} is outside [{lo:g}, {hi:g}]", "check the cell")
+            col.add(
+                ln,
+                name,
+                f"{what.split(' ', 1)[1]} {raw_cell} is outside [{lo:g}, {hi:g}]",
+                "check the cell",
+            )
             return math.nan
         return value if ok else math.nan
 
@@ -186,17 +191,17 @@ def read_deu(
             lines[iid] = ln
             has_position = False
             for a in actors:
-                pos = number(cells, "p" + a, ln, "position", 0, 100)
+                pos = number(cells, "p" + a, ln, "a position", 0, 100)
+                has_position = has_position or bool(cell(cells, "p" + a))
                 if math.isnan(pos):
                     continue
-                has_position = True
-                sal = number(cells, "s" + a, ln, "salience", 0, 100)
+                sal = number(cells, "s" + a, ln, "a salience", 0, 100)
                 stances.setdefault(a, {})[iid] = {
                     "position": pos,
                     "salience": 0.0 if math.isnan(sal) else sal,
                 }
                 if prefix is not None:
-                    c = number(cells, (prefix + a).lower(), ln, "capability", 0, math.inf)
+                    c = number(cells, (prefix + a).lower(), ln, "a capability", 0, math.inf)
                     if math.isnan(c):
                         col.add(ln, prefix + a, "the capability is empty", "give a number")
                     elif a in caps and caps[a][0] != c:
@@ -210,10 +215,10 @@ def read_deu(
             if not has_position:
                 col.add(ln, None, "no actor has a position on this issue", "give positions")
             if "rp" in idx:
-                rp = number(cells, "rp", ln, "reference point", 0, 100)
+                rp = number(cells, "rp", ln, "a reference point", 0, 100)
                 if not math.isnan(rp):
                     status_quo[iid] = rp
-            outcomes[iid] = number(cells, "out", ln, "outcome", 0, 100)
+            outcomes[iid] = number(cells, "out", ln, "an outcome", 0, 100)
         first = members[0][1]
         notes = [f"{n}={cell(first, n)}" for n in NOTE_COLUMNS if n in idx and cell(first, n)]
         where = Path(filename).name or filename
@@ -243,7 +248,7 @@ def read_deu(
         if col.problems:
             continue  # keep collecting the reader's problems; build nothing more
         try:
-            scn = scenario_from_data(data, filename, lambda loc, ln=members[0][0]: ln)
+            scn = scenario_from_data(data, filename, _constant_line(members[0][0]))
         except ScenarioError as err:
             col.problems.extend(err.problems)
             continue
@@ -251,6 +256,15 @@ def read_deu(
     if col.problems:
         col.fail_if_any()
     return out
+
+
+def _constant_line(line: int) -> Callable[[tuple[Any, ...]], int | None]:
+    """A line map that places every field of a proposal at its first row."""
+
+    def line_for(loc: tuple[Any, ...]) -> int | None:
+        return line
+
+    return line_for
 
 
 def _capability(
@@ -261,8 +275,3 @@ def _capability(
     if isinstance(spec, str):
         return caps[actor][0] if actor in caps else 1.0
     return float(spec[actor])
-
-
-def problem(filename: str, message: str, hint: str) -> ScenarioError:
-    """A one-problem error about the whole file."""
-    return ScenarioError([Problem(message, hint, file=filename)])
