@@ -9,10 +9,13 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from detente.analysis.backtest import ENSEMBLE, run_backtest
+from detente.analysis.backtest import ENSEMBLE, FITTED, run_backtest
 from detente.analysis.ensemble import (
     StackedEnsemble,
+    capability_predict,
     cross_validate,
+    cross_validate_capabilities,
+    fit_capabilities,
     fit_stack,
     grouped_folds,
     paired_bootstrap,
@@ -93,11 +96,12 @@ def test_result_is_json_with_every_forecaster_and_the_issues(small):
     r = run_backtest(small, models=["compromise", "median"], n_boot=200, n_folds=3)
     data = json.loads(json.dumps(r.to_dict(), allow_nan=False))
     names = [s["forecaster"] for s in data["scores"]]
-    assert names[:2] == ["compromise", "median"] and names[-1] == ENSEMBLE
+    assert names[:2] == ["compromise", "median"] and names[-2:] == [ENSEMBLE, FITTED]
     assert {"midpoint", "status_quo", "weighted_mean", "weighted_median"} <= set(names)
     assert len(data["issues"]) == small.n_issues
     assert set(data["issues"][0]["predictions"]) == set(names)
     assert data["ensemble"]["settings"]["n_outer_folds"] == 3
+    assert len(data["fitted_capabilities"]["folds"]) == 3
     assert "compromise" in r.verdict() and "interval" in r.verdict()
     import matplotlib.pyplot as plt
 
@@ -151,3 +155,31 @@ def test_paired_bootstrap_resamples_whole_groups():
     # whole groups: every resample's mean is 1, 2 or 3, never 1.5 or 2.5
     assert lo == 1.0 and hi == 3.0
     assert paired_bootstrap(a, a, groups, n_boot=100)[:3] == (0.0, 0.0, 0.0)
+
+
+def _synthetic_capabilities(seed: int, n: int = 90, n_actors: int = 5):
+    rng = np.random.default_rng(seed)
+    positions = rng.uniform(0, 100, size=(n, n_actors))
+    bases = rng.uniform(0.2, 1.0, size=(n, n_actors)) * (rng.random((n, n_actors)) < 0.9)
+    bases[:, 0] = np.maximum(bases[:, 0], 0.2)  # every issue has a stance
+    true = np.log(np.array([3.0, 1.0, 1.0, 0.5, 1.0][:n_actors]))
+    return positions, bases, capability_predict(positions, bases, true), true
+
+
+def test_fitted_capabilities_recover_the_multipliers_that_made_the_outcomes():
+    positions, bases, y, true = _synthetic_capabilities(0)
+    theta = fit_capabilities(positions, bases, y, lam=1e-6, delta=0.1)
+    # multipliers are identified up to a common factor
+    assert theta - theta.mean() == pytest.approx(true - true.mean(), abs=0.02)
+    # a strong ridge pulls every multiplier to 1 (the compromise model)
+    assert np.exp(fit_capabilities(positions, bases, y, lam=1e3)) == pytest.approx(1, abs=5e-3)
+
+
+def test_fitted_capabilities_beat_equal_ones_out_of_sample_when_they_matter():
+    positions, bases, y, _ = _synthetic_capabilities(1, n=120)
+    groups = np.repeat(np.arange(40), 3)
+    actors = tuple("abcde")
+    cv = cross_validate_capabilities(positions, bases, y, groups, actors, n_folds=4, seed=0)
+    equal = capability_predict(positions, bases, np.zeros(5))
+    assert np.abs(cv.predictions - y).mean() < 0.5 * np.abs(equal - y).mean()
+    assert cv.fold_weights.shape == (4, 5) and cv.full_weights[0] > cv.full_weights[3]

@@ -22,14 +22,27 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
-from .ensemble import EnsembleCV, StackedEnsemble, cross_validate, paired_bootstrap
+from .ensemble import (
+    EnsembleCV,
+    StackedEnsemble,
+    cross_validate,
+    cross_validate_capabilities,
+    paired_bootstrap,
+)
 from .outcomes import Decision, OutcomeDataset
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["BASELINES", "ENSEMBLE", "OutcomeBacktest", "baseline_outcomes", "run_backtest"]
+__all__ = [
+    "BASELINES",
+    "ENSEMBLE",
+    "FITTED",
+    "OutcomeBacktest",
+    "baseline_outcomes",
+    "run_backtest",
+]
 
 BASELINES = {
     "midpoint": "the middle of each issue's scale",
@@ -39,6 +52,7 @@ BASELINES = {
     "mean": "the unweighted mean of the positions of the actors with a stance",
 }
 ENSEMBLE = "ensemble (cv)"
+FITTED = "capabilities (cv)"
 
 
 def baseline_outcomes(decision: Decision) -> dict[str, np.ndarray]:
@@ -94,6 +108,7 @@ class OutcomeBacktest:
     scores: list[dict[str, Any]]
     failures: dict[str, dict[str, Any]]
     ensemble: EnsembleCV | None
+    fitted_capabilities: EnsembleCV | None = None
     notes: tuple[str, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)
 
@@ -108,21 +123,23 @@ class OutcomeBacktest:
         )
 
     def verdict(self) -> str:
-        """One sentence: does the ensemble beat the reference out of sample?"""
-        if self.ensemble is None:
-            return "No ensemble was fitted."
-        s = self.score(ENSEMBLE)
+        """Does each learned forecaster beat the reference out of sample? One sentence each."""
+        out = [self._verdict(name) for name in (ENSEMBLE, FITTED) if name in self.forecasters]
+        return " ".join(out) if out else "No ensemble was fitted."
+
+    def _verdict(self, name: str) -> str:
+        s = self.score(name)
         d, lo, hi = s["mae_minus_reference"], s["ci_low"], s["ci_high"]
         nums = (
             f"MAE {s['mae']:.2f} against {self.reference}'s {self.score(self.reference)['mae']:.2f} "
             f"(difference {d:+.2f}, 95% paired bootstrap interval [{lo:+.2f}, {hi:+.2f}], {s['n']} issues)"
         )
         if hi < 0:
-            return f"The cross-validated ensemble beats {self.reference}: {nums}."
+            return f"{name} beats {self.reference} out of sample: {nums}."
         if lo > 0:
-            return f"The cross-validated ensemble is worse than {self.reference}: {nums}."
+            return f"{name} is worse than {self.reference} out of sample: {nums}."
         return (
-            f"The cross-validated ensemble does not beat {self.reference} out of sample: {nums}; "
+            f"{name} does not beat {self.reference} out of sample: {nums}; "
             "the interval includes zero."
         )
 
@@ -136,7 +153,10 @@ class OutcomeBacktest:
             "failures": self.failures,
             "ensemble": None
             if self.ensemble is None
-            else {**self.ensemble.to_dict(), "verdict": self.verdict()},
+            else {**self.ensemble.to_dict(), "verdict": self._verdict(ENSEMBLE)},
+            "fitted_capabilities": None
+            if self.fitted_capabilities is None
+            else {**self.fitted_capabilities.to_dict(), "verdict": self._verdict(FITTED)},
             "notes": list(self.notes),
             "params": self.params,
         }
@@ -262,6 +282,7 @@ def run_backtest(
     forecasters = names + base_names
     cols: list[np.ndarray] = []
     sq_cols: list[np.ndarray] = []
+    stances: list[tuple[tuple[str, ...], np.ndarray, np.ndarray]] = []
     failures: dict[str, dict[str, Any]] = {
         n: {"decisions": 0, "issues_without_outcome": 0, "examples": []} for n in names
     }
@@ -282,7 +303,11 @@ def run_backtest(
         for k, n in enumerate(base_names, len(names)):
             block[k] = b[n]
         cols.append(block)
-        sq_cols.append(d.scenario.to_arrays().status_quo)
+        a = d.scenario.to_arrays()
+        sq_cols.append(a.status_quo)
+        stances.append(
+            (a.actor_ids, a.positions, a.capabilities[:, None] * a.saliences * a.has_stance)
+        )
         meta += [(d.group, d.scenario.id, i, d.observed[i]) for i in d.scenario.issue_ids]
     P = np.concatenate(cols, axis=1) if cols else np.empty((len(forecasters), 0))
     sq = np.concatenate(sq_cols) if sq_cols else np.empty(0)
@@ -293,7 +318,7 @@ def run_backtest(
         failures[n]["issues_without_outcome"] = int((seen & ~np.isfinite(P[k])).sum())
     reference = "compromise" if "compromise" in names else "weighted_mean"
     notes: list[str] = []
-    ens_cv = None
+    ens_cv = cap_cv = None
     ens_settings = ensemble if isinstance(ensemble, StackedEnsemble) else StackedEnsemble()
     if ensemble is not False:
         if len(set(groups[seen])) < 3:
@@ -332,8 +357,20 @@ def run_backtest(
                 f"({ens_cv.settings['n_outer_folds']} folds by proposal). A model with no outcome "
                 "enters it as the status quo."
             )
+        if len(set(groups[seen])) >= 3:
+            cap_cv, row = _fitted_capabilities(stances, y, groups, n_folds, seed)
+            if cap_cv is not None:
+                P = np.vstack([P, row])
+                forecasters.append(FITTED)
+                notes.append(
+                    "capabilities (cv): the compromise model with a capability multiplier per "
+                    "actor fitted to the outcomes (ridge toward equal, chosen by grouped CV); "
+                    "every prediction is out of fold."
+                )
     kinds = (
-        {n: "model" for n in names} | {n: "baseline" for n in base_names} | {ENSEMBLE: "ensemble"}
+        {n: "model" for n in names}
+        | {n: "baseline" for n in base_names}
+        | {ENSEMBLE: "ensemble", FITTED: "ensemble"}
     )
     scores = _scores(P, y, groups, forecasters, kinds, reference, n_boot, seed)
     n_fail = sum(f["decisions"] for f in failures.values())
@@ -366,6 +403,7 @@ def run_backtest(
         scores=scores,
         failures=failures,
         ensemble=ens_cv,
+        fitted_capabilities=cap_cv,
         notes=tuple(notes),
         params={"models": names, "seed": seed, "n_boot": n_boot, "n_folds": n_folds},
     )
@@ -414,3 +452,34 @@ def _scores(
             }
         )
     return out
+
+
+def _fitted_capabilities(
+    stances: list[tuple[tuple[str, ...], np.ndarray, np.ndarray]],
+    y: np.ndarray,
+    groups: np.ndarray,
+    n_folds: int,
+    seed: int,
+) -> tuple[EnsembleCV | None, np.ndarray]:
+    """Out-of-fold predictions of the fitted-capability model, one row over all issues."""
+    actors = tuple(sorted({a for ids, _, _ in stances for a in ids}))
+    col = {a: k for k, a in enumerate(actors)}
+    xs, bs = [], []
+    for ids, pos, base in stances:
+        x = np.zeros((pos.shape[1], len(actors)))
+        b = np.zeros_like(x)
+        idx = [col[a] for a in ids]
+        x[:, idx] = pos.T
+        b[:, idx] = base.T
+        xs.append(x)
+        bs.append(b)
+    X, B = np.vstack(xs), np.vstack(bs)
+    use = np.isfinite(y) & (B.sum(axis=1) > 0)
+    row = np.full(y.size, np.nan)
+    if len(set(groups[use])) < 3:
+        return None, row
+    cv = cross_validate_capabilities(
+        X[use], B[use], y[use], groups[use], actors, n_folds=n_folds, seed=seed
+    )
+    row[use] = cv.predictions
+    return cv, row
