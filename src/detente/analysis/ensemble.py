@@ -18,6 +18,18 @@ decided together stay on one side of every split), and the whole procedure is sc
 an outer grouped cross-validation, so every reported error of the ensemble is out of
 sample (nested CV; Varma & Simon 2006, doi:10.1186/1471-2105-7-91).
 
+A second learned forecaster, :class:`FittedCapabilities`, keeps the compromise model's form
+and fits one capability multiplier per actor (actors recur across decisions):
+
+.. math::
+
+    O_i(\\theta) = \\frac{\\sum_k e^{\\theta_k} c_k s_{ik} x_{ik}}{\\sum_k e^{\\theta_k} c_k s_{ik}},
+    \\quad \\hat\\theta(\\lambda) = \\arg\\min_\\theta \\frac1n \\sum_i
+        \\sqrt{(O_i(\\theta) - y_i)^2 + \\delta^2} + \\lambda \\lVert\\theta\\rVert_2^2
+
+(a pseudo-Huber loss close to the absolute error; the ridge pulls toward equal multipliers,
+i.e. toward ``compromise``), with ``lambda`` chosen and scored by the same nested grouped CV.
+
 :func:`paired_bootstrap` gives the interval of a difference in mean absolute error,
 resampling groups (a cluster bootstrap) so that issues of one proposal move together.
 """
