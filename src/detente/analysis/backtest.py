@@ -269,7 +269,8 @@ def run_backtest(
     models : names of registered models (default: every registered model).
     seed : seeds the models, the ensemble's folds and the bootstrap.
     ensemble : True for the default :class:`StackedEnsemble`, False for none, or settings.
-    progress : called once per model run (with the model's name), e.g. to advance a bar.
+    progress : called once per model run (with the model's name) and once before each learned
+        forecaster's cross-validation (with its name), e.g. to advance a bar.
     """
     from ..models import MODELS, get_model
 
@@ -321,6 +322,8 @@ def run_backtest(
     ens_cv = cap_cv = None
     ens_settings = ensemble if isinstance(ensemble, StackedEnsemble) else StackedEnsemble()
     if ensemble is not False:
+        if progress is not None:
+            progress(ENSEMBLE)
         if len(set(groups[seen])) < 3:
             notes.append(
                 "No ensemble: cross-validation needs at least 3 groups with observed outcomes."
@@ -357,6 +360,8 @@ def run_backtest(
                 f"({ens_cv.settings['n_outer_folds']} folds by proposal). A model with no outcome "
                 "enters it as the status quo."
             )
+        if progress is not None:
+            progress(FITTED)
         if len(set(groups[seen])) >= 3:
             cap_cv, row = _fitted_capabilities(stances, y, groups, n_folds, seed)
             if cap_cv is not None:

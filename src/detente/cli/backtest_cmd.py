@@ -84,7 +84,10 @@ def outcomes(
         int, typer.Option("--folds", help="Outer cross-validation folds (grouped by proposal).")
     ] = 10,
     no_ensemble: Annotated[
-        bool, typer.Option("--no-ensemble", help="Skip the cross-validated ensemble.")
+        bool,
+        typer.Option(
+            "--no-ensemble", help="Skip the learned forecasters (ensemble, fitted capabilities)."
+        ),
     ] = False,
     plot: Annotated[
         str | None,
@@ -116,7 +119,8 @@ def outcomes(
         for n in names:
             get_model(n)
         data = read_outcomes(file, capabilities=capabilities)
-        with _progress(len(names) * len(data.decisions), "backtest", json_out) as step:
+        total = len(names) * len(data.decisions) + (0 if no_ensemble else 2)
+        with _progress(total, "backtest", json_out) as step:
             result = run_backtest(
                 data,
                 models=names,
