@@ -92,3 +92,33 @@ def test_the_backtest_group_is_exported_for_more_subcommands():
     assert "outcomes" in names
     r = run("backtest", "--help")
     assert r.exit_code == 0 and "outcomes" in r.output
+
+
+def test_a_yaml_wrapper_of_bundled_and_inline_scenarios(tmp_path):
+    inline = """
+      meta: {id: tiny, title: Tiny}
+      issues: [{id: x, label: X, low: 0, high: 10}]
+      actors:
+        - {id: p, label: P, capability: 2, stances: {x: {position: 2, salience: 1}}}
+        - {id: q, label: Q, capability: 1, stances: {x: {position: 8, salience: 1}}}
+"""
+    wrapper = tmp_path / "cases.yaml"
+    wrapper.write_text(
+        "outcomes:\n"
+        "  - scenario: ec-emissions-1994\n    outcome: {emission_standards: 8.5}\n"
+        "  - scenario: china-soe-reform\n    outcome: {policy: 60, competitive: null}\n"
+        f"  - scenario:{inline}    outcome: {{x: 3}}\n"
+    )
+    r = run(
+        "backtest", "outcomes", str(wrapper), "-m", "compromise,exchange",
+        "--bootstrap", "100", "--folds", "3", "--json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["dataset"]["layout"] == "yaml" and data["dataset"]["n_observed"] == 3
+    tiny = next(i for i in data["issues"] if i["scenario"] == "tiny")
+    # the scenario's own capabilities (2 and 1): (2*2 + 1*8) / 3 = 4
+    assert tiny["predictions"]["compromise"] == pytest.approx(4.0)
+    assert tiny["observed"] == 3
+    unobserved = next(i for i in data["issues"] if i["issue"] == "competitive")
+    assert unobserved["observed"] is None
