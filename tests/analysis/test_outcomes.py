@@ -155,3 +155,18 @@ def test_the_by_hand_weighted_mean_matches_the_packaged_file_fact():
     seen = np.isfinite(outs)
     assert seen.sum() == 173 and len(outs) == 180
     assert round(float(np.abs(means[seen] - outs[seen]).mean()), 2) == 23.11
+
+
+def test_crlf_line_ends_and_a_byte_order_mark_are_read(tmp_path):
+    text = "\ufeff" + f"{HEAD}\r\nP1\tI1\tx\t10\t20\t90\t50\t70\t10\t20\t40\r\n"
+    p = tmp_path / "crlf.tsv"
+    p.write_bytes(text.encode("utf-8"))
+    (d,) = read_outcomes(str(p)).decisions
+    assert d.observed == {"I1": 40.0}
+    assert d.scenario.actor("c").stances["I1"].position.value == 90
+
+
+def test_a_missing_capability_column_is_named(tmp_path):
+    text = f"{HEAD}\nP1\tI1\tx\t10\t20\t90\t50\t70\t10\t20\t40\n"
+    with pytest.raises(ScenarioError, match="needs columns wa, wb, wc"):
+        read_outcomes(write(tmp_path, text), capabilities="column:w")

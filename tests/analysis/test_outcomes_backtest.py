@@ -93,7 +93,11 @@ def test_failing_models_are_counted_not_dropped(small, monkeypatch):
 
 
 def test_result_is_json_with_every_forecaster_and_the_issues(small):
-    r = run_backtest(small, models=["compromise", "median"], n_boot=200, n_folds=3)
+    steps: list[str] = []
+    r = run_backtest(
+        small, models=["compromise", "median"], n_boot=200, n_folds=3, progress=steps.append
+    )
+    assert len(steps) == 2 * len(small.decisions) + 2 and steps[-2:] == [ENSEMBLE, FITTED]
     data = json.loads(json.dumps(r.to_dict(), allow_nan=False))
     names = [s["forecaster"] for s in data["scores"]]
     assert names[:2] == ["compromise", "median"] and names[-2:] == [ENSEMBLE, FITTED]
