@@ -122,10 +122,13 @@ class OutcomeBacktest:
             f"{self.dataset['n_observed']} observed issues; best MAE {best['forecaster']} {best['mae']:.2f}>"
         )
 
-    def verdict(self) -> str:
+    def verdicts(self) -> list[str]:
         """Does each learned forecaster beat the reference out of sample? One sentence each."""
-        out = [self._verdict(name) for name in (ENSEMBLE, FITTED) if name in self.forecasters]
-        return " ".join(out) if out else "No ensemble was fitted."
+        return [self._verdict(name) for name in (ENSEMBLE, FITTED) if name in self.forecasters]
+
+    def verdict(self) -> str:
+        """The sentences of :meth:`verdicts` as one paragraph."""
+        return " ".join(self.verdicts()) or "No learned forecaster was fitted."
 
     def _verdict(self, name: str) -> str:
         s = self.score(name)

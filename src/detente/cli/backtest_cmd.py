@@ -179,7 +179,7 @@ def _render(r: Any) -> None:
         ("none", "right"),
         ("MAE", "right"),
         ("RMSE", "right"),
-        (f"MAE − {r.reference} [95% CI]", "right"),
+        ("ΔMAE [95% CI]", "right"),
     ):
         t.add_column(head, justify=just, no_wrap=True)  # type: ignore[arg-type]
     for s in r.scores:
@@ -199,7 +199,7 @@ def _render(r: Any) -> None:
     console.print(t)
     console.print(
         "n: issues scored; none: observed issues the forecaster gave no outcome for; "
-        "CI: paired bootstrap over proposals",
+        f"ΔMAE: MAE minus {r.reference}'s, with a paired bootstrap interval over proposals",
         style="dim",
         soft_wrap=True,
     )
@@ -210,6 +210,7 @@ def _render(r: Any) -> None:
                 soft_wrap=True,
                 markup=False,
             )
-    console.print(r.verdict(), soft_wrap=True)
+    for line in r.verdicts():
+        console.print(line, soft_wrap=True)
     for k, n in enumerate(r.notes, 1):
         console.print(f"[{k}] {n}", soft_wrap=True, markup=False, style="dim")
