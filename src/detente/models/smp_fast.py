@@ -1,0 +1,410 @@
+"""The spatial model of politics, vectorised: KTAB's arithmetic on whole arrays at once.
+
+Each turn is a handful of array passes instead of KTAB's O(n^4) scalar calls:
+
+* utilities ``U[h, i, j]`` (h's estimate of i's utility for j's position) as one (n, n, n)
+  array;
+* every actor's expected gain from challenging every other actor, with the third-party
+  "little contests" of ``probEduChlg`` evaluated for all (i, j) pairs at once, one third
+  party at a time;
+* the interpolated bargains for all initiators at once, and each actor's probabilistic
+  Condorcet election among the bargains involving it.
+
+Sums run in KTAB's order (a running sum over actors, never a pairwise or reordered sum),
+so results equal those of :mod:`detente.models.smp_reference` to the last bit in practice
+and KTAB's reference runs to the precision they print.
+
+Adapted from KTAB ``examples/smp/libsrc/smp.cpp``, ``smpbcn.cpp`` and
+``KTAB/kmodel/libsrc/kmodel.cpp`` (Copyright KAPSARC, MIT licence; see
+``tests/data/LICENSE-KTAB.txt``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .smp_core import SmpConfig, SmpRun, TraceBuilder, check_inputs
+from .smp_prng import KtabPrng
+
+__all__ = ["pce", "run_fast", "vote"]
+
+_RA = {
+    "Full": (0.0, 1.0, 1.0),
+    "TwoThirds": (1.0, 2.0, 3.0),
+    "Half": (1.0, 1.0, 2.0),
+    "OneThird": (2.0, 1.0, 3.0),
+    "None": (1.0, 0.0, 1.0),
+}
+
+
+def vote(vr: str, w: np.ndarray | float, du: np.ndarray) -> np.ndarray:
+    """``Model::vote`` for utility differences ``du = u_ij - u_ik`` and weights ``w``."""
+    if vr == "Prop":
+        return w * du
+    if vr == "Cubic":
+        return w * (du * du * du)
+    if vr == "PropCbc":
+        return w * ((1 - 0.5) * du + 0.5 * (du * du * du))
+    r_bin = np.clip(du / 1e-8, -1.0, 1.0)
+    if vr == "Binary":
+        return w * r_bin
+    if vr == "PropBin":
+        return w * ((1 - 0.2) * du + 0.2 * r_bin)
+    return np.where(du < 0.0, w * du, np.where(du > 0.0, (2.0 * w * du) / 3.0, 0.0))
+
+
+def coalitions(vr: str, w: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``Model::coalitions`` for utilities ``u`` (voters, options): running sums over voters."""
+    du = u[:, :, None] - u[:, None, :]
+    v = vote(vr, w[:, None, None], du)
+    steps = np.empty((u.shape[0] + 1, u.shape[1], u.shape[1]))
+    steps[0] = 1e-8
+    steps[1:] = np.where(v > 0, v, 0.0)
+    c = np.cumsum(steps, axis=0)[-1]
+    np.fill_diagonal(c, 1e-8)
+    return c
+
+
+def _vprob(vpm: str, c: np.ndarray) -> np.ndarray:
+    s1, s2 = c, c.T  # evaluated on the lower triangle (s1 = c[i, j], i > j), as KTAB does
+    if vpm == "Linear":
+        x1, x2 = s1, s2
+    elif vpm == "Square":
+        x1, x2 = s1 * s1, s2 * s2
+    elif vpm == "Quartic":
+        x1, x2 = s1 * s1 * s1 * s1, s2 * s2 * s2 * s2
+    elif vpm == "Octic":
+        q1, q2 = s1 * s1 * s1 * s1, s2 * s2 * s2 * s2
+        x1, x2 = q1 * q1, q2 * q2
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p12 = (s1 / (s1 + s2) * (1.10 + 1.0) - 1.0) / (1.10 - 1.0)
+        x1 = np.where(s1 >= 1.10 * s2, 1.0, np.where(s2 >= 1.10 * s1, 1e-6, p12))
+        x2 = np.where(s1 >= 1.10 * s2, 1e-6, np.where(s2 >= 1.10 * s1, 1.0, 1 - p12))
+    low = np.tril(np.ones(c.shape, dtype=bool), -1)
+    p = np.where(low, x1 / (x1 + x2), 0.0)
+    p = p + np.where(low, x2 / (x1 + x2), 0.0).T
+    np.fill_diagonal(p, 0.5)
+    return p
+
+
+def _seqsum(a: np.ndarray, axis: int) -> np.ndarray:
+    """Left-to-right sum along ``axis`` (KTAB's order; NumPy's ``sum`` pairs terms)."""
+    return np.cumsum(a, axis=axis).take(-1, axis=axis)
+
+
+def pce(pcem: str, vpm: str, c: np.ndarray) -> np.ndarray:
+    """``Model::probCE2``: probability that each option wins, from coalition strengths ``c``."""
+    pv = _vprob(vpm, c)
+    no = c.shape[0]
+    if pcem == "Conditional":
+        p = np.cumprod(pv, axis=1)[:, -1]
+        return p / _seqsum(p, 0)
+    p = np.full(no, 1.0 / no)
+    if pcem == "MarkovUniform":
+        change = 1.0
+        while change > 1e-6:
+            q = _seqsum(pv * (p[:, None] + p[None, :]), 1) / no
+            change = float(np.max(np.abs(q - p)))
+            p = (p + q) / 2.0
+        return p
+    inc = c * pv + np.eye(no) * 1e-10
+    chlg = inc / _seqsum(inc, 0)[None, :]
+    change = 1.0
+    while change > 1e-8:
+        ct = p[:, None] * chlg.T
+        q = _seqsum(pv * (ct + ct.T), 1)
+        change = float(np.max(np.abs(q - p)))
+        p = (p + q) / 2.0
+    return p
+
+
+def _big_r(p: np.ndarray, rr: str) -> np.ndarray:
+    p_min, p_max = min(1.0, float(p.min())), max(0.0, float(p.max()))
+    span = p_max - p_min
+    if span <= 0.0:  # all positions alike: risk neutral (KTAB divides by zero here)
+        return np.zeros_like(p)
+    if rr == "Min":
+        return (p - p_min) / span
+    if rr == "Mid":
+        return (3 * p - (p_max + 2 * p_min)) / (2 * span)
+    return (2 * p - (p_max + p_min)) / span
+
+
+def _bs_util(sd: np.ndarray, r: np.ndarray) -> np.ndarray:
+    return np.where(sd <= 1, (1 - sd) * (1 + sd * r), (1 - sd) * (1 + r))
+
+
+def _bv_diff(diff: np.ndarray, sal: np.ndarray) -> np.ndarray:
+    """``SMPModel::bvDiff`` over the last axis (dimensions), summed in order."""
+    ds_sqr = np.zeros(diff.shape[:-1])
+    ss_sqr = np.zeros(sal.shape[:-1])
+    for k in range(diff.shape[-1]):
+        ds = diff[..., k] * sal[..., k]
+        ds_sqr = ds_sqr + ds * ds
+        ss_sqr = ss_sqr + sal[..., k] * sal[..., k]
+    return np.sqrt(ds_sqr / ss_sqr)
+
+
+class _State:
+    def __init__(self, cfg: SmpConfig, pos: np.ndarray, ideals: np.ndarray, sal: np.ndarray, cap: np.ndarray) -> None:
+        self.pos, self.ideals = pos, ideals
+        self.vdiff = _bv_diff(ideals[:, None, :] - pos[None, :, :], sal[:, None, :])
+        rn = _bs_util(self.vdiff, np.zeros(1))
+        c = coalitions(cfg.voting_rule, cap, rn)
+        self.nra = _big_r(pce(cfg.pce_model, cfg.victory_prob_model, c), cfg.big_r_range)
+        a, b, den = _RA[cfg.big_r_adjust]
+        if cfg.big_r_adjust in ("Full", "None"):
+            rhi = np.broadcast_to(self.nra[None, :] if a == 0.0 else self.nra[:, None], (len(cap),) * 2)
+        elif cfg.big_r_adjust == "OneThird":
+            rhi = ((2.0 * self.nra[:, None]) + self.nra[None, :]) / 3.0
+        elif cfg.big_r_adjust == "TwoThirds":
+            rhi = (self.nra[:, None] + (2.0 * self.nra[None, :])) / 3.0
+        else:
+            rhi = (self.nra[:, None] + self.nra[None, :]) / 2
+        # U[h, i, j] = bsUtil(vdiff[i, j], estNRA(R_h, R_i))
+        self.util = _bs_util(self.vdiff[None, :, :], rhi[:, :, None])
+        self.own = self.util[np.arange(len(cap)), np.arange(len(cap)), :]  # U[a, a, :]
+
+    def win_prob(self, cfg: SmpConfig, cap: np.ndarray) -> np.ndarray:
+        n = len(cap)
+        uniq: list[int] = []
+        eq_last = np.empty(n, dtype=int)
+        for i in range(n):
+            if uniq:
+                d = np.sqrt(_seqsum((self.pos[uniq] - self.pos[i]) ** 2, 1))
+                hit = np.flatnonzero(d < cfg.pos_tol)
+            else:
+                hit = np.empty(0, dtype=int)
+            if hit.size == 0:
+                uniq.append(i)
+        up = self.pos[uniq]
+        for i in range(n):
+            d = np.sqrt(_seqsum((up - self.pos[i]) ** 2, 1))
+            eq_last[i] = np.flatnonzero(d < cfg.pos_tol)[-1]
+        p = pce(cfg.pce_model, cfg.victory_prob_model, coalitions(cfg.voting_rule, cap, self.own[:, uniq]))
+        return p[eq_last]
+
+
+def _tp_vote(
+    vr: str, tpc: str, wn: float, uni: np.ndarray, unj: np.ndarray, unn: np.ndarray, base_i: np.ndarray, base_j: np.ndarray
+) -> np.ndarray:
+    """Third party n's vote in (i:j): ``vProbLittle`` then ``thirdPartyVoteSU``."""
+    v0 = vote(vr, wn, uni - unj)
+    cni = np.where(v0 > 0, base_i + v0, base_i)
+    cnj = np.where(v0 < 0, base_j - v0, base_j)
+    pin = cni / (cni + cnj)
+    pjn = 1.0 - pin
+    if tpc == "FullCommit":
+        a, b, c_, d = uni + uni + uni, unj + unj + unj, uni + uni + uni, unj + unj + unj
+    elif tpc == "SemiCommit":
+        a, b, c_, d = uni + uni + unn, unj + unj + unj, uni + uni + uni, unj + unj + unn
+    else:
+        a, b, c_, d = uni + uni + unn, unj + unj + unn, uni + uni + unn, unj + unj + unn
+    return vote(vr, wn, ((pin * a) + (pjn * b)) - ((pin * c_) + (pjn * d)))
+
+
+def _principals(vr: str, wi: np.ndarray, wj: np.ndarray, uii, uij, uji, ujj) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    ci = vote(vr, wi, uii - uij)
+    cj = vote(vr, wj, uji - ujj)
+    chij = np.full(np.shape(ci), 1e-10)
+    chji = np.full(np.shape(ci), 1e-10)
+    chij = np.where(ci > 0.0, chij + ci, chij)
+    chji = np.where(ci < 0.0, chji - ci, chji)
+    chij = np.where(cj > 0.0, chij + cj, chij)
+    chji = np.where(cj < 0.0, chji - cj, chji)
+    return chij, chji
+
+
+def _contest_all(cfg: SmpConfig, util: np.ndarray, wsc: np.ndarray) -> np.ndarray:
+    """P[i beats j] as estimated by i (h = i) for every pair, as an (n, n) array."""
+    vr, tpc = cfg.voting_rule, cfg.third_party_commit
+    n = util.shape[0]
+    ar = np.arange(n)
+    own = util[ar, ar, :]  # own[i, j] = U_i[i, j]
+    uii = own[ar, ar][:, None]
+    uji = util[ar, :, ar]  # uji[i, j] = U_i[j, i]
+    ujj = util[ar[:, None], ar[None, :], ar[None, :]]  # U_i[j, j]
+    base_i, base_j = _principals(vr, wsc[:, None], wsc[None, :], uii, own, uji, ujj)
+    chij, chji = base_i, base_j
+    for q in range(n):
+        m = util[:, q, :]  # m[i, j] = U_i[q, j]
+        vk = _tp_vote(vr, tpc, float(wsc[q]), m[ar, ar][:, None], m, m[:, q][:, None], base_i, base_j)
+        vk[q, :] = 0.0
+        vk[:, q] = 0.0
+        chij = np.where(vk > 0, chij + vk, chij)
+        chji = np.where(vk < 0, chji - vk, chji)
+    return chij / (chij + chji)
+
+
+def _contest(
+    cfg: SmpConfig, util: np.ndarray, wsc: np.ndarray, h: np.ndarray, i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """h's estimate of P[i beats j] (``probEduChlg``'s phij) for index arrays h, i, j."""
+    vr, tpc = cfg.voting_rule, cfg.third_party_commit
+    base_i, base_j = _principals(
+        vr, wsc[i], wsc[j], util[h, i, i], util[h, i, j], util[h, j, i], util[h, j, j]
+    )
+    chij, chji = base_i, base_j
+    for q in range(util.shape[1]):
+        vk = _tp_vote(vr, tpc, float(wsc[q]), util[h, q, i], util[h, q, j], util[h, q, q], base_i, base_j)
+        third = (i != q) & (j != q)
+        chij = np.where(third & (vk > 0), chij + vk, chij)
+        chji = np.where(third & (vk < 0), chji - vk, chji)
+    return chij / (chij + chji)
+
+
+def _interp(ivb: str, ti: np.ndarray, si: np.ndarray, pi: np.ndarray, tj: np.ndarray, sj: np.ndarray, pj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    pi, pj = pi[:, None], pj[:, None]
+    if ivb == "S2PMax":
+        di = np.where(pj > pi, pj - pi, 0.0)
+        dj = np.where(pi > pj, pi - pj, 0.0)
+        si2, sj2 = si * si, sj * sj
+        dik = (di * sj2) / ((di * sj2) + 1e-6 + ((1 - di) * si2))
+        djk = (dj * si2) / ((dj * si2) + 1e-6 + ((1 - dj) * sj2))
+        return ti + dik * (tj - ti), tj + djk * (ti - tj)
+    if ivb == "S1P1":
+        wi, wj = si * pi, sj * pj
+    else:
+        wi, wj = (si * si) * (pi * pi), (sj * sj) * (pj * pj)
+    bi = ((wi + 1e-6) * ti + wj * tj) / (wi + 1e-6 + wj)
+    bj = (wi * ti + (1e-6 + wj) * tj) / (wi + 1e-6 + wj)
+    return np.trunc(0.5 + bi * 10000.0) / 10000.0, np.trunc(0.5 + bj * 10000.0) / 10000.0
+
+
+def run_fast(
+    positions: np.ndarray,
+    saliences: np.ndarray,
+    capabilities: np.ndarray,
+    cfg: SmpConfig,
+    accommodation: np.ndarray | None = None,
+) -> SmpRun:
+    """Run KTAB's SMP from positions and saliences on [0, 1] (n, d) and capabilities (n,)."""
+    x, sal, cap, acc = check_inputs(positions, saliences, capabilities, accommodation)
+    n, dim = x.shape
+    sal_sum = _seqsum(sal, 1)
+    wsc = sal_sum * cap
+    rng = KtabPrng(cfg.seed) if cfg.state_transitions == "Stochastic" else None
+    tb = TraceBuilder(n, dim)
+    st = _State(cfg, x, x.copy(), sal, cap)
+    pos_hist = [x]
+
+    def record(s_: _State) -> None:
+        tb.positions.append(s_.pos)
+        tb.ideals.append(s_.ideals)
+        tb.risk.append(s_.nra)
+        tb.win_prob.append(s_.win_prob(cfg, cap))
+
+    record(st)
+    ii, jj = np.nonzero(~np.eye(n, dtype=bool))
+    d01 = 0.0
+    turn = 0
+    while True:
+        turn += 1
+        t = turn - 1
+        # every actor's expected gain from challenging every other (h = k = i)
+        u = st.util
+        phij = _contest_all(cfg, u, wsc)[ii, jj]
+        uii, uij = u[ii, ii, ii], u[ii, ii, jj]
+        uhkij, uhkji = uii + uii, uij + uij
+        sj = sal_sum[jj]
+        edu = ((1 - sj) * uhkij + sj * (phij * uhkij + (1.0 - phij) * uhkji)) - (uii + uij)
+        gain = np.full((n, n), -np.inf)
+        gain[ii, jj] = np.where(edu > 1e-5, edu, -np.inf)
+        prob = np.zeros((n, n))
+        prob[ii, jj] = phij
+        best = np.argmax(gain, axis=1)
+        has = np.isfinite(gain[np.arange(n), best])
+        init = np.flatnonzero(has)
+        rcvr = best[init]
+        p_ij = prob[init, rcvr]
+        p_ji = _contest(cfg, u, wsc, rcvr, init, rcvr) if init.size else np.zeros(0)
+        tgt = np.where(has, best, -1)
+        tb.target.append(tgt)
+        tb.gain.append(np.where(has, gain[np.arange(n), best], np.nan))
+        pi_full, pr_full = np.full(n, np.nan), np.full(n, np.nan)
+        pi_full[init], pr_full[init] = p_ij, p_ji
+        tb.p_init.append(pi_full)
+        tb.p_rcvr.append(pr_full)
+        # the proposed bargains
+        ti, tj, si, sj_ = st.pos[init], st.pos[rcvr], sal[init], sal[rcvr]
+        iij = _interp(cfg.inter_vec_brgn, ti, si, p_ij, tj, sj_, 1 - p_ij)
+        kinds: list[tuple[int, np.ndarray, np.ndarray]] = []
+        if cfg.bargn_model != "InitOnlyInterp":
+            jij = _interp(cfg.inter_vec_brgn, ti, si, p_ji, tj, sj_, 1 - p_ji)
+        if cfg.bargn_model in ("InitOnlyInterp", "InitRcvrInterp"):
+            kinds.append((0, *iij))
+        if cfg.bargn_model == "InitRcvrInterp":
+            kinds.append((1, *jij))
+        if cfg.bargn_model == "PWCompInterp":
+            wi = (cap[init] * sal_sum[init])[:, None]
+            wj = (cap[init] * sal_sum[rcvr])[:, None]  # KTAB uses the initiator's capability here
+            kinds.append((2, (wi * iij[0] + wj * jij[0]) / (wi + wj), (wi * iij[1] + wj * jij[1]) / (wi + wj)))
+        b_i, b_j, b_kind, b_id, b_pi, b_pr = [], [], [], [], [], []
+        for m, (i, j) in enumerate(zip(init.tolist(), rcvr.tolist(), strict=True)):
+            for kind, bpi, bpr in kinds:
+                b_id.append(tb.add_bargain(t, i, j, kind, bpi[m], bpr[m]))
+                b_i.append(i)
+                b_j.append(j)
+                b_kind.append(kind)
+                b_pi.append(bpi[m])
+                b_pr.append(bpr[m])
+        B = len(b_id)
+        bi_a, bj_a = np.array(b_i, dtype=int), np.array(b_j, dtype=int)
+        # utility to every actor of the state after each bargain, summed in KTAB's order
+        own = st.own
+        tot_sq = _seqsum(own, 1)
+        if B:
+            bp_i, bp_r = np.array(b_pi), np.array(b_pr)
+            r_a = st.nra[:, None]
+            u_init = _bs_util(_bv_diff(st.ideals[:, None, :] - bp_i[None], sal[:, None, :]), r_a)
+            u_rcvr = _bs_util(_bv_diff(st.ideals[:, None, :] - bp_r[None], sal[:, None, :]), r_a)
+            tot_b = u_init + u_rcvr
+            for q in range(n):
+                keep = (bi_a != q) & (bj_a != q)
+                tot_b = np.where(keep[None, :], tot_b + own[:, q : q + 1], tot_b)
+        else:
+            tot_b = np.zeros((n, 0))
+        util_opt = np.concatenate([tot_sq[:, None], tot_b], axis=1) / n  # column 0: status quo
+        involved: list[list[int]] = [[] for _ in range(n)]
+        for b in range(B):
+            involved[b_i[b]].append(b)
+            involved[b_j[b]].append(b)
+        new_pos = st.pos.copy()
+        chosen, cprob, nopt = np.full(n, -1), np.full(n, np.nan), np.zeros(n, dtype=int)
+        order = list(cfg.draw_order(t)) if cfg.draw_order is not None else range(n)
+        for k in order:
+            opts = [-1] + sorted(involved[k], key=lambda b: (b_i[b], b_kind[b]))
+            if cfg.bargain_order is not None:
+                keyed = {((k, k, -1) if b < 0 else (b_i[b], b_j[b], b_kind[b])): b for b in opts}
+                opts = [keyed[key] for key in cfg.bargain_order(t, k, list(keyed))]
+            cols = np.array([0 if b < 0 else b + 1 for b in opts])
+            p = pce(cfg.pce_model, cfg.victory_prob_model, coalitions(cfg.voting_rule, cap, util_opt[:, cols]))
+            mm = int(np.argmax(np.abs(p))) if rng is None else rng.prob_sel(p.tolist())
+            b = opts[mm]
+            chosen[k], cprob[k], nopt[k] = -1 if b < 0 else b_id[b], p[mm], len(opts)
+            if b >= 0:
+                new_pos[k] = b_pi[b] if b_i[b] == k else b_pr[b]
+        tb.chosen.append(chosen)
+        tb.chosen_prob.append(cprob)
+        tb.n_options.append(nopt)
+        ip = np.zeros((n, dim))
+        si_acc = np.zeros(n)
+        for j in range(n):
+            si_acc = si_acc + acc[:, j]
+            ip = ip + acc[:, j : j + 1] * new_pos[j][None, :]
+        ideals = ip + (1.0 - np.minimum(si_acc, 1.0))[:, None] * st.ideals
+        st = _State(cfg, new_pos, ideals, sal, cap)
+        pos_hist.append(new_pos)
+        record(st)
+
+        def dist(a: np.ndarray, b: np.ndarray) -> float:
+            return float(_seqsum(np.sqrt(_seqsum((a - b) ** 2, 1)), 0))
+
+        if turn == 1:
+            d01 = dist(pos_hist[0], pos_hist[1]) + cfg.min_sig_delta
+        ratio = dist(pos_hist[turn], pos_hist[turn - 1]) / d01
+        tb.ratio.append(ratio)
+        if cfg.max_turns <= turn or (cfg.min_turns <= turn and ratio < cfg.min_delta_ratio):
+            break
+    return tb.build()
