@@ -36,13 +36,13 @@ import numpy as np
 from ..errors import ModelError
 from .base import Forecast, Move, register
 from .smp_core import BARGAIN_KINDS, SWITCHES, SmpConfig, SmpRun
-from .smp_fast import run_fast
+from .smp_fast import bs_util, bv_diff, coalitions, pce, run_fast
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
     from ..scenario.arrays import ScenarioArrays
 
-__all__ = ["KTAB_DEFAULT_SEED", "SpatialModelOfPolitics"]
+__all__ = ["KTAB_DEFAULT_SEED", "SpatialModelOfPolitics", "final_election"]
 
 #: KTAB's default generator seed (``KBase::dSeed``), used when no seed is given.
 KTAB_DEFAULT_SEED = 0xD67CC16FE69C185C
@@ -124,7 +124,11 @@ class SpatialModelOfPolitics:
             raise ModelError(
                 f"The 'outcome' parameter of smp must be 'expected' or 'most_likely'. Got {self.outcome!r} instead."
             )
-        if not (isinstance(self.max_turns, int) and isinstance(self.min_turns, int) and 1 <= self.min_turns <= self.max_turns):
+        if not (
+            isinstance(self.max_turns, int)
+            and isinstance(self.min_turns, int)
+            and 1 <= self.min_turns <= self.max_turns
+        ):
             raise ModelError(
                 "The 'min_turns' and 'max_turns' parameters of smp must be integers with "
                 f"1 <= min_turns <= max_turns. Got {self.min_turns!r} and {self.max_turns!r} instead."
@@ -167,16 +171,13 @@ class SpatialModelOfPolitics:
         self, scenario: Scenario, *, seed: int | np.random.Generator | None = None
     ) -> Forecast:
         a = scenario.to_arrays()
-        run, notes = self.run(scenario, seed=seed)
+        x, s, c, notes = _inputs(a)
+        cfg = self.config(seed)
+        run = run_fast(x, s, c, cfg, self.accommodation * np.eye(a.n_actors))
         lo, width = a.scale_low, a.scale_high - a.scale_low
         positions = lo + run.positions * width
-        last = run.positions[-1]
-        uniq = _distinct(last)
-        p = run.win_prob[-1, uniq]
-        if self.outcome == "most_likely":
-            out01 = last[uniq[int(np.argmax(p))]]
-        else:
-            out01 = (p / p.sum()) @ last[uniq]
+        options, p = final_election(run, s, c, cfg)
+        out01 = options[int(np.argmax(p))] if self.outcome == "most_likely" else p @ options
         outcome = np.clip(lo + out01 * width, a.scale_low, a.scale_high)
         notes.append(
             f"KTAB's SMP ran {run.n_turns} turns and stopped "
@@ -188,7 +189,11 @@ class SpatialModelOfPolitics:
         )
         notes.append(
             "The outcome is the "
-            + ("most probable" if self.outcome == "most_likely" else "probability-weighted mean of the")
+            + (
+                "most probable"
+                if self.outcome == "most_likely"
+                else "probability-weighted mean of the"
+            )
             + " final distinct position(s) in the probabilistic Condorcet election among them."
         )
         ids = list(a.actor_ids)
@@ -238,12 +243,30 @@ def _inputs(a: ScenarioArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray, list
     return x, s, c, notes
 
 
-def _distinct(x: np.ndarray, tol: float = 1e-3) -> np.ndarray:
-    uniq: list[int] = []
-    for i in range(x.shape[0]):
-        if not uniq or (np.sqrt(((x[uniq] - x[i]) ** 2).sum(axis=1)) >= tol).all():
-            uniq.append(i)
-    return np.array(uniq, dtype=int)
+def final_election(
+    run: SmpRun, saliences: np.ndarray, capabilities: np.ndarray, cfg: SmpConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """The final state's distinct positions and their probabilities of winning.
+
+    Positions closer than KTAB's tolerance (0.001 on [0, 1]) are grouped by single linkage
+    and each group is represented by its mean, so the result does not depend on the order
+    of the actors (KTAB represents a group by its first actor's position).
+    """
+    x = run.positions[-1]
+    n = x.shape[0]
+    near = np.sqrt(((x[:, None, :] - x[None, :, :]) ** 2).sum(axis=-1)) < cfg.pos_tol
+    group = np.arange(n)
+    changed = True
+    while changed:  # label each actor with the smallest index reachable through "near"
+        new = np.where(near, group[None, :], n).min(axis=1)
+        changed = bool((new != group).any())
+        group = new
+    labels = np.unique(group)
+    options = np.array([x[group == g].mean(axis=0) for g in labels])
+    diff = run.ideals[-1][:, None, :] - options[None, :, :]
+    u = bs_util(bv_diff(diff, saliences[:, None, :]), run.risk[-1][:, None])
+    p = pce(cfg.pce_model, cfg.victory_prob_model, coalitions(cfg.voting_rule, capabilities, u))
+    return options, p / p.sum()
 
 
 def _moves(run: SmpRun, positions: np.ndarray, ids: list[str], issues: list[str]) -> list[Move]:

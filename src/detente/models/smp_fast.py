@@ -26,7 +26,7 @@ import numpy as np
 from .smp_core import SmpConfig, SmpRun, TraceBuilder, check_inputs
 from .smp_prng import KtabPrng
 
-__all__ = ["pce", "run_fast", "vote"]
+__all__ = ["bs_util", "bv_diff", "coalitions", "pce", "run_fast", "vote"]
 
 _RA = {
     "Full": (0.0, 1.0, 1.0),
@@ -57,10 +57,15 @@ def coalitions(vr: str, w: np.ndarray, u: np.ndarray) -> np.ndarray:
     """``Model::coalitions`` for utilities ``u`` (voters, options): running sums over voters."""
     du = u[:, :, None] - u[:, None, :]
     v = vote(vr, w[:, None, None], du)
+    # KTAB votes on the pairs i > j only and files the negative votes under (j, i): with
+    # asymmetric rules (ASymProsp) vote(j over i) is not -vote(i over j).
     steps = np.empty((u.shape[0] + 1, u.shape[1], u.shape[1]))
     steps[0] = 1e-8
     steps[1:] = np.where(v > 0, v, 0.0)
-    c = np.cumsum(steps, axis=0)[-1]
+    pos = np.cumsum(steps, axis=0)[-1]
+    steps[1:] = np.where(v < 0, -v, 0.0)
+    neg = np.cumsum(steps, axis=0)[-1]
+    c = np.tril(pos, -1) + np.triu(neg.T, 1)
     np.fill_diagonal(c, 1e-8)
     return c
 
@@ -131,11 +136,11 @@ def _big_r(p: np.ndarray, rr: str) -> np.ndarray:
     return (2 * p - (p_max + p_min)) / span
 
 
-def _bs_util(sd: np.ndarray, r: np.ndarray) -> np.ndarray:
+def bs_util(sd: np.ndarray, r: np.ndarray) -> np.ndarray:
     return np.where(sd <= 1, (1 - sd) * (1 + sd * r), (1 - sd) * (1 + r))
 
 
-def _bv_diff(diff: np.ndarray, sal: np.ndarray) -> np.ndarray:
+def bv_diff(diff: np.ndarray, sal: np.ndarray) -> np.ndarray:
     """``SMPModel::bvDiff`` over the last axis (dimensions), summed in order."""
     ds_sqr = np.zeros(diff.shape[:-1])
     ss_sqr = np.zeros(sal.shape[:-1])
@@ -147,15 +152,19 @@ def _bv_diff(diff: np.ndarray, sal: np.ndarray) -> np.ndarray:
 
 
 class _State:
-    def __init__(self, cfg: SmpConfig, pos: np.ndarray, ideals: np.ndarray, sal: np.ndarray, cap: np.ndarray) -> None:
+    def __init__(
+        self, cfg: SmpConfig, pos: np.ndarray, ideals: np.ndarray, sal: np.ndarray, cap: np.ndarray
+    ) -> None:
         self.pos, self.ideals = pos, ideals
-        self.vdiff = _bv_diff(ideals[:, None, :] - pos[None, :, :], sal[:, None, :])
-        rn = _bs_util(self.vdiff, np.zeros(1))
+        self.vdiff = bv_diff(ideals[:, None, :] - pos[None, :, :], sal[:, None, :])
+        rn = bs_util(self.vdiff, np.zeros(1))
         c = coalitions(cfg.voting_rule, cap, rn)
         self.nra = _big_r(pce(cfg.pce_model, cfg.victory_prob_model, c), cfg.big_r_range)
         a, b, den = _RA[cfg.big_r_adjust]
         if cfg.big_r_adjust in ("Full", "None"):
-            rhi = np.broadcast_to(self.nra[None, :] if a == 0.0 else self.nra[:, None], (len(cap),) * 2)
+            rhi = np.broadcast_to(
+                self.nra[None, :] if a == 0.0 else self.nra[:, None], (len(cap),) * 2
+            )
         elif cfg.big_r_adjust == "OneThird":
             rhi = ((2.0 * self.nra[:, None]) + self.nra[None, :]) / 3.0
         elif cfg.big_r_adjust == "TwoThirds":
@@ -163,7 +172,7 @@ class _State:
         else:
             rhi = (self.nra[:, None] + self.nra[None, :]) / 2
         # U[h, i, j] = bsUtil(vdiff[i, j], estNRA(R_h, R_i))
-        self.util = _bs_util(self.vdiff[None, :, :], rhi[:, :, None])
+        self.util = bs_util(self.vdiff[None, :, :], rhi[:, :, None])
         self.own = self.util[np.arange(len(cap)), np.arange(len(cap)), :]  # U[a, a, :]
 
     def win_prob(self, cfg: SmpConfig, cap: np.ndarray) -> np.ndarray:
@@ -182,12 +191,23 @@ class _State:
         for i in range(n):
             d = np.sqrt(_seqsum((up - self.pos[i]) ** 2, 1))
             eq_last[i] = np.flatnonzero(d < cfg.pos_tol)[-1]
-        p = pce(cfg.pce_model, cfg.victory_prob_model, coalitions(cfg.voting_rule, cap, self.own[:, uniq]))
+        p = pce(
+            cfg.pce_model,
+            cfg.victory_prob_model,
+            coalitions(cfg.voting_rule, cap, self.own[:, uniq]),
+        )
         return p[eq_last]
 
 
 def _tp_vote(
-    vr: str, tpc: str, wn: float, uni: np.ndarray, unj: np.ndarray, unn: np.ndarray, base_i: np.ndarray, base_j: np.ndarray
+    vr: str,
+    tpc: str,
+    wn: float,
+    uni: np.ndarray,
+    unj: np.ndarray,
+    unn: np.ndarray,
+    base_i: np.ndarray,
+    base_j: np.ndarray,
 ) -> np.ndarray:
     """Third party n's vote in (i:j): ``vProbLittle`` then ``thirdPartyVoteSU``."""
     v0 = vote(vr, wn, uni - unj)
@@ -204,7 +224,9 @@ def _tp_vote(
     return vote(vr, wn, ((pin * a) + (pjn * b)) - ((pin * c_) + (pjn * d)))
 
 
-def _principals(vr: str, wi: np.ndarray, wj: np.ndarray, uii, uij, uji, ujj) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+def _principals(
+    vr: str, wi: np.ndarray, wj: np.ndarray, uii, uij, uji, ujj
+) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     ci = vote(vr, wi, uii - uij)
     cj = vote(vr, wj, uji - ujj)
     chij = np.full(np.shape(ci), 1e-10)
@@ -229,7 +251,9 @@ def _contest_all(cfg: SmpConfig, util: np.ndarray, wsc: np.ndarray) -> np.ndarra
     chij, chji = base_i, base_j
     for q in range(n):
         m = util[:, q, :]  # m[i, j] = U_i[q, j]
-        vk = _tp_vote(vr, tpc, float(wsc[q]), m[ar, ar][:, None], m, m[:, q][:, None], base_i, base_j)
+        vk = _tp_vote(
+            vr, tpc, float(wsc[q]), m[ar, ar][:, None], m, m[:, q][:, None], base_i, base_j
+        )
         vk[q, :] = 0.0
         vk[:, q] = 0.0
         chij = np.where(vk > 0, chij + vk, chij)
@@ -247,14 +271,24 @@ def _contest(
     )
     chij, chji = base_i, base_j
     for q in range(util.shape[1]):
-        vk = _tp_vote(vr, tpc, float(wsc[q]), util[h, q, i], util[h, q, j], util[h, q, q], base_i, base_j)
+        vk = _tp_vote(
+            vr, tpc, float(wsc[q]), util[h, q, i], util[h, q, j], util[h, q, q], base_i, base_j
+        )
         third = (i != q) & (j != q)
         chij = np.where(third & (vk > 0), chij + vk, chij)
         chji = np.where(third & (vk < 0), chji - vk, chji)
     return chij / (chij + chji)
 
 
-def _interp(ivb: str, ti: np.ndarray, si: np.ndarray, pi: np.ndarray, tj: np.ndarray, sj: np.ndarray, pj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _interp(
+    ivb: str,
+    ti: np.ndarray,
+    si: np.ndarray,
+    pi: np.ndarray,
+    tj: np.ndarray,
+    sj: np.ndarray,
+    pj: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     pi, pj = pi[:, None], pj[:, None]
     if ivb == "S2PMax":
         di = np.where(pj > pi, pj - pi, 0.0)
@@ -339,7 +373,13 @@ def run_fast(
         if cfg.bargn_model == "PWCompInterp":
             wi = (cap[init] * sal_sum[init])[:, None]
             wj = (cap[init] * sal_sum[rcvr])[:, None]  # KTAB uses the initiator's capability here
-            kinds.append((2, (wi * iij[0] + wj * jij[0]) / (wi + wj), (wi * iij[1] + wj * jij[1]) / (wi + wj)))
+            kinds.append(
+                (
+                    2,
+                    (wi * iij[0] + wj * jij[0]) / (wi + wj),
+                    (wi * iij[1] + wj * jij[1]) / (wi + wj),
+                )
+            )
         b_i, b_j, b_kind, b_id, b_pi, b_pr = [], [], [], [], [], []
         for m, (i, j) in enumerate(zip(init.tolist(), rcvr.tolist(), strict=True)):
             for kind, bpi, bpr in kinds:
@@ -357,8 +397,8 @@ def run_fast(
         if B:
             bp_i, bp_r = np.array(b_pi), np.array(b_pr)
             r_a = st.nra[:, None]
-            u_init = _bs_util(_bv_diff(st.ideals[:, None, :] - bp_i[None], sal[:, None, :]), r_a)
-            u_rcvr = _bs_util(_bv_diff(st.ideals[:, None, :] - bp_r[None], sal[:, None, :]), r_a)
+            u_init = bs_util(bv_diff(st.ideals[:, None, :] - bp_i[None], sal[:, None, :]), r_a)
+            u_rcvr = bs_util(bv_diff(st.ideals[:, None, :] - bp_r[None], sal[:, None, :]), r_a)
             tot_b = u_init + u_rcvr
             for q in range(n):
                 keep = (bi_a != q) & (bj_a != q)
@@ -379,7 +419,11 @@ def run_fast(
                 keyed = {((k, k, -1) if b < 0 else (b_i[b], b_j[b], b_kind[b])): b for b in opts}
                 opts = [keyed[key] for key in cfg.bargain_order(t, k, list(keyed))]
             cols = np.array([0 if b < 0 else b + 1 for b in opts])
-            p = pce(cfg.pce_model, cfg.victory_prob_model, coalitions(cfg.voting_rule, cap, util_opt[:, cols]))
+            p = pce(
+                cfg.pce_model,
+                cfg.victory_prob_model,
+                coalitions(cfg.voting_rule, cap, util_opt[:, cols]),
+            )
             mm = int(np.argmax(np.abs(p))) if rng is None else rng.prob_sel(p.tolist())
             b = opts[mm]
             chosen[k], cprob[k], nopt[k] = -1 if b < 0 else b_id[b], p[mm], len(opts)
