@@ -28,13 +28,18 @@ from .smp_prng import KtabPrng
 
 __all__ = ["bs_util", "bv_diff", "coalitions", "pce", "run_fast", "vote"]
 
-_RA = {
-    "Full": (0.0, 1.0, 1.0),
-    "TwoThirds": (1.0, 2.0, 3.0),
-    "Half": (1.0, 1.0, 2.0),
-    "OneThird": (2.0, 1.0, 3.0),
-    "None": (1.0, 0.0, 1.0),
-}
+
+def est_nra(rh: np.ndarray, ri: np.ndarray, ra: str) -> np.ndarray:
+    """``Model::estNRA``: h's estimate of i's risk attitude from R_h and R_i."""
+    if ra == "Full":
+        return np.broadcast_to(ri, np.broadcast_shapes(np.shape(rh), np.shape(ri)))
+    if ra == "TwoThirds":
+        return (rh + (2.0 * ri)) / 3.0
+    if ra == "Half":
+        return (rh + ri) / 2
+    if ra == "OneThird":
+        return ((2.0 * rh) + ri) / 3.0
+    return np.broadcast_to(rh, np.broadcast_shapes(np.shape(rh), np.shape(ri)))
 
 
 def vote(vr: str, w: np.ndarray | float, du: np.ndarray) -> np.ndarray:
@@ -160,17 +165,7 @@ class _State:
         rn = bs_util(self.vdiff, np.zeros(1))
         c = coalitions(cfg.voting_rule, cap, rn)
         self.nra = _big_r(pce(cfg.pce_model, cfg.victory_prob_model, c), cfg.big_r_range)
-        a, b, den = _RA[cfg.big_r_adjust]
-        if cfg.big_r_adjust in ("Full", "None"):
-            rhi = np.broadcast_to(
-                self.nra[None, :] if a == 0.0 else self.nra[:, None], (len(cap),) * 2
-            )
-        elif cfg.big_r_adjust == "OneThird":
-            rhi = ((2.0 * self.nra[:, None]) + self.nra[None, :]) / 3.0
-        elif cfg.big_r_adjust == "TwoThirds":
-            rhi = (self.nra[:, None] + (2.0 * self.nra[None, :])) / 3.0
-        else:
-            rhi = (self.nra[:, None] + self.nra[None, :]) / 2
+        rhi = est_nra(self.nra[:, None], self.nra[None, :], cfg.big_r_adjust)  # (h, i)
         # U[h, i, j] = bsUtil(vdiff[i, j], estNRA(R_h, R_i))
         self.util = bs_util(self.vdiff[None, :, :], rhi[:, :, None])
         self.own = self.util[np.arange(len(cap)), np.arange(len(cap)), :]  # U[a, a, :]
@@ -414,7 +409,7 @@ def run_fast(
         chosen, cprob, nopt = np.full(n, -1), np.full(n, np.nan), np.zeros(n, dtype=int)
         order = list(cfg.draw_order(t)) if cfg.draw_order is not None else range(n)
         for k in order:
-            opts = [-1] + sorted(involved[k], key=lambda b: (b_i[b], b_kind[b]))
+            opts = [-1, *sorted(involved[k], key=lambda b: (b_i[b], b_kind[b]))]
             if cfg.bargain_order is not None:
                 keyed = {((k, k, -1) if b < 0 else (b_i[b], b_j[b], b_kind[b])): b for b in opts}
                 opts = [keyed[key] for key in cfg.bargain_order(t, k, list(keyed))]
