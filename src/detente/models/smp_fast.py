@@ -59,24 +59,32 @@ def vote(vr: str, w: np.ndarray | float, du: np.ndarray) -> np.ndarray:
 
 
 def coalitions(vr: str, w: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``Model::coalitions`` for utilities ``u`` (voters, options): running sums over voters."""
-    du = u[:, :, None] - u[:, None, :]
-    v = vote(vr, w[:, None, None], du)
-    # KTAB votes on the pairs i > j only and files the negative votes under (j, i): with
-    # asymmetric rules (ASymProsp) vote(j over i) is not -vote(i over j).
-    steps = np.empty((u.shape[0] + 1, u.shape[1], u.shape[1]))
-    steps[0] = 1e-8
-    steps[1:] = np.where(v > 0, v, 0.0)
-    pos = np.cumsum(steps, axis=0)[-1]
-    steps[1:] = np.where(v < 0, -v, 0.0)
-    neg = np.cumsum(steps, axis=0)[-1]
-    c = np.tril(pos, -1) + np.triu(neg.T, 1)
-    np.fill_diagonal(c, 1e-8)
+    """``Model::coalitions`` for utilities ``u`` (..., voters, options): c[..., i, j].
+
+    KTAB votes on the pairs i > j only, sums over voters left to right, and files the
+    negative votes under (j, i): with asymmetric rules (ASymProsp) vote(j over i) is not
+    -vote(i over j).
+    """
+    no = u.shape[-1]
+    il, jl = np.tril_indices(no, -1)
+    v = vote(vr, w[:, None], u[..., il] - u[..., jl])  # (..., voters, pairs)
+    steps = np.empty((*v.shape[:-2], v.shape[-2] + 1, v.shape[-1]))
+    steps[..., 0, :] = 1e-8
+    steps[..., 1:, :] = np.where(v > 0, v, 0.0)
+    pos = np.cumsum(steps, axis=-2)[..., -1, :]
+    steps[..., 1:, :] = np.where(v < 0, -v, 0.0)
+    neg = np.cumsum(steps, axis=-2)[..., -1, :]
+    c = np.full((*v.shape[:-2], no, no), 1e-8)
+    c[..., il, jl] = pos
+    c[..., jl, il] = neg
     return c
 
 
 def _vprob(vpm: str, c: np.ndarray) -> np.ndarray:
-    s1, s2 = c, c.T  # evaluated on the lower triangle (s1 = c[i, j], i > j), as KTAB does
+    """P[i > j] for coalition strengths c[..., i, j], evaluated on the pairs i > j as KTAB does."""
+    no = c.shape[-1]
+    il, jl = np.tril_indices(no, -1)
+    s1, s2 = c[..., il, jl], c[..., jl, il]
     if vpm == "Linear":
         x1, x2 = s1, s2
     elif vpm == "Square":
@@ -87,14 +95,12 @@ def _vprob(vpm: str, c: np.ndarray) -> np.ndarray:
         q1, q2 = s1 * s1 * s1 * s1, s2 * s2 * s2 * s2
         x1, x2 = q1 * q1, q2 * q2
     else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p12 = (s1 / (s1 + s2) * (1.10 + 1.0) - 1.0) / (1.10 - 1.0)
+        p12 = (s1 / (s1 + s2) * (1.10 + 1.0) - 1.0) / (1.10 - 1.0)
         x1 = np.where(s1 >= 1.10 * s2, 1.0, np.where(s2 >= 1.10 * s1, 1e-6, p12))
         x2 = np.where(s1 >= 1.10 * s2, 1e-6, np.where(s2 >= 1.10 * s1, 1.0, 1 - p12))
-    low = np.tril(np.ones(c.shape, dtype=bool), -1)
-    p = np.where(low, x1 / (x1 + x2), 0.0)
-    p = p + np.where(low, x2 / (x1 + x2), 0.0).T
-    np.fill_diagonal(p, 0.5)
+    p = np.full(c.shape, 0.5)
+    p[..., il, jl] = x1 / (x1 + x2)
+    p[..., jl, il] = x2 / (x1 + x2)
     return p
 
 
@@ -104,28 +110,33 @@ def _seqsum(a: np.ndarray, axis: int) -> np.ndarray:
 
 
 def pce(pcem: str, vpm: str, c: np.ndarray) -> np.ndarray:
-    """``Model::probCE2``: probability that each option wins, from coalition strengths ``c``."""
+    """``Model::probCE2``: probability that each option wins, from coalitions c[..., i, j].
+
+    Leading axes are independent elections; the Markov iterations stop per election.
+    """
     pv = _vprob(vpm, c)
-    no = c.shape[0]
+    no = c.shape[-1]
     if pcem == "Conditional":
-        p = np.cumprod(pv, axis=1)[:, -1]
-        return p / _seqsum(p, 0)
-    p = np.full(no, 1.0 / no)
+        p = np.cumprod(pv, axis=-1)[..., -1]
+        return p / _seqsum(p, -1)[..., None]
+    p = np.full(c.shape[:-1], 1.0 / no)
+    active = np.ones(c.shape[:-2], dtype=bool)
     if pcem == "MarkovUniform":
-        change = 1.0
-        while change > 1e-6:
-            q = _seqsum(pv * (p[:, None] + p[None, :]), 1) / no
-            change = float(np.max(np.abs(q - p)))
-            p = (p + q) / 2.0
+        while active.any():
+            q = _seqsum(pv * (p[..., :, None] + p[..., None, :]), -1) / no
+            change = np.max(np.abs(q - p), axis=-1)
+            p = np.where(active[..., None], (p + q) / 2.0, p)
+            active = active & (change > 1e-6)
         return p
     inc = c * pv + np.eye(no) * 1e-10
-    chlg = inc / _seqsum(inc, 0)[None, :]
-    change = 1.0
-    while change > 1e-8:
-        ct = p[:, None] * chlg.T
-        q = _seqsum(pv * (ct + ct.T), 1)
-        change = float(np.max(np.abs(q - p)))
-        p = (p + q) / 2.0
+    chlg = inc / _seqsum(inc, -2)[..., None, :]
+    chlg_t = np.swapaxes(chlg, -1, -2)
+    while active.any():
+        ct = p[..., :, None] * chlg_t
+        q = _seqsum(pv * (ct + np.swapaxes(ct, -1, -2)), -1)
+        change = np.max(np.abs(q - p), axis=-1)
+        p = np.where(active[..., None], (p + q) / 2.0, p)
+        active = active & (change > 1e-8)
     return p
 
 
@@ -197,7 +208,7 @@ class _State:
 def _tp_vote(
     vr: str,
     tpc: str,
-    wn: float,
+    wn: np.ndarray,
     uni: np.ndarray,
     unj: np.ndarray,
     unn: np.ndarray,
@@ -206,8 +217,9 @@ def _tp_vote(
 ) -> np.ndarray:
     """Third party n's vote in (i:j): ``vProbLittle`` then ``thirdPartyVoteSU``."""
     v0 = vote(vr, wn, uni - unj)
-    cni = np.where(v0 > 0, base_i + v0, base_i)
-    cnj = np.where(v0 < 0, base_j - v0, base_j)
+    # x + 0.0 == x and x - v == x + (-v) exactly, so these equal KTAB's branches
+    cni = base_i + np.maximum(v0, 0.0)
+    cnj = base_j + np.maximum(-v0, 0.0)
     pin = cni / (cni + cnj)
     pjn = 1.0 - pin
     if tpc == "FullCommit":
@@ -220,8 +232,15 @@ def _tp_vote(
 
 
 def _principals(
-    vr: str, wi: np.ndarray, wj: np.ndarray, uii, uij, uji, ujj
-) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    vr: str,
+    wi: np.ndarray,
+    wj: np.ndarray,
+    uii: np.ndarray,
+    uij: np.ndarray,
+    uji: np.ndarray,
+    ujj: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The principals' own contributions to the coalitions for i and for j (plus 1e-10)."""
     ci = vote(vr, wi, uii - uij)
     cj = vote(vr, wj, uji - ujj)
     chij = np.full(np.shape(ci), 1e-10)
@@ -230,6 +249,21 @@ def _principals(
     chji = np.where(ci < 0.0, chji - ci, chji)
     chij = np.where(cj > 0.0, chij + cj, chij)
     chji = np.where(cj < 0.0, chji - cj, chji)
+    return chij, chji
+
+
+# Third parties are taken this many elements of the (pairs x third parties) block at a time.
+_BLOCK = 1 << 16
+
+
+def _accumulate(
+    chij: np.ndarray, chji: np.ndarray, vk: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add third-party votes ``vk`` (..., q) to the coalitions, left to right over q."""
+    steps = np.concatenate([chij[..., None], np.maximum(vk, 0.0)], axis=-1)
+    chij = np.cumsum(steps, axis=-1)[..., -1]
+    steps = np.concatenate([chji[..., None], np.maximum(-vk, 0.0)], axis=-1)
+    chji = np.cumsum(steps, axis=-1)[..., -1]
     return chij, chji
 
 
@@ -244,15 +278,15 @@ def _contest_all(cfg: SmpConfig, util: np.ndarray, wsc: np.ndarray) -> np.ndarra
     ujj = util[ar[:, None], ar[None, :], ar[None, :]]  # U_i[j, j]
     base_i, base_j = _principals(vr, wsc[:, None], wsc[None, :], uii, own, uji, ujj)
     chij, chji = base_i, base_j
-    for q in range(n):
-        m = util[:, q, :]  # m[i, j] = U_i[q, j]
-        vk = _tp_vote(
-            vr, tpc, float(wsc[q]), m[ar, ar][:, None], m, m[:, q][:, None], base_i, base_j
-        )
-        vk[q, :] = 0.0
-        vk[:, q] = 0.0
-        chij = np.where(vk > 0, chij + vk, chij)
-        chji = np.where(vk < 0, chji - vk, chji)
+    step = max(1, _BLOCK // (n * n))
+    for q0 in range(0, n, step):
+        qs = ar[q0 : q0 + step]
+        m = util[:, qs, :].transpose(0, 2, 1)  # m[i, j, q] = U_i[q, j]
+        uni = util[ar[:, None], qs[None, :], ar[:, None]][:, None, :]  # U_i[q, i]
+        unn = util[ar[:, None], qs[None, :], qs[None, :]][:, None, :]  # U_i[q, q]
+        vk = _tp_vote(vr, tpc, wsc[qs], uni, m, unn, base_i[..., None], base_j[..., None])
+        third = (qs[None, None, :] != ar[:, None, None]) & (qs[None, None, :] != ar[None, :, None])
+        chij, chji = _accumulate(chij, chji, np.where(third, vk, 0.0))
     return chij / (chij + chji)
 
 
@@ -265,13 +299,23 @@ def _contest(
         vr, wsc[i], wsc[j], util[h, i, i], util[h, i, j], util[h, j, i], util[h, j, j]
     )
     chij, chji = base_i, base_j
-    for q in range(util.shape[1]):
+    n = util.shape[1]
+    step = max(1, _BLOCK // max(1, len(h)))
+    for q0 in range(0, n, step):
+        qs = np.arange(q0, min(n, q0 + step))[None, :]
+        hh, ii, jj = h[:, None], i[:, None], j[:, None]
         vk = _tp_vote(
-            vr, tpc, float(wsc[q]), util[h, q, i], util[h, q, j], util[h, q, q], base_i, base_j
+            vr,
+            tpc,
+            wsc[qs],
+            util[hh, qs, ii],
+            util[hh, qs, jj],
+            util[hh, qs, qs],
+            base_i[:, None],
+            base_j[:, None],
         )
-        third = (i != q) & (j != q)
-        chij = np.where(third & (vk > 0), chij + vk, chij)
-        chji = np.where(third & (vk < 0), chji - vk, chji)
+        third = (ii != qs) & (jj != qs)
+        chij, chji = _accumulate(chij, chji, np.where(third, vk, 0.0))
     return chij / (chij + chji)
 
 
@@ -299,6 +343,29 @@ def _interp(
     bi = ((wi + 1e-6) * ti + wj * tj) / (wi + 1e-6 + wj)
     bj = (wi * ti + (1e-6 + wj) * tj) / (wi + 1e-6 + wj)
     return np.trunc(0.5 + bi * 10000.0) / 10000.0, np.trunc(0.5 + bj * 10000.0) / 10000.0
+
+
+def _elections(
+    cfg: SmpConfig, cap: np.ndarray, util_opt: np.ndarray, options: list[list[int]]
+) -> list[np.ndarray]:
+    """Each actor's probabilistic Condorcet election among its options, batched by size.
+
+    ``util_opt[a, 0]`` is actor a's utility for the status quo, ``util_opt[a, b + 1]`` for
+    the state after bargain b; ``options[k]`` lists k's bargains (-1: status quo).
+    """
+    out: list[np.ndarray] = [np.empty(0)] * len(options)
+    sizes: dict[int, list[int]] = {}
+    for k, opts in enumerate(options):
+        sizes.setdefault(len(opts), []).append(k)
+    for size, ks in sizes.items():
+        cols = np.array([[0 if b < 0 else b + 1 for b in options[k]] for k in ks])  # (G, size)
+        step = max(1, _BLOCK // max(1, util_opt.shape[0] * size * size))
+        for g0 in range(0, len(ks), step):
+            u = np.moveaxis(util_opt[:, cols[g0 : g0 + step]], 1, 0)  # (G, voters, size)
+            p = pce(cfg.pce_model, cfg.victory_prob_model, coalitions(cfg.voting_rule, cap, u))
+            for r, k in enumerate(ks[g0 : g0 + step]):
+                out[k] = p[r]
+    return out
 
 
 def run_fast(
@@ -408,17 +475,16 @@ def run_fast(
         new_pos = st.pos.copy()
         chosen, cprob, nopt = np.full(n, -1), np.full(n, np.nan), np.zeros(n, dtype=int)
         order = list(cfg.draw_order(t)) if cfg.draw_order is not None else range(n)
-        for k in order:
+        options: list[list[int]] = []
+        for k in range(n):
             opts = [-1, *sorted(involved[k], key=lambda b: (b_i[b], b_kind[b]))]
             if cfg.bargain_order is not None:
                 keyed = {((k, k, -1) if b < 0 else (b_i[b], b_j[b], b_kind[b])): b for b in opts}
                 opts = [keyed[key] for key in cfg.bargain_order(t, k, list(keyed))]
-            cols = np.array([0 if b < 0 else b + 1 for b in opts])
-            p = pce(
-                cfg.pce_model,
-                cfg.victory_prob_model,
-                coalitions(cfg.voting_rule, cap, util_opt[:, cols]),
-            )
+            options.append(opts)
+        probs = _elections(cfg, cap, util_opt, options)
+        for k in order:
+            opts, p = options[k], probs[k]
             mm = int(np.argmax(np.abs(p))) if rng is None else rng.prob_sel(p.tolist())
             b = opts[mm]
             chosen[k], cprob[k], nopt[k] = -1 if b < 0 else b_id[b], p[mm], len(opts)

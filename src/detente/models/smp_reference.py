@@ -443,16 +443,16 @@ def run_reference(
                             if q not in (bi, bj):
                                 tot = tot + own[q]
                     u_im[a][m] = tot / n
-            p = pce(cfg.pce_model, cfg.victory_prob_model, coalitions(cfg.voting_rule, cap, u_im))
+            pk = pce(cfg.pce_model, cfg.victory_prob_model, coalitions(cfg.voting_rule, cap, u_im))
             if rng is None:
                 m_max, top = 0, -1.0
-                for m, pm in enumerate(p):
+                for m, pm in enumerate(pk):
                     if top < abs(pm):
                         m_max, top = m, abs(pm)
             else:
-                m_max = rng.prob_sel(p)
+                m_max = rng.prob_sel(pk)
             bi, bj, _kind, b = opts[m_max]
-            chosen[k], cprob[k], nopt[k] = b, p[m_max], len(opts)
+            chosen[k], cprob[k], nopt[k] = b, pk[m_max], len(opts)
             if b >= 0:
                 new_pos[k] = list(offers[b][0] if bi == k else offers[b][1])
         tb.chosen.append(np.array(chosen))
