@@ -209,3 +209,19 @@ def test_bad_setting_is_one_located_message():
         get_model("smp", voting_rule="Majority")
     with pytest.raises(ModelError, match="min_turns"):
         get_model("smp", min_turns=5, max_turns=3)
+
+
+def test_cli_forecast_json_reproduces_ktab_final_positions():
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    res = CliRunner().invoke(app, ["forecast", "china-soe-reform", "--model", "smp", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)["models"]["smp"]
+    final = out["trace"][-1]["positions"]
+    expected = _oracle("soe-pol-comp")["positions"][-1]
+    ids = _oracle("soe-pol-comp")["inputs"]["actors"]
+    got = np.array([[final[a]["policy"], final[a]["competitive"]] for a in ids])
+    assert len(out["trace"]) == 28
+    assert np.abs(got - np.array(expected)).max() <= PRINTED
