@@ -225,3 +225,42 @@ def test_cli_forecast_json_reproduces_ktab_final_positions():
     got = np.array([[final[a]["policy"], final[a]["competitive"]] for a in ids])
     assert len(out["trace"]) == 28
     assert np.abs(got - np.array(expected)).max() <= PRINTED
+
+
+def test_canonical_order_makes_the_forecast_independent_of_listing():
+    # With ASymProsp votes KTAB's result depends on the order of the options (it votes on
+    # pairs in list order); the canonical order removes that, 'as_given' keeps KTAB's.
+    from detente.testing import make_scenario
+
+    def scen(names):
+        stances = {"a": (0, 50), "b": (100, 50), "c": (40, 30)}
+        return make_scenario(
+            {k: {"capability": 1, "stances": {"i": stances[k]}} for k in names},
+            ["i"],
+            salience_max=100,
+            scenario_id="order",
+        )
+
+    def outcomes(order):
+        m = get_model("smp", voting_rule="ASymProsp", actor_order=order)
+        return [
+            float(m.forecast(scen(names)).outcome[0])
+            for names in (["a", "b", "c"], ["c", "b", "a"])
+        ]
+
+    canonical, given = outcomes("canonical"), outcomes("as_given")
+    assert abs(canonical[0] - canonical[1]) < 1e-9
+    assert abs(given[0] - given[1]) > 1.0
+    m = get_model("smp")
+    # the zero-capability and salience mapping is reported, not silent
+    weird = make_scenario(
+        {
+            "p": {"capability": 0, "stances": {"i": (10, 0)}},
+            "q": {"capability": 2, "stances": {"i": (90, 80)}},
+        },
+        ["i"],
+        salience_max=100,
+        scenario_id="edge",
+    )
+    notes = " ".join(m.forecast(weird).notes)
+    assert "positive capabilities" in notes and "salience of 1e-09" in notes

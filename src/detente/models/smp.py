@@ -28,7 +28,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
@@ -47,6 +47,8 @@ __all__ = ["KTAB_DEFAULT_SEED", "SpatialModelOfPolitics", "final_election"]
 #: KTAB's default generator seed (``KBase::dSeed``), used when no seed is given.
 KTAB_DEFAULT_SEED = 0xD67CC16FE69C185C
 _TINY_SALIENCE = 1e-9
+_TINY_CAPABILITY = 1e-9
+_MIN_SALIENCE = 1e-150
 
 
 @register
@@ -91,6 +93,12 @@ class SpatialModelOfPolitics:
     accommodation : float
         How far ideal points follow positions each turn (KTAB's accommodation matrix is this
         times the identity; 1 is KTAB's CSV default: ideals equal positions).
+    actor_order : {"canonical", "as_given"}
+        KTAB breaks exact ties (equal gains from two targets, equally probable bargains) by
+        actor index, and its voting on option pairs follows the list order, so the order of
+        the actors can matter. ``canonical`` runs them sorted by capability, positions and
+        saliences, so the forecast does not depend on how the scenario lists them;
+        ``as_given`` keeps the scenario's order, as KTAB does.
     """
 
     name: ClassVar[str] = "smp"
@@ -112,6 +120,7 @@ class SpatialModelOfPolitics:
     min_delta_ratio: float = 0.02
     outcome: Literal["expected", "most_likely"] = "expected"
     accommodation: float = 1.0
+    actor_order: Literal["canonical", "as_given"] = "canonical"
 
     def __post_init__(self) -> None:
         for key, allowed in SWITCHES.items():
@@ -136,6 +145,10 @@ class SpatialModelOfPolitics:
         if not (np.isfinite(self.min_delta_ratio) and self.min_delta_ratio >= 0):
             raise ModelError(
                 f"The 'min_delta_ratio' parameter of smp must be >= 0. Got {self.min_delta_ratio!r} instead."
+            )
+        if self.actor_order not in ("canonical", "as_given"):
+            raise ModelError(
+                f"The 'actor_order' parameter of smp must be 'canonical' or 'as_given'. Got {self.actor_order!r} instead."
             )
         if not (0.0 <= self.accommodation <= 1.0):
             raise ModelError(
@@ -164,16 +177,25 @@ class SpatialModelOfPolitics:
         """The full turn-by-turn trace on KTAB's [0, 1] scale, and notes on the input mapping."""
         a = scenario.to_arrays()
         x, s, c, notes = _inputs(a)
-        acc = self.accommodation * np.eye(a.n_actors)
-        return run_fast(x, s, c, self.config(seed), acc), notes
+        return self._run(x, s, c, self.config(seed)), notes
+
+    def _run(self, x: np.ndarray, s: np.ndarray, c: np.ndarray, cfg: SmpConfig) -> SmpRun:
+        acc = self.accommodation * np.eye(len(c))
+        if self.actor_order == "as_given":
+            return run_fast(x, s, c, cfg, acc)
+        # canonical order: by capability, then positions, then saliences
+        perm = np.lexsort((*s.T[::-1], *x.T[::-1], c))
+        return _unpermute(run_fast(x[perm], s[perm], c[perm], cfg, acc), perm)
 
     def forecast(
         self, scenario: Scenario, *, seed: int | np.random.Generator | None = None
     ) -> Forecast:
         a = scenario.to_arrays()
+        if a.n_actors < 2:
+            return self._alone(scenario, a, seed)
         x, s, c, notes = _inputs(a)
         cfg = self.config(seed)
-        run = run_fast(x, s, c, cfg, self.accommodation * np.eye(a.n_actors))
+        run = self._run(x, s, c, cfg)
         lo, width = a.scale_low, a.scale_high - a.scale_low
         positions = lo + run.positions * width
         options, p = final_election(run, s, c, cfg)
@@ -211,6 +233,52 @@ class SpatialModelOfPolitics:
             seed=seed if isinstance(seed, int) else None,
         )
 
+    def _alone(
+        self, scenario: Scenario, a: ScenarioArrays, seed: int | np.random.Generator | None
+    ) -> Forecast:
+        """With fewer than two actors nobody bargains: the outcome is the positions."""
+        positions = np.asarray(a.positions, dtype=float)[None].copy()
+        outcome = positions[0, 0] if a.n_actors else np.asarray(a.status_quo, dtype=float)
+        return Forecast(
+            model=self.name,
+            params=asdict(self),
+            scenario_id=scenario.id,
+            actor_ids=a.actor_ids,
+            issue_ids=a.issue_ids,
+            positions=positions,
+            outcome=np.array(outcome, dtype=float),
+            notes=(
+                "With a single actor there is nobody to bargain with; its position is the outcome.",
+            ),
+            extra={"turns": 0},
+            seed=seed if isinstance(seed, int) else None,
+        )
+
+
+def _unpermute(run: SmpRun, perm: np.ndarray) -> SmpRun:
+    """A run of the actors ``perm`` (run index r is actor perm[r]) in the original order."""
+    inv = np.argsort(perm)
+
+    def idx(v: np.ndarray) -> np.ndarray:
+        return np.where(v >= 0, perm[np.maximum(v, 0)], v)
+
+    return replace(
+        run,
+        positions=run.positions[:, inv],
+        ideals=run.ideals[:, inv],
+        risk=run.risk[:, inv],
+        win_prob=run.win_prob[:, inv],
+        target=idx(run.target[:, inv]),
+        target_gain=run.target_gain[:, inv],
+        p_init=run.p_init[:, inv],
+        p_rcvr=run.p_rcvr[:, inv],
+        bargain_init=idx(run.bargain_init),
+        bargain_rcvr=idx(run.bargain_rcvr),
+        chosen=run.chosen[:, inv],
+        chosen_prob=run.chosen_prob[:, inv],
+        n_options=run.n_options[:, inv],
+    )
+
 
 def _inputs(a: ScenarioArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Positions on [0, 1], saliences with sums in (0, 1], capabilities; notes on changes."""
@@ -219,6 +287,9 @@ def _inputs(a: ScenarioArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray, list
     x = np.clip(x, 0.0, 1.0)
     s = np.array(a.saliences, dtype=float)
     notes = []
+    if ((s > 0) & (s < _MIN_SALIENCE)).any():
+        s[s < _MIN_SALIENCE] = 0.0
+        notes.append(f"Saliences below {_MIN_SALIENCE:g} (their squares underflow) are taken as 0.")
     total = s.sum(axis=1)
     over = total > 1
     if over.any():
@@ -240,6 +311,14 @@ def _inputs(a: ScenarioArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray, list
     if (c <= 0).all():
         c = np.ones_like(c)
         notes.append("Every capability is zero; all actors are given equal capability.")
+    elif (c <= 0).any():
+        floor = _TINY_CAPABILITY * float(c.max())
+        notes.append(
+            "KTAB needs positive capabilities; "
+            + ", ".join(np.asarray(a.actor_ids)[c <= 0])
+            + f" get {floor:.3g} ({_TINY_CAPABILITY:g} of the largest)."
+        )
+        c = np.maximum(c, floor)
     return x, s, c, notes
 
 

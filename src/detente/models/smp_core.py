@@ -264,12 +264,12 @@ def check_inputs(
             "the accommodation matrix must be (n, n) with rows of [0, 1] summing to <= 1"
         )
     if (
-        (c <= 0).any()
+        (c < 0).any()
         or (s < 0).any()
         or (s.sum(axis=1) <= 0).any()
         or (s.sum(axis=1) > 1 + 1e-12).any()
     ):
         raise ValueError(
-            "capabilities must be > 0 and each actor's saliences >= 0 with a sum in (0, 1]"
+            "capabilities must be >= 0 and each actor's saliences >= 0 with a sum in (0, 1]"
         )
     return x, s, c, a

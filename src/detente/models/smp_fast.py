@@ -435,6 +435,8 @@ def run_fast(
         if cfg.bargn_model == "PWCompInterp":
             wi = (cap[init] * sal_sum[init])[:, None]
             wj = (cap[init] * sal_sum[rcvr])[:, None]  # KTAB uses the initiator's capability here
+            both0 = (wi + wj) <= 0  # only when the weights underflow: take the plain mean
+            wi, wj = np.where(both0, 1.0, wi), np.where(both0, 1.0, wj)
             kinds.append(
                 (
                     2,
