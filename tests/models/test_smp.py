@@ -264,3 +264,18 @@ def test_canonical_order_makes_the_forecast_independent_of_listing():
     )
     notes = " ".join(m.forecast(weird).notes)
     assert "positive capabilities" in notes and "salience of 1e-09" in notes
+
+
+def test_sample_outcomes_runs_each_draw():
+    from detente.scenario import Scenario
+
+    data = load_bundled("china-soe-reform").model_dump()
+    data["actors"][0]["capability"] = {"value": 100, "low": 20, "high": 300}
+    data["actors"][1]["stances"]["policy"]["position"] = {"value": 45, "low": 10, "high": 90}
+    s = Scenario.model_validate(data)
+    m = get_model("smp")
+    out = m.sample_outcomes(s, 4, seed=1)
+    assert out.shape == (4, s.n_issues)
+    assert np.isfinite(out).all()
+    assert np.ptp(out, axis=0).max() > 0  # the draws differ
+    np.testing.assert_array_equal(out, m.sample_outcomes(s, 4, seed=1))

@@ -198,9 +198,7 @@ class SpatialModelOfPolitics:
         run = self._run(x, s, c, cfg)
         lo, width = a.scale_low, a.scale_high - a.scale_low
         positions = lo + run.positions * width
-        options, p = final_election(run, s, c, cfg)
-        out01 = options[int(np.argmax(p))] if self.outcome == "most_likely" else p @ options
-        outcome = np.clip(lo + out01 * width, a.scale_low, a.scale_high)
+        outcome = np.clip(lo + self._outcome01(run, s, c, cfg) * width, a.scale_low, a.scale_high)
         notes.append(
             f"KTAB's SMP ran {run.n_turns} turns and stopped "
             + (
@@ -232,6 +230,45 @@ class SpatialModelOfPolitics:
             extra=_extra(run, ids, lo, width),
             seed=seed if isinstance(seed, int) else None,
         )
+
+    def _outcome01(self, run: SmpRun, s: np.ndarray, c: np.ndarray, cfg: SmpConfig) -> np.ndarray:
+        options, p = final_election(run, s, c, cfg)
+        if self.outcome == "most_likely":
+            return np.asarray(options[int(np.argmax(p))])
+        return np.asarray(p @ options)
+
+    def sample_outcomes(
+        self, scenario: Scenario, n_draws: int, *, seed: int | np.random.Generator | None = None
+    ) -> np.ndarray:
+        """Outcomes of ``n_draws`` draws of the scenario's uncertain quantities, (n_draws, n_issues).
+
+        Draws come from :meth:`Scenario.sample` (triangular on each range); each runs the
+        whole model (deterministic transitions unless ``state_transitions`` says otherwise,
+        with KTAB's seed derived from ``seed``).
+        """
+        rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
+        arrays = scenario.sample(n_draws, rng)
+        out = np.empty((n_draws, arrays.n_issues))
+        lo, width = arrays.scale_low, arrays.scale_high - arrays.scale_low
+        for d in range(n_draws):
+            a = replace(
+                arrays,
+                positions=arrays.positions[d],
+                saliences=arrays.saliences[d],
+                capabilities=arrays.capabilities[d],
+                status_quo=arrays.status_quo[d],
+            )
+            if a.n_actors < 2:
+                out[d] = a.positions[0] if a.n_actors else a.status_quo
+                continue
+            x, s, c, _ = _inputs(a)
+            cfg = self.config(rng)
+            out[d] = np.clip(
+                lo + self._outcome01(self._run(x, s, c, cfg), s, c, cfg) * width,
+                lo,
+                arrays.scale_high,
+            )
+        return out
 
     def _alone(
         self, scenario: Scenario, a: ScenarioArrays, seed: int | np.random.Generator | None
