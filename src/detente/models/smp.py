@@ -36,7 +36,8 @@ import numpy as np
 from ..errors import ModelError
 from .base import Forecast, Move, register
 from .smp_core import BARGAIN_KINDS, SWITCHES, SmpConfig, SmpRun
-from .smp_fast import bs_util, bv_diff, coalitions, pce, run_fast
+from .smp_elections import coalitions, pce
+from .smp_fast import bs_util, bv_diff, run_fast
 
 if TYPE_CHECKING:
     from ..scenario import Scenario

@@ -24,9 +24,10 @@ from __future__ import annotations
 import numpy as np
 
 from .smp_core import SmpConfig, SmpRun, TraceBuilder, check_inputs
+from .smp_elections import coalitions, pce, seqsum, vote
 from .smp_prng import KtabPrng
 
-__all__ = ["bs_util", "bv_diff", "coalitions", "pce", "run_fast", "vote"]
+__all__ = ["bs_util", "bv_diff", "run_fast"]
 
 
 def est_nra(rh: np.ndarray, ri: np.ndarray, ra: str) -> np.ndarray:
@@ -40,104 +41,6 @@ def est_nra(rh: np.ndarray, ri: np.ndarray, ra: str) -> np.ndarray:
     if ra == "OneThird":
         return ((2.0 * rh) + ri) / 3.0
     return np.broadcast_to(rh, np.broadcast_shapes(np.shape(rh), np.shape(ri)))
-
-
-def vote(vr: str, w: np.ndarray | float, du: np.ndarray) -> np.ndarray:
-    """``Model::vote`` for utility differences ``du = u_ij - u_ik`` and weights ``w``."""
-    if vr == "Prop":
-        return w * du
-    if vr == "Cubic":
-        return w * (du * du * du)
-    if vr == "PropCbc":
-        return w * ((1 - 0.5) * du + 0.5 * (du * du * du))
-    r_bin = np.clip(du / 1e-8, -1.0, 1.0)
-    if vr == "Binary":
-        return w * r_bin
-    if vr == "PropBin":
-        return w * ((1 - 0.2) * du + 0.2 * r_bin)
-    return np.where(du < 0.0, w * du, np.where(du > 0.0, (2.0 * w * du) / 3.0, 0.0))
-
-
-def coalitions(vr: str, w: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``Model::coalitions`` for utilities ``u`` (..., voters, options): c[..., i, j].
-
-    KTAB votes on the pairs i > j only, sums over voters left to right, and files the
-    negative votes under (j, i): with asymmetric rules (ASymProsp) vote(j over i) is not
-    -vote(i over j).
-    """
-    no = u.shape[-1]
-    il, jl = np.tril_indices(no, -1)
-    v = vote(vr, w[:, None], u[..., il] - u[..., jl])  # (..., voters, pairs)
-    steps = np.empty((*v.shape[:-2], v.shape[-2] + 1, v.shape[-1]))
-    steps[..., 0, :] = 1e-8
-    steps[..., 1:, :] = np.where(v > 0, v, 0.0)
-    pos = np.cumsum(steps, axis=-2)[..., -1, :]
-    steps[..., 1:, :] = np.where(v < 0, -v, 0.0)
-    neg = np.cumsum(steps, axis=-2)[..., -1, :]
-    c = np.full((*v.shape[:-2], no, no), 1e-8)
-    c[..., il, jl] = pos
-    c[..., jl, il] = neg
-    return c
-
-
-def _vprob(vpm: str, c: np.ndarray) -> np.ndarray:
-    """P[i > j] for coalition strengths c[..., i, j], evaluated on the pairs i > j as KTAB does."""
-    no = c.shape[-1]
-    il, jl = np.tril_indices(no, -1)
-    s1, s2 = c[..., il, jl], c[..., jl, il]
-    if vpm == "Linear":
-        x1, x2 = s1, s2
-    elif vpm == "Square":
-        x1, x2 = s1 * s1, s2 * s2
-    elif vpm == "Quartic":
-        x1, x2 = s1 * s1 * s1 * s1, s2 * s2 * s2 * s2
-    elif vpm == "Octic":
-        q1, q2 = s1 * s1 * s1 * s1, s2 * s2 * s2 * s2
-        x1, x2 = q1 * q1, q2 * q2
-    else:
-        p12 = (s1 / (s1 + s2) * (1.10 + 1.0) - 1.0) / (1.10 - 1.0)
-        x1 = np.where(s1 >= 1.10 * s2, 1.0, np.where(s2 >= 1.10 * s1, 1e-6, p12))
-        x2 = np.where(s1 >= 1.10 * s2, 1e-6, np.where(s2 >= 1.10 * s1, 1.0, 1 - p12))
-    p = np.full(c.shape, 0.5)
-    p[..., il, jl] = x1 / (x1 + x2)
-    p[..., jl, il] = x2 / (x1 + x2)
-    return p
-
-
-def _seqsum(a: np.ndarray, axis: int) -> np.ndarray:
-    """Left-to-right sum along ``axis`` (KTAB's order; NumPy's ``sum`` pairs terms)."""
-    return np.cumsum(a, axis=axis).take(-1, axis=axis)
-
-
-def pce(pcem: str, vpm: str, c: np.ndarray) -> np.ndarray:
-    """``Model::probCE2``: probability that each option wins, from coalitions c[..., i, j].
-
-    Leading axes are independent elections; the Markov iterations stop per election.
-    """
-    pv = _vprob(vpm, c)
-    no = c.shape[-1]
-    if pcem == "Conditional":
-        p = np.cumprod(pv, axis=-1)[..., -1]
-        return p / _seqsum(p, -1)[..., None]
-    p = np.full(c.shape[:-1], 1.0 / no)
-    active = np.ones(c.shape[:-2], dtype=bool)
-    if pcem == "MarkovUniform":
-        while active.any():
-            q = _seqsum(pv * (p[..., :, None] + p[..., None, :]), -1) / no
-            change = np.max(np.abs(q - p), axis=-1)
-            p = np.where(active[..., None], (p + q) / 2.0, p)
-            active = active & (change > 1e-6)
-        return p
-    inc = c * pv + np.eye(no) * 1e-10
-    chlg = inc / _seqsum(inc, -2)[..., None, :]
-    chlg_t = np.swapaxes(chlg, -1, -2)
-    while active.any():
-        ct = p[..., :, None] * chlg_t
-        q = _seqsum(pv * (ct + np.swapaxes(ct, -1, -2)), -1)
-        change = np.max(np.abs(q - p), axis=-1)
-        p = np.where(active[..., None], (p + q) / 2.0, p)
-        active = active & (change > 1e-8)
-    return p
 
 
 def _big_r(p: np.ndarray, rr: str) -> np.ndarray:
@@ -187,7 +90,7 @@ class _State:
         eq_last = np.empty(n, dtype=int)
         for i in range(n):
             if uniq:
-                d = np.sqrt(_seqsum((self.pos[uniq] - self.pos[i]) ** 2, 1))
+                d = np.sqrt(seqsum((self.pos[uniq] - self.pos[i]) ** 2, 1))
                 hit = np.flatnonzero(d < cfg.pos_tol)
             else:
                 hit = np.empty(0, dtype=int)
@@ -195,7 +98,7 @@ class _State:
                 uniq.append(i)
         up = self.pos[uniq]
         for i in range(n):
-            d = np.sqrt(_seqsum((up - self.pos[i]) ** 2, 1))
+            d = np.sqrt(seqsum((up - self.pos[i]) ** 2, 1))
             eq_last[i] = np.flatnonzero(d < cfg.pos_tol)[-1]
         p = pce(
             cfg.pce_model,
@@ -378,7 +281,7 @@ def run_fast(
     """Run KTAB's SMP from positions and saliences on [0, 1] (n, d) and capabilities (n,)."""
     x, sal, cap, acc = check_inputs(positions, saliences, capabilities, accommodation)
     n, dim = x.shape
-    sal_sum = _seqsum(sal, 1)
+    sal_sum = seqsum(sal, 1)
     wsc = sal_sum * cap
     rng = KtabPrng(cfg.seed) if cfg.state_transitions == "Stochastic" else None
     tb = TraceBuilder(n, dim)
@@ -457,7 +360,7 @@ def run_fast(
         bi_a, bj_a = np.array(b_i, dtype=int), np.array(b_j, dtype=int)
         # utility to every actor of the state after each bargain, summed in KTAB's order
         own = st.own
-        tot_sq = _seqsum(own, 1)
+        tot_sq = seqsum(own, 1)
         if B:
             bp_i, bp_r = np.array(b_pi), np.array(b_pr)
             r_a = st.nra[:, None]
@@ -506,7 +409,7 @@ def run_fast(
         record(st)
 
         def dist(a: np.ndarray, b: np.ndarray) -> float:
-            return float(_seqsum(np.sqrt(_seqsum((a - b) ** 2, 1)), 0))
+            return float(seqsum(np.sqrt(seqsum((a - b) ** 2, 1)), 0))
 
         if turn == 1:
             d01 = dist(pos_hist[0], pos_hist[1]) + cfg.min_sig_delta
