@@ -63,7 +63,7 @@ class SmpConfig:
     third_party_commit: str = "SemiCommit"
     inter_vec_brgn: str = "S2P2"
     bargn_model: str = "InitOnlyInterp"
-    seed: int = 15455440707583219804
+    seed: int = 0xD67CC16FE69C185C  # KTAB's KBase::dSeed
     min_turns: int = 2
     max_turns: int = 100
     min_delta_ratio: float = 0.02
