@@ -318,7 +318,7 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
             None if est.per_draw is None else _OPS[cond.compare](est.per_draw, cond.threshold)
         )
     words = claim.quote or claim.text
-    base = dict(
+    base: dict[str, Any] = dict(
         id=claim.id,
         text=claim.text,
         words=words,

@@ -371,8 +371,8 @@ class Evaluator:
         modes = sim.modes[:m]
         talks = ((modes == LIMITED) | (modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
         subst = ((modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
-        num: np.ndarray
-        den: np.ndarray | None = None
+        num: Any
+        den: Any = None
         if name == "p_talks":
             num = talks
         elif name == "p_substantive":

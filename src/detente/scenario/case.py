@@ -124,7 +124,7 @@ class QuantitySpec(BaseModel):
 def _q(
     name: str, needs: str, args: dict[str, str], text: str, optional: tuple[str, ...] = ()
 ) -> QuantitySpec:
-    return QuantitySpec(name=name, needs=needs, args=args, text=text, optional=optional)  # type: ignore[arg-type]
+    return QuantitySpec(name=name, needs=needs, args=args, text=text, optional=optional)
 
 
 #: The catalogue of quantities a claim may use. Argument kinds: actor, issue, driver, month,
