@@ -374,8 +374,10 @@ def _robustness(
 ) -> tuple[float | None, str, np.ndarray | None]:
     # a quantity that is itself a share over the draws (P(zone)) enters the verdict only
     usable = [(p, e) for p, e in zip(per_draw, estimates, strict=True) if not e.aggregate]
-    skipped = sorted({e.name for e in estimates if e.aggregate})
+    skipped = sorted({e.name for e in estimates if e.aggregate and e.reads != "record"})
     if not usable:
+        if all(e.reads == "record" for e in estimates):
+            return None, "not computed: the record is data, not a draw over the inputs", None
         return (
             None,
             f"not computed: {', '.join(skipped)} is itself a share over the draws; its precision is the interval",

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
     from .bargaining import GapResult
 
-__all__ = ["Estimate", "Evaluator", "Variant", "has_roles"]
+__all__ = ["Estimate", "Evaluator", "Variant", "has_roles", "record_events"]
 
 Z95 = 1.959963984540054
 #: See :data:`detente.analysis.claims.HINGE_SHIFT`.
@@ -57,6 +57,18 @@ class Estimate:
 def _veto_ids(s: Scenario) -> tuple[str, ...]:
     """The veto players (every actor when none has a veto: the diagnosis' unanimity rule)."""
     return s.veto_players or s.actor_ids
+
+
+def record_events(record: str) -> list[dict[str, str]]:
+    """The rows of a bundled record's ``events.csv`` (see ``docs/scenario-format.md``)."""
+    import csv
+    from importlib import resources
+
+    path = resources.files("detente.data") / "records" / record / "events.csv"
+    if not path.is_file():
+        raise ModelError(f"not applicable: no bundled record {record!r} (detente/data/records/)")
+    with path.open(encoding="utf-8", newline="") as f:
+        return [dict(r) for r in csv.DictReader(f)]
 
 
 def has_roles(s: Scenario) -> bool:
@@ -279,7 +291,50 @@ class Evaluator:
         needs = QUANTITIES[name].needs
         if needs == "dynamics":
             return self._dynamic(v, name, args)
+        if needs == "record":
+            return self._record(v, name, args)
         return self._static(v, name, args)
+
+    # the case's record ------------------------------------------------------------------
+    def _record(self, v: Variant, name: str, a: dict[str, Any]) -> Estimate:
+        roles = getattr(v.scenario, "roles", None)
+        record = getattr(roles, "record", None)
+        if record is None:
+            raise ModelError(
+                "not applicable: the scenario names no historical record (roles.record)"
+            )
+        rows = record_events(record)
+        since, until = str(a["since"]), str(a["until"])
+        if until < since:
+            raise ModelError(
+                f"not applicable: record_rate runs from {since} to {until}, which is backwards"
+            )
+        who = a.get("actor")
+        names = {who} if who is not None else None
+        if who in ("challenger", "defender") and roles is not None:
+            names = {who, getattr(roles, who)}
+        n = sum(
+            1
+            for r in rows
+            if r["kind"] == a["kind"]
+            and since <= r["date"][:7] <= until
+            and (names is None or r["actor"] in names)
+        )
+        y0, m0 = (int(x) for x in since.split("-"))
+        y1, m1 = (int(x) for x in until.split("-"))
+        months = (y1 - y0) * 12 + (m1 - m0) + 1
+        return Estimate(
+            name,
+            n * 12.0 / months,
+            None,
+            None,
+            "record",
+            f"{n} events in {months} months of the record {record}",
+            None,
+            "record",
+            aggregate=True,
+            paths=frozenset(),
+        )
 
     # bargaining and inputs ---------------------------------------------------------------
     def _static(self, v: Variant, name: str, a: dict[str, Any]) -> Estimate:
