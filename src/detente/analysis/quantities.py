@@ -67,8 +67,10 @@ def record_events(record: str) -> list[dict[str, str]]:
     path = resources.files("detente.data") / "records" / record / "events.csv"
     if not path.is_file():
         raise ModelError(f"not applicable: no bundled record {record!r} (detente/data/records/)")
-    with path.open(encoding="utf-8", newline="") as f:
-        return [dict(r) for r in csv.DictReader(f)]
+    import io
+
+    text = path.read_text(encoding="utf-8")
+    return [dict(r) for r in csv.DictReader(io.StringIO(text, newline=""))]
 
 
 def has_roles(s: Scenario) -> bool:
