@@ -14,6 +14,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from .. import defaults
 from ..errors import DetenteError, ModelError, Problem, ScenarioError
 from ._common import JsonOption, app, console, err_console, fail, print_json
 
@@ -76,7 +77,7 @@ def outcomes(
             "actor,capability. Default: the file's own (equal for DEU tables).",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for models, folds and bootstrap.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for models, folds and bootstrap.")] = defaults.SEED,
     n_boot: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples of the proposals.")
     ] = 2000,
