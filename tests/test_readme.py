@@ -57,6 +57,7 @@ def test_readme_command_works(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
+    (tmp_path / "src").symlink_to(ROOT / "src", target_is_directory=True)
     monkeypatch.chdir(tmp_path)
     args = shlex.split(command)[1:]
     if args[0] == "run":
