@@ -158,6 +158,7 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
         soft_wrap=True,
         style="dim",
     )
+    _render_unconstrained(s, results)
     # one line per distinct verdict of the bargaining solutions
     verdicts: dict[tuple[bool, str, str], list[str]] = {}
     for name, f in results.items():
@@ -168,6 +169,18 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
                 str(f.extra.get("reason", "")),
             )
             verdicts.setdefault(key, []).append(name)
+    vetoes: dict[tuple[str, str], list[str]] = {}
+    for name, f in results.items():
+        status = f.veto.get("status", "")
+        if status in ("projected", "blocked"):
+            vetoes.setdefault((status, str(f.veto.get("reason", ""))), []).append(name)
+    for (status, reason), names in vetoes.items():
+        what = (
+            "no change is accepted by every veto player, so issues they hold stay at the status quo"
+            if status == "blocked"
+            else "moved to the nearest package every veto player accepts"
+        )
+        console.print(f"{', '.join(names)}: {what}: {reason}.", soft_wrap=True)
     for (agreement, players, reason), names in verdicts.items():
         who = ", ".join(names)
         if agreement:
@@ -196,3 +209,30 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
                 console.print("  (no moves: a one-shot model)")
             for k, n in enumerate(f.notes, 1):
                 console.print(f"  [{k}] {n}", soft_wrap=True, markup=False)
+
+
+def _render_unconstrained(s: Any, results: dict[str, Any]) -> None:
+    """The models' own outcomes where the veto constraint changed them (a second table)."""
+    import numpy as np
+    from rich import box
+
+    changed = {
+        n: f
+        for n, f in results.items()
+        if f.unconstrained is not None
+        and not np.allclose(f.unconstrained, f.outcome, rtol=0, atol=1e-9, equal_nan=True)
+    }
+    if not changed:
+        return
+    console.print("Before the veto constraint (each model's own outcome):", soft_wrap=True)
+    t = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False)
+    t.add_column("issue", overflow="fold")
+    for n in changed:
+        t.add_column(_SHORT.get(n, n), justify="right", no_wrap=True)
+    for j, issue in enumerate(s.issues):
+        cells = []
+        for f in changed.values():
+            v = float(f.unconstrained[j])
+            cells.append("—" if not np.isfinite(v) else f"{v:.3g}")
+        t.add_row(issue.id, *cells)
+    console.print(t)

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 
 from ..errors import ModelError
-from .base import Forecast, Move, register
+from .base import Forecast, ModelSettings, Move, register
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -408,7 +408,7 @@ _ALLOWED: dict[str, tuple[Any, ...]] = {
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ExpectedUtilityModel:
+class ExpectedUtilityModel(ModelSettings):
     """Bueno de Mesquita's expected utility model (Scholz, Calbert & Smith 2011).
 
     Runs per issue, among the actors that take a stance on it; issues are independent.
