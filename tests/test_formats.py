@@ -71,11 +71,11 @@ def test_ktab_csv_reads_soe_pol_comp():
     # the ';' in the first line is text, not a separator
     assert s.meta.title == "China Policy/Competitive; scen 2"
     assert s.meta.description == "Scenario-0002;Combined Policy and Competitive"
-    # provenance names file and line; the status quo is a visible assumption
+    # provenance names file and line; no status quo is invented (the models' reference
+    # point applies, and each forecast says so)
     assert xj.capability.provenance.kind == "imported"
     assert xj.capability.provenance.text == "SOE-Pol-Comp.csv line 3: Influence"
-    sq = s.status_quo["policy"]
-    assert sq.value == 0 and "not in file; scale minimum assumed" in sq.provenance.text
+    assert s.status_quo == {}
     assert s.unsourced() == []
 
 

@@ -215,7 +215,8 @@ def apply_veto(scenario: Scenario, forecast: Forecast) -> VetoResult:
     y0 = (x - arrays.scale_low) / width
     names = ", ".join(inp.veto_ids)
     notes: dict[str, str] = {}
-    if np.allclose(x[held], sq[held], rtol=0, atol=1e-12 * width.max()) or _accepts(inp, y0).all():
+    at_sq = np.allclose(x[held], sq[held], rtol=0, atol=1e-12 * width.max())
+    if not at_sq and _accepts(inp, y0).all():
         for j, iid in enumerate(issues):
             notes[iid] = (
                 f"within the win-set of every veto player ({', '.join(players[iid])}): kept"
@@ -225,6 +226,18 @@ def apply_veto(scenario: Scenario, forecast: Forecast) -> VetoResult:
         note = f"Veto players ({names}) all accept the model's outcome: kept as it is."
         return VetoResult(x, "kept", players, notes, "", note)
     gap = win_set_gap(restricted)
+    if at_sq and bool(gap.zone_nonempty):
+        for j, iid in enumerate(issues):
+            notes[iid] = (
+                "the model's outcome is the status quo, which every veto player accepts: kept"
+                if held[j]
+                else "no veto player on this issue: unconstrained"
+            )
+        note = (
+            f"Veto: the model's outcome is the status quo on the issues the veto players "
+            f"({names}) hold, although their zone of agreement is open: kept."
+        )
+        return VetoResult(x, "kept", players, notes, "", note)
     refusers = [inp.veto_ids[v] for v in np.flatnonzero(~_accepts(inp, y0))]
     if bool(gap.zone_nonempty):
         sal = np.where(arrays.has_stance, arrays.capabilities[:, None] * arrays.saliences, 0.0)

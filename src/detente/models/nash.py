@@ -473,7 +473,10 @@ class _Bargaining(ModelSettings):
         if not reasons:
             best = p.best_gains()
             extra["best_gains"] = dict(zip(p.players, best.tolist(), strict=True))
-            boxed = bool(np.any(p.low > arrays.scale_low[active] + 0) or np.any(p.high < arrays.scale_high[active]))
+            boxed = bool(
+                np.any(p.low > arrays.scale_low[active] + 0)
+                or np.any(p.high < arrays.scale_high[active])
+            )
             for k, b in enumerate(best):
                 if b <= 0:
                     where = "within the red lines " if boxed else ""

@@ -146,7 +146,9 @@ def lost_in(fmt: str, s: Scenario) -> list[str]:
         for q in s.status_quo.values()
     )
     if s.status_quo and not sq_assumed:
-        out.append("the status quo (read back at each issue's scale minimum)")
+        out.append(
+            "the status quo (read back as absent: the models then use their reference point)"
+        )
     if fmt in ("ktab-csv", "ktab-xml", "bdm") and any(i.anchors for i in s.issues):
         out.append("issue anchors")
     if fmt in ("ktab-csv", "ktab-xml"):

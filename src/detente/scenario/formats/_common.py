@@ -30,7 +30,6 @@ __all__ = [
     "fmt_number",
     "imported",
     "make_id",
-    "not_in_file_status_quo",
 ]
 
 #: Limits beyond which a file is almost surely not a negotiation scenario.
@@ -106,15 +105,6 @@ def imported(filename: str, line: int | None, what: str) -> dict[str, str]:
     where = Path(filename).name or filename
     text = f"{where} line {line}" if line is not None else where
     return {"imported": f"{text}: {what}"}
-
-
-def not_in_file_status_quo(filename: str, low: float) -> dict[str, Any]:
-    """The status quo used when a format has none: the scale minimum, marked as assumed."""
-    where = Path(filename).name or filename
-    return {
-        "value": low,
-        "imported": f"{where}: not in file; scale minimum assumed",
-    }
 
 
 class Collector:

@@ -14,8 +14,8 @@ does not state its scales, so the reader infers them and says so in the provenan
   the worked example, 4, 7 and 10 years, give the scale [4, 10]);
 * saliences are on 0-1 when every salience is at most 1, else on 0-100.
 
-The status quo, absent from the table, is put at the scale minimum, marked
-``not in file; scale minimum assumed``.
+The status quo is absent from the table and is left absent: the models then use the
+documented reference point (``docs/models/contract.md``, "No status quo") and say so.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from ._common import (
     imported,
     make_id,
     meta_from_filename,
-    not_in_file_status_quo,
 )
 
 __all__ = ["read_bdm", "sniff_bdm", "write_bdm"]
@@ -168,7 +167,6 @@ def read_bdm(text: str, filename: str = "<bdm>") -> Scenario:
             }
         ],
         "actors": actors,
-        "status_quo": {iid: not_in_file_status_quo(filename, low)},
     }
     return col.finish(data)
 
