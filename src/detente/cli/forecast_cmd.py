@@ -125,15 +125,20 @@ _SHORT = {
 def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) -> None:
     import numpy as np
 
-    a = s.to_arrays()
     from rich import box
+
+    from ..models import _veto
+
+    assumed = _veto.status_quo_assumed(s)
+    a = (_veto.with_reference_point(s, assumed)[0] if assumed else s).to_arrays()
 
     console.print(f"[bold]Forecasts for {s.id}[/]: {s.meta.title}", soft_wrap=True)
     rows = []
     for j, issue in enumerate(s.issues):
         h = a.has_stance[:, j]
         rng = f"{a.positions[h, j].min():.3g}-{a.positions[h, j].max():.3g}" if h.any() else "-"
-        row = [issue.id, rng, f"{a.status_quo[j]:.3g}"]
+        sq = f"{a.status_quo[j]:.3g}" + ("*" if issue.id in assumed else "")
+        row = [issue.id, rng, sq]
         for f in results.values():
             v = float(f.outcome[j])
             row.append("—" if not np.isfinite(v) else f"{v:.3g}")
@@ -153,7 +158,13 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
         f"{_SHORT.get(n, n)} played {f.n_rounds} rounds" for n, f in results.items() if f.n_rounds
     ]
     console.print(
-        "actors: range of the actors' positions; SQ: status quo; —: no agreement"
+        "actors: range of the actors' positions; SQ: status quo"
+        + (
+            " (*: none given; the models' reference point, the weighted mean of the stances)"
+            if assumed
+            else ""
+        )
+        + "; —: no agreement"
         + ("; " + ", ".join(legend) if legend else ""),
         soft_wrap=True,
         style="dim",

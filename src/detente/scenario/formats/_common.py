@@ -247,9 +247,13 @@ def csv_rows(text: str, col: Collector) -> list[tuple[int, list[str]]]:
     """CSV records (cells stripped, trailing empty cells dropped) with their first line.
 
     A quote left open swallows the following lines into one cell; that is reported at
-    the line where the quote opens, since no cell of these formats spans lines.
+    the line where the quote opens, since no cell of these formats spans lines. A BOM is
+    dropped and CR and CRLF line ends are read as LF.
     """
     out: list[tuple[int, list[str]]] = []
+    # a byte-order mark, and CR or CRLF line ends (old Mac and Windows spreadsheets), read
+    # as plain LF text: line numbers stay those an editor shows
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.reader(io.StringIO(text), skipinitialspace=True)
     start = 1
     while True:
