@@ -124,7 +124,6 @@ _SHORT = {
 
 def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) -> None:
     import numpy as np
-
     from rich import box
 
     from ..models import _veto
