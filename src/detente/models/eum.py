@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 
 from ..errors import ModelError
+from ._convergence import cycle_mean, detect_cycles
 from .base import Forecast, ModelSettings, Move, register
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ CompromiseRule = Literal["scholz", "least_movement"]
 ProbabilityRule = Literal["scholz", "pairwise"]
 CapitulationRule = Literal["scholz", "corrected"]
 OutcomeRule = Literal["median", "mean"]
+ForecastRule = Literal["final", "cycle_mean"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -403,6 +405,7 @@ _ALLOWED: dict[str, tuple[Any, ...]] = {
     "probability": ("scholz", "pairwise"),
     "capitulation": ("scholz", "corrected"),
     "outcome": ("median", "mean"),
+    "forecast_rule": ("final", "cycle_mean"),
 }
 
 
@@ -437,6 +440,14 @@ class ExpectedUtilityModel(ModelSettings):
         Which statistic of the final round is the forecast. Bueno de Mesquita's
         forecast is the median voter position (the pairwise-vote winner);
         the replication prints the c·s-weighted mean each round. Both are in ``extra``.
+    forecast_rule : {"final", "cycle_mean"}, default "final"
+        Which round(s) the forecast reads. ``"final"`` (faithful): the last round's
+        statistic. ``"cycle_mean"``: where the positions end in a cycle (period >= 2,
+        e.g. the common period-2 oscillation), the mean of the statistic over the rounds
+        of one whole cycle, so the forecast no longer depends on the round the run stops
+        at; elsewhere the final round. Either way ``extra["convergence"]`` reports per
+        issue whether the run converged, the cycle length and the round the cycle
+        started (see :mod:`detente.models._convergence`).
     """
 
     name: ClassVar[str] = "eum"
@@ -449,6 +460,7 @@ class ExpectedUtilityModel(ModelSettings):
     probability: ProbabilityRule = "scholz"
     capitulation: CapitulationRule = "scholz"
     outcome: OutcomeRule = "median"
+    forecast_rule: ForecastRule = "final"
 
     def __post_init__(self) -> None:
         if isinstance(self.rounds, bool) or not isinstance(self.rounds, int | np.integer):
@@ -514,6 +526,8 @@ class ExpectedUtilityModel(ModelSettings):
             "risk_exponents": {},
             "position_range": {},
             "unsettled": {},
+            "forecast_rule": self.forecast_rule,
+            "convergence": {},
         }
         if self.departures:
             notes.append(
@@ -537,7 +551,12 @@ class ExpectedUtilityModel(ModelSettings):
             run = self._kernel(x, c, s)
             positions[:, idx, j] = run.positions[0]
             mean, median = run.mean[0], run.median[0]
-            outcome[j] = (median if self.outcome == "median" else mean)[-1]
+            stat = median if self.outcome == "median" else mean
+            conv = _convergence_report(run.positions[0], stat, issue, self.forecast_rule)
+            extra["convergence"][issue] = conv
+            outcome[j] = conv.pop("_forecast")
+            if conv["note"]:
+                notes.append(conv["note"])
             ids = [arrays.actor_ids[k] for k in idx]
             extra["mean"][issue] = mean.tolist()
             extra["median"][issue] = median.tolist()
@@ -560,6 +579,10 @@ class ExpectedUtilityModel(ModelSettings):
                 "Actors without a stance on an issue take no part in it; their positions are "
                 "shown at the status quo."
             )
+        conv_all = extra["convergence"].values()
+        extra["converged"] = all(c["converged"] for c in conv_all)
+        lengths = [c["cycle_length"] for c in conv_all if c["cycle_length"]]
+        extra["cycle_length"] = max(lengths) if lengths else None
         order = {issue: j for j, issue in enumerate(arrays.issue_ids)}
         moves.sort(key=lambda m: (m.round, order[m.issue]))  # stable: actor order within
         return Forecast(
@@ -600,7 +623,12 @@ class ExpectedUtilityModel(ModelSettings):
                 arrays.capabilities[:, idx],
                 arrays.saliences[:, idx, j],
             )
-            out[:, j] = (run.median if self.outcome == "median" else run.mean)[:, -1]
+            stat = run.median if self.outcome == "median" else run.mean
+            if self.forecast_rule == "cycle_mean":
+                period, _ = detect_cycles(run.positions)
+                out[:, j] = cycle_mean(stat, period)
+            else:
+                out[:, j] = stat[:, -1]
         return out
 
     def _outcome_words(self) -> str:
@@ -650,4 +678,56 @@ def _moves(
                     },
                 )
             )
+    return out
+
+
+def _convergence_report(
+    positions: np.ndarray, stat: np.ndarray, issue: str, rule: str
+) -> dict[str, Any]:
+    """Converged / cycle length / cycle start of one issue's run, the forecast under
+    ``rule`` (key ``_forecast``) and a note when the run did not converge."""
+    T = positions.shape[0] - 1
+    period, start = (int(v) for v in detect_cycles(positions))
+    final = float(stat[-1])
+    forecast = final
+    out: dict[str, Any] = {
+        "converged": period == 1,
+        "cycle_length": period or None,
+        "cycle_start": start if period else None,
+        "note": "",
+    }
+    if T == 0:
+        out["_forecast"] = final
+        return out
+    if period >= 2:
+        cyc = stat[T - period + 1 :]
+        lo, hi = float(cyc.min()), float(cyc.max())
+        out["cycle_range"] = [lo, hi]
+        out["cycle_mean"] = float(cyc.mean())
+        if rule == "cycle_mean":
+            forecast = float(cyc.mean())
+        took = (
+            f"the forecast is the mean over the cycle, {forecast:.4g}"
+            if rule == "cycle_mean"
+            else f"the forecast is round {T}'s ({final:.4g}); forecast_rule='cycle_mean' "
+            f"averages the cycle ({float(cyc.mean()):.4g})"
+        )
+        spread = (
+            f"the statistic swings between {lo:.4g} and {hi:.4g} with the stopping round"
+            if hi - lo > 1e-9 * max(1.0, abs(hi))
+            else "the statistic stays at the same value through the cycle"
+        )
+        out["note"] = (
+            f"{issue}: not converged: positions cycle with period {period} from round {start}; "
+            f"{spread}; {took}."
+        )
+    elif period == 0:
+        step = float(np.abs(positions[-1] - positions[-2]).max())
+        out["last_move"] = step
+        out["note"] = (
+            f"{issue}: not converged after {T} rounds and no cycle found (positions still "
+            f"moved by up to {step:.3g} in the last round); the forecast depends on the round "
+            f"the run stops at (round {T}: {final:.4g})."
+        )
+    out["_forecast"] = forecast
     return out
