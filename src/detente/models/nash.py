@@ -579,8 +579,22 @@ class _Bargaining(ModelSettings):
         )
 
 
+#: Above this many players the pairs who cannot both gain are not searched (one solve per
+#: pair); the reason is given per side of the status quo instead.
+_MAX_PAIR_PLAYERS = 8
+
+
 def _why_not(p: Problem, sm: _Smooth, best: np.ndarray) -> str:
     """Name the pairs of players who cannot both gain, or say that all together cannot."""
+    if p.n_players > _MAX_PAIR_PLAYERS:
+        if p.n_issues == 1:
+            side = np.sign(p.ideal[:, 0] - p.status_quo[0]) * (p.salience[:, 0] > 0)
+            up, down = int((side > 0).sum()), int((side < 0).sum())
+            return (
+                f"on {p.issues[0]}, {up} of the {p.n_players} players want more than the "
+                f"status quo and {down} want less: no change helps them all"
+            )
+        return f"no package helps all {p.n_players} players at once"
     pairs = []
     for a in range(p.n_players):
         for b in range(a + 1, p.n_players):
