@@ -198,3 +198,14 @@ def test_curvature_setting_is_validated_and_reported():
         get_model("nash", curvature=0.5)
     f = get_model("nash", curvature=2.0).forecast(conflict_scenario())
     assert "curvature 2 (model setting)" in f.notes[0]
+
+
+def test_many_players_on_one_issue_are_counted_by_side_not_paired():
+    actors = {f"m{k}": {"capability": 1, "stances": {"x": (10.0 * k, 0.5)}} for k in range(11)}
+    s = make_scenario(actors, ["x"], status_quo={"x": 45})
+    f = get_model("nash").forecast(s)
+    assert f.extra["agreement"] is False
+    assert f.outcome.tolist() == [45.0]
+    assert (
+        "6 of the 11 players want more than the status quo and 5 want less" in (f.extra["reason"])
+    )

@@ -68,7 +68,7 @@ def restricted_arrays(arrays: ScenarioArrays, m: np.ndarray) -> ScenarioArrays:
     hi = np.broadcast_to(arrays.scale_high, arrays.red_high.shape)
     return replace(
         arrays,
-        veto=m.any(axis=1),
+        veto=np.asarray(m.any(axis=1), dtype=bool),
         saliences=np.where(m, arrays.saliences, 0.0),
         red_low=np.where(m, arrays.red_low, lo),
         red_high=np.where(m, arrays.red_high, hi),
@@ -206,7 +206,7 @@ def apply_veto(scenario: Scenario, forecast: Forecast) -> VetoResult:
             note,
         )
     sq = np.asarray(arrays.status_quo, dtype=float)
-    held = m.any(axis=0)
+    held = np.asarray(m.any(axis=0), dtype=bool)
     width = arrays.scale_high - arrays.scale_low
     # a model that names no outcome on an issue (NaN) is read as "no change" there
     x = np.where(np.isfinite(x0), x0, sq)
