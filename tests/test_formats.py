@@ -631,3 +631,10 @@ def test_readers_make_ids_distinct_across_actors_and_issues_and_keep_the_names()
     # Bueno de Mesquita: an actor named 'issue'
     b = read_bdm("Actor,Capability,Position,Salience\nissue,1,2,0.5\nB,1,3,0.5\n", "b.csv")
     assert b.actor_ids == ("issue", "B") and b.issue_ids == ("issue_2",)
+
+
+def test_imported_table_without_status_quo_samples_draws():
+    # importers leave the status quo absent; sampling must still give the batch's shape
+    s = read_bdm((DATA / "scholz2011_example_actors.csv").read_text(), "s.csv")
+    a = s.sample(7, seed=1)
+    assert a.status_quo.shape == (7, 1) and a.positions.shape == (7, s.n_actors, 1)

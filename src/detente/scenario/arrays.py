@@ -106,10 +106,10 @@ class ScenarioArrays:
         quantities = [q for _, q in s.quantities()]
         u = rng.random((len(quantities), n_draws))
         table = {id(q): _triangular(q, u[k]) for k, q in enumerate(quantities)}
-        return cls._build(s, lambda q: table[id(q)])
+        return cls._build(s, lambda q: table[id(q)], (n_draws,))
 
     @classmethod
-    def _build(cls, s: Scenario, get: object) -> ScenarioArrays:
+    def _build(cls, s: Scenario, get: object, batch_shape: tuple[int, ...] = ()) -> ScenarioArrays:
         getter = get  # callable Quantity -> scalar or (n,) array
         assert callable(getter)
         A, I = s.n_actors, s.n_issues
@@ -120,6 +120,8 @@ class ScenarioArrays:
             for i in s.issues
         ]
         status_quo = np.stack(np.broadcast_arrays(*sq), axis=-1).astype(float)
+        # a scenario without any status quo still has the batch's shape
+        status_quo = np.broadcast_to(status_quo, (*batch_shape, I)).copy()
         batch = status_quo.shape[:-1]
         caps = np.stack(
             np.broadcast_arrays(*[getter(a.capability) for a in s.actors], np.empty(batch)), axis=-1
