@@ -140,3 +140,12 @@ def test_flagship_json_nash_says_no_agreement():
     assert data["models"]["compromise"]["unconstrained_outcome"]["denuclearization"] > 60
     table = runner.invoke(app, ["forecast", "us-dprk-2021"]).stdout
     assert "Before the veto constraint" in table and "do not overlap" in table
+
+
+def test_ignore_veto_gives_the_raw_models(four):
+    r = runner.invoke(app, ["forecast", str(four), "-m", "compromise", "--ignore-veto", "--json"])
+    assert r.exit_code == 0, r.output
+    comp = json.loads(r.stdout)["models"]["compromise"]
+    assert comp["veto"]["status"] == "off"
+    assert comp["outcome"] == comp["unconstrained_outcome"]
+    assert comp["outcome"]["arms"] == pytest.approx((0.45 * 20 + 0.21 * 85 + 0.12 * 50) / 0.78)

@@ -48,16 +48,23 @@ def is_iterative(model_cls: Any) -> bool:
 
 
 def run_forecasts(
-    scenario: Any, names: list[str], rounds: int | None, seed: int | None
+    scenario: Any,
+    names: list[str],
+    rounds: int | None,
+    seed: int | None,
+    *,
+    respect_veto: bool = True,
 ) -> dict[str, Any]:
     """Forecasts by model name; ``rounds`` applies to the models that iterate."""
     from ..models import MODELS, get_model
 
     out = {}
     for name in names:
-        model = get_model(name)  # raises ModelError with a hint for unknown names
+        get_model(name)  # raises ModelError with a hint for unknown names
+        settings: dict[str, Any] = {"respect_veto": respect_veto}
         if rounds is not None and is_iterative(MODELS[name]):
-            model = get_model(name, rounds=rounds)
+            settings["rounds"] = rounds
+        model = get_model(name, **settings)
         out[name] = model.forecast(scenario, seed=seed)
     return out
 
@@ -84,6 +91,14 @@ def forecast(
         bool, typer.Option("--trace", help="Print each model's explained moves and notes.")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed for models that draw.")] = 0,
+    ignore_veto: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-veto",
+            help="Show each model's raw outcome, not constrained to what the veto players "
+            "accept (respect_veto=False; see docs/models/contract.md).",
+        ),
+    ] = False,
     json_out: JsonOption = False,
     set_: SetOption = None,
     fmt: FromOption = None,
@@ -91,8 +106,11 @@ def forecast(
     """Predict the outcome of every issue with one or all bargaining models.
 
     The table shows, per issue, the range of the actors' positions, the status quo and each
-    model's predicted outcome. With --json: {"scenario": ..., "models": {name: {"outcome": ...,
-    "trace": [...], ...}}}, the trace listing positions (actor -> issue -> value) from round 0.
+    model's predicted outcome, constrained to what the veto players accept (then a second
+    table with each model's own outcome where the constraint changed it). With --json:
+    {"scenario": ..., "models": {name: {"outcome": ..., "unconstrained_outcome": ...,
+    "veto_note": {issue: ...}, "trace": [...], ...}}}, the trace listing positions
+    (actor -> issue -> value) from round 0.
     """
     if rounds is not None and rounds < 1:
         fail(ModelError(f"--rounds must be at least 1; got {rounds}"))
@@ -101,7 +119,7 @@ def forecast(
         names = model_names(model)
         if not names:
             raise ModelError("--model names no model; give a model name or 'all'")
-        results = run_forecasts(s, names, rounds, seed)
+        results = run_forecasts(s, names, rounds, seed, respect_veto=not ignore_veto)
     except DetenteError as err:
         fail(err)
     if json_out:

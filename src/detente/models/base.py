@@ -149,7 +149,7 @@ class Forecast:
 
         ``positions``: columns round, actor, issue, position.
         ``moves``: one row per move (round, actor, issue, kind, counterpart, old, new, explanation).
-        ``outcome``: issue, outcome.
+        ``outcome``: issue, outcome, unconstrained (the model's own, before the veto).
         """
         import pandas as pd
 
@@ -170,7 +170,10 @@ class Forecast:
                 [{c: getattr(m, c) for c in cols} for m in self.moves], columns=cols
             )
         if kind == "outcome":
-            return pd.DataFrame({"issue": list(self.issue_ids), "outcome": self.outcome})
+            raw = self.outcome if self.unconstrained is None else self.unconstrained
+            return pd.DataFrame(
+                {"issue": list(self.issue_ids), "outcome": self.outcome, "unconstrained": raw}
+            )
         raise ValueError(
             f"The 'kind' parameter of to_frame must be one of 'positions', 'moves', 'outcome'. Got {kind!r} instead."
         )
