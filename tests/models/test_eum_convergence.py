@@ -121,3 +121,21 @@ def test_run_still_moving_without_a_cycle_says_so():
 def test_forecast_rule_is_validated():
     with pytest.raises(ModelError, match="forecast_rule"):
         get_model("eum", forecast_rule="last")
+
+
+def test_settled_rule_plays_on_until_the_cycle_shows_then_averages_it():
+    # the period-4 run: with 3 rounds nothing repeats yet; "settled" plays on until one
+    # whole cycle has repeated and averages it, whatever `rounds` says
+    s = scenario(PERIOD_4)
+    f = get_model("eum", rounds=3, forecast_rule="settled", respect_veto=False).forecast(s)
+    conv = f.extra["convergence"]["deal"]
+    assert conv["cycle_length"] == 4 and conv["cycle_start"] == 1
+    assert f.n_rounds == 1 + 2 * 4 - 1
+    run = eum_kernel(*PERIOD_4, rounds=12)
+    assert f.outcome[0] == pytest.approx(run.median[0, -4:].mean())
+    longer = get_model("eum", rounds=20, forecast_rule="settled", respect_veto=False)
+    assert longer.forecast(s).outcome[0] == pytest.approx(f.outcome[0])
+    batch = get_model("eum", forecast_rule="settled", max_rounds=30).sample_outcomes(s, 2, seed=0)
+    assert batch.shape == (2, 1)
+    with pytest.raises(ModelError, match="max_rounds"):
+        get_model("eum", max_rounds=0)

@@ -63,7 +63,7 @@ CompromiseRule = Literal["scholz", "least_movement"]
 ProbabilityRule = Literal["scholz", "pairwise"]
 CapitulationRule = Literal["scholz", "corrected"]
 OutcomeRule = Literal["median", "mean"]
-ForecastRule = Literal["final", "cycle_mean"]
+ForecastRule = Literal["final", "cycle_mean", "settled"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -405,7 +405,7 @@ _ALLOWED: dict[str, tuple[Any, ...]] = {
     "probability": ("scholz", "pairwise"),
     "capitulation": ("scholz", "corrected"),
     "outcome": ("median", "mean"),
-    "forecast_rule": ("final", "cycle_mean"),
+    "forecast_rule": ("final", "cycle_mean", "settled"),
 }
 
 
@@ -445,9 +445,13 @@ class ExpectedUtilityModel(ModelSettings):
         statistic. ``"cycle_mean"``: where the positions end in a cycle (period >= 2,
         e.g. the common period-2 oscillation), the mean of the statistic over the rounds
         of one whole cycle, so the forecast no longer depends on the round the run stops
-        at; elsewhere the final round. Either way ``extra["convergence"]`` reports per
-        issue whether the run converged, the cycle length and the round the cycle
-        started (see :mod:`detente.models._convergence`).
+        at; elsewhere the final round. ``"settled"``: play on past ``rounds`` (up to
+        ``max_rounds``) until every issue has reached its fixed point or cycle, then
+        as ``"cycle_mean"``. Either way ``extra["convergence"]`` reports per issue
+        whether the run converged, the cycle length and the round the cycle started
+        (see :mod:`detente.models._convergence`).
+    max_rounds : int, default 200
+        The most rounds ``forecast_rule="settled"`` plays.
     """
 
     name: ClassVar[str] = "eum"
@@ -461,8 +465,17 @@ class ExpectedUtilityModel(ModelSettings):
     capitulation: CapitulationRule = "scholz"
     outcome: OutcomeRule = "median"
     forecast_rule: ForecastRule = "final"
+    max_rounds: int = 200
 
     def __post_init__(self) -> None:
+        if (
+            isinstance(self.max_rounds, bool)
+            or not isinstance(self.max_rounds, int | np.integer)
+            or self.max_rounds < 1
+        ):
+            raise ModelError(
+                f"The 'max_rounds' parameter of ExpectedUtilityModel must be an int >= 1. Got {self.max_rounds!r} instead."
+            )
         if isinstance(self.rounds, bool) or not isinstance(self.rounds, int | np.integer):
             raise ModelError(
                 f"The 'rounds' parameter of ExpectedUtilityModel must be an int >= 0. Got {self.rounds!r} instead."
@@ -488,12 +501,33 @@ class ExpectedUtilityModel(ModelSettings):
             if getattr(self, name) != "scholz"
         )
 
-    def _kernel(self, x: np.ndarray, c: np.ndarray, s: np.ndarray) -> EumRun:
+    def _settled_rounds(self, arrays: Any) -> int:
+        """Rounds until every issue's positions repeat (fixed point or one whole cycle),
+        at least ``rounds`` and at most ``max_rounds``."""
+        need = self.rounds
+        for j in range(arrays.n_issues):
+            idx = np.flatnonzero(arrays.has_stance[:, j])
+            if idx.size == 0:
+                continue
+            run = self._kernel(
+                arrays.positions[idx, j],
+                arrays.capabilities[idx],
+                arrays.saliences[idx, j],
+                max(self.max_rounds, self.rounds),
+            )
+            period, start = (int(v) for v in detect_cycles(run.positions[0]))
+            cut = start + 2 * period - 1 if period else max(self.max_rounds, self.rounds)
+            need = max(need, cut)
+        return need
+
+    def _kernel(
+        self, x: np.ndarray, c: np.ndarray, s: np.ndarray, rounds: int | None = None
+    ) -> EumRun:
         return eum_kernel(
             x,
             c,
             s,
-            self.rounds,
+            self.rounds if rounds is None else rounds,
             compromise_rule=self.compromise_rule,
             probability=self.probability,
             capitulation=self.capitulation,
@@ -509,7 +543,7 @@ class ExpectedUtilityModel(ModelSettings):
         """
         arrays = scenario.to_arrays()
         A, I = arrays.n_actors, arrays.n_issues
-        T = self.rounds
+        T = self._settled_rounds(arrays) if self.forecast_rule == "settled" else self.rounds
         labels = {a.id: a.label for a in scenario.actors}
         # Actors without a stance take no part; they are shown at the status quo throughout.
         positions = np.broadcast_to(arrays.positions, (T + 1, A, I)).copy()
@@ -548,7 +582,7 @@ class ExpectedUtilityModel(ModelSettings):
                     "count: every win probability is 0, offers follow from saliences alone, "
                     "and the mean and median are unweighted."
                 )
-            run = self._kernel(x, c, s)
+            run = self._kernel(x, c, s, T)
             positions[:, idx, j] = run.positions[0]
             mean, median = run.mean[0], run.median[0]
             stat = median if self.outcome == "median" else mean
@@ -622,9 +656,10 @@ class ExpectedUtilityModel(ModelSettings):
                 arrays.positions[:, idx, j],
                 arrays.capabilities[:, idx],
                 arrays.saliences[:, idx, j],
+                max(self.rounds, self.max_rounds) if self.forecast_rule == "settled" else None,
             )
             stat = run.median if self.outcome == "median" else run.mean
-            if self.forecast_rule == "cycle_mean":
+            if self.forecast_rule != "final":
                 period, _ = detect_cycles(run.positions)
                 out[:, j] = cycle_mean(stat, period)
             else:
@@ -704,11 +739,11 @@ def _convergence_report(
         lo, hi = float(cyc.min()), float(cyc.max())
         out["cycle_range"] = [lo, hi]
         out["cycle_mean"] = float(cyc.mean())
-        if rule == "cycle_mean":
+        if rule != "final":
             forecast = float(cyc.mean())
         took = (
             f"the forecast is the mean over the cycle, {forecast:.4g}"
-            if rule == "cycle_mean"
+            if rule != "final"
             else f"the forecast is round {T}'s ({final:.4g}); forecast_rule='cycle_mean' "
             f"averages the cycle ({float(cyc.mean()):.4g})"
         )
