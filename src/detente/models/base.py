@@ -248,7 +248,8 @@ MODELS: dict[str, Callable[..., Model]] = {}
 
 @dataclass(frozen=True, kw_only=True)
 class ModelSettings:
-    """Settings every registered model shares (inherit from it; :func:`register` insists).
+    """Settings every registered model shares: inherit from it to offer ``respect_veto``
+    (a registered model that does not is always constrained).
 
     Parameters
     ----------
@@ -269,10 +270,6 @@ def register(cls: type) -> type:
     (2) has its outcome constrained by the veto players (unless ``respect_veto=False``);
     the unconstrained outcome is kept in :attr:`Forecast.unconstrained`.
     """
-    if not (isinstance(cls, type) and issubclass(cls, ModelSettings)):
-        raise TypeError(
-            f"model {getattr(cls, 'name', cls)!r} must inherit detente.models.base.ModelSettings"
-        )
     raw = getattr(cls, "forecast", None)
     if raw is not None and not getattr(raw, "_veto_wrapped", False):
         cls.forecast = _constrained(raw)  # type: ignore[attr-defined]
