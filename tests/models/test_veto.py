@@ -58,6 +58,9 @@ def test_controlled_by_makes_the_controller_a_veto_player_for_that_issue_only():
     assert d["unconstrained_outcome"]["stock"] == pytest.approx(raw[0])
     assert "moved from 64.86" in d["veto_note"]["stock"]
     assert "no veto player" in d["veto_note"]["aid"]
+    assert "(model alone: 64.86)" in f.summary()
+    frame = f.to_frame("outcome")
+    assert frame["unconstrained"].tolist() == pytest.approx(raw.tolist())
 
 
 def test_without_veto_players_every_model_is_unconstrained_and_says_so():
