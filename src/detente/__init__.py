@@ -1,7 +1,7 @@
 """detente: model, forecast and break negotiation stalemates.
 
 Scenarios with provenance for every number, bargaining models with exact replications,
-impasse diagnosis, and crisis dynamics; the flagship is the 2021 US-DPRK impasse.
+impasse diagnosis, and crisis dynamics; the flagship is bundled as data (``detente scenarios``).
 
 The analyses (``diagnose``, ``evaluate_claims``, ``simulate``, ``build_report``) are imported
 on first use, so ``import detente`` stays light.

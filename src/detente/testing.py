@@ -351,20 +351,12 @@ def _reorder(s: Scenario) -> Scenario:
 
 
 def _rename(s: Scenario) -> Scenario:
-    from .scenario import Scenario
+    from .scenario.rename import rename_ids
 
-    data = s.model_dump()
     # Names that sort in the opposite order to the originals, so name-based tie-breaking shows.
-    order = sorted(range(len(data["actors"])), key=lambda k: data["actors"][k]["id"])
-    n = len(order)
-    new_ids = {}
-    for rank, k in enumerate(order):
-        new_ids[data["actors"][k]["id"]] = f"renamed_{n - rank:04d}"
-        data["actors"][k]["id"] = f"renamed_{n - rank:04d}"
-    for issue in data["issues"]:
-        issue["controlled_by"] = [new_ids[a] for a in issue.get("controlled_by", ())]
-    data["claims"] = []
-    return Scenario.model_validate(data)
+    ids = sorted(s.actor_ids)
+    n = len(ids)
+    return rename_ids(s, {a: f"renamed_{n - rank:04d}" for rank, a in enumerate(ids)})
 
 
 def _unanimous(s: Scenario) -> tuple[Scenario, np.ndarray]:
@@ -393,4 +385,5 @@ def _unanimous(s: Scenario) -> tuple[Scenario, np.ndarray]:
             new[issue.id] = {"position": p, "salience": sal}
         a["stances"] = new
     data["claims"] = []
+    data["what_ifs"] = []
     return Scenario.model_validate(data), np.array(shared)

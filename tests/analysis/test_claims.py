@@ -1,210 +1,229 @@
-"""The essay's claims: computed verdicts that flip when the scenario changes.
+"""The claim language: a scenario's own claims, validated against it and evaluated from the
+model's outputs, with evidence kinds, robustness, precision and what they hinge on."""
 
-Each claim that needs no dynamics gets one test showing it can come out false under a
-``--set`` change to the flagship; the flagship's own verdicts are what the model computes
-from the scenario's numbers (pinned here so a change to either shows up).
-"""
+from __future__ import annotations
+
+import copy
 
 import pytest
+import yaml
 
-from detente.analysis.claims import (
-    CLAIMS,
-    ClaimContext,
-    ClaimOutcome,
-    evaluate_claims,
-    register_claim,
-    register_provider,
+from detente.analysis.claims import evaluate_claims
+from detente.analysis.quantities import Evaluator
+from detente.errors import ScenarioError
+from detente.scenario import load, read_yaml
+
+STEEL = "examples/steel-dispute.yaml"
+
+
+@pytest.fixture(scope="module")
+def steel_data():
+    with open(STEEL, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@pytest.fixture(scope="module")
+def steel():
+    return load(STEEL)
+
+
+@pytest.fixture(scope="module")
+def steel_report(steel):
+    return evaluate_claims(steel, draws=300, runs=400, seed=3)
+
+
+def _with_claim(data, claim):
+    d = copy.deepcopy(data)
+    d["claims"] = [claim]
+    return read_yaml(yaml.safe_dump(d, allow_unicode=True), "case.yaml")
+
+
+BASE = {"id": "X1", "text": "a claim", "evidence": "derived"}
+
+
+@pytest.mark.parametrize(
+    ("check", "message"),
+    [
+        (
+            {"quantity": "p_tlaks", "args": {"month": 12}, "compare": "<", "threshold": 0.5},
+            "did you mean p_talks",
+        ),
+        (
+            {"quantity": "p_talks", "args": {}, "compare": "<", "threshold": 0.5},
+            "p_talks needs month",
+        ),
+        (
+            {"quantity": "p_talks", "args": {"month": 0}, "compare": "<", "threshold": 0.5},
+            "whole number of months",
+        ),
+        (
+            {
+                "quantity": "zone_open",
+                "args": {"actor": "importer"},
+                "compare": "==",
+                "threshold": 0,
+            },
+            "takes no arguments",
+        ),
+        (
+            {
+                "quantity": "in_win_set",
+                "args": {"actor": "importr", "package": {"tariff": 30}},
+                "compare": "==",
+                "threshold": 1,
+            },
+            "unknown actor 'importr'; did you mean importer",
+        ),
+        (
+            {
+                "quantity": "in_win_set",
+                "args": {"actor": "importer", "package": {"tarif": 30}},
+                "compare": "==",
+                "threshold": 1,
+            },
+            "unknown issue 'tarif'",
+        ),
+        (
+            {
+                "quantity": "effect",
+                "args": {"of": "p_talks", "args": {"month": 12}, "what_if": "nope"},
+                "compare": ">",
+                "threshold": 0,
+            },
+            "unknown what-if 'nope'",
+        ),
+        (
+            {
+                "quantity": "effect",
+                "args": {"of": "p_talks", "args": {"month": 12}},
+                "compare": ">",
+                "threshold": 0,
+            },
+            "exactly one of 'change', 'changes' or 'what_if'",
+        ),
+        (
+            {
+                "quantity": "effect",
+                "args": {
+                    "of": "p_talks",
+                    "args": {"month": 12},
+                    "change": {"set": "drivers.overcapacty", "by": 0.1},
+                },
+                "compare": ">",
+                "threshold": 0,
+            },
+            "unknown path 'drivers.overcapacty'",
+        ),
+        (
+            {
+                "quantity": "choice_share",
+                "args": {"role": "spoiler", "kind": "pressure"},
+                "compare": ">",
+                "threshold": 0,
+            },
+            "role must be one of",
+        ),
+    ],
 )
-from detente.scenario import apply_sets, load_bundled
-
-from .builders import make
-
-BARGAINING = ("C4", "C5", "C6", "C7", "C8", "C11")
-DYNAMICS = ("C1", "C2", "C3", "C9", "C10", "C12", "C13", "C14")
-DRAWS = 200
-
-
-@pytest.fixture(scope="module")
-def flagship():
-    return load_bundled("us-dprk-2021")
+def test_a_bad_claim_is_a_located_validation_error(steel_data, check, message):
+    with pytest.raises(ScenarioError) as info:
+        _with_claim(steel_data, {**BASE, "check": check})
+    text = "\n".join(info.value.lines())
+    assert message in text, text
+    assert "claims" in text and "case.yaml" in text  # located: the file and the claim
 
 
-@pytest.fixture(scope="module")
-def baseline_report(flagship):
-    return evaluate_claims(flagship, draws=DRAWS, seed=0)
+def test_a_claim_that_only_reads_inputs_must_say_it_is_an_encoding(steel_data):
+    check = {
+        "quantity": "position",
+        "args": {"actor": "importer", "issue": "tariff"},
+        "compare": ">",
+        "threshold": 50,
+    }
+    with pytest.raises(ScenarioError, match="declare evidence: encoding"):
+        _with_claim(steel_data, {**BASE, "check": check})
+    s = _with_claim(steel_data, {**BASE, "evidence": "encoding", "check": check})
+    c = evaluate_claims(s, draws=50, runs=20)["X1"]
+    assert c.evidence == "encoding" and not c.is_finding
+    assert c.explanation.startswith("encoded in the scenario")
 
 
-def verdicts(scenario, *sets, ids=BARGAINING):
-    s = apply_sets(scenario, list(sets))
-    rep = evaluate_claims(s, draws=DRAWS, seed=0, ids=ids)
-    return {c.id: c.verdict for c in rep.claims}
+def test_unknown_rests_on_paths_are_refused(steel_data):
+    check = {"quantity": "zone_open", "compare": "==", "threshold": 0}
+    with pytest.raises(ScenarioError, match=r"unknown path 'importer\.tarif\.position'"):
+        _with_claim(steel_data, {**BASE, "check": check, "rests_on": ["importer.tarif.position"]})
 
 
-def test_every_claim_is_evaluated_with_its_words_and_quantity(baseline_report):
-    ids = [c.id for c in baseline_report.claims]
-    assert ids == [f"C{k}" for k in range(1, 15)]
-    for c in baseline_report.claims:
-        assert c.words and c.text and c.quantity
-        if c.id in DYNAMICS:
-            # pending until a dynamics module registers its evaluator
-            assert c.needs == "dynamics"
-            if c.verdict == "pending":
-                assert c.robustness is None
-        else:
-            assert c.verdict in ("holds", "fails")
-            assert 0.0 <= c.robustness <= 1.0
+def test_a_scenario_is_scored_on_exactly_its_own_claims(steel, steel_report):
+    assert [c.id for c in steel_report.claims] == [c.id for c in steel.claims]
+    text = steel_report.summary() + str(steel_report.to_dict())
+    for word in ("usa", "dprk", "denuclearization", "North Korea"):
+        assert word not in text
 
 
-def test_dynamics_claims_are_pending_without_the_dynamics(flagship):
-    from detente.analysis.claims import _pending
-
-    ctx = ClaimContext(flagship, draws=10, seed=0)
-    for cid in DYNAMICS:
-        out = _pending(cid)(ctx)
-        assert out.verdict == "pending" and out.robustness is None and out.quantity
+def test_every_claim_has_evidence_robustness_precision_and_hinges(steel_report):
+    for c in steel_report.to_dict()["claims"]:
+        assert c["evidence"] in ("encoding", "derived", "record")
+        assert {"robustness", "precision", "hinges_on", "conditions"} <= set(c)
+        assert c["verdict"] in ("holds", "fails", "not-applicable")
 
 
-def test_flagship_verdicts_follow_from_its_numbers(baseline_report):
-    got = {c.id: c.verdict for c in baseline_report.claims if c.id in BARGAINING}
-    assert got == dict.fromkeys(BARGAINING, "holds")
-    c8 = baseline_report["C8"]
-    assert c8.value["overlap"] == pytest.approx(-20.0)  # usa >= 60 against dprk <= 40
+def test_encoded_claims_are_not_counted_as_findings(steel_report):
+    counts = steel_report.counts()
+    assert counts.get("encoded") == 1  # T2 restates the two red lines
+    assert sum(counts.values()) == len(steel_report.claims)
 
 
-def test_us_softening_opens_the_zone_and_flips_c4_c8_c11(flagship):
-    v = verdicts(
-        flagship,
-        "usa.denuclearization.position=25",
-        "usa.red_lines.denuclearization=none",
+def test_verdicts_follow_the_numbers_and_flip_inside_the_stated_ranges(steel):
+    base = evaluate_claims(steel, draws=300, runs=200, seed=3, ids=["T1", "T2"])
+    assert base["T1"].verdict == "holds" and base["T2"].verdict == "holds"
+    # both red lines inside their own ranges ([30, 50] and [20, 40]) so that they overlap
+    s = steel.with_value("importer.red_lines.tariff", 32).with_value(
+        "exporter.red_lines.tariff", 38
     )
-    assert v["C4"] == "fails"
-    assert v["C8"] == "fails"
-    assert v["C11"] == "fails"
+    flipped = evaluate_claims(s, draws=300, runs=200, seed=3, ids=["T1", "T2"])
+    assert flipped["T1"].verdict == "fails" and flipped["T2"].verdict == "fails"
 
 
-def test_c4_fails_when_the_red_lines_overlap(flagship):
-    # the red lines alone: US accepts >= 30, DPRK <= 50 -> a zone opens by trade
-    v = verdicts(
-        flagship,
-        "usa.red_lines.denuclearization=30",
-        "dprk.red_lines.denuclearization=50",
-        ids=("C4", "C8"),
-    )
-    assert v == {"C4": "fails", "C8": "fails"}
+def test_robustness_is_over_the_inputs_not_monte_carlo_precision(steel):
+    r = evaluate_claims(steel, draws=400, runs=50, seed=1, ids=["T2"])["T2"]
+    # the two red lines overlap in some draws of their own ranges: robustness shows it
+    assert 0.5 < r.robustness < 1
+    assert "over the ranges of every uncertain input" in r.robustness_definition
+    # the verdict hinges on the red lines and on nothing else
+    assert set(r.hinges_on) <= {"importer.red_lines.tariff", "exporter.red_lines.tariff"}
+    assert r.hinges_on
 
 
-def test_c5_fails_when_the_dprk_treats_denuclearization_as_negotiable(flagship):
-    v = verdicts(
-        flagship,
-        "dprk.red_lines.denuclearization=none",
-        "dprk.denuclearization.salience=0.3",
-        "dprk.denuclearization.position=45",
-        ids=("C5",),
-    )
-    assert v["C5"] == "fails"
+def test_a_quantity_has_one_value_per_run(steel):
+    ev = Evaluator(steel, draws=200, runs=300, months=24, seed=4)
+    rep = evaluate_claims(steel, evaluator=ev, ids=["T4", "T5"])
+    p12 = ev.baseline.simulation.at(12)["talks"]
+    assert rep["T4"].conditions[0].value == pytest.approx(p12)
+    n = ev.n_simulations
+    evaluate_claims(steel, evaluator=ev, ids=["T4", "T5"])  # cached: no new simulation
+    assert ev.n_simulations == n == 2  # the baseline and the steel-glut variant
 
 
-def test_c6_fails_when_the_us_would_take_the_hanoi_package(flagship):
-    v = verdicts(flagship, "usa.red_lines.denuclearization=30", ids=("C6",))
-    assert v["C6"] == "fails"
+def test_dynamics_claims_are_not_applicable_without_roles(steel_data):
+    d = copy.deepcopy(steel_data)
+    d.pop("roles")
+    s = read_yaml(yaml.safe_dump(d, allow_unicode=True), "case.yaml")
+    r = evaluate_claims(s, draws=50, runs=20, ids=["T4", "T1"])
+    assert r["T4"].verdict == "not-applicable" and "declares no roles" in r["T4"].explanation
+    assert r["T1"].verdict in ("holds", "fails")
 
 
-def test_c6_fails_when_the_dprk_would_refuse_it(flagship):
-    v = verdicts(flagship, "dprk.red_lines.denuclearization=20", ids=("C6",))
-    assert v["C6"] == "fails"
-
-
-def test_c7_fails_when_the_dprk_wants_denuclearization(flagship):
-    v = verdicts(flagship, "dprk.denuclearization.position=80", ids=("C7",))
-    assert v["C7"] == "fails"
-
-
-def test_c8_fails_without_the_us_red_line(flagship):
-    v = verdicts(flagship, "usa.red_lines.denuclearization=none", ids=("C8",))
-    assert v["C8"] == "fails"
-
-
-def test_c11_fails_when_another_conflict_keeps_the_zone_shut(flagship):
-    # a second red-line conflict (on security guarantees) survives both levers
-    v = verdicts(
-        flagship,
-        "usa.red_lines.security_guarantees=<=20",
-        "dprk.red_lines.security_guarantees=>=80",
-        ids=("C11",),
-    )
-    assert v["C11"] == "fails"
-
-
-def test_claims_are_not_applicable_without_their_actors():
-    s = make(
-        ["x", "y"],
-        {
-            "a": {"stances": {"x": (80, 1.0), "y": (20, 0.5)}},
-            "b": {"stances": {"x": (20, 1.0), "y": (80, 0.5)}},
-        },
-        {"x": 50, "y": 50},
-    )
-    rep = evaluate_claims(s, draws=50, seed=0)
-    for cid in ("C5", "C6", "C7", "C8", "C11"):
-        assert rep[cid].verdict == "not-applicable", cid
-        assert "no actor" in rep[cid].explanation
-    assert rep["C4"].verdict in ("holds", "fails")  # generic: any two veto players
-
-
-def test_an_evaluator_that_cannot_run_makes_its_claim_not_applicable(flagship):
-    from detente.analysis.claims import _load_plugins
+def test_unknown_claim_ids_are_refused(steel):
     from detente.errors import ModelError
 
-    _load_plugins()
-    saved = CLAIMS["C13"]
-
-    @register_claim("C13", needs="dynamics")
-    def _broken(ctx: ClaimContext) -> ClaimOutcome:
-        raise ModelError("the simulation needs meta.start")
-
-    try:
-        c = evaluate_claims(flagship, draws=20, seed=0, ids=["C13"])["C13"]
-        assert c.verdict == "not-applicable" and "meta.start" in c.explanation
-        assert c.quantity  # still says what it would rest on
-    finally:
-        CLAIMS["C13"] = saved
+    with pytest.raises(ModelError, match="this scenario's claims: T1"):
+        evaluate_claims(steel, ids=["C1"])
 
 
-def test_report_face(baseline_report):
-    d = baseline_report.to_dict()
-    assert {"id", "verdict", "robustness", "quantity"} <= set(d["claims"][0])
-    assert "C4" in baseline_report.summary()
-    assert baseline_report.summary("markdown").startswith("### Claims")
-    assert "<table>" in baseline_report.summary("html")
-    assert len(baseline_report.to_frame()) == 14
-    ax = baseline_report.plot()
-    assert ax.get_title().startswith("Claims")
-    import matplotlib.pyplot as plt
-
-    plt.close(ax.figure)
-
-
-def test_other_modules_can_register_evaluators_and_providers(flagship):
-    from detente.analysis.claims import _load_plugins
-
-    _load_plugins()  # so no plugin imported later replaces the evaluator registered here
-    saved = CLAIMS["C1"]
-    calls = []
-
-    @register_provider("fake-simulation")
-    def _sim(ctx: ClaimContext) -> float:
-        calls.append(1)
-        return 0.1
-
-    @register_claim("C1", needs="dynamics")
-    def _c1(ctx: ClaimContext) -> ClaimOutcome:
-        p = ctx.get("fake-simulation")
-        ctx.get("fake-simulation")  # cached: computed once
-        return ClaimOutcome("holds" if p < 0.5 else "fails", "P(talks)", p, 0.9, "p < 0.5")
-
-    try:
-        rep = evaluate_claims(flagship, draws=20, seed=0, ids=["C1"])
-        assert rep["C1"].verdict == "holds" and rep["C1"].value == 0.1
-        assert calls == [1]
-    finally:
-        CLAIMS["C1"] = saved
+def test_report_face(steel_report):
+    assert "T1" in steel_report.summary()
+    assert "| T1 |" in steel_report.summary("markdown")
+    frame = steel_report.to_frame()
+    assert list(frame["id"]) == ["T1", "T2", "T3", "T4", "T5"]
+    assert repr(steel_report).startswith("<ClaimsReport 'steel-dispute'")

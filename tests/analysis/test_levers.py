@@ -1,17 +1,18 @@
-"""Counterfactual levers: array changes agree with scenario what-ifs; named levers behave."""
+"""Counterfactual levers: array changes agree with scenario what-ifs; declared what-ifs are
+evaluated on the baseline's draws, paired."""
 
 import numpy as np
 import pytest
 
 from detente.analysis.bargaining import zone_open
 from detente.analysis.levers import (
-    NAMED_LEVERS,
     Change,
     baseline,
     evaluate_changes,
-    named_lever,
     search_levers,
+    what_if_lever,
 )
+from detente.scenario import load
 
 from .builders import dprk_like, make
 
@@ -62,47 +63,32 @@ def test_status_quo_change_moves_actors_without_a_stance_along(stand_in):
     np.testing.assert_allclose(a.positions, s2.to_arrays().positions)
 
 
-def test_named_levers_report_name_change_and_probability(stand_in):
-    _, base = stand_in
-    for name in NAMED_LEVERS:
-        r = named_lever(base, name)
-        d = r.to_dict()
-        assert d["name"] == name and d["applicable"]
-        assert isinstance(d["change"], str) and d["change"]
-        assert 0.0 <= d["p_zone_nonempty"] <= 1.0
-        assert d["delta"] == pytest.approx(d["p_zone_nonempty"] - base.p)
-    wd = named_lever(base, "us-waters-down")
-    assert set(wd.extra["ladder"]) == {"0.25", "0.5", "0.75", "1"}
-    # more softening never closes a zone that less softening opened (same draws)
-    ladder = [wd.extra["ladder"][k] for k in ("0.25", "0.5", "0.75", "1")]
-    assert ladder == sorted(ladder)
+def test_declared_what_ifs_are_evaluated_paired_with_the_baseline():
+    s = load("examples/steel-dispute.yaml")
+    base = baseline(s, s.sample(400, seed=5), seed=5)
+    w = next(x for x in s.what_ifs if x.id == "importer-cuts-tariff-demand")
+    r = what_if_lever(base, w)
+    d = r.to_dict()
+    assert d["name"] == w.id and d["applicable"] and d["extra"]["kind"] == "lever"
+    assert d["delta"] == pytest.approx(d["p_zone_nonempty"] - base.p)
+    # dropping the importer's floor opens the zone in most draws where it was shut
+    assert r.zone_nonempty and (r.opens_share or 0) > 0.5
+    # paired: the same what-if on the same seed gives the same share, and a shock that
+    # moves only a driver leaves the zone exactly as it was, draw by draw
+    assert what_if_lever(base, w).p_zone_nonempty == r.p_zone_nonempty
+    glut = what_if_lever(base, next(x for x in s.what_ifs if x.id == "steel-glut"))
+    assert glut.delta == 0 and glut.opens_share == 0
 
 
-def test_partial_for_relief_says_who_rejects_the_package(stand_in):
-    _, base = stand_in
-    r = named_lever(base, "partial-for-relief")
-    ex = r.extra
-    assert set(ex["in_win_set"]) == {"usa", "dprk"}
-    assert ex["rejected_by"] == [a for a, ok in ex["in_win_set"].items() if not ok]
-    # the stand-in has no anchors: the package sits at the scale midpoints
-    assert ex["package"] == {"denuclearization": 50.0, "sanctions_relief": 50.0}
+def test_a_what_if_that_cannot_apply_is_reported_not_raised():
+    from detente.scenario.case import Change as DataChange
+    from detente.scenario.case import WhatIf
 
-
-def test_named_levers_say_not_applicable_without_their_elements():
-    s = make(
-        ["x"],
-        {"a": {"stances": {"x": (80, 1.0)}}, "b": {"stances": {"x": (20, 1.0)}}},
-        {"x": 50},
-    )
-    base = baseline(s, s.sample(50, seed=0))
-    assert not named_lever(base, "reframe-without-denuclearization").applicable
-    r = named_lever(base, "partial-for-relief")
-    assert not r.applicable and "sanctions_relief" in r.reason
-    # the generic fallback: the most salient demand away from the status quo is softened
-    wd = named_lever(base, "us-waters-down")
-    assert wd.applicable and wd.reason.startswith("fallback")
-    with pytest.raises(ValueError, match="must be one of"):
-        named_lever(base, "no-such-lever")
+    s = load("examples/steel-dispute.yaml")
+    base = baseline(s, s.sample(50, seed=0), seed=0)
+    bad = WhatIf(id="x", label="x", changes=(DataChange(set="importer.tariff.position", to=400),))
+    r = what_if_lever(base, bad)
+    assert not r.applicable and "tariff" in r.reason
 
 
 def test_search_ranks_efficient_levers_first_and_finds_the_red_lines(stand_in):

@@ -70,37 +70,50 @@ def test_diagnose_bad_input_exits_2_with_one_message():
 
 
 def test_claims_json_has_the_documented_keys():
-    r = run("claims", "us-dprk-2021", "--draws", "100", "--json")
+    r = run("claims", "us-dprk-2021", "--draws", "100", "--runs", "200", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     ids = [c["id"] for c in data["claims"]]
     assert ids == [f"C{k}" for k in range(1, 15)]
     for c in data["claims"]:
-        assert {"id", "verdict", "robustness", "quantity"} <= set(c)
-        assert c["verdict"] in ("holds", "fails", "pending", "not-applicable")
+        assert {"id", "verdict", "evidence", "robustness", "precision", "hinges_on"} <= set(c)
+        assert c["verdict"] in ("holds", "fails", "not-applicable")
+        assert c["evidence"] in ("encoding", "derived", "record")
 
 
 def test_claims_flip_from_the_command_line():
-    r = run(
-        "claims",
-        "us-dprk-2021",
-        "--draws",
-        "100",
-        "--json",
-        "--set",
-        "usa.denuclearization.position=25",
-        "--set",
-        "usa.red_lines.denuclearization=none",
-    )
+    args = ["claims", "us-dprk-2021", "--draws", "100", "--runs", "100", "--json"]
+    base = {c["id"]: c["verdict"] for c in json.loads(run(*args).stdout)["claims"]}
+    assert base["C8"] == "holds"
+    r = run(*args, "--set", "usa.red_lines.denuclearization=none")
     assert r.exit_code == 0, r.output
     v = {c["id"]: c["verdict"] for c in json.loads(r.stdout)["claims"]}
-    assert v["C4"] == v["C8"] == v["C11"] == "fails"
+    assert v["C8"] == "fails"
+
+
+def test_claims_take_what_ifs_and_pins():
+    args = ["claims", "us-dprk-2021", "--draws", "60", "--runs", "60", "--json"]
+    r = run(*args, "--what-if", "us-waters-down")
+    assert r.exit_code == 0, r.output
+    v = {c["id"]: c for c in json.loads(r.stdout)["claims"]}
+    assert v["C8"]["verdict"] == "fails"  # the US red line is gone under the lever
+    r = run(*args, "--pin", "dprk.red_lines.denuclearization=40")
+    assert r.exit_code == 0, r.output
+    v = {c["id"]: c for c in json.loads(r.stdout)["claims"]}
+    # pinned: the DPRK line no longer varies, so no claim hinges on it
+    assert all("dprk.red_lines.denuclearization" not in c["hinges_on"] for c in v.values())
 
 
 def test_claims_table():
-    r = run("claims", "us-dprk-2021", "--draws", "50")
+    r = run("claims", "us-dprk-2021", "--draws", "50", "--runs", "50")
     assert r.exit_code == 0, r.output
-    assert "C4" in r.stdout and "holds" in r.stdout
+    assert "C4" in r.stdout and "encoded" in r.stdout and "Findings" in r.stdout
+
+
+def test_claims_on_a_case_without_claims_say_not_applicable():
+    r = run("claims", "ec-emissions-1994")
+    assert r.exit_code == 2
+    assert "records no claims" in r.output and "not applicable" in r.output
 
 
 def test_curvature_and_agreement_cost_options():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from detente import load_bundled
+from detente.pipeline.sections import _driver_sentence
 from detente.report.figures import figure_svg, new_figure
 from detente.report.provenance import provenance_summary
-from detente.report.sections import _driver_sentence
 
 
 def test_provenance_counts_every_number_once() -> None:
@@ -67,5 +67,5 @@ def test_build_report_rejects_bad_sizes() -> None:
     from detente.errors import ModelError
     from detente.report import build_report
 
-    with pytest.raises(ModelError, match="'draws' parameter of build_report must be >= 2"):
+    with pytest.raises(ModelError, match="'draws' parameter of run must be >= 2"):
         build_report(load_bundled("ec-emissions-1994"), draws=1)

@@ -108,7 +108,7 @@ def test_ec_emissions_report_says_what_is_missing() -> None:
     assert "Netherlands" in out
     assert "What the bargaining models forecast" in out
     assert "no veto players" in out
-    assert "crisis dynamics need two veto players" in out
+    assert "declares no roles" in out and "not applicable" in out
     assert "no claims" in out
     assert "Where the numbers come from" in out
     assert "Traceback" not in out
@@ -246,13 +246,21 @@ def test_what_ifs_that_do_not_apply_are_reported_not_fatal() -> None:
     from detente.scenario import Scenario
 
     data = load_bundled("us-dprk-2021").model_dump()
-    data["drivers"] = {}
+    # a what-if whose change would leave the scenario off its scale cannot apply
+    data["what_ifs"] = [
+        *data["what_ifs"],
+        {
+            "id": "off-scale",
+            "label": "off the scale",
+            "changes": [{"set": "usa.capability", "to": -5}],
+        },
+    ]
     s = Scenario.model_validate(data)
     r = build_report(s, draws=50, runs=50)
     assert r.outlook is not None
     bad = {w["name"] for w in r.outlook["what_ifs"] if "error" in w}
-    assert "economic-collapse" in bad
-    assert "economic-collapse" not in r.outlook["driver_sentence"]
+    assert bad == {"off-scale"}
+    assert "off-scale" not in r.outlook["driver_sentence"]
     assert "does not apply" in render_html(r)
 
 

@@ -12,7 +12,11 @@ Reservation
     ``r_v = U_v(q) + k``, the utility of the status quo ``q`` plus the cost of agreement ``k``
     (``parameters.agreement_cost`` if present, else 0), in the same utility units.
 Win-set
-    ``W_v = {x in the issue box, within v's red lines : U_v(x) > r_v}``. Strict preference
+    ``W_v = {x in the issue box, within v's red lines and priorities : U_v(x) > r_v}``. A
+    stance's lexicographic ``priority`` (see :class:`~detente.scenario.schema.Stance`) is a
+    level past which the issue outranks every other: no package beyond it beats the status
+    quo, so it bounds the win-set as a red line does (it belongs to the utility, not to the
+    stated limits, and is reported apart from them). Strict preference
     is implemented as ``U_v(x) >= r_v + tol`` with ``tol`` = :data:`STRICT_MARGIN`.
 Zone of agreement
     ``Z = intersection of W_v`` over the veto players (all actors if nobody has a veto).
@@ -157,8 +161,13 @@ def bargaining_inputs(
     weights = np.divide(sal, tot, out=np.zeros_like(sal), where=tot > 0)
     ideal = (b(arrays.positions)[:, idx, :] - lo) / width
     sq = (b(arrays.status_quo) - lo) / width
-    rlo = np.clip((b(arrays.red_low)[:, idx, :] - lo) / width, 0.0, 1.0)
-    rhi = np.clip((b(arrays.red_high)[:, idx, :] - lo) / width, 0.0, 1.0)
+    red_low, red_high = arrays.red_low, arrays.red_high
+    if arrays.prio_low is not None and arrays.prio_high is not None:
+        # lexicographic priorities bound the win-set like red lines (see Stance.priority)
+        red_low = np.maximum(red_low, arrays.prio_low)
+        red_high = np.minimum(red_high, arrays.prio_high)
+    rlo = np.clip((b(red_low)[:, idx, :] - lo) / width, 0.0, 1.0)
+    rhi = np.clip((b(red_high)[:, idx, :] - lo) / width, 0.0, 1.0)
     n = sal.shape[0]
 
     def param(name: str, given: float | None, default: float) -> np.ndarray:

@@ -12,7 +12,7 @@
    with the zone being open, ranked by the larger absolute value (Spearman 1904,
    doi:10.2307/1412159; a variance-free, monotone-invariant screen as in Saltelli et al.
    2008, *Global Sensitivity Analysis*, doi:10.1002/9780470725184);
-4. the **levers** (:mod:`.levers`): the three named levers and the searched ones, on the
+4. the **levers** (:mod:`.levers`): the scenario's named what-ifs (its ``what_ifs``) and the searched levers, on the
    same draws.
 
 Everything is computed; nothing about the flagship is written here.
@@ -36,12 +36,11 @@ from .bargaining import (
     zone_open,
 )
 from .levers import (
-    NAMED_LEVERS,
     LeverResult,
     baseline,
-    named_lever,
     search_levers,
     take_draws,
+    what_if_lever,
 )
 
 if TYPE_CHECKING:
@@ -111,6 +110,12 @@ def sampled_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarr
             k, j = batch.actor_index(parts[0]), batch.issue_index(parts[1])
             if parts[2] == "position":
                 out[path] = batch.positions[:, k, j]
+            elif parts[2] == "priority":
+                st = s.actor(parts[0]).stances[parts[1]]
+                assert st.priority is not None and batch.prio_low is not None
+                assert batch.prio_high is not None
+                up = st.priority.value >= st.position.value
+                out[path] = (batch.prio_high if up else batch.prio_low)[:, k, j]
             else:
                 out[path] = batch.saliences[:, k, j] * s.salience_max
     return out
@@ -439,24 +444,8 @@ class Diagnosis:
 
 def _lever_detail(lv: LeverResult) -> str:
     """The extra line a named lever earns in the summary."""
-    ex = lv.extra
-    if lv.name == "us-waters-down" and "ladder" in ex:
-        ladder = ", ".join(f"{float(k):.0%}: {v:.2f}" for k, v in ex["ladder"].items())
-        text = f"P by share of the way to the status quo: {ladder}"
-        text += f"; the position move alone {ex['p_position_only']:.2f}"
-        if "p_red_line_only" in ex:
-            text += f", dropping the red line alone {ex['p_red_line_only']:.2f}"
-        return text
-    if lv.name == "partial-for-relief" and "p_rejected_by" in ex:
-        return (
-            "rejected by: "
-            + ", ".join(f"{a} in {p:.0%} of draws" for a, p in ex["p_rejected_by"].items())
-            + (
-                f" (at the point values: {', '.join(ex['rejected_by'])})"
-                if ex["rejected_by"]
-                else ""
-            )
-        )
+    if lv.extra.get("label"):
+        return f"{lv.extra.get('kind', 'lever')}: {lv.extra['label']}"
     return ""
 
 
@@ -488,7 +477,7 @@ def diagnose(
     n_levers : int
         Searched levers kept (best first), besides the named ones.
     lever_names : sequence of str, optional
-        The named levers to evaluate (default: all of :data:`~.levers.NAMED_LEVERS`).
+        The scenario's what-ifs to evaluate as levers (default: all it declares).
     search : bool
         Also search single and paired changes.
     progress : callable, optional
@@ -546,14 +535,15 @@ def diagnose(
                 f"{len(point.veto_ids)} veto players: levers evaluated on the first "
                 f"{LEVER_DRAWS_LIMITED} draws (their baseline P(zone non-empty) is on the same draws)"
             )
-        base = baseline(scenario, lever_arrays, curvature, agreement_cost)
-        names = NAMED_LEVERS if lever_names is None else tuple(lever_names)
-        bad = [n for n in names if n not in NAMED_LEVERS]
+        paired_seed = seed if lever_arrays is batch_arrays else None
+        base = baseline(scenario, lever_arrays, curvature, agreement_cost, paired_seed)
+        declared = {w.id: w for w in scenario.what_ifs}
+        names = tuple(declared) if lever_names is None else tuple(lever_names)
+        bad = [n for n in names if n not in declared]
         if bad:
-            raise ModelError(
-                f"unknown lever {', '.join(map(repr, bad))}; named levers: {', '.join(NAMED_LEVERS)}"
-            )
-        named = tuple(named_lever(base, n) for n in names)
+            known = ", ".join(declared) or "none (the scenario declares no what_ifs)"
+            raise ModelError(f"unknown lever {', '.join(map(repr, bad))}; named levers: {known}")
+        named = tuple(what_if_lever(base, declared[n]) for n in names)
         found = search_levers(base, top=n_levers + 3) if search else ()
         # a searched lever identical to a named one is reported once, under its name
         named_sets = [set(lv.changes) for lv in named if lv.changes]

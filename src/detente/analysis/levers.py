@@ -21,22 +21,10 @@ Ranking: a lever that no other lever beats on both counts (a larger rise in P(zo
 non-empty) and a smaller size) is ``efficient``; efficient levers come first, smallest
 first, then the rest by their rise in P(zone non-empty) (rounded to 0.01) and their size.
 
-Named levers (from the source essay; defined on the flagship's ids with generic fallbacks):
-
-``us-waters-down``
-    The United States softens its denuclearization demand: its position moves toward the
-    status quo by :data:`WATER_DOWN_FRACTION` of the distance and its red line on the issue
-    is removed. Fallback: the veto player with the most salient demand away from the status
-    quo softens that demand. A ladder of fractions, and each half alone, are reported too.
-``reframe-without-denuclearization``
-    Denuclearization is taken off the table. Fallback: the issue on which the veto players'
-    red lines conflict most, else the one they disagree on most (salience-weighted).
-``partial-for-relief``
-    A Hanoi-style package: partial denuclearization for partial sanctions relief, every
-    other issue at the status quo. The levels are the issues' anchors whose label mentions
-    Hanoi (else "partial", else the scale midpoint). Its ``p_zone_nonempty`` is the share of
-    draws in which that package lies in every veto player's win-set (the zone if the table
-    held this one package); ``extra`` says who rejects it and how often.
+Named levers and shocks are the scenario's own ``what_ifs`` (see
+:mod:`detente.scenario.case`): :func:`what_if_lever` applies one to the scenario and
+re-samples it paired with the baseline's draws (every quantity at the same path keeps its
+uniforms), so its change in P(zone non-empty) is the what-if's effect, not sampling noise.
 """
 
 from __future__ import annotations
@@ -58,31 +46,22 @@ from .bargaining import (
 
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
+    from ..scenario.case import WhatIf
 
 __all__ = [
-    "NAMED_LEVERS",
-    "PARTIAL_KEYWORDS",
     "POSITION_FRACTIONS",
     "STATUS_QUO_SHIFT",
-    "WATER_DOWN_FRACTION",
-    "WATER_DOWN_LADDER",
     "Baseline",
     "Change",
     "LeverResult",
     "baseline",
     "evaluate_changes",
-    "hanoi_package",
-    "named_lever",
     "package_in_win_sets",
     "search_levers",
     "take_draws",
+    "what_if_lever",
 ]
 
-#: Share of the distance to the status quo by which ``us-waters-down`` moves the demand:
-#: meeting the status quo halfway is the plainest reading of "waters down".
-WATER_DOWN_FRACTION = 0.5
-#: The fractions reported as the ``us-waters-down`` ladder.
-WATER_DOWN_LADDER = (0.25, 0.5, 0.75, 1.0)
 #: Position moves tried by the search (toward the status quo).
 POSITION_FRACTIONS = (0.25, 0.5, 1.0)
 #: Salience factors tried by the search.
@@ -91,16 +70,6 @@ SALIENCE_FACTORS = (0.5, 1.5)
 RED_LINE_FRACTIONS = (0.25, 0.5, 1.0)
 #: Status-quo shifts tried by the search, as a share of the scale, both directions.
 STATUS_QUO_SHIFT = 0.25
-#: Anchor labels searched, in order, for the Hanoi-style package levels.
-PARTIAL_KEYWORDS = ("hanoi", "partial")
-#: The flagship ids the named levers use before falling back to generic rules.
-FLAGSHIP_DEMANDER, FLAGSHIP_CORE_ISSUE, FLAGSHIP_RELIEF_ISSUE = (
-    "usa",
-    "denuclearization",
-    "sanctions_relief",
-)
-NAMED_LEVERS = ("us-waters-down", "reframe-without-denuclearization", "partial-for-relief")
-
 Kind = Literal["position", "salience", "red_line", "drop_issue", "status_quo"]
 
 
@@ -316,6 +285,7 @@ class Baseline:
     curvature: float | None
     agreement_cost: float | None
     hints: np.ndarray | None = None  # baseline max-min packages, candidates for the levers
+    seed: int | None = None  # the seed the batch was drawn with (for paired what-if draws)
 
     @property
     def p(self) -> float:
@@ -334,6 +304,7 @@ def baseline(
     batch: ScenarioArrays,
     curvature: float | None = None,
     agreement_cost: float | None = None,
+    seed: int | None = None,
 ) -> Baseline:
     point = s.to_arrays()
     po, _ = zone_open(point, curvature=curvature, agreement_cost=agreement_cost)
@@ -344,7 +315,7 @@ def baseline(
         # many veto players: the baseline's max-min packages often stay inside a changed
         # zone, so they certify most lever draws without an LP
         hints = maximin_packages(inp)[:, None, :]
-    return Baseline(s, point, batch, bool(po), bo, curvature, agreement_cost, hints)
+    return Baseline(s, point, batch, bool(po), bo, curvature, agreement_cost, hints, seed)
 
 
 def evaluate_changes(
@@ -488,61 +459,6 @@ def _not_applicable(name: str, reason: str) -> LeverResult:
     )
 
 
-def _demander(base: Baseline) -> tuple[str, str, str] | None:
-    """(actor, issue, rule) whose demand ``us-waters-down`` softens."""
-    s = base.scenario
-    inp = bargaining_inputs(base.point)
-    if (
-        FLAGSHIP_DEMANDER in inp.veto_ids
-        and FLAGSHIP_CORE_ISSUE in s.actor(FLAGSHIP_DEMANDER).stances
-    ):
-        return FLAGSHIP_DEMANDER, FLAGSHIP_CORE_ISSUE, "flagship ids"
-    dist = inp.weights[0] * np.abs(inp.ideal[0] - inp.status_quo[0][None, :])
-    if not np.any(dist > 0):
-        return None
-    v, j = np.unravel_index(int(np.argmax(dist)), dist.shape)
-    return (
-        inp.veto_ids[int(v)],
-        inp.issue_ids[int(j)],
-        "fallback: the veto player's most salient demand away from the status quo",
-    )
-
-
-def _core_issue(base: Baseline) -> tuple[str, str] | None:
-    s = base.scenario
-    if s.n_issues < 2:
-        return None
-    if FLAGSHIP_CORE_ISSUE in s.issue_ids:
-        return FLAGSHIP_CORE_ISSUE, "flagship ids"
-    inp = bargaining_inputs(base.point)
-    lo = inp.red_low[0].max(axis=0)
-    hi = inp.red_high[0].min(axis=0)
-    conflict = lo - hi
-    if np.any(conflict > LP_TOLERANCE):
-        return inp.issue_ids[int(np.argmax(conflict))], "fallback: the widest red-line conflict"
-    spread = np.sum(
-        inp.weights[0] * np.abs(inp.ideal[0] - inp.ideal[0].mean(axis=0, keepdims=True)), axis=0
-    )
-    return inp.issue_ids[int(np.argmax(spread))], "fallback: the most disputed issue"
-
-
-def _hanoi_level(s: Scenario, issue: str) -> tuple[float, str]:
-    iss = s.issue(issue)
-    for kw in PARTIAL_KEYWORDS:
-        for at, label in sorted(iss.anchors.items()):
-            if kw in label.lower():
-                return float(at), f"anchor {_n(at)} ({label})"
-    mid = (iss.low + iss.high) / 2
-    return mid, f"scale midpoint {_n(mid)}"
-
-
-def hanoi_package(s: Scenario) -> dict[str, tuple[float, str]] | None:
-    """The Hanoi-style package's levels on the two issues (None if the issues are missing)."""
-    if not {FLAGSHIP_CORE_ISSUE, FLAGSHIP_RELIEF_ISSUE} <= set(s.issue_ids):
-        return None
-    return {i: _hanoi_level(s, i) for i in (FLAGSHIP_CORE_ISSUE, FLAGSHIP_RELIEF_ISSUE)}
-
-
 def package_in_win_sets(
     arrays: ScenarioArrays,
     package: dict[str, float],
@@ -568,84 +484,39 @@ def package_in_win_sets(
     return inp.veto_ids, (inside if inp.batched else inside[0])
 
 
-def named_lever(base: Baseline, name: str) -> LeverResult:
-    """Evaluate one of :data:`NAMED_LEVERS` on the baseline's draws."""
+def what_if_lever(base: Baseline, what_if: WhatIf) -> LeverResult:
+    """Evaluate one of the scenario's named what-ifs on the baseline's draws (paired)."""
+    from ..errors import DetenteError
+    from ..scenario.whatif import apply_changes
+
     s = base.scenario
-    if name == "us-waters-down":
-        d = _demander(base)
-        if d is None:
-            return _not_applicable(name, "no veto player demands a move from the status quo")
-        actor, issue, rule = d
-        has_rl = issue in s.actor(actor).red_lines
-        rl = (Change("red_line", issue, actor, 1.0),) if has_rl else ()
-        main = evaluate_changes(
-            base, (Change("position", issue, actor, WATER_DOWN_FRACTION), *rl), name
-        )
-        ladder = {
-            f"{f:g}": evaluate_changes(base, (Change("position", issue, actor, f), *rl))
-            for f in WATER_DOWN_LADDER
-        }
-        pos_only = evaluate_changes(base, (Change("position", issue, actor, WATER_DOWN_FRACTION),))
-        extra: dict[str, Any] = {
-            "actor": actor,
-            "issue": issue,
-            "fraction": WATER_DOWN_FRACTION,
-            "ladder": {k: v.p_zone_nonempty for k, v in ladder.items()},
-            "ladder_point_open": {k: v.zone_nonempty for k, v in ladder.items()},
-            "p_position_only": pos_only.p_zone_nonempty,
-            "smallest_opening_fraction": next(
-                (float(k) for k, v in ladder.items() if v.zone_nonempty), None
-            ),
-        }
-        if has_rl:
-            rl_only = evaluate_changes(base, rl)
-            extra["p_red_line_only"] = rl_only.p_zone_nonempty
-        return replace(main, reason=rule, extra=extra)
-    if name == "reframe-without-denuclearization":
-        ci = _core_issue(base)
-        if ci is None:
-            return _not_applicable(name, "a scenario with one issue cannot drop it")
-        issue, rule = ci
-        r = evaluate_changes(base, (Change("drop_issue", issue),), name)
-        return replace(r, reason=rule, extra={"issue": issue})
-    if name == "partial-for-relief":
-        pk = hanoi_package(s)
-        if pk is None:
-            return _not_applicable(
-                name,
-                f"needs issues {FLAGSHIP_CORE_ISSUE!r} and {FLAGSHIP_RELIEF_ISSUE!r}",
-            )
-        package = {i: v for i, (v, _) in pk.items()}
-        kw = {"curvature": base.curvature, "agreement_cost": base.agreement_cost}
-        ids, pin = package_in_win_sets(base.point, package, **kw)
-        _, bin_ = package_in_win_sets(base.batch, package, **kw)
-        all_b = np.all(bin_, axis=1)
-        text = (
-            "test the package "
-            + ", ".join(f"{i} = {_n(v)} [{why}]" for i, (v, why) in pk.items())
-            + ", every other issue at the status quo"
-        )
-        rejects = [a for a, ok in zip(ids, pin, strict=True) if not ok]
-        return LeverResult(
-            name=name,
-            changes=(),
-            change=text,
-            assignments=(),
-            size=float("nan"),
-            p_zone_nonempty=float(all_b.mean()),
-            delta=float(all_b.mean()) - base.p,
-            zone_nonempty=bool(np.all(pin)),
-            opens_share=float(np.mean(all_b & ~base.open_)),
-            reason="flagship ids; levels from the issues' anchors",
-            extra={
-                "package": package,
-                "in_win_set": {a: bool(ok) for a, ok in zip(ids, pin, strict=True)},
-                "p_in_win_set": {a: float(bin_[:, k].mean()) for k, a in enumerate(ids)},
-                "rejected_by": rejects,
-                "p_rejected_by": {a: float(1 - bin_[:, k].mean()) for k, a in enumerate(ids)},
-            },
-        )
-    raise ValueError(
-        f"The 'name' parameter of named_lever must be one of {', '.join(NAMED_LEVERS)}. "
-        f"Got {name!r} instead."
+    try:
+        s2 = apply_changes(s, what_if.changes, why=f"what-if {what_if.id}")
+    except DetenteError as err:
+        return _not_applicable(what_if.id, "; ".join(err.lines()))
+    except ValueError as err:  # a change that leaves the scenario invalid (e.g. off the scale)
+        lines = [x.strip() for x in str(err).splitlines() if x.strip()]
+        return _not_applicable(what_if.id, lines[1] if len(lines) > 1 else lines[0])
+    n = base.batch.n_draws or 1
+    point = s2.to_arrays()
+    batch = s2.sample(n, base.seed, paired_with=s) if base.seed is not None else s2.sample(n, 0)
+    kw = {"curvature": base.curvature, "agreement_cost": base.agreement_cost}
+    po, _ = zone_open(point, **kw)
+    bo, _ = zone_open(batch, exact=False, **kw)
+    p = float(bo.mean())
+    paired = bo.shape == base.open_.shape and s2.issue_ids == s.issue_ids
+    return LeverResult(
+        name=what_if.id,
+        changes=(),
+        change="; ".join(c.describe() for c in what_if.changes),
+        assignments=tuple(
+            f"{c.set}={c.to}" for c in what_if.changes if c.set is not None and c.to is not None
+        ),
+        size=float("nan"),
+        p_zone_nonempty=p,
+        delta=p - base.p,
+        zone_nonempty=bool(po),
+        opens_share=float(np.mean(bo & ~base.open_)) if paired else None,
+        reason=f"{what_if.kind} named in the scenario: {what_if.label}",
+        extra={"kind": what_if.kind, "by": what_if.by, "label": what_if.label},
     )

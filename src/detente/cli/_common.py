@@ -29,8 +29,27 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
-        help="What-if PATH=VALUE, repeatable: usa.denuclearization.position=40, usa.capability=0.3, "
-        "status_quo.sanctions_relief=20, drivers.economic_distress=0.9, usa.red_lines.denuclearization=none.",
+        help="What-if PATH=VALUE, repeatable: ACTOR.ISSUE.position=40, ACTOR.capability=0.3, "
+        "status_quo.ISSUE=20, drivers.NAME=0.9, ACTOR.red_lines.ISSUE=none ('detente show "
+        "SCENARIO --sources' lists the paths).",
+        show_default=False,
+    ),
+]
+PinOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pin",
+        help="Fix a number PATH=VALUE (its range collapses to the value, so the Monte Carlo "
+        "no longer varies it), repeatable; --set moves the range with the value.",
+        show_default=False,
+    ),
+]
+WhatIfOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--what-if",
+        help="A named what-if of the scenario (its what_ifs: levers and shocks), repeatable; "
+        "applied in order before the analysis.",
         show_default=False,
     ),
 ]
@@ -62,12 +81,26 @@ def fail(error: DetenteError | str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def load_scenario(name: str, sets: list[str] | None = None, fmt: str | None = None) -> Any:
+def load_scenario(
+    name: str,
+    sets: list[str] | None = None,
+    fmt: str | None = None,
+    *,
+    pins: list[str] | None = None,
+    what_ifs: list[str] | None = None,
+) -> Any:
+    """Read a scenario, apply ``--set`` then ``--pin`` assignments, then named what-ifs."""
     from ..scenario import apply_sets, resolve
 
     scn = resolve(name, fmt=fmt)
     if sets:
         scn = apply_sets(scn, sets)
+    if pins:
+        scn = apply_sets(scn, pins, pin=True)
+    for w in what_ifs or ():
+        from ..report.whatifs import apply_named
+
+        scn, _ = apply_named(scn, w)
     return scn
 
 

@@ -9,12 +9,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from .. import defaults
 from ..errors import DetenteError
 from ._common import (
     FromOption,
     JsonOption,
+    PinOption,
     ScenarioArg,
     SetOption,
+    WhatIfOption,
     app,
     console,
     err_console,
@@ -26,6 +29,10 @@ from ._common import (
 DrawsOption = Annotated[
     int, typer.Option("--draws", min=2, help="Monte Carlo draws over the scenario's ranges.")
 ]
+RunsOption = Annotated[
+    int, typer.Option("--runs", min=1, help="Monte Carlo runs of the crisis dynamics.")
+]
+MonthsOption = Annotated[int, typer.Option("--months", min=1, help="Horizon of the dynamics.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (runs are reproducible).")]
 CurvatureOption = Annotated[
     float | None,
@@ -76,15 +83,15 @@ def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[str], N
 
 @app.command()
 def diagnose(
-    scenario: ScenarioArg = "us-dprk-2021",
-    draws: DrawsOption = 2000,
-    seed: SeedOption = 0,
+    scenario: ScenarioArg = defaults.SCENARIO,
+    draws: DrawsOption = defaults.DRAWS,
+    seed: SeedOption = defaults.SEED,
     lever: Annotated[
         list[str] | None,
         typer.Option(
             "--lever",
-            help="Evaluate only this named lever (repeatable): us-waters-down, "
-            "reframe-without-denuclearization, partial-for-relief. Skips the search.",
+            help="Evaluate only this named what-if of the scenario as a lever (repeatable; "
+            "see its what_ifs). Skips the search.",
         ),
     ] = None,
     no_levers: Annotated[
@@ -98,14 +105,16 @@ def diagnose(
         str | None,
         typer.Option(
             "--plot-issues",
-            help="Two issues for the plot, 'A,B' (default: denuclearization,sanctions_relief "
-            "when present).",
+            help="Two issues for the plot, 'A,B' (default: the two issues the veto players "
+            "care about most).",
         ),
     ] = None,
     curvature: CurvatureOption = None,
     agreement_cost: CostOption = None,
     json_out: JsonOption = False,
     set_: SetOption = None,
+    pin: PinOption = None,
+    what_if: WhatIfOption = None,
     fmt: FromOption = None,
 ) -> None:
     """Is there a deal every veto player prefers to the status quo? The zone of agreement,
@@ -114,7 +123,7 @@ def diagnose(
     from ..analysis.diagnosis import diagnose as run
 
     try:
-        s = load_scenario(scenario, set_, fmt)
+        s = load_scenario(scenario, set_, fmt, pins=pin, what_ifs=what_if)
         issues = _issues(plot_issues) if plot_issues else None
         with _progress(5 if not no_levers else 4, "diagnosis", json_out) as step:
             d = run(
@@ -153,7 +162,7 @@ def _issues(text: str) -> tuple[str, str]:
             [
                 Problem(
                     f"expected two issues 'A,B'; got {text!r}",
-                    "e.g. --plot-issues denuclearization,sanctions_relief",
+                    "e.g. --plot-issues ISSUE_A,ISSUE_B",
                     field="--plot-issues",
                 )
             ]
@@ -191,49 +200,71 @@ def _save_plot(d: Any, path: str, issues: tuple[str, str] | None) -> None:
 
 @app.command()
 def claims(
-    scenario: ScenarioArg = "us-dprk-2021",
-    draws: DrawsOption = 2000,
-    seed: SeedOption = 0,
-    curvature: CurvatureOption = None,
-    agreement_cost: CostOption = None,
+    scenario: ScenarioArg = defaults.SCENARIO,
+    draws: DrawsOption = defaults.DRAWS,
+    runs: RunsOption = defaults.RUNS,
+    months: MonthsOption = defaults.MONTHS,
+    seed: SeedOption = defaults.SEED,
     json_out: JsonOption = False,
     set_: SetOption = None,
+    pin: PinOption = None,
+    what_if: WhatIfOption = None,
     fmt: FromOption = None,
 ) -> None:
-    """Evaluate the source essay's claims C1-C14 from model outputs: verdict (holds, fails,
-    pending, not-applicable) and robustness (share of draws, or of bootstrap resamples,
-    in which the verdict's rule holds; see docs/claims.md)."""
+    """Evaluate the scenario's own claims from model outputs: evidence (encoding, derived,
+    record), verdict, robustness over the ranges of every input, precision (a Monte Carlo
+    interval) and the inputs the verdict hinges on (see docs/claims.md)."""
     from rich.markup import escape
 
-    from ..analysis.claims import CLAIMS, evaluate_claims
+    from ..analysis.claims import evaluate_claims
+    from ..analysis.quantities import Evaluator
 
     try:
-        s = load_scenario(scenario, set_, fmt)
-        with _progress(len(CLAIMS) or 14, "claims", json_out) as step:
-            report = evaluate_claims(
-                s,
-                draws=draws,
-                seed=seed,
-                curvature=curvature,
-                agreement_cost=agreement_cost,
-                progress=step,
+        s = load_scenario(scenario, set_, fmt, pins=pin, what_ifs=what_if)
+        if not s.claims:
+            fail(
+                DetenteError(
+                    f"scenario {s.id} records no claims: not applicable; add them under claims: "
+                    "(see docs/claims.md)"
+                )
             )
+        with _progress(len(s.claims), "claims", json_out) as step:
+            ev = Evaluator(s, draws=draws, seed=seed, runs=runs, months=months)
+            report = evaluate_claims(s, evaluator=ev, progress=step)
     except DetenteError as err:
         fail(err)
     if json_out:
         print_json(report.to_dict())
         return
-    t = Table(title=f"Claims: {report.scenario_id} ({report.draws} draws, seed {report.seed})")
-    for col in ("id", "claim", "quantity", "verdict", "robustness"):
+    t = Table(
+        title=f"Claims: {report.scenario_id} ({report.draws} draws, {runs} runs, seed {report.seed})"
+    )
+    for col in ("id", "claim", "evidence", "verdict", "robustness", "hinges on"):
         t.add_column(col, overflow="fold")
-    style = {"holds": "green", "fails": "red", "pending": "dim", "not-applicable": "dim"}
+    style = {"holds": "green", "fails": "red", "not-applicable": "dim"}
     for c in report.claims:
         rob = "" if c.robustness is None else f"{c.robustness:.2f}"
+        verdict = f"[{style[c.verdict]}]{c.verdict}[/]"
+        if c.evidence == "encoding" and c.verdict != "not-applicable":
+            verdict = f"[dim]encoded ({c.verdict})[/]"
         t.add_row(
             c.id,
-            escape(c.text),
-            escape(c.quantity + (f"\n{c.explanation}" if c.explanation else "")),
-            f"[{style[c.verdict]}]{c.verdict}[/]",
+            escape(c.text + (f"\n{c.explanation}" if c.explanation else "")),
+            c.evidence,
+            verdict,
             rob,
+            escape("\n".join(c.hinges_on)),
         )
     console.print(t)
+    counts = report.counts()
+    findings = {k: v for k, v in counts.items() if k != "encoded"}
+    console.print(
+        "Findings: "
+        + (", ".join(f"{n} {k}" for k, n in sorted(findings.items())) or "none")
+        + (
+            f"; {counts['encoded']} encoded in the scenario (not findings)"
+            if counts.get("encoded")
+            else ""
+        ),
+        markup=False,
+    )

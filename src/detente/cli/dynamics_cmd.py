@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .. import defaults
 from ..errors import DetenteError, ModelError
 from ._common import (
     JsonOption,
@@ -22,13 +23,13 @@ from ._common import (
 
 @app.command()
 def simulate(
-    scenario: ScenarioArg = "us-dprk-2021",
+    scenario: ScenarioArg = defaults.SCENARIO,
     months: Annotated[
         int, typer.Option("--months", min=1, max=600, help="Horizon in months.")
-    ] = 36,
+    ] = defaults.MONTHS,
     runs: Annotated[
         int, typer.Option("--runs", min=1, max=1_000_000, help="Monte Carlo runs.")
-    ] = 10_000,
+    ] = defaults.RUNS,
     what_if: Annotated[
         str | None,
         typer.Option(
@@ -37,7 +38,9 @@ def simulate(
             "also shows the change against the baseline.",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (same seed, same result).")
+    ] = defaults.SEED,
     json_: JsonOption = False,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a fan chart (PNG or SVG) to this file.")
@@ -64,7 +67,7 @@ def simulate(
 ) -> None:
     """Simulate the monthly dynamics: P(mode) by month, time to talks, provocations."""
     from ..dynamics import simulate as run_simulation
-    from ..dynamics.whatifs import WHAT_IFS, apply_what_if, compare
+    from ..dynamics.whatifs import apply_what_if, compare, what_ifs_of
 
     if rules:
         from ..dynamics.rules import RULES
@@ -74,8 +77,14 @@ def simulate(
             console.print("")
         return
     if list_what_ifs:
-        for name, w in WHAT_IFS.items():
-            console.print(f"[bold]{name}[/]: {w.description}")
+        try:
+            declared = what_ifs_of(load_scenario(scenario, set_))
+        except DetenteError as err:
+            fail(err)
+        for name, text in declared.items():
+            console.print(f"{name}: {text}", markup=False)
+        if not declared:
+            console.print("this scenario declares no what-ifs", markup=False)
         return
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         fail(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from .. import defaults
 from ..errors import DetenteError, ModelError
 from ._common import (
     FromOption,
@@ -90,7 +91,7 @@ def forecast(
     trace: Annotated[
         bool, typer.Option("--trace", help="Print each model's explained moves and notes.")
     ] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for models that draw.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for models that draw.")] = defaults.SEED,
     ignore_veto: Annotated[
         bool,
         typer.Option(

@@ -6,9 +6,13 @@ from typing import Annotated
 
 import typer
 
+from ..defaults import DRAWS as DEFAULT_DRAWS
+from ..defaults import MONTHS as DEFAULT_MONTHS
+from ..defaults import RUNS as DEFAULT_RUNS
+from ..defaults import SCENARIO as DEFAULT_SCENARIO
+from ..defaults import SEED as DEFAULT_SEED
 from ..errors import DetenteError
-from ..report.build import DEFAULT_DRAWS, DEFAULT_MONTHS, DEFAULT_RUNS, DEFAULT_SEED
-from ._common import FromOption, SetOption, app, console, fail, load_scenario
+from ._common import FromOption, PinOption, SetOption, app, console, fail, load_scenario
 
 
 @app.command()
@@ -19,7 +23,7 @@ def run(
             help="A bundled scenario name (see 'detente scenarios') or a scenario file "
             "(YAML, KTAB CSV/XML, #A/#P/#M/#D, actor table)."
         ),
-    ] = "us-dprk-2021",
+    ] = DEFAULT_SCENARIO,
     html: Annotated[
         str | None,
         typer.Option("--html", help="Also write the report with figures to this HTML file."),
@@ -32,13 +36,13 @@ def run(
         ),
     ] = None,
     set_: SetOption = None,
+    pin: PinOption = None,
     what_if: Annotated[
         list[str] | None,
         typer.Option(
             "--what-if",
-            help="A named what-if, repeatable: a lever (us-waters-down, "
-            "reframe-without-denuclearization, partial-for-relief) or a shock "
-            "(leadership-change-washington, economic-collapse, ...).",
+            help="A named what-if of the scenario (a lever or a shock under its what_ifs), "
+            "repeatable, applied in order.",
         ),
     ] = None,
     seed: Annotated[
@@ -69,7 +73,7 @@ def run(
     from ..scenario.io import write_atomic
 
     try:
-        s = load_scenario(scenario, set_, fmt)
+        s = load_scenario(scenario, set_, fmt, pins=pin)
         report = build_report(
             s,
             draws=draws,
@@ -77,7 +81,7 @@ def run(
             months=months,
             seed=seed,
             what_ifs=what_if or (),
-            sets=set_ or (),
+            sets=[*(set_ or ()), *(f"pin {x}" for x in pin or ())],
             source=scenario,
             progress=True,
         )

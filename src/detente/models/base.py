@@ -273,7 +273,7 @@ def register(cls: type) -> type:
     raw = getattr(cls, "forecast", None)
     if raw is not None and not getattr(raw, "_veto_wrapped", False):
         cls.forecast = _constrained(raw)  # type: ignore[attr-defined]
-    MODELS[cls.name] = cls  # type: ignore[attr-defined,assignment]
+    MODELS[cls.name] = cls  # type: ignore[attr-defined]
     return cls
 
 

@@ -27,12 +27,9 @@ _COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab
 
 
 def default_issues(s: Scenario) -> tuple[str, str]:
-    """Denuclearization x sanctions relief when present, else the two issues the veto players
-    care most about together."""
+    """The two issues the veto players care most about together."""
     if s.n_issues < 2:
         raise ModelError("a win-set plot needs two issues; this scenario has one")
-    if {"denuclearization", "sanctions_relief"} <= set(s.issue_ids):
-        return ("denuclearization", "sanctions_relief")
     from ..analysis.bargaining import bargaining_inputs
 
     w = bargaining_inputs(s.to_arrays()).weights[0].sum(axis=0)

@@ -332,7 +332,7 @@ def _levers_fig(r: AnalysisReport) -> Figure | None:
     ax.set_yticks(y, labels, fontsize="small")
     ax.set_xlim(0, 1)
     ax.set_xlabel("P(zone of agreement non-empty) with the lever")
-    ax.set_title("Levers (green: named in the source)", fontsize="medium")
+    ax.set_title("Levers (green: named in the scenario)", fontsize="medium")
     return fig
 
 
@@ -358,7 +358,7 @@ def _calibration_fig(r: AnalysisReport) -> Figure | None:
             color="#2ca02c",
             alpha=0.15,
             lw=0,
-            label="months with US–DPRK talks",
+            label=series.get("talks_label", "months with talks"),
         )
     ax.bar(
         x,

@@ -244,34 +244,38 @@ def _claims(r: AnalysisReport, console: Console) -> None:
         return
     c = r.claims
     assert c is not None
-    wide = console.width >= 110  # room for the model quantity each verdict rests on
+    wide = console.width >= 110  # room for what each verdict hinges on
     t = Table(show_edge=False, pad_edge=False, show_lines=False)
-    t.add_column("id")
+    t.add_column("id", no_wrap=True)
     t.add_column("claim", ratio=3)
     t.add_column("verdict", no_wrap=True)
-    t.add_column("robust", justify="right")
+    t.add_column("robust", justify="right", no_wrap=True)
     if wide:
-        t.add_column("model quantity", ratio=2)
-    colours = {"holds": "green", "fails": "red", "pending": "yellow", "not-applicable": "dim"}
+        t.add_column("hinges on", ratio=2)
+    colours = {"holds": "green", "fails": "red", "not-applicable": "dim"}
     for row in c["claims"]:
         v = row["verdict"]
+        shown = f"[{colours.get(v, 'white')}]{v}[/]"
+        if row.get("evidence") == "encoding" and v != "not-applicable":
+            shown = f"[dim]encoded ({v})[/]"
         cells = [
-            row["id"],
+            esc(row["id"]),
             esc(T.shorten(row.get("text", ""), 100 if wide else 90)),
-            f"[{colours.get(v, 'white')}]{v}[/]",
+            shown,
             T.pct(row.get("robustness")),
         ]
         if wide:
-            cells.append(esc(T.shorten(row.get("quantity_text", ""), 70)))
+            cells.append(esc("\n".join(row.get("hinges_on") or [])))
         t.add_row(*cells)
     console.print(t)
     counts = c.get("counts", {})
     if counts:
-        console.print(f"[dim]{T.claim_counts(counts).capitalize()}.[/]")
+        console.print(f"[dim]{esc(T.claim_counts(counts)).capitalize()}.[/]")
     console.print(
-        "[dim]robust: the share of Monte Carlo draws over the scenario's ranges in which the "
-        "claim holds"
-        + ("" if wide else "; the model quantity of each verdict is in --html and --json")
+        "[dim]robust: the share of draws over the ranges of every uncertain input in which the "
+        "claim holds (blank: a share over the draws itself, or no parameter groups); encoded: "
+        "the verdict restates the scenario's inputs and is not a finding"
+        + ("" if wide else "; what each verdict hinges on is in --html and --json")
         + ".[/]"
     )
 

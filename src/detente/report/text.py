@@ -158,7 +158,7 @@ def calibration_sentence(c: dict[str, Any] | None) -> str:
     wins = sum(1 for r in oos if r.get("beats_baselines"))
     span = oos[0].get("span", "")
     return (
-        f"Calibrated to the 1990–2021 record; out of sample ({span}) the model beats both naive "
+        f"Calibrated to the case's record; out of sample ({span}) the model beats both naive "
         f"baselines on {wins} of {len(oos)} scores (details: detente calibrate)."
     )
 
@@ -166,16 +166,20 @@ def calibration_sentence(c: dict[str, Any] | None) -> str:
 _VERDICT_PHRASE = {
     "holds": "hold",
     "fails": "fail",
-    "pending": "pending",
     "not-applicable": "not applicable",
 }
 
 
 def claim_counts(counts: dict[str, int]) -> str:
-    """``{"holds": 12, "fails": 2}`` -> ``"of 14 claims, 12 hold, 2 fail"``."""
-    total = sum(counts.values())
-    parts = [f"{n} {_VERDICT_PHRASE.get(k, k)}" for k, n in counts.items()]
-    return f"of {total} claims, " + ", ".join(parts)
+    """``{"holds": 5, "fails": 2, "encoded": 2}`` -> ``"of 7 findings, 5 hold, 2 fail;
+    2 claims encoded in the scenario"`` (encoded claims restate inputs and are not findings)."""
+    findings = {k: n for k, n in counts.items() if k != "encoded"}
+    total = sum(findings.values())
+    parts = [f"{n} {_VERDICT_PHRASE.get(k, k)}" for k, n in findings.items()]
+    text = f"of {total} findings, " + ", ".join(parts) if parts else "no findings"
+    if counts.get("encoded"):
+        text += f"; {counts['encoded']} claims encoded in the scenario (not findings)"
+    return text
 
 
 def top_levers(d: dict[str, Any], n: int) -> list[dict[str, Any]]:

@@ -1,11 +1,7 @@
-"""Named what-ifs for ``detente run --what-if NAME``.
+"""Named what-ifs for ``detente run --what-if NAME``: the scenario's own ``what_ifs``.
 
-The names and their definitions are those of :mod:`detente.dynamics.whatifs`: the diagnosis
-levers (``us-waters-down``, ``reframe-without-denuclearization``, ``partial-for-relief``) and
-the shocks (``leadership-change-washington``, ``leadership-change-pyongyang``,
-``china-cuts-support``, ``china-boosts-support``, ``economic-collapse``). Each is a documented
-change to the scenario, so the whole report — models, diagnosis, dynamics and claims — runs on
-the changed scenario.
+Each is a list of changes to the scenario (see :mod:`detente.scenario.case`), so the whole
+report — models, diagnosis, dynamics and claims — runs on the changed scenario.
 """
 
 from __future__ import annotations
@@ -21,22 +17,26 @@ if TYPE_CHECKING:
 __all__ = ["apply_named", "known_what_ifs"]
 
 
-def known_what_ifs() -> dict[str, str]:
-    """Name -> description of every named what-if."""
-    from ..dynamics.whatifs import WHAT_IFS
-
-    return {name: w.description for name, w in WHAT_IFS.items()}
+def known_what_ifs(s: Scenario) -> dict[str, str]:
+    """Id -> description of every what-if the scenario declares."""
+    return {w.id: f"{w.kind}: {w.label}" for w in s.what_ifs}
 
 
 def apply_named(s: Scenario, name: str) -> tuple[Scenario, str]:
     """Apply a named what-if; returns the changed scenario and a sentence describing it."""
-    from ..dynamics.whatifs import apply_what_if
+    from ..scenario.whatif import apply_what_if
 
-    known = known_what_ifs()
+    known = known_what_ifs(s)
     if name not in known:
         close = difflib.get_close_matches(name, list(known), n=3)
         hint = (
-            f"did you mean {', '.join(close)}?" if close else f"known what-ifs: {', '.join(known)}"
+            f"did you mean {', '.join(close)}?"
+            if close
+            else (
+                f"this scenario's what-ifs: {', '.join(known)}"
+                if known
+                else "this scenario declares no what-ifs (add them under what_ifs:)"
+            )
         )
         raise ScenarioError([Problem(f"unknown what-if {name!r}", hint, field="--what-if")])
     return apply_what_if(s, name), f"{name}: {known[name]}"

@@ -2,10 +2,11 @@
 
 from .arrays import ScenarioArrays
 from .bundled import bundled_names, load_bundled, resolve
+from .case import Change, Condition, WhatIf
 from .io import dump_yaml, load, read_yaml, save
 from .schema import (
     Actor,
-    ClaimBasis,
+    Claim,
     Event,
     Issue,
     NamedQuantity,
@@ -21,7 +22,9 @@ from .whatif import apply_set, apply_sets
 
 __all__ = [
     "Actor",
-    "ClaimBasis",
+    "Change",
+    "Claim",
+    "Condition",
     "Event",
     "Issue",
     "NamedQuantity",
@@ -33,6 +36,7 @@ __all__ = [
     "Source",
     "Stance",
     "Tool",
+    "WhatIf",
     "apply_set",
     "apply_sets",
     "bundled_names",

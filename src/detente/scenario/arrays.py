@@ -14,6 +14,7 @@ veto               (n_actors,)                veto power
 status_quo         (..., n_issues)            status quo point
 scale_low/high     (n_issues,)                issue scale bounds
 red_low/red_high   (..., n_actors, n_issues)  the interval an actor's red lines allow
+prio_low/high      (..., n_actors, n_issues)  the interval its lexicographic priorities allow
 drivers            name -> (...)              driver values
 parameters         name -> (...)              parameter values
 =================  =========================  =============================================
@@ -55,6 +56,8 @@ class ScenarioArrays:
     red_high: np.ndarray
     drivers: dict[str, np.ndarray] = field(default_factory=dict)
     parameters: dict[str, np.ndarray] = field(default_factory=dict)
+    prio_low: np.ndarray | None = None
+    prio_high: np.ndarray | None = None
 
     @property
     def n_actors(self) -> int:
@@ -81,6 +84,8 @@ class ScenarioArrays:
             status_quo=self.status_quo[idx],
             red_low=self.red_low[idx],
             red_high=self.red_high[idx],
+            prio_low=None if self.prio_low is None else self.prio_low[idx],
+            prio_high=None if self.prio_high is None else self.prio_high[idx],
             drivers={k: v[idx] for k, v in self.drivers.items()},
             parameters={k: v[idx] for k, v in self.parameters.items()},
         )
@@ -97,15 +102,29 @@ class ScenarioArrays:
 
     @classmethod
     def sample(
-        cls, s: Scenario, n_draws: int, seed: int | np.random.Generator | None
+        cls,
+        s: Scenario,
+        n_draws: int,
+        seed: int | np.random.Generator | None,
+        *,
+        paired_with: Scenario | None = None,
     ) -> ScenarioArrays:
         if n_draws < 1:
             raise ValueError(f"n_draws must be >= 1; got {n_draws}")
         rng = as_generator(seed)
         # One uniform stream per quantity in a fixed order, so adding draws is reproducible.
-        quantities = [q for _, q in s.quantities()]
-        u = rng.random((len(quantities), n_draws))
-        table = {id(q): _triangular(q, u[k]) for k, q in enumerate(quantities)}
+        base = s if paired_with is None else paired_with
+        rows = {path: k for k, (path, _) in enumerate(base.quantities())}
+        u = rng.random((len(rows), n_draws))
+        extra = np.random.default_rng(
+            [0 if isinstance(seed, np.random.Generator) or seed is None else int(seed), 0x5EED]
+        )
+        table = {}
+        for path, q in s.quantities():
+            # a what-if variant reuses the uniforms of the quantity at the same path, so its
+            # draws are paired with the baseline's (common random numbers)
+            row = u[rows[path]] if path in rows else extra.random(n_draws)
+            table[id(q)] = _triangular(q, row)
         return cls._build(s, lambda q: table[id(q)], (n_draws,))
 
     @classmethod
@@ -131,6 +150,8 @@ class ScenarioArrays:
         sal = np.zeros((*batch, A, I))
         rlo = np.broadcast_to(lo, (*batch, A, I)).copy()
         rhi = np.broadcast_to(hi, (*batch, A, I)).copy()
+        plo, phi = rlo.copy(), rhi.copy()
+        any_priority = False
         for k, a in enumerate(s.actors):
             for j, iss in enumerate(s.issues):
                 st = a.stances.get(iss.id)
@@ -140,6 +161,13 @@ class ScenarioArrays:
                     has[k, j] = True
                     pos[..., k, j] = getter(st.position)
                     sal[..., k, j] = getter(st.salience) / s.salience_max
+                    if st.priority is not None:
+                        any_priority = True
+                        # the priority limits moves away from the position, on its side
+                        if st.priority.value >= st.position.value:
+                            phi[..., k, j] = getter(st.priority)
+                        else:
+                            plo[..., k, j] = getter(st.priority)
                 rl = a.red_lines.get(iss.id)
                 if rl is not None:
                     if rl.op == ">=":
@@ -168,6 +196,8 @@ class ScenarioArrays:
             red_high=rhi,
             drivers=drivers,
             parameters=params,
+            prio_low=plo if any_priority else None,
+            prio_high=phi if any_priority else None,
         )
 
 

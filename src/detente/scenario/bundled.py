@@ -18,7 +18,10 @@ def _dir() -> Path:
 
 
 def bundled_names() -> list[str]:
-    return sorted(p.stem for p in _dir().glob("*.yaml"))
+    """Names of the bundled scenarios: ``NAME.yaml`` files. A companion file whose stem has a
+    dot (``NAME.case.yaml``: sections a scenario will carry once the schema takes them) is
+    not a scenario of its own."""
+    return sorted(p.stem for p in _dir().glob("*.yaml") if "." not in p.stem)
 
 
 @cache

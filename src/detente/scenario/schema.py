@@ -24,12 +24,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_serializer, model_validator
 
 from ..errors import Problem, ScenarioError, UnknownPathError
+from .case import Claim, Roles, WhatIf, case_problems, roles_problems
 
 __all__ = [
     "ID_PATTERN",
     "RESERVED_ACTOR_IDS",
     "Actor",
-    "ClaimBasis",
+    "Claim",
     "Event",
     "Issue",
     "NamedQuantity",
@@ -234,7 +235,7 @@ class Issue(_Sourced):
     """An issue on the table: a scale with named anchor points.
 
     ``anchors`` maps scale points to what they mean, e.g. ``{0: "accepted nuclear state",
-    100: "complete denuclearization"}``; ``direction`` says what a higher value means.
+    100: "complete disarmament"}``; ``direction`` says what a higher value means.
     ``controlled_by`` names the actors who alone implement the issue: they are veto players
     for this issue only (see ``docs/models/contract.md``, "Veto and control").
     """
@@ -292,10 +293,18 @@ def _inline_provenance(out: Any, prov: Provenance | None) -> Any:
 
 
 class Stance(_Frozen):
-    """An actor's position on an issue (on the issue's scale) and its salience."""
+    """An actor's position on an issue (on the issue's scale) and its salience.
+
+    ``priority`` (optional) is a lexicographic priority: the level beyond which, seen from the
+    actor's position, no gain on other issues makes a package better than the status quo (the
+    issue ranks above all others once the package passes it). Unlike a red line, which is a
+    stated limit of the negotiation, it is part of the actor's utility; the bargaining set
+    applies both. ``docs/diagnosis.md`` gives the rule.
+    """
 
     position: Quantity
     salience: Quantity
+    priority: Quantity | None = None
 
 
 class RedLine(_Frozen):
@@ -369,19 +378,6 @@ class Event(_Sourced):
         return self
 
 
-class ClaimBasis(_Frozen):
-    """A claim of the source text and the scenario elements (paths) it rests on.
-
-    No verdict is stored here: verdicts are computed by ``detente.analysis.claims``.
-    """
-
-    id: Id
-    text: str
-    quote: str = ""
-    at: str = ""
-    rests_on: tuple[str, ...] = ()
-
-
 class Meta(_Frozen):
     id: Id
     title: str
@@ -407,7 +403,9 @@ class Scenario(_Frozen):
     drivers: dict[str, NamedQuantity] = Field(default_factory=dict)
     parameters: dict[str, NamedQuantity] = Field(default_factory=dict)
     events: tuple[Event, ...] = ()
-    claims: tuple[ClaimBasis, ...] = ()
+    roles: Roles | None = None
+    what_ifs: tuple[WhatIf, ...] = ()
+    claims: tuple[Claim, ...] = ()
 
     @model_validator(mode="after")
     def _semantics(self, info: ValidationInfo) -> Scenario:
@@ -473,6 +471,8 @@ class Scenario(_Frozen):
             for iid, st in a.stances.items():
                 yield f"{a.id}.{iid}.position", st.position
                 yield f"{a.id}.{iid}.salience", st.salience
+                if st.priority is not None:
+                    yield f"{a.id}.{iid}.priority", st.priority
             for iid, rl in a.red_lines.items():
                 yield f"{a.id}.red_lines.{iid}", rl.bound
         for iid, q in self.status_quo.items():
@@ -500,15 +500,23 @@ class Scenario(_Frozen):
 
         return ScenarioArrays.from_scenario(self)
 
-    def sample(self, n_draws: int, seed: int | np.random.Generator | None = None) -> ScenarioArrays:
+    def sample(
+        self,
+        n_draws: int,
+        seed: int | np.random.Generator | None = None,
+        *,
+        paired_with: Scenario | None = None,
+    ) -> ScenarioArrays:
         """``n_draws`` perturbed copies as arrays with a leading draw axis.
 
         Each uncertain quantity is drawn from a triangular distribution on its range with
-        its value as the mode; certain quantities stay fixed.
+        its value as the mode; certain quantities stay fixed. With ``paired_with`` (the
+        scenario a what-if started from) every quantity at a path the other scenario also has
+        reuses that path's uniforms, so the two batches are paired draw by draw.
         """
         from .arrays import ScenarioArrays
 
-        return ScenarioArrays.sample(self, n_draws, seed)
+        return ScenarioArrays.sample(self, n_draws, seed, paired_with=paired_with)
 
     # ----- what-ifs ------------------------------------------------------------------
     def with_value(self, path: str, value: Any, *, why: str | None = None) -> Scenario:
@@ -526,9 +534,9 @@ class Scenario(_Frozen):
             a["stances"].pop(issue_id, None)
             a["red_lines"].pop(issue_id, None)
         data["status_quo"].pop(issue_id, None)
-        data["claims"] = [
-            c for c in data["claims"] if not any(issue_id in r.split(".") for r in c["rests_on"])
-        ]
+        # claims and what-ifs that name the issue no longer apply
+        data["claims"] = [c for c in data["claims"] if not _names(c, issue_id)]
+        data["what_ifs"] = [w for w in data["what_ifs"] if not _names(w, issue_id)]
         return Scenario.model_validate(data)
 
     def replace(self, **changes: Any) -> Scenario:
@@ -543,6 +551,17 @@ class Scenario(_Frozen):
 
     def __str__(self) -> str:
         return repr(self)
+
+
+def _names(obj: Any, ident: str) -> bool:
+    """Whether any string (or mapping key) inside ``obj`` names ``ident`` as a dotted part."""
+    if isinstance(obj, str):
+        return ident in obj.split(".")
+    if isinstance(obj, Mapping):
+        return any(_names(k, ident) or _names(v, ident) for k, v in obj.items())
+    if isinstance(obj, list | tuple):
+        return any(_names(x, ident) for x in obj)
+    return False
 
 
 def _unknown(kind: str, name: str, known: tuple[str, ...] | list[str]) -> Problem:
@@ -618,6 +637,8 @@ def semantic_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
                 out.append((loc, f"stance for {p.message}", p.hint))
                 continue
             in_scale((*loc, "position"), st.position, issues[iid], "position")
+            if st.priority is not None:
+                in_scale((*loc, "priority"), st.priority, issues[iid], "priority")
             sal = st.salience
             for name, v in (("value", sal.value), ("range low", sal.low), ("range high", sal.high)):
                 if not 0 <= v <= s.salience_max:
@@ -673,6 +694,8 @@ def semantic_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
                         break
     dup("event", [e.id for e in s.events], "events")
     dup("claim", [c.id for c in s.claims], "claims")
+    out.extend(case_problems(s))
+    out.extend(roles_problems(s))
     for src_loc, prov in _provenances(s):
         if prov.source is not None and prov.source not in s.meta.sources:
             p = _unknown("source", prov.source, list(s.meta.sources))
@@ -698,9 +721,9 @@ def _provenances(s: Scenario) -> Iterator[tuple[Loc, Provenance]]:
         if a.capability.provenance:
             yield ("actors", k, "capability"), a.capability.provenance
         for iid, st in a.stances.items():
-            for f in ("position", "salience"):
+            for f in ("position", "salience", "priority"):
                 q = getattr(st, f)
-                if q.provenance:
+                if q is not None and q.provenance:
                     yield ("actors", k, "stances", iid, f), q.provenance
         for iid, rl in a.red_lines.items():
             if rl.bound.provenance:

@@ -18,9 +18,17 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Problem, ScenarioError, UnknownPathError
 
 if TYPE_CHECKING:
+    from .case import Change
     from .schema import Scenario
 
-__all__ = ["apply_set", "apply_sets", "parse_assignment"]
+__all__ = [
+    "apply_change",
+    "apply_changes",
+    "apply_set",
+    "apply_sets",
+    "apply_what_if",
+    "parse_assignment",
+]
 
 
 def parse_assignment(text: str) -> tuple[str, str]:
@@ -30,7 +38,7 @@ def parse_assignment(text: str) -> tuple[str, str]:
             [
                 Problem(
                     f"what-if {text!r} has no '='",
-                    "write PATH=VALUE, e.g. usa.denuclearization.position=40",
+                    "write PATH=VALUE, e.g. ACTOR.ISSUE.position=40",
                     field="--set",
                 )
             ]
@@ -39,10 +47,16 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return path.strip(), value.strip()
 
 
-def apply_sets(s: Scenario, assignments: list[str] | tuple[str, ...]) -> Scenario:
+def apply_sets(
+    s: Scenario, assignments: list[str] | tuple[str, ...], *, pin: bool = False
+) -> Scenario:
+    """Apply ``PATH=VALUE`` assignments in order (``pin=True``: fix each number; see
+    :func:`apply_set`)."""
     for text in assignments:
         path, value = parse_assignment(text)
-        s = apply_set(s, path, value)
+        s = apply_set(
+            s, path, value, pin=pin, why=f"{'pinned' if pin else 'what-if'}: {path} = {value}"
+        )
     return s
 
 
@@ -93,8 +107,14 @@ def _bad_path(s: Scenario, path: str, detail: str) -> UnknownPathError:
     return UnknownPathError([Problem(f"unknown what-if path: {detail}", hint, field=path)])
 
 
-def apply_set(s: Scenario, path: str, value: Any, *, why: str | None = None) -> Scenario:
-    """A validated copy of ``s`` with the quantity at ``path`` set to ``value``."""
+def apply_set(
+    s: Scenario, path: str, value: Any, *, why: str | None = None, pin: bool = False
+) -> Scenario:
+    """A validated copy of ``s`` with the quantity at ``path`` set to ``value``.
+
+    ``pin=True`` fixes the number (its range collapses to the value, so the Monte Carlo no
+    longer varies it); otherwise its range keeps its width around the new value.
+    """
     from .schema import Quantity, Scenario
 
     why = why or f"what-if: {path} = {value}"
@@ -105,7 +125,10 @@ def apply_set(s: Scenario, path: str, value: Any, *, why: str | None = None) -> 
 
     def shifted(old: Any, new: float, bounds: tuple[float, float] | None) -> Any:
         q = Quantity.model_validate(old)
-        return q.shifted_to(new, bounds=bounds, why=why).model_dump()
+        moved = q.shifted_to(new, bounds=bounds, why=why)
+        if pin:
+            moved = Quantity(value=new, low=new, high=new, provenance=moved.provenance)
+        return moved.model_dump()
 
     if parts[0] in ("status_quo", "drivers", "parameters"):
         if len(parts) != 2:
@@ -160,6 +183,18 @@ def apply_set(s: Scenario, path: str, value: Any, *, why: str | None = None) -> 
                 )
             iss = issues[iid]
             old["bound"] = shifted(old["bound"], _number(path, value), (iss.low, iss.high))
+    elif len(parts) == 3 and parts[2] == "priority":
+        iid = parts[1]
+        stance = actor["stances"].get(iid) if iid in issues else None
+        if stance is None:
+            raise _bad_path(s, path, f"{parts[0]} has no stance on {iid!r}")
+        text = str(value).strip().lower()
+        if text in ("none", "null", "off", ""):
+            stance.pop("priority", None)
+        else:
+            iss = issues[iid]
+            old = stance.get("priority") or {"value": _number(path, value)}
+            stance["priority"] = shifted(old, _number(path, value), (iss.low, iss.high))
     elif len(parts) == 3 and parts[2] in ("position", "salience"):
         iid = parts[1]
         if iid not in issues:
@@ -181,3 +216,95 @@ def apply_set(s: Scenario, path: str, value: Any, *, why: str | None = None) -> 
     else:
         raise _bad_path(s, path, "not a settable number")
     return Scenario.model_validate(data)
+
+
+def _current(s: Scenario, path: str) -> float:
+    for p, q in s.quantities():
+        if p == path:
+            return q.value
+    raise _bad_path(s, path, "not a number of this scenario")
+
+
+def _bounds(s: Scenario, path: str) -> tuple[float, float] | None:
+    parts = path.split(".")
+    if parts[0] in ("drivers", "parameters") and len(parts) == 2:
+        b = getattr(s, parts[0])[parts[1]].bounds
+        return None if b is None else (float(b[0]), float(b[1]))
+    if parts[-1] == "salience":
+        return (0.0, s.salience_max)
+    if parts[-1] == "capability":
+        return (0.0, float("inf"))
+    issue = parts[1] if parts[-1] == "position" else parts[-1]
+    if issue in s.issue_ids:
+        i = s.issue(issue)
+        return (i.low, i.high)
+    return None
+
+
+def apply_change(s: Scenario, change: Change, *, why: str) -> Scenario:
+    """A copy of ``s`` with one :class:`~detente.scenario.case.Change` applied."""
+    if change.drop_issue is not None:
+        return s.without_issue(change.drop_issue)
+    if change.set is not None:
+        if change.to is not None:
+            value: Any = change.to
+            if value is None or (isinstance(value, str) and value.lower() == "none"):
+                value = "none"
+            return apply_set(s, change.set, value, why=why)
+        new = _current(s, change.set) + float(change.by or 0.0)
+        b = _bounds(s, change.set)
+        if b is not None:
+            new = min(max(new, b[0]), b[1])
+        if ".red_lines." in change.set:
+            rl = s.actor(change.set.split(".")[0]).red_lines[change.set.split(".")[-1]]
+            return apply_set(s, change.set, f"{rl.op}{new}", why=why)
+        return apply_set(s, change.set, new, why=why)
+    who, other = change.shift or "", change.toward or ""
+    share = change.share
+    f = _current(s, share) if isinstance(share, str) else float(share or 0.0)
+    a, b = s.actor(who), s.actor(other)
+    for iid, st in a.stances.items():
+        if iid in b.stances:
+            lo, hi = s.issue(iid).low, s.issue(iid).high
+            p, q = st.position.value, b.stances[iid].position.value
+            s = apply_set(s, f"{who}.{iid}.position", min(max(p + f * (q - p), lo), hi), why=why)
+    for iid, rl in a.red_lines.items():
+        if iid in b.stances:
+            lo, hi = s.issue(iid).low, s.issue(iid).high
+            bound, q = rl.bound.value, b.stances[iid].position.value
+            moved = min(max(bound + f * (q - bound), lo), hi)
+            s = apply_set(s, f"{who}.red_lines.{iid}", f"{rl.op}{moved}", why=why)
+    return s
+
+
+def apply_changes(s: Scenario, changes: tuple[Change, ...] | list[Change], *, why: str) -> Scenario:
+    for c in changes:
+        s = apply_change(s, c, why=why)
+    return s
+
+
+def apply_what_if(s: Scenario, what_if: str) -> Scenario:
+    """The scenario with its named what-if applied (its changes, in order).
+
+    Raises :class:`~detente.errors.WhatIfNotApplicable` when the scenario declares no such
+    what-if (naming the ones it has).
+    """
+    from ..errors import WhatIfNotApplicable
+
+    w = next((x for x in s.what_ifs if x.id == what_if), None)
+    if w is None:
+        import difflib
+
+        known = [x.id for x in s.what_ifs]
+        close = difflib.get_close_matches(what_if, known, n=3)
+        need = (
+            f"a what-if of this name (did you mean {', '.join(close)}?)"
+            if close
+            else (
+                f"a what-if of this name; it declares {', '.join(known)}"
+                if known
+                else "declared what-ifs; it declares none"
+            )
+        )
+        raise WhatIfNotApplicable(what_if, need, s.id)
+    return apply_changes(s, w.changes, why=f"what-if {w.id}: {w.label}")

@@ -1,7 +1,10 @@
-"""The report's analysis sections: each calls the library and keeps plain, JSON-ready numbers.
+"""The run's analysis sections: each calls the library and keeps plain, JSON-ready numbers.
 
 A section that needs information the scenario lacks records a sentence in
-``report.missing`` and leaves its data as None; the renderers print that sentence.
+``report.missing`` (starting "not applicable") and leaves its data as None; the renderers
+print that sentence. Every section reads the run's one
+:class:`~detente.analysis.quantities.Evaluator` (``report.evaluator``), so the outlook, the
+what-if table and the claims share one simulation per scenario variant.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import DetenteError, WhatIfNotApplicable
-from .build import HORIZONS
+from ..defaults import HORIZONS
+from ..errors import DetenteError
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
-    from .build import AnalysisReport
+    from .result import AnalysisReport
 
 __all__ = ["apply_what_ifs", "calibration", "claims", "diagnosis", "outlook"]
 
@@ -30,7 +33,7 @@ def apply_what_ifs(s: Scenario, names: Sequence[str]) -> tuple[Scenario, list[st
     notes: list[str] = []
     if not names:
         return s, notes
-    from .whatifs import apply_named
+    from ..report.whatifs import apply_named
 
     for name in names:
         s, note = apply_named(s, name)
@@ -42,17 +45,17 @@ def diagnosis(report: AnalysisReport) -> None:
     """The zone of agreement, its gap and blockers, P(zone non-empty), levers, win-set map."""
     s = report.scenario
     from ..analysis.diagnosis import diagnose
-    from ..analysis.levers import NAMED_LEVERS
 
     st = report.settings
     try:
         d = diagnose(s, draws=st["draws"], seed=st["seed"])
     except DetenteError as err:  # the diagnosis says what the scenario lacks
-        _absent(report, "diagnosis", "; ".join(err.lines()))
+        _absent(report, "diagnosis", "not applicable: " + "; ".join(err.lines()))
         return
     data: dict[str, Any] = d.to_dict()
+    declared = {w.id for w in s.what_ifs}
     for lv in data["levers"]:
-        lv["named"] = lv["name"] in NAMED_LEVERS
+        lv["named"] = lv["name"] in declared
     # Without veto players the diagnosis treats every actor as one (unanimity); say so.
     data["unanimity"] = not s.veto_players
     if s.n_issues >= 2 and s.veto_players:
@@ -137,29 +140,28 @@ def winset_map(
 
 def outlook(report: AnalysisReport) -> None:
     """P(talks), P(agreement), P(crisis) by horizon, the fan chart's series, what-if deltas."""
+    from ..analysis.quantities import has_roles
+
     s = report.scenario
-    lacks = []
-    if len(s.veto_players) < 2:
-        lacks.append("two veto players (a challenger and a defender)")
-    if not any(a.tools for a in s.actors):
-        lacks.append("actors' tools")
-    if not s.meta.start:
-        lacks.append("a start month (meta.start)")
-    if lacks:
+    if not has_roles(s):
         _absent(
             report,
             "outlook",
-            "the crisis dynamics need " + _and(lacks) + ", which this scenario does not give",
+            "not applicable: the scenario declares no roles (a challenger and a defender, "
+            "under roles:) for the crisis dynamics",
         )
         return
-    from ..dynamics import simulate
-
+    if not s.meta.start:
+        _absent(
+            report, "outlook", "not applicable: the crisis dynamics need a start month (meta.start)"
+        )
+        return
     st = report.settings
     label = "+".join(st["what_ifs"]) or None
     try:
-        sim = simulate(s, runs=st["runs"], months=st["months"], seed=st["seed"], what_if=label)
+        sim = report.evaluator.baseline.simulation
     except DetenteError as err:  # the dynamics say what the scenario lacks
-        _absent(report, "outlook", "; ".join(err.lines()))
+        _absent(report, "outlook", "not applicable: " + "; ".join(err.lines()))
         return
     d = sim.to_dict()
     months = list(d["months"])
@@ -191,42 +193,42 @@ def outlook(report: AnalysisReport) -> None:
         "substantive_given_talks": d.get("substantive_given_talks"),
         "challenger": d.get("challenger"),
         "defender": d.get("defender"),
+        "calibrated": d.get("calibrated", False),
         "notes": d.get("notes", []),
         "what_if": label,
     }
-    _what_if_deltas(report, simulate)
+    _what_if_deltas(report)
 
 
-def _what_if_deltas(report: AnalysisReport, simulate: Any) -> None:
-    """Re-run the dynamics under every named what-if and say which moves the outlook most."""
-    from .whatifs import apply_named, known_what_ifs
-
-    names = list(known_what_ifs())
+def _what_if_deltas(report: AnalysisReport) -> None:
+    """Every what-if the scenario declares, simulated once (shared with the claims)."""
     o = report.outlook
     assert o is not None
     st = report.settings
     base = {h["month"]: h for h in o["horizons"]}
     month = 12 if 12 in base else max(base)
-    runs = min(st["runs"], max(200, st["runs"] // 4))
-    # the baseline at the what-ifs' size, so differences are not sampling noise of sizes
-    ref = simulate(report.scenario, runs=runs, months=month, seed=st["seed"]).at(month)
+    ev = report.evaluator
+    ref = ev.baseline.simulation.at(month)
     rows: list[dict[str, Any]] = []
-    for name in names:
-        if name in st["what_ifs"]:
+    for w in report.scenario.what_ifs:
+        if w.id in st["what_ifs"]:
             continue
         try:
-            s2, _ = apply_named(report.scenario, name)
-        except WhatIfNotApplicable as err:
-            # a what-if that needs a driver, actor or issue this scenario does not have
-            rows.append({"name": name, "error": str(err)})
+            at = ev.variant((w.id,)).simulation.at(month)
+        except DetenteError as err:
+            rows.append({"name": w.id, "kind": w.kind, "error": "; ".join(err.lines())})
             continue
-        res = simulate(s2, runs=runs, months=month, seed=st["seed"], what_if=name)
-        at = res.at(month)
-        rows.append({"name": name, **{k: at[k] - ref[k] for k in ("talks", "agreement", "crisis")}})
+        rows.append(
+            {
+                "name": w.id,
+                "kind": w.kind,
+                **{k: at[k] - ref[k] for k in ("talks", "agreement", "crisis")},
+            }
+        )
     ok = [r for r in rows if "error" not in r]
     ok.sort(key=lambda r: -max(abs(r["talks"]), abs(r["agreement"]), abs(r["crisis"])))
     o["what_if_month"] = month
-    o["what_if_runs"] = runs
+    o["what_if_runs"] = st["runs"]
     o["what_ifs"] = ok + [r for r in rows if "error" in r]
     o["driver_sentence"] = _driver_sentence(base[month], ok, month)
 
@@ -259,27 +261,27 @@ def _driver_sentence(base: dict[str, Any], rows: list[dict[str, Any]], month: in
 
 
 def claims(report: AnalysisReport) -> None:
-    """Every registered claim evaluated from the model's outputs, with verdict and robustness."""
+    """The scenario's own claims, evaluated from the run's shared quantities."""
     s = report.scenario
     if not s.claims:
-        _absent(report, "claims", "this scenario records no claims of a source text to check")
+        _absent(
+            report,
+            "claims",
+            "not applicable: this scenario records no claims of a source text to check (add them under claims:)",
+        )
         return
     from ..analysis.claims import evaluate_claims
 
-    st = report.settings
     try:
-        res = evaluate_claims(s, draws=st["draws"], seed=st["seed"]).to_dict()
+        res = evaluate_claims(s, evaluator=report.evaluator).to_dict()
     except DetenteError as err:
-        _absent(report, "claims", "; ".join(err.lines()))
+        _absent(report, "claims", "not applicable: " + "; ".join(err.lines()))
         return
     rows = []
     for c in res["claims"]:
         q = c.get("quantity") or {}
         rows.append({**c, "quantity_text": _quantity_text(q)})
-    counts: dict[str, int] = {}
-    for c in rows:
-        counts[c["verdict"]] = counts.get(c["verdict"], 0) + 1
-    report.claims = {**res, "claims": rows, "counts": counts}
+    report.claims = {**res, "claims": rows, "counts": res["counts"]}
 
 
 def _quantity_text(q: dict[str, Any]) -> str:
@@ -304,8 +306,17 @@ def calibration(report: AnalysisReport) -> None:
         _absent(
             report,
             "calibration",
-            "the calibration against history belongs to the crisis dynamics, which were not "
-            "run for this scenario",
+            "not applicable: the calibration against history belongs to the crisis dynamics, "
+            "which were not run for this scenario",
+        )
+        return
+    roles = getattr(report.scenario, "roles", None)
+    if getattr(roles, "record", None) is None:
+        _absent(
+            report,
+            "calibration",
+            "not applicable: uncalibrated - the scenario names no historical record (roles.record), "
+            "so its dynamics run on judgement priors",
         )
         return
     from ..data.panel import monthly_panel
@@ -346,7 +357,7 @@ def calibration(report: AnalysisReport) -> None:
             },
             "split_index": split,
             "ylabel": "provocations per month",
-            "title": "Calibration against history: DPRK provocations per month, 1990–2021-06",
+            "title": f"Calibration against history: provocations per month, {months[0]} to {months[-1]}",
         },
     }
 

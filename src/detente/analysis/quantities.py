@@ -1,0 +1,465 @@
+"""The catalogue of claim quantities, computed once per run variant.
+
+An :class:`Evaluator` holds a run's settings (seed, draws, runs, months) and a cache of
+*variants*: the scenario after a list of named what-ifs and changes. Each variant computes,
+on first use, its bargaining set at the point values, its Monte Carlo draws (paired with the
+baseline's: every quantity at the same path reuses its uniforms) and, when a claim needs
+them, its crisis dynamics (the same seed, so variants share random numbers). The pipeline
+shares one evaluator between the outlook, the levers and the claims, so a quantity has one
+value per run.
+
+Each quantity returns an :class:`Estimate`: the value the verdict reads, its value per draw
+of the uncertain inputs (for robustness), a 95% Monte Carlo interval (for precision) and
+the draws it was computed on (for ``hinges_on``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ModelError
+from ..scenario.case import QUANTITIES, Change, Condition, effect_changes
+
+if TYPE_CHECKING:
+    from ..dynamics.result import DynamicsResult
+    from ..scenario import Scenario, ScenarioArrays
+    from .bargaining import GapResult
+
+__all__ = ["Estimate", "Evaluator", "Variant", "has_roles"]
+
+Z95 = 1.959963984540054
+#: See :data:`detente.analysis.claims.HINGE_SHIFT`.
+HINGE_SHIFT = 0.2
+
+
+@dataclass(frozen=True, eq=False)
+class Estimate:
+    name: str
+    value: float
+    per_draw: np.ndarray | None = None
+    interval: tuple[float, float] | None = None
+    unit: str = "parameter draws"
+    detail: str = ""
+    draws: ScenarioArrays | None = None
+    reads: str = "bargaining"
+    #: The quantity is itself a share over the draws (it has no value per draw).
+    aggregate: bool = False
+    #: The input paths the quantity reads (None: every input).
+    paths: frozenset[str] | None = None
+
+
+def _veto_ids(s: Scenario) -> tuple[str, ...]:
+    """The veto players (every actor when none has a veto: the diagnosis' unanimity rule)."""
+    return s.veto_players or s.actor_ids
+
+
+def has_roles(s: Scenario) -> bool:
+    """Whether the scenario declares the dynamics' roles (a challenger and a defender)."""
+    return getattr(s, "roles", None) is not None
+
+
+def _wilson(p: float, n: int) -> tuple[float, float] | None:
+    if n <= 0 or not np.isfinite(p):
+        return None
+    d = 1 + Z95**2 / n
+    c = (p + Z95**2 / (2 * n)) / d
+    h = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / d
+    return (float(max(0.0, c - h)), float(min(1.0, c + h)))
+
+
+def _mean_interval(x: np.ndarray) -> tuple[float, float] | None:
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    if x.size < 2:
+        return None
+    m, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
+    return (m - Z95 * se, m + Z95 * se)
+
+
+class Variant:
+    """The scenario after named what-ifs and changes, with its results computed lazily."""
+
+    def __init__(self, ev: Evaluator, scenario: Scenario, label: str) -> None:
+        self.ev, self.scenario, self.label = ev, scenario, label
+
+    @cached_property
+    def point(self) -> GapResult:
+        from .bargaining import win_set_gap
+
+        return win_set_gap(self.scenario.to_arrays())
+
+    @cached_property
+    def batch(self) -> ScenarioArrays:
+        return self.scenario.sample(self.ev.draws, self.ev.seed, paired_with=self.ev.scenario)
+
+    @cached_property
+    def open_(self) -> np.ndarray:
+        from .bargaining import zone_open
+
+        o, _ = zone_open(self.batch, exact=False)
+        return np.asarray(o, bool)
+
+    @cached_property
+    def batch_gap(self) -> np.ndarray:
+        from .bargaining import win_set_gap
+
+        return np.asarray(win_set_gap(self.batch).gap, float)
+
+    @cached_property
+    def simulation(self) -> DynamicsResult:
+        if not has_roles(self.scenario):
+            raise ModelError(
+                "not applicable: the scenario declares no roles (challenger, defender) for the "
+                "crisis dynamics"
+            )
+        return self.ev.simulate(self.scenario, self.label)
+
+
+class Evaluator:
+    """Quantities of the claim catalogue for one run (see the module docstring)."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        draws: int = 1000,
+        seed: int = 2021,
+        runs: int = 2000,
+        months: int = 36,
+        groups: int | None = None,
+        progress: Any = None,
+    ) -> None:
+        self.scenario, self.draws, self.seed = scenario, int(draws), int(seed)
+        self.runs, self.months = int(runs), int(months)
+        self.groups = groups
+        self.progress = progress
+        self._variants: dict[str, Variant] = {}
+        self.n_simulations = 0
+
+    # ----- variants --------------------------------------------------------------------
+    def variant(self, what_ifs: tuple[str, ...] = (), changes: tuple[Change, ...] = ()) -> Variant:
+        key = json.dumps(
+            {"w": list(what_ifs), "c": [c.model_dump(exclude_none=True) for c in changes]},
+            sort_keys=True,
+            default=str,
+        )
+        if key not in self._variants:
+            from ..scenario.whatif import apply_changes, apply_what_if
+
+            s = self.scenario
+            try:
+                for w in what_ifs:
+                    s = apply_what_if(s, w)
+                if changes:
+                    s = apply_changes(s, changes, why="claim condition")
+            except ValueError as err:  # the change leaves the scenario invalid (off a scale)
+                from ..errors import WhatIfNotApplicable
+
+                lines = [x.strip() for x in str(err).splitlines() if x.strip()]
+                detail = lines[1] if len(lines) > 1 else lines[0]
+                name = "+".join([*what_ifs, *(c.describe() for c in changes)])
+                raise WhatIfNotApplicable(
+                    name, f"changes that keep it valid ({detail})", s.id
+                ) from err
+            label = "+".join([*what_ifs, *(c.describe() for c in changes)]) or None
+            self._variants[key] = Variant(self, s, label or "baseline")
+        return self._variants[key]
+
+    @property
+    def baseline(self) -> Variant:
+        return self.variant()
+
+    def simulate(self, s: Scenario, label: str) -> DynamicsResult:
+        from ..dynamics import simulate
+
+        kw: dict[str, Any] = {"runs": self.runs, "months": self.months, "seed": self.seed}
+        params = inspect.signature(simulate).parameters
+        if "groups" in params:
+            kw["groups"] = self.groups or max(1, min(self.runs // 20, self.draws))
+        if "what_if" in params and label != "baseline":
+            kw["what_if"] = label
+        self.n_simulations += 1
+        if self.progress is not None:
+            self.progress(f"simulating {label}")
+        return simulate(s, **kw)
+
+    # ----- estimates -------------------------------------------------------------------
+    def estimate(self, cond: Condition, under: tuple[str, ...] = ()) -> Estimate:
+        v = self.variant((*under, *cond.under), cond.changes)
+        if cond.quantity != "effect":
+            return self.quantity(v, cond.quantity, cond.args)
+        of, args = str(cond.args["of"]), dict(cond.args.get("args", {}))
+        extra_w = (cond.args["what_if"],) if "what_if" in cond.args else ()
+        w = self.variant(
+            (*under, *cond.under, *extra_w), (*cond.changes, *effect_changes(cond.args))
+        )
+        a, b = self.quantity(v, of, args), self.quantity(w, of, args)
+        per = None
+        if (
+            a.per_draw is not None
+            and b.per_draw is not None
+            and a.per_draw.shape == b.per_draw.shape
+        ):
+            per = b.per_draw - a.per_draw
+        interval = self._paired_interval(v, w, of, args)
+        return Estimate(
+            f"effect on {of}",
+            b.value - a.value,
+            per,
+            interval,
+            a.unit,
+            f"{of}: {a.value:.3g} -> {b.value:.3g}",
+            a.draws,
+            a.reads,
+            aggregate=a.aggregate,
+            paths=a.paths,
+        )
+
+    def quantity(self, v: Variant, name: str, args: dict[str, Any]) -> Estimate:
+        needs = QUANTITIES[name].needs
+        if needs == "dynamics":
+            return self._dynamic(v, name, args)
+        return self._static(v, name, args)
+
+    # bargaining and inputs ---------------------------------------------------------------
+    def _static(self, v: Variant, name: str, a: dict[str, Any]) -> Estimate:
+        s, batch = v.scenario, v.batch
+        pt = s.to_arrays()
+        reads = "input" if QUANTITIES[name].needs == "input" else "bargaining"
+
+        def est(
+            point: float, per: np.ndarray | None, interval: Any = None, detail: str = ""
+        ) -> Estimate:
+            return Estimate(
+                name, float(point), per, interval, "parameter draws", detail, batch, reads
+            )
+
+        if name in ("position", "salience"):
+            k, j = pt.actor_index(a["actor"]), pt.issue_index(a["issue"])
+            if not pt.has_stance[k, j]:
+                raise ModelError(f"not applicable: {a['actor']} has no stance on {a['issue']}")
+            arr = "positions" if name == "position" else "saliences"
+            return est(getattr(pt, arr)[k, j], getattr(batch, arr)[:, k, j])
+        if name == "capability":
+            k = pt.actor_index(a["actor"])
+            return est(pt.capabilities[k], batch.capabilities[:, k])
+        if name == "driver":
+            return est(float(pt.drivers[a["driver"]]), np.asarray(batch.drivers[a["driver"]]))
+        if name == "red_line_overlap":
+            j = pt.issue_index(a["issue"])
+            veto = pt.veto if pt.veto.any() else np.ones_like(pt.veto)
+
+            def ov(arr: ScenarioArrays) -> np.ndarray:
+                lo = arr.red_low[..., veto, j].max(axis=-1)
+                hi = arr.red_high[..., veto, j].min(axis=-1)
+                return np.asarray(hi - lo, float)
+
+            return est(float(ov(pt)), ov(batch))
+        if name == "zone_open":
+            return est(float(bool(v.point.zone_nonempty)), v.open_.astype(float))
+        if name == "gap":
+            return est(float(v.point.gap), v.batch_gap)
+        if name == "p_zone":
+            p = float(v.open_.mean())
+            return Estimate(
+                name,
+                p,
+                None,
+                _wilson(p, v.open_.size),
+                "parameter draws",
+                f"{int(v.open_.sum())} of {v.open_.size} draws",
+                batch,
+                reads,
+                aggregate=True,
+            )
+        if name == "in_win_set":
+            from .levers import package_in_win_sets
+
+            package = {str(i): float(x) for i, x in a["package"].items()}
+            ids, pin = package_in_win_sets(pt, package)
+            if a["actor"] not in ids:
+                raise ModelError(
+                    f"not applicable: {a['actor']} is not a veto player, so it has no win-set here"
+                )
+            k = ids.index(a["actor"])
+            _, bin_ = package_in_win_sets(batch, package)
+            return est(float(bool(pin[k])), bin_[:, k].astype(float))
+        if name == "ideal_package":
+            j = pt.issue_index(a["issue"])
+            k = pt.actor_index(a["actor"])
+            gp = v.point
+            if bool(gp.zone_nonempty) and a["actor"] in gp.veto_ids:
+                value = float(np.asarray(gp.best_package)[..., j])
+                return est(value, None, None, "the package the diagnosis finds inside the zone")
+            return est(
+                float(pt.positions[k, j]),
+                batch.positions[:, k, j],
+                None,
+                "the zone is empty: its ideal",
+            )
+        raise ModelError(f"quantity {name} is not computed here")  # pragma: no cover
+
+    # dynamics ---------------------------------------------------------------------------
+    def _dynamic(self, v: Variant, name: str, a: dict[str, Any]) -> Estimate:
+        from ..dynamics.simulation import AGREEMENT, CRISIS, KINDS, LIMITED, SUBSTANTIVE
+
+        sim = v.simulation
+        m = int(a.get("month", sim.n_months))
+        if m > sim.n_months:
+            raise ModelError(
+                f"not applicable: month {m} is beyond the simulated {sim.n_months} months"
+            )
+        modes = sim.modes[:m]
+        talks = ((modes == LIMITED) | (modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
+        subst = ((modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
+        num: np.ndarray
+        den: np.ndarray | None = None
+        if name == "p_talks":
+            num = talks
+        elif name == "p_substantive":
+            num = subst
+        elif name == "p_agreement":
+            num = (modes == AGREEMENT).any(axis=0)
+        elif name == "p_crisis":
+            num = (modes == CRISIS).any(axis=0)
+        elif name == "p_instigation":
+            num = np.asarray(sim.instigated[:m]).any(axis=0)
+        elif name == "p_substantive_given_talks":
+            num, den = subst & talks, talks
+        elif name == "p_limited_only":
+            num = talks & ~subst
+        elif name == "p_impasse":
+            num = ~subst
+        elif name == "choice_share":
+            who = sim.challenger if a["role"] == "challenger" else sim.defender
+            k = sim.actor_ids.index(who)
+            num = (sim.choices[:, :, k] == KINDS.index(a["kind"])).mean(axis=0)
+        elif name == "provocations_per_year":
+            num = sim.provocations.sum(axis=0) * 12.0 / sim.n_months
+        else:  # pragma: no cover
+            raise ModelError(f"quantity {name} is not computed here")
+        return self._pooled(sim, name, np.asarray(num, float), den)
+
+    def _pooled(
+        self, sim: DynamicsResult, name: str, num: np.ndarray, den: np.ndarray | None
+    ) -> Estimate:
+        group = getattr(sim, "group", None)
+        draws = getattr(sim, "draws", None)
+        binary = bool(np.all((num == 0) | (num == 1)))
+        if den is None:
+            value = float(num.mean())
+            interval = _wilson(value, num.size) if binary else _mean_interval(num)
+        else:
+            d = np.asarray(den, float)
+            value = float(num.sum() / d.sum()) if d.sum() > 0 else float("nan")
+            interval = _wilson(value, int(d.sum())) if d.sum() > 0 else None
+        per = None
+        if group is not None:
+            g = np.asarray(group, int)
+            k = int(g.max()) + 1
+            n_g = np.bincount(g, minlength=k).astype(float)
+            s_num = np.bincount(g, weights=num, minlength=k)
+            if den is None:
+                per = s_num / np.maximum(n_g, 1)
+            else:
+                s_den = np.bincount(g, weights=np.asarray(den, float), minlength=k)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    per = np.where(s_den > 0, s_num / s_den, np.nan)
+        return Estimate(
+            name,
+            value,
+            per,
+            interval,
+            "parameter groups of the simulation",
+            f"{sim.n_runs} runs",
+            draws if per is not None else None,
+            "dynamics",
+        )
+
+    def _paired_interval(
+        self, v: Variant, w: Variant, of: str, args: dict[str, Any]
+    ) -> tuple[float, float] | None:
+        needs = QUANTITIES[of].needs
+        if needs == "dynamics":
+            try:
+                a, b = self._per_run(v, of, args), self._per_run(w, of, args)
+            except ModelError:
+                return None
+            if a is None or b is None or a.shape != b.shape:
+                return None
+            return _mean_interval(b - a)
+        if of == "p_zone" and v.open_.shape == w.open_.shape:
+            return _mean_interval(w.open_.astype(float) - v.open_.astype(float))
+        return None
+
+    def _per_run(self, v: Variant, name: str, args: dict[str, Any]) -> np.ndarray | None:
+        if name in ("p_substantive_given_talks",):
+            return None
+        sim = v.simulation
+        from ..dynamics.simulation import AGREEMENT, CRISIS, KINDS, LIMITED, SUBSTANTIVE
+
+        m = int(args.get("month", sim.n_months))
+        modes = sim.modes[:m]
+        talks = ((modes == LIMITED) | (modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
+        subst = ((modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
+        table = {
+            "p_talks": talks,
+            "p_substantive": subst,
+            "p_agreement": (modes == AGREEMENT).any(axis=0),
+            "p_crisis": (modes == CRISIS).any(axis=0),
+            "p_instigation": np.asarray(sim.instigated[:m]).any(axis=0),
+            "p_limited_only": talks & ~subst,
+            "p_impasse": ~subst,
+            "provocations_per_year": sim.provocations.sum(axis=0) * 12.0 / sim.n_months,
+        }
+        if name == "choice_share":
+            who = sim.challenger if args["role"] == "challenger" else sim.defender
+            k = sim.actor_ids.index(who)
+            return np.asarray(
+                (sim.choices[:, :, k] == KINDS.index(args["kind"])).mean(axis=0), float
+            )
+        x = table.get(name)
+        return None if x is None else np.asarray(x, float)
+
+    # ----- what the verdict hinges on --------------------------------------------------
+    def hinges(
+        self, holds: np.ndarray, estimates: list[Estimate]
+    ) -> tuple[list[str], dict[str, tuple[float, float]]]:
+        from .diagnosis import sampled_quantities
+
+        draws = estimates[0].draws
+        if draws is None or holds.size < 8:
+            return [], {}
+        read: set[str] | None = set()
+        for e in estimates:
+            if e.paths is None or read is None:
+                read = None
+            else:
+                read |= e.paths
+        found: list[tuple[float, str, tuple[float, float]]] = []
+        for path, x in sampled_quantities(self.scenario, draws).items():
+            if read is not None and path not in read:
+                continue
+            x = np.asarray(x, float)
+            if x.shape != holds.shape or np.ptp(x) == 0:
+                continue
+            lo_cut, hi_cut = np.quantile(x, [0.1, 0.9])
+            low, high = holds[x <= lo_cut], holds[x >= hi_cut]
+            if low.size < 4 or high.size < 4:
+                continue
+            pl, ph, p0 = float(low.mean()), float(high.mean()), float(holds.mean())
+            shift = max(abs(pl - p0), abs(ph - p0))
+            se = np.sqrt(
+                max(pl * (1 - pl), ph * (1 - ph), 0.25 / low.size) / min(low.size, high.size)
+            )
+            flips = (pl >= 0.5) != (ph >= 0.5)
+            if (flips or shift >= HINGE_SHIFT) and shift >= 3 * se:
+                found.append((shift, path, (pl, ph)))
+        found.sort(reverse=True)
+        return [p for _, p, _ in found[:6]], {p: d for _, p, d in found[:6]}

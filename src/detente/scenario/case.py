@@ -1,0 +1,542 @@
+"""A case's own content: its named what-ifs and its claims, written in the claim language.
+
+The engine knows no case. Everything a case says about itself beyond numbers lives in its
+scenario file:
+
+``what_ifs``
+    Named levers (a party's policy choice) and shocks (external events), each a list of
+    changes to the scenario (:class:`Change`). The diagnosis evaluates every one for the
+    zone of agreement, the dynamics for the outlook.
+``claims``
+    The source's claims as checks (:class:`Claim`): one or more conditions, each a quantity
+    from :data:`QUANTITIES` (a fixed catalogue of model outputs), its arguments, a comparison
+    and a threshold; and an evidence kind (:data:`EVIDENCE`).
+
+This module only declares and validates; :mod:`detente.analysis.claims` computes.
+``docs/claims.md`` documents the language and every quantity.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "COMPARISONS",
+    "EVIDENCE",
+    "QUANTITIES",
+    "Change",
+    "Claim",
+    "Condition",
+    "QuantitySpec",
+    "WhatIf",
+]
+
+ID = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+Id = Annotated[str, Field(pattern=ID, max_length=64)]
+
+#: ``encoding``: the verdict restates inputs (shown as "encoded in the scenario", never counted
+#: as a finding); ``derived``: computed from model outputs; ``record``: checked against data.
+EVIDENCE = ("encoding", "derived", "record")
+COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+TOOL_KINDS = ("delay", "engagement", "concession", "pressure")
+ROLE_NAMES = ("challenger", "defender")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Change(_Frozen):
+    """One change to a scenario; exactly one of ``set``, ``drop_issue`` or ``shift``.
+
+    ``set: PATH`` with ``to: VALUE`` (absolute; ``none`` removes a red line) or ``by: DELTA``
+    (relative, clipped to the quantity's bounds); ``drop_issue: ISSUE``; ``shift: ACTOR`` with
+    ``toward: ACTOR`` and ``share`` (a number in [-1, 1], negative = away, or the path of a
+    parameter whose value is used) moves the actor's positions and red lines toward the other's
+    positions.
+    """
+
+    set: str | None = None
+    to: Any = None
+    by: float | None = None
+    drop_issue: str | None = None
+    shift: str | None = None
+    toward: str | None = None
+    share: float | str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Change:
+        kinds = [k for k in ("set", "drop_issue", "shift") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(
+                "a change has exactly one of set, drop_issue or shift"
+                + (f"; got {' and '.join(kinds)}" if kinds else "")
+            )
+        if self.set is not None and (self.to is None) == (self.by is None):
+            raise ValueError("'set' needs exactly one of 'to' (a value) or 'by' (a change)")
+        if self.shift is not None and (self.toward is None or self.share is None):
+            raise ValueError("'shift' needs 'toward' (an actor) and 'share'")
+        if isinstance(self.share, float | int) and not -1 <= self.share <= 1:
+            raise ValueError(f"'share' must be in [-1, 1]; got {self.share}")
+        return self
+
+    def describe(self) -> str:
+        if self.set is not None:
+            return f"{self.set} = {self.to}" if self.to is not None else f"{self.set} {self.by:+g}"
+        if self.drop_issue is not None:
+            return f"drop issue {self.drop_issue}"
+        return f"{self.shift} moves {self.share} of the way toward {self.toward}"
+
+
+class WhatIf(_Frozen):
+    """A named lever or shock: a list of changes with the directions it is expected to move."""
+
+    id: Id
+    kind: Literal["lever", "shock"] = "lever"
+    label: str
+    description: str = ""
+    by: str | None = None
+    quote: str | None = None
+    at: str | None = None
+    source: str | None = None
+    judgement: str | None = None
+    fact: str | None = None
+    cite: str | None = None
+    changes: tuple[Change, ...] = Field(min_length=1)
+    expects: dict[Literal["talks", "agreement", "crisis", "zone"], Literal[-1, 0, 1]] = Field(
+        default_factory=dict
+    )
+
+
+class QuantitySpec(BaseModel):
+    """A catalogue entry: what a quantity needs, what its arguments are, what it reads."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    needs: Literal["input", "bargaining", "dynamics", "effect"]
+    args: dict[str, str]
+    text: str
+    optional: tuple[str, ...] = ()
+
+
+def _q(
+    name: str, needs: str, args: dict[str, str], text: str, optional: tuple[str, ...] = ()
+) -> QuantitySpec:
+    return QuantitySpec(name=name, needs=needs, args=args, text=text, optional=optional)  # type: ignore[arg-type]
+
+
+#: The catalogue of quantities a claim may use. Argument kinds: actor, issue, driver, month,
+#: role, kind (a tool kind), package (issue -> value), quantity (a catalogue name), args
+#: (that quantity's arguments), change (one change), what_if (a what-if id).
+QUANTITIES: dict[str, QuantitySpec] = {
+    q.name: q
+    for q in (
+        _q(
+            "position",
+            "input",
+            {"actor": "actor", "issue": "issue"},
+            "the actor's position on the issue",
+        ),
+        _q(
+            "salience",
+            "input",
+            {"actor": "actor", "issue": "issue"},
+            "the actor's salience on the issue (0-1)",
+        ),
+        _q("capability", "input", {"actor": "actor"}, "the actor's capability"),
+        _q("driver", "input", {"driver": "driver"}, "a driver's value"),
+        _q(
+            "red_line_overlap",
+            "input",
+            {"issue": "issue"},
+            "width of the interval every veto player's red lines allow on the issue (negative: the gap between them)",
+        ),
+        _q(
+            "zone_open",
+            "bargaining",
+            {},
+            "1 if some package lies in every veto player's win-set, else 0",
+        ),
+        _q(
+            "gap",
+            "bargaining",
+            {},
+            "utility every veto player would have to give up for a zone to open (0 when open)",
+        ),
+        _q(
+            "p_zone",
+            "bargaining",
+            {},
+            "share of Monte Carlo draws with a non-empty zone of agreement",
+        ),
+        _q(
+            "in_win_set",
+            "bargaining",
+            {"actor": "actor", "package": "package"},
+            "1 if the package (other issues at the status quo) is in the actor's win-set, else 0",
+        ),
+        _q(
+            "ideal_package",
+            "bargaining",
+            {"actor": "actor", "issue": "issue"},
+            "the issue's value in the actor's favourite package within every veto player's win-set "
+            "(its ideal when the zone is empty)",
+        ),
+        _q("p_talks", "dynamics", {"month": "month"}, "P(talks of any scope by the month)"),
+        _q(
+            "p_substantive",
+            "dynamics",
+            {"month": "month"},
+            "P(substantive talks or agreement by the month)",
+        ),
+        _q("p_agreement", "dynamics", {"month": "month"}, "P(agreement by the month)"),
+        _q("p_crisis", "dynamics", {"month": "month"}, "P(a crisis by the month)"),
+        _q(
+            "p_instigation",
+            "dynamics",
+            {"month": "month"},
+            "P(the challenger manufactures a crisis at least once by the month)",
+        ),
+        _q(
+            "p_substantive_given_talks",
+            "dynamics",
+            {"month": "month"},
+            "P(talks become substantive by the month | talks by the month)",
+        ),
+        _q(
+            "p_limited_only",
+            "dynamics",
+            {"month": "month"},
+            "P(limited talks by the month that never become substantive)",
+        ),
+        _q(
+            "p_impasse",
+            "dynamics",
+            {"month": "month"},
+            "P(no substantive talks and no agreement up to the month)",
+        ),
+        _q(
+            "choice_share",
+            "dynamics",
+            {"role": "role", "kind": "kind"},
+            "share of run-months in which the role's actor picks a tool of the kind",
+        ),
+        _q("provocations_per_year", "dynamics", {}, "mean provocation events per year"),
+        _q(
+            "effect",
+            "effect",
+            {"of": "quantity"},
+            "the quantity after a change minus before it, from the same random numbers",
+            optional=("args", "change", "changes", "what_if"),
+        ),
+    )
+}
+
+
+class Condition(_Frozen):
+    """``quantity(args)`` compared with ``threshold``, optionally after changes or what-ifs."""
+
+    quantity: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    compare: Literal["<", "<=", ">", ">=", "==", "!="]
+    threshold: float
+    under: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()
+
+    @model_validator(mode="after")
+    def _known(self) -> Condition:
+        spec = QUANTITIES.get(self.quantity)
+        if spec is None:
+            import difflib
+
+            close = difflib.get_close_matches(self.quantity, list(QUANTITIES), n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else "see docs/claims.md"
+            raise ValueError(f"unknown quantity {self.quantity!r}; {hint}")
+        _check_args(spec, self.args)
+        return self
+
+    @property
+    def needs(self) -> str:
+        spec = QUANTITIES[self.quantity]
+        if spec.needs == "effect":
+            return QUANTITIES[str(self.args["of"])].needs
+        return spec.needs
+
+    def describe(self) -> str:
+        args = ", ".join(f"{k}={_short(v)}" for k, v in self.args.items())
+        pre = ""
+        if self.under:
+            pre += f"under {', '.join(self.under)}: "
+        if self.changes:
+            pre += "with " + "; ".join(c.describe() for c in self.changes) + ": "
+        return f"{pre}{self.quantity}({args}) {self.compare} {self.threshold:g}"
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_short(x)}" for k, x in v.items()) + "}"
+    return str(v)
+
+
+def _check_args(spec: QuantitySpec, args: dict[str, Any]) -> None:
+    extra = set(args) - set(spec.args) - set(spec.optional)
+    if extra:
+        raise ValueError(
+            f"{spec.name} takes {', '.join(spec.args) or 'no arguments'}"
+            + (f" (and optionally {', '.join(spec.optional)})" if spec.optional else "")
+            + f"; got unknown {', '.join(sorted(extra))}"
+        )
+    missing = [a for a in spec.args if a not in args]
+    if missing:
+        raise ValueError(f"{spec.name} needs {', '.join(missing)}")
+    for name, kind in spec.args.items():
+        v = args[name]
+        if kind == "month" and not (
+            isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 600
+        ):
+            raise ValueError(f"{name} must be a whole number of months in 1..600; got {v!r}")
+        if kind == "kind" and v not in TOOL_KINDS:
+            raise ValueError(f"{name} must be one of {', '.join(TOOL_KINDS)}; got {v!r}")
+        if kind == "role" and v not in ROLE_NAMES:
+            raise ValueError(f"{name} must be one of {', '.join(ROLE_NAMES)}; got {v!r}")
+        if kind == "package" and not (isinstance(v, dict) and v):
+            raise ValueError(f"{name} must map issues to values")
+    if spec.name == "effect":
+        of = QUANTITIES.get(str(args["of"]))
+        if of is None or of.needs == "effect":
+            raise ValueError(
+                f"effect 'of' must name a catalogue quantity other than effect; got {args['of']!r}"
+            )
+        inner = args.get("args", {})
+        if not isinstance(inner, dict):
+            raise ValueError("effect 'args' must be a mapping of the quantity's arguments")
+        _check_args(of, inner)
+        given = [k for k in ("change", "changes", "what_if") if k in args]
+        if len(given) != 1:
+            raise ValueError("effect needs exactly one of 'change', 'changes' or 'what_if'")
+
+
+def effect_changes(args: dict[str, Any]) -> tuple[Change, ...]:
+    """The changes of an ``effect`` quantity (empty when it names a what-if)."""
+    if "change" in args:
+        return (Change.model_validate(args["change"]),)
+    if "changes" in args:
+        return tuple(Change.model_validate(c) for c in args["changes"])
+    return ()
+
+
+class Claim(_Frozen):
+    """A claim of the source, as a check the model evaluates.
+
+    No verdict is stored here: verdicts are computed by :mod:`detente.analysis.claims`.
+    """
+
+    id: Id
+    text: str
+    quote: str = ""
+    at: str = ""
+    source: str | None = None
+    evidence: Literal["encoding", "derived", "record"] = "derived"
+    check: tuple[Condition, ...] = ()
+    under: tuple[str, ...] = ()
+    rests_on: tuple[str, ...] = ()
+    note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_or_many(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("check"), dict):
+            data = {**data, "check": [data["check"]]}
+        return data
+
+    @model_validator(mode="after")
+    def _evidence_fits(self) -> Claim:
+        if (
+            self.check
+            and self.evidence != "encoding"
+            and all(c.needs == "input" for c in self.check)
+        ):
+            raise ValueError(
+                f"claim {self.id}: every condition reads an input ({', '.join(c.quantity for c in self.check)}), "
+                "so its verdict restates the scenario; declare evidence: encoding"
+            )
+        return self
+
+    @property
+    def needs(self) -> str:
+        kinds = {c.needs for c in self.check}
+        for k in ("dynamics", "bargaining", "input"):
+            if k in kinds:
+                return k
+        return "input"
+
+
+# --------------------------------------------------------------------------------------
+# cross-references, checked against the scenario (called by schema.semantic_problems)
+# --------------------------------------------------------------------------------------
+def known_paths(s: Any) -> set[str]:
+    """Every path a change or ``rests_on`` may name."""
+    paths = {p for p, _ in s.quantities()}
+    for a in s.actors:
+        paths.add(f"{a.id}.veto")
+        paths.add(a.id)
+        paths.update(f"{a.id}.red_lines.{i.id}" for i in s.issues)
+        paths.update(f"{a.id}.tools.{t.id}" for t in a.tools)
+    paths.update(f"issues.{i.id}" for i in s.issues)
+    paths.update(f"status_quo.{i.id}" for i in s.issues)
+    paths.update(f"events.{e.id}" for e in s.events)
+    return paths
+
+
+def case_problems(s: Any) -> list[tuple[tuple[Any, ...], str, str]]:
+    """Unknown actors, issues, drivers, paths and what-ifs named by what-ifs and claims."""
+    import difflib
+
+    out: list[tuple[tuple[Any, ...], str, str]] = []
+    paths = known_paths(s)
+    actors, issues, drivers = set(s.actor_ids), set(s.issue_ids), set(s.drivers)
+    what_ifs = {w.id for w in s.what_ifs}
+
+    def unknown(loc: tuple[Any, ...], kind: str, name: Any, known: set[str]) -> None:
+        close = difflib.get_close_matches(str(name), sorted(known), n=3, cutoff=0.5)
+        hint = (
+            f"did you mean {', '.join(close)}?"
+            if close
+            else (
+                f"known {kind}s: {', '.join(sorted(known))}"
+                if known and len(known) < 30
+                else f"no such {kind}"
+            )
+        )
+        out.append((loc, f"unknown {kind} {name!r}", hint))
+
+    def change(loc: tuple[Any, ...], c: Change) -> None:
+        if c.set is not None and c.set not in paths:
+            unknown((*loc, "set"), "path", c.set, paths)
+        if c.drop_issue is not None and c.drop_issue not in issues:
+            unknown((*loc, "drop_issue"), "issue", c.drop_issue, issues)
+        if c.shift is not None:
+            for key in ("shift", "toward"):
+                if getattr(c, key) not in actors:
+                    unknown((*loc, key), "actor", getattr(c, key), actors)
+            if isinstance(c.share, str) and c.share not in paths:
+                unknown((*loc, "share"), "path", c.share, paths)
+
+    def args(loc: tuple[Any, ...], spec: QuantitySpec, a: dict[str, Any]) -> None:
+        for name, kind in spec.args.items():
+            v = a.get(name)
+            if kind == "actor" and v not in actors:
+                unknown((*loc, name), "actor", v, actors)
+            if kind == "issue" and v not in issues:
+                unknown((*loc, name), "issue", v, issues)
+            if kind == "driver" and v not in drivers:
+                unknown((*loc, name), "driver", v, drivers)
+            if kind == "package" and isinstance(v, dict):
+                for iid in v:
+                    if iid not in issues:
+                        unknown((*loc, name, iid), "issue", iid, issues)
+        if spec.name == "effect":
+            args((*loc, "args"), QUANTITIES[str(a["of"])], a.get("args", {}))
+            if "what_if" in a and a["what_if"] not in what_ifs:
+                unknown((*loc, "what_if"), "what-if", a["what_if"], what_ifs)
+            for k, c in enumerate(effect_changes(a)):
+                change((*loc, "change", k), c)
+
+    for k, w in enumerate(s.what_ifs):
+        if w.by is not None and w.by not in actors:
+            unknown(("what_ifs", k, "by"), "actor", w.by, actors)
+        for j, c in enumerate(w.changes):
+            change(("what_ifs", k, "changes", j), c)
+    seen: set[str] = set()
+    for k, w in enumerate(s.what_ifs):
+        if w.id in seen:
+            out.append(
+                (
+                    ("what_ifs", k, "id"),
+                    f"duplicate what-if id {w.id!r}",
+                    "give every one a distinct id",
+                )
+            )
+        seen.add(w.id)
+    for k, c in enumerate(s.claims):
+        for u in c.under:
+            if u not in what_ifs:
+                unknown(("claims", k, "under"), "what-if", u, what_ifs)
+        for r in c.rests_on:
+            if r not in paths:
+                unknown(("claims", k, "rests_on"), "path", r, paths)
+        for j, cond in enumerate(c.check):
+            loc = ("claims", k, "check", j)
+            args((*loc, "args"), QUANTITIES[cond.quantity], cond.args)
+            for u in cond.under:
+                if u not in what_ifs:
+                    unknown((*loc, "under"), "what-if", u, what_ifs)
+            for m, ch in enumerate(cond.changes):
+                change((*loc, "changes", m), ch)
+    return out
+
+
+class Roles(_Frozen):
+    """Who plays which part in the crisis dynamics, and which driver is which.
+
+    ``drivers`` maps a role (``distress``, ``dependency``, ``fatigue``,
+    ``crisis_communication``, ``change_challenger``, ``change_defender``) to a driver id;
+    a role left out is absent, not zero. ``record`` names the case's historical record
+    (absent: the dynamics run on judgement priors and say "uncalibrated").
+    """
+
+    challenger: Id
+    defender: Id
+    patrons: tuple[Id, ...] = ()
+    third_parties: tuple[Id, ...] | None = None
+    drivers: dict[
+        Literal[
+            "distress",
+            "dependency",
+            "fatigue",
+            "crisis_communication",
+            "change_challenger",
+            "change_defender",
+        ],
+        Id,
+    ] = Field(default_factory=dict)
+    record: Id | None = None
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Roles:
+        if self.challenger == self.defender:
+            raise ValueError("the challenger and the defender must be different actors")
+        return self
+
+
+def roles_problems(s: Any) -> list[tuple[tuple[Any, ...], str, str]]:
+    """Unknown actors and drivers named by ``roles``."""
+    import difflib
+
+    r = s.roles
+    if r is None:
+        return []
+    out: list[tuple[tuple[Any, ...], str, str]] = []
+    actors, drivers = list(s.actor_ids), list(s.drivers)
+
+    def check(loc: tuple[Any, ...], kind: str, name: str, known: list[str]) -> None:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+            hint = (
+                f"did you mean {', '.join(close)}?"
+                if close
+                else f"known {kind}s: {', '.join(known)}"
+            )
+            out.append((loc, f"unknown {kind} {name!r}", hint))
+
+    check(("roles", "challenger"), "actor", r.challenger, actors)
+    check(("roles", "defender"), "actor", r.defender, actors)
+    for k, a in enumerate(r.patrons):
+        check(("roles", "patrons", k), "actor", a, actors)
+    for k, a in enumerate(r.third_parties or ()):
+        check(("roles", "third_parties", k), "actor", a, actors)
+    for role, d in r.drivers.items():
+        check(("roles", "drivers", role), "driver", d, drivers)
+    return out
