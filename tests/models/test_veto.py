@@ -59,6 +59,7 @@ def test_controlled_by_makes_the_controller_a_veto_player_for_that_issue_only():
     assert "moved from 64.86" in d["veto_note"]["stock"]
     assert "no veto player" in d["veto_note"]["aid"]
     assert "(model alone: 64.86)" in f.summary()
+    assert f.veto["reason"] == "owner refuses the model's outcome (it prefers the status quo)"
     frame = f.to_frame("outcome")
     assert frame["unconstrained"].tolist() == pytest.approx(raw.tolist())
 
@@ -199,3 +200,24 @@ def test_veto_property_holds_on_generated_scenarios_with_controllers(s, name):
             replace(f, outcome=f.outcome),
         )
         assert again.status == "kept" or np.allclose(again.outcome, f.outcome, atol=1e-6 * 100)
+
+
+def test_projection_reason_names_the_red_lines_crossed():
+    s = make_scenario(
+        {
+            "a": {
+                "capability": 1,
+                "veto": True,
+                "stances": {"x": (90, 1), "y": (20, 0.5)},
+                "red_lines": {"x": "<= 60"},
+            },
+            "b": {"capability": 1, "veto": True, "stances": {"x": (50, 1), "y": (90, 0.5)}},
+            "c": {"capability": 3, "stances": {"x": (100, 1), "y": (50, 0.5)}},
+        },
+        ["x", "y"],
+        status_quo={"x": 30, "y": 30},
+    )
+    f = get_model("median").forecast(s)
+    assert f.veto["status"] == "projected"
+    assert "a refuses the model's outcome (x 100 > its red line 60)" in f.veto["reason"]
+    assert f.outcome[0] <= 60 + 1e-9

@@ -180,6 +180,23 @@ def _project(inp: BargainingInputs, y0: np.ndarray, y_in: np.ndarray, w: np.ndar
     return np.asarray(y0 + b * (y_in - y0))
 
 
+def _why_refuse(inp: BargainingInputs, arrays: ScenarioArrays, x: np.ndarray, v: int) -> str:
+    """Why veto player ``v`` refuses the package ``x`` (issue units): the red lines it
+    crosses, else that it prefers the status quo."""
+    k = int(inp.veto_index[v])
+    who = inp.veto_ids[v]
+    crossed = []
+    for j, iid in enumerate(arrays.issue_ids):
+        lo, hi = float(arrays.red_low[k, j]), float(arrays.red_high[k, j])
+        if x[j] < lo - 1e-9 * inp.scale_width[j]:
+            crossed.append(f"{iid} {x[j]:.4g} < its red line {lo:.4g}")
+        elif x[j] > hi + 1e-9 * inp.scale_width[j]:
+            crossed.append(f"{iid} {x[j]:.4g} > its red line {hi:.4g}")
+    if crossed:
+        return f"{who} refuses the model's outcome ({', '.join(crossed)})"
+    return f"{who} refuses the model's outcome (it prefers the status quo)"
+
+
 def apply_veto(scenario: Scenario, forecast: Forecast) -> VetoResult:
     """The forecast's outcome constrained by the scenario's veto players (see module doc)."""
     from ..analysis.bargaining import bargaining_inputs, win_set_gap
@@ -238,7 +255,6 @@ def apply_veto(scenario: Scenario, forecast: Forecast) -> VetoResult:
             f"({names}) hold, although their zone of agreement is open: kept."
         )
         return VetoResult(x, "kept", players, notes, "", note)
-    refusers = [inp.veto_ids[v] for v in np.flatnonzero(~_accepts(inp, y0))]
     if bool(gap.zone_nonempty):
         sal = np.where(arrays.has_stance, arrays.capabilities[:, None] * arrays.saliences, 0.0)
         share = sal.sum(axis=0)
@@ -256,9 +272,11 @@ def apply_veto(scenario: Scenario, forecast: Forecast) -> VetoResult:
                     f"moved from {x[j]:.4g} to {out[j]:.4g}: the nearest package every veto "
                     f"player ({', '.join(players[iid])}) accepts"
                 )
-        reason = f"{', '.join(refusers)} would refuse the model's outcome"
+        reason = "; ".join(
+            _why_refuse(inp, restricted, x, v) for v in np.flatnonzero(~_accepts(inp, y0))
+        )
         note = (
-            f"Veto: {reason}; it is projected onto the zone of agreement of the veto players "
+            f"Veto: {reason}; the outcome is projected onto the zone of agreement of the veto players "
             f"({names}), to the nearest package in salience-weighted distance."
         )
         return VetoResult(out, "projected", players, notes, reason, note)
