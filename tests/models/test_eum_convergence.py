@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detente.errors import ModelError
 from detente.models import get_model
@@ -139,3 +141,26 @@ def test_settled_rule_plays_on_until_the_cycle_shows_then_averages_it():
     assert batch.shape == (2, 1)
     with pytest.raises(ModelError, match="max_rounds"):
         get_model("eum", max_rounds=0)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 100), st.integers(1, 10), st.integers(1, 10)),
+        min_size=3,
+        max_size=6,
+    )
+)
+def test_once_a_cycle_is_detected_the_cycle_mean_no_longer_depends_on_the_stopping_round(rows):
+    x = np.array([r[0] for r in rows], float)
+    c = np.array([r[1] for r in rows], float)
+    s = np.array([r[2] for r in rows], float) / 10
+    run = eum_kernel(x, c, s, rounds=16)
+    period, _start = (int(v) for v in detect_cycles(run.positions[0, :13]))
+    if period == 0:
+        return
+    # deterministic map: the cycle found in 12 rounds persists, so every later stopping
+    # round gives the same cycle mean
+    means = [float(cycle_mean(run.median[:, : t + 1], np.array([period]))[0]) for t in (12, 13, 14)]
+    assert np.ptp(means) < 1e-9 * max(1.0, abs(means[0]))
+    assert int(detect_cycles(run.positions[0])[0]) == period
