@@ -74,5 +74,5 @@ def test_readme_command_works(
 
 def test_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     code = README.split("```python\n", 1)[1].split("```", 1)[0]
-    code = code.replace("draws=2000, runs=2000", "draws=300, runs=300")
+    code = code.replace("draws=1000, runs=1000", "draws=200, runs=200")
     exec(compile(code, "README.md", "exec"), {})

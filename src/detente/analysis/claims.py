@@ -318,7 +318,7 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
             None if est.per_draw is None else _OPS[cond.compare](est.per_draw, cond.threshold)
         )
     words = claim.quote or claim.text
-    base = dict(
+    base: dict[str, Any] = dict(
         id=claim.id,
         text=claim.text,
         words=words,
@@ -374,8 +374,10 @@ def _robustness(
 ) -> tuple[float | None, str, np.ndarray | None]:
     # a quantity that is itself a share over the draws (P(zone)) enters the verdict only
     usable = [(p, e) for p, e in zip(per_draw, estimates, strict=True) if not e.aggregate]
-    skipped = sorted({e.name for e in estimates if e.aggregate})
+    skipped = sorted({e.name for e in estimates if e.aggregate and e.reads != "record"})
     if not usable:
+        if all(e.reads == "record" for e in estimates):
+            return None, "not computed: the record is data, not a draw over the inputs", None
         return (
             None,
             f"not computed: {', '.join(skipped)} is itself a share over the draws; its precision is the interval",

@@ -500,9 +500,10 @@ def what_if_lever(base: Baseline, what_if: WhatIf) -> LeverResult:
     n = base.batch.n_draws or 1
     point = s2.to_arrays()
     batch = s2.sample(n, base.seed, paired_with=s) if base.seed is not None else s2.sample(n, 0)
-    kw = {"curvature": base.curvature, "agreement_cost": base.agreement_cost}
-    po, _ = zone_open(point, **kw)
-    bo, _ = zone_open(batch, exact=False, **kw)
+    po, _ = zone_open(point, curvature=base.curvature, agreement_cost=base.agreement_cost)
+    bo, _ = zone_open(
+        batch, exact=False, curvature=base.curvature, agreement_cost=base.agreement_cost
+    )
     p = float(bo.mean())
     paired = bo.shape == base.open_.shape and s2.issue_ids == s.issue_ids
     return LeverResult(

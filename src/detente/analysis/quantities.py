@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
     from .bargaining import GapResult
 
-__all__ = ["Estimate", "Evaluator", "Variant", "has_roles"]
+__all__ = ["Estimate", "Evaluator", "Variant", "has_roles", "record_events"]
 
 Z95 = 1.959963984540054
 #: See :data:`detente.analysis.claims.HINGE_SHIFT`.
@@ -57,6 +57,20 @@ class Estimate:
 def _veto_ids(s: Scenario) -> tuple[str, ...]:
     """The veto players (every actor when none has a veto: the diagnosis' unanimity rule)."""
     return s.veto_players or s.actor_ids
+
+
+def record_events(record: str) -> list[dict[str, str]]:
+    """The rows of a bundled record's ``events.csv`` (see ``docs/scenario-format.md``)."""
+    import csv
+    from importlib import resources
+
+    path = resources.files("detente.data") / "records" / record / "events.csv"
+    if not path.is_file():
+        raise ModelError(f"not applicable: no bundled record {record!r} (detente/data/records/)")
+    import io
+
+    text = path.read_text(encoding="utf-8")
+    return [dict(r) for r in csv.DictReader(io.StringIO(text, newline=""))]
 
 
 def has_roles(s: Scenario) -> bool:
@@ -87,6 +101,9 @@ class Variant:
 
     def __init__(self, ev: Evaluator, scenario: Scenario, label: str) -> None:
         self.ev, self.scenario, self.label = ev, scenario, label
+        self._sim: DynamicsResult | None = None
+        #: Months the claims will ask of this variant (see Evaluator.reserve).
+        self.reserved = 0
 
     @cached_property
     def point(self) -> GapResult:
@@ -111,14 +128,27 @@ class Variant:
 
         return np.asarray(win_set_gap(self.batch).gap, float)
 
-    @cached_property
+    @property
     def simulation(self) -> DynamicsResult:
+        """The variant's simulation over the run's full horizon."""
+        return self.sim(self.ev.months)
+
+    def sim(self, months: int) -> DynamicsResult:
+        """The variant's simulation over at least ``months`` months.
+
+        The random numbers of a month do not depend on the horizon, so a shorter simulation is
+        exactly the first months of a longer one: a variant is simulated only as far as the
+        quantities asked of it need, and extended (re-simulated) when a later one needs more.
+        """
         if not has_roles(self.scenario):
             raise ModelError(
                 "not applicable: the scenario declares no roles (challenger, defender) for the "
                 "crisis dynamics"
             )
-        return self.ev.simulate(self.scenario, self.label)
+        months = min(max(int(months), self.reserved), self.ev.months)
+        if self._sim is None or self._sim.n_months < months:
+            self._sim = self.ev.simulate(self.scenario, self.label, months)
+        return self._sim
 
 
 class Evaluator:
@@ -169,16 +199,54 @@ class Evaluator:
                 ) from err
             label = "+".join([*what_ifs, *(c.describe() for c in changes)]) or None
             self._variants[key] = Variant(self, s, label or "baseline")
+            if not what_ifs and not changes:  # the baseline always covers the whole horizon
+                self._variants[key].reserved = self.months
         return self._variants[key]
 
     @property
     def baseline(self) -> Variant:
         return self.variant()
 
-    def simulate(self, s: Scenario, label: str) -> DynamicsResult:
+    def reserve(self, claims: Any, extra: dict[tuple[str, ...], int] | None = None) -> None:
+        """Note the months each variant's claims will need, so each is simulated once.
+
+        ``extra`` maps what-if ids to months another section needs (the what-if table).
+        """
+        for (what_ifs), months in (extra or {}).items():
+            try:
+                v = self.variant(what_ifs)
+            except ModelError:
+                continue
+            v.reserved = max(v.reserved, months)
+        for claim in claims:
+            for cond in claim.check:
+                if cond.needs != "dynamics":
+                    continue
+                if cond.quantity == "effect":
+                    inner = cond.args.get("args", {})
+                    extra_w = (cond.args["what_if"],) if "what_if" in cond.args else ()
+                    keys = [
+                        ((*claim.under, *cond.under), cond.changes),
+                        (
+                            (*claim.under, *cond.under, *extra_w),
+                            (*cond.changes, *effect_changes(cond.args)),
+                        ),
+                    ]
+                else:
+                    inner = cond.args
+                    keys = [((*claim.under, *cond.under), cond.changes)]
+                months = int(inner.get("month", self.months))
+                for w, c in keys:
+                    try:
+                        v = self.variant(tuple(w), tuple(c))
+                    except ModelError:
+                        continue
+                    v.reserved = max(v.reserved, months)
+
+    def simulate(self, s: Scenario, label: str, months: int | None = None) -> DynamicsResult:
         from ..dynamics import simulate
 
-        kw: dict[str, Any] = {"runs": self.runs, "months": self.months, "seed": self.seed}
+        kw: dict[str, Any] = {"runs": self.runs, "months": months or self.months, "seed": self.seed}
         params = inspect.signature(simulate).parameters
         if "groups" in params:
             kw["groups"] = self.groups or max(1, min(self.runs // 20, self.draws))
@@ -225,7 +293,50 @@ class Evaluator:
         needs = QUANTITIES[name].needs
         if needs == "dynamics":
             return self._dynamic(v, name, args)
+        if needs == "record":
+            return self._record(v, name, args)
         return self._static(v, name, args)
+
+    # the case's record ------------------------------------------------------------------
+    def _record(self, v: Variant, name: str, a: dict[str, Any]) -> Estimate:
+        roles = getattr(v.scenario, "roles", None)
+        record = getattr(roles, "record", None)
+        if record is None:
+            raise ModelError(
+                "not applicable: the scenario names no historical record (roles.record)"
+            )
+        rows = record_events(record)
+        since, until = str(a["since"]), str(a["until"])
+        if until < since:
+            raise ModelError(
+                f"not applicable: record_rate runs from {since} to {until}, which is backwards"
+            )
+        who = a.get("actor")
+        names = {who} if who is not None else None
+        if who in ("challenger", "defender") and roles is not None:
+            names = {who, getattr(roles, who)}
+        n = sum(
+            1
+            for r in rows
+            if r["kind"] == a["kind"]
+            and since <= r["date"][:7] <= until
+            and (names is None or r["actor"] in names)
+        )
+        y0, m0 = (int(x) for x in since.split("-"))
+        y1, m1 = (int(x) for x in until.split("-"))
+        months = (y1 - y0) * 12 + (m1 - m0) + 1
+        return Estimate(
+            name,
+            n * 12.0 / months,
+            None,
+            None,
+            "record",
+            f"{n} events in {months} months of the record {record}",
+            None,
+            "record",
+            aggregate=True,
+            paths=frozenset(),
+        )
 
     # bargaining and inputs ---------------------------------------------------------------
     def _static(self, v: Variant, name: str, a: dict[str, Any]) -> Estimate:
@@ -309,17 +420,16 @@ class Evaluator:
     def _dynamic(self, v: Variant, name: str, a: dict[str, Any]) -> Estimate:
         from ..dynamics.simulation import AGREEMENT, CRISIS, KINDS, LIMITED, SUBSTANTIVE
 
-        sim = v.simulation
-        m = int(a.get("month", sim.n_months))
-        if m > sim.n_months:
-            raise ModelError(
-                f"not applicable: month {m} is beyond the simulated {sim.n_months} months"
-            )
+        m = int(a.get("month", self.months))
+        if m > self.months:
+            raise ModelError(f"not applicable: month {m} is beyond the run's {self.months} months")
+        # quantities without a month read the whole horizon
+        sim = v.sim(m if "month" in a else self.months)
         modes = sim.modes[:m]
         talks = ((modes == LIMITED) | (modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
         subst = ((modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
-        num: np.ndarray
-        den: np.ndarray | None = None
+        num: Any
+        den: Any = None
         if name == "p_talks":
             num = talks
         elif name == "p_substantive":
@@ -339,9 +449,9 @@ class Evaluator:
         elif name == "choice_share":
             who = sim.challenger if a["role"] == "challenger" else sim.defender
             k = sim.actor_ids.index(who)
-            num = (sim.choices[:, :, k] == KINDS.index(a["kind"])).mean(axis=0)
+            num = (sim.choices[:m, :, k] == KINDS.index(a["kind"])).mean(axis=0)
         elif name == "provocations_per_year":
-            num = sim.provocations.sum(axis=0) * 12.0 / sim.n_months
+            num = sim.provocations[:m].sum(axis=0) * 12.0 / m
         else:  # pragma: no cover
             raise ModelError(f"quantity {name} is not computed here")
         return self._pooled(sim, name, np.asarray(num, float), den)
@@ -399,12 +509,12 @@ class Evaluator:
         return None
 
     def _per_run(self, v: Variant, name: str, args: dict[str, Any]) -> np.ndarray | None:
-        if name in ("p_substantive_given_talks",):
-            return None
-        sim = v.simulation
         from ..dynamics.simulation import AGREEMENT, CRISIS, KINDS, LIMITED, SUBSTANTIVE
 
-        m = int(args.get("month", sim.n_months))
+        if name in ("p_substantive_given_talks",):
+            return None
+        m = int(args.get("month", self.months))
+        sim = v.sim(m if "month" in args else self.months)
         modes = sim.modes[:m]
         talks = ((modes == LIMITED) | (modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
         subst = ((modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
@@ -416,13 +526,13 @@ class Evaluator:
             "p_instigation": np.asarray(sim.instigated[:m]).any(axis=0),
             "p_limited_only": talks & ~subst,
             "p_impasse": ~subst,
-            "provocations_per_year": sim.provocations.sum(axis=0) * 12.0 / sim.n_months,
+            "provocations_per_year": sim.provocations[:m].sum(axis=0) * 12.0 / m,
         }
         if name == "choice_share":
             who = sim.challenger if args["role"] == "challenger" else sim.defender
             k = sim.actor_ids.index(who)
             return np.asarray(
-                (sim.choices[:, :, k] == KINDS.index(args["kind"])).mean(axis=0), float
+                (sim.choices[:m, :, k] == KINDS.index(args["kind"])).mean(axis=0), float
             )
         x = table.get(name)
         return None if x is None else np.asarray(x, float)

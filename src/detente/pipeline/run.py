@@ -261,6 +261,12 @@ def run(
         issues=_issues(scenario),
     )
     report.evaluator = Evaluator(scenario, draws=draws, seed=seed, runs=runs, months=months)
+    # every variant the outlook's what-if table and the claims will ask for, simulated once
+    table_month = 12 if months >= 12 else months
+    report.evaluator.reserve(
+        scenario.claims,
+        {(w.id,): table_month for w in scenario.what_ifs if w.id not in what_ifs},
+    )
     steps: list[tuple[str, str, Callable[[], None]]] = [
         ("forecasts", "bargaining models", lambda: _set(report, "forecasts", _forecasts(scenario, seed))),
         ("diagnosis", f"zone of agreement and levers ({draws} draws)", lambda: sections.diagnosis(report)),

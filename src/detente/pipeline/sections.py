@@ -208,13 +208,13 @@ def _what_if_deltas(report: AnalysisReport) -> None:
     base = {h["month"]: h for h in o["horizons"]}
     month = 12 if 12 in base else max(base)
     ev = report.evaluator
-    ref = ev.baseline.simulation.at(month)
+    ref = ev.baseline.sim(month).at(month)
     rows: list[dict[str, Any]] = []
     for w in report.scenario.what_ifs:
         if w.id in st["what_ifs"]:
             continue
         try:
-            at = ev.variant((w.id,)).simulation.at(month)
+            at = ev.variant((w.id,)).sim(month).at(month)
         except DetenteError as err:
             rows.append({"name": w.id, "kind": w.kind, "error": "; ".join(err.lines())})
             continue

@@ -18,6 +18,7 @@ This module only declares and validates; :mod:`detente.analysis.claims` computes
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -42,6 +43,17 @@ EVIDENCE = ("encoding", "derived", "record")
 COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 TOOL_KINDS = ("delay", "engagement", "concession", "pressure")
 ROLE_NAMES = ("challenger", "defender")
+EVENT_KINDS = (
+    "talks",
+    "limited_talks",
+    "agreement",
+    "provocation",
+    "strategic_provocation",
+    "pressure",
+    "concession",
+    "exercise",
+    "change",
+)
 
 
 class _Frozen(BaseModel):
@@ -115,7 +127,7 @@ class QuantitySpec(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     name: str
-    needs: Literal["input", "bargaining", "dynamics", "effect"]
+    needs: Literal["input", "bargaining", "dynamics", "record", "effect"]
     args: dict[str, str]
     text: str
     optional: tuple[str, ...] = ()
@@ -124,7 +136,7 @@ class QuantitySpec(BaseModel):
 def _q(
     name: str, needs: str, args: dict[str, str], text: str, optional: tuple[str, ...] = ()
 ) -> QuantitySpec:
-    return QuantitySpec(name=name, needs=needs, args=args, text=text, optional=optional)  # type: ignore[arg-type]
+    return QuantitySpec(name=name, needs=needs, args=args, text=text, optional=optional)
 
 
 #: The catalogue of quantities a claim may use. Argument kinds: actor, issue, driver, month,
@@ -225,6 +237,14 @@ QUANTITIES: dict[str, QuantitySpec] = {
         ),
         _q("provocations_per_year", "dynamics", {}, "mean provocation events per year"),
         _q(
+            "record_rate",
+            "record",
+            {"kind": "event_kind", "since": "yearmonth", "until": "yearmonth"},
+            "events of the kind per year in the case's record, from the first month to the last "
+            "(inclusive); optionally only one actor's (an actor id or a role)",
+            optional=("actor",),
+        ),
+        _q(
             "effect",
             "effect",
             {"of": "quantity"},
@@ -301,6 +321,12 @@ def _check_args(spec: QuantitySpec, args: dict[str, Any]) -> None:
             raise ValueError(f"{name} must be one of {', '.join(TOOL_KINDS)}; got {v!r}")
         if kind == "role" and v not in ROLE_NAMES:
             raise ValueError(f"{name} must be one of {', '.join(ROLE_NAMES)}; got {v!r}")
+        if kind == "event_kind" and v not in EVENT_KINDS:
+            raise ValueError(f"{name} must be one of {', '.join(EVENT_KINDS)}; got {v!r}")
+        if kind == "yearmonth" and not (
+            isinstance(v, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v)
+        ):
+            raise ValueError(f"{name} must be a month YYYY-MM (quote it in YAML); got {v!r}")
         if kind == "package" and not (isinstance(v, dict) and v):
             raise ValueError(f"{name} must map issues to values")
     if spec.name == "effect":
@@ -367,7 +393,7 @@ class Claim(_Frozen):
     @property
     def needs(self) -> str:
         kinds = {c.needs for c in self.check}
-        for k in ("dynamics", "bargaining", "input"):
+        for k in ("dynamics", "bargaining", "record", "input"):
             if k in kinds:
                 return k
         return "input"

@@ -262,16 +262,16 @@ def apply_change(s: Scenario, change: Change, *, why: str) -> Scenario:
     who, other = change.shift or "", change.toward or ""
     share = change.share
     f = _current(s, share) if isinstance(share, str) else float(share or 0.0)
-    a, b = s.actor(who), s.actor(other)
-    for iid, st in a.stances.items():
-        if iid in b.stances:
+    mover, target = s.actor(who), s.actor(other)
+    for iid, st in mover.stances.items():
+        if iid in target.stances:
             lo, hi = s.issue(iid).low, s.issue(iid).high
-            p, q = st.position.value, b.stances[iid].position.value
+            p, q = st.position.value, target.stances[iid].position.value
             s = apply_set(s, f"{who}.{iid}.position", min(max(p + f * (q - p), lo), hi), why=why)
-    for iid, rl in a.red_lines.items():
-        if iid in b.stances:
+    for iid, rl in mover.red_lines.items():
+        if iid in target.stances:
             lo, hi = s.issue(iid).low, s.issue(iid).high
-            bound, q = rl.bound.value, b.stances[iid].position.value
+            bound, q = rl.bound.value, target.stances[iid].position.value
             moved = min(max(bound + f * (q - bound), lo), hi)
             s = apply_set(s, f"{who}.red_lines.{iid}", f"{rl.op}{moved}", why=why)
     return s

@@ -1,0 +1,90 @@
+"""The one pipeline against the previous one, measured in the same run.
+
+The previous pipeline is the last release before the case-neutral engine (git commit
+``9f02f42``, where each section re-simulated with its own settings: 14 simulations for one
+flagship report). It is checked out into a temporary git worktree and timed in a fresh
+process with its own ``src`` first on the path; the current pipeline is timed the same way.
+Both build the flagship report with the same sizes (``--draws``, ``--runs``; the defaults of
+``detente run``). The script prints both times, the ratio, and the number of simulations the
+current pipeline ran (one per scenario variant). Exits non-zero when the current pipeline
+is not faster.
+
+Usage: ``python benchmarks/bench_pipeline.py [--draws N] [--runs N] [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PREVIOUS = "9f02f42"
+
+CODE = """
+import json, sys, time
+from detente.report import build_report
+from detente.scenario import load_bundled
+s = load_bundled("us-dprk-2021")
+t0 = time.perf_counter()
+r = build_report(s, draws={draws}, runs={runs}, months=36, seed=2021)
+dt = time.perf_counter() - t0
+print(json.dumps({{"seconds": dt, "simulations": r.settings.get("simulations")}}))
+"""
+
+
+def _time(src: Path, draws: int, runs: int) -> dict[str, float]:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run(
+        [sys.executable, "-c", CODE.format(draws=draws, runs=runs)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--draws", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=2000)
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (draws 300, runs 600)")
+    args = ap.parse_args()
+    draws, runs = (300, 600) if args.quick else (args.draws, args.runs)
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        print("needs git and the project's history to check out the previous pipeline; skipped")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        wt = Path(tmp) / "previous"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(wt), PREVIOUS],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            old = _time(wt / "src", draws, runs)
+            new = _time(ROOT / "src", draws, runs)
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(wt)],
+                check=False,
+                capture_output=True,
+            )
+    ratio = old["seconds"] / new["seconds"]
+    print(f"flagship report, {draws} draws, {runs} runs x 36 months")
+    print(f"  previous pipeline ({PREVIOUS}): {old['seconds']:7.2f} s")
+    print(
+        f"  one pipeline (this tree):    {new['seconds']:7.2f} s, {new['simulations']} simulations (one per scenario variant)"
+    )
+    print(f"  speed-up: {ratio:.2f}x (target > 1)")
+    return 0 if ratio > 1 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

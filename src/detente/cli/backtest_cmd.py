@@ -1,0 +1,217 @@
+"""``detente backtest``: score forecasts against what happened.
+
+The command group is :data:`backtest_app`; each backtest is a subcommand (``outcomes`` here).
+Another module adds its own with ``@backtest_app.command("NAME")`` after importing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.table import Table
+
+from .. import defaults
+from ..errors import DetenteError, ModelError, Problem, ScenarioError
+from ._common import JsonOption, app, console, err_console, fail, print_json
+
+__all__ = ["backtest_app"]
+
+backtest_app = typer.Typer(
+    name="backtest",
+    help="Score forecasts against what happened.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+app.add_typer(backtest_app, name="backtest")
+
+
+@contextmanager
+def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A progress bar on standard error, advanced once per model run."""
+    if quiet:
+        yield lambda name: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+
+        def step(name: str) -> None:
+            bar.update(task, advance=1, description=f"{label}: {name}")
+
+        yield step
+        bar.update(task, completed=total)
+
+
+@backtest_app.command("outcomes")
+def outcomes(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="An outcome dataset: a DEU-layout table (pX/sX columns, rp, out, prnr) or a "
+            "YAML file with an 'outcomes:' list (see docs/backtest.md)."
+        ),
+    ],
+    model: Annotated[
+        str,
+        typer.Option("--model", "-m", help="Model names, comma-separated, or 'all'."),
+    ] = "all",
+    capabilities: Annotated[
+        str | None,
+        typer.Option(
+            "--capabilities",
+            help="equal, column:NAME (actor X's capability in column NAMEX), or a CSV table "
+            "actor,capability. Default: the file's own (equal for DEU tables).",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for models, folds and bootstrap.")] = defaults.SEED,
+    n_boot: Annotated[
+        int, typer.Option("--bootstrap", help="Bootstrap resamples of the proposals.")
+    ] = 2000,
+    folds: Annotated[
+        int, typer.Option("--folds", help="Outer cross-validation folds (grouped by proposal).")
+    ] = 10,
+    no_ensemble: Annotated[
+        bool,
+        typer.Option(
+            "--no-ensemble", help="Skip the learned forecasters (ensemble, fitted capabilities)."
+        ),
+    ] = False,
+    plot: Annotated[
+        str | None,
+        typer.Option("--plot", help="Write a chart of MAE minus compromise's to PATH.png."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Run every model on decisions with observed outcomes and score it against baselines.
+
+    Prints MAE and RMSE per model and baseline (midpoint, status quo, weighted mean =
+    compromise, weighted median, unweighted mean), each with a paired bootstrap 95% interval
+    of its MAE minus compromise's (resampling proposals), and the cross-validated ensemble.
+    With --json: {"dataset", "reference", "scores", "failures", "ensemble", "notes", "issues"}.
+    """
+    from ..analysis.backtest import run_backtest
+    from ..analysis.outcomes import read_outcomes
+    from ..models import MODELS, get_model
+
+    if n_boot < 100:
+        fail(ModelError(f"--bootstrap must be at least 100; got {n_boot}"))
+    if folds < 2:
+        fail(ModelError(f"--folds must be at least 2; got {folds}"))
+    try:
+        names = (
+            list(MODELS) if model == "all" else [m.strip() for m in model.split(",") if m.strip()]
+        )
+        if not names:
+            raise ModelError("--model names no model; give a model name or 'all'")
+        for n in names:
+            get_model(n)
+        data = read_outcomes(file, capabilities=capabilities)
+        total = len(names) * len(data.decisions) + (0 if no_ensemble else 2)
+        with _progress(total, "backtest", json_out) as step:
+            result = run_backtest(
+                data,
+                models=names,
+                seed=seed,
+                n_boot=n_boot,
+                ensemble=not no_ensemble,
+                n_folds=folds,
+                progress=step,
+            )
+        if plot:
+            _save_plot(result, plot)
+    except DetenteError as err:
+        fail(err)
+    if json_out:
+        print_json(result.to_dict())
+        return
+    _render(result)
+
+
+def _save_plot(result: Any, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = result.plot()
+    try:
+        ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+    except (OSError, ValueError) as err:
+        raise ScenarioError(
+            [
+                Problem(
+                    f"cannot write the plot: {err}",
+                    "give a writable .png, .svg or .pdf path",
+                    field="--plot",
+                )
+            ]
+        ) from None
+    finally:
+        plt.close(ax.figure)
+
+
+def _render(r: Any) -> None:
+    ds = r.dataset
+    console.print(
+        f"[bold]Outcome backtest[/] on {ds['name']}: {ds['n_decisions']} decisions, "
+        f"{ds['n_issues']} issues, {ds['n_observed']} with an observed outcome; capabilities "
+        f"{ds['capabilities']}",
+        soft_wrap=True,
+    )
+    t = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False)
+    for head, just in (
+        ("forecaster", "left"),
+        ("kind", "left"),
+        ("n", "right"),
+        ("none", "right"),
+        ("MAE", "right"),
+        ("RMSE", "right"),
+        ("ΔMAE [95% CI]", "right"),
+    ):
+        t.add_column(head, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    for s in r.scores:
+        d = s["mae_minus_reference"]
+        ci = "—" if d is None else f"{d:+.2f} [{s['ci_low']:+.2f}, {s['ci_high']:+.2f}]"
+        style = "bold" if s["kind"] == "ensemble" else None
+        t.add_row(
+            s["forecaster"],
+            s["kind"],
+            str(s["n"]),
+            str(s["n_no_outcome"]),
+            "—" if s["mae"] is None else f"{s['mae']:.2f}",
+            "—" if s["rmse"] is None else f"{s['rmse']:.2f}",
+            ci,
+            style=style,
+        )
+    console.print(t)
+    console.print(
+        "n: issues scored; none: observed issues the forecaster gave no outcome for; "
+        f"ΔMAE: MAE minus {r.reference}'s, with a paired bootstrap interval over proposals",
+        style="dim",
+        soft_wrap=True,
+    )
+    for name, f in r.failures.items():
+        if f["decisions"]:
+            console.print(
+                f"{name} raised on {f['decisions']} decisions, e.g. {f['examples'][0]}",
+                soft_wrap=True,
+                markup=False,
+            )
+    for line in r.verdicts():
+        console.print(line, soft_wrap=True)
+    for k, n in enumerate(r.notes, 1):
+        console.print(f"[{k}] {n}", soft_wrap=True, markup=False, style="dim")

@@ -1,0 +1,84 @@
+"""The flagship's claims: what they hinge on, and changes inside the stated ranges that flip
+them (kept in step with the table in docs/claims.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from detente.analysis.claims import evaluate_claims
+from detente.cli import app
+from detente.scenario import load_bundled
+
+DOC = (Path(__file__).parents[2] / "docs" / "claims.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def flagship():
+    return load_bundled("us-dprk-2021")
+
+
+def _verdicts(s, ids, **kw):
+    r = evaluate_claims(s, draws=kw.get("draws", 300), runs=kw.get("runs", 300), seed=7, ids=ids)
+    return {c.id: c for c in r.claims}
+
+
+def test_at_least_eight_claims_are_derived_or_record(flagship):
+    kinds = [c.evidence for c in flagship.claims]
+    assert sum(k in ("derived", "record") for k in kinds) >= 8
+    assert {c.id for c in flagship.claims if c.evidence == "encoding"} == {"C7", "C8"}
+
+
+def test_the_zone_stays_shut_without_the_stated_red_line():
+    res = CliRunner().invoke(
+        app,
+        [
+            "diagnose",
+            "us-dprk-2021",
+            "--json",
+            "--draws",
+            "300",
+            "--no-levers",
+            "--pin",
+            "dprk.red_lines.denuclearization=none",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["zone_nonempty"] is False
+    assert d["p_zone_nonempty"] < 0.1
+
+
+def test_c5_holds_as_derived_and_flips_at_its_range_ends(flagship):
+    c = _verdicts(flagship, ["C5"])["C5"]
+    assert c.evidence == "derived" and c.verdict == "holds"
+    assert 0.9 < c.robustness < 1  # the ranges' ends can open the zone in a few draws
+    s = flagship.with_value("dprk.denuclearization.priority", 55).with_value(
+        "usa.red_lines.denuclearization", 45
+    )
+    for path, (low, high) in {
+        "dprk.denuclearization.priority": (40, 55),
+        "usa.red_lines.denuclearization": (45, 80),
+    }.items():
+        q = dict(flagship.quantities())[path]
+        assert (q.low, q.high) == (low, high)
+    assert _verdicts(s, ["C5"])["C5"].verdict == "fails"
+    assert "`dprk.denuclearization.priority=55` and `usa.red_lines.denuclearization=45`" in DOC
+
+
+def test_c6_holds_in_every_draw_and_says_why(flagship):
+    c = _verdicts(flagship, ["C6"])["C6"]
+    assert c.verdict == "holds" and c.robustness == 1.0
+    assert "C6 cannot fail inside the ranges" in DOC
+
+
+def test_c8_is_an_encoding_that_hinges_on_the_two_stated_red_lines(flagship):
+    c = _verdicts(flagship, ["C8"], draws=1000)["C8"]
+    assert c.evidence == "encoding" and not c.is_finding
+    # only the two stated red lines are read; the US one, with the wider range, moves it most
+    assert "usa.red_lines.denuclearization" in c.hinges_on
+    assert set(c.hinges_on) <= {"usa.red_lines.denuclearization", "dprk.red_lines.denuclearization"}
+    assert c.robustness < 1
