@@ -273,7 +273,7 @@ def apply_veto(scenario: Scenario, forecast: Forecast) -> VetoResult:
                     f"player ({', '.join(players[iid])}) accepts"
                 )
         reason = "; ".join(
-            _why_refuse(inp, restricted, x, v) for v in np.flatnonzero(~_accepts(inp, y0))
+            _why_refuse(inp, restricted, x, int(v)) for v in np.flatnonzero(~_accepts(inp, y0))
         )
         note = (
             f"Veto: {reason}; the outcome is projected onto the zone of agreement of the veto players "
