@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -71,11 +72,11 @@ def test_ktab_csv_reads_soe_pol_comp():
     # the ';' in the first line is text, not a separator
     assert s.meta.title == "China Policy/Competitive; scen 2"
     assert s.meta.description == "Scenario-0002;Combined Policy and Competitive"
-    # provenance names file and line; the status quo is a visible assumption
+    # provenance names file and line; no status quo is invented (the models' reference
+    # point applies, and each forecast says so)
     assert xj.capability.provenance.kind == "imported"
     assert xj.capability.provenance.text == "SOE-Pol-Comp.csv line 3: Influence"
-    sq = s.status_quo["policy"]
-    assert sq.value == 0 and "not in file; scale minimum assumed" in sq.provenance.text
+    assert s.status_quo == {}
     assert s.unsourced() == []
 
 
@@ -311,7 +312,59 @@ def test_bdm_round_trip_and_unknown_columns():
     assert csv_cells(out) == csv_cells(text)
     with pytest.raises(ScenarioError) as ei:
         read_bdm("Actor,Capability,Position,Salience,Risk\nA,1,2,0.5,0.1\nB,1,3,0.5,0.2\n", "r.csv")
-    assert "r.csv:1 header: unknown column 'Risk'" in str(ei.value)
+    assert "r.csv:1 header: not a Bueno de Mesquita table header: unknown column 'Risk'" in str(
+        ei.value
+    )
+    assert len(ei.value.problems) == 1
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "name,capability,position,salience",
+        "Stakeholder,Resources,Position,Salience",
+        "PLAYER , Clout , Stance , Priority",
+        "Position,Importance,Power,Actor",
+    ],
+)
+@pytest.mark.parametrize("eol", ["\n", "\r", "\r\n"])
+def test_bdm_tables_as_found_load_through_the_file_loader(tmp_path, header, eol):
+    rows = [header, "Gov,10,80,0.9", "Union,5,20,0.7", "Firms,8,60,0.5"]
+    if header.startswith("Position"):
+        rows = [header, "80,0.9,10,Gov", "20,0.7,5,Union", "60,0.5,8,Firms"]
+    path = tmp_path / "table.csv"
+    path.write_bytes(("\ufeff" + eol.join(rows) + eol).encode("utf-8"))
+    s = load(path)
+    assert s.actor_ids == ("Gov", "Union", "Firms")
+    assert [a.stances["issue"].position.value for a in s.actors] == [80, 20, 60]
+    assert [a.capability.value for a in s.actors] == [10, 5, 8]
+    assert s.status_quo == {}  # never invented at the scale minimum
+    line3 = s.actor("Union").capability.provenance.text
+    assert line3.startswith("table.csv line 3:"), line3
+
+
+def test_bdm_header_still_wrong_is_one_located_problem_never_the_ktab_reader(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("Name,Cap,Pos,Sal\rA,1,2,3\rB,1,5,3\r")
+    with pytest.raises(ScenarioError) as ei:
+        load(path)
+    (p,) = ei.value.problems
+    assert str(p).startswith(f"{path}:1 header: not a Bueno de Mesquita table header")
+    assert "no Capability, Position, Salience column" in p.message
+    assert "'Cap', 'Pos', 'Sal'" in p.message and "Resources" in p.hint
+    path.write_text("Stakeholder,Resources,Stance\nGov,10,80\nUnion,5,20\n")
+    with pytest.raises(ScenarioError, match="no Salience column"):
+        load(path)
+
+
+def test_bdm_one_issue_table_without_status_quo_gets_a_nash_outcome():
+    from detente.models import get_model
+
+    s = read_bdm((DATA / "scholz2011_example_actors.csv").read_text(), "s.csv")
+    for name in ("nash", "kalai_smorodinsky", "egalitarian"):
+        f = get_model(name).forecast(s)
+        assert np.isfinite(f.outcome).all(), name
+        assert any("No status quo given for" in n for n in f.notes), name
 
 
 def test_bdm_writer_refuses_many_issues():
@@ -578,3 +631,10 @@ def test_readers_make_ids_distinct_across_actors_and_issues_and_keep_the_names()
     # Bueno de Mesquita: an actor named 'issue'
     b = read_bdm("Actor,Capability,Position,Salience\nissue,1,2,0.5\nB,1,3,0.5\n", "b.csv")
     assert b.actor_ids == ("issue", "B") and b.issue_ids == ("issue_2",)
+
+
+def test_imported_table_without_status_quo_samples_draws():
+    # importers leave the status quo absent; sampling must still give the batch's shape
+    s = read_bdm((DATA / "scholz2011_example_actors.csv").read_text(), "s.csv")
+    a = s.sample(7, seed=1)
+    assert a.status_quo.shape == (7, 1) and a.positions.shape == (7, s.n_actors, 1)

@@ -19,7 +19,7 @@ from detente.cli import app
 from detente.errors import ScenarioError
 from detente.scenario import dump_yaml, load, load_bundled
 from detente.scenario.formats import FORMATS
-from detente.scenario.io import READERS
+from detente.scenario.io import READERS, detect_format
 
 assert set(FORMATS) <= set(READERS)
 
@@ -38,6 +38,19 @@ SAMPLES = {
     .replace("<dCoord></dCoord>", "<dCoord>10</dCoord>"),
     "exchange": (DATA / "exchange_eu_illustrative.tsv").read_text(encoding="utf-8"),
     "bdm": (DATA / "scholz2011_example_actors.csv").read_text(encoding="utf-8"),
+}
+# the same table as analysts hold it: other header names, a BOM, CR or CRLF line ends
+BDM_VARIANTS = {
+    "lower-cr": SAMPLES["bdm"]
+    .replace("Actor,Capability,Position,Salience", "name,capability,position,salience")
+    .replace("\n", "\r"),
+    "stakeholder-crlf-bom": "\ufeff"
+    + SAMPLES["bdm"]
+    .replace("Actor,Capability,Position,Salience", "Stakeholder,Resources,Position,Salience")
+    .replace("\n", "\r\n"),
+    "player-clout": SAMPLES["bdm"].replace(
+        "Actor,Capability,Position,Salience", " PLAYER , Clout , Stance , Priority"
+    ),
 }
 ODD = [
     "",
@@ -74,6 +87,11 @@ ODD = [
 def test_every_sample_is_valid():
     for fmt, text in SAMPLES.items():
         READERS[fmt](text, f"sample.{fmt}")
+    base = READERS["bdm"](SAMPLES["bdm"], "sample.csv")
+    for name, text in BDM_VARIANTS.items():
+        s = READERS["bdm"](text, "sample.csv")
+        assert [q.value for _, q in s.quantities()] == [q.value for _, q in base.quantities()], name
+        assert detect_format("sample.csv", text) == "bdm", name
 
 
 def _check(fmt: str, text: str) -> None:
@@ -122,6 +140,26 @@ def mutated(draw: st.DrawFn, fmt: str) -> str:
 @given(data=st.data())
 def test_mutated_files_load_or_raise_scenario_error(fmt, data):
     _check(fmt, data.draw(mutated(fmt)))
+
+
+@pytest.mark.parametrize("variant", sorted(BDM_VARIANTS))
+@FUZZ
+@given(data=st.data())
+def test_mutated_bdm_variants_load_or_raise_one_scenario_error(variant, data):
+    # mutate the table as found (CR or CRLF line ends, BOM, other header names): any
+    # damage is reported by the BdM reader, located, never by the KTAB reader
+    old = SAMPLES["bdm"]
+    SAMPLES["bdm"] = BDM_VARIANTS[variant]
+    try:
+        text = data.draw(mutated("bdm"))
+    finally:
+        SAMPLES["bdm"] = old
+    _check("bdm", text)
+    if detect_format("fuzz.csv", text) == "bdm":
+        try:
+            READERS["bdm"](text, "fuzz.csv")
+        except ScenarioError as err:
+            assert not any("Description,Influence" in str(p) for p in err.problems)
 
 
 @pytest.mark.parametrize("fmt", sorted(SAMPLES))

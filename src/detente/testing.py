@@ -10,7 +10,11 @@
 - outcomes lie within each issue's scale, or are NaN only where the model says there is no
   agreement (``extra["agreement"] is False``);
 - the outcome does not depend on the order of the actors, nor on their names;
-- actors who all hold the same position get that position as the outcome.
+- actors who all hold the same position get that position as the outcome;
+- the outcome respects the veto players (:mod:`detente.models._veto`): on the issues they hold
+  a veto on it is the status quo, or every veto player accepts it (utility at least that of
+  the status quo, within its red lines); a scenario without veto players is left unconstrained
+  and says so; the model's own outcome is kept beside it (``unconstrained``).
 
 :func:`make_scenario` builds a valid :class:`~detente.scenario.Scenario` from plain numbers.
 
@@ -45,6 +49,7 @@ def make_scenario(
     salience_max: float = 1.0,
     scenario_id: str = "constructed",
     parameters: Mapping[str, float] | None = None,
+    controlled_by: Mapping[str, Sequence[str]] | None = None,
 ) -> Scenario:
     """A scenario from plain numbers, for tests and examples.
 
@@ -54,8 +59,10 @@ def make_scenario(
         ``{actor_id: {"capability": c, "veto": bool, "stances": {issue: (position, salience)},
         "red_lines": {issue: ">= 40"}}}``; ``veto`` and ``red_lines`` are optional.
     issues : sequence of ids (scale 0-100) or mapping ``{issue_id: (low, high)}``
-    status_quo : mapping issue -> value, optional (default: each scale's low end)
+    status_quo : mapping issue -> value, optional (issues left out have none: the models then
+        use the documented reference point, see ``docs/models/contract.md``)
     salience_max : the salience scale (1, or 100 for exchange-model files)
+    controlled_by : mapping issue -> actor ids who alone implement it, optional
 
     Examples
     --------
@@ -69,7 +76,16 @@ def make_scenario(
     data: dict[str, Any] = {
         "meta": {"id": scenario_id, "title": f"Constructed scenario {scenario_id}"},
         "salience_max": salience_max,
-        "issues": [{"id": i, "label": i, "low": lo, "high": hi} for i, (lo, hi) in scales.items()],
+        "issues": [
+            {
+                "id": i,
+                "label": i,
+                "low": lo,
+                "high": hi,
+                "controlled_by": list((controlled_by or {}).get(i, ())),
+            }
+            for i, (lo, hi) in scales.items()
+        ],
         "actors": [
             {
                 "id": aid,
@@ -129,6 +145,19 @@ def default_check_scenarios() -> list[Scenario]:
             ["arms", "aid", "talks"],
             status_quo={"arms": 40, "aid": 10, "talks": 20},
             scenario_id="four-actors",
+        )
+    )
+    out.append(
+        make_scenario(
+            {
+                "owner": {"capability": 0.2, "stances": {"stock": (10, 0.9), "aid": (80, 0.5)}},
+                "buyer": {"capability": 0.6, "stances": {"stock": (90, 0.6), "aid": (20, 0.4)}},
+                "donor": {"capability": 0.4, "stances": {"stock": (70, 0.4), "aid": (60, 0.7)}},
+            },
+            ["stock", "aid"],
+            status_quo={"stock": 30, "aid": 40},
+            controlled_by={"stock": ["owner"]},
+            scenario_id="controlled-issue",
         )
     )
     return out
@@ -193,7 +222,58 @@ def check_model(
             f"{model.name} on {s.id}: unanimous actors at {shared.tolist()} get {fu.outcome.tolist()}",
         )
         ok("unanimous actors give their shared position")
+
+        _veto_respected(model, s, f1)
+        ok("outcome within the veto players' win-set or the status quo")
     return done
+
+
+def _veto_respected(model: Model, s: Scenario, f: Forecast) -> None:
+    """The veto property: on issues a veto player holds, the outcome is the status quo or
+    accepted by every veto player; without veto players the forecast says it is unconstrained."""
+    from .analysis.bargaining import bargaining_inputs
+    from .models import _veto
+
+    where = f"{model.name} on {s.id}"
+    status = f.veto.get("status")
+    m = _veto.veto_matrix(s)
+    if not getattr(model, "respect_veto", True):
+        assert status == "off", f"{where}: respect_veto=False but the veto status is {status!r}"
+        return
+    assert f.unconstrained is not None and f.unconstrained.shape == f.outcome.shape, (
+        f"{where}: the unconstrained outcome is not kept beside the constrained one"
+    )
+    if not m.any():
+        assert status == "none", f"{where}: no veto player, but the veto status is {status!r}"
+        assert any("not constrained by veto players" in n for n in f.notes), (
+            f"{where}: the notes do not say the forecast is unconstrained"
+        )
+        return
+    run_on = s
+    missing = _veto.status_quo_assumed(s)
+    if missing:
+        run_on, _ = _veto.with_reference_point(s, missing)
+    a = run_on.to_arrays()
+    held = m.any(axis=0)
+    x = np.asarray(f.outcome, dtype=float)
+    width = a.scale_high - a.scale_low
+    assert np.isfinite(x[held]).all(), f"{where}: no outcome on an issue a veto player holds"
+    if np.all(np.abs(x[held] - a.status_quo[held]) <= 1e-9 * width[held]):
+        return
+    inp = bargaining_inputs(_veto.restricted_arrays(a, m))
+    y = (x - a.scale_low) / width
+    u = inp.utility(y[None])[0]
+    r = inp.reservation()[0]
+    for v, who in enumerate(inp.veto_ids):
+        if not inp.indifferent[0, v]:
+            assert u[v] >= r[v] - 1e-7, (
+                f"{where}: veto player {who} prefers the status quo to the outcome "
+                f"{x.tolist()} (utility {u[v]:.6g} < {r[v]:.6g})"
+            )
+        lo, hi = inp.red_low[0, v], inp.red_high[0, v]
+        assert np.all((y >= lo - 1e-9) & (y <= hi + 1e-9)), (
+            f"{where}: the outcome {x.tolist()} crosses a red line of veto player {who}"
+        )
 
 
 def _nan_equal(a: np.ndarray, b: np.ndarray) -> bool:

@@ -49,9 +49,14 @@ def test_json_has_outcome_and_trace_per_model(four):
         assert d["trace"][0]["round"] == 0
         assert d["trace"][0]["positions"]["north"]["arms"] == 20
     assert len(data["models"]["exchange"]["trace"]) <= 4
-    assert data["models"]["compromise"]["outcome"]["arms"] == pytest.approx(
+    comp = data["models"]["compromise"]
+    # the weighted mean is the model's own outcome; north and south (veto players) do not
+    # both accept it, so the forecast is the nearest package they do accept
+    assert comp["unconstrained_outcome"]["arms"] == pytest.approx(
         (0.45 * 20 + 0.21 * 85 + 0.12 * 50) / 0.78
     )
+    assert comp["veto"]["status"] == "projected"
+    assert "nearest package" in comp["veto_note"]["arms"] + comp["veto_note"]["aid"]
 
 
 def test_table_and_nash_verdict(four):
@@ -121,9 +126,26 @@ def test_flagship_table_reports_the_veto_players_verdict():
 
 
 def test_flagship_json_nash_says_no_agreement():
-    r = runner.invoke(app, ["forecast", "us-dprk-2021", "-m", "nash,compromise", "--json"])
+    r = runner.invoke(app, ["forecast", "us-dprk-2021", "-m", "all", "--json"])
     data = json.loads(r.stdout)
     nash = data["models"]["nash"]
     assert nash["extra"]["agreement"] is False
-    assert all(v is None for v in nash["outcome"].values())
-    assert all(v is not None for v in data["models"]["compromise"]["outcome"].values())
+    # the disagreement point, never None
+    assert nash["outcome"]["denuclearization"] == 5.0
+    for name, d in data["models"].items():
+        # every model: the status quo, with the veto reason, its own value kept beside it
+        assert d["outcome"]["denuclearization"] == 5.0, name
+        assert "do not overlap" in d["veto_note"]["denuclearization"], name
+        assert d["unconstrained_outcome"]["denuclearization"] is not None, name
+    assert data["models"]["compromise"]["unconstrained_outcome"]["denuclearization"] > 60
+    table = runner.invoke(app, ["forecast", "us-dprk-2021"]).stdout
+    assert "Before the veto constraint" in table and "do not overlap" in table
+
+
+def test_ignore_veto_gives_the_raw_models(four):
+    r = runner.invoke(app, ["forecast", str(four), "-m", "compromise", "--ignore-veto", "--json"])
+    assert r.exit_code == 0, r.output
+    comp = json.loads(r.stdout)["models"]["compromise"]
+    assert comp["veto"]["status"] == "off"
+    assert comp["outcome"] == comp["unconstrained_outcome"]
+    assert comp["outcome"]["arms"] == pytest.approx((0.45 * 20 + 0.21 * 85 + 0.12 * 50) / 0.78)

@@ -329,7 +329,10 @@ def test_issues_run_independently_among_actors_with_a_stance(scholz):
         if k != 0:  # the Netherlands takes no stance on the second issue
             stances["second"] = a.stances[issue.id]
         new_actors.append(a.model_copy(update={"stances": stances}))
-    two = scholz.model_copy(update={"issues": (issue, second), "actors": tuple(new_actors)})
+    sq = {**scholz.status_quo, "second": scholz.status_quo[issue.id]}
+    two = scholz.model_copy(
+        update={"issues": (issue, second), "actors": tuple(new_actors), "status_quo": sq}
+    )
     f = get_model("eum").forecast(two)
     one = get_model("eum").forecast(scholz)
     np.testing.assert_array_equal(f.positions[:, :, 0], one.positions[:, :, 0])

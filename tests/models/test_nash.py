@@ -75,10 +75,12 @@ def conflict_scenario(**kw):
 def test_conflicting_red_lines_mean_no_agreement_and_say_who():
     f = get_model("nash").forecast(conflict_scenario())
     assert f.extra["agreement"] is False
-    assert np.isnan(f.outcome).all()
+    # the disagreement point (the status quo), never NaN
+    assert f.outcome.tolist() == [10.0, 10.0]
     assert "red lines conflict on denuke" in f.extra["reason"]
     assert "usa requires >= 80" in f.extra["reason"] and "dprk requires <= 30" in f.extra["reason"]
-    assert f.to_dict()["outcome"] == {"denuke": None, "relief": None}
+    assert f.to_dict()["outcome"] == {"denuke": 10.0, "relief": 10.0}
+    assert "disagreement point" in f.summary()
 
 
 def test_veto_player_who_cannot_gain_is_named():
@@ -90,9 +92,13 @@ def test_veto_player_who_cannot_gain_is_named():
         ["x"],
         status_quo={"x": 10},
     )
-    f = get_model("nash").forecast(s)
-    assert f.extra["agreement"] is False
-    assert "a cannot gain" in f.extra["reason"]
+    for name in ("nash", "kalai_smorodinsky", "egalitarian"):
+        f = get_model(name).forecast(s)
+        assert f.extra["agreement"] is False
+        assert "a cannot gain" in f.extra["reason"]
+        assert f.outcome.tolist() == [10.0]
+        # the scenario has no red lines: the message must not blame them
+        assert "red line" not in f.extra["reason"] and "red line" not in f.summary()
 
 
 def test_opposed_players_with_room_only_for_one_are_named_as_a_pair():
@@ -192,3 +198,14 @@ def test_curvature_setting_is_validated_and_reported():
         get_model("nash", curvature=0.5)
     f = get_model("nash", curvature=2.0).forecast(conflict_scenario())
     assert "curvature 2 (model setting)" in f.notes[0]
+
+
+def test_many_players_on_one_issue_are_counted_by_side_not_paired():
+    actors = {f"m{k}": {"capability": 1, "stances": {"x": (10.0 * k, 0.5)}} for k in range(11)}
+    s = make_scenario(actors, ["x"], status_quo={"x": 45})
+    f = get_model("nash").forecast(s)
+    assert f.extra["agreement"] is False
+    assert f.outcome.tolist() == [45.0]
+    assert (
+        "6 of the 11 players want more than the status quo and 5 want less" in (f.extra["reason"])
+    )

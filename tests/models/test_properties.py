@@ -31,7 +31,8 @@ def scaled(spec, k):
 @SETTINGS
 @given(scenarios(max_actors=6, max_issues=3))
 def test_weighted_mean_lies_within_the_positions(s):
-    out = get_model("compromise").forecast(s).outcome
+    # the model's own outcome: the veto constraint may move it (to the status quo)
+    out = get_model("compromise", respect_veto=False).forecast(s).outcome
     a = s.to_arrays()
     for j in range(s.n_issues):
         h = a.has_stance[:, j]

@@ -49,16 +49,23 @@ def is_iterative(model_cls: Any) -> bool:
 
 
 def run_forecasts(
-    scenario: Any, names: list[str], rounds: int | None, seed: int | None
+    scenario: Any,
+    names: list[str],
+    rounds: int | None,
+    seed: int | None,
+    *,
+    respect_veto: bool = True,
 ) -> dict[str, Any]:
     """Forecasts by model name; ``rounds`` applies to the models that iterate."""
     from ..models import MODELS, get_model
 
     out = {}
     for name in names:
-        model = get_model(name)  # raises ModelError with a hint for unknown names
+        get_model(name)  # raises ModelError with a hint for unknown names
+        settings: dict[str, Any] = {"respect_veto": respect_veto}
         if rounds is not None and is_iterative(MODELS[name]):
-            model = get_model(name, rounds=rounds)
+            settings["rounds"] = rounds
+        model = get_model(name, **settings)
         out[name] = model.forecast(scenario, seed=seed)
     return out
 
@@ -85,6 +92,14 @@ def forecast(
         bool, typer.Option("--trace", help="Print each model's explained moves and notes.")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed for models that draw.")] = defaults.SEED,
+    ignore_veto: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-veto",
+            help="Show each model's raw outcome, not constrained to what the veto players "
+            "accept (respect_veto=False; see docs/models/contract.md).",
+        ),
+    ] = False,
     json_out: JsonOption = False,
     set_: SetOption = None,
     fmt: FromOption = None,
@@ -92,8 +107,11 @@ def forecast(
     """Predict the outcome of every issue with one or all bargaining models.
 
     The table shows, per issue, the range of the actors' positions, the status quo and each
-    model's predicted outcome. With --json: {"scenario": ..., "models": {name: {"outcome": ...,
-    "trace": [...], ...}}}, the trace listing positions (actor -> issue -> value) from round 0.
+    model's predicted outcome, constrained to what the veto players accept (then a second
+    table with each model's own outcome where the constraint changed it). With --json:
+    {"scenario": ..., "models": {name: {"outcome": ..., "unconstrained_outcome": ...,
+    "veto_note": {issue: ...}, "trace": [...], ...}}}, the trace listing positions
+    (actor -> issue -> value) from round 0.
     """
     if rounds is not None and rounds < 1:
         fail(ModelError(f"--rounds must be at least 1; got {rounds}"))
@@ -102,7 +120,7 @@ def forecast(
         names = model_names(model)
         if not names:
             raise ModelError("--model names no model; give a model name or 'all'")
-        results = run_forecasts(s, names, rounds, seed)
+        results = run_forecasts(s, names, rounds, seed, respect_veto=not ignore_veto)
     except DetenteError as err:
         fail(err)
     if json_out:
@@ -125,16 +143,20 @@ _SHORT = {
 
 def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) -> None:
     import numpy as np
-
-    a = s.to_arrays()
     from rich import box
+
+    from ..models import _veto
+
+    assumed = _veto.status_quo_assumed(s)
+    a = (_veto.with_reference_point(s, assumed)[0] if assumed else s).to_arrays()
 
     console.print(f"[bold]Forecasts for {s.id}[/]: {s.meta.title}", soft_wrap=True)
     rows = []
     for j, issue in enumerate(s.issues):
         h = a.has_stance[:, j]
         rng = f"{a.positions[h, j].min():.3g}-{a.positions[h, j].max():.3g}" if h.any() else "-"
-        row = [issue.id, rng, f"{a.status_quo[j]:.3g}"]
+        sq = f"{a.status_quo[j]:.3g}" + ("*" if issue.id in assumed else "")
+        row = [issue.id, rng, sq]
         for f in results.values():
             v = float(f.outcome[j])
             row.append("—" if not np.isfinite(v) else f"{v:.3g}")
@@ -154,11 +176,18 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
         f"{_SHORT.get(n, n)} played {f.n_rounds} rounds" for n, f in results.items() if f.n_rounds
     ]
     console.print(
-        "actors: range of the actors' positions; SQ: status quo; —: no agreement"
+        "actors: range of the actors' positions; SQ: status quo"
+        + (
+            " (*: none given; the models' reference point, the weighted mean of the stances)"
+            if assumed
+            else ""
+        )
+        + "; —: no agreement"
         + ("; " + ", ".join(legend) if legend else ""),
         soft_wrap=True,
         style="dim",
     )
+    _render_unconstrained(s, results)
     # one line per distinct verdict of the bargaining solutions
     verdicts: dict[tuple[bool, str, str], list[str]] = {}
     for name, f in results.items():
@@ -169,6 +198,18 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
                 str(f.extra.get("reason", "")),
             )
             verdicts.setdefault(key, []).append(name)
+    vetoes: dict[tuple[str, str], list[str]] = {}
+    for name, f in results.items():
+        status = f.veto.get("status", "")
+        if status in ("projected", "blocked"):
+            vetoes.setdefault((status, str(f.veto.get("reason", ""))), []).append(name)
+    for (status, reason), names in vetoes.items():
+        what = (
+            "no change is accepted by every veto player, so issues they hold stay at the status quo"
+            if status == "blocked"
+            else "moved to the nearest package every veto player accepts"
+        )
+        console.print(f"{', '.join(names)}: {what}: {reason}.", soft_wrap=True)
     for (agreement, players, reason), names in verdicts.items():
         who = ", ".join(names)
         if agreement:
@@ -197,3 +238,30 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
                 console.print("  (no moves: a one-shot model)")
             for k, n in enumerate(f.notes, 1):
                 console.print(f"  [{k}] {n}", soft_wrap=True, markup=False)
+
+
+def _render_unconstrained(s: Any, results: dict[str, Any]) -> None:
+    """The models' own outcomes where the veto constraint changed them (a second table)."""
+    import numpy as np
+    from rich import box
+
+    changed = {
+        n: f
+        for n, f in results.items()
+        if f.unconstrained is not None
+        and not np.allclose(f.unconstrained, f.outcome, rtol=0, atol=1e-9, equal_nan=True)
+    }
+    if not changed:
+        return
+    console.print("Before the veto constraint (each model's own outcome):", soft_wrap=True)
+    t = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False)
+    t.add_column("issue", overflow="fold")
+    for n in changed:
+        t.add_column(_SHORT.get(n, n), justify="right", no_wrap=True)
+    for j, issue in enumerate(s.issues):
+        cells = []
+        for f in changed.values():
+            v = float(f.unconstrained[j])
+            cells.append("—" if not np.isfinite(v) else f"{v:.3g}")
+        t.add_row(issue.id, *cells)
+    console.print(t)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from ..scenario import Scenario
 
-__all__ = ["MODELS", "Forecast", "Model", "Move", "get_model", "register"]
+__all__ = ["MODELS", "Forecast", "Model", "ModelSettings", "Move", "get_model", "register"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,12 @@ class Forecast:
         Numbered caveats shown by ``summary()``.
     extra : dict
         Model-specific results (e.g. ``agreement`` for Nash, round means for EUM).
+    unconstrained : ndarray (n_issues,) or None
+        The model's own outcome before the veto constraint (see :mod:`detente.models._veto`);
+        None when the constraint was not applied.
+    veto : dict
+        The constraint's verdict: ``status`` (``none``, ``kept``, ``projected``, ``blocked``,
+        ``off``), ``players`` (issue -> veto players), ``reason`` and ``notes`` (issue -> text).
     """
 
     model: str
@@ -91,6 +97,8 @@ class Forecast:
     notes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     seed: int | None = None
+    unconstrained: np.ndarray | None = None
+    veto: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_rounds(self) -> int:
@@ -117,12 +125,17 @@ class Forecast:
                     "moves": [m.to_dict() for m in self.moves if m.round == r],
                 }
             )
+        raw = self.outcome if self.unconstrained is None else self.unconstrained
+        veto_notes = self.veto.get("notes", {})
         return {
             "model": self.model,
             "scenario": self.scenario_id,
             "params": jsonable(self.params),
             "seed": self.seed,
             "outcome": {i: _num(v) for i, v in zip(self.issue_ids, self.outcome, strict=True)},
+            "unconstrained_outcome": {i: _num(v) for i, v in zip(self.issue_ids, raw, strict=True)},
+            "veto_note": {i: veto_notes.get(i, "") for i in self.issue_ids},
+            "veto": jsonable({k: v for k, v in self.veto.items() if k != "notes"}),
             "trace": trace,
             "notes": list(self.notes),
             "extra": jsonable(self.extra),
@@ -136,7 +149,7 @@ class Forecast:
 
         ``positions``: columns round, actor, issue, position.
         ``moves``: one row per move (round, actor, issue, kind, counterpart, old, new, explanation).
-        ``outcome``: issue, outcome.
+        ``outcome``: issue, outcome, unconstrained (the model's own, before the veto).
         """
         import pandas as pd
 
@@ -157,7 +170,10 @@ class Forecast:
                 [{c: getattr(m, c) for c in cols} for m in self.moves], columns=cols
             )
         if kind == "outcome":
-            return pd.DataFrame({"issue": list(self.issue_ids), "outcome": self.outcome})
+            raw = self.outcome if self.unconstrained is None else self.unconstrained
+            return pd.DataFrame(
+                {"issue": list(self.issue_ids), "outcome": self.outcome, "unconstrained": raw}
+            )
         raise ValueError(
             f"The 'kind' parameter of to_frame must be one of 'positions', 'moves', 'outcome'. Got {kind!r} instead."
         )
@@ -166,15 +182,18 @@ class Forecast:
         """Outcome per issue, the moves, and numbered notes, as ``text`` or ``markdown``."""
         lines = [f"{self.model} forecast for {self.scenario_id} ({self.n_rounds} rounds)"]
         md = fmt == "markdown"
+        raw = self.outcome if self.unconstrained is None else self.unconstrained
+
+        def beside(v: float, r: float) -> str:
+            same = (np.isnan(v) and np.isnan(r)) or abs(v - r) <= 1e-9 * max(1.0, abs(r))
+            return _fmt(v) if same else f"{_fmt(v)} (model alone: {_fmt(r)})"
+
+        rows = list(zip(self.issue_ids, self.outcome, raw, strict=True))
         if md:
             lines = [f"### {lines[0]}", "", "| issue | outcome |", "|---|---|"]
-            lines += [
-                f"| {i} | {_fmt(v)} |" for i, v in zip(self.issue_ids, self.outcome, strict=True)
-            ]
+            lines += [f"| {i} | {beside(v, r)} |" for i, v, r in rows]
         else:
-            lines += [
-                f"  {i:<28} {_fmt(v)}" for i, v in zip(self.issue_ids, self.outcome, strict=True)
-            ]
+            lines += [f"  {i:<28} {beside(v, r)}" for i, v, r in rows]
         if self.moves:
             lines.append("")
             lines.append("Moves:")
@@ -227,10 +246,80 @@ class Model(Protocol):
 MODELS: dict[str, Callable[..., Model]] = {}
 
 
+@dataclass(frozen=True, kw_only=True)
+class ModelSettings:
+    """Settings every registered model shares: inherit from it to offer ``respect_veto``
+    (a registered model that does not is always constrained).
+
+    Parameters
+    ----------
+    respect_veto : bool, default True
+        Constrain the outcome to what the veto players accept (the unanimity win-set of the
+        status quo with their red lines; see :mod:`detente.models._veto`). ``False`` gives
+        the model's raw outcome.
+    """
+
+    respect_veto: bool = True
+
+
 def register(cls: type) -> type:
-    """Class decorator adding a model to the registry under ``cls.name``."""
+    """Class decorator adding a model to the registry under ``cls.name``.
+
+    The model's ``forecast`` is wrapped so that every model, including any added later,
+    (1) runs on the documented reference point where the scenario gives no status quo and
+    (2) has its outcome constrained by the veto players (unless ``respect_veto=False``);
+    the unconstrained outcome is kept in :attr:`Forecast.unconstrained`.
+    """
+    raw = getattr(cls, "forecast", None)
+    if raw is not None and not getattr(raw, "_veto_wrapped", False):
+        cls.forecast = _constrained(raw)  # type: ignore[attr-defined]
     MODELS[cls.name] = cls  # type: ignore[attr-defined]
     return cls
+
+
+def _constrained(raw: Callable[..., Forecast]) -> Callable[..., Forecast]:
+    import functools
+
+    @functools.wraps(raw)
+    def forecast(
+        self: Any, scenario: Scenario, *, seed: int | np.random.Generator | None = None
+    ) -> Forecast:
+        from dataclasses import replace
+
+        from . import _veto
+
+        missing = _veto.status_quo_assumed(scenario)
+        run_on = scenario
+        notes: list[str] = []
+        if missing:
+            run_on, ref = _veto.with_reference_point(scenario, missing)
+            notes.append(
+                "No status quo given for "
+                + ", ".join(f"{i} (reference point {v:.4g})" for i, v in ref.items())
+                + ": the model, the veto constraint and the disagreement point use the "
+                "capability x salience weighted mean of the stances instead "
+                "(docs/models/contract.md)."
+            )
+        f = raw(self, run_on, seed=seed)
+        if not getattr(self, "respect_veto", True):
+            notes.append("respect_veto=False: the model's raw outcome, veto players ignored.")
+            return replace(
+                f,
+                notes=(*f.notes, *notes),
+                veto={"status": "off", "players": {}, "reason": "", "notes": {}},
+            )
+        v = _veto.apply_veto(run_on, f)
+        notes.append(v.note)
+        return replace(
+            f,
+            outcome=v.outcome,
+            unconstrained=np.asarray(f.outcome, dtype=float).copy(),
+            notes=(*f.notes, *notes),
+            veto={**v.to_dict(), "notes": v.issue_notes},
+        )
+
+    forecast._veto_wrapped = True  # type: ignore[attr-defined]
+    return forecast
 
 
 def get_model(name: str, **settings: Any) -> Model:

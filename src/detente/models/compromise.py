@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays
 from ._spatial import stance_weights, static_forecast_positions, weighted_mean, weighted_median
-from .base import Forecast, register
+from .base import Forecast, ModelSettings, register
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -101,7 +101,7 @@ def _forecast(
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class Compromise:
+class Compromise(ModelSettings):
     """The capability x salience weighted mean of the positions, per issue.
 
     ``O_j = sum_k c_k s_kj x_kj / sum_k c_k s_kj`` over actors with a stance on issue j.
@@ -122,7 +122,7 @@ class Compromise:
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class WeightedMedian:
+class WeightedMedian(ModelSettings):
     """The capability x salience weighted median of the positions, per issue."""
 
     name: ClassVar[str] = "median"
@@ -201,7 +201,7 @@ def condorcet_winner(
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class Condorcet:
+class Condorcet(ModelSettings):
     """The Condorcet winner among actor positions, per issue, with weighted pairwise votes.
 
     Parameters

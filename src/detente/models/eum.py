@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 
 from ..errors import ModelError
-from .base import Forecast, Move, register
+from ._convergence import cycle_mean, detect_cycles
+from .base import Forecast, ModelSettings, Move, register
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -62,6 +63,7 @@ CompromiseRule = Literal["scholz", "least_movement"]
 ProbabilityRule = Literal["scholz", "pairwise"]
 CapitulationRule = Literal["scholz", "corrected"]
 OutcomeRule = Literal["median", "mean"]
+ForecastRule = Literal["final", "cycle_mean", "settled"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -403,12 +405,13 @@ _ALLOWED: dict[str, tuple[Any, ...]] = {
     "probability": ("scholz", "pairwise"),
     "capitulation": ("scholz", "corrected"),
     "outcome": ("median", "mean"),
+    "forecast_rule": ("final", "cycle_mean", "settled"),
 }
 
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ExpectedUtilityModel:
+class ExpectedUtilityModel(ModelSettings):
     """Bueno de Mesquita's expected utility model (Scholz, Calbert & Smith 2011).
 
     Runs per issue, among the actors that take a stance on it; issues are independent.
@@ -437,6 +440,18 @@ class ExpectedUtilityModel:
         Which statistic of the final round is the forecast. Bueno de Mesquita's
         forecast is the median voter position (the pairwise-vote winner);
         the replication prints the c·s-weighted mean each round. Both are in ``extra``.
+    forecast_rule : {"final", "cycle_mean"}, default "final"
+        Which round(s) the forecast reads. ``"final"`` (faithful): the last round's
+        statistic. ``"cycle_mean"``: where the positions end in a cycle (period >= 2,
+        e.g. the common period-2 oscillation), the mean of the statistic over the rounds
+        of one whole cycle, so the forecast no longer depends on the round the run stops
+        at; elsewhere the final round. ``"settled"``: play on past ``rounds`` (up to
+        ``max_rounds``) until every issue has reached its fixed point or cycle, then
+        as ``"cycle_mean"``. Either way ``extra["convergence"]`` reports per issue
+        whether the run converged, the cycle length and the round the cycle started
+        (see :mod:`detente.models._convergence`).
+    max_rounds : int, default 200
+        The most rounds ``forecast_rule="settled"`` plays.
     """
 
     name: ClassVar[str] = "eum"
@@ -449,8 +464,18 @@ class ExpectedUtilityModel:
     probability: ProbabilityRule = "scholz"
     capitulation: CapitulationRule = "scholz"
     outcome: OutcomeRule = "median"
+    forecast_rule: ForecastRule = "final"
+    max_rounds: int = 200
 
     def __post_init__(self) -> None:
+        if (
+            isinstance(self.max_rounds, bool)
+            or not isinstance(self.max_rounds, int | np.integer)
+            or self.max_rounds < 1
+        ):
+            raise ModelError(
+                f"The 'max_rounds' parameter of ExpectedUtilityModel must be an int >= 1. Got {self.max_rounds!r} instead."
+            )
         if isinstance(self.rounds, bool) or not isinstance(self.rounds, int | np.integer):
             raise ModelError(
                 f"The 'rounds' parameter of ExpectedUtilityModel must be an int >= 0. Got {self.rounds!r} instead."
@@ -476,12 +501,33 @@ class ExpectedUtilityModel:
             if getattr(self, name) != "scholz"
         )
 
-    def _kernel(self, x: np.ndarray, c: np.ndarray, s: np.ndarray) -> EumRun:
+    def _settled_rounds(self, arrays: Any) -> int:
+        """Rounds until every issue's positions repeat (fixed point or one whole cycle),
+        at least ``rounds`` and at most ``max_rounds``."""
+        need = self.rounds
+        for j in range(arrays.n_issues):
+            idx = np.flatnonzero(arrays.has_stance[:, j])
+            if idx.size == 0:
+                continue
+            run = self._kernel(
+                arrays.positions[idx, j],
+                arrays.capabilities[idx],
+                arrays.saliences[idx, j],
+                max(self.max_rounds, self.rounds),
+            )
+            period, start = (int(v) for v in detect_cycles(run.positions[0]))
+            cut = start + 2 * period - 1 if period else max(self.max_rounds, self.rounds)
+            need = max(need, cut)
+        return need
+
+    def _kernel(
+        self, x: np.ndarray, c: np.ndarray, s: np.ndarray, rounds: int | None = None
+    ) -> EumRun:
         return eum_kernel(
             x,
             c,
             s,
-            self.rounds,
+            self.rounds if rounds is None else rounds,
             compromise_rule=self.compromise_rule,
             probability=self.probability,
             capitulation=self.capitulation,
@@ -497,7 +543,7 @@ class ExpectedUtilityModel:
         """
         arrays = scenario.to_arrays()
         A, I = arrays.n_actors, arrays.n_issues
-        T = self.rounds
+        T = self._settled_rounds(arrays) if self.forecast_rule == "settled" else self.rounds
         labels = {a.id: a.label for a in scenario.actors}
         # Actors without a stance take no part; they are shown at the status quo throughout.
         positions = np.broadcast_to(arrays.positions, (T + 1, A, I)).copy()
@@ -514,6 +560,8 @@ class ExpectedUtilityModel:
             "risk_exponents": {},
             "position_range": {},
             "unsettled": {},
+            "forecast_rule": self.forecast_rule,
+            "convergence": {},
         }
         if self.departures:
             notes.append(
@@ -534,10 +582,15 @@ class ExpectedUtilityModel:
                     "count: every win probability is 0, offers follow from saliences alone, "
                     "and the mean and median are unweighted."
                 )
-            run = self._kernel(x, c, s)
+            run = self._kernel(x, c, s, T)
             positions[:, idx, j] = run.positions[0]
             mean, median = run.mean[0], run.median[0]
-            outcome[j] = (median if self.outcome == "median" else mean)[-1]
+            stat = median if self.outcome == "median" else mean
+            conv = _convergence_report(run.positions[0], stat, issue, self.forecast_rule)
+            extra["convergence"][issue] = conv
+            outcome[j] = conv.pop("_forecast")
+            if conv["note"]:
+                notes.append(conv["note"])
             ids = [arrays.actor_ids[k] for k in idx]
             extra["mean"][issue] = mean.tolist()
             extra["median"][issue] = median.tolist()
@@ -560,6 +613,10 @@ class ExpectedUtilityModel:
                 "Actors without a stance on an issue take no part in it; their positions are "
                 "shown at the status quo."
             )
+        conv_all = extra["convergence"].values()
+        extra["converged"] = all(c["converged"] for c in conv_all)
+        lengths = [c["cycle_length"] for c in conv_all if c["cycle_length"]]
+        extra["cycle_length"] = max(lengths) if lengths else None
         order = {issue: j for j, issue in enumerate(arrays.issue_ids)}
         moves.sort(key=lambda m: (m.round, order[m.issue]))  # stable: actor order within
         return Forecast(
@@ -599,8 +656,14 @@ class ExpectedUtilityModel:
                 arrays.positions[:, idx, j],
                 arrays.capabilities[:, idx],
                 arrays.saliences[:, idx, j],
+                max(self.rounds, self.max_rounds) if self.forecast_rule == "settled" else None,
             )
-            out[:, j] = (run.median if self.outcome == "median" else run.mean)[:, -1]
+            stat = run.median if self.outcome == "median" else run.mean
+            if self.forecast_rule != "final":
+                period, _ = detect_cycles(run.positions)
+                out[:, j] = cycle_mean(stat, period)
+            else:
+                out[:, j] = stat[:, -1]
         return out
 
     def _outcome_words(self) -> str:
@@ -650,4 +713,56 @@ def _moves(
                     },
                 )
             )
+    return out
+
+
+def _convergence_report(
+    positions: np.ndarray, stat: np.ndarray, issue: str, rule: str
+) -> dict[str, Any]:
+    """Converged / cycle length / cycle start of one issue's run, the forecast under
+    ``rule`` (key ``_forecast``) and a note when the run did not converge."""
+    T = positions.shape[0] - 1
+    period, start = (int(v) for v in detect_cycles(positions))
+    final = float(stat[-1])
+    forecast = final
+    out: dict[str, Any] = {
+        "converged": period == 1,
+        "cycle_length": period or None,
+        "cycle_start": start if period else None,
+        "note": "",
+    }
+    if T == 0:
+        out["_forecast"] = final
+        return out
+    if period >= 2:
+        cyc = stat[T - period + 1 :]
+        lo, hi = float(cyc.min()), float(cyc.max())
+        out["cycle_range"] = [lo, hi]
+        out["cycle_mean"] = float(cyc.mean())
+        if rule != "final":
+            forecast = float(cyc.mean())
+        took = (
+            f"the forecast is the mean over the cycle, {forecast:.4g}"
+            if rule != "final"
+            else f"the forecast is round {T}'s ({final:.4g}); forecast_rule='cycle_mean' "
+            f"averages the cycle ({float(cyc.mean()):.4g})"
+        )
+        spread = (
+            f"the statistic swings between {lo:.4g} and {hi:.4g} with the stopping round"
+            if hi - lo > 1e-9 * max(1.0, abs(hi))
+            else "the statistic stays at the same value through the cycle"
+        )
+        out["note"] = (
+            f"{issue}: not converged: positions cycle with period {period} from round {start}; "
+            f"{spread}; {took}."
+        )
+    elif period == 0:
+        step = float(np.abs(positions[-1] - positions[-2]).max())
+        out["last_move"] = step
+        out["note"] = (
+            f"{issue}: not converged after {T} rounds and no cycle found (positions still "
+            f"moved by up to {step:.3g} in the last round); the forecast depends on the round "
+            f"the run stops at (round {T}: {final:.4g})."
+        )
+    out["_forecast"] = forecast
     return out

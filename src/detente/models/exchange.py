@@ -43,7 +43,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays, as_generator
-from .base import Forecast, Move, register
+from .base import Forecast, ModelSettings, Move, register
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -286,7 +286,7 @@ def _initial_state(
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class ExchangeModel:
+class ExchangeModel(ModelSettings):
     """Equal-gain exchange of voting positions across issue pairs, iterated over rounds.
 
     Parameters

@@ -18,8 +18,9 @@ are hard limits: ``x`` must lie in the box ``[L_j, H_j]`` that every player's re
   are broken towards the largest total gain so the package is Pareto-optimal.
 - ``egalitarian`` (Kalai 1977): the largest equal gain ``g_k(x) >= t``, ties broken likewise.
 
-Each says "no agreement" (outcome NaN on every issue, ``extra["agreement"] = False`` and the
-reason) when no package in the box gives every player strictly more than the status quo.
+When no package in the box gives every player strictly more than the status quo, each returns
+the disagreement point -- the status quo on every issue -- with ``extra["agreement"] = False``
+and the reason (which players cannot gain together; red lines only when some conflict).
 
 Numerics: with ``|x_j - p_kj| / W_j`` replaced by auxiliary variables ``e_kj >= |...|`` every problem is
 smooth and, for ``gamma >= 1``, convex; it is solved with SLSQP from several starts (the max-min
@@ -48,7 +49,7 @@ from scipy import optimize
 
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays, as_generator
-from .base import Forecast, register
+from .base import Forecast, ModelSettings, register
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -382,7 +383,7 @@ def _sample(p: Problem, n: int, seed: int = 0) -> np.ndarray:
 
 
 @dataclass(frozen=True, kw_only=True)
-class _Bargaining:
+class _Bargaining(ModelSettings):
     """Shared settings and the agreement check of the axiomatic solutions."""
 
     name: ClassVar[str]
@@ -472,11 +473,16 @@ class _Bargaining:
         if not reasons:
             best = p.best_gains()
             extra["best_gains"] = dict(zip(p.players, best.tolist(), strict=True))
+            boxed = bool(
+                np.any(p.low > arrays.scale_low[active] + 0)
+                or np.any(p.high < arrays.scale_high[active])
+            )
             for k, b in enumerate(best):
                 if b <= 0:
+                    where = "within the red lines " if boxed else ""
                     reasons.append(
-                        f"{p.players[k]} cannot gain: no package within the red lines is better "
-                        "for it than the status quo"
+                        f"{p.players[k]} cannot gain: no package {where}is better for it than "
+                        "the status quo (it already has its best outcome there)"
                     )
         if not reasons and p.n_issues > 0:
             sm = _Smooth(p)
@@ -490,12 +496,13 @@ class _Bargaining:
             else:
                 x_best = _least_change(p, sm, self._solve(p, sm, x_mm, best))
         if reasons:
+            # the disagreement point is the forecast: nothing changes without agreement
             extra["agreement"] = False
             extra["reason"] = "; ".join(reasons)
+            outcome = np.asarray(arrays.status_quo, dtype=float).copy()
             notes.append(
-                "No package gives every bargaining player more than the status quo: "
-                + extra["reason"]
-                + "."
+                "No package gives every bargaining player more than the status quo, so the "
+                "forecast is the disagreement point (the status quo): " + extra["reason"] + "."
             )
         else:
             extra["agreement"] = True
@@ -572,8 +579,22 @@ class _Bargaining:
         )
 
 
+#: Above this many players the pairs who cannot both gain are not searched (one solve per
+#: pair); the reason is given per side of the status quo instead.
+_MAX_PAIR_PLAYERS = 8
+
+
 def _why_not(p: Problem, sm: _Smooth, best: np.ndarray) -> str:
     """Name the pairs of players who cannot both gain, or say that all together cannot."""
+    if p.n_players > _MAX_PAIR_PLAYERS:
+        if p.n_issues == 1:
+            side = np.sign(p.ideal[:, 0] - p.status_quo[0]) * (p.salience[:, 0] > 0)
+            up, down = int((side > 0).sum()), int((side < 0).sum())
+            return (
+                f"on {p.issues[0]}, {up} of the {p.n_players} players want more than the "
+                f"status quo and {down} want less: no change helps them all"
+            )
+        return f"no package helps all {p.n_players} players at once"
     pairs = []
     for a in range(p.n_players):
         for b in range(a + 1, p.n_players):

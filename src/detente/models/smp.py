@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 
 from ..errors import ModelError
-from .base import Forecast, Move, register
+from .base import Forecast, ModelSettings, Move, register
 from .smp_core import BARGAIN_KINDS, SWITCHES, SmpConfig, SmpRun
 from .smp_elections import coalitions, pce
 from .smp_fast import bs_util, bv_diff, run_fast
@@ -54,7 +54,7 @@ _MIN_SALIENCE = 1e-150
 
 @register
 @dataclass(frozen=True, kw_only=True)
-class SpatialModelOfPolitics:
+class SpatialModelOfPolitics(ModelSettings):
     """KTAB's spatial model of politics (SMP), with KTAB's defaults.
 
     Parameters

@@ -125,10 +125,10 @@ class ScenarioArrays:
             # draws are paired with the baseline's (common random numbers)
             row = u[rows[path]] if path in rows else extra.random(n_draws)
             table[id(q)] = _triangular(q, row)
-        return cls._build(s, lambda q: table[id(q)])
+        return cls._build(s, lambda q: table[id(q)], (n_draws,))
 
     @classmethod
-    def _build(cls, s: Scenario, get: object) -> ScenarioArrays:
+    def _build(cls, s: Scenario, get: object, batch_shape: tuple[int, ...] = ()) -> ScenarioArrays:
         getter = get  # callable Quantity -> scalar or (n,) array
         assert callable(getter)
         A, I = s.n_actors, s.n_issues
@@ -139,6 +139,8 @@ class ScenarioArrays:
             for i in s.issues
         ]
         status_quo = np.stack(np.broadcast_arrays(*sq), axis=-1).astype(float)
+        # a scenario without any status quo still has the batch's shape
+        status_quo = np.broadcast_to(status_quo, (*batch_shape, I)).copy()
         batch = status_quo.shape[:-1]
         caps = np.stack(
             np.broadcast_arrays(*[getter(a.capability) for a in s.actors], np.empty(batch)), axis=-1

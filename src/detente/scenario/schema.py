@@ -236,6 +236,8 @@ class Issue(_Sourced):
 
     ``anchors`` maps scale points to what they mean, e.g. ``{0: "accepted nuclear state",
     100: "complete disarmament"}``; ``direction`` says what a higher value means.
+    ``controlled_by`` names the actors who alone implement the issue: they are veto players
+    for this issue only (see ``docs/models/contract.md``, "Veto and control").
     """
 
     id: Id
@@ -245,6 +247,7 @@ class Issue(_Sourced):
     high: Finite = 100.0
     direction: str = ""
     anchors: dict[float, str] = Field(default_factory=dict)
+    controlled_by: tuple[Id, ...] = ()
 
     @model_validator(mode="after")
     def _scale(self) -> Issue:
@@ -655,6 +658,12 @@ def semantic_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
                 continue
             in_scale(loc, rl.bound, issues[iid], "red line bound")
         dup("tool", [t.id for t in a.tools], f"actors.{k}.tools")
+    actor_ids = [a.id for a in s.actors]
+    for k, issue in enumerate(s.issues):
+        for m, who in enumerate(issue.controlled_by):
+            if who not in actor_ids:
+                p = _unknown("actor", who, actor_ids)
+                out.append(((("issues", k, "controlled_by", m)), f"controller {p.message}", p.hint))
     for iid, q in s.status_quo.items():
         if iid not in issues:
             p = _unknown("issue", iid, list(issues))

@@ -13,7 +13,8 @@ bdm         read, write    .csv   Bueno de Mesquita tables ``Actor,Capability,Po
 ==========  =============  =====  ===========================================================
 
 ``.csv`` files are told apart by their content (a KTAB file's second line starts with
-``Actor,``; a Bueno de Mesquita table's first line is its four-column header); an
+``Actor,``; a Bueno de Mesquita table's first line is its header, ``Actor``/``Name``/
+``Stakeholder``/``Player`` first, or three of its four columns under any accepted name); an
 unknown extension is sniffed too. ``--from FORMAT`` overrides both.
 
 Writers refuse, with every reason at once, a scenario their format cannot represent
@@ -66,7 +67,7 @@ FORMATS: dict[str, str] = {
     "ktab-csv": "KTAB CSV (.csv; second line 'Actor,Description,Influence,...')",
     "ktab-xml": "KTAB XML (.xml)",
     "exchange": "exchange model #A/#P/#M/#D, tab-separated (.tsv, .dat, .txt)",
-    "bdm": "Bueno de Mesquita table 'Actor,Capability,Position,Salience' (.csv)",
+    "bdm": "Bueno de Mesquita table 'Actor,Capability,Position,Salience' or synonyms (.csv)",
 }
 
 io.READERS.update(
@@ -146,7 +147,9 @@ def lost_in(fmt: str, s: Scenario) -> list[str]:
         for q in s.status_quo.values()
     )
     if s.status_quo and not sq_assumed:
-        out.append("the status quo (read back at each issue's scale minimum)")
+        out.append(
+            "the status quo (read back as absent: the models then use their reference point)"
+        )
     if fmt in ("ktab-csv", "ktab-xml", "bdm") and any(i.anchors for i in s.issues):
         out.append("issue anchors")
     if fmt in ("ktab-csv", "ktab-xml"):

@@ -30,7 +30,6 @@ __all__ = [
     "fmt_number",
     "imported",
     "make_id",
-    "not_in_file_status_quo",
 ]
 
 #: Limits beyond which a file is almost surely not a negotiation scenario.
@@ -106,15 +105,6 @@ def imported(filename: str, line: int | None, what: str) -> dict[str, str]:
     where = Path(filename).name or filename
     text = f"{where} line {line}" if line is not None else where
     return {"imported": f"{text}: {what}"}
-
-
-def not_in_file_status_quo(filename: str, low: float) -> dict[str, Any]:
-    """The status quo used when a format has none: the scale minimum, marked as assumed."""
-    where = Path(filename).name or filename
-    return {
-        "value": low,
-        "imported": f"{where}: not in file; scale minimum assumed",
-    }
 
 
 class Collector:
@@ -257,9 +247,13 @@ def csv_rows(text: str, col: Collector) -> list[tuple[int, list[str]]]:
     """CSV records (cells stripped, trailing empty cells dropped) with their first line.
 
     A quote left open swallows the following lines into one cell; that is reported at
-    the line where the quote opens, since no cell of these formats spans lines.
+    the line where the quote opens, since no cell of these formats spans lines. A BOM is
+    dropped and CR and CRLF line ends are read as LF.
     """
     out: list[tuple[int, list[str]]] = []
+    # a byte-order mark, and CR or CRLF line ends (old Mac and Windows spreadsheets), read
+    # as plain LF text: line numbers stay those an editor shows
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.reader(io.StringIO(text), skipinitialspace=True)
     start = 1
     while True:

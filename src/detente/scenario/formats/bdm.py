@@ -6,16 +6,30 @@ Scholz, Calbert & Smith 2011, doi:10.1177/0951629811418142)::
     Actor,Capability,Position,Salience
     Netherlands,0.08,4,0.8
 
-Exactly these four columns, in any order (case is ignored); any other column is refused
-with its name, since a silently ignored column is a silently lost number. The table
-does not state its scales, so the reader infers them and says so in the provenance:
+The four columns may come in any order, under any of these names (case and surrounding
+spaces ignored; a byte-order mark and CR, LF or CRLF line ends are accepted):
+
+==========  ================================================
+column      also read as
+==========  ================================================
+Actor       Name, Stakeholder, Player
+Capability  Resources, Power, Influence, Clout
+Position    Stance
+Salience    Importance, Priority
+==========  ================================================
+
+Any other column is refused with its name, since a silently ignored column is a silently
+lost number; a table whose header names an actor column (or three of the four) is read
+here, never handed to the KTAB reader, so what is still wrong is reported once, located,
+in these terms. The table does not state its scales, so the reader infers them and says
+so in the provenance:
 
 * the issue's scale runs from the smallest to the largest position (the positions of
   the worked example, 4, 7 and 10 years, give the scale [4, 10]);
 * saliences are on 0-1 when every salience is at most 1, else on 0-100.
 
-The status quo, absent from the table, is put at the scale minimum, marked
-``not in file; scale minimum assumed``.
+The status quo is absent from the table and is left absent: the models then use the
+documented reference point (``docs/models/contract.md``, "No status quo") and say so.
 """
 
 from __future__ import annotations
@@ -36,12 +50,35 @@ from ._common import (
     imported,
     make_id,
     meta_from_filename,
-    not_in_file_status_quo,
 )
 
 __all__ = ["read_bdm", "sniff_bdm", "write_bdm"]
 
 COLUMNS = ("actor", "capability", "position", "salience")
+#: Header names read as each column (lower case).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "actor": ("actor", "name", "stakeholder", "player"),
+    "capability": ("capability", "resources", "power", "influence", "clout"),
+    "position": ("position", "stance"),
+    "salience": ("salience", "importance", "priority"),
+}
+_ROLE = {name: col for col, names in SYNONYMS.items() for name in names}
+
+
+def _role(cell: str) -> str | None:
+    """The column a header cell names (None when it names none)."""
+    return _ROLE.get(" ".join(cell.replace("\ufeff", "").strip().strip('"').lower().split()))
+
+
+def _also(col: str) -> str:
+    return "/".join(n.capitalize() for n in SYNONYMS[col])
+
+
+_HEADER_HINT = (
+    "the header names the columns Actor, Capability, Position, Salience (also read: "
+    + "; ".join(_also(c) for c in COLUMNS)
+    + ")"
+)
 
 
 def read_bdm(text: str, filename: str = "<bdm>") -> Scenario:
@@ -53,29 +90,38 @@ def read_bdm(text: str, filename: str = "<bdm>") -> Scenario:
             None, "no rows found", "the first line reads Actor,Capability,Position,Salience"
         )
     hline, header = rows[0]
-    names = [h.lower() for h in header]
-    unknown = [h for h in header if h.lower() not in COLUMNS]
-    for h in unknown:
-        col.add(
+    roles = [_role(h) for h in header]
+    unknown = [h for h, r in zip(header, roles, strict=True) if r is None]
+    missing = [c for c in COLUMNS if c not in roles]
+    dups = [c for c in COLUMNS if roles.count(c) > 1]
+    if unknown or missing or dups:
+        # one message for the header, naming everything wrong with it
+        parts = []
+        if missing:
+            parts.append("no " + ", ".join(c.capitalize() for c in missing) + " column")
+        if unknown:
+            parts.append(
+                "unknown column"
+                + ("s " if len(unknown) > 1 else " ")
+                + ", ".join(repr(h) for h in unknown)
+            )
+        for d in dups:
+            given = [h for h, r in zip(header, roles, strict=True) if r == d]
+            parts.append(f"{', '.join(repr(g) for g in given)} all give the {d}")
+        raise col.fatal(
             hline,
-            "header",
-            f"unknown column {h!r}",
-            f"a Bueno de Mesquita table has exactly the columns {', '.join(c.capitalize() for c in COLUMNS)}; remove it (a detente YAML scenario can hold more, see docs/formats.md)",
+            "not a Bueno de Mesquita table header: " + "; ".join(parts),
+            _HEADER_HINT
+            + (
+                "; remove any other column (a detente YAML scenario can hold more, see docs/formats.md)"
+                if unknown
+                else ""
+            ),
+            field="header",
         )
-    missing = [c for c in COLUMNS if c not in names]
-    for c in missing:
-        col.add(
-            hline,
-            "header",
-            f"missing column {c.capitalize()!r}",
-            "the header reads Actor,Capability,Position,Salience",
-        )
-    dups = {n for n in names if names.count(n) > 1}
-    for d in sorted(dups):
-        col.add(hline, "header", f"column {d.capitalize()!r} appears twice", "keep one")
-    if missing or dups:
-        col.fail_if_any()
+    names = [r or "" for r in roles]
     idx = {c: names.index(c) for c in COLUMNS}
+    head = {c: header[idx[c]] for c in COLUMNS}
     body = rows[1:]
     check_limits(col, len(body), 1)
     if not body:
@@ -135,16 +181,16 @@ def read_bdm(text: str, filename: str = "<bdm>") -> Scenario:
             {
                 "id": p["id"],
                 "label": p["name"] or p["id"],
-                "capability": {"value": p["cap"], **imported(filename, ln, "Capability")},
+                "capability": {"value": p["cap"], **imported(filename, ln, head["capability"])},
                 "stances": {
                     iid: {
                         "position": {
                             "value": p["pos"] if p["okp"] else low,
-                            **imported(filename, ln, "Position"),
+                            **imported(filename, ln, head["position"]),
                         },
                         "salience": {
                             "value": p["sal"],
-                            **imported(filename, ln, f"Salience; {sal_note}"),
+                            **imported(filename, ln, f"{head['salience']}; {sal_note}"),
                         },
                     }
                 },
@@ -168,7 +214,6 @@ def read_bdm(text: str, filename: str = "<bdm>") -> Scenario:
             }
         ],
         "actors": actors,
-        "status_quo": {iid: not_in_file_status_quo(filename, low)},
     }
     return col.finish(data)
 
@@ -239,8 +284,15 @@ def write_bdm(s: Scenario) -> str:
 
 
 def sniff_bdm(text: str) -> bool:
-    """A table whose header starts with ``Actor`` (a KTAB file starts with its name)."""
+    """A table whose header's first of at least three cells names the actor column
+    (``Actor``, ``Name``, ``Stakeholder``, ``Player``), or whose header names three of the
+    four columns; a KTAB file (second line ``Actor,...``) is left to the KTAB reader."""
     lines = text.lstrip("\ufeff \t\r\n").splitlines()
-    first = lines[0] if lines else ""
-    cells = [c.strip().strip('"').lower() for c in first.split(",")]
-    return cells[0] == "actor" and any(c in COLUMNS[1:] for c in cells[1:])
+    if not lines:
+        return False
+    if len(lines) > 1 and lines[1].lstrip().lower().startswith("actor,"):
+        return False
+    cells = lines[0].split(",")
+    roles = [_role(c) for c in cells]
+    known = {r for r in roles if r is not None}
+    return (len(cells) >= 3 and roles[0] == "actor") or len(known) >= 3

@@ -25,8 +25,8 @@ Mapping onto detente:
   at most 1, in which case the file is read on 0-1 (as Decide's later data sets are);
   a ``#/ detente salience_max: 100`` comment line settles it explicitly, and the
   writer always writes one.
-* There is no status quo in the format: it is put at the scale minimum with the
-  provenance ``not in file; scale minimum assumed``.
+* There is no status quo in the format: it is left absent (the models' reference point
+  applies, see ``docs/models/contract.md``).
 * ``#/ detente id: ...`` and ``#/ detente title: ...`` comment lines carry the
   scenario's id and title through a round trip.
 
@@ -52,7 +52,6 @@ from ._common import (
     imported,
     make_id,
     meta_from_filename,
-    not_in_file_status_quo,
 )
 
 __all__ = ["read_exchange", "sniff_exchange", "write_exchange"]
@@ -354,7 +353,6 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
         "salience_max": sal_max,
         "issues": issue_list,
         "actors": actor_list,
-        "status_quo": {i["id"]: not_in_file_status_quo(filename, i["low"]) for i in issue_list},
     }
     return col.finish(data)
 

@@ -16,9 +16,9 @@ Actor ids are the actor names (made valid); a dimension whose id would equal an 
 or another dimension's gets a suffix (actor ``u`` and dimension ``U``: issue ``u_2``,
 labelled ``U``), see :func:`._common.distinct_ids`.
 
-KTAB files carry no status quo; the reader puts it at the scale minimum (0) with the
-provenance ``imported: <file>: not in file; scale minimum assumed`` so that the
-assumption is visible in ``detente show --sources``.
+KTAB files carry no status quo, and the reader leaves it absent (it never invents one at
+the scale minimum): the models then use the documented reference point
+(``docs/models/contract.md``, "No status quo") and say so in their notes.
 
 Reference: KAPSARC, KTAB (MIT licence), https://github.com/KAPSARC/KTAB; Wise, E. et
 al. (2015) "KTAB: a toolkit for behavioral analysis", KAPSARC discussion paper.
@@ -42,7 +42,6 @@ from ._common import (
     imported,
     make_id,
     meta_from_filename,
-    not_in_file_status_quo,
 )
 
 __all__ = ["read_ktab_csv", "sniff_ktab_csv", "write_ktab_csv"]
@@ -230,7 +229,6 @@ def read_ktab_csv(text: str, filename: str = "<ktab-csv>") -> Scenario:
         "salience_max": 100,
         "issues": issues,
         "actors": actors,
-        "status_quo": {i["id"]: not_in_file_status_quo(filename, 0) for i in issues},
     }
     col.lines[("meta",)] = line1
     col.lines[("issues",)] = line2

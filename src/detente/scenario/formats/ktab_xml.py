@@ -27,7 +27,8 @@ Mapping onto detente:
   as ``KEY=VALUE; ...`` (see :func:`ktab_switches`) and written back by the writer.
 * Each ``<iaPair>`` (how far an actor adjusts its ideal toward another's position)
   becomes a parameter ``ideal_adjust__<adjusting>__<reference>`` in [0, 1].
-* No status quo in the format: it is put at 0, marked ``not in file; scale minimum assumed``.
+* No status quo in the format: it is left absent (the models' reference point applies, see
+  ``docs/models/contract.md``).
 
 Safety: the file is parsed with expat with document type declarations refused, so
 entity-expansion ("billion laughs") and external-entity attacks cannot run.
@@ -52,7 +53,6 @@ from ._common import (
     imported,
     make_id,
     meta_from_filename,
-    not_in_file_status_quo,
 )
 from .ktab_csv import SALIENCE_SUM_MAX, dimension_names, ktab_csv_problems, stance_or_silent
 
@@ -391,7 +391,6 @@ def read_ktab_xml(text: str, filename: str = "<ktab-xml>") -> Scenario:
         "salience_max": 100,
         "issues": issues,
         "actors": actors,
-        "status_quo": {i["id"]: not_in_file_status_quo(filename, 0) for i in issues},
         "parameters": parameters,
     }
     return col.finish(data)
