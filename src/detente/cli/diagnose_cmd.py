@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from .. import defaults
+from ..pipeline.run import with_status_quo
 from ..errors import DetenteError
 from ._common import (
     FromOption,
@@ -124,6 +125,7 @@ def diagnose(
 
     try:
         s = load_scenario(scenario, set_, fmt, pins=pin, what_ifs=what_if)
+        s, _assumed = with_status_quo(s)
         issues = _issues(plot_issues) if plot_issues else None
         with _progress(5 if not no_levers else 4, "diagnosis", json_out) as step:
             d = run(
@@ -221,6 +223,7 @@ def claims(
 
     try:
         s = load_scenario(scenario, set_, fmt, pins=pin, what_ifs=what_if)
+        s, _assumed = with_status_quo(s)
         if not s.claims:
             fail(
                 DetenteError(

@@ -23,7 +23,7 @@ from .result import AnalysisReport
 if TYPE_CHECKING:
     from ..scenario import Scenario
 
-__all__ = ["HORIZONS", "run"]
+__all__ = ["HORIZONS", "run", "with_status_quo"]
 
 HORIZONS = defaults.HORIZONS
 
@@ -195,6 +195,20 @@ class _Steps:
 # ----- the whole report ------------------------------------------------------------------
 
 
+def with_status_quo(scenario: Scenario) -> tuple[Scenario, dict[str, float]]:
+    """The scenario with the models' documented reference point where it gives no status quo.
+
+    One rule for every analysis (``docs/models/contract.md``): the capability x salience
+    weighted mean of the stances. Returns the scenario and the values assumed (issue -> value).
+    """
+    from ..models._veto import status_quo_assumed, with_reference_point
+
+    missing = status_quo_assumed(scenario)
+    if not missing:
+        return scenario, {}
+    return with_reference_point(scenario, missing)
+
+
 def run(
     scenario: Scenario,
     *,
@@ -244,6 +258,7 @@ def run(
     from . import sections
 
     scenario, what_if_notes = sections.apply_what_ifs(scenario, what_ifs)
+    scenario, assumed = with_status_quo(scenario)
     report = AnalysisReport(
         scenario=scenario,
         settings={
@@ -254,6 +269,7 @@ def run(
             "what_ifs": list(what_ifs),
             "what_if_notes": what_if_notes,
             "sets": list(sets),
+            "status_quo_assumed": assumed,
             "source": source or scenario.id,
         },
         setting=_setting(scenario),
