@@ -25,7 +25,7 @@ from detente.analysis.bargaining import win_set_gap
 from detente.cli import app
 from detente.report.scenario_view import element_provenance
 from detente.scenario import Scenario, load_bundled
-from detente.scenario.case import QUANTITIES
+from detente.scenario.case import EVENT_KINDS, QUANTITIES
 
 ROOT = Path(__file__).parents[1]
 QUOTES_PATH = ROOT / "tests" / "data" / "iran-jcpoa-2021-quotes.yaml"
@@ -42,17 +42,7 @@ ISSUES = (
     "follow_on",
 )
 ROLES = ("challenger", "defender", "patron", "third_party")
-RECORD_KINDS = {
-    "talks",
-    "limited_talks",
-    "agreement",
-    "provocation",
-    "strategic_provocation",
-    "pressure",
-    "concession",
-    "exercise",
-    "change",
-}
+RECORD_KINDS = set(EVENT_KINDS)  # the record format of docs/scenario-format.md
 # the engine's catalogue of quantities and the arguments each takes (docs/claims.md)
 CATALOGUE: dict[str, set[str]] = {
     name: set(spec.args) | set(spec.optional) for name, spec in QUANTITIES.items()
