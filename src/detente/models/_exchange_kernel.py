@@ -1,0 +1,344 @@
+"""Compiled round of the equal-gain exchange model (see :mod:`detente.models.exchange`).
+
+One call plays one round: build the candidate exchanges, score them, then realise the most
+profitable one and re-score only the candidates that trade touches, until none is valid.
+Symbols as in :mod:`detente.models.exchange`: ``x`` start positions (A, I) on 0-100, ``y``
+voting positions, ``s`` saliences, ``c`` capabilities, ``d`` = ``D_j = sum_k c_k s_kj``.
+A candidate ``(i, j, p, q)``: ``i`` demands ``p`` and supplies ``q``, ``j`` the reverse.
+
+The arithmetic is written in the same order as the plain-Python reference loop
+(:mod:`detente.models._exchange_reference`), so both give the same floats and, for the same
+tie-breaking draws, the same exchanges. numba compiles it (``cache=True``: once per install).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+EPS = 1e-10  # a zero move or a zero gain (decide-exchange-model's threshold)
+TIE = 1e-12  # relative gap under which two gains are a tie
+
+# procedures (``ExchangeModel.procedure``)
+PUBLISHED, DECIDE, EVERYONE = 0, 1, 2
+
+# columns of the per-candidate score table
+G, DP, DQ, MI, MJ, OK = 0, 1, 2, 3, 4, 5
+N_SCORE = 6
+
+
+@njit(cache=True)
+def candidates(x, s, c):  # pragma: no cover - compiled
+    """Candidate exchanges at start positions ``x``, shape (N, 4) rows ``(i, j, p, q)``.
+
+    For every pair of issues ``p < q``, every pair of actors on opposite sides of the outcome
+    on both: groups by (left on p) + 2 (left on q), left meaning at or below the outcome; group
+    0 pairs with 3 and 1 with 2. The actor with the larger ``s_p / s_q`` demands ``p``.
+    """
+    n_actors, n_issues = x.shape
+    d = np.zeros(n_issues)
+    num = np.zeros(n_issues)
+    for k in range(n_actors):
+        for jj in range(n_issues):
+            d[jj] += c[k] * s[k, jj]
+            num[jj] += c[k] * s[k, jj] * x[k, jj]
+    o = num / d
+    group = np.full((n_actors, n_issues, n_issues), -1, np.int64)
+    count = 0
+    for p in range(n_issues):
+        for q in range(p + 1, n_issues):
+            if not (d[p] > 0 and d[q] > 0):
+                continue
+            n_g = np.zeros(4, np.int64)
+            for k in range(n_actors):
+                if s[k, p] > 0 and s[k, q] > 0 and c[k] > 0:
+                    g = int(x[k, p] <= o[p]) + 2 * int(x[k, q] <= o[q])
+                    group[k, p, q] = g
+                    n_g[g] += 1
+            count += n_g[0] * n_g[3] + n_g[1] * n_g[2]
+    out = np.empty((count, 4), np.int64)
+    n = 0
+    for p in range(n_issues):
+        for q in range(p + 1, n_issues):
+            for ga, gb in ((0, 3), (1, 2)):
+                for a in range(n_actors):
+                    if group[a, p, q] != ga:
+                        continue
+                    for b in range(n_actors):
+                        if group[b, p, q] != gb:
+                            continue
+                        if s[a, p] * s[b, q] < s[b, p] * s[a, q]:
+                            out[n, 0], out[n, 1] = b, a
+                        else:
+                            out[n, 0], out[n, 1] = a, b
+                        out[n, 2], out[n, 3] = p, q
+                        n += 1
+    return out
+
+
+@njit(cache=True)
+def _view(x, y, s, c, d, demander, supplier, issue, rec, has_rec, everyone):  # pragma: no cover
+    """The outcome on ``issue`` an exchange sees: everyone's voting positions (``everyone``),
+    or start positions except the supplier's voting position and the positions recorded for
+    the actors who supplied ``issue`` to ``demander`` this round."""
+    num = 0.0
+    for m in range(x.shape[0]):
+        if everyone or m == supplier:
+            z = y[m, issue]
+        elif has_rec[demander, issue, m]:
+            z = rec[demander, issue, m]
+        else:
+            z = x[m, issue]
+        num += c[m] * s[m, issue] * z
+    return num / d[issue]
+
+
+@njit(cache=True)
+def score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, out):  # pragma: no cover
+    """Equal-gain exchange of candidate ``k`` at voting positions ``y``, written to ``out[k]``."""
+    i, j, p, q = cand[k, 0], cand[k, 1], cand[k, 2], cand[k, 3]
+    s_ip, s_iq, s_jp, s_jq = s[i, p], s[i, q], s[j, p], s[j, q]
+    # j supplies p: moves towards i's position on p; i supplies q: towards j's position on q
+    dir_j = np.sign(x[i, p] - y[j, p])
+    dir_i = np.sign(x[j, q] - y[i, q])
+    dist_j = abs(x[i, p] - y[j, p])
+    dist_i = abs(x[j, q] - y[i, q])
+    # a supplier never votes beyond its own bounds (0-100, or its red lines)
+    room_j = hi[j, p] - y[j, p] if dir_j > 0 else y[j, p] - lo[j, p]
+    room_i = hi[i, q] - y[i, q] if dir_i > 0 else y[i, q] - lo[i, q]
+    dist_j = min(dist_j, max(room_j, 0.0))
+    dist_i = min(dist_i, max(room_i, 0.0))
+    ratio = (s_jp + s_ip) / (s_jq + s_iq)  # dq / dp under equal gain
+    # j moves all the way; if i would then pass j's position, i moves all the way instead
+    move_j = dist_j
+    dp = move_j * s_jp * c[j] / d[p]
+    dq = dp * ratio
+    move_i = dq * d[q] / (c[i] * s_iq)
+    if move_i > dist_i:
+        move_i = dist_i
+        dq = move_i * s_iq * c[i] / d[q]
+        dp = dq / ratio
+        move_j = dp * d[p] / (c[j] * s_jp)
+    # no outcome is pushed beyond the demander's position (as this exchange sees the outcome)
+    everyone = mode == EVERYONE
+    room_p = (x[i, p] - _view(x, y, s, c, d, i, j, p, rec, has_rec, everyone)) * dir_j
+    room_q = (x[j, q] - _view(x, y, s, c, d, j, i, q, rec, has_rec, everyone)) * dir_i
+    if mode == DECIDE:
+        # decide-exchange-model caps a shift only when it would carry the outcome across the
+        # demander's position, not when the outcome is already at or beyond it
+        room_p = room_p if room_p > 0 else np.inf
+        room_q = room_q if room_q > 0 else np.inf
+    else:
+        room_p = max(room_p, 0.0)
+        room_q = max(room_q, 0.0)
+    if dp > room_p:
+        dp = room_p
+        move_j = dp * d[p] / (c[j] * s_jp)
+        dq = dp * ratio
+        move_i = dq * d[q] / (c[i] * s_iq)
+    if dq > room_q:
+        dq = room_q
+        move_i = dq * d[q] / (c[i] * s_iq)
+        dp = dq / ratio
+        move_j = dp * d[p] / (c[j] * s_jp)
+    gain = dp * s_ip - dq * s_iq
+    # a supplier keeps moving in the direction of its start (towards the other side)
+    same_j = dir_j == np.sign(x[i, p] - x[j, p])
+    same_i = dir_i == np.sign(x[j, q] - x[i, q])
+    ok = (
+        gain > EPS
+        and move_i > EPS
+        and move_j > EPS
+        and move_i <= 100.0 + EPS
+        and move_j <= 100.0 + EPS
+        and same_i
+        and same_j
+    )
+    out[k, G] = gain
+    out[k, DP] = dp
+    out[k, DQ] = dq
+    out[k, MI] = dir_i * move_i
+    out[k, MJ] = dir_j * move_j
+    out[k, OK] = 1.0 if ok else 0.0
+    return ok
+
+
+@njit(cache=True)
+def _before(a, b, cand, x, y):  # pragma: no cover - compiled
+    """Canonical order of two tied candidates by numbers only (not actor order or names)."""
+    ia, ja, pa, qa = cand[a, 0], cand[a, 1], cand[a, 2], cand[a, 3]
+    ib, jb, pb, qb = cand[b, 0], cand[b, 1], cand[b, 2], cand[b, 3]
+    ka = (y[ja, pa], y[ia, qa], x[ia, pa], x[ja, qa], x[ja, pa], x[ia, qa])
+    kb = (y[jb, pb], y[ib, qb], x[ib, pb], x[jb, qb], x[jb, pb], x[ib, qb])
+    return ka < kb
+
+
+@njit(cache=True)
+def _decide_history(k, cand, sup_a, sup_b, table, earlier, last):  # pragma: no cover - compiled
+    """decide-exchange-model's running check that a supplier moves at most 100 in a round.
+
+    It keeps, per exchange and side, the exchange's own computed moves: a side whose supplier
+    has just moved on its supply issue (``sup_a``, ``sup_b``: the trade's (actor, issue)
+    pairs) keeps its previous entry and adds the new one; the other side replaces its last
+    entry. Their signed sum may not exceed 100.
+    """
+    i, j, p, q = cand[k, 0], cand[k, 1], cand[k, 2], cand[k, 3]
+    ok = True
+    for side in range(2):
+        pair = (i, q) if side == 0 else (j, p)
+        if pair == sup_a or pair == sup_b:  # noqa: SIM109 - numba has no tuple-in-tuple
+            earlier[k, side] += last[k, side]
+        last[k, side] = table[k, MI + side]
+        if earlier[k, side] + last[k, side] > 100.0:
+            ok = False
+    return ok
+
+
+@njit(cache=True)
+def _touch_index(cand, n_actors, n_issues):  # pragma: no cover - compiled
+    """CSR lists of candidates per (actor, issue): as supplier (0) and as demander (1)."""
+    n = cand.shape[0]
+    n_keys = n_actors * n_issues
+    starts = np.zeros((2, n_keys + 1), np.int64)
+    keys = np.empty((n, 4), np.int64)
+    for k in range(n):
+        i, j, p, q = cand[k, 0], cand[k, 1], cand[k, 2], cand[k, 3]
+        keys[k, 0] = j * n_issues + p  # supply
+        keys[k, 1] = i * n_issues + q  # supply
+        keys[k, 2] = i * n_issues + p  # demand
+        keys[k, 3] = j * n_issues + q  # demand
+        for col in range(4):
+            starts[col // 2, keys[k, col] + 1] += 1
+    for kind in range(2):
+        for key in range(n_keys):
+            starts[kind, key + 1] += starts[kind, key]
+    fill = starts[:, :n_keys].copy()
+    members = np.empty((2, 2 * n), np.int64)
+    for k in range(n):
+        for col in range(4):
+            kind = col // 2
+            key = keys[k, col]
+            members[kind, fill[kind, key]] = k
+            fill[kind, key] += 1
+    return starts, members
+
+
+@njit(cache=True)
+def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compiled
+    """One round over the candidates ``cand`` (from :func:`candidates`). ``draws``: uniforms
+    in [0, 1), one per candidate (the most trades a round can make), to break ties.
+
+    ``mode`` PUBLISHED: after a trade, only candidates sharing a supplier and its supply
+    issue, or a demander and its demand issue, with it are re-scored, each against its own
+    view of the outcome, and a candidate found invalid is dropped. DECIDE: the same with
+    decide-exchange-model's two rules (no cap once an outcome is past the demander; the sum
+    of an exchange's own superseded moves may not exceed 100). EVERYONE: every remaining
+    candidate is re-scored against all voting positions.
+
+    Returns the realised candidates in order with their scores and the outcomes
+    before and after on both issues, the voting positions and the number of ties broken.
+    """
+    n_actors, n_issues = x.shape
+    n = cand.shape[0]
+    d = np.zeros(n_issues)
+    num = np.zeros(n_issues)
+    for k in range(n_actors):
+        for jj in range(n_issues):
+            d[jj] += c[k] * s[k, jj]
+            num[jj] += c[k] * s[k, jj] * x[k, jj]
+    y = x.copy()
+    rec = np.zeros((n_actors, n_issues, n_actors))
+    has_rec = np.zeros((n_actors, n_issues, n_actors), np.bool_)
+    table = np.zeros((n, N_SCORE))
+    alive = np.ones(n, np.bool_)
+    for k in range(n):
+        ok = score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, table)
+        if not ok and mode != EVERYONE:
+            alive[k] = False
+    # decide's move history of each side: the sum of its superseded entries, and the last one
+    earlier = np.zeros((n, 2))
+    last = table[:, MI : MJ + 1].copy()
+    starts, members = _touch_index(cand, n_actors, n_issues)
+    stamp = np.full(n, -1, np.int64)
+    done = np.empty(n, np.int64)
+    scores = np.empty((n, N_SCORE))
+    outcomes = np.empty((n, 4))
+    tied = np.empty(n, np.int64)
+    n_done = 0
+    n_ties = 0
+    while True:
+        best = -1.0
+        for k in range(n):
+            if alive[k] and table[k, OK] > 0 and table[k, G] > best:
+                best = table[k, G]
+        if best < 0:
+            break
+        n_tied = 0
+        for k in range(n):
+            if alive[k] and table[k, OK] > 0 and table[k, G] >= best * (1 - TIE):
+                # insertion in canonical order
+                pos = n_tied
+                while pos > 0 and _before(k, tied[pos - 1], cand, x, y):
+                    tied[pos] = tied[pos - 1]
+                    pos -= 1
+                tied[pos] = k
+                n_tied += 1
+        if n_tied > 1:
+            n_ties += 1
+            pick = tied[min(int(draws[n_done] * n_tied), n_tied - 1)]
+        else:
+            pick = tied[0]
+        i, j, p, q = cand[pick, 0], cand[pick, 1], cand[pick, 2], cand[pick, 3]
+        outcomes[n_done, 0] = num[p] / d[p]
+        outcomes[n_done, 2] = num[q] / d[q]
+        y[j, p] += table[pick, MJ]
+        y[i, q] += table[pick, MI]
+        num[p] += c[j] * s[j, p] * table[pick, MJ]
+        num[q] += c[i] * s[i, q] * table[pick, MI]
+        outcomes[n_done, 1] = num[p] / d[p]
+        outcomes[n_done, 3] = num[q] / d[q]
+        rec[i, p, j] = y[j, p]
+        has_rec[i, p, j] = True
+        rec[j, q, i] = y[i, q]
+        has_rec[j, q, i] = True
+        alive[pick] = False
+        done[n_done] = pick
+        scores[n_done] = table[pick]
+        n_done += 1
+        if mode == EVERYONE:
+            for k in range(n):
+                if alive[k]:
+                    score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, table)
+            continue
+        # re-score what this trade touches: same supplier and supply issue, same demander and
+        # demand issue
+        keys = (j * n_issues + p, i * n_issues + q, i * n_issues + p, j * n_issues + q)
+        for col in range(4):
+            kind = col // 2
+            key = keys[col]
+            for m in range(starts[kind, key], starts[kind, key + 1]):
+                k = members[kind, m]
+                if alive[k] and stamp[k] != pick:
+                    stamp[k] = pick
+                    ok = score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, table)
+                    if mode == DECIDE:
+                        ok = _decide_history(k, cand, (j, p), (i, q), table, earlier, last) and ok
+                    if not ok:
+                        alive[k] = False
+    return done[:n_done], scores[:n_done], outcomes[:n_done], y, n_ties
+
+
+@njit(cache=True)
+def score_all(x, s, c, lo, hi, cand):  # pragma: no cover - compiled
+    """The score table of every candidate at the start of a round (no trade made yet)."""
+    n_actors, n_issues = x.shape
+    d = np.zeros(n_issues)
+    for k in range(n_actors):
+        for jj in range(n_issues):
+            d[jj] += c[k] * s[k, jj]
+    rec = np.zeros((n_actors, n_issues, n_actors))
+    has_rec = np.zeros((n_actors, n_issues, n_actors), np.bool_)
+    table = np.zeros((cand.shape[0], N_SCORE))
+    for k in range(cand.shape[0]):
+        score(k, cand, x, x, s, c, d, lo, hi, rec, has_rec, PUBLISHED, table)
+    return table
