@@ -20,7 +20,7 @@ EPS = 1e-10  # a zero move or a zero gain (decide-exchange-model's threshold)
 TIE = 1e-12  # relative gap under which two gains are a tie
 
 # procedures (``ExchangeModel.procedure``)
-PUBLISHED, DECIDE, EVERYONE = 0, 1, 2
+PUBLISHED, STRICT, EVERYONE = 0, 1, 2
 
 # columns of the per-candidate score table
 G, DP, DQ, MI, MJ, OK = 0, 1, 2, 3, 4, 5
@@ -123,9 +123,9 @@ def score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, out):  # pragma: n
     everyone = mode == EVERYONE
     room_p = (x[i, p] - _view(x, y, s, c, d, i, j, p, rec, has_rec, everyone)) * dir_j
     room_q = (x[j, q] - _view(x, y, s, c, d, j, i, q, rec, has_rec, everyone)) * dir_i
-    if mode == DECIDE:
-        # decide-exchange-model caps a shift only when it would carry the outcome across the
-        # demander's position, not when the outcome is already at or beyond it
+    if mode == PUBLISHED:
+        # as decide-exchange-model: a shift is capped only when it would carry the outcome
+        # across the demander's position, not when the outcome is already at or beyond it
         room_p = room_p if room_p > 0 else np.inf
         room_q = room_q if room_q > 0 else np.inf
     else:
@@ -230,10 +230,12 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
 
     ``mode`` PUBLISHED: after a trade, only candidates sharing a supplier and its supply
     issue, or a demander and its demand issue, with it are re-scored, each against its own
-    view of the outcome, and a candidate found invalid is dropped. DECIDE: the same with
-    decide-exchange-model's two rules (no cap once an outcome is past the demander; the sum
-    of an exchange's own superseded moves may not exceed 100). EVERYONE: every remaining
-    candidate is re-scored against all voting positions.
+    view of the outcome, and a candidate found invalid is dropped; as decide-exchange-model
+    does, a shift is not capped once that outcome is at or past the demander, and the moves
+    an exchange itself computed (superseded ones included) may not sum to more than 100.
+    STRICT: the same, but an outcome at or past the demander leaves no room and the 100-point
+    limit counts realised moves only (which the 0-100 bounds already ensure). EVERYONE: every
+    remaining candidate is re-scored against all voting positions (the cap as STRICT).
 
     Returns the realised candidates in order with their scores and the outcomes
     before and after on both issues, the voting positions and the number of ties broken.
@@ -321,7 +323,7 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
                 if alive[k] and stamp[k] != pick:
                     stamp[k] = pick
                     ok = score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, table)
-                    if mode == DECIDE:
+                    if mode == PUBLISHED:
                         ok = _decide_history(k, cand, (j, p), (i, q), table, earlier, last) and ok
                     if not ok:
                         alive[k] = False
@@ -329,7 +331,7 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
 
 
 @njit(cache=True)
-def score_all(x, s, c, lo, hi, cand):  # pragma: no cover - compiled
+def score_all(x, s, c, lo, hi, cand, mode):  # pragma: no cover - compiled
     """The score table of every candidate at the start of a round (no trade made yet)."""
     n_actors, n_issues = x.shape
     d = np.zeros(n_issues)
@@ -340,5 +342,5 @@ def score_all(x, s, c, lo, hi, cand):  # pragma: no cover - compiled
     has_rec = np.zeros((n_actors, n_issues, n_actors), np.bool_)
     table = np.zeros((cand.shape[0], N_SCORE))
     for k in range(cand.shape[0]):
-        score(k, cand, x, x, s, c, d, lo, hi, rec, has_rec, PUBLISHED, table)
+        score(k, cand, x, x, s, c, d, lo, hi, rec, has_rec, mode, table)
     return table

@@ -46,13 +46,14 @@ def reference_round(
     capabilities ``c``, bounds ``lo``/``hi`` per actor and issue; ``rng`` a NumPy Generator
     giving one uniform per candidate to break ties (as the compiled model draws them).
 
-    ``procedure``: ``"published"``; ``"decide"`` adds decide-exchange-model's two rules (no
-    cap once an outcome is at or past the demander; the sum of an exchange's own superseded
-    moves may not exceed 100); ``"global"`` re-scores every remaining candidate against all
-    voting positions after each trade (detente's former variant).
+    ``procedure``: ``"published"`` (as decide-exchange-model computes it: no cap once the
+    outcome an exchange sees is at or past its demander; the moves an exchange itself computed,
+    superseded ones included, may not sum to more than 100); ``"strict"`` (no room past the
+    demander; only realised moves count); ``"global"`` (every remaining candidate re-scored
+    against all voting positions after each trade, the cap as ``"strict"``).
     """
     everyone = procedure == "global"
-    decide = procedure == "decide"
+    decide = procedure == "published"
     n_actors, n_issues = len(x), len(x[0])
     d = [0.0] * n_issues
     num = [0.0] * n_issues

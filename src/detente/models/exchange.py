@@ -8,9 +8,11 @@ return it supplies ``q``. Outcomes are the capability x salience weighted mean o
 positions (the compromise model), so a supplier's shift ``dx`` moves the outcome by
 ``c s dx / sum(c s)``. The shifts are set so both gain equally (the equal-gain solution) and so
 that neither supplier moves beyond its partner's position and no outcome is pushed beyond the
-demander's position. Within a round the exchange with the highest gain is realised first,
-then every remaining exchange is recomputed against the new voting positions; a supplier keeps
-moving in one direction. At the end of a round each supplier's position for the next round moves
+demander's position. Within a round the exchange with the highest gain is realised first;
+then the exchanges it touches (same supplier and supply issue, or same demander and demand
+issue) are recomputed and those no longer valid dropped, the others keep their gains; a supplier
+keeps moving in one direction. The compiled round is in :mod:`._exchange_kernel`, a plain Python
+reference of the same procedure in :mod:`._exchange_reference`. At the end of a round each supplier's position for the next round moves
 from its start towards its voting position by ``(1 - s) 0.4 + 0.1`` (low-salience positions are
 given up more readily). Rounds repeat until no exchange is profitable or ``rounds`` is reached.
 
@@ -49,8 +51,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Exchange", "ExchangeModel", "candidate_exchanges", "exchange_analysis"]
 
-_EPS = 1e-10  # decide's threshold for a zero move or a zero gain
-
 
 @dataclass(frozen=True)
 class Exchange:
@@ -71,7 +71,7 @@ class Exchange:
         return Exchange(self.i[keep], self.j[keep], self.p[keep], self.q[keep])
 
 
-PROCEDURES = ("published", "decide", "global")
+PROCEDURES = ("published", "strict", "global")  # in the order of the kernel's modes
 
 
 def _as_float(a: Any) -> np.ndarray:
@@ -91,7 +91,9 @@ def candidate_exchanges(x: np.ndarray, s: np.ndarray, c: np.ndarray) -> Exchange
     return Exchange(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3])
 
 
-def exchange_analysis(scenario: Scenario, *, red_lines: bool = True) -> list[dict[str, Any]]:
+def exchange_analysis(
+    scenario: Scenario, *, red_lines: bool = True, procedure: str = "published"
+) -> list[dict[str, Any]]:
     """The round-1 candidate exchanges of a scenario with every quantity of the model.
 
     For each exchange: who demands and who supplies which issue; the starting outcomes; the
@@ -123,7 +125,9 @@ def exchange_analysis(scenario: Scenario, *, red_lines: bool = True) -> list[dic
     st = _start(scenario.to_arrays(), scenario.salience_max, red_lines)
     lo, width = st.scale_low, st.width
     e = candidate_exchanges(st.x, st.s, st.c)
-    table = kernel.score_all(st.x, st.s, st.c, st.low, st.high, np.stack([e.i, e.j, e.p, e.q], 1))
+    cand = np.ascontiguousarray(np.stack([e.i, e.j, e.p, e.q], 1), dtype=np.int64)
+    mode = PROCEDURES.index(procedure)
+    table = kernel.score_all(st.x, st.s, st.c, st.low, st.high, cand, mode)
     with np.errstate(invalid="ignore", divide="ignore"):
         o = (st.c[:, None] * st.s * st.x).sum(0) / st.d
     ids, issues = scenario.actor_ids, scenario.issue_ids
@@ -227,16 +231,18 @@ class ExchangeModel:
     red_lines : bool
         If True (default; a departure from the paper, which has no red lines) a supplier never
         moves its voting position beyond its own red line. False gives the published model.
-    procedure : {"published", "decide", "global"}
+    procedure : {"published", "strict", "global"}
         Which exchanges are re-scored after a trade, and against which outcome.
-        ``"published"`` (default; Stokman & Van Oosten): only the exchanges that share a
-        supplier and its supply issue, or a demander and its demand issue, with the trade; each
-        sees the outcome moved by its own suppliers and by those who already supplied its
-        demanders. ``"decide"``: the same with two rules of decide-exchange-model 2.x (a shift
-        is not capped once the outcome an exchange sees is at or past its demander; an
-        exchange is dropped when its own superseded moves sum to more than 100), to replicate
-        its runs. ``"global"``: every remaining exchange is re-scored against all voting
-        positions realised so far (detente before 0.2). See ``docs/models/exchange.md``.
+        ``"published"`` (default): Stokman & Van Oosten's procedure as its reference
+        implementation, decide-exchange-model, computes it: only the exchanges that share a
+        supplier and its supply issue, or a demander and its demand issue, with the trade are
+        re-scored, each against the outcome moved by its own suppliers and by those who
+        already supplied its demanders; others keep their gains. ``"strict"``: the same,
+        without two rules of that implementation (a shift is not capped once the outcome an
+        exchange sees is at or past its demander; an exchange is dropped when the moves it
+        computed, superseded ones included, sum to more than 100). ``"global"``: every
+        remaining exchange re-scored against all voting positions realised so far (detente
+        0.1). See ``docs/models/exchange.md``.
     """
 
     name: ClassVar[str] = "exchange"
