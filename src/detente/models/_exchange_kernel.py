@@ -77,27 +77,51 @@ def candidates(x, s, c):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _view(x, y, s, c, d, demander, supplier, issue, rec, has_rec, everyone):  # pragma: no cover
-    """The outcome on ``issue`` an exchange sees: everyone's voting positions (``everyone``),
-    or start positions except the supplier's voting position and the positions recorded for
-    the actors who supplied ``issue`` to ``demander`` this round."""
-    num = 0.0
-    for m in range(x.shape[0]):
-        if everyone or m == supplier:
-            z = y[m, issue]
-        elif has_rec[demander, issue, m]:
-            z = rec[demander, issue, m]
-        else:
-            z = x[m, issue]
-        num += c[m] * s[m, issue] * z
-    return num / d[issue]
+def constants(cand, s, c, d):  # pragma: no cover - compiled
+    """Per-candidate constants of a round and the weights: ``const[k]`` = (equal-gain ratio
+    ``dq/dp``, its inverse, outcome shift per point moved by ``j`` on ``p``, its inverse, the
+    same for ``i`` on ``q``, its inverse); ``cs = c s``; ``inv_d = 1 / D`` (0 where D is 0)."""
+    n_actors, n_issues = s.shape
+    cs = np.empty((n_actors, n_issues))
+    for k in range(n_actors):
+        for jj in range(n_issues):
+            cs[k, jj] = c[k] * s[k, jj]
+    inv_d = np.zeros(n_issues)
+    for jj in range(n_issues):
+        if d[jj] > 0:
+            inv_d[jj] = 1.0 / d[jj]
+    const = np.empty((cand.shape[0], 6))
+    for k in range(cand.shape[0]):
+        i, j, p, q = cand[k, 0], cand[k, 1], cand[k, 2], cand[k, 3]
+        ratio = (s[j, p] + s[i, p]) / (s[j, q] + s[i, q])
+        k_j = cs[j, p] / d[p]
+        k_i = cs[i, q] / d[q]
+        const[k, 0], const[k, 1] = ratio, 1.0 / ratio
+        const[k, 2], const[k, 3] = k_j, 1.0 / k_j
+        const[k, 4], const[k, 5] = k_i, 1.0 / k_i
+    return const, cs, inv_d
 
 
-@njit(cache=True)
-def score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, out):  # pragma: no cover
+@njit(cache=True, inline="always")
+def _view(x, y, cs, inv_d, demander, supplier, issue, view, rec, has_rec):  # pragma: no cover
+    """The outcome on ``issue`` that an exchange of ``supplier`` with ``demander`` sees.
+
+    ``view[demander, issue]`` holds ``sum_m c_m s_m z_m`` with ``z_m`` the position recorded
+    when ``m`` last supplied ``issue`` to ``demander`` this round, else ``m``'s start position;
+    the supplier's own term is replaced by its current voting position.
+    """
+    if has_rec[demander, issue, supplier]:
+        z = rec[demander, issue, supplier]
+    else:
+        z = x[supplier, issue]
+    return (view[demander, issue] + cs[supplier, issue] * (y[supplier, issue] - z)) * inv_d[issue]
+
+
+@njit(cache=True, inline="always")
+def score(k, cand, const, x, y, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, out):  # pragma: no cover
     """Equal-gain exchange of candidate ``k`` at voting positions ``y``, written to ``out[k]``."""
     i, j, p, q = cand[k, 0], cand[k, 1], cand[k, 2], cand[k, 3]
-    s_ip, s_iq, s_jp, s_jq = s[i, p], s[i, q], s[j, p], s[j, q]
+    s_ip, s_iq = s[i, p], s[i, q]
     # j supplies p: moves towards i's position on p; i supplies q: towards j's position on q
     dir_j = np.sign(x[i, p] - y[j, p])
     dir_i = np.sign(x[j, q] - y[i, q])
@@ -108,21 +132,29 @@ def score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, out):  # pragma: n
     room_i = hi[i, q] - y[i, q] if dir_i > 0 else y[i, q] - lo[i, q]
     dist_j = min(dist_j, max(room_j, 0.0))
     dist_i = min(dist_i, max(room_i, 0.0))
-    ratio = (s_jp + s_ip) / (s_jq + s_iq)  # dq / dp under equal gain
+    # per-candidate constants of the round: equal-gain ratio dq/dp, outcome shift per point
+    ratio, iratio, k_j, ik_j, k_i, ik_i = (
+        const[k, 0], const[k, 1], const[k, 2], const[k, 3], const[k, 4], const[k, 5]
+    )
     # j moves all the way; if i would then pass j's position, i moves all the way instead
     move_j = dist_j
-    dp = move_j * s_jp * c[j] / d[p]
+    dp = move_j * k_j
     dq = dp * ratio
-    move_i = dq * d[q] / (c[i] * s_iq)
+    move_i = dq * ik_i
     if move_i > dist_i:
         move_i = dist_i
-        dq = move_i * s_iq * c[i] / d[q]
-        dp = dq / ratio
-        move_j = dp * d[p] / (c[j] * s_jp)
+        dq = move_i * k_i
+        dp = dq * iratio
+        move_j = dp * ik_j
     # no outcome is pushed beyond the demander's position (as this exchange sees the outcome)
-    everyone = mode == EVERYONE
-    room_p = (x[i, p] - _view(x, y, s, c, d, i, j, p, rec, has_rec, everyone)) * dir_j
-    room_q = (x[j, q] - _view(x, y, s, c, d, j, i, q, rec, has_rec, everyone)) * dir_i
+    if mode == EVERYONE:  # the outcome at everyone's voting positions
+        o_p = num[p] * inv_d[p]
+        o_q = num[q] * inv_d[q]
+    else:
+        o_p = _view(x, y, cs, inv_d, i, j, p, view, rec, has_rec)
+        o_q = _view(x, y, cs, inv_d, j, i, q, view, rec, has_rec)
+    room_p = (x[i, p] - o_p) * dir_j
+    room_q = (x[j, q] - o_q) * dir_i
     if mode == PUBLISHED:
         # as decide-exchange-model: a shift is capped only when it would carry the outcome
         # across the demander's position, not when the outcome is already at or beyond it
@@ -133,14 +165,14 @@ def score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, out):  # pragma: n
         room_q = max(room_q, 0.0)
     if dp > room_p:
         dp = room_p
-        move_j = dp * d[p] / (c[j] * s_jp)
+        move_j = dp * ik_j
         dq = dp * ratio
-        move_i = dq * d[q] / (c[i] * s_iq)
+        move_i = dq * ik_i
     if dq > room_q:
         dq = room_q
-        move_i = dq * d[q] / (c[i] * s_iq)
-        dp = dq / ratio
-        move_j = dp * d[p] / (c[j] * s_jp)
+        move_i = dq * ik_i
+        dp = dq * iratio
+        move_j = dp * ik_j
     gain = dp * s_ip - dq * s_iq
     # a supplier keeps moving in the direction of its start (towards the other side)
     same_j = dir_j == np.sign(x[i, p] - x[j, p])
@@ -163,7 +195,20 @@ def score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, out):  # pragma: n
     return ok
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _record(x, y, cs, demander, supplier, issue, view, rec, has_rec):  # pragma: no cover
+    """``supplier`` has supplied ``issue`` to ``demander``: record its voting position."""
+    if has_rec[demander, issue, supplier]:
+        old = rec[demander, issue, supplier]
+    else:
+        old = x[supplier, issue]
+    new = y[supplier, issue]
+    view[demander, issue] += cs[supplier, issue] * (new - old)
+    rec[demander, issue, supplier] = new
+    has_rec[demander, issue, supplier] = True
+
+
+@njit(cache=True, inline="always")
 def _before(a, b, cand, x, y):  # pragma: no cover - compiled
     """Canonical order of two tied candidates by numbers only (not actor order or names)."""
     ia, ja, pa, qa = cand[a, 0], cand[a, 1], cand[a, 2], cand[a, 3]
@@ -173,7 +218,7 @@ def _before(a, b, cand, x, y):  # pragma: no cover - compiled
     return ka < kb
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _decide_history(k, cand, sup_a, sup_b, table, earlier, last):  # pragma: no cover - compiled
     """decide-exchange-model's running check that a supplier moves at most 100 in a round.
 
@@ -248,14 +293,21 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
         for jj in range(n_issues):
             d[jj] += c[k] * s[k, jj]
             num[jj] += c[k] * s[k, jj] * x[k, jj]
+    const, cs, inv_d = constants(cand, s, c, d)
     y = x.copy()
+    view = np.empty((n_actors, n_issues))
+    for k in range(n_actors):
+        view[k] = num
     rec = np.zeros((n_actors, n_issues, n_actors))
     has_rec = np.zeros((n_actors, n_issues, n_actors), np.bool_)
     table = np.zeros((n, N_SCORE))
     alive = np.ones(n, np.bool_)
+    eff = np.full(n, -1.0)  # the gain of a live, valid candidate, else -1
     for k in range(n):
-        ok = score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, table)
-        if not ok and mode != EVERYONE:
+        ok = score(k, cand, const, x, y, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, table)
+        if ok:
+            eff[k] = table[k, G]
+        elif mode != EVERYONE:
             alive[k] = False
     # decide's move history of each side: the sum of its superseded entries, and the last one
     earlier = np.zeros((n, 2))
@@ -271,13 +323,13 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
     while True:
         best = -1.0
         for k in range(n):
-            if alive[k] and table[k, OK] > 0 and table[k, G] > best:
-                best = table[k, G]
+            best = max(best, eff[k])
         if best < 0:
             break
         n_tied = 0
+        floor = best * (1 - TIE)
         for k in range(n):
-            if alive[k] and table[k, OK] > 0 and table[k, G] >= best * (1 - TIE):
+            if eff[k] >= floor:
                 # insertion in canonical order
                 pos = n_tied
                 while pos > 0 and _before(k, tied[pos - 1], cand, x, y):
@@ -295,22 +347,22 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
         outcomes[n_done, 2] = num[q] / d[q]
         y[j, p] += table[pick, MJ]
         y[i, q] += table[pick, MI]
-        num[p] += c[j] * s[j, p] * table[pick, MJ]
-        num[q] += c[i] * s[i, q] * table[pick, MI]
+        num[p] += cs[j, p] * table[pick, MJ]
+        num[q] += cs[i, q] * table[pick, MI]
         outcomes[n_done, 1] = num[p] / d[p]
         outcomes[n_done, 3] = num[q] / d[q]
-        rec[i, p, j] = y[j, p]
-        has_rec[i, p, j] = True
-        rec[j, q, i] = y[i, q]
-        has_rec[j, q, i] = True
+        _record(x, y, cs, i, j, p, view, rec, has_rec)
+        _record(x, y, cs, j, i, q, view, rec, has_rec)
         alive[pick] = False
+        eff[pick] = -1.0
         done[n_done] = pick
         scores[n_done] = table[pick]
         n_done += 1
         if mode == EVERYONE:
             for k in range(n):
                 if alive[k]:
-                    score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, table)
+                    ok = score(k, cand, const, x, y, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, table)
+                    eff[k] = table[k, G] if ok else -1.0
             continue
         # re-score what this trade touches: same supplier and supply issue, same demander and
         # demand issue
@@ -322,11 +374,14 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
                 k = members[kind, m]
                 if alive[k] and stamp[k] != pick:
                     stamp[k] = pick
-                    ok = score(k, cand, x, y, s, c, d, lo, hi, rec, has_rec, mode, table)
+                    ok = score(k, cand, const, x, y, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, table)
                     if mode == PUBLISHED:
                         ok = _decide_history(k, cand, (j, p), (i, q), table, earlier, last) and ok
-                    if not ok:
+                    if ok:
+                        eff[k] = table[k, G]
+                    else:
                         alive[k] = False
+                        eff[k] = -1.0
     return done[:n_done], scores[:n_done], outcomes[:n_done], y, n_ties
 
 
@@ -335,12 +390,18 @@ def score_all(x, s, c, lo, hi, cand, mode):  # pragma: no cover - compiled
     """The score table of every candidate at the start of a round (no trade made yet)."""
     n_actors, n_issues = x.shape
     d = np.zeros(n_issues)
+    num = np.zeros(n_issues)
     for k in range(n_actors):
         for jj in range(n_issues):
             d[jj] += c[k] * s[k, jj]
+            num[jj] += c[k] * s[k, jj] * x[k, jj]
+    const, cs, inv_d = constants(cand, s, c, d)
+    view = np.empty((n_actors, n_issues))
+    for k in range(n_actors):
+        view[k] = num
     rec = np.zeros((n_actors, n_issues, n_actors))
     has_rec = np.zeros((n_actors, n_issues, n_actors), np.bool_)
     table = np.zeros((cand.shape[0], N_SCORE))
     for k in range(cand.shape[0]):
-        score(k, cand, x, x, s, c, d, lo, hi, rec, has_rec, mode, table)
+        score(k, cand, const, x, x, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, table)
     return table

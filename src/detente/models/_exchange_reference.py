@@ -62,6 +62,7 @@ def reference_round(
             d[jj] += c[k] * s[k][jj]
             num[jj] += c[k] * s[k][jj] * x[k][jj]
     o = [num[jj] / d[jj] if d[jj] else float("nan") for jj in range(n_issues)]
+    num0 = num[:]  # start sums; num follows the voting positions
 
     # step 2: candidates (i demands p and supplies q; j demands q and supplies p)
     cands: list[tuple[int, int, int, int]] = []
@@ -86,26 +87,44 @@ def reference_round(
                             cands.append((a, b, p, q))
 
     draws = [float(u) for u in rng.random(len(cands))]
+    # constants of the round: c s; 1 / D; per candidate the equal-gain ratio dq/dp, the
+    # outcome shift per point j moves on p and per point i moves on q, and their inverses
+    cs = [[c[k] * s[k][jj] for jj in range(n_issues)] for k in range(n_actors)]
+    inv_d = [1.0 / d[jj] if d[jj] > 0 else 0.0 for jj in range(n_issues)]
+    consts = {}
+    for i, j, p, q in cands:
+        ratio = (s[j][p] + s[i][p]) / (s[j][q] + s[i][q])
+        k_j = cs[j][p] / d[p]
+        k_i = cs[i][q] / d[q]
+        consts[(i, j, p, q)] = (ratio, 1.0 / ratio, k_j, 1.0 / k_j, k_i, 1.0 / k_i)
     y = [row[:] for row in x]
-    # positions recorded for the actors who supplied an issue to a demander this round
+    # positions recorded for the actors who supplied an issue to a demander this round, and
+    # sum_m c_m s_m z_m over them (z_m the recorded position, else the start position)
     received: dict[tuple[int, int], dict[int, float]] = {}
+    sums: dict[tuple[int, int], float] = {}
 
     def view(demander: int, supplier: int, issue: int) -> float:
+        """The outcome this exchange sees: everyone's voting positions (``"global"``), or the
+        start positions but for the supplier's voting position and the positions recorded for
+        those who supplied ``issue`` to ``demander``."""
+        if everyone:
+            return num[issue] * inv_d[issue]
         rec = received.get((demander, issue), {})
-        total = 0.0
-        for m in range(n_actors):
-            if everyone or m == supplier:
-                z = y[m][issue]
-            elif m in rec:
-                z = rec[m]
-            else:
-                z = x[m][issue]
-            total += c[m] * s[m][issue] * z
-        return total / d[issue]
+        z = rec.get(supplier, x[supplier][issue])
+        total = sums.get((demander, issue), num0[issue])
+        return (total + cs[supplier][issue] * (y[supplier][issue] - z)) * inv_d[issue]
+
+    def record(demander: int, supplier: int, issue: int) -> None:
+        rec = received.setdefault((demander, issue), {})
+        old = rec.get(supplier, x[supplier][issue])
+        new = y[supplier][issue]
+        total = sums.get((demander, issue), num0[issue])
+        sums[(demander, issue)] = total + cs[supplier][issue] * (new - old)
+        rec[supplier] = new
 
     def score(cand: tuple[int, int, int, int]) -> dict[str, Any]:
         i, j, p, q = cand
-        s_ip, s_iq, s_jp, s_jq = s[i][p], s[i][q], s[j][p], s[j][q]
+        s_ip, s_iq = s[i][p], s[i][q]
         dir_j = _sign(x[i][p] - y[j][p])
         dir_i = _sign(x[j][q] - y[i][q])
         dist_j = abs(x[i][p] - y[j][p])
@@ -114,17 +133,17 @@ def reference_round(
         room_i = hi[i][q] - y[i][q] if dir_i > 0 else y[i][q] - lo[i][q]
         dist_j = min(dist_j, max(room_j, 0.0))
         dist_i = min(dist_i, max(room_i, 0.0))
-        ratio = (s_jp + s_ip) / (s_jq + s_iq)
+        ratio, iratio, k_j, ik_j, k_i, ik_i = consts[cand]
         # j moves all the way; if i would then pass j's position, i moves all the way instead
         move_j = dist_j
-        dp = move_j * s_jp * c[j] / d[p]
+        dp = move_j * k_j
         dq = dp * ratio
-        move_i = dq * d[q] / (c[i] * s_iq)
+        move_i = dq * ik_i
         if move_i > dist_i:
             move_i = dist_i
-            dq = move_i * s_iq * c[i] / d[q]
-            dp = dq / ratio
-            move_j = dp * d[p] / (c[j] * s_jp)
+            dq = move_i * k_i
+            dp = dq * iratio
+            move_j = dp * ik_j
         # no outcome is pushed beyond the demander's position (as this exchange sees the outcome)
         room_p = (x[i][p] - view(i, j, p)) * dir_j
         room_q = (x[j][q] - view(j, i, q)) * dir_i
@@ -136,14 +155,14 @@ def reference_round(
             room_q = max(room_q, 0.0)
         if dp > room_p:
             dp = room_p
-            move_j = dp * d[p] / (c[j] * s_jp)
+            move_j = dp * ik_j
             dq = dp * ratio
-            move_i = dq * d[q] / (c[i] * s_iq)
+            move_i = dq * ik_i
         if dq > room_q:
             dq = room_q
-            move_i = dq * d[q] / (c[i] * s_iq)
-            dp = dq / ratio
-            move_j = dp * d[p] / (c[j] * s_jp)
+            move_i = dq * ik_i
+            dp = dq * iratio
+            move_j = dp * ik_j
         gain = dp * s_ip - dq * s_iq
         ok = (
             gain > EPS
@@ -190,8 +209,10 @@ def reference_round(
         v = scored.pop(pick)
         y[j][p] += v["mj"]
         y[i][q] += v["mi"]
-        received.setdefault((i, p), {})[j] = y[j][p]
-        received.setdefault((j, q), {})[i] = y[i][q]
+        num[p] += cs[j][p] * v["mj"]
+        num[q] += cs[i][q] * v["mi"]
+        record(i, j, p)
+        record(j, i, q)
         realised.append({"cand": cands[pick], **v})
         for k in list(scored):
             i2, j2, p2, q2 = cands[k]

@@ -385,29 +385,31 @@ def _record(
     """Append a round's realised exchanges and their two moves each, on the issues' scales."""
     from . import _exchange_kernel as kernel
 
-    scale = width / 100
-    cur = x.copy()
-    for n, (i, j, p, q) in enumerate(trades.tolist()):
-        gain = float(table[n, kernel.G])
+    # plain Python floats: numpy scalars would make this loop the slowest part of a forecast
+    scale, low = (width / 100).tolist(), lo.tolist()
+    cur = x.tolist()
+    rows, outs = table.tolist(), shifts.tolist()
+    for (i, j, p, q), row, out in zip(trades.tolist(), rows, outs, strict=True):
+        gain = row[kernel.G]
         realised.append(
             {
                 "round": r,
                 "demander": {issues[p]: ids[i], issues[q]: ids[j]},
                 "gain": gain,
                 "outcome_shift": {
-                    issues[p]: float(table[n, kernel.DP] * scale[p]),
-                    issues[q]: float(table[n, kernel.DQ] * scale[q]),
+                    issues[p]: row[kernel.DP] * scale[p],
+                    issues[q]: row[kernel.DQ] * scale[q],
                 },
             }
         )
-        for sup, dem, iss, oth, col, o0, o1 in (
-            (j, i, p, q, kernel.MJ, shifts[n, 0], shifts[n, 1]),
-            (i, j, q, p, kernel.MI, shifts[n, 2], shifts[n, 3]),
+        for sup, dem, iss, oth, move, o0, o1 in (
+            (j, i, p, q, row[kernel.MJ], out[0], out[1]),
+            (i, j, q, p, row[kernel.MI], out[2], out[3]),
         ):
-            old = float(lo[iss] + cur[sup, iss] * scale[iss])
-            cur[sup, iss] += table[n, col]
-            new = float(lo[iss] + cur[sup, iss] * scale[iss])
-            o_old, o_new = lo[iss] + o0 * scale[iss], lo[iss] + o1 * scale[iss]
+            old = low[iss] + cur[sup][iss] * scale[iss]
+            cur[sup][iss] += move
+            new = low[iss] + cur[sup][iss] * scale[iss]
+            o_old, o_new = low[iss] + o0 * scale[iss], low[iss] + o1 * scale[iss]
             moves.append(
                 Move(
                     round=r,
