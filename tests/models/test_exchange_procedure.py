@@ -68,8 +68,14 @@ def fast(scenario, seed, rounds=1, procedure="published"):
     for n, e in enumerate(f.extra["exchanges"]):
         supplier_q, supplier_p = f.moves[2 * n + 1], f.moves[2 * n]
         trades.append(
-            (e["round"], supplier_q.actor, supplier_q.issue, supplier_p.actor, supplier_p.issue)
-            + (e["gain"],)
+            (
+                e["round"],
+                supplier_q.actor,
+                supplier_q.issue,
+                supplier_p.actor,
+                supplier_p.issue,
+                e["gain"],
+            )
         )
     return trades, f
 

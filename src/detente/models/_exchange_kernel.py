@@ -18,6 +18,7 @@ from numba import njit
 
 EPS = 1e-10  # a zero move or a zero gain (decide-exchange-model's threshold)
 TIE = 1e-12  # relative gap under which two gains are a tie
+BLOCK = 32  # candidates per block of the running maxima
 
 # procedures (``ExchangeModel.procedure``)
 PUBLISHED, STRICT, EVERYONE = 0, 1, 2
@@ -110,15 +111,15 @@ def _view(x, y, cs, inv_d, demander, supplier, issue, view, rec, has_rec):  # pr
     when ``m`` last supplied ``issue`` to ``demander`` this round, else ``m``'s start position;
     the supplier's own term is replaced by its current voting position.
     """
-    if has_rec[demander, issue, supplier]:
-        z = rec[demander, issue, supplier]
-    else:
-        z = x[supplier, issue]
+    recorded = has_rec[demander, issue, supplier]
+    z = rec[demander, issue, supplier] if recorded else x[supplier, issue]
     return (view[demander, issue] + cs[supplier, issue] * (y[supplier, issue] - z)) * inv_d[issue]
 
 
 @njit(cache=True, inline="always")
-def score(k, cand, const, x, y, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, out):  # pragma: no cover
+def score(
+    k, cand, const, x, y, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, out
+):  # pragma: no cover
     """Equal-gain exchange of candidate ``k`` at voting positions ``y``, written to ``out[k]``."""
     i, j, p, q = cand[k, 0], cand[k, 1], cand[k, 2], cand[k, 3]
     s_ip, s_iq = s[i, p], s[i, q]
@@ -134,7 +135,12 @@ def score(k, cand, const, x, y, s, cs, inv_d, num, lo, hi, view, rec, has_rec, m
     dist_i = min(dist_i, max(room_i, 0.0))
     # per-candidate constants of the round: equal-gain ratio dq/dp, outcome shift per point
     ratio, iratio, k_j, ik_j, k_i, ik_i = (
-        const[k, 0], const[k, 1], const[k, 2], const[k, 3], const[k, 4], const[k, 5]
+        const[k, 0],
+        const[k, 1],
+        const[k, 2],
+        const[k, 3],
+        const[k, 4],
+        const[k, 5],
     )
     # j moves all the way; if i would then pass j's position, i moves all the way instead
     move_j = dist_j
@@ -268,6 +274,31 @@ def _touch_index(cand, n_actors, n_issues):  # pragma: no cover - compiled
     return starts, members
 
 
+@njit(cache=True, inline="always")
+def _passed(k, cand, x, y):  # pragma: no cover - compiled
+    """Has a supplier of candidate ``k`` reached or passed its partner's position? (Then the
+    exchange is invalid: :func:`score` would find no move in the supplier's direction.)"""
+    i, j, p, q = cand[k, 0], cand[k, 1], cand[k, 2], cand[k, 3]
+    return np.sign(x[i, p] - y[j, p]) != np.sign(x[i, p] - x[j, p]) or np.sign(
+        x[j, q] - y[i, q]
+    ) != np.sign(x[j, q] - x[i, q])
+
+
+@njit(cache=True, inline="always")
+def _set(eff, block_max, k, value, n):  # pragma: no cover - compiled
+    """Set candidate ``k``'s effective gain and keep its block's maximum."""
+    old = eff[k]
+    eff[k] = value
+    b = k // BLOCK
+    if value >= block_max[b]:
+        block_max[b] = value
+    elif old >= block_max[b]:  # the maximum went down: recompute the block
+        top = -1.0
+        for m in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            top = max(top, eff[m])
+        block_max[b] = top
+
+
 @njit(cache=True)
 def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compiled
     """One round over the candidates ``cand`` (from :func:`candidates`). ``draws``: uniforms
@@ -313,6 +344,11 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
     earlier = np.zeros((n, 2))
     last = table[:, MI : MJ + 1].copy()
     starts, members = _touch_index(cand, n_actors, n_issues)
+    # the largest gain per block of candidates, so a trade need not scan them all
+    n_blocks = (n + BLOCK - 1) // BLOCK
+    block_max = np.full(n_blocks, -1.0)
+    for k in range(n):
+        block_max[k // BLOCK] = max(block_max[k // BLOCK], eff[k])
     stamp = np.full(n, -1, np.int64)
     done = np.empty(n, np.int64)
     scores = np.empty((n, N_SCORE))
@@ -322,21 +358,23 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
     n_ties = 0
     while True:
         best = -1.0
-        for k in range(n):
-            best = max(best, eff[k])
+        for b in range(n_blocks):
+            best = max(best, block_max[b])
         if best < 0:
             break
         n_tied = 0
         floor = best * (1 - TIE)
-        for k in range(n):
-            if eff[k] >= floor:
-                # insertion in canonical order
-                pos = n_tied
-                while pos > 0 and _before(k, tied[pos - 1], cand, x, y):
-                    tied[pos] = tied[pos - 1]
-                    pos -= 1
-                tied[pos] = k
-                n_tied += 1
+        for b in range(n_blocks):
+            if block_max[b] < floor:
+                continue
+            for k in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+                if eff[k] >= floor:
+                    pos = n_tied  # insertion in canonical order
+                    while pos > 0 and _before(k, tied[pos - 1], cand, x, y):
+                        tied[pos] = tied[pos - 1]
+                        pos -= 1
+                    tied[pos] = k
+                    n_tied += 1
         if n_tied > 1:
             n_ties += 1
             pick = tied[min(int(draws[n_done] * n_tied), n_tied - 1)]
@@ -354,15 +392,32 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
         _record(x, y, cs, i, j, p, view, rec, has_rec)
         _record(x, y, cs, j, i, q, view, rec, has_rec)
         alive[pick] = False
-        eff[pick] = -1.0
+        _set(eff, block_max, pick, -1.0, n)
         done[n_done] = pick
         scores[n_done] = table[pick]
         n_done += 1
         if mode == EVERYONE:
             for k in range(n):
                 if alive[k]:
-                    ok = score(k, cand, const, x, y, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, table)
-                    eff[k] = table[k, G] if ok else -1.0
+                    ok = score(
+                        k,
+                        cand,
+                        const,
+                        x,
+                        y,
+                        s,
+                        cs,
+                        inv_d,
+                        num,
+                        lo,
+                        hi,
+                        view,
+                        rec,
+                        has_rec,
+                        mode,
+                        table,
+                    )
+                    _set(eff, block_max, k, table[k, G] if ok else -1.0, n)
             continue
         # re-score what this trade touches: same supplier and supply issue, same demander and
         # demand issue
@@ -374,14 +429,35 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
                 k = members[kind, m]
                 if alive[k] and stamp[k] != pick:
                     stamp[k] = pick
-                    ok = score(k, cand, const, x, y, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, table)
+                    if _passed(k, cand, x, y):  # a supplier reached its partner: no exchange
+                        alive[k] = False
+                        _set(eff, block_max, k, -1.0, n)
+                        continue
+                    ok = score(
+                        k,
+                        cand,
+                        const,
+                        x,
+                        y,
+                        s,
+                        cs,
+                        inv_d,
+                        num,
+                        lo,
+                        hi,
+                        view,
+                        rec,
+                        has_rec,
+                        mode,
+                        table,
+                    )
                     if mode == PUBLISHED:
                         ok = _decide_history(k, cand, (j, p), (i, q), table, earlier, last) and ok
                     if ok:
-                        eff[k] = table[k, G]
+                        _set(eff, block_max, k, table[k, G], n)
                     else:
                         alive[k] = False
-                        eff[k] = -1.0
+                        _set(eff, block_max, k, -1.0, n)
     return done[:n_done], scores[:n_done], outcomes[:n_done], y, n_ties
 
 

@@ -281,38 +281,21 @@ class ExchangeModel:
     def forecast(
         self, scenario: Scenario, *, seed: int | np.random.Generator | None = None
     ) -> Forecast:
-        from . import _exchange_kernel as kernel
-
         rng = as_generator(seed)
         a = scenario.to_arrays()
         st = _start(a, scenario.salience_max, self.red_lines)
         lo, width = st.scale_low, st.width
         ids, issues = a.actor_ids, a.issue_ids
-        mode = PROCEDURES.index(self.procedure)
-        weight = (1 - st.s01) * self.salience_weight + self.fixed_weight
-        x = st.x
-        with np.errstate(invalid="ignore", divide="ignore"):
-            outcomes = [(st.c[:, None] * st.s * x).sum(0) / st.d]
-        trace = [x]
+        runs, converged = play(st, rng, self)
+        trace = [st.x]
+        outcomes = [outcome_of(st, st.x)]
         moves: list[Move] = []
         realised: list[dict[str, Any]] = []
-        n_ties = 0
-        converged = False
-        for r in range(1, self.rounds + 1):
-            cand = kernel.candidates(x, st.s, st.c)
-            draws = rng.random(cand.shape[0])
-            done, table, shifts, y, ties = kernel.play_round(
-                x, st.s, st.c, st.low, st.high, cand, draws, mode
-            )
-            if done.size == 0:
-                converged = True
-                break
-            n_ties += int(ties)
-            _record(r, cand[done], table, shifts, x, y, lo, width, ids, issues, moves, realised)
-            trace.append(y)
-            outcomes.append(shifts_outcome(st, y))
-            # next round's positions: part of the way from the start to the voting position
-            x = _as_float(x + weight * (y - x))
+        for r, run in enumerate(runs, 1):
+            _record(r, run, lo, width, ids, issues, moves, realised)
+            trace.append(run.y)
+            outcomes.append(outcome_of(st, run.y))
+        n_ties = sum(run.n_ties for run in runs)
         positions = lo + np.stack(trace) * width / 100
         # actors without a stance keep the scenario's placeholder (the status quo)
         positions = np.where(a.has_stance[None], positions, a.positions[None])
@@ -362,7 +345,40 @@ class ExchangeModel:
         )
 
 
-def shifts_outcome(st: _Start, y: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class _Round:
+    trades: np.ndarray  # (K, 4) realised candidates (i, j, p, q) in order
+    table: np.ndarray  # (K, 6) their scores (kernel columns G, DP, DQ, MI, MJ, OK)
+    shifts: np.ndarray  # (K, 4) outcome on p before and after, on q before and after
+    x: np.ndarray  # (A, I) start positions of the round
+    y: np.ndarray  # (A, I) voting positions after it
+    n_ties: int
+
+
+def play(st: _Start, rng: np.random.Generator, model: ExchangeModel) -> tuple[list[_Round], bool]:
+    """The rounds of the model on 0-100 positions: the realised exchanges of each round that
+    made one, and whether the last round found none (converged)."""
+    from . import _exchange_kernel as kernel
+
+    mode = PROCEDURES.index(model.procedure)
+    weight = (1 - st.s01) * model.salience_weight + model.fixed_weight
+    x = st.x
+    runs = []
+    for _ in range(model.rounds):
+        cand = kernel.candidates(x, st.s, st.c)
+        draws = rng.random(cand.shape[0])
+        done, table, shifts, y, ties = kernel.play_round(
+            x, st.s, st.c, st.low, st.high, cand, draws, mode
+        )
+        if done.size == 0:
+            return runs, True
+        runs.append(_Round(cand[done], table, shifts, x, y, int(ties)))
+        # next round's positions: part of the way from the start to the voting position
+        x = _as_float(x + weight * (y - x))
+    return runs, False
+
+
+def outcome_of(st: _Start, y: np.ndarray) -> np.ndarray:
     """Outcome on 0-100 at voting positions ``y`` (the compromise of the voting positions)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return (st.c[:, None] * st.s * y).sum(0) / st.d
@@ -370,11 +386,7 @@ def shifts_outcome(st: _Start, y: np.ndarray) -> np.ndarray:
 
 def _record(
     r: int,
-    trades: np.ndarray,
-    table: np.ndarray,
-    shifts: np.ndarray,
-    x: np.ndarray,
-    y: np.ndarray,
+    run: _Round,
     lo: np.ndarray,
     width: np.ndarray,
     ids: tuple[str, ...] | list[str],
@@ -387,10 +399,11 @@ def _record(
 
     # plain Python floats: numpy scalars would make this loop the slowest part of a forecast
     scale, low = (width / 100).tolist(), lo.tolist()
-    cur = x.tolist()
-    rows, outs = table.tolist(), shifts.tolist()
-    for (i, j, p, q), row, out in zip(trades.tolist(), rows, outs, strict=True):
+    cur = run.x.tolist()
+    rows, outs = run.table.tolist(), run.shifts.tolist()
+    for (i, j, p, q), row, out in zip(run.trades.tolist(), rows, outs, strict=True):
         gain = row[kernel.G]
+        each = f"equal gain {gain:.4g} each"
         realised.append(
             {
                 "round": r,
@@ -422,7 +435,7 @@ def _record(
                     explanation=(
                         f"{ids[sup]} supplies {issues[iss]} to {ids[dem]} in exchange for "
                         f"{issues[oth]}: moves {old:.4g} → {new:.4g} "
-                        f"(outcome {o_old:.4g} → {o_new:.4g}); equal gain {gain:.4g} each"
+                        f"(outcome {o_old:.4g} → {o_new:.4g}); {each}"
                     ),
                     data={"gain": gain},
                 )
