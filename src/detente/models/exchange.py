@@ -363,7 +363,7 @@ def play(st: _Start, rng: np.random.Generator, model: ExchangeModel) -> tuple[li
     mode = PROCEDURES.index(model.procedure)
     weight = (1 - st.s01) * model.salience_weight + model.fixed_weight
     x = st.x
-    runs = []
+    runs: list[_Round] = []
     for _ in range(model.rounds):
         cand = kernel.candidates(x, st.s, st.c)
         draws = rng.random(cand.shape[0])
