@@ -19,6 +19,7 @@ from numba import njit
 EPS = 1e-10  # a zero move or a zero gain (decide-exchange-model's threshold)
 TIE = 1e-12  # relative gap under which two gains are a tie
 BLOCK = 32  # candidates per block of the running maxima
+ROOM_TOL = 1e-9  # points on the 0-100 scale: an outcome this close to a demander is at it
 
 # procedures (``ExchangeModel.procedure``)
 PUBLISHED, STRICT, EVERYONE = 0, 1, 2
@@ -161,14 +162,11 @@ def score(
         o_q = _view(x, y, cs, inv_d, j, i, q, view, rec, has_rec)
     room_p = (x[i, p] - o_p) * dir_j
     room_q = (x[j, q] - o_q) * dir_i
-    if mode == PUBLISHED:
-        # as decide-exchange-model: a shift is capped only when it would carry the outcome
-        # across the demander's position, not when the outcome is already at or beyond it
-        room_p = room_p if room_p > 0 else np.inf
-        room_q = room_q if room_q > 0 else np.inf
-    else:
-        room_p = max(room_p, 0.0)
-        room_q = max(room_q, 0.0)
+    # as decide-exchange-model, PUBLISHED caps a shift only when it would carry the outcome
+    # across the demander's position, not when the outcome is already past it (by more than
+    # rounding: an outcome an earlier exchange brought to the demander leaves no room)
+    room_p = np.inf if mode == PUBLISHED and room_p < -ROOM_TOL else max(room_p, 0.0)
+    room_q = np.inf if mode == PUBLISHED and room_q < -ROOM_TOL else max(room_q, 0.0)
     if dp > room_p:
         dp = room_p
         move_j = dp * ik_j

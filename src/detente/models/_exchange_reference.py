@@ -27,6 +27,7 @@ from typing import Any
 
 EPS = 1e-10
 TIE = 1e-12
+ROOM_TOL = 1e-9
 
 
 def _sign(v: float) -> float:
@@ -147,12 +148,10 @@ def reference_round(
         # no outcome is pushed beyond the demander's position (as this exchange sees the outcome)
         room_p = (x[i][p] - view(i, j, p)) * dir_j
         room_q = (x[j][q] - view(j, i, q)) * dir_i
-        if decide:  # decide caps only a shift that carries the outcome across the demander
-            room_p = room_p if room_p > 0 else float("inf")
-            room_q = room_q if room_q > 0 else float("inf")
-        else:
-            room_p = max(room_p, 0.0)
-            room_q = max(room_q, 0.0)
+        # decide caps a shift only when it carries the outcome across the demander, not when
+        # the outcome is already past it (by more than rounding)
+        room_p = float("inf") if decide and room_p < -ROOM_TOL else max(room_p, 0.0)
+        room_q = float("inf") if decide and room_q < -ROOM_TOL else max(room_q, 0.0)
         if dp > room_p:
             dp = room_p
             move_j = dp * ik_j
