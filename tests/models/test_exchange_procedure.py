@@ -165,3 +165,50 @@ def test_procedures_differ_as_documented():
 def test_unknown_procedure_is_refused_with_the_allowed_values():
     with pytest.raises(ModelError, match="'procedure' parameter of exchange must be one of"):
         get_model("exchange", procedure="fast")
+
+
+def test_published_leaves_an_outcome_already_past_the_demander_uncapped_strict_does_not():
+    """decide's check_nbs caps only a shift that carries the outcome across the demander."""
+    from detente.models import _exchange_kernel as kernel
+
+    # i demands p from j; p's outcome (54 + 10 + 0) / 1.5 = 42.67 is already below i's 60,
+    # and j's move towards 60 pushes it further down
+    x = np.array([[60.0, 0.0], [100.0, 100.0], [0.0, 50.0]])
+    s = np.array([[0.9, 0.1], [0.1, 0.9], [0.5, 0.5]])
+    c = np.ones(3)
+    cand = np.array([[0, 1, 0, 1]], dtype=np.int64)
+    lo, hi = np.zeros_like(x), np.full_like(x, 100.0)
+    published = kernel.score_all(x, s, c, lo, hi, cand, kernel.PUBLISHED)[0]
+    strict = kernel.score_all(x, s, c, lo, hi, cand, kernel.STRICT)[0]
+    # published: j moves all the way to 60; dp = 40 * 0.1 / 1.5, dq = dp (0.1 + 0.9) / (0.1 + 0.9)
+    dp = 40 * 0.1 / 1.5
+    assert published[kernel.MJ] == pytest.approx(-40.0)
+    assert published[kernel.MI] == pytest.approx(dp * 1.5 / 0.1)  # 40 points of i on q
+    assert published[kernel.G] == pytest.approx(dp * 0.9 - dp * 0.1)
+    assert published[kernel.OK] == 1.0
+    assert strict[kernel.G] == 0.0 and strict[kernel.OK] == 0.0
+
+
+def test_published_drops_an_exchange_whose_own_moves_sum_past_100():
+    """decide's is_move_valid sums the exchange's own computed moves, superseded ones too.
+
+    The numbers of COP21 round 1: the USA's exchange of adapt_finance with India computed a move
+    of 57.09 at the start; after the USA moved 44.13 on adapt_finance (to India's partner), it
+    needs 55.87 more (a realised total of exactly 100), but 57.09 + 55.87 > 100.
+    """
+    from detente.models import _exchange_kernel as kernel
+
+    cand = np.array([[0, 1, 0, 1]], dtype=np.int64)  # side 0: actor 0 supplies issue 1
+    table = np.zeros((1, kernel.N_SCORE))
+    earlier = np.zeros((1, 2))
+    last = np.array([[57.09058, -100.0]])
+    table[0, kernel.MI], table[0, kernel.MJ] = 55.86849, -97.85938
+    # the trade moved actor 0 on issue 1 (side 0's supply): side 0 keeps 57.09, side 1 replaces
+    ok = kernel._decide_history(0, cand, (9, 9), (0, 1), table, earlier, last)
+    assert not ok
+    np.testing.assert_allclose(earlier[0], [57.09058, 0.0])
+    np.testing.assert_allclose(last[0], [55.86849, -97.85938])
+    # a trade that moved neither supplier replaces both entries: within 100
+    earlier[:] = 0.0
+    last[:] = [[57.09058, -100.0]]
+    assert kernel._decide_history(0, cand, (9, 9), (8, 8), table, earlier, last)
