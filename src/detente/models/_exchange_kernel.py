@@ -1,7 +1,8 @@
 """Compiled round of the equal-gain exchange model (see :mod:`detente.models.exchange`).
 
-One call plays one round: build the candidate exchanges, score them, then realise the most
-profitable one and re-score only the candidates that trade touches, until none is valid.
+:func:`candidates` lists a round's candidate exchanges; :func:`play_round` scores them, then
+realises the most profitable one and re-scores only the candidates that trade touches, until
+none is valid.
 Symbols as in :mod:`detente.models.exchange`: ``x`` start positions (A, I) on 0-100, ``y``
 voting positions, ``s`` saliences, ``c`` capabilities, ``d`` = ``D_j = sum_k c_k s_kj``.
 A candidate ``(i, j, p, q)``: ``i`` demands ``p`` and supplies ``q``, ``j`` the reverse.
