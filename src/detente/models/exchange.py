@@ -8,9 +8,11 @@ return it supplies ``q``. Outcomes are the capability x salience weighted mean o
 positions (the compromise model), so a supplier's shift ``dx`` moves the outcome by
 ``c s dx / sum(c s)``. The shifts are set so both gain equally (the equal-gain solution) and so
 that neither supplier moves beyond its partner's position and no outcome is pushed beyond the
-demander's position. Within a round the exchange with the highest gain is realised first,
-then every remaining exchange is recomputed against the new voting positions; a supplier keeps
-moving in one direction. At the end of a round each supplier's position for the next round moves
+demander's position. Within a round the exchange with the highest gain is realised first;
+then the exchanges it touches (same supplier and supply issue, or same demander and demand
+issue) are recomputed and those no longer valid dropped, the others keep their gains; a supplier
+keeps moving in one direction. The compiled round is in :mod:`._exchange_kernel`, a plain Python
+reference of the same procedure in :mod:`._exchange_reference`. At the end of a round each supplier's position for the next round moves
 from its start towards its voting position by ``(1 - s) 0.4 + 0.1`` (low-salience positions are
 given up more readily). Rounds repeat until no exchange is profitable or ``rounds`` is reached.
 
@@ -36,7 +38,6 @@ reference implementation whose algorithm is followed here, re-expressed over arr
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from itertools import combinations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -49,8 +50,6 @@ if TYPE_CHECKING:
     from ..scenario import Scenario
 
 __all__ = ["Exchange", "ExchangeModel", "candidate_exchanges", "exchange_analysis"]
-
-_EPS = 1e-10  # decide's threshold for a zero move or a zero gain
 
 
 @dataclass(frozen=True)
@@ -72,112 +71,29 @@ class Exchange:
         return Exchange(self.i[keep], self.j[keep], self.p[keep], self.q[keep])
 
 
-@dataclass
-class _State:
-    x: np.ndarray  # (A, I) positions (preferences) at the round start, 0-100 scale
-    y: np.ndarray  # (A, I) voting positions, updated as exchanges are realised
-    s: np.ndarray  # (A, I) saliences in the scenario's units, 0 where no stance
-    c: np.ndarray  # (A,) capabilities
-    d: np.ndarray  # (I,) D_j = sum_k c_k s_kj
-    sign: np.ndarray  # (A, I) direction of the moves already made this round (-1, 0, 1)
-    moved: np.ndarray  # (A, I) total distance moved this round
-    red_low: np.ndarray  # (A, I) lowest voting position an actor's red lines allow (0-100)
-    red_high: np.ndarray  # (A, I) highest
+PROCEDURES = ("published", "strict", "global")  # in the order of the kernel's modes
 
-    def outcome(self) -> np.ndarray:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (self.c[:, None] * self.s * self.y).sum(0) / self.d
+
+def _as_float(a: Any) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.float64)
 
 
 def candidate_exchanges(x: np.ndarray, s: np.ndarray, c: np.ndarray) -> Exchange:
     """All exchanges possible at positions ``x`` (A, I): for every pair of issues, every pair of
     actors on opposite sides of the outcome on both (decide's groups A-D and B-C).
 
-    An actor is "left" of the outcome when its position is strictly below it. The actor with the
-    larger salience ratio ``s_p / s_q`` demands ``p``.
+    An actor is "left" of the outcome when its position is at or below it (as in
+    decide-exchange-model). The actor with the larger salience ratio ``s_p / s_q`` demands ``p``.
     """
-    n_issues = x.shape[1]
-    d = (c[:, None] * s).sum(0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        o = (c[:, None] * s * x).sum(0) / d
-    has = (s > 0) & (c[:, None] > 0)
-    left = x < o[None, :]
-    rows: list[tuple[int, int, int, int]] = []
-    for p, q in combinations(range(n_issues), 2):
-        if not (d[p] > 0 and d[q] > 0):
-            continue
-        both = has[:, p] & has[:, q]
-        group = np.where(both, left[:, p].astype(int) + 2 * left[:, q].astype(int), -1)
-        for ga, gb in ((0, 3), (1, 2)):
-            for a in np.flatnonzero(group == ga):
-                for b in np.flatnonzero(group == gb):
-                    # who demands p: the one who cares relatively more about p
-                    if s[a, p] * s[b, q] < s[b, p] * s[a, q]:
-                        rows.append((int(b), int(a), p, q))
-                    else:
-                        rows.append((int(a), int(b), p, q))
-    arr = np.array(rows, dtype=int).reshape(-1, 4)
+    from . import _exchange_kernel as kernel
+
+    arr = kernel.candidates(_as_float(x), _as_float(s), _as_float(c))
     return Exchange(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3])
 
 
-def _evaluate(st: _State, e: Exchange) -> dict[str, np.ndarray]:
-    """The equal-gain exchange for every candidate, vectorised (decide's ``calculate`` and
-    ``check_nbs``)."""
-    i, j, p, q = e.i, e.j, e.p, e.q
-    s_ip, s_iq, s_jp, s_jq = st.s[i, p], st.s[i, q], st.s[j, p], st.s[j, q]
-    c_i, c_j = st.c[i], st.c[j]
-    o = st.outcome()
-    # j supplies p: moves its voting position towards i's position on p, and vice versa on q
-    dist_j = np.abs(st.x[i, p] - st.y[j, p])
-    dist_i = np.abs(st.x[j, q] - st.y[i, q])
-    sign_j = np.sign(st.x[i, p] - st.y[j, p])
-    sign_i = np.sign(st.x[j, q] - st.y[i, q])
-    # a supplier never votes beyond its own red line
-    room_j = np.where(sign_j > 0, st.red_high[j, p] - st.y[j, p], st.y[j, p] - st.red_low[j, p])
-    room_i = np.where(sign_i > 0, st.red_high[i, q] - st.y[i, q], st.y[i, q] - st.red_low[i, q])
-    dist_j = np.minimum(dist_j, np.maximum(room_j, 0.0))
-    dist_i = np.minimum(dist_i, np.maximum(room_i, 0.0))
-    ratio = (s_jp + s_ip) / (s_jq + s_iq)  # dq / dp under equal gain
-    # first j moves all the way (decide: by_absolute_move, by_exchange_ratio)
-    dp = dist_j * s_jp * c_j / st.d[p]
-    dq = dp * ratio
-    # if i would then have to move past j's position, i moves all the way instead
-    dq_max = dist_i * s_iq * c_i / st.d[q]
-    dq = np.minimum(dq, dq_max)
-    dp = dq / ratio
-    # no outcome may be pushed beyond the demander's position (decide: check_nbs)
-    room_p = np.maximum((st.x[i, p] - o[p]) * sign_j, 0.0)
-    room_q = np.maximum((st.x[j, q] - o[q]) * sign_i, 0.0)
-    dp = np.minimum(dp, room_p)
-    dq = np.minimum(dp * ratio, room_q)
-    dp = dq / ratio
-    move_j = dp * st.d[p] / (c_j * s_jp)
-    move_i = dq * st.d[q] / (c_i * s_iq)
-    gain = dp * s_ip - dq * s_iq
-    gain_j = dq * s_jq - dp * s_jp
-    ok_dir_j = (st.sign[j, p] == 0) | (st.sign[j, p] == sign_j)
-    ok_dir_i = (st.sign[i, q] == 0) | (st.sign[i, q] == sign_i)
-    valid = (
-        (gain > _EPS)
-        & (move_i > _EPS)
-        & (move_j > _EPS)
-        & ok_dir_i
-        & ok_dir_j
-        & (st.moved[j, p] + move_j <= 100 + _EPS)
-        & (st.moved[i, q] + move_i <= 100 + _EPS)
-    )
-    return {
-        "dp": dp,
-        "dq": dq,
-        "move_i": sign_i * move_i,
-        "move_j": sign_j * move_j,
-        "gain": gain,
-        "gain_j": gain_j,
-        "valid": valid,
-    }
-
-
-def exchange_analysis(scenario: Scenario, *, red_lines: bool = True) -> list[dict[str, Any]]:
+def exchange_analysis(
+    scenario: Scenario, *, red_lines: bool = True, procedure: str = "published"
+) -> list[dict[str, Any]]:
     """The round-1 candidate exchanges of a scenario with every quantity of the model.
 
     For each exchange: who demands and who supplies which issue; the starting outcomes; the
@@ -204,10 +120,16 @@ def exchange_analysis(scenario: Scenario, *, red_lines: bool = True) -> list[dic
     >>> round(ex["max_gain"]["Actor-1"], 9), round(ex["max_gain"]["Actor-2"], 4)
     (1400.0, 777.7778)
     """
-    st, lo, width = _initial_state(scenario.to_arrays(), scenario.salience_max, red_lines)
+    from . import _exchange_kernel as kernel
+
+    st = _start(scenario.to_arrays(), scenario.salience_max, red_lines)
+    lo, width = st.scale_low, st.width
     e = candidate_exchanges(st.x, st.s, st.c)
-    ev = _evaluate(st, e)
-    o = st.outcome()
+    cand = np.ascontiguousarray(np.stack([e.i, e.j, e.p, e.q], 1), dtype=np.int64)
+    mode = PROCEDURES.index(procedure)
+    table = kernel.score_all(st.x, st.s, st.c, st.low, st.high, cand, mode)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        o = (st.c[:, None] * st.s * st.x).sum(0) / st.d
     ids, issues = scenario.actor_ids, scenario.issue_ids
     out = []
     for k in range(len(e)):
@@ -244,44 +166,54 @@ def exchange_analysis(scenario: Scenario, *, red_lines: bool = True) -> list[dic
                     ids[j]: float(delta_q * s_jq * st.c[j]),
                 },
                 "max_gain": {ids[i]: float(max_i), ids[j]: float(max_j)},
-                "equal_gain": float(ev["gain"][k]),
+                "equal_gain": float(table[k, kernel.G]),
                 "moves": {
                     ids[j]: (
-                        on_scale(st.y[j, p], p),
-                        on_scale(st.y[j, p] + ev["move_j"][k], p),
+                        on_scale(st.x[j, p], p),
+                        on_scale(st.x[j, p] + table[k, kernel.MJ], p),
                     ),
                     ids[i]: (
-                        on_scale(st.y[i, q], q),
-                        on_scale(st.y[i, q] + ev["move_i"][k], q),
+                        on_scale(st.x[i, q], q),
+                        on_scale(st.x[i, q] + table[k, kernel.MI], q),
                     ),
                 },
-                "valid": bool(ev["valid"][k]),
+                "valid": bool(table[k, kernel.OK] > 0),
             }
         )
     return out
 
 
-def _initial_state(
-    a: ScenarioArrays, salience_max: float, red_lines: bool = True
-) -> tuple[_State, np.ndarray, np.ndarray]:
+@dataclass
+class _Start:
+    x: np.ndarray  # (A, I) positions on 0-100
+    s: np.ndarray  # (A, I) saliences in the scenario's units, 0 where no stance
+    s01: np.ndarray  # (A, I) saliences in [0, 1]
+    c: np.ndarray  # (A,) capabilities
+    d: np.ndarray  # (I,) D_j = sum_k c_k s_kj
+    low: np.ndarray  # (A, I) lowest voting position a supplier may take (0, or its red line)
+    high: np.ndarray  # (A, I) highest
+    scale_low: np.ndarray  # (I,) issue scale
+    width: np.ndarray  # (I,)
+
+
+def _start(a: ScenarioArrays, salience_max: float, red_lines: bool = True) -> _Start:
     """Positions on 0-100 and saliences in the scenario's own units (as decide reads them)."""
     lo, width = a.scale_low, a.scale_high - a.scale_low
-    x = 100.0 * (a.positions - lo) / width
-    s = np.where(a.has_stance, a.saliences, 0.0) * salience_max
-    c = np.asarray(a.capabilities, dtype=float)
-    d = (c[:, None] * s).sum(0)
-    st = _State(
+    x = _as_float(100.0 * (a.positions - lo) / width)
+    s01 = np.where(a.has_stance, a.saliences, 0.0)
+    s = _as_float(s01 * salience_max)
+    c = _as_float(a.capabilities)
+    return _Start(
         x=x,
-        y=x.copy(),
         s=s,
+        s01=s01,
         c=c,
-        d=d,
-        sign=np.zeros_like(x),
-        moved=np.zeros_like(x),
-        red_low=100.0 * (a.red_low - lo) / width if red_lines else np.zeros_like(x),
-        red_high=100.0 * (a.red_high - lo) / width if red_lines else np.full_like(x, 100.0),
+        d=(c[:, None] * s).sum(0),
+        low=_as_float(100.0 * (a.red_low - lo) / width if red_lines else np.zeros_like(x)),
+        high=_as_float(100.0 * (a.red_high - lo) / width if red_lines else np.full_like(x, 100.0)),
+        scale_low=lo,
+        width=width,
     )
-    return st, lo, width
 
 
 @register
@@ -299,6 +231,18 @@ class ExchangeModel(ModelSettings):
     red_lines : bool
         If True (default; a departure from the paper, which has no red lines) a supplier never
         moves its voting position beyond its own red line. False gives the published model.
+    procedure : {"published", "strict", "global"}
+        Which exchanges are re-scored after a trade, and against which outcome.
+        ``"published"`` (default): Stokman & Van Oosten's procedure as its reference
+        implementation, decide-exchange-model, computes it: only the exchanges that share a
+        supplier and its supply issue, or a demander and its demand issue, with the trade are
+        re-scored, each against the outcome moved by its own suppliers and by those who
+        already supplied its demanders; others keep their gains. ``"strict"``: the same,
+        without two rules of that implementation (a shift is not capped once the outcome an
+        exchange sees is at or past its demander; an exchange is dropped when the moves it
+        computed, superseded ones included, sum to more than 100). ``"global"``: every
+        remaining exchange re-scored against all voting positions realised so far (detente
+        0.1). See ``docs/models/exchange.md``.
     """
 
     name: ClassVar[str] = "exchange"
@@ -310,6 +254,7 @@ class ExchangeModel(ModelSettings):
     salience_weight: float = 0.4
     fixed_weight: float = 0.1
     red_lines: bool = True
+    procedure: str = "published"
 
     def __post_init__(self) -> None:
         if not (isinstance(self.rounds, int) and self.rounds >= 1):
@@ -327,117 +272,39 @@ class ExchangeModel(ModelSettings):
                 "The 'salience_weight' and 'fixed_weight' parameters of exchange must sum to at "
                 f"most 1. Got {self.salience_weight + self.fixed_weight!r} instead."
             )
+        if self.procedure not in PROCEDURES:
+            raise ModelError(
+                "The 'procedure' parameter of exchange must be one of "
+                f"{', '.join(map(repr, PROCEDURES))}. Got {self.procedure!r} instead."
+            )
 
     def forecast(
         self, scenario: Scenario, *, seed: int | np.random.Generator | None = None
     ) -> Forecast:
         rng = as_generator(seed)
         a = scenario.to_arrays()
-        st, lo, width = _initial_state(a, scenario.salience_max, self.red_lines)
-        s01 = np.where(a.has_stance, a.saliences, 0.0)
+        st = _start(a, scenario.salience_max, self.red_lines)
+        lo, width = st.scale_low, st.width
         ids, issues = a.actor_ids, a.issue_ids
-
-        def on_scale(v: np.ndarray | float, jj: Any = slice(None)) -> Any:
-            return lo[jj] + np.asarray(v) * width[jj] / 100
-
-        trace = [on_scale(st.x)]
-        outcomes = [st.outcome()]
+        runs, converged = play(st, rng, self)
+        trace = [st.x]
+        outcomes = [outcome_of(st, st.x)]
         moves: list[Move] = []
         realised: list[dict[str, Any]] = []
-        n_ties = 0
-        converged = False
-        for r in range(1, self.rounds + 1):
-            st.y = st.x.copy()
-            st.sign[:] = 0
-            st.moved[:] = 0
-            e = candidate_exchanges(st.x, st.s, st.c)
-            done_any = False
-            while len(e):
-                ev = _evaluate(st, e)
-                valid = np.flatnonzero(ev["valid"])
-                if valid.size == 0:
-                    break
-                g = ev["gain"][valid]
-                top = valid[g >= g.max() * (1 - 1e-12)]
-                if top.size > 1:
-                    n_ties += 1
-                    # canonical order by numbers only, so actor order and names do not matter
-                    key = np.lexsort(
-                        (
-                            ev["move_j"][top],
-                            ev["move_i"][top],
-                            st.y[e.i[top], e.q[top]],
-                            st.y[e.j[top], e.p[top]],
-                        )
-                    )
-                    k = int(top[key][rng.integers(top.size)])
-                else:
-                    k = int(top[0])
-                i, j, p, q = int(e.i[k]), int(e.j[k]), int(e.p[k]), int(e.q[k])
-                o0 = st.outcome()
-                old_j, old_i = st.y[j, p], st.y[i, q]
-                st.y[j, p] += ev["move_j"][k]
-                st.y[i, q] += ev["move_i"][k]
-                st.sign[j, p] = np.sign(ev["move_j"][k])
-                st.sign[i, q] = np.sign(ev["move_i"][k])
-                st.moved[j, p] += abs(ev["move_j"][k])
-                st.moved[i, q] += abs(ev["move_i"][k])
-                o1 = st.outcome()
-                gain = float(ev["gain"][k])
-                realised.append(
-                    {
-                        "round": r,
-                        "demander": {issues[p]: ids[i], issues[q]: ids[j]},
-                        "gain": gain,
-                        "outcome_shift": {
-                            issues[p]: float(ev["dp"][k] * width[p] / 100),
-                            issues[q]: float(ev["dq"][k] * width[q] / 100),
-                        },
-                    }
-                )
-                for sup, dem, iss, oth, old, new in (
-                    (j, i, p, q, old_j, st.y[j, p]),
-                    (i, j, q, p, old_i, st.y[i, q]),
-                ):
-                    o_old, o_new = on_scale(o0[iss], iss), on_scale(o1[iss], iss)
-                    moves.append(
-                        Move(
-                            round=r,
-                            actor=ids[sup],
-                            issue=issues[iss],
-                            kind="supply",
-                            old=float(on_scale(old, iss)),
-                            new=float(on_scale(new, iss)),
-                            counterpart=ids[dem],
-                            explanation=(
-                                f"{ids[sup]} supplies {issues[iss]} to {ids[dem]} in exchange for "
-                                f"{issues[oth]}: moves {on_scale(old, iss):.4g} → "
-                                f"{on_scale(new, iss):.4g} (outcome {o_old:.4g} → {o_new:.4g}); "
-                                f"equal gain {gain:.4g} each"
-                            ),
-                            data={"gain": gain},
-                        )
-                    )
-                e = e.take(np.arange(len(e)) != k)
-                done_any = True
-            if not done_any:
-                converged = True
-                break
-            trace.append(on_scale(st.y))
-            outcomes.append(st.outcome())
-            # next round's positions: part of the way from the start to the voting position
-            w = (1 - s01) * self.salience_weight + self.fixed_weight
-            st.x = np.where(st.moved > 0, st.x + w * (st.y - st.x), st.x)
-        positions = np.stack(trace)
+        for r, run in enumerate(runs, 1):
+            _record(r, run, lo, width, ids, issues, moves, realised)
+            trace.append(run.y)
+            outcomes.append(outcome_of(st, run.y))
+        n_ties = sum(run.n_ties for run in runs)
+        positions = lo + np.stack(trace) * width / 100
         # actors without a stance keep the scenario's placeholder (the status quo)
         positions = np.where(a.has_stance[None], positions, a.positions[None])
-        o_last = outcomes[-1]
         from ._spatial import weighted_mean
 
-        fallback_out, fb = weighted_mean(
-            a.positions, a.capabilities[:, None] * s01, a.has_stance, a.status_quo
+        fallback_out, _ = weighted_mean(
+            a.positions, a.capabilities[:, None] * st.s01, a.has_stance, a.status_quo
         )
-        outcome = np.where(st.d > 0, on_scale(o_last), fallback_out)
+        outcome = np.where(st.d > 0, lo + outcomes[-1] * width / 100, fallback_out)
         notes = []
         n_played = positions.shape[0] - 1
         if converged:
@@ -456,7 +323,6 @@ class ExchangeModel(ModelSettings):
             )
         for jj in np.flatnonzero(st.d <= 0):
             notes.append(f"{issues[jj]}: no actor weighs in; the outcome is not from exchanges.")
-        del fb
         return Forecast(
             model=self.name,
             params=asdict(self),
@@ -469,10 +335,108 @@ class ExchangeModel(ModelSettings):
             notes=tuple(notes),
             extra={
                 "round_outcomes": [
-                    dict(zip(issues, on_scale(o).tolist(), strict=True)) for o in outcomes
+                    dict(zip(issues, (lo + o * width / 100).tolist(), strict=True))
+                    for o in outcomes
                 ],
                 "exchanges": realised,
                 "converged": converged,
             },
             seed=seed if isinstance(seed, int) else None,
         )
+
+
+@dataclass(frozen=True)
+class _Round:
+    trades: np.ndarray  # (K, 4) realised candidates (i, j, p, q) in order
+    table: np.ndarray  # (K, 6) their scores (kernel columns G, DP, DQ, MI, MJ, OK)
+    shifts: np.ndarray  # (K, 4) outcome on p before and after, on q before and after
+    x: np.ndarray  # (A, I) start positions of the round
+    y: np.ndarray  # (A, I) voting positions after it
+    n_ties: int
+
+
+def play(st: _Start, rng: np.random.Generator, model: ExchangeModel) -> tuple[list[_Round], bool]:
+    """The rounds of the model on 0-100 positions: the realised exchanges of each round that
+    made one, and whether the last round found none (converged)."""
+    from . import _exchange_kernel as kernel
+
+    mode = PROCEDURES.index(model.procedure)
+    weight = (1 - st.s01) * model.salience_weight + model.fixed_weight
+    x = st.x
+    runs: list[_Round] = []
+    for _ in range(model.rounds):
+        cand = kernel.candidates(x, st.s, st.c)
+        draws = rng.random(cand.shape[0])
+        done, table, shifts, y, ties = kernel.play_round(
+            x, st.s, st.c, st.low, st.high, cand, draws, mode
+        )
+        if done.size == 0:
+            return runs, True
+        runs.append(_Round(cand[done], table, shifts, x, y, int(ties)))
+        # next round's positions: part of the way from the start to the voting position
+        x = _as_float(x + weight * (y - x))
+    return runs, False
+
+
+def outcome_of(st: _Start, y: np.ndarray) -> np.ndarray:
+    """Outcome on 0-100 at voting positions ``y`` (the compromise of the voting positions)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (st.c[:, None] * st.s * y).sum(0) / st.d
+
+
+def _record(
+    r: int,
+    run: _Round,
+    lo: np.ndarray,
+    width: np.ndarray,
+    ids: tuple[str, ...] | list[str],
+    issues: tuple[str, ...] | list[str],
+    moves: list[Move],
+    realised: list[dict[str, Any]],
+) -> None:
+    """Append a round's realised exchanges and their two moves each, on the issues' scales."""
+    from . import _exchange_kernel as kernel
+
+    # plain Python floats: numpy scalars would make this loop the slowest part of a forecast
+    scale, low = (width / 100).tolist(), lo.tolist()
+    cur = run.x.tolist()
+    rows, outs = run.table.tolist(), run.shifts.tolist()
+    for (i, j, p, q), row, out in zip(run.trades.tolist(), rows, outs, strict=True):
+        gain = row[kernel.G]
+        each = f"equal gain {gain:.4g} each"
+        realised.append(
+            {
+                "round": r,
+                "demander": {issues[p]: ids[i], issues[q]: ids[j]},
+                "gain": gain,
+                "outcome_shift": {
+                    issues[p]: row[kernel.DP] * scale[p],
+                    issues[q]: row[kernel.DQ] * scale[q],
+                },
+            }
+        )
+        for sup, dem, iss, oth, move, o0, o1 in (
+            (j, i, p, q, row[kernel.MJ], out[0], out[1]),
+            (i, j, q, p, row[kernel.MI], out[2], out[3]),
+        ):
+            old = low[iss] + cur[sup][iss] * scale[iss]
+            cur[sup][iss] += move
+            new = low[iss] + cur[sup][iss] * scale[iss]
+            o_old, o_new = low[iss] + o0 * scale[iss], low[iss] + o1 * scale[iss]
+            moves.append(
+                Move(
+                    round=r,
+                    actor=ids[sup],
+                    issue=issues[iss],
+                    kind="supply",
+                    old=old,
+                    new=new,
+                    counterpart=ids[dem],
+                    explanation=(
+                        f"{ids[sup]} supplies {issues[iss]} to {ids[dem]} in exchange for "
+                        f"{issues[oth]}: moves {old:.4g} → {new:.4g} "
+                        f"(outcome {o_old:.4g} → {o_new:.4g}); {each}"
+                    ),
+                    data={"gain": gain},
+                )
+            )
