@@ -77,7 +77,9 @@ def outcomes(
             "actor,capability. Default: the file's own (equal for DEU tables).",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for models, folds and bootstrap.")] = defaults.SEED,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed for models, folds and bootstrap.")
+    ] = defaults.SEED,
     n_boot: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples of the proposals.")
     ] = 2000,

@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 
 from .. import defaults
-from ..pipeline.run import with_status_quo
 from ..errors import DetenteError
+from ..pipeline.run import with_status_quo
 from ._common import (
     FromOption,
     JsonOption,

@@ -124,6 +124,9 @@ def _forecasts(s: Scenario, seed: int) -> list[dict[str, Any]]:
         entry.update(
             {
                 "outcome": d["outcome"],
+                "unconstrained_outcome": d.get("unconstrained_outcome"),
+                "veto_note": d.get("veto_note"),
+                "veto": d.get("veto"),
                 "rounds": fc.n_rounds,
                 "actor_ids": list(fc.actor_ids),
                 "issue_ids": list(fc.issue_ids),

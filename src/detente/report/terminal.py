@@ -150,11 +150,35 @@ def _forecasts(r: AnalysisReport, console: Console) -> None:
     if not r.forecasts:
         console.print("[yellow]No bargaining models are registered in this build.[/]")
         return
-    # as many model columns per table as fit the terminal
+    _outcome_tables(r, console, ok, "outcome")
+    vetoed = [f for f in ok if (f.get("veto") or {}).get("status") in ("blocked", "projected")]
+    if vetoed:
+        reason = (vetoed[0].get("veto") or {}).get("reason") or ""
+        console.print(
+            f"  [bold]Who decides[/]: {len(vetoed)} of {len(ok)} models' forecasts are held to "
+            f"what every veto player accepts{': ' + esc(reason) if reason else ''}. What each "
+            "model would forecast if the veto players did not bind:"
+        )
+        _outcome_tables(r, console, vetoed, "unconstrained_outcome")
+    for f in ok:
+        line = T.forecast_note(f)
+        if line:
+            console.print(f"  [bold]{f['model']}[/]: {esc(line)}")
+    for f in r.forecasts:
+        if "error" in f:
+            console.print(
+                f"  [yellow]{f['model']}[/] did not run on this scenario: {esc(f['error'])}"
+            )
+
+
+def _outcome_tables(
+    r: AnalysisReport, console: Console, forecasts: list[dict[str, Any]], key: str
+) -> None:
+    """One table per group of models, as many model columns as fit the terminal."""
     first = max([len("issue")] + [len(i["id"]) for i in r.issues]) + 3 + 10
     groups: list[list[dict[str, Any]]] = [[]]
     used = first
-    for f in ok:
+    for f in forecasts:
         w = max(len(f["model"]), 5) + 3
         if groups[-1] and used + w > console.width:
             groups.append([])
@@ -166,23 +190,14 @@ def _forecasts(r: AnalysisReport, console: Console) -> None:
         t.add_column("issue", no_wrap=True)
         t.add_column("status quo", justify="right")
         for f in group:
-            t.add_column(f["model"], justify="right")
+            t.add_column(esc(f["model"]), justify="right")
         for i in r.issues:
             t.add_row(
-                i["id"],
+                esc(i["id"]),
                 T.num(i["status_quo"]),
-                *[T.outcome(f["outcome"].get(i["id"])) for f in group],
+                *[T.outcome((f.get(key) or {}).get(i["id"])) for f in group],
             )
         console.print(t)
-    for f in ok:
-        line = T.forecast_note(f)
-        if line:
-            console.print(f"  [bold]{f['model']}[/]: {esc(line)}")
-    for f in r.forecasts:
-        if "error" in f:
-            console.print(
-                f"  [yellow]{f['model']}[/] did not run on this scenario: {esc(f['error'])}"
-            )
 
 
 def _zone(r: AnalysisReport, console: Console) -> None:
