@@ -40,26 +40,26 @@ def test_every_dynamics_claim_is_evaluated_with_a_robustness_share(baseline):
 FLIPS = {
     # claim: (--set assignments or a what-if, expected verdict under the change)
     "C1": ("what-if:us-waters-down", "fails"),
-    "C2": (["parameters.crisis_base=1.5", "parameters.us_escalation=3"], "fails"),
-    "C3": (["parameters.obduracy=0", "parameters.dprk_engagement_base=3"], "fails"),
+    "C2": (["parameters.crisis_base=1.5", "parameters.defender_escalation=3"], "fails"),
+    "C3": (["parameters.obduracy=0", "parameters.challenger_engagement_base=3"], "fails"),
     "C9": (
         [
             "parameters.obduracy=0",
-            "parameters.dprk_engagement_base=3",
-            "parameters.us_engagement_base=3",
+            "parameters.challenger_engagement_base=3",
+            "parameters.defender_engagement_base=3",
         ],
         "fails",
     ),
-    "C10": (["parameters.inhibit_distress=-2", "parameters.inhibit_china=-2"], "fails"),
+    "C10": (["parameters.inhibit_distress=-2", "parameters.inhibit_dependency=-2"], "fails"),
     # distress that lowers engagement: desperation no longer brings talks
     "C12": (["parameters.desperation=-3"], "fails"),
     # a Washington that never engages or concedes, and no leadership change: limited
     # talks become rare
     "C13": (
         [
-            "parameters.crisis_comm=0",
-            "parameters.us_engagement_base=-6",
-            "parameters.us_concession_base=-6",
+            "parameters.crisis_communication=0",
+            "parameters.defender_engagement_base=-6",
+            "parameters.defender_concession_base=-6",
             "drivers.political_change_washington=0",
             "drivers.political_change_pyongyang=0",
         ],

@@ -109,7 +109,7 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "essay ¶7 s2: inhibition is stated, its size is not; 1.5 halves the crisis odds "
         "between reference and high distress",
     ),
-    "inhibit_china": _j(
+    "inhibit_dependency": _j(
         1.5,
         0.5,
         3.0,
@@ -119,55 +119,55 @@ DEFAULTS: dict[str, ParameterDefault] = {
     "reference_distress": _j(
         0.5, 0.3, 0.6, "Distress level of the fit window", "the 1990-2021 average on the 0-1 scale"
     ),
-    "reference_china_dependency": _j(
+    "reference_dependency": _j(
         0.5,
         0.3,
         0.6,
         "China dependency of the fit window",
         "the 1990-2021 average on the 0-1 scale; dependency rose after 2016 sanctions",
     ),
-    "us_escalation": _j(
+    "defender_escalation": _j(
         0.5,
         -0.5,
         1.5,
         "Defender's pressure utility when the challenger instigates",
         "strict deterrence answers provocations; about three answers in five",
     ),
-    "us_pressure_base": _j(
+    "defender_pressure_base": _j(
         -1.5, -2.5, -0.5, "Defender's pressure utility", "sanctions stay; new pressure is rarer"
     ),
-    "us_engagement_base": _j(
+    "defender_engagement_base": _j(
         0.0,
         -1.0,
         1.0,
         "Defender's engagement utility",
         "essay ¶1 s3, ¶9 s2: standing offers of dialogue",
     ),
-    "crisis_comm": _j(
+    "crisis_channel": _j(
         1.0,
         0.0,
         2.0,
         "Defender's engagement utility per unit of crisis-communication interest",
         "essay ¶9 s1",
     ),
-    "us_wait": _j(
+    "defender_wait": _j(
         1.0,
         0.0,
         2.0,
         "Defender's value of waiting per unit of distress",
         "essay ¶8 s1: the US anticipates economic desperation",
     ),
-    "us_concession_base": _j(
+    "defender_concession_base": _j(
         -1.5, -2.5, -0.5, "Defender's concession utility", "no concession before talks"
     ),
-    "us_obduracy": _j(
+    "defender_obduracy": _j(
         10.0,
         5.0,
         15.0,
         "Defender's concession penalty per unit of gap",
         "essay ¶5 s2: the US cannot accept the North as a nuclear state",
     ),
-    "dprk_engagement_base": _j(
+    "challenger_engagement_base": _j(
         -1.5, -2.5, -0.5, "Challenger's engagement utility", "talks for prestige (essay ¶3 s3)"
     ),
     "desperation": _j(
@@ -185,14 +185,14 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "in utility units, typically 0.05-0.3)",
         "essay ¶7 s3: obdurate until the US waters down its demands",
     ),
-    "seoul_push": _j(
+    "third_party_push": _j(
         0.3,
         0.0,
         0.8,
         "Challenger's engagement utility per engaging third party",
         "essay ¶1 s3: Seoul's efforts have gone unanswered, so small",
     ),
-    "dprk_concession_base": _j(
+    "challenger_concession_base": _j(
         -1.0, -2.0, 0.0, "Challenger's concession utility", "no quid pro quo without a zone"
     ),
     "weakness": _j(
@@ -223,21 +223,6 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "Monthly drift of the defender's stance per unit of fatigue",
         "essay ¶6 s2: at most 2 % of the gap a month",
     ),
-    "recompute_every": _j(
-        12.0,
-        12.0,
-        12.0,
-        "Months between checks for stances moved by fatigue",
-        "a setting: fatigue moves stances by at most a few points a year; leadership "
-        "changes are recomputed at once",
-    ),
-    "recompute_threshold": _j(
-        3.0,
-        3.0,
-        3.0,
-        "Stance movement (scale points) that triggers a bargaining-set recomputation",
-        "a setting: smaller moves change the gap by less than the kernel's precision matters",
-    ),
     "election_change": _j(
         0.05,
         0.0,
@@ -251,6 +236,49 @@ DEFAULTS: dict[str, ParameterDefault] = {
         0.8,
         "Largest move of a new leader toward the other side (share of the distance)",
         "essay ¶9 s5: a dramatic change could end the impasse; on average a new leader moves a quarter of the way",
+    ),
+    "leader_shift_toward": _j(
+        0.6,
+        0.4,
+        0.8,
+        "Chance that a dramatic change moves the new leader toward the other side",
+        "a change can harden a stance as well as soften it; slightly more often toward a deal "
+        "after years of impasse (judgement: the record has too few changes to tell)",
+    ),
+    "provocation_excitation": _c(
+        0.5,
+        0.3,
+        0.7,
+        "Self-excitation of provocations (rate added per unit of the recent monthly mean)",
+        "placeholder until detente backtest dynamics --fit",
+    ),
+    "provocation_memory": _c(
+        0.8,
+        0.6,
+        0.9,
+        "Monthly persistence of the excitation (weight of the past in its moving average)",
+        "placeholder until detente backtest dynamics --fit",
+    ),
+    "provocation_dispersion": _c(
+        1.0,
+        0.5,
+        2.0,
+        "Negative-binomial size of the monthly provocation count (variance mu + mu^2/size)",
+        "placeholder until detente backtest dynamics --fit",
+    ),
+    "missiles_per_provocation": _c(
+        2.0,
+        1.5,
+        2.5,
+        "Missiles launched per provocation event (mean ratio of the two counts)",
+        "placeholder until detente backtest dynamics --fit",
+    ),
+    "missile_dispersion": _c(
+        0.5,
+        0.3,
+        0.8,
+        "Negative-binomial size of the monthly missile count",
+        "placeholder until detente backtest dynamics --fit",
     ),
     "third_party_engagement": _j(
         1.0, 0.0, 2.0, "Third parties' engagement utility", "Seoul keeps trying (essay ¶1 s3)"

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_seriali
 from ..errors import Problem, ScenarioError, UnknownPathError
 
 __all__ = [
+    "DRIVER_ROLES",
     "ID_PATTERN",
     "RESERVED_ACTOR_IDS",
     "Actor",
@@ -36,6 +37,7 @@ __all__ = [
     "Provenance",
     "Quantity",
     "RedLine",
+    "Roles",
     "Scenario",
     "Source",
     "Stance",
@@ -357,6 +359,7 @@ class Event(_Sourced):
     label: str
     kind: str = "event"
     dates: tuple[str, ...]
+    actor: Id | None = None  # whose event (an election's country), if any
 
     @model_validator(mode="after")
     def _dates(self) -> Event:
@@ -377,6 +380,35 @@ class ClaimBasis(_Frozen):
     quote: str = ""
     at: str = ""
     rests_on: tuple[str, ...] = ()
+
+
+#: The dynamics' driver roles (``roles.drivers`` keys).
+DRIVER_ROLES = (
+    "distress",
+    "dependency",
+    "fatigue",
+    "crisis_communication",
+    "change_challenger",
+    "change_defender",
+)
+
+
+class Roles(_Frozen):
+    """The crisis dynamics' roles: which actors and drivers play which part.
+
+    ``challenger`` may manufacture crises; ``defender`` is the veto player it bargains
+    with; ``patrons`` and ``third_parties`` (default: every other actor) are optional;
+    ``drivers`` maps a driver role (:data:`DRIVER_ROLES`) to a driver id (a role left out
+    is absent, not 0); ``record`` names the case's historical record, without which the
+    dynamics run on judgement priors ("uncalibrated").
+    """
+
+    challenger: Id
+    defender: Id
+    patrons: tuple[Id, ...] = ()
+    third_parties: tuple[Id, ...] | None = None
+    drivers: dict[str, Id] = Field(default_factory=dict)
+    record: Id | None = None
 
 
 class Meta(_Frozen):
@@ -405,6 +437,7 @@ class Scenario(_Frozen):
     parameters: dict[str, NamedQuantity] = Field(default_factory=dict)
     events: tuple[Event, ...] = ()
     claims: tuple[ClaimBasis, ...] = ()
+    roles: Roles | None = None
 
     @model_validator(mode="after")
     def _semantics(self, info: ValidationInfo) -> Scenario:
@@ -674,8 +707,46 @@ def semantic_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
                     p.hint + " (declare it under meta.sources)",
                 )
             )
+    for k, e in enumerate(s.events):
+        if e.actor is not None and e.actor not in s.actor_ids:
+            p = _unknown("actor", e.actor, list(s.actor_ids))
+            out.append((("events", k, "actor"), f"event {e.id} names {p.message}", p.hint))
+    out += _role_problems(s)
     if not math.isfinite(s.salience_max):
         out.append((("salience_max",), "salience_max must be finite", "use 1 or 100"))
+    return out
+
+
+def _role_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
+    """Unknown actors or drivers named in ``roles:``; challenger equal to defender."""
+    r = s.roles
+    if r is None:
+        return []
+    out: list[tuple[Loc, str, str]] = []
+    actors = list(s.actor_ids)
+    named: list[tuple[Loc, str]] = [(("roles", "challenger"), r.challenger)]
+    named.append((("roles", "defender"), r.defender))
+    named += [(("roles", "patrons", k), a) for k, a in enumerate(r.patrons)]
+    named += [(("roles", "third_parties", k), a) for k, a in enumerate(r.third_parties or ())]
+    for loc, a in named:
+        if a not in actors:
+            p = _unknown("actor", a, actors)
+            out.append((loc, f"role names {p.message}", p.hint))
+    if r.challenger == r.defender:
+        out.append(
+            (
+                ("roles", "defender"),
+                f"challenger and defender must differ; both are {r.challenger!r}",
+                "name two different actors",
+            )
+        )
+    for role, did in r.drivers.items():
+        if role not in DRIVER_ROLES:
+            p = _unknown("driver role", role, list(DRIVER_ROLES))
+            out.append((("roles", "drivers", role), p.message, p.hint))
+        if did not in s.drivers:
+            p = _unknown("driver", did, list(s.drivers))
+            out.append((("roles", "drivers", role), f"role {role} names {p.message}", p.hint))
     return out
 
 
