@@ -180,7 +180,11 @@ def play(
                 # toward) and the size (uniform in [0, leader_shift_max] either way)
                 v = u[flag, col]
                 toward_p = P["leader_shift_toward"][flag]
-                size = np.where(v < toward_p, v / toward_p, (v - toward_p) / (1 - toward_p))
+                size = np.where(
+                    v < toward_p,
+                    v / np.maximum(toward_p, 1e-12),
+                    (v - toward_p) / np.maximum(1 - toward_p, 1e-12),
+                )
                 sign = np.where(v < toward_p, 1.0, -1.0)
                 f = (sign * size * P["leader_shift_max"][flag])[:, None]
                 stances.toward(flag, who, stances.pos[flag, other, :].copy(), f)
