@@ -24,6 +24,11 @@ negative binomials. Yearly totals (years 1, 2, 3 after the origin): coverage of 
 or agreement month among months 1..h) and P(a strategic provocation) in each of months
 1..h: Brier and log score (probabilities clipped to [0.005, 0.995] for every forecaster).
 
+**Fit at each origin.** The count process and the crisis logit, which the record observes
+directly, are re-estimated by maximum likelihood on the months up to each origin (as the
+baselines are: :func:`detente.dynamics.fit.fit_record`); the talks parameters are the
+scenario's (fitted once on the training origins by :func:`detente.dynamics.fit.fit_talks`).
+
 **Baselines**, each fitted only on months before its origin: ``climatology`` (all months
 from the record's start), ``recent`` (the last 120 months), ``persistence`` (the last 12
 months). Counts: a negative binomial with the window's mean and method-of-moments size
@@ -211,7 +216,7 @@ def _score_origin(
     disp = sim.dispersion
     rates = {
         "provocations": (sim.rate, disp["provocations"]),
-        "missiles": (sim.rate * disp["missiles_per_provocation"][None, :], disp["missiles"]),
+        "missiles": (sim.rate * disp["salvo"][None, :], disp["missiles"]),
     }
 
     def add(target: str, h: int, fc: str, score: float) -> None:
@@ -320,6 +325,7 @@ def run_origin(
         start=str(panel["month"].iloc[k]),
         initial_mode=initial_state(panel, k),
         history=panel["provocations"].iloc[: k + 1].to_numpy(float),
+        missile_history=panel["missiles"].iloc[: k + 1].to_numpy(float),
         parameters=parameters,
     )
 
@@ -332,6 +338,7 @@ def backtest(
     samples: tuple[str, ...] = ("train", "test"),
     parameters: dict[str, float] | None = None,
     heavy_runs: int = 4000,
+    refit: bool = True,
 ) -> BacktestResult:
     """Rolling-origin backtest of :func:`simulate` on the scenario's record (``roles.record``).
 
@@ -341,6 +348,7 @@ def backtest(
         When the scenario declares no roles or no record.
     """
     from ..data.records import load_record
+    from .fit import fit_record
 
     bt = backtest_scenario(s)
     assert s.roles is not None
@@ -359,7 +367,10 @@ def backtest(
         if sample is None or sample not in samples:
             continue
         k = months.index(o)
-        sim = run_origin(bt, panel, k, runs=runs, seed=seed, parameters=parameters)
+        # the count process and the crisis logit are re-estimated on the months before the
+        # origin (as the baselines are); other parameters as given or as in the scenario
+        par = (fit_record(record.id, str(o)) if refit else {}) | (parameters or {})
+        sim = run_origin(bt, panel, k, runs=runs, seed=seed, parameters=par)
         r, y = _score_origin(sim, panel, k, sample, rng)
         rows += r
         yearly += y
@@ -373,6 +384,7 @@ def backtest(
         "train_last_origin": TRAIN_LAST_ORIGIN,
         "test_first_origin": TEST_FIRST_ORIGIN,
         "record_end": str(record.end),
+        "refit_at_each_origin": refit,
     }
     return BacktestResult(pd.DataFrame(rows), pd.DataFrame(yearly), heavy, settings)
 

@@ -71,11 +71,21 @@ class FitResult:
         )
 
 
-def _training_panel(record_id: str) -> pd.DataFrame:
+def _training_panel(record_id: str, end: str = FIT_END) -> pd.DataFrame:
     from ..data.records import load_record
 
     rec = load_record(record_id)
-    return rec.panel(end=FIT_END)
+    return rec.panel(end=end)
+
+
+def _salvo(X: dict[str, np.ndarray], weight: float, prior: float) -> np.ndarray:
+    """Missiles per event over the 36 months before each month, shrunk toward ``prior``."""
+    from .simulation import SALVO_WINDOW
+
+    n = len(X["y"])
+    events = np.r_[0.0, np.convolve(X["y"], np.ones(SALVO_WINDOW))[: n - 1]]
+    launched = np.r_[0.0, np.convolve(X["m"], np.ones(SALVO_WINDOW))[: n - 1]]
+    return np.asarray((weight * prior + launched) / (weight + events))
 
 
 def _count_design(p: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -113,9 +123,14 @@ def _transform_back(theta: np.ndarray) -> np.ndarray:
     return out
 
 
-def fit_counts(record_id: str) -> dict[str, tuple[float, float, float, str]]:
-    """Maximum-likelihood fit of the count process (events, then missiles)."""
-    p = _training_panel(record_id)
+def fit_counts(
+    record_id: str, end: str = FIT_END, *, intervals: bool = True
+) -> dict[str, tuple[float, float, float, str]]:
+    """Maximum-likelihood fit of the count process (events, then missiles) on the months
+    up to ``end``; without ``intervals`` the low and high are the value (faster)."""
+    from .parameters import DEFAULTS
+
+    p = _training_panel(record_id, end)
     X = _count_design(p)
     keep = np.arange(len(p)) >= BURN_IN
 
@@ -126,8 +141,8 @@ def fit_counts(record_id: str) -> dict[str, tuple[float, float, float, str]]:
     theta0 = np.array([np.log(0.4), np.log(0.25), np.log(1.8), np.log(1.4), 0.0, 1.0, 0.0])
     res = optimize.minimize(nll, theta0, method="L-BFGS-B")
     theta = res.x
-    cov = _inverse_hessian(nll, theta)
-    span = f"{p['month'].iloc[BURN_IN]}..{FIT_END}"
+    cov = _inverse_hessian(nll, theta) if intervals else np.zeros((7, 7))
+    span = f"{p['month'].iloc[BURN_IN]}..{end}"
     n = int(keep.sum())
     why = (
         f"maximum likelihood, self-exciting negative-binomial count of CSIS provocation "
@@ -137,16 +152,19 @@ def fit_counts(record_id: str) -> dict[str, tuple[float, float, float, str]]:
     out = _with_intervals(COUNT_NAMES, theta, cov, why)
 
     mu = _rates(theta[:6], X)
+    weight = DEFAULTS["salvo_prior_events"].value
 
     def nll_m(phi: np.ndarray) -> float:
-        mean = np.exp(phi[0]) * mu[keep]
+        mean = _salvo(X, weight, float(np.exp(phi[0])))[keep] * mu[keep]
         return -float(_nb_logpmf(X["m"][keep], mean, float(np.exp(phi[1]))).sum())
 
-    res_m = optimize.minimize(nll_m, np.array([np.log(1.5), np.log(0.5)]), method="L-BFGS-B")
-    cov_m = _inverse_hessian(nll_m, res_m.x)
+    res_m = optimize.minimize(nll_m, np.array([np.log(1.0), np.log(0.5)]), method="L-BFGS-B")
+    cov_m = _inverse_hessian(nll_m, res_m.x) if intervals else np.zeros((2, 2))
     why_m = (
         f"maximum likelihood, negative-binomial count of CNS missiles launched with mean "
-        f"proportional to the fitted event rate, {span} (n = {n}); detente backtest dynamics --fit"
+        f"= the fitted event rate x the salvo size of the last 36 months (shrunk toward this "
+        f"ratio with the weight of salvo_prior_events), {span} (n = {n}); "
+        "detente backtest dynamics --fit"
     )
     out |= _with_intervals(MISSILE_NAMES, res_m.x, cov_m, why_m, log_all=True)
     return out
@@ -179,11 +197,11 @@ def _inverse_hessian(f: Any, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
         return np.full((k, k), np.nan)
 
 
-def fit_crisis(record_id: str) -> dict[str, tuple[float, float, float, str]]:
+def fit_crisis(record_id: str, end: str = FIT_END) -> dict[str, tuple[float, float, float, str]]:
     """The penalised logit of a strategic month (the challenger's crisis utilities)."""
     from .calibration import fit_logit
 
-    p = _training_panel(record_id)
+    p = _training_panel(record_id, end)
     y = p["strategic"].to_numpy(float)[1:]
     X = np.column_stack(
         [
@@ -197,7 +215,7 @@ def fit_crisis(record_id: str) -> dict[str, tuple[float, float, float, str]]:
     f = fit_logit(X, y, names)
     why = (
         f"penalised logit of a strategic-provocation month on exercise month, talks last month "
-        f"and a strategic month last month, {p['month'].iloc[1]}..{FIT_END} (n = {len(y)}); "
+        f"and a strategic month last month, {p['month'].iloc[1]}..{end} (n = {len(y)}); "
         "detente backtest dynamics --fit"
     )
     return {
@@ -270,10 +288,28 @@ def fit_talks(
 FIRST, LAST = "1995-06", "2008-12"
 
 
-def fit(s: Scenario, *, runs: int = 150, seed: int = 0) -> FitResult:
-    """Both stages: counts and crisis by maximum likelihood, then talks by simulated score."""
+def fit_record(record_id: str, end: str, *, intervals: bool = False) -> dict[str, float]:
+    """Point estimates of the count process and the crisis logit on the months up to ``end``
+    (what the backtest re-estimates at each origin, as the baselines are)."""
+    out = fit_counts(record_id, end, intervals=intervals) | fit_crisis(record_id, end)
+    return {k: v[0] for k, v in out.items()}
+
+
+def fit(
+    s: Scenario, *, runs: int = 150, seed: int = 0, talks: bool = True, end: str | None = None
+) -> FitResult:
+    """Both stages. Counts and crisis by maximum likelihood on the whole record up to
+    ``end`` (default: the record's end; these are the values the outlook uses, and the
+    backtest re-estimates them at each origin on the months before it); talks by the
+    simulated score on the training origins (with the count and crisis values fitted on
+    the training months), unless ``talks`` is False."""
+    from ..data.records import load_record
+
     assert s.roles is not None and s.roles.record is not None
-    out = fit_counts(s.roles.record) | fit_crisis(s.roles.record)
-    fixed = {k: v[0] for k, v in out.items()}
-    out |= fit_talks(s, runs=runs, seed=seed, fixed=fixed)
+    rid = s.roles.record
+    last = end or str(load_record(rid).end)
+    out = fit_counts(rid, last) | fit_crisis(rid, last)
+    if talks:
+        fixed = fit_record(rid, FIT_END)
+        out |= fit_talks(s, runs=runs, seed=seed, fixed=fixed)
     return FitResult(out)

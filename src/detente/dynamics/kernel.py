@@ -61,6 +61,7 @@ class Setup:
     kernel: str
     initial_mode: np.ndarray  # (runs,) int
     excitation: np.ndarray  # (runs,) the recent monthly mean of provocations at the start
+    salvo: np.ndarray  # (runs,) missiles per provocation event at the start (recent record)
 
 
 def nb_inverse(u: np.ndarray, mean: np.ndarray, size: np.ndarray) -> np.ndarray:
@@ -151,6 +152,7 @@ def play(
     mode = st.initial_mode[idx].astype(np.int8)
     crisis_prev = mode == CRISIS
     excitation = st.excitation[idx].astype(float)
+    salvo = st.salvo[idx].astype(float)
     n_act = st.available.shape[0]
     out: dict[str, np.ndarray] = {
         "modes": np.empty((T, R), np.int8),
@@ -278,9 +280,7 @@ def play(
         base = np.where(instigate, P["provocation_rate_crisis"], routine * seasonal)
         rate = base + P["provocation_excitation"] * excitation
         prov = nb_inverse(u[:, U_PROV], rate, P["provocation_dispersion"])
-        missiles = nb_inverse(
-            u[:, U_MISSILE], P["missiles_per_provocation"] * rate, P["missile_dispersion"]
-        )
+        missiles = nb_inverse(u[:, U_MISSILE], salvo * rate, P["missile_dispersion"])
         excitation = P["provocation_memory"] * excitation + (1 - P["provocation_memory"]) * prov
         out["modes"][t] = mode
         out["provocations"][t] = prov

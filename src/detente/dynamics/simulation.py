@@ -81,29 +81,58 @@ def _recentred_hazard(s: Scenario, driver: str, draws: np.ndarray) -> np.ndarray
     return np.clip(draws - (q.low + q.value + q.high) / 3.0 + q.value, 0.0, 1.0)
 
 
-def _excitation(
+#: Months of history behind the salvo size (missiles per provocation event) at the start.
+SALVO_WINDOW = 36
+
+
+def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Provocation and missile counts of the scenario's record up to ``start``, if covered."""
+    if s.roles is None or s.roles.record is None:
+        return None
+    from ..data.records import load_record
+
+    panel = load_record(s.roles.record).panel()
+    months = panel["month"].astype(str)
+    if not months.iloc[0] <= start <= months.iloc[-1]:
+        return None
+    sel = months <= start
+    missiles = panel["missiles"] if "missiles" in panel else panel["provocations"] * 0
+    return (
+        panel.loc[sel, "provocations"].to_numpy(float),
+        missiles[sel].to_numpy(float),
+    )
+
+
+def _initial_counts(
     s: Scenario,
     start: str,
     history: Sequence[float] | None,
-    memory: np.ndarray,
-    stationary: np.ndarray,
-) -> tuple[np.ndarray, str]:
-    """The recent monthly mean of provocations at the start: from ``history`` (oldest first),
-    else from the scenario's record up to ``start``, else the stationary mean."""
-    if history is None and s.roles is not None and s.roles.record is not None:
-        from ..data.records import load_record
-
-        rec = load_record(s.roles.record)
-        panel = rec.panel()
-        months = panel["month"].astype(str)
-        if months.iloc[0] <= start <= months.iloc[-1]:
-            history = panel.loc[months <= start, "provocations"].to_numpy(float)[-120:]
+    missile_history: Sequence[float] | None,
+    par: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """The excitation (the recent monthly mean of provocations) and the salvo size at the
+    start: from ``history`` / ``missile_history`` (oldest first), else from the scenario's
+    record up to ``start``, else the stationary mean and the prior salvo size."""
+    memory = par["provocation_memory"]
+    prior = par["missiles_per_provocation"]
+    weight = par["salvo_prior_events"]
+    if history is None:
+        rec = _record_history(s, start)
+        if rec is not None:
+            history, missile_history = rec
     if history is None or len(history) == 0:
-        return stationary.copy(), "stationary"
+        stationary = par["provocation_rate_no_talks"] / np.maximum(
+            1e-9, 1 - par["provocation_excitation"]
+        )
+        return stationary.copy(), prior.copy(), "stationary"
     h = np.zeros_like(memory)
     for y in history:
         h = memory * h + (1 - memory) * float(y)
-    return h, "record"
+    events = float(np.sum(np.asarray(history, float)[-SALVO_WINDOW:]))
+    if missile_history is None or len(missile_history) == 0:
+        return h, prior.copy(), "record"
+    launched = float(np.sum(np.asarray(missile_history, float)[-SALVO_WINDOW:]))
+    return h, (weight * prior + launched) / (weight + events), "record"
 
 
 def _prepare(
@@ -116,6 +145,8 @@ def _prepare(
     start: str | None,
     initial_mode: str | Sequence[str],
     history: Sequence[float] | None,
+    missile_history: Sequence[float] | None = None,
+    overrides: dict[str, float] | None = None,
 ) -> tuple[Setup, np.ndarray, np.ndarray, object, dict[str, str]]:
     if months < 1 or runs < 1:
         raise ModelError(f"months and runs must be >= 1; got months={months}, runs={runs}")
@@ -131,6 +162,14 @@ def _prepare(
     group = (np.arange(runs) * K) // runs
     arrays = draws.take(group)
     par = {k: np.array(v) for k, v in resolve_parameters(arrays.parameters, (runs,)).items()}
+    for name, value in (overrides or {}).items():
+        if name not in par:
+            close = difflib.get_close_matches(name, list(par), n=3)
+            raise ModelError(
+                f"unknown dynamics parameter {name!r}"
+                + (f"; did you mean {', '.join(close)}?" if close else "")
+            )
+        par[name] = np.full(runs, float(value))
     drv: dict[str, np.ndarray] = {}
     for role in DRIVER_ROLES:
         name = roles.drivers.get(role)
@@ -149,17 +188,14 @@ def _prepare(
             f"initial_mode must be one of {', '.join(MODES)} (or one per run); got {bad or len(modes)}"
         )
     mode0 = np.array([MODES.index(m) for m in modes], np.int8)
-    stationary = par["provocation_rate_no_talks"] / np.maximum(
-        1e-9, 1 - par["provocation_excitation"]
-    )
-    excitation, origin = _excitation(s, start or "", history, par["provocation_memory"], stationary)
+    excitation, salvo, origin = _initial_counts(s, start or "", history, missile_history, par)
     veto = (roles.challenger, roles.defender)
     n_cols = N_FIXED + len(roles.third)
     children = month_ss.spawn(months)
     uniforms = np.stack([np.random.default_rng(c).random((runs, n_cols)) for c in children])
     setup = Setup(
         arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
-        mode0, excitation,
+        mode0, excitation, salvo,
     )  # fmt: skip
     info = {"excitation": origin}
     return setup, uniforms, group, draws, info
@@ -175,6 +211,7 @@ def simulate(
     groups: int | None = None,
     start: str | None = None,
     history: Sequence[float] | None = None,
+    missile_history: Sequence[float] | None = None,
     kernel: str = "auto",
     progress: Callable[[int], None] | None = None,
     what_if: str | None = None,
@@ -198,10 +235,12 @@ def simulate(
         (default: one draw per run). ``result.group`` and ``result.draws`` expose them.
     start : str, optional
         ``YYYY-MM``: the last month before the simulation (default ``meta.start``).
-    history : sequence of float, optional
-        Monthly provocation counts up to ``start`` (oldest first) that set the initial
-        excitation; default: the scenario's record (``roles.record``) if it covers
-        ``start``, else the stationary mean.
+    history, missile_history : sequence of float, optional
+        Monthly provocation and missile counts up to ``start`` (oldest first) that set the
+        initial excitation and the salvo size (missiles per event over the last
+        :data:`SALVO_WINDOW` months, shrunk toward ``missiles_per_provocation`` with the
+        weight of ``salvo_prior_events`` events); default: the scenario's record
+        (``roles.record``) if it covers ``start``, else the stationary mean and the prior.
     kernel : {"auto", "diagnosis", "red_lines"}
         The bargaining-set test (see :func:`detente.dynamics.zone.zone_and_gap`).
     progress : callable, optional
@@ -217,16 +256,9 @@ def simulate(
     from .result import DynamicsResult
 
     st, uniforms, group, draws, info = _prepare(
-        scenario, months, runs, seed, kernel, groups, start, initial_mode, history
-    )
-    for name, value in (parameters or {}).items():
-        if name not in st.par:
-            close = difflib.get_close_matches(name, list(st.par), n=3)
-            raise ModelError(
-                f"unknown dynamics parameter {name!r}"
-                + (f"; did you mean {', '.join(close)}?" if close else "")
-            )
-        st.par[name] = np.full(runs, float(value))
+        scenario, months, runs, seed, kernel, groups, start, initial_mode, history,
+        missile_history, parameters,
+    )  # fmt: skip
     out = play(st, np.arange(runs), uniforms, progress)
     roles = st.roles
     notes = [
@@ -269,7 +301,7 @@ def simulate(
         dispersion={
             "provocations": st.par["provocation_dispersion"].copy(),
             "missiles": st.par["missile_dispersion"].copy(),
-            "missiles_per_provocation": st.par["missiles_per_provocation"].copy(),
+            "salvo": st.salvo.copy(),
         },
         **{k: out[k] for k in _RESULT_ARRAYS},
     )
