@@ -82,7 +82,7 @@ def test_malformed_records_are_located_errors(tmp_path):
         load_record(_write(tmp_path / "b", "date,actor,kind,label,source\n2000-01,a,talks,x,s\n"))
     with pytest.raises(DataError, match="sources other"):
         load_record(_write(tmp_path / "c", head + "2000-01,challenger,talks,x,other,c\n"))
-    with pytest.raises(DataError, match="bundled records: .*dprk"):
+    with pytest.raises(DataError, match=r"bundled records: .*dprk"):
         load_record("no-such-record")
 
 

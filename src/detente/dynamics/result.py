@@ -257,7 +257,7 @@ class DynamicsResult:
             "",
             "Notes:",
             "  1. P(talks/agreement/crisis) are by the horizon (ever happened); impasse is at it.",
-            "  2. Utilities mix calibrated terms and judgement; see 'detente calibrate' and docs/dynamics.md.",
+            "  2. Utilities mix fitted terms and judgement; see 'detente backtest dynamics' and docs/dynamics.md.",
         ]
         lines += [f"  {k + 3}. {n}" for k, n in enumerate(self.notes)]
         return "\n".join(lines)

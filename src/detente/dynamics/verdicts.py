@@ -39,7 +39,7 @@ def _folder(record_id: str | Path) -> Path:
 def save_summary(summary: dict[str, Any], record_id: str | Path) -> Path:
     """Write ``summary`` (:meth:`BacktestResult.summary_dict`) beside the record."""
     path = _folder(record_id) / SUMMARY_FILE
-    path.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     return path
 
 
@@ -58,7 +58,7 @@ def backtest_verdicts(summary: dict[str, Any]) -> list[str]:
     the heavy-year check."""
     out: list[str] = []
     for target, spec in summary.get("targets", {}).items():
-        rows = spec.get("horizons", {})
+        rows = dict(sorted(spec.get("horizons", {}).items(), key=lambda kv: int(kv[0])))
         if not rows:
             continue
         name = _WORDS.get(target, target)
