@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -36,6 +37,7 @@ def packaged_events(start: str = START, end: str = END) -> pd.DataFrame:
     """The record's events (columns :data:`detente.data.records.COLUMNS`), sorted."""
     first, last = pd.Period(start, freq="M"), pd.Period(end, freq="M")
     rows: list[dict[str, str]] = []
+    r: Any  # a row of itertuples()
     csis_cite = "CSIS Beyond Parallel, Database of North Korean Provocations"
     for r in load_provocations().itertuples():
         kind = "strategic_provocation" if r.type == "nuclear" else "provocation"

@@ -147,8 +147,8 @@ class BacktestResult:
             rows: dict[str, Any] = {}
             for h in HORIZONS:
                 sel = t[(t["target"] == target) & (t["horizon"] == h)]
-                test = sel[sel["sample"] == "test"].set_index("forecaster")
-                train = sel[sel["sample"] == "train"].set_index("forecaster")
+                test: Any = sel[sel["sample"] == "test"].set_index("forecaster")
+                train: Any = sel[sel["sample"] == "train"].set_index("forecaster")
                 if "simulation" not in test.index:
                     continue
                 sim = float(test.at["simulation", "mean"])
@@ -177,7 +177,8 @@ class BacktestResult:
     def yearly_summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         y = self.yearly[self.yearly["sample"] == "test"]
-        for (series, fc), g in y.groupby(["series", "forecaster"], observed=True):
+        for key, g in y.groupby(["series", "forecaster"], observed=True):
+            series, fc = str(key[0]), str(key[1])
             out.setdefault(series, {})[fc] = {
                 "coverage_50": float(g["in50"].mean()),
                 "coverage_90": float(g["in90"].mean()),
@@ -398,9 +399,10 @@ def heavy_years(
     from .simulation import simulate
 
     sim = simulate(s, months=36, runs=runs, seed=seed)
-    yrs = panel.assign(year=panel["month"].dt.year)
-    yrs = yrs[(yrs["year"] >= 2012) & (yrs["year"] <= 2020)].groupby("year")
+    frame = panel.assign(year=panel["month"].dt.year)
+    yrs: Any = frame[(frame["year"] >= 2012) & (frame["year"] <= 2020)].groupby("year")
     out: dict[str, Any] = {"threshold": threshold, "record_years": "2012-2020"}
+    assert sim.missiles is not None
     for series, counts in (("provocations", sim.provocations), ("missiles", sim.missiles)):
         rec = yrs[series].sum().to_numpy()
         n_heavy = int((rec >= threshold).sum())

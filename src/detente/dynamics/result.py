@@ -94,7 +94,7 @@ class DynamicsResult:
     def changed(self, horizon: int | None = None) -> np.ndarray:
         """Per run: a dramatic political change in either capital by the horizon."""
         t = self.n_months if horizon is None else horizon
-        return (self.change_challenger[:t] | self.change_defender[:t]).any(axis=0)
+        return np.asarray((self.change_challenger[:t] | self.change_defender[:t]).any(axis=0))
 
     def at_by_change(self, horizon: int) -> dict[str, dict[str, float] | float]:
         """P(talks / agreement / crisis by the horizon) over all runs, over the runs without
@@ -103,9 +103,9 @@ class DynamicsResult:
         if not 1 <= horizon <= self.n_months:
             raise ValueError(f"horizon must be in 1..{self.n_months}; got {horizon}")
         changed = self.changed(horizon)
-        talks = self.in_talks[:horizon].any(axis=0)
-        agreement = (self.modes[:horizon] == AGREEMENT).any(axis=0)
-        crisis = (self.modes[:horizon] == CRISIS).any(axis=0)
+        talks = np.asarray(self.in_talks[:horizon].any(axis=0))
+        agreement = np.asarray((self.modes[:horizon] == AGREEMENT).any(axis=0))
+        crisis = np.asarray((self.modes[:horizon] == CRISIS).any(axis=0))
 
         def share(sel: np.ndarray) -> dict[str, float]:
             if not sel.any():

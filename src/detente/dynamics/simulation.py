@@ -42,13 +42,16 @@ import numpy as np
 
 from ..errors import ModelError
 from .kernel import AGREEMENT as AGREEMENT
+from .kernel import CONCEDE as CONCEDE
 from .kernel import CRISIS as CRISIS
+from .kernel import DELAY as DELAY
+from .kernel import ENGAGE as ENGAGE
 from .kernel import IMPASSE as IMPASSE
 from .kernel import KINDS, MODES, N_FIXED, PRESSURE, Setup, play
 from .kernel import LIMITED as LIMITED
 from .kernel import SUBSTANTIVE as SUBSTANTIVE
 from .parameters import resolve_parameters
-from .roles import DRIVER_ROLES, case_roles
+from .roles import DRIVER_ROLES, CaseRoles, case_roles
 from .roles import calendar as calendar
 
 if TYPE_CHECKING:
@@ -106,8 +109,8 @@ def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | 
 def _initial_counts(
     s: Scenario,
     start: str,
-    history: Sequence[float] | None,
-    missile_history: Sequence[float] | None,
+    history: Sequence[float] | np.ndarray | None,
+    missile_history: Sequence[float] | np.ndarray | None,
     par: dict[str, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """The excitation (the recent monthly mean of provocations) and the salvo size at the
@@ -144,8 +147,8 @@ def _prepare(
     groups: int | None,
     start: str | None,
     initial_mode: str | Sequence[str],
-    history: Sequence[float] | None,
-    missile_history: Sequence[float] | None = None,
+    history: Sequence[float] | np.ndarray | None,
+    missile_history: Sequence[float] | np.ndarray | None = None,
     overrides: dict[str, float] | None = None,
 ) -> tuple[Setup, np.ndarray, np.ndarray, object, dict[str, str]]:
     if months < 1 or runs < 1:
@@ -154,22 +157,22 @@ def _prepare(
     if not 1 <= K <= runs:
         raise ModelError(f"groups must be in 1..runs ({runs}); got {groups}")
     roles = case_roles(s)
-    start = start or s.meta.start
     labels, exercise, election = calendar(s, months, start)
+    start = start or s.meta.start or ""
     ss = np.random.SeedSequence(seed)
     sample_ss, month_ss = ss.spawn(2)
     draws = s.sample(K, np.random.default_rng(sample_ss))
     group = (np.arange(runs) * K) // runs
     arrays = draws.take(group)
     par = {k: np.array(v) for k, v in resolve_parameters(arrays.parameters, (runs,)).items()}
-    for name, value in (overrides or {}).items():
-        if name not in par:
-            close = difflib.get_close_matches(name, list(par), n=3)
+    for key, value in (overrides or {}).items():
+        if key not in par:
+            close = difflib.get_close_matches(key, list(par), n=3)
             raise ModelError(
-                f"unknown dynamics parameter {name!r}"
+                f"unknown dynamics parameter {key!r}"
                 + (f"; did you mean {', '.join(close)}?" if close else "")
             )
-        par[name] = np.full(runs, float(value))
+        par[key] = np.full(runs, float(value))
     drv: dict[str, np.ndarray] = {}
     for role in DRIVER_ROLES:
         name = roles.drivers.get(role)
@@ -188,7 +191,7 @@ def _prepare(
             f"initial_mode must be one of {', '.join(MODES)} (or one per run); got {bad or len(modes)}"
         )
     mode0 = np.array([MODES.index(m) for m in modes], np.int8)
-    excitation, salvo, origin = _initial_counts(s, start or "", history, missile_history, par)
+    excitation, salvo, origin = _initial_counts(s, start, history, missile_history, par)
     veto = (roles.challenger, roles.defender)
     n_cols = N_FIXED + len(roles.third)
     children = month_ss.spawn(months)
@@ -210,8 +213,8 @@ def simulate(
     initial_mode: str | Sequence[str] = "impasse",
     groups: int | None = None,
     start: str | None = None,
-    history: Sequence[float] | None = None,
-    missile_history: Sequence[float] | None = None,
+    history: Sequence[float] | np.ndarray | None = None,
+    missile_history: Sequence[float] | np.ndarray | None = None,
     kernel: str = "auto",
     progress: Callable[[int], None] | None = None,
     what_if: str | None = None,
@@ -297,7 +300,7 @@ def simulate(
         what_if=what_if,
         calibrated=calibrated,
         group=group,
-        draws=draws,  # type: ignore[arg-type]
+        draws=draws,
         dispersion={
             "provocations": st.par["provocation_dispersion"].copy(),
             "missiles": st.par["missile_dispersion"].copy(),
@@ -344,7 +347,9 @@ def simulate_reference(
     return {k: np.concatenate([p[k] for p in pieces], axis=1) for k in pieces[0]}
 
 
-def find_roles(s: Scenario, challenger: str | None = None, defender: str | None = None) -> object:
+def find_roles(
+    s: Scenario, challenger: str | None = None, defender: str | None = None
+) -> CaseRoles:
     """The declared roles (:func:`detente.dynamics.roles.case_roles`); no guessing.
 
     Kept for callers written before ``roles:``; ``challenger``/``defender`` are ignored.
