@@ -146,8 +146,10 @@ def test_counts_are_overdispersed_and_self_exciting(mini):
     r = simulate(mini, runs=3000, months=24, seed=5)
     totals = r.provocations.reshape(2, 12, -1).sum(axis=1).ravel()
     assert totals.var() > 2 * totals.mean()
-    hot = simulate(mini, runs=3000, months=24, seed=5, history=[6.0] * 24)
-    assert hot.provocations[:3].mean() > r.provocations[:3].mean() + 0.3
+    excite = {"provocation_excitation": 0.5, "provocation_memory": 0.8}
+    calm = simulate(mini, runs=3000, months=24, seed=5, history=[0.0] * 24, parameters=excite)
+    hot = simulate(mini, runs=3000, months=24, seed=5, history=[6.0] * 24, parameters=excite)
+    assert hot.provocations[:3].mean() > calm.provocations[:3].mean() + 0.3
 
 
 def test_closed_form_zone_agrees_with_the_lp(mini):
@@ -174,3 +176,42 @@ def test_closed_form_zone_agrees_with_the_lp(mini):
     assert np.array_equal(zone, np.asarray(lp.zone_nonempty, bool))
     assert 0 < zone.mean() < 1  # both verdicts occur
     assert np.all((gap == 0) == zone)
+
+
+def test_regime_filter_follows_the_record_and_the_chain():
+    import pandas as pd
+
+    from detente.dynamics.regimes import NAMES, filter_active, forward, from_theta, to_theta
+
+    par = {
+        n: v
+        for n, v in zip(NAMES, [0.2, 0.2, 0.5, 2.0, 0.0, 0.5, 3.0, 5.0, 0.95, 0.9], strict=True)
+    }
+    np.testing.assert_allclose(
+        from_theta(to_theta(np.array(list(par.values())))), list(par.values()), atol=2e-6
+    )
+    months = pd.period_range("2000-01", periods=24, freq="M")
+
+    def panel(counts):
+        return pd.DataFrame({"month": months, "provocations": counts, "talks": False,
+                             "strategic": False, "exercise": months.month.isin([3, 8])})  # fmt: skip
+
+    quiet = filter_active(panel([0] * 24), par)
+    busy = filter_active(panel([0] * 18 + [3, 2, 4, 3, 2, 3]), par)
+    stationary = filter_active(None, par)
+    assert stationary == pytest.approx(0.05 / (0.05 + 0.1))
+    assert quiet < stationary < busy
+    ll, pred, expected = forward(to_theta(np.array(list(par.values()))), {
+        "y": np.zeros(24), "talks": np.zeros(24, bool), "crisis": np.zeros(24, bool),
+        "exercise": np.zeros(24, bool)})  # fmt: skip
+    assert np.isfinite(ll) and pred.shape == (25,) and np.all(np.diff(pred) <= 1e-12)
+    assert np.all(expected > 0)
+
+
+def test_simulated_regime_starts_from_the_given_probability(mini):
+    on = simulate(mini, runs=2000, months=6, seed=3, regime_probability=1.0)
+    off = simulate(mini, runs=2000, months=6, seed=3, regime_probability=0.0)
+    assert on.active[0].all() and not off.active[0].any()
+    assert on.provocations[:3].mean() > 2 * off.provocations[:3].mean()
+    with pytest.raises(ModelError, match="regime_probability"):
+        simulate(mini, runs=10, months=2, regime_probability=1.5)

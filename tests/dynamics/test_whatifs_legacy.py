@@ -72,6 +72,8 @@ def _without_drivers(s):
 
     data = s.model_dump()
     data["drivers"] = {}
+    if data.get("roles"):
+        data["roles"]["drivers"] = {}
     return Scenario.model_validate(data)
 
 
@@ -100,6 +102,7 @@ def test_what_if_missing_only_one_driver_names_that_one(mini):
 
     data = mini.model_dump()
     data["drivers"].pop("economic_distress")
+    data["roles"]["drivers"].pop("distress")
     s = Scenario.model_validate(data)
     with pytest.raises(WhatIfNotApplicable, match="needs driver economic_distress"):
         apply_what_if(s, "china-cuts-support")

@@ -314,7 +314,15 @@ def run_origin(
     seed: int,
     parameters: dict[str, float] | None = None,
 ) -> Any:
-    """The simulation from the origin at panel row ``k``, up to 36 months or the record's end."""
+    """The simulation from the origin at panel row ``k``, up to 36 months or the record's end;
+    the regime of provocations is filtered from the record up to the origin."""
+    from .parameters import DEFAULTS
+    from .regimes import NAMES, filter_active
+
+    point = {
+        n: (s.parameters[n].value.value if n in s.parameters else DEFAULTS[n].value) for n in NAMES
+    } | {n: v for n, v in (parameters or {}).items() if n in NAMES}
+    regime_probability = filter_active(panel.iloc[: k + 1], point)
     from .simulation import simulate
 
     n = min(36, len(panel) - 1 - k)
@@ -327,6 +335,7 @@ def run_origin(
         initial_mode=initial_state(panel, k),
         history=panel["provocations"].iloc[: k + 1].to_numpy(float),
         missile_history=panel["missiles"].iloc[: k + 1].to_numpy(float),
+        regime_probability=regime_probability,
         parameters=parameters,
     )
 

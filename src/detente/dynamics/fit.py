@@ -1,22 +1,26 @@
-"""Fit the simulation's own parameters to its record, on the backtest's training data only.
+"""Fit the simulation's own parameters to its record (the backtest's training data for talks).
 
-Two stages, both on the months before :data:`FIT_END` (the training origins of
-:mod:`detente.dynamics.backtest` and their windows; no test month is seen):
+Two stages:
 
 1. **What the record observes directly, by maximum likelihood.** Given the record's talks
    state last month, its strategic months and its exercise calendar, the simulation's
-   provocation count is an explicit model (the kernel's rule): a negative binomial with rate
-   ``(crisis ? r_crisis : (talks ? r_talks : r_none) x seasonal) + excitation x H`` where
-   ``H`` is the exponential moving average (weight ``memory``) of past counts; the missile
-   count is a second negative binomial with ``missiles_per_provocation`` times that rate.
-   Its likelihood is exact, so these nine parameters are maximum-likelihood estimates
-   (L-BFGS on transformed parameters; intervals +/- 1.645 standard errors from the
-   numerical Hessian, delta method). The crisis choice (``crisis_*``) is the penalised logit
-   of a strategic month on the exercise month, talks last month and a strategic month
-   last month (:func:`detente.dynamics.calibration.fit_logit`).
+   provocation count is an explicit model (:mod:`detente.dynamics.regimes`: a
+   regime-switching, self-exciting negative binomial) whose likelihood is exact by the
+   forward algorithm, so its ten parameters are maximum-likelihood estimates (L-BFGS on
+   transformed parameters; 90% intervals from the numerical Hessian, transformed back); a
+   parameter at its boundary (the self-excitation at 0) is fixed there and says so. The
+   missile count (mean: the event rate times the salvo size of the last 36 months, shrunk
+   toward ``missiles_per_provocation``) is fitted the same way given the event fit. The crisis
+   choice (``crisis_*``) is the penalised logit of a strategic month on the exercise month,
+   talks last month and a strategic month last month
+   (:func:`detente.dynamics.calibration.fit_logit`). :func:`fit` stores the fit on the whole
+   record (the outlook's values); the backtest re-estimates them at each origin on the
+   months before it (:func:`fit_record`).
 2. **Talks, by simulated likelihood.** Whether talks start and last depends on choices the
    record does not show, so ``challenger_engagement_base``, ``defender_engagement_base`` and
-   ``talks_inertia`` maximise the simulation's own backtest score on the training origins:
+   ``talks_inertia`` maximise the simulation's own backtest score on the training origins
+   (1995-06..2008-12, with the count and crisis values fitted on the months to
+   :data:`FIT_END`; no test month is seen):
    the mean log score of the monthly talks state (the share of runs in talks each month)
    plus that of P(talks by 6/12/24/36 months), with common random numbers (one seed) and
    Nelder-Mead. Intervals: the curvature of that score treated as a log-likelihood, with
@@ -35,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import optimize, stats
 
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
@@ -44,15 +48,6 @@ __all__ = ["FIT_END", "FitResult", "fit", "fit_counts", "fit_talks"]
 
 FIT_END = "2011-12"
 BURN_IN = 12
-COUNT_NAMES = (
-    "provocation_rate_no_talks",
-    "provocation_rate_talks",
-    "provocation_rate_crisis",
-    "provocation_exercise_ratio",
-    "provocation_excitation",
-    "provocation_memory",
-    "provocation_dispersion",
-)
 MISSILE_NAMES = ("missiles_per_provocation", "missile_dispersion")
 TALKS_NAMES = ("challenger_engagement_base", "defender_engagement_base", "talks_inertia")
 
@@ -88,39 +83,8 @@ def _salvo(X: dict[str, np.ndarray], weight: float, prior: float) -> np.ndarray:
     return np.asarray((weight * prior + launched) / (weight + events))
 
 
-def _count_design(p: pd.DataFrame) -> dict[str, np.ndarray]:
-    talks_prev = np.r_[False, p["talks"].to_numpy(bool)[:-1]]
-    return {
-        "y": p["provocations"].to_numpy(float),
-        "m": p["missiles"].to_numpy(float),
-        "talks": talks_prev,
-        "crisis": p["strategic"].to_numpy(bool),
-        "exercise": p["exercise"].to_numpy(bool),
-    }
-
-
-def _rates(theta: np.ndarray, X: dict[str, np.ndarray]) -> np.ndarray:
-    r0, r1, rc, ratio = np.exp(theta[:4])
-    alpha, memory = special.expit(theta[4]), special.expit(theta[5])
-    seasonal = np.where(X["exercise"], ratio, 1.0) / (1.0 + (ratio - 1.0) / 6.0)
-    base = np.where(X["crisis"], rc, np.where(X["talks"], r1, r0) * seasonal)
-    y = X["y"]
-    h = np.empty_like(y)
-    cur = 0.0
-    for t in range(len(y)):  # H_t: the moving average of the counts before month t
-        h[t] = cur
-        cur = memory * cur + (1 - memory) * y[t]
-    return np.asarray(base + alpha * h)
-
-
 def _nb_logpmf(y: np.ndarray, mean: np.ndarray, size: float) -> np.ndarray:
     return np.asarray(stats.nbinom.logpmf(y, size, size / (size + mean)))
-
-
-def _transform_back(theta: np.ndarray) -> np.ndarray:
-    out = np.exp(theta.copy())
-    out[4:6] = special.expit(theta[4:6])
-    return out
 
 
 def fit_counts(
@@ -128,30 +92,38 @@ def fit_counts(
 ) -> dict[str, tuple[float, float, float, str]]:
     """Maximum-likelihood fit of the count process (events, then missiles) on the months
     up to ``end``; without ``intervals`` the low and high are the value (faster)."""
+    from . import regimes
     from .parameters import DEFAULTS
 
     p = _training_panel(record_id, end)
-    X = _count_design(p)
-    keep = np.arange(len(p)) >= BURN_IN
+    X = regimes.design(p)
 
     def nll(theta: np.ndarray) -> float:
-        mu = _rates(theta[:6], X)
-        return -float(_nb_logpmf(X["y"][keep], mu[keep], float(np.exp(theta[6]))).sum())
+        return -regimes.forward(theta, X, BURN_IN)[0]
 
-    theta0 = np.array([np.log(0.4), np.log(0.25), np.log(1.8), np.log(1.4), 0.0, 1.0, 0.0])
-    res = optimize.minimize(nll, theta0, method="L-BFGS-B")
+    start = np.array([DEFAULTS[n].value for n in regimes.NAMES])
+    res = optimize.minimize(nll, regimes.to_theta(start), method="L-BFGS-B")
     theta = res.x
-    cov = _inverse_hessian(nll, theta) if intervals else np.zeros((7, 7))
+    k = len(theta)
+    cov = _inverse_hessian(nll, theta) if intervals else np.zeros((k, k))
     span = f"{p['month'].iloc[BURN_IN]}..{end}"
-    n = int(keep.sum())
+    n = len(p) - BURN_IN
     why = (
-        f"maximum likelihood, self-exciting negative-binomial count of CSIS provocation "
-        f"events given the record's talks, strategic months and exercise calendar, {span} "
-        f"(n = {n}); detente backtest dynamics --fit"
+        f"maximum likelihood (forward algorithm), regime-switching self-exciting "
+        f"negative-binomial count of CSIS provocation events given the record's talks, "
+        f"strategic months and exercise calendar, {span} (n = {n}); detente backtest dynamics --fit"
     )
-    out = _with_intervals(COUNT_NAMES, theta, cov, why)
-
-    mu = _rates(theta[:6], X)
+    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    mid = regimes.from_theta(theta)
+    lo, hi = regimes.from_theta(theta - 1.645 * se), regimes.from_theta(theta + 1.645 * se)
+    out = {
+        name: (float(mid[j]), float(min(lo[j], hi[j])), float(max(lo[j], hi[j])), why)
+        for j, name in enumerate(regimes.NAMES)
+    }
+    if mid[4] < 1e-3:
+        out |= _boundary_excitation(nll, theta, why, intervals)
+    _, _, mu = regimes.forward(theta, X)
+    keep = np.arange(len(p)) >= BURN_IN
     weight = DEFAULTS["salvo_prior_events"].value
 
     def nll_m(phi: np.ndarray) -> float:
@@ -160,26 +132,68 @@ def fit_counts(
 
     res_m = optimize.minimize(nll_m, np.array([np.log(1.0), np.log(0.5)]), method="L-BFGS-B")
     cov_m = _inverse_hessian(nll_m, res_m.x) if intervals else np.zeros((2, 2))
+    se_m = np.sqrt(np.clip(np.diag(cov_m), 0.0, None))
     why_m = (
         f"maximum likelihood, negative-binomial count of CNS missiles launched with mean "
         f"= the fitted event rate x the salvo size of the last 36 months (shrunk toward this "
         f"ratio with the weight of salvo_prior_events), {span} (n = {n}); "
         "detente backtest dynamics --fit"
     )
-    out |= _with_intervals(MISSILE_NAMES, res_m.x, cov_m, why_m, log_all=True)
+    for j, name in enumerate(MISSILE_NAMES):
+        x = res_m.x[j]
+        out[name] = (
+            float(np.exp(x)), float(np.exp(x - 1.645 * se_m[j])),
+            float(np.exp(x + 1.645 * se_m[j])), why_m,
+        )  # fmt: skip
     return out
 
 
-def _with_intervals(
-    names: tuple[str, ...], theta: np.ndarray, cov: np.ndarray, why: str, log_all: bool = False
+def _boundary_excitation(
+    nll: Any, theta: np.ndarray, why: str, intervals: bool
 ) -> dict[str, tuple[float, float, float, str]]:
-    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    out = {}
-    for j, name in enumerate(names):
-        lo, hi = theta[j] - 1.645 * se[j], theta[j] + 1.645 * se[j]
-        f = special.expit if not log_all and j in (4, 5) else np.exp
-        out[name] = (float(f(theta[j])), float(f(lo)), float(f(hi)), why)
-    return out
+    """The self-excitation at its boundary 0: its 90% upper bound from the profile
+    likelihood (one-sided, 2 x rise of the negative log-likelihood = 2.71), and the memory
+    fitted at that bound (idle at 0) with its own curvature interval."""
+    from scipy import special
+
+    note = why + "; excitation at its boundary 0 (upper bound: profile likelihood)"
+    if not intervals:
+        m = float(special.expit(theta[5]))
+        return {
+            "provocation_excitation": (0.0, 0.0, 0.0, note),
+            "provocation_memory": (m, m, m, note),
+        }
+    best = nll(theta)
+    free = [j for j in range(len(theta)) if j != 4]
+    bound, x_at = 0.0, theta.copy()
+    for alpha in (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6):
+        fixed = special.logit(alpha)
+
+        def sub(z: np.ndarray, fixed: float = fixed) -> float:
+            x = theta.copy()
+            x[free] = z
+            x[4] = fixed
+            return float(nll(x))
+
+        res = optimize.minimize(sub, theta[free], method="L-BFGS-B")
+        bound = alpha
+        x_at = theta.copy()
+        x_at[free], x_at[4] = res.x, fixed
+        if res.fun - best > 2.71 / 2:
+            break
+    m_hat = float(special.expit(x_at[5]))
+
+    def on_memory(z: np.ndarray) -> float:
+        x = x_at.copy()
+        x[5] = z[0]
+        return float(nll(x))
+
+    se = float(np.sqrt(max(_inverse_hessian(on_memory, x_at[5:6])[0, 0], 0.0)))
+    lo, hi = special.expit(x_at[5] - 1.645 * se), special.expit(x_at[5] + 1.645 * se)
+    return {
+        "provocation_excitation": (0.0, 0.0, float(bound), note),
+        "provocation_memory": (m_hat, float(lo), float(hi), note + "; memory fitted at that bound"),
+    }
 
 
 def _inverse_hessian(f: Any, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
@@ -278,7 +292,7 @@ def fit_talks(
         f"simulated likelihood: maximises the backtest log score of the monthly talks state "
         f"and of P(talks by 6/12/24/36 months) over {len(ks)} training origins "
         f"({FIRST}..{LAST}), {runs} runs each; detente backtest dynamics --fit"
-    ).format()
+    )
     return {
         n: (float(v), float(v - 1.645 * e), float(v + 1.645 * e), why)
         for n, v, e in zip(TALKS_NAMES, res.x, se, strict=True)

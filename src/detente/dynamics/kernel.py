@@ -39,8 +39,9 @@ DELAY, ENGAGE, CONCEDE, PRESSURE = range(4)
     U_CHOICE_D,
     U_PROV,
     U_MISSILE,
-) = range(9)
-N_FIXED = 9
+    U_REGIME,
+) = range(10)
+N_FIXED = 10
 #: Months between recomputations of the bargaining set for the drift of fatigue (a setting:
 #: fatigue moves a stance by at most a few scale points a year).
 RECOMPUTE_EVERY = 12
@@ -62,6 +63,7 @@ class Setup:
     initial_mode: np.ndarray  # (runs,) int
     excitation: np.ndarray  # (runs,) the recent monthly mean of provocations at the start
     salvo: np.ndarray  # (runs,) missiles per provocation event at the start (recent record)
+    active: np.ndarray  # (runs,) P(the active regime) in the first month (filtered record)
 
 
 def nb_inverse(u: np.ndarray, mean: np.ndarray, size: np.ndarray) -> np.ndarray:
@@ -153,12 +155,14 @@ def play(
     crisis_prev = mode == CRISIS
     excitation = st.excitation[idx].astype(float)
     salvo = st.salvo[idx].astype(float)
+    regime = np.zeros(R, bool)
     n_act = st.available.shape[0]
     out: dict[str, np.ndarray] = {
         "modes": np.empty((T, R), np.int8),
         "provocations": np.empty((T, R), np.int16),
         "missiles": np.empty((T, R), np.int16),
         "rate": np.empty((T, R)),
+        "active": np.empty((T, R), bool),
         "choices": np.empty((T, R, n_act), np.int8),
         "instigated": np.empty((T, R), bool),
         "zone": np.empty((T, R), bool),
@@ -274,10 +278,19 @@ def play(
         # routine rates are means over all months: exercise months (2 in 12) get the
         # rate ratio, the others a rate that keeps the yearly mean; the excitation adds
         # provocation_excitation x the recent monthly mean (an exponential moving average)
+        # the activity regime: quiet or active (a Markov chain; the first month's state is
+        # drawn from the record's filtered probability)
+        u_reg = u[:, U_REGIME]
+        if t == 0:
+            regime = u_reg < st.active[idx]
+        else:
+            stay = np.where(regime, P["regime_stay_active"], P["regime_stay_quiet"])
+            regime = np.where(u_reg < stay, regime, ~regime)
         ratio = P["provocation_exercise_ratio"]
         seasonal = np.where(st.exercise[t], ratio, 1.0) / (1.0 + (ratio - 1.0) / 6.0)
         routine = np.where(talks, P["provocation_rate_talks"], P["provocation_rate_no_talks"])
         base = np.where(instigate, P["provocation_rate_crisis"], routine * seasonal)
+        base = base * np.where(regime, P["provocation_active_ratio"], 1.0)
         rate = base + P["provocation_excitation"] * excitation
         prov = nb_inverse(u[:, U_PROV], rate, P["provocation_dispersion"])
         missiles = nb_inverse(u[:, U_MISSILE], salvo * rate, P["missile_dispersion"])
@@ -286,6 +299,7 @@ def play(
         out["provocations"][t] = prov
         out["missiles"][t] = missiles
         out["rate"][t] = rate
+        out["active"][t] = regime
         out["choices"][t] = choices
         out["instigated"][t] = instigate
         out["zone"][t], out["gap"][t] = zone, gap

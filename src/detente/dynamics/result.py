@@ -29,7 +29,8 @@ class DynamicsResult:
 
     Arrays are (months, runs) unless stated: ``modes`` (int index into :data:`MODES`),
     ``provocations`` (count of events), ``missiles`` (missiles launched), ``rate`` (the
-    provocation rate each run drew its count from), ``choices`` (months, runs, actors: index into :data:`KINDS`),
+    provocation rate each run drew its count from), ``active`` (the provocations' active
+    regime), ``choices`` (months, runs, actors: index into :data:`KINDS`),
     ``instigated`` (the challenger chose to manufacture a crisis), ``zone`` and ``gap``
     (the bargaining set as the runs saw it), ``change_challenger`` / ``change_defender``
     (a dramatic political change that month). ``group`` (runs,) is each run's parameter
@@ -55,6 +56,7 @@ class DynamicsResult:
     change_challenger: np.ndarray
     change_defender: np.ndarray
     missiles: np.ndarray | None = None
+    active: np.ndarray | None = None
     rate: np.ndarray | None = None
     group: np.ndarray | None = None
     draws: Any = None

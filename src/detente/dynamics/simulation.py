@@ -138,6 +138,37 @@ def _initial_counts(
     return h, (weight * prior + launched) / (weight + events), "record"
 
 
+def _initial_regime(
+    s: Scenario,
+    start: str,
+    history: Sequence[float] | np.ndarray | None,
+    given: float | None,
+    overrides: dict[str, float] | None,
+) -> float:
+    """P(the active regime) in the first month: ``given``, else filtered from the scenario's
+    record up to ``start`` (with the scenario's point values of the count parameters), else
+    the chain's stationary probability."""
+    from .parameters import DEFAULTS
+    from .regimes import NAMES, filter_active
+
+    if given is not None:
+        if not 0.0 <= given <= 1.0:
+            raise ModelError(f"regime_probability must be in [0, 1]; got {given}")
+        return float(given)
+    point = {
+        n: (s.parameters[n].value.value if n in s.parameters else DEFAULTS[n].value) for n in NAMES
+    } | {k: v for k, v in (overrides or {}).items() if k in NAMES}
+    panel = None
+    if history is None and s.roles is not None and s.roles.record is not None:
+        from ..data.records import load_record
+
+        full = load_record(s.roles.record).panel()
+        months = full["month"].astype(str)
+        if months.iloc[0] <= start <= months.iloc[-1]:
+            panel = full[months <= start]
+    return filter_active(panel, point)
+
+
 def _prepare(
     s: Scenario,
     months: int,
@@ -150,6 +181,7 @@ def _prepare(
     history: Sequence[float] | np.ndarray | None,
     missile_history: Sequence[float] | np.ndarray | None = None,
     overrides: dict[str, float] | None = None,
+    regime_probability: float | None = None,
 ) -> tuple[Setup, np.ndarray, np.ndarray, object, dict[str, str]]:
     if months < 1 or runs < 1:
         raise ModelError(f"months and runs must be >= 1; got months={months}, runs={runs}")
@@ -192,13 +224,14 @@ def _prepare(
         )
     mode0 = np.array([MODES.index(m) for m in modes], np.int8)
     excitation, salvo, origin = _initial_counts(s, start, history, missile_history, par)
+    active = _initial_regime(s, start, history, regime_probability, overrides)
     veto = (roles.challenger, roles.defender)
     n_cols = N_FIXED + len(roles.third)
     children = month_ss.spawn(months)
     uniforms = np.stack([np.random.default_rng(c).random((runs, n_cols)) for c in children])
     setup = Setup(
         arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
-        mode0, excitation, salvo,
+        mode0, excitation, salvo, np.full(runs, active),
     )  # fmt: skip
     info = {"excitation": origin}
     return setup, uniforms, group, draws, info
@@ -215,6 +248,7 @@ def simulate(
     start: str | None = None,
     history: Sequence[float] | np.ndarray | None = None,
     missile_history: Sequence[float] | np.ndarray | None = None,
+    regime_probability: float | None = None,
     kernel: str = "auto",
     progress: Callable[[int], None] | None = None,
     what_if: str | None = None,
@@ -244,6 +278,10 @@ def simulate(
         :data:`SALVO_WINDOW` months, shrunk toward ``missiles_per_provocation`` with the
         weight of ``salvo_prior_events`` events); default: the scenario's record
         (``roles.record``) if it covers ``start``, else the stationary mean and the prior.
+    regime_probability : float, optional
+        P(the active regime of provocations) in the first month; default: filtered from
+        the scenario's record up to ``start`` (:func:`detente.dynamics.regimes.filter_active`)
+        when there is one and no ``history`` is given, else the chain's stationary value.
     kernel : {"auto", "diagnosis", "red_lines"}
         The bargaining-set test (see :func:`detente.dynamics.zone.zone_and_gap`).
     progress : callable, optional
@@ -260,7 +298,7 @@ def simulate(
 
     st, uniforms, group, draws, info = _prepare(
         scenario, months, runs, seed, kernel, groups, start, initial_mode, history,
-        missile_history, parameters,
+        missile_history, parameters, regime_probability,
     )  # fmt: skip
     out = play(st, np.arange(runs), uniforms, progress)
     roles = st.roles
@@ -311,6 +349,7 @@ def simulate(
 
 
 _RESULT_ARRAYS = (
+    "active",
     "modes",
     "provocations",
     "missiles",
