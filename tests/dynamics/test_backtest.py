@@ -98,7 +98,7 @@ def test_verdicts_say_where_the_simulation_wins_and_loses():
 @pytest.fixture(scope="module")
 def cli_json():
     res = CliRunner().invoke(
-        app, ["backtest", "dynamics", "us-dprk-2021", "--runs", "40", "--json"]
+        app, ["backtest", "dynamics", "us-dprk-2021", "--runs", "40", "--json", "--test-only"]
     )
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)

@@ -206,6 +206,12 @@ def backtest_dynamics(
             help="First fit the simulation's parameters on the training origins and print them.",
         ),
     ] = False,
+    test_only: Annotated[
+        bool,
+        typer.Option(
+            "--test-only", help="Score the test origins only (faster; no training scores)."
+        ),
+    ] = False,
     set_: SetOption = None,
 ) -> None:
     """Score simulate() from rolling origins on the case's record against three baselines."""
@@ -220,7 +226,8 @@ def backtest_dynamics(
 
             fitted = run_fit(s, seed=seed)
         params = {k: v[0] for k, v in fitted.parameters.items()} if fitted else None
-        result = backtest(s, runs=runs, seed=seed, parameters=params)
+        samples = ("test",) if test_only else ("train", "test")
+        result = backtest(s, runs=runs, seed=seed, parameters=params, samples=samples)
     except DetenteError as err:
         fail(err)
     summary = result.summary_dict()

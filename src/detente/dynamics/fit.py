@@ -34,6 +34,7 @@ concessions), fatigue, political change, third parties and the logit noise.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -88,7 +89,7 @@ def _nb_logpmf(y: np.ndarray, mean: np.ndarray, size: float) -> np.ndarray:
 
 
 def fit_counts(
-    record_id: str, end: str = FIT_END, *, intervals: bool = True
+    record_id: str, end: str = FIT_END, *, intervals: bool = True, profile: bool = True
 ) -> dict[str, tuple[float, float, float, str]]:
     """Maximum-likelihood fit of the count process (events, then missiles) on the months
     up to ``end``; without ``intervals`` the low and high are the value (faster)."""
@@ -105,7 +106,19 @@ def fit_counts(
     res = optimize.minimize(nll, regimes.to_theta(start), method="L-BFGS-B")
     theta = res.x
     k = len(theta)
-    cov = _inverse_hessian(nll, theta) if intervals else np.zeros((k, k))
+    at_boundary = regimes.from_theta(theta)[4] < 1e-3
+    # at the boundary the excitation (and its idle memory) leave the information singular:
+    # the curvature is taken over the other parameters
+    free = [j for j in range(k) if not (at_boundary and j in (4, 5))]
+    cov = np.zeros((k, k))
+    if intervals:
+
+        def nll_free(z: np.ndarray) -> float:
+            x = theta.copy()
+            x[free] = z
+            return nll(x)
+
+        cov[np.ix_(free, free)] = _inverse_hessian(nll_free, theta[free])
     span = f"{p['month'].iloc[BURN_IN]}..{end}"
     n = len(p) - BURN_IN
     why = (
@@ -113,15 +126,15 @@ def fit_counts(
         f"negative-binomial count of CSIS provocation events given the record's talks, "
         f"strategic months and exercise calendar, {span} (n = {n}); detente backtest dynamics --fit"
     )
-    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    se = np.sqrt(np.clip(np.nan_to_num(np.diag(cov), nan=0.0), 0.0, None))
     mid = regimes.from_theta(theta)
     lo, hi = regimes.from_theta(theta - 1.645 * se), regimes.from_theta(theta + 1.645 * se)
     out = {
         name: (float(mid[j]), float(min(lo[j], hi[j])), float(max(lo[j], hi[j])), why)
         for j, name in enumerate(regimes.NAMES)
     }
-    if mid[4] < 1e-3:
-        out |= _boundary_excitation(nll, theta, why, intervals)
+    if at_boundary:
+        out |= _boundary_excitation(nll, theta, why, intervals and profile)
     _, _, mu = regimes.forward(theta, X)
     keep = np.arange(len(p)) >= BURN_IN
     weight = DEFAULTS["salvo_prior_events"].value
@@ -132,7 +145,7 @@ def fit_counts(
 
     res_m = optimize.minimize(nll_m, np.array([np.log(1.0), np.log(0.5)]), method="L-BFGS-B")
     cov_m = _inverse_hessian(nll_m, res_m.x) if intervals else np.zeros((2, 2))
-    se_m = np.sqrt(np.clip(np.diag(cov_m), 0.0, None))
+    se_m = np.sqrt(np.clip(np.nan_to_num(np.diag(cov_m), nan=0.0), 0.0, None))
     why_m = (
         f"maximum likelihood, negative-binomial count of CNS missiles launched with mean "
         f"= the fitted event rate x the salvo size of the last 36 months (shrunk toward this "
@@ -188,7 +201,9 @@ def _boundary_excitation(
         x[5] = z[0]
         return float(nll(x))
 
-    se = float(np.sqrt(max(_inverse_hessian(on_memory, x_at[5:6])[0, 0], 0.0)))
+    se = float(
+        np.sqrt(max(float(np.nan_to_num(_inverse_hessian(on_memory, x_at[5:6])[0, 0])), 0.0))
+    )
     lo, hi = special.expit(x_at[5] - 1.645 * se), special.expit(x_at[5] + 1.645 * se)
     return {
         "provocation_excitation": (0.0, 0.0, float(bound), note),
@@ -303,10 +318,33 @@ FIRST, LAST = "1995-06", "2008-12"
 
 
 def fit_record(record_id: str, end: str, *, intervals: bool = False) -> dict[str, float]:
-    """Point estimates of the count process and the crisis logit on the months up to ``end``
-    (what the backtest re-estimates at each origin, as the baselines are)."""
+    """Point estimates of the count process and the crisis logit on the months up to ``end``."""
     out = fit_counts(record_id, end, intervals=intervals) | fit_crisis(record_id, end)
     return {k: v[0] for k, v in out.items()}
+
+
+@functools.cache
+def fit_record_ranges(record_id: str, end: str) -> dict[str, tuple[float, float, float, str]]:
+    """The count process and the crisis logit on the months up to ``end``, with their 90%
+    intervals (what the backtest re-estimates at each origin, as the baselines are; a
+    parameter at its boundary is fixed there without the profile search)."""
+    return fit_counts(record_id, end, intervals=True, profile=False) | fit_crisis(record_id, end)
+
+
+def with_parameters(s: Scenario, fitted: dict[str, tuple[float, float, float, str]]) -> Scenario:
+    """A copy of the scenario whose parameters are the fitted values and intervals."""
+    data = s.model_dump()
+    params = data.setdefault("parameters", {})
+    from .parameters import DEFAULTS
+
+    for name, (v, lo, hi, why) in fitted.items():
+        entry = params.get(name) or {"label": DEFAULTS[name].label, "description": ""}
+        entry["value"] = {
+            "value": v, "low": min(lo, v), "high": max(hi, v),
+            "provenance": {"kind": "calibrated", "text": why},
+        }  # fmt: skip
+        params[name] = entry
+    return type(s).model_validate(data)
 
 
 def fit(

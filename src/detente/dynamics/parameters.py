@@ -259,14 +259,14 @@ DEFAULTS: dict[str, ParameterDefault] = {
     "provocation_memory": _c(
         0.5652,
         0.155,
-        0.9021,
+        0.902,
         "Monthly persistence of the excitation (weight of the past in its moving average)",
         "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit; excitation at its boundary 0 (upper bound: profile likelihood); memory fitted at that bound",
     ),
     "provocation_active_ratio": _c(
         5.607,
         3.831,
-        8.497,
+        8.496,
         "Rate ratio of provocations in the active regime (testing campaigns)",
         "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit",
     ),

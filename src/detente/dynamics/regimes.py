@@ -46,7 +46,9 @@ def from_theta(theta: np.ndarray) -> np.ndarray:
     """Natural values from the unconstrained vector (log, logit, log(x - 1))."""
     out = np.empty(len(theta))
     for j, (x, kind) in enumerate(zip(theta, TRANSFORMS, strict=True)):
-        out[j] = np.exp(x) if kind == _LOG else special.expit(x) if kind == _LOGIT else 1 + np.exp(x)
+        out[j] = (
+            np.exp(x) if kind == _LOG else special.expit(x) if kind == _LOGIT else 1 + np.exp(x)
+        )
     return out
 
 
