@@ -108,18 +108,6 @@ def test_what_if_missing_only_one_driver_names_that_one(mini):
         apply_what_if(s, "china-cuts-support")
 
 
-def test_what_if_needing_veto_players_or_an_issue_says_so(mini):
-    from detente.errors import WhatIfNotApplicable
-    from detente.scenario import Scenario
-
-    data = mini.model_dump()
-    for a in data["actors"]:
-        a["veto"] = False
-    s = Scenario.model_validate(data)
-    with pytest.raises(WhatIfNotApplicable, match="needs two veto players"):
-        apply_what_if(s, "leadership-change-washington")
-
-
 def test_cli_what_if_without_its_driver_exits_2_with_the_message(mini, tmp_path):
     from detente.scenario import save
 

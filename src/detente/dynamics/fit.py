@@ -338,6 +338,9 @@ def with_parameters(s: Scenario, fitted: dict[str, tuple[float, float, float, st
     from .parameters import DEFAULTS
 
     for name, (v, lo, hi, why) in fitted.items():
+        # an interval the information cannot bound (a flat likelihood) falls back to the value
+        lo = lo if np.isfinite(lo) else v
+        hi = hi if np.isfinite(hi) else v
         entry = params.get(name) or {"label": DEFAULTS[name].label, "description": ""}
         entry["value"] = {
             "value": v, "low": min(lo, v), "high": max(hi, v),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import special
 
 from .zone import zone_and_gap
 
@@ -229,7 +230,7 @@ def play(
             - P["inhibit_dependency"] * (D["dependency"] - P["reference_dependency"])
         )
         can_press = bool(st.available[c, PRESSURE])
-        instigate = (u[:, U_CRISIS] < 1.0 / (1.0 + np.exp(-U_crisis / tau))) & can_press
+        instigate = (u[:, U_CRISIS] < special.expit(U_crisis / tau)) & can_press
 
         # --- rules obduracy, desperation, weakness_blocks_reciprocity, third_party_push
         Uc = np.zeros((R, 4))
