@@ -26,9 +26,9 @@ or agreement month among months 1..h) and P(a strategic provocation) in each of 
 
 **Fit at each origin.** The count process and the crisis logit, which the record observes
 directly, are re-estimated by maximum likelihood on the months up to each origin (as the
-baselines are: :func:`detente.dynamics.fit.fit_record_ranges`), with their 90% intervals as
-the ranges the runs draw from (parameter uncertainty propagates, as in the outlook); the
-talks parameters are the scenario's (fitted once on the training origins by
+baselines are: :func:`detente.dynamics.fit.fit_record`), at their point estimates (the
+early origins' intervals are too wide to draw from: a draw of their ranges gives absurd
+rates); the talks parameters are the scenario's (fitted once on the training origins by
 :func:`detente.dynamics.fit.fit_talks`).
 
 **Baselines**, each fitted only on months before its origin: ``climatology`` (all months
@@ -360,7 +360,7 @@ def backtest(
         When the scenario declares no roles or no record.
     """
     from ..data.records import load_record
-    from .fit import fit_record_ranges, with_parameters
+    from .fit import fit_record
 
     bt = backtest_scenario(s)
     assert s.roles is not None
@@ -381,8 +381,8 @@ def backtest(
         k = months.index(o)
         # the count process and the crisis logit are re-estimated on the months before the
         # origin (as the baselines are); other parameters as given or as in the scenario
-        bt_o = with_parameters(bt, fit_record_ranges(record.id, str(o))) if refit else bt
-        sim = run_origin(bt_o, panel, k, runs=runs, seed=seed, parameters=parameters)
+        par = (fit_record(record.id, str(o)) if refit else {}) | (parameters or {})
+        sim = run_origin(bt, panel, k, runs=runs, seed=seed, parameters=par)
         r, y = _score_origin(sim, panel, k, sample, rng)
         rows += r
         yearly += y

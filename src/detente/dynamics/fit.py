@@ -317,37 +317,16 @@ def fit_talks(
 FIRST, LAST = "1995-06", "2008-12"
 
 
-def fit_record(record_id: str, end: str, *, intervals: bool = False) -> dict[str, float]:
-    """Point estimates of the count process and the crisis logit on the months up to ``end``."""
-    out = fit_counts(record_id, end, intervals=intervals) | fit_crisis(record_id, end)
-    return {k: v[0] for k, v in out.items()}
-
-
 @functools.cache
-def fit_record_ranges(record_id: str, end: str) -> dict[str, tuple[float, float, float, str]]:
-    """The count process and the crisis logit on the months up to ``end``, with their 90%
-    intervals (what the backtest re-estimates at each origin, as the baselines are; a
-    parameter at its boundary is fixed there without the profile search)."""
-    return fit_counts(record_id, end, intervals=True, profile=False) | fit_crisis(record_id, end)
+def _fit_record(record_id: str, end: str, intervals: bool) -> tuple[tuple[str, float], ...]:
+    out = fit_counts(record_id, end, intervals=intervals) | fit_crisis(record_id, end)
+    return tuple((k, v[0]) for k, v in out.items())
 
 
-def with_parameters(s: Scenario, fitted: dict[str, tuple[float, float, float, str]]) -> Scenario:
-    """A copy of the scenario whose parameters are the fitted values and intervals."""
-    data = s.model_dump()
-    params = data.setdefault("parameters", {})
-    from .parameters import DEFAULTS
-
-    for name, (v, lo, hi, why) in fitted.items():
-        # an interval the information cannot bound (a flat likelihood) falls back to the value
-        lo = lo if np.isfinite(lo) else v
-        hi = hi if np.isfinite(hi) else v
-        entry = params.get(name) or {"label": DEFAULTS[name].label, "description": ""}
-        entry["value"] = {
-            "value": v, "low": min(lo, v), "high": max(hi, v),
-            "provenance": {"kind": "calibrated", "text": why},
-        }  # fmt: skip
-        params[name] = entry
-    return type(s).model_validate(data)
+def fit_record(record_id: str, end: str, *, intervals: bool = False) -> dict[str, float]:
+    """Point estimates of the count process and the crisis logit on the months up to ``end``
+    (what the backtest re-estimates at each origin, as the baselines are; cached)."""
+    return dict(_fit_record(record_id, end, intervals))
 
 
 def fit(
