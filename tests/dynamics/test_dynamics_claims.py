@@ -57,7 +57,7 @@ FLIPS = {
     # talks become rare
     "C13": (
         [
-            "parameters.crisis_communication=0",
+            "parameters.crisis_channel=0",
             "parameters.defender_engagement_base=-6",
             "parameters.defender_concession_base=-6",
             "drivers.political_change_washington=0",
