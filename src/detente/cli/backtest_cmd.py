@@ -1,7 +1,8 @@
 """``detente backtest``: score forecasts against what happened.
 
-The command group is :data:`backtest_app`; each backtest is a subcommand (``outcomes`` here).
-Another module adds its own with ``@backtest_app.command("NAME")`` after importing it.
+The command group is :data:`backtest_app`; each backtest is a subcommand: ``outcomes`` here,
+``dynamics`` in :mod:`detente.cli.dynamics_cmd` (it imports :data:`backtest_app` and adds
+itself with ``@backtest_app.command("dynamics")``).
 """
 
 from __future__ import annotations

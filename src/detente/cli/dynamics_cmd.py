@@ -1,4 +1,5 @@
-"""``detente simulate`` (monthly Monte Carlo of the crisis dynamics) and ``detente calibrate``."""
+"""``detente simulate`` (monthly Monte Carlo of the crisis dynamics), ``detente calibrate`` and
+``detente backtest dynamics`` (the simulation scored on its record)."""
 
 from __future__ import annotations
 
@@ -46,16 +47,12 @@ def simulate(
         Path | None, typer.Option("--plot", help="Write a fan chart (PNG or SVG) to this file.")
     ] = None,
     set_: SetOption = None,
-    challenger: Annotated[
-        str | None,
+    groups: Annotated[
+        int | None,
         typer.Option(
-            "--challenger", help="Actor id of the challenger (default: found from the tools)."
-        ),
-    ] = None,
-    defender: Annotated[
-        str | None,
-        typer.Option(
-            "--defender", help="Actor id of the defender (default: the other veto player)."
+            "--groups",
+            min=1,
+            help="Runs share one draw of the uncertain inputs per group (default: one per run).",
         ),
     ] = None,
     list_what_ifs: Annotated[
@@ -122,8 +119,7 @@ def simulate(
                 runs=runs,
                 seed=seed,
                 progress=tick,
-                challenger=challenger,
-                defender=defender,
+                groups=groups,
             )
             result = base
             if shocked is not None:
@@ -134,8 +130,7 @@ def simulate(
                     seed=seed,
                     progress=tick,
                     what_if=what_if,
-                    challenger=challenger,
-                    defender=defender,
+                    groups=groups,
                 )
         except DetenteError as err:
             fail(err)
@@ -190,3 +185,108 @@ def calibrate(json_: JsonOption = False) -> None:
         print_json(cal.to_dict())
     else:
         console.print(cal.summary(), markup=False, soft_wrap=True)
+
+
+def _backtest_app() -> Any:
+    from .backtest_cmd import backtest_app
+
+    return backtest_app
+
+
+@_backtest_app().command("dynamics")
+def backtest_dynamics(
+    scenario: ScenarioArg,
+    runs: Annotated[
+        int, typer.Option("--runs", min=20, max=100_000, help="Monte Carlo runs per origin.")
+    ] = 400,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 0,
+    json_: JsonOption = False,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Store the summary as backtest.json in the record's folder (the report reads it).",
+        ),
+    ] = False,
+    fit: Annotated[
+        bool,
+        typer.Option(
+            "--fit",
+            help="First fit the simulation's parameters on the training origins and print them.",
+        ),
+    ] = False,
+    test_only: Annotated[
+        bool,
+        typer.Option(
+            "--test-only", help="Score the test origins only (faster; no training scores)."
+        ),
+    ] = False,
+    set_: SetOption = None,
+) -> None:
+    """Score simulate() from rolling origins on the case's record against three baselines."""
+    from ..dynamics.backtest import BASELINES, TARGETS, backtest
+    from ..dynamics.verdicts import backtest_verdicts, save_summary
+
+    try:
+        s = load_scenario(scenario, set_)
+        fitted = None
+        if fit:
+            from ..dynamics.fit import fit as run_fit
+
+            fitted = run_fit(s, seed=seed)
+        params = {k: v[0] for k, v in fitted.parameters.items()} if fitted else None
+        samples = ("test",) if test_only else ("train", "test")
+        result = backtest(s, runs=runs, seed=seed, parameters=params, samples=samples)
+    except DetenteError as err:
+        fail(err)
+    summary = result.summary_dict()
+    if fitted is not None:
+        summary["fitted"] = {
+            k: {"value": v[0], "low": v[1], "high": v[2], "provenance": v[3]}
+            for k, v in fitted.parameters.items()
+        }
+    summary["verdicts"] = backtest_verdicts(summary)
+    if save:
+        assert s.roles is not None and s.roles.record is not None
+        path = save_summary(summary, s.roles.record)
+        if not json_:
+            console.print(f"summary written to {path}", markup=False)
+    if json_:
+        print_json(summary)
+        return
+    st = summary["settings"]
+    console.print(
+        f"Backtest of the dynamics of {st['scenario']} on record {st['record']}: origins every "
+        f"6 months from {st['first_origin']}; training origins to {st['train_last_origin']}, "
+        f"test origins from {st['test_first_origin']} (out of sample), {st['runs']} runs each.",
+        markup=False,
+        soft_wrap=True,
+    )
+    head = f"{'target':<18} {'h':>3} {'n':>3} {'simulation':>10} " + " ".join(
+        f"{b:>11}" for b in BASELINES
+    )
+    console.print(head, markup=False)
+    for target, spec in summary["targets"].items():
+        for h, r in spec["horizons"].items():
+            cells = " ".join(
+                f"{r['baselines'][b]:>10.4f}{'' if r['beats'][b] else '*'}" for b in BASELINES
+            )
+            console.print(
+                f"{target:<18} {h:>3} {r['n_test_origins']:>3} {r['simulation']:>10.4f} {cells}",
+                markup=False,
+            )
+    console.print(
+        "* the simulation does not beat this baseline; "
+        + ", ".join(
+            f"{t}: {'higher' if hi else 'lower'} is better" for t, (_, hi) in TARGETS.items()
+        ),
+        markup=False,
+        soft_wrap=True,
+    )
+    if fitted is not None:
+        console.print("\nFitted on the training data:", markup=False)
+        for k, v in fitted.parameters.items():
+            console.print(f"  {k:<30} {v[0]:>9.4f}  [{v[1]:.4f}, {v[2]:.4f}]", markup=False)
+    console.print("", markup=False)
+    for line in summary["verdicts"]:
+        console.print(f"- {line}", markup=False, soft_wrap=True)

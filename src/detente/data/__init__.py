@@ -2,7 +2,8 @@
 
 Sources and terms: ``detente/data/files/SOURCES.md``. Loaders return pandas DataFrames with
 typed columns documented in their docstrings; :func:`monthly_panel` builds the monthly series
-the dynamics are calibrated on.
+the legacy calibration uses; :func:`load_record` reads a case's record (manifest and dated
+events, see :mod:`detente.data.records`), which the dynamics are fitted to and backtested on.
 """
 
 from .loaders import (
@@ -16,10 +17,13 @@ from .loaders import (
     load_provocations,
 )
 from .panel import STRATEGIC_MISSILE_TYPES, monthly_panel, overlap_check
+from .records import Record, bundled_records, load_record
 
 __all__ = [
     "KST_OFFSET",
     "STRATEGIC_MISSILE_TYPES",
+    "Record",
+    "bundled_records",
     "data_path",
     "load_cameo",
     "load_missile_tests",
@@ -27,6 +31,7 @@ __all__ = [
     "load_negotiation_events",
     "load_nuclear_tests",
     "load_provocations",
+    "load_record",
     "monthly_panel",
     "overlap_check",
 ]

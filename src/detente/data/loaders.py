@@ -272,7 +272,7 @@ def _monthly() -> pd.DataFrame:
 
 
 def load_monthly() -> pd.DataFrame:
-    """CSIS monthly counts of DPRK provocations and US-DPRK negotiation events, 1990-01..2018-08.
+    """CSIS monthly counts of North Korean provocations and US–North Korea negotiation events, 1990-01..2018-08.
 
     Columns
     -------
@@ -280,9 +280,9 @@ def load_monthly() -> pd.DataFrame:
     provocations : int64
         Provocation events in the month (CSIS events, Korean local dates).
     negotiation_events : int64
-        US-DPRK negotiation events in the month.
+        US–North Korea negotiation events in the month.
 
-    Source: CSIS Beyond Parallel, "Negotiations and provocations: 27 years of US-DPRK
+    Source: CSIS Beyond Parallel, "Negotiations and provocations: 27 years of US–North Korea
     relations" (Cha & Collins); cite CSIS.
     """
     return _monthly().copy()
@@ -307,7 +307,7 @@ def _negotiation_events() -> pd.DataFrame:
 
 
 def load_negotiation_events() -> pd.DataFrame:
-    """US-DPRK negotiation events, 1990-01..2018-08: one row per event.
+    """US–North Korea negotiation events, 1990-01..2018-08: one row per event.
 
     Columns
     -------
@@ -318,7 +318,7 @@ def load_negotiation_events() -> pd.DataFrame:
         "Political Dialogue (Nuclear)", "Nuclear Dialogue", "Political Dialogue"
         (stray whitespace in the source removed).
     parties : object (tuple of str)
-        e.g. ("US", "DPRK") or the six parties.
+        e.g. the two parties or the six parties.
     n_parties : int64
     multilateral : bool
         More than two parties.
@@ -356,7 +356,7 @@ def _nuclear_tests() -> pd.DataFrame:
 
 
 def load_nuclear_tests() -> pd.DataFrame:
-    """The six DPRK nuclear tests, 2006-2017, with seismic yield estimates.
+    """The six North Korean nuclear tests, 2006-2017, with seismic yield estimates.
 
     Columns
     -------

@@ -44,7 +44,7 @@ def monthly_panel(start: str = "1990-01", end: str = "2021-06") -> pd.DataFrame:
     provocation_events : int64
         The count rebuilt from the CSIS event-level file, for every month.
     negotiation_events : Int64
-        US-DPRK negotiation events; <NA> after 2018-08 (not observed).
+        US–North Korea negotiation events; <NA> after 2018-08 (not observed).
     talks : boolean
         At least one negotiation event in the month; <NA> after 2018-08.
     missiles : int64

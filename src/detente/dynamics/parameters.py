@@ -46,60 +46,60 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "more or less sharply",
     ),
     "crisis_base": _c(
-        -2.494,
-        -2.976,
-        -2.012,
+        -2.633,
+        -3.113,
+        -2.154,
         "Crisis utility intercept (logit)",
-        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on intercept, 1990-02..2018-09 (n = 344); detente calibrate",
+        "penalised logit of a strategic-provocation month on exercise month, talks last month and a strategic month last month, 1990-02..2021-06 (n = 377); detente backtest dynamics --fit",
     ),
     "crisis_exercise": _c(
-        -0.844,
-        -2.076,
-        0.387,
+        -0.8313,
+        -2.062,
+        0.3999,
         "Crisis utility in exercise months",
-        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on exercise_month, 1990-02..2018-09 (n = 344); detente calibrate",
+        "penalised logit of a strategic-provocation month on exercise month, talks last month and a strategic month last month, 1990-02..2021-06 (n = 377); detente backtest dynamics --fit",
     ),
     "crisis_talks": _c(
-        -3.144,
-        -5.195,
-        -1.093,
+        -3.086,
+        -5.151,
+        -1.021,
         "Crisis utility while talks are on",
-        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on talks_last_month, 1990-02..2018-09 (n = 344); detente calibrate",
+        "penalised logit of a strategic-provocation month on exercise month, talks last month and a strategic month last month, 1990-02..2021-06 (n = 377); detente backtest dynamics --fit",
     ),
     "crisis_persistence": _c(
-        2.245,
-        1.356,
-        3.134,
+        2.377,
+        1.489,
+        3.265,
         "Crisis utility after a crisis month",
-        "penalised logit of a strategic provocation month (nuclear test, IRBM/ICBM/SLV; CNS + Yao et al. 2018, Korean months) on strategic_last_month, 1990-02..2018-09 (n = 344); detente calibrate",
+        "penalised logit of a strategic-provocation month on exercise month, talks last month and a strategic month last month, 1990-02..2021-06 (n = 377); detente backtest dynamics --fit",
     ),
     "provocation_rate_no_talks": _c(
-        0.465,
-        0.35,
-        0.58,
+        0.2054,
+        0.1436,
+        0.2937,
         "Provocations per month, no talks, no crisis",
-        "mean CSIS provocation events per month, no talks last month, no strategic provocation, 1990-02..2018-09 (n = 185 months); detente calibrate",
+        "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit",
     ),
     "provocation_rate_talks": _c(
-        0.254,
-        0.151,
-        0.357,
+        0.183,
+        0.1168,
+        0.2866,
         "Provocations per month during talks",
-        "mean CSIS provocation events per month, talks last month, no strategic provocation, 1990-02..2018-09 (n = 138 months); detente calibrate",
+        "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit",
     ),
     "provocation_rate_crisis": _c(
-        1.81,
-        1.375,
-        2.244,
+        0.5045,
+        0.2883,
+        0.8828,
         "Provocations in a crisis month",
-        "mean CSIS provocation events per month, months with a strategic provocation, 1990-02..2021-06 (n = 21 months); detente calibrate",
+        "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit",
     ),
     "provocation_exercise_ratio": _c(
-        1.446,
-        0.966,
-        2.165,
+        2.224,
+        1.567,
+        3.157,
         "Rate ratio of routine provocations in exercise months",
-        "rate ratio exp(b) of the exercise-month term in the NB2 count model of CSIS provocation events, 1990-02..2018-09 (n = 344); detente calibrate",
+        "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit",
     ),
     "inhibit_distress": _j(
         1.5,
@@ -109,7 +109,7 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "essay ¶7 s2: inhibition is stated, its size is not; 1.5 halves the crisis odds "
         "between reference and high distress",
     ),
-    "inhibit_china": _j(
+    "inhibit_dependency": _j(
         1.5,
         0.5,
         3.0,
@@ -119,56 +119,60 @@ DEFAULTS: dict[str, ParameterDefault] = {
     "reference_distress": _j(
         0.5, 0.3, 0.6, "Distress level of the fit window", "the 1990-2021 average on the 0-1 scale"
     ),
-    "reference_china_dependency": _j(
+    "reference_dependency": _j(
         0.5,
         0.3,
         0.6,
         "China dependency of the fit window",
         "the 1990-2021 average on the 0-1 scale; dependency rose after 2016 sanctions",
     ),
-    "us_escalation": _j(
+    "defender_escalation": _j(
         0.5,
         -0.5,
         1.5,
         "Defender's pressure utility when the challenger instigates",
         "strict deterrence answers provocations; about three answers in five",
     ),
-    "us_pressure_base": _j(
+    "defender_pressure_base": _j(
         -1.5, -2.5, -0.5, "Defender's pressure utility", "sanctions stay; new pressure is rarer"
     ),
-    "us_engagement_base": _j(
-        0.0,
-        -1.0,
-        1.0,
+    "defender_engagement_base": _c(
+        0.001247,
+        -0.995,
+        0.9975,
         "Defender's engagement utility",
-        "essay ¶1 s3, ¶9 s2: standing offers of dialogue",
+        "simulated likelihood: maximises the backtest log score of the monthly talks state and of P(talks by 6/12/24/36 months) over 28 training origins (1995-06..2008-12), 150 runs each; detente backtest dynamics --fit",
     ),
-    "crisis_comm": _j(
+    "crisis_channel": _j(
         1.0,
         0.0,
         2.0,
         "Defender's engagement utility per unit of crisis-communication interest",
         "essay ¶9 s1",
     ),
-    "us_wait": _j(
+    "defender_wait": _j(
         1.0,
         0.0,
         2.0,
         "Defender's value of waiting per unit of distress",
         "essay ¶8 s1: the US anticipates economic desperation",
     ),
-    "us_concession_base": _j(
+    "defender_concession_base": _j(
         -1.5, -2.5, -0.5, "Defender's concession utility", "no concession before talks"
     ),
-    "us_obduracy": _j(
+    "defender_obduracy": _j(
         10.0,
         5.0,
         15.0,
         "Defender's concession penalty per unit of gap",
         "essay ¶5 s2: the US cannot accept the North as a nuclear state",
     ),
-    "dprk_engagement_base": _j(
-        -1.5, -2.5, -0.5, "Challenger's engagement utility", "talks for prestige (essay ¶3 s3)"
+    "challenger_engagement_base": _c(
+        -0.6025,
+        -1.83,
+        0.6253,
+        "Challenger's engagement utility",
+        "simulated likelihood: maximises the backtest log score of the monthly talks state and of P(talks by 6/12/24/36 months) over 28 training origins (1995-06..2008-12), 150 runs each; detente backtest dynamics --fit",
     ),
     "desperation": _j(
         1.5,
@@ -185,14 +189,14 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "in utility units, typically 0.05-0.3)",
         "essay ¶7 s3: obdurate until the US waters down its demands",
     ),
-    "seoul_push": _j(
+    "third_party_push": _j(
         0.3,
         0.0,
         0.8,
         "Challenger's engagement utility per engaging third party",
         "essay ¶1 s3: Seoul's efforts have gone unanswered, so small",
     ),
-    "dprk_concession_base": _j(
+    "challenger_concession_base": _j(
         -1.0, -2.0, 0.0, "Challenger's concession utility", "no quid pro quo without a zone"
     ),
     "weakness": _j(
@@ -209,12 +213,12 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "Concession utility when a zone of agreement exists",
         "a deal both prefer to the status quo makes conceding worthwhile",
     ),
-    "talks_inertia": _j(
-        2.0,
-        1.0,
-        3.0,
+    "talks_inertia": _c(
+        2.838,
+        1.578,
+        4.099,
         "Engagement utility while talks are on",
-        "talks once started tend to continue (the record: talks months cluster)",
+        "simulated likelihood: maximises the backtest log score of the monthly talks state and of P(talks by 6/12/24/36 months) over 28 training origins (1995-06..2008-12), 150 runs each; detente backtest dynamics --fit",
     ),
     "fatigue_rate": _j(
         0.01,
@@ -222,21 +226,6 @@ DEFAULTS: dict[str, ParameterDefault] = {
         0.02,
         "Monthly drift of the defender's stance per unit of fatigue",
         "essay ¶6 s2: at most 2 % of the gap a month",
-    ),
-    "recompute_every": _j(
-        12.0,
-        12.0,
-        12.0,
-        "Months between checks for stances moved by fatigue",
-        "a setting: fatigue moves stances by at most a few points a year; leadership "
-        "changes are recomputed at once",
-    ),
-    "recompute_threshold": _j(
-        3.0,
-        3.0,
-        3.0,
-        "Stance movement (scale points) that triggers a bargaining-set recomputation",
-        "a setting: smaller moves change the gap by less than the kernel's precision matters",
     ),
     "election_change": _j(
         0.05,
@@ -251,6 +240,78 @@ DEFAULTS: dict[str, ParameterDefault] = {
         0.8,
         "Largest move of a new leader toward the other side (share of the distance)",
         "essay ¶9 s5: a dramatic change could end the impasse; on average a new leader moves a quarter of the way",
+    ),
+    "leader_shift_toward": _j(
+        0.6,
+        0.4,
+        0.8,
+        "Chance that a dramatic change moves the new leader toward the other side",
+        "a change can harden a stance as well as soften it; slightly more often toward a deal "
+        "after years of impasse (judgement: the record has too few changes to tell)",
+    ),
+    "provocation_excitation": _c(
+        0.0,
+        0.0,
+        0.15,
+        "Self-excitation of provocations (rate added per unit of the recent monthly mean)",
+        "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit; excitation at its boundary 0 (upper bound: profile likelihood)",
+    ),
+    "provocation_memory": _c(
+        0.5652,
+        0.155,
+        0.902,
+        "Monthly persistence of the excitation (weight of the past in its moving average)",
+        "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit; excitation at its boundary 0 (upper bound: profile likelihood); memory fitted at that bound",
+    ),
+    "provocation_active_ratio": _c(
+        5.607,
+        3.831,
+        8.496,
+        "Rate ratio of provocations in the active regime (testing campaigns)",
+        "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit",
+    ),
+    "regime_stay_quiet": _c(
+        0.9651,
+        0.913,
+        0.9865,
+        "Monthly probability that a quiet regime stays quiet",
+        "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit",
+    ),
+    "regime_stay_active": _c(
+        0.9109,
+        0.8048,
+        0.962,
+        "Monthly probability that an active regime (a testing campaign) goes on",
+        "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit",
+    ),
+    "provocation_dispersion": _c(
+        2.957,
+        1.186,
+        7.37,
+        "Negative-binomial size of the monthly provocation count (variance mu + mu^2/size)",
+        "maximum likelihood (forward algorithm), regime-switching self-exciting negative-binomial count of CSIS provocation events given the record's talks, strategic months and exercise calendar, 1991-01..2021-06 (n = 366); detente backtest dynamics --fit",
+    ),
+    "missiles_per_provocation": _c(
+        0.4651,
+        0.2666,
+        0.8114,
+        "Missiles launched per provocation event (mean ratio of the two counts)",
+        "maximum likelihood, negative-binomial count of CNS missiles launched with mean = the fitted event rate x the salvo size of the last 36 months (shrunk toward this ratio with the weight of salvo_prior_events), 1991-01..2021-06 (n = 366); detente backtest dynamics --fit",
+    ),
+    "missile_dispersion": _c(
+        0.1682,
+        0.1132,
+        0.25,
+        "Negative-binomial size of the monthly missile count",
+        "maximum likelihood, negative-binomial count of CNS missiles launched with mean = the fitted event rate x the salvo size of the last 36 months (shrunk toward this ratio with the weight of salvo_prior_events), 1991-01..2021-06 (n = 366); detente backtest dynamics --fit",
+    ),
+    "salvo_prior_events": _j(
+        10.0,
+        5.0,
+        20.0,
+        "Weight (in provocation events) of missiles_per_provocation in the salvo size at the start",
+        "the salvo size at the start is the record's missiles per event over the last 36 "
+        "months, shrunk toward the fitted ratio as if it had been seen in this many events",
     ),
     "third_party_engagement": _j(
         1.0, 0.0, 2.0, "Third parties' engagement utility", "Seoul keeps trying (essay ¶1 s3)"

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .simulation import AGREEMENT, CRISIS, IMPASSE, KINDS, LIMITED, MODES, SUBSTANTIVE
+from .kernel import AGREEMENT, CRISIS, IMPASSE, KINDS, LIMITED, MODES, SUBSTANTIVE
 
 __all__ = ["HORIZONS", "DynamicsResult"]
 
@@ -28,10 +28,17 @@ class DynamicsResult:
     """Monte Carlo paths of the monthly dynamics.
 
     Arrays are (months, runs) unless stated: ``modes`` (int index into :data:`MODES`),
-    ``provocations`` (count), ``choices`` (months, runs, actors: index into :data:`KINDS`),
+    ``provocations`` (count of events), ``missiles`` (missiles launched), ``rate`` (the
+    provocation rate each run drew its count from), ``active`` (the provocations' active
+    regime), ``choices`` (months, runs, actors: index into :data:`KINDS`),
     ``instigated`` (the challenger chose to manufacture a crisis), ``zone`` and ``gap``
     (the bargaining set as the runs saw it), ``change_challenger`` / ``change_defender``
-    (a dramatic political change that month).
+    (a dramatic political change that month). ``group`` (runs,) is each run's parameter
+    group and ``draws`` the groups' draws of the uncertain inputs (a batched
+    ``ScenarioArrays``, one row per group); ``dispersion`` holds each run's
+    negative-binomial sizes (``provocations``, ``missiles``) and
+    ``missiles_per_provocation``, so predictive distributions can be mixed exactly.
+    ``calibrated`` is False when the scenario names no record.
     """
 
     scenario_id: str
@@ -48,6 +55,13 @@ class DynamicsResult:
     gap: np.ndarray
     change_challenger: np.ndarray
     change_defender: np.ndarray
+    missiles: np.ndarray | None = None
+    active: np.ndarray | None = None
+    rate: np.ndarray | None = None
+    group: np.ndarray | None = None
+    draws: Any = None
+    dispersion: dict[str, np.ndarray] = field(default_factory=dict)
+    calibrated: bool = False
     what_if: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -78,6 +92,38 @@ class DynamicsResult:
             "leadership_change": self.change_challenger | self.change_defender,
         }
         return {k: np.logical_or.accumulate(v, axis=0).mean(axis=1) for k, v in ever.items()}
+
+    def changed(self, horizon: int | None = None) -> np.ndarray:
+        """Per run: a dramatic political change in either capital by the horizon."""
+        t = self.n_months if horizon is None else horizon
+        return np.asarray((self.change_challenger[:t] | self.change_defender[:t]).any(axis=0))
+
+    def at_by_change(self, horizon: int) -> dict[str, dict[str, float] | float]:
+        """P(talks / agreement / crisis by the horizon) over all runs, over the runs without
+        a political change in either capital by then, and over those with one; and the
+        share of runs with a change."""
+        if not 1 <= horizon <= self.n_months:
+            raise ValueError(f"horizon must be in 1..{self.n_months}; got {horizon}")
+        changed = self.changed(horizon)
+        talks = np.asarray(self.in_talks[:horizon].any(axis=0))
+        agreement = np.asarray((self.modes[:horizon] == AGREEMENT).any(axis=0))
+        crisis = np.asarray((self.modes[:horizon] == CRISIS).any(axis=0))
+
+        def share(sel: np.ndarray) -> dict[str, float]:
+            if not sel.any():
+                return {"talks": float("nan"), "agreement": float("nan"), "crisis": float("nan")}
+            return {
+                "talks": float(talks[sel].mean()),
+                "agreement": float(agreement[sel].mean()),
+                "crisis": float(crisis[sel].mean()),
+            }
+
+        return {
+            "all_runs": share(np.ones_like(changed)),
+            "no_change": share(~changed),
+            "with_change": share(changed),
+            "p_change": float(changed.mean()),
+        }
 
     def at(self, horizon: int) -> dict[str, float]:
         """P(talks / agreement / crisis by the horizon), P(impasse at it), P(no talks at all up to
@@ -146,6 +192,11 @@ class DynamicsResult:
             "p_ever": {k: v.round(6).tolist() for k, v in self.p_ever().items()},
             "provocations": {k: v.round(6).tolist() for k, v in prov.items()},
             "horizons": {str(h): self.at(h) for h in HORIZONS if h <= self.n_months},
+            "by_political_change": {
+                str(h): self.at_by_change(h) for h in HORIZONS if h <= self.n_months
+            },
+            "calibrated": self.calibrated,
+            "groups": None if self.group is None else int(self.group.max()) + 1,
             "time_to_first_talks": {
                 "share_with_talks": float(np.isfinite(ttf).mean()),
                 "median_months": _nan_none(np.nanmedian(ttf)) if np.isfinite(ttf).any() else None,
@@ -183,6 +234,18 @@ class DynamicsResult:
                     f"{h:>6} m {a['talks']:>9.3f} {a['agreement']:>10.3f} {a['crisis']:>9.3f} "
                     f"{a['impasse_now']:>8.3f}"
                 )
+        h = min(36, self.n_months)
+        bc = self.at_by_change(h)
+        nc, wc = bc["no_change"], bc["with_change"]
+        assert isinstance(nc, dict) and isinstance(wc, dict)
+        lines += [
+            "",
+            f"By month {h}, {bc['p_change']:.1%} of runs see a dramatic political change in "
+            f"either capital: P(talks) {nc['talks']:.3f} without one, {wc['talks']:.3f} with one; "
+            f"P(agreement) {nc['agreement']:.3f} / {wc['agreement']:.3f}.",
+        ]
+        if not self.calibrated:
+            lines.append("Uncalibrated: the scenario names no record; judgement priors.")
         ttf = self.time_to_first_talks()
         share = np.isfinite(ttf).mean()
         med = f"{np.nanmedian(ttf):.0f} months" if share > 0 else "never"
@@ -196,7 +259,7 @@ class DynamicsResult:
             "",
             "Notes:",
             "  1. P(talks/agreement/crisis) are by the horizon (ever happened); impasse is at it.",
-            "  2. Utilities mix calibrated terms and judgement; see 'detente calibrate' and docs/dynamics.md.",
+            "  2. Utilities mix fitted terms and judgement; see 'detente backtest dynamics' and docs/dynamics.md.",
         ]
         lines += [f"  {k + 3}. {n}" for k, n in enumerate(self.notes)]
         return "\n".join(lines)

@@ -1,220 +1,172 @@
 """The monthly crisis-dynamics simulation, vectorised over Monte Carlo runs.
 
-Each run draws the scenario's uncertain numbers once (``scenario.sample``, triangular on
-each range) and plays ``months`` months from the month after ``meta.start``. Every month:
+The roles come from the scenario's ``roles:`` section (:mod:`detente.dynamics.roles`): the
+challenger, the defender, the third parties and the drivers that measure distress,
+dependency, fatigue, crisis communication and the hazards of political change. The runs
+are split into ``groups``; the runs of a group share one draw of the scenario's uncertain
+numbers (``scenario.sample``, triangular on each range) and differ in their random paths.
+Each run plays ``months`` months from the month after ``start`` (default ``meta.start``).
+Every month (:func:`detente.dynamics.kernel.play`):
 
-1. **Political change** (rule ``political_change``): each capital may change leadership;
-   the new leader's stance moves toward the other side; the bargaining set is recomputed.
+1. **Political change** (rule ``political_change``): each capital may change leadership
+   (the hazard drivers are re-centred so their mean is the stated value); the new leader's
+   stance moves toward the other side or away from it.
 2. **Fatigue** (rule ``adversary_fatigue``): the defender's stance drifts toward the
-   challenger's; every ``recompute_every`` months the bargaining set is recomputed for the
-   runs whose stances moved by more than ``recompute_threshold`` scale points.
+   challenger's; the bargaining set is recomputed in closed form.
 3. **Choices**: third parties choose among their tools' kinds; the challenger decides
    whether to manufacture a crisis (rules ``crisis_threat``, ``crisis_inhibition``), and if
    not, chooses among holding out, engaging and conceding (``obduracy``, ``desperation``,
-   ``weakness_blocks_reciprocity``, ``seoul_push``); the defender, having seen that, chooses
-   among waiting, engaging, conceding and pressure (``crisis_communication``,
-   ``pressure_before_talks``). Every choice is a logit (quantal response) over the kinds
-   of tools the actor has.
-4. **Mode transition** from the choices (no fixed rates): talks start when both veto
-   players engage; become substantive only with a zone of agreement and a concession;
-   reach agreement when both concede; a crisis starts when the challenger instigates and
-   the defender escalates; it ends when the challenger stops, in limited talks if both
-   engage (the crisis-communication channel).
-5. **Provocations**: a Poisson count whose rate is the calibrated rate for a crisis month,
-   a talks month or a no-talks month, the routine rates raised in exercise months by the
-   calibrated rate ratio (keeping their yearly mean).
+   ``weakness_blocks_reciprocity``, ``third_party_push``); the defender, having seen that,
+   chooses among waiting, engaging, conceding and pressure (``crisis_communication``,
+   ``pressure_before_talks``). Every choice is a logit (quantal response).
+4. **Mode transition** from the choices: talks start when both veto players engage; become
+   substantive only with a zone of agreement and a concession; reach agreement when both
+   concede; a crisis starts when the challenger instigates and the defender escalates.
+5. **Provocations**: a self-exciting negative-binomial count (events) whose rate is the
+   routine rate of the mode (raised in exercise months), or the crisis rate, plus
+   ``provocation_excitation`` times the recent monthly mean; missiles launched are a
+   second negative-binomial count with ``missiles_per_provocation`` times that rate.
 
 All random numbers of a month come from one child of ``np.random.SeedSequence(seed)``, so
 a run is reproducible from its seed and the first months do not depend on the horizon.
-:func:`simulate_reference` plays the same rules run by run in a Python loop on the same
-random numbers (for the benchmark and the equivalence test).
+:func:`simulate_reference` plays the same rules run by run on the same random numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import difflib
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy.stats import poisson
 
 from ..errors import ModelError
-from ..scenario.arrays import ScenarioArrays
+from .kernel import AGREEMENT as AGREEMENT
+from .kernel import CONCEDE as CONCEDE
+from .kernel import CRISIS as CRISIS
+from .kernel import DELAY as DELAY
+from .kernel import ENGAGE as ENGAGE
+from .kernel import IMPASSE as IMPASSE
+from .kernel import KINDS, MODES, N_FIXED, PRESSURE, Setup, play
+from .kernel import LIMITED as LIMITED
+from .kernel import SUBSTANTIVE as SUBSTANTIVE
 from .parameters import resolve_parameters
-from .zone import subset, zone_and_gap
+from .roles import DRIVER_ROLES, CaseRoles, case_roles
+from .roles import calendar as calendar
 
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
     from .result import DynamicsResult
 
-__all__ = [
-    "KINDS",
-    "MODES",
-    "DriverNames",
-    "Roles",
-    "calendar",
-    "find_roles",
-    "simulate",
-    "simulate_reference",
-]
+__all__ = ["KINDS", "MODES", "calendar", "simulate", "simulate_reference"]
 
-MODES = ("impasse", "limited_talks", "substantive_talks", "agreement", "crisis")
-IMPASSE, LIMITED, SUBSTANTIVE, AGREEMENT, CRISIS = range(5)
-KINDS = ("delay", "engagement", "concession", "pressure")
-DELAY, ENGAGE, CONCEDE, PRESSURE = range(4)
-
-# Columns of the per-month uniform draws.
-_U_CHANGE_C, _U_CHANGE_D, _U_SHIFT_C, _U_SHIFT_D, _U_CRISIS, _U_CHOICE_C, _U_CHOICE_D, _U_PROV = (
-    range(8)
-)
-_N_FIXED = 8
+ENGAGE_KINDS = ("engagement", "concession")
 
 
-@dataclass(frozen=True)
-class DriverNames:
-    """Which scenario drivers play which part (a missing driver counts as 0)."""
-
-    distress: str = "economic_distress"
-    patron: str = "china_dependency"
-    fatigue: str = "adversary_fatigue"
-    crisis_communication: str = "crisis_communication"
-    change_defender: str = "political_change_washington"
-    change_challenger: str = "political_change_pyongyang"
-
-
-@dataclass(frozen=True)
-class Roles:
-    """Actor indices: the challenger (instigates crises), the defender, the third parties."""
-
-    challenger: int
-    defender: int
-    third: tuple[int, ...]
-
-
-def find_roles(s: Scenario, challenger: str | None = None, defender: str | None = None) -> Roles:
-    """The challenger and defender among the veto players.
-
-    By default the challenger is the veto player owning a pressure tool whose id or label
-    mentions a crisis, and the defender the other veto player.
-    """
-    ids = list(s.actor_ids)
-    veto = [a.id for a in s.actors if a.veto]
-    if challenger is None:
-        for a in s.actors:
-            if a.id in veto and any(
-                t.kind == "pressure" and "crisis" in (t.id + " " + t.label).lower() for t in a.tools
-            ):
-                challenger = a.id
-                break
-    if challenger is None and len(veto) >= 2:
-        challenger = veto[1]
-    if defender is None:
-        others = [v for v in veto if v != challenger]
-        defender = others[0] if others else None
-    if challenger is None or defender is None or challenger == defender:
-        raise ModelError(
-            "dynamics need two veto players, a challenger and a defender; "
-            f"the scenario has veto players {veto or 'none'}; mark two actors veto: true "
-            "or name them with --challenger/--defender (challenger=/defender= in Python)"
-        )
-    for name, who in (("challenger", challenger), ("defender", defender)):
-        if who not in ids:
-            raise ModelError(f"{name} {who!r} is not an actor; actors are {', '.join(ids)}")
-    c, d = ids.index(challenger), ids.index(defender)
-    return Roles(c, d, tuple(k for k in range(len(ids)) if k not in (c, d)))
-
-
-def _event_actor(event_id: str, event_label: str, s: Scenario) -> int | None:
-    tokens = set(event_id.lower().replace("_", "-").split("-"))
-    words = event_label.lower()
-    aliases = {
-        "usa": ("us", "washington", "united states", "american", "u.s."),
-        "rok": ("seoul", "south korea", "korean presidential"),
-    }
-    for k, a in enumerate(s.actors):
-        if a.id.lower() in tokens:
-            return k
-        for alias in aliases.get(a.id.lower(), ()):
-            if alias in tokens or (len(alias) > 3 and alias in words):
-                return k
-        if a.label.lower() in words:
-            return k
-    return None
-
-
-def calendar(s: Scenario, months: int) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The simulated months ("YYYY-MM", from the month after ``meta.start``), exercise
-    months (T,) and election months per actor (T, A), from the scenario's events.
-
-    Events whose ``kind`` mentions "exercise" mark exercise months; "election" marks
-    elections, attributed to the actor named in the event id or label.
-    """
-    if s.meta.start is None:
-        raise ModelError(
-            f"scenario {s.id}: meta.start is not set; give the month the simulation starts "
-            "from, e.g. start: '2021-06'"
-        )
-    first = pd.Period(s.meta.start, freq="M") + 1
-    labels = [str(first + k) for k in range(months)]
-    exercise = np.zeros(months, bool)
-    election = np.zeros((months, s.n_actors), bool)
-    for e in s.events:
-        kind = (e.kind + " " + e.id).lower()
-        for t, lab in enumerate(labels):
-            hit = any(d == lab or (d.startswith("*-") and d[2:] == lab[5:]) for d in e.dates)
-            if not hit:
-                continue
-            if "exercise" in kind:
-                exercise[t] = True
-            elif "election" in kind:
-                k = _event_actor(e.id, e.label, s)
-                if k is not None:
-                    election[t, k] = True
-    return labels, exercise, election
-
-
-def _choose(
-    utilities: np.ndarray, available: np.ndarray, tau: np.ndarray, u: np.ndarray
-) -> np.ndarray:
-    """Logit choice: index of the option drawn with probabilities softmax(U / tau)."""
-    z = np.where(available, utilities / tau[:, None], -np.inf)
-    z = z - z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    cum = np.cumsum(p, axis=1)
-    cum /= cum[:, -1:]
-    pick = (cum <= u[:, None]).sum(axis=1)
-    last = np.flatnonzero(available)[-1] if available.any() else DELAY
-    return np.minimum(pick, last)
-
-
-def _available(s: Scenario) -> np.ndarray:
-    """Which kinds each actor can choose: delay always; its tools' kinds; and, for veto
-    players, engagement and concession (coming to the table and trading are open to any
-    party to the negotiation, whether or not the scenario lists them as tools)."""
+def _available(s: Scenario, veto: tuple[int, int]) -> np.ndarray:
+    """Which kinds each actor can choose: delay always; its tools' kinds; and, for the
+    challenger and defender, engagement and concession (coming to the table and trading
+    are open to any party to the negotiation, whether or not it lists them as tools)."""
     out = np.zeros((s.n_actors, 4), bool)
-    out[:, DELAY] = True  # doing nothing new is always possible
+    out[:, 0] = True  # doing nothing new is always possible
     for k, a in enumerate(s.actors):
-        if a.veto:
-            out[k, ENGAGE] = out[k, CONCEDE] = True
+        if k in veto:
+            out[k, 1] = out[k, 2] = True
         for t in a.tools:
             out[k, KINDS.index(t.kind)] = True
     return out
 
 
-@dataclass
-class _Setup:
-    scenario: Scenario
-    arrays: ScenarioArrays
-    par: dict[str, np.ndarray]
-    drv: dict[str, np.ndarray]
-    roles: Roles
-    available: np.ndarray
-    labels: list[str]
-    exercise: np.ndarray
-    election: np.ndarray
-    kernel: str
+def _recentred_hazard(s: Scenario, driver: str, draws: np.ndarray) -> np.ndarray:
+    """A hazard's draws shifted so their mean is the stated value (the triangular draw on an
+    asymmetric range has mean (low + value + high) / 3); clipped to [0, 1]."""
+    q = s.drivers[driver].value
+    return np.clip(draws - (q.low + q.value + q.high) / 3.0 + q.value, 0.0, 1.0)
+
+
+#: Months of history behind the salvo size (missiles per provocation event) at the start.
+SALVO_WINDOW = 36
+
+
+def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Provocation and missile counts of the scenario's record up to ``start``, if covered."""
+    if s.roles is None or s.roles.record is None:
+        return None
+    from ..data.records import load_record
+
+    panel = load_record(s.roles.record).panel()
+    months = panel["month"].astype(str)
+    if not months.iloc[0] <= start <= months.iloc[-1]:
+        return None
+    sel = months <= start
+    missiles = panel["missiles"] if "missiles" in panel else panel["provocations"] * 0
+    return (
+        panel.loc[sel, "provocations"].to_numpy(float),
+        missiles[sel].to_numpy(float),
+    )
+
+
+def _initial_counts(
+    s: Scenario,
+    start: str,
+    history: Sequence[float] | np.ndarray | None,
+    missile_history: Sequence[float] | np.ndarray | None,
+    par: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """The excitation (the recent monthly mean of provocations) and the salvo size at the
+    start: from ``history`` / ``missile_history`` (oldest first), else from the scenario's
+    record up to ``start``, else the stationary mean and the prior salvo size."""
+    memory = par["provocation_memory"]
+    prior = par["missiles_per_provocation"]
+    weight = par["salvo_prior_events"]
+    if history is None:
+        rec = _record_history(s, start)
+        if rec is not None:
+            history, missile_history = rec
+    if history is None or len(history) == 0:
+        stationary = par["provocation_rate_no_talks"] / np.maximum(
+            1e-9, 1 - par["provocation_excitation"]
+        )
+        return stationary.copy(), prior.copy(), "stationary"
+    h = np.zeros_like(memory)
+    for y in history:
+        h = memory * h + (1 - memory) * float(y)
+    events = float(np.sum(np.asarray(history, float)[-SALVO_WINDOW:]))
+    if missile_history is None or len(missile_history) == 0:
+        return h, prior.copy(), "record"
+    launched = float(np.sum(np.asarray(missile_history, float)[-SALVO_WINDOW:]))
+    return h, (weight * prior + launched) / (weight + events), "record"
+
+
+def _initial_regime(
+    s: Scenario,
+    start: str,
+    history: Sequence[float] | np.ndarray | None,
+    given: float | None,
+    overrides: dict[str, float] | None,
+) -> float:
+    """P(the active regime) in the first month: ``given``, else filtered from the scenario's
+    record up to ``start`` (with the scenario's point values of the count parameters), else
+    the chain's stationary probability."""
+    from .parameters import DEFAULTS
+    from .regimes import NAMES, filter_active
+
+    if given is not None:
+        if not 0.0 <= given <= 1.0:
+            raise ModelError(f"regime_probability must be in [0, 1]; got {given}")
+        return float(given)
+    point = {
+        n: (s.parameters[n].value.value if n in s.parameters else DEFAULTS[n].value) for n in NAMES
+    } | {k: v for k, v in (overrides or {}).items() if k in NAMES}
+    panel = None
+    if history is None and s.roles is not None and s.roles.record is not None:
+        from ..data.records import load_record
+
+        full = load_record(s.roles.record).panel()
+        months = full["month"].astype(str)
+        if months.iloc[0] <= start <= months.iloc[-1]:
+            panel = full[months <= start]
+    return filter_active(panel, point)
 
 
 def _prepare(
@@ -222,281 +174,67 @@ def _prepare(
     months: int,
     runs: int,
     seed: int | None,
-    challenger: str | None,
-    defender: str | None,
-    drivers: DriverNames,
     kernel: str,
-) -> tuple[_Setup, np.ndarray]:
+    groups: int | None,
+    start: str | None,
+    initial_mode: str | Sequence[str],
+    history: Sequence[float] | np.ndarray | None,
+    missile_history: Sequence[float] | np.ndarray | None = None,
+    overrides: dict[str, float] | None = None,
+    regime_probability: float | None = None,
+) -> tuple[Setup, np.ndarray, np.ndarray, object, dict[str, str]]:
     if months < 1 or runs < 1:
         raise ModelError(f"months and runs must be >= 1; got months={months}, runs={runs}")
-    roles = find_roles(s, challenger, defender)
-    labels, exercise, election = calendar(s, months)
+    K = runs if groups is None else int(groups)
+    if not 1 <= K <= runs:
+        raise ModelError(f"groups must be in 1..runs ({runs}); got {groups}")
+    roles = case_roles(s)
+    labels, exercise, election = calendar(s, months, start)
+    start = start or s.meta.start or ""
     ss = np.random.SeedSequence(seed)
     sample_ss, month_ss = ss.spawn(2)
-    arrays = s.sample(runs, np.random.default_rng(sample_ss))
-    par = resolve_parameters(arrays.parameters, (runs,))
-    drv = {}
-    for field in DriverNames.__dataclass_fields__:
-        name = getattr(drivers, field)
-        v = arrays.drivers.get(name)
-        drv[field] = np.zeros(runs) if v is None else np.asarray(v, float)
-    n_cols = _N_FIXED + len(roles.third)
+    draws = s.sample(K, np.random.default_rng(sample_ss))
+    group = (np.arange(runs) * K) // runs
+    arrays = draws.take(group)
+    par = {k: np.array(v) for k, v in resolve_parameters(arrays.parameters, (runs,)).items()}
+    for key, value in (overrides or {}).items():
+        if key not in par:
+            close = difflib.get_close_matches(key, list(par), n=3)
+            raise ModelError(
+                f"unknown dynamics parameter {key!r}"
+                + (f"; did you mean {', '.join(close)}?" if close else "")
+            )
+        par[key] = np.full(runs, float(value))
+    drv: dict[str, np.ndarray] = {}
+    for role in DRIVER_ROLES:
+        name = roles.drivers.get(role)
+        v = None if name is None else arrays.drivers.get(name)
+        drv[role] = np.zeros(runs) if v is None else np.array(v, float)
+        if v is not None and role.startswith("change_"):
+            drv[role] = _recentred_hazard(s, str(name), drv[role])
+    # an absent distress or dependency drops its inhibition term (not "0 distress")
+    for role, ref in (("distress", "reference_distress"), ("dependency", "reference_dependency")):
+        if role not in roles.drivers:
+            par[ref] = np.zeros(runs)
+    modes = [initial_mode] * runs if isinstance(initial_mode, str) else list(initial_mode)
+    bad = sorted({m for m in modes if m not in MODES})
+    if bad or len(modes) != runs:
+        raise ModelError(
+            f"initial_mode must be one of {', '.join(MODES)} (or one per run); got {bad or len(modes)}"
+        )
+    mode0 = np.array([MODES.index(m) for m in modes], np.int8)
+    excitation, salvo, origin = _initial_counts(s, start, history, missile_history, par)
+    active = _initial_regime(s, start, history, regime_probability, overrides)
+    veto = (roles.challenger, roles.defender)
+    n_cols = N_FIXED + len(roles.third)
     children = month_ss.spawn(months)
     uniforms = np.stack([np.random.default_rng(c).random((runs, n_cols)) for c in children])
-    setup = _Setup(s, arrays, par, drv, roles, _available(s), labels, exercise, election, kernel)
-    return setup, uniforms
-
-
-def _bargaining_path(
-    st: _Setup,
-    idx: np.ndarray,
-    uniforms: np.ndarray,
-    P: dict[str, np.ndarray],
-    D: dict[str, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Stances month by month and the bargaining set wherever it must be recomputed.
-
-    Stances move only by leadership changes and fatigue, neither of which depends on the
-    actors' choices, so the whole path is known before the month loop: the snapshots that
-    need a recomputation (the start, every leadership change, every periodic check that
-    finds a move above the threshold) are solved in one batched kernel call.
-
-    Returns zone (T, R), gap (T, R), change_challenger (T, R), change_defender (T, R).
-    """
-    from dataclasses import replace
-
-    arrays = subset(st.arrays, idx)
-    c, d = st.roles.challenger, st.roles.defender
-    T, R = uniforms.shape[0], len(idx)
-    pos = arrays.positions.copy()
-    red_lo, red_hi = arrays.red_low.copy(), arrays.red_high.copy()
-    lo_set = red_lo > arrays.scale_low  # which bounds are real red lines
-    hi_set = red_hi < arrays.scale_high
-    last_pos, last_lo, last_hi = pos.copy(), red_lo.copy(), red_hi.copy()
-    change_c = np.zeros((T, R), bool)
-    change_d = np.zeros((T, R), bool)
-    snap_t, snap_r = [np.zeros(R, int)], [np.arange(R)]
-    snap_pos, snap_lo, snap_hi = [pos.copy()], [red_lo.copy()], [red_hi.copy()]
-    every = max(1, round(float(np.median(P["recompute_every"]))))
-
-    def toward(flag: np.ndarray, who: int, target: np.ndarray, f: np.ndarray) -> None:
-        pos[flag, who, :] += f * (target - pos[flag, who, :])
-        lo, hi = red_lo[flag, who, :], red_hi[flag, who, :]
-        red_lo[flag, who, :] = np.where(
-            lo_set[flag, who, :], lo + f * np.minimum(0.0, target - lo), lo
-        )
-        red_hi[flag, who, :] = np.where(
-            hi_set[flag, who, :], hi + f * np.maximum(0.0, target - hi), hi
-        )
-
-    for t in range(T):
-        u = uniforms[t, idx]
-        # --- rule political_change: hazards, then the new leader's stance --------------
-        h_c = D["change_challenger"] + P["election_change"] * st.election[t, c]
-        h_d = D["change_defender"] + P["election_change"] * st.election[t, d]
-        change_c[t] = u[:, _U_CHANGE_C] < h_c
-        change_d[t] = u[:, _U_CHANGE_D] < h_d
-        for flag, who, other, col in (
-            (change_c[t], c, d, _U_SHIFT_C),
-            (change_d[t], d, c, _U_SHIFT_D),
-        ):
-            if flag.any():
-                f = (u[flag, col] * P["leader_shift_max"][flag])[:, None]
-                toward(flag, who, pos[flag, other, :].copy(), f)
-        moved = change_c[t] | change_d[t]
-        # --- rule adversary_fatigue: the defender drifts toward the challenger --------
-        everyone = np.ones(R, bool)
-        toward(everyone, d, pos[:, c, :].copy(), (P["fatigue_rate"] * D["fatigue"])[:, None])
-        recompute = moved.copy()
-        if t > 0 and t % every == 0:
-            drift = np.maximum(
-                np.abs(pos - last_pos).max(axis=(1, 2)),
-                np.maximum(
-                    np.abs(red_lo - last_lo).max(axis=(1, 2)),
-                    np.abs(red_hi - last_hi).max(axis=(1, 2)),
-                ),
-            )
-            recompute |= drift > P["recompute_threshold"]
-        if recompute.any():
-            rid = np.flatnonzero(recompute)
-            snap_t.append(np.full(len(rid), t))
-            snap_r.append(rid)
-            snap_pos.append(pos[rid].copy())
-            snap_lo.append(red_lo[rid].copy())
-            snap_hi.append(red_hi[rid].copy())
-            last_pos[rid], last_lo[rid], last_hi[rid] = pos[rid], red_lo[rid], red_hi[rid]
-
-    rows = np.concatenate(snap_r)
-    batch = replace(
-        subset(arrays, rows),
-        positions=np.concatenate(snap_pos),
-        red_low=np.concatenate(snap_lo),
-        red_high=np.concatenate(snap_hi),
-    )
-    z_all, g_all = zone_and_gap(batch, kernel=st.kernel)
-    times = np.concatenate(snap_t)
-    zone = np.empty((T, R), bool)
-    gap = np.empty((T, R))
-    cur_z, cur_g = np.zeros(R, bool), np.zeros(R)
-    order = np.arange(len(rows))  # snapshots are in time order; later ones override
-    for t in range(T):
-        sel = order[times == t]
-        cur_z[rows[sel]] = z_all[sel]
-        cur_g[rows[sel]] = g_all[sel]
-        zone[t], gap[t] = cur_z, cur_g
-    return zone, gap, change_c, change_d
-
-
-def _run(
-    st: _Setup,
-    idx: np.ndarray,
-    uniforms: np.ndarray,
-    initial_mode: int,
-    progress: Callable[[int], None] | None = None,
-) -> dict[str, np.ndarray]:
-    """Play all months for the runs ``idx`` (vectorised over them)."""
-    P = {k: v[idx] for k, v in st.par.items()}
-    D = {k: v[idx] for k, v in st.drv.items()}
-    c, d, third = st.roles.challenger, st.roles.defender, st.roles.third
-    T, R = uniforms.shape[0], len(idx)
-    tau = P["logit_noise"]
-    zones, gaps, change_c, change_d = _bargaining_path(st, idx, uniforms, P, D)
-    mode = np.full(R, initial_mode, np.int8)
-    crisis_prev = mode == CRISIS
-    out: dict[str, np.ndarray] = {
-        "modes": np.empty((T, R), np.int8),
-        "provocations": np.empty((T, R), np.int16),
-        "choices": np.empty((T, R, st.available.shape[0]), np.int8),
-        "instigated": np.empty((T, R), bool),
-        "zone": zones,
-        "gap": gaps,
-        "change_challenger": change_c,
-        "change_defender": change_d,
-    }
-    for t in range(T):
-        u = uniforms[t, idx]
-        talks = (mode == LIMITED) | (mode == SUBSTANTIVE) | (mode == AGREEMENT)
-        zone, gap = zones[t], gaps[t]
-
-        # --- third parties: a logit over their tools' kinds ---------------------------
-        choices = np.full((R, st.available.shape[0]), DELAY, np.int8)
-        n_engaging = np.zeros(R)
-        for j, k in enumerate(third):
-            U3 = np.zeros((R, 4))
-            U3[:, ENGAGE] = P["third_party_engagement"]
-            U3[:, CONCEDE] = P["third_party_concession"]
-            U3[:, PRESSURE] = P["third_party_pressure"]
-            ch = _choose(U3, st.available[k], tau, u[:, _N_FIXED + j])
-            choices[:, k] = ch
-            n_engaging += (ch == ENGAGE) | (ch == CONCEDE)
-
-        # --- rules crisis_threat + crisis_inhibition: instigate a crisis or not --------
-        U_crisis = (
-            P["crisis_base"]
-            + P["crisis_exercise"] * st.exercise[t]
-            + P["crisis_talks"] * talks
-            + P["crisis_persistence"] * crisis_prev
-            - P["inhibit_distress"] * (D["distress"] - P["reference_distress"])
-            - P["inhibit_china"] * (D["patron"] - P["reference_china_dependency"])
-        )
-        can_press = bool(st.available[c, PRESSURE])
-        instigate = (u[:, _U_CRISIS] < 1.0 / (1.0 + np.exp(-U_crisis / tau))) & can_press
-
-        # --- rules obduracy, desperation, weakness_blocks_reciprocity, seoul_push -----
-        Uc = np.zeros((R, 4))
-        Uc[:, ENGAGE] = (
-            P["dprk_engagement_base"]
-            + P["desperation"] * D["distress"]
-            + P["seoul_push"] * n_engaging
-            + P["talks_inertia"] * talks
-            - P["obduracy"] * gap
-        )
-        Uc[:, CONCEDE] = (
-            P["dprk_concession_base"]
-            + P["zone_bonus"] * zone
-            + P["talks_inertia"] * talks
-            - P["weakness"] * D["distress"]
-            - P["obduracy"] * gap
-        )
-        avail_c = st.available[c].copy()
-        avail_c[PRESSURE] = False
-        ch_c_kind = _choose(Uc, avail_c, tau, u[:, _U_CHOICE_C])
-        ch_c_kind = np.where(instigate, PRESSURE, ch_c_kind)
-
-        # --- rules crisis_communication, pressure_before_talks: the defender answers ---
-        Ud = np.zeros((R, 4))
-        Ud[:, DELAY] = P["us_wait"] * D["distress"]
-        Ud[:, ENGAGE] = (
-            P["us_engagement_base"]
-            + P["crisis_comm"] * D["crisis_communication"]
-            + P["talks_inertia"] * talks
-        )
-        Ud[:, CONCEDE] = (
-            P["us_concession_base"]
-            + P["zone_bonus"] * zone
-            + P["talks_inertia"] * talks
-            - P["us_obduracy"] * gap
-        )
-        Ud[:, PRESSURE] = P["us_pressure_base"] + P["us_escalation"] * instigate
-        ch_d_kind = _choose(Ud, st.available[d], tau, u[:, _U_CHOICE_D])
-        choices[:, c] = ch_c_kind
-        choices[:, d] = ch_d_kind
-
-        # --- mode transition from the choices -----------------------------------------
-        eng_c = (ch_c_kind == ENGAGE) | (ch_c_kind == CONCEDE)
-        eng_d = (ch_d_kind == ENGAGE) | (ch_d_kind == CONCEDE)
-        both = eng_c & eng_d
-        one_concedes = (ch_c_kind == CONCEDE) | (ch_d_kind == CONCEDE)
-        both_concede = (ch_c_kind == CONCEDE) & (ch_d_kind == CONCEDE)
-        d_press = ch_d_kind == PRESSURE
-        escalation = instigate & d_press
-        either = eng_c | eng_d
-        calm = ~instigate
-        new = mode.copy()
-        # impasse / crisis: talks only when both engage (crisis channel), else impasse
-        start_from = (mode == IMPASSE) | (mode == CRISIS)
-        new[start_from & calm] = np.where(both[start_from & calm], LIMITED, IMPASSE)
-        # limited talks: pressure ends them; a zone and a concession make them substantive
-        m = (mode == LIMITED) & calm
-        new[m] = np.select(
-            [d_press[m], (both & zone & one_concedes)[m], either[m]],
-            [IMPASSE, SUBSTANTIVE, LIMITED],
-            IMPASSE,
-        )
-        m = (mode == SUBSTANTIVE) & calm
-        new[m] = np.select(
-            [d_press[m], (both_concede & zone)[m], (both & zone)[m], either[m]],
-            [IMPASSE, AGREEMENT, SUBSTANTIVE, LIMITED],
-            IMPASSE,
-        )
-        m = (mode == AGREEMENT) & calm
-        new[m] = np.where(d_press[m], IMPASSE, AGREEMENT)
-        # instigation: escalation makes a crisis; otherwise it strains what there is
-        m = instigate & ~escalation
-        new[m] = np.select(
-            [mode[m] == CRISIS, mode[m] == SUBSTANTIVE, mode[m] == LIMITED],
-            [CRISIS, LIMITED, LIMITED],
-            IMPASSE,
-        )
-        new[escalation] = CRISIS
-        mode = new
-        crisis_prev = instigate
-
-        # --- provocations: calibrated Poisson rates ------------------------------------
-        # routine rates are means over all months: exercise months (2 in 12) get the
-        # calibrated rate ratio, the others a rate that keeps the yearly mean
-        ratio = P["provocation_exercise_ratio"]
-        seasonal = np.where(st.exercise[t], ratio, 1.0) / (1.0 + (ratio - 1.0) / 6.0)
-        routine = np.where(talks, P["provocation_rate_talks"], P["provocation_rate_no_talks"])
-        rate = np.where(instigate, P["provocation_rate_crisis"], routine * seasonal)
-        prov = poisson.ppf(np.clip(u[:, _U_PROV], 1e-12, 1 - 1e-12), rate)
-        out["modes"][t] = mode
-        out["provocations"][t] = np.maximum(prov, 0).astype(np.int16)
-        out["choices"][t] = choices
-        out["instigated"][t] = instigate
-        if progress is not None:
-            progress(1)
-    return out
+    setup = Setup(
+        arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
+        mode0, excitation, salvo, np.full(runs, active),
+    )  # fmt: skip
+    info = {"excitation": origin}
+    return setup, uniforms, group, draws, info
 
 
 def simulate(
@@ -505,10 +243,12 @@ def simulate(
     months: int = 36,
     runs: int = 1000,
     seed: int | None = 0,
-    initial_mode: str = "impasse",
-    challenger: str | None = None,
-    defender: str | None = None,
-    drivers: DriverNames | None = None,
+    initial_mode: str | Sequence[str] = "impasse",
+    groups: int | None = None,
+    start: str | None = None,
+    history: Sequence[float] | np.ndarray | None = None,
+    missile_history: Sequence[float] | np.ndarray | None = None,
+    regime_probability: float | None = None,
     kernel: str = "auto",
     progress: Callable[[int], None] | None = None,
     what_if: str | None = None,
@@ -519,23 +259,36 @@ def simulate(
     Parameters
     ----------
     scenario : Scenario
-        Needs ``meta.start``, two veto players (challenger and defender) and tools.
+        Needs a ``roles:`` section (else :class:`ModelError`, "not applicable") and
+        ``meta.start`` (or ``start``).
     months, runs : int
-        Horizon and number of Monte Carlo runs (each with its own draw of the ranges).
+        Horizon and number of Monte Carlo runs.
     seed : int or None
         Root of ``np.random.SeedSequence``; the same seed gives the same result.
-    initial_mode : str
-        One of :data:`MODES` (default impasse).
-    challenger, defender : str, optional
-        Actor ids; by default found by :func:`find_roles`.
+    initial_mode : str or sequence of str
+        One of :data:`MODES` (default impasse), or one per run.
+    groups : int, optional
+        Split the runs into this many groups sharing one draw of the uncertain inputs each
+        (default: one draw per run). ``result.group`` and ``result.draws`` expose them.
+    start : str, optional
+        ``YYYY-MM``: the last month before the simulation (default ``meta.start``).
+    history, missile_history : sequence of float, optional
+        Monthly provocation and missile counts up to ``start`` (oldest first) that set the
+        initial excitation and the salvo size (missiles per event over the last
+        :data:`SALVO_WINDOW` months, shrunk toward ``missiles_per_provocation`` with the
+        weight of ``salvo_prior_events`` events); default: the scenario's record
+        (``roles.record``) if it covers ``start``, else the stationary mean and the prior.
+    regime_probability : float, optional
+        P(the active regime of provocations) in the first month; default: filtered from
+        the scenario's record up to ``start`` (:func:`detente.dynamics.regimes.filter_active`)
+        when there is one and no ``history`` is given, else the chain's stationary value.
     kernel : {"auto", "diagnosis", "red_lines"}
-        The bargaining-set kernel (see :func:`detente.dynamics.zone.zone_and_gap`).
+        The bargaining-set test (see :func:`detente.dynamics.zone.zone_and_gap`).
     progress : callable, optional
         Called with 1 after each month.
     parameters : dict, optional
         Overrides of simulation parameters (names of
-        :data:`detente.dynamics.parameters.DEFAULTS`), fixed across runs; for scenarios
-        without a ``parameters`` section (with one, prefer ``--set parameters.NAME=``).
+        :data:`detente.dynamics.parameters.DEFAULTS`), fixed across runs.
 
     Returns
     -------
@@ -543,58 +296,71 @@ def simulate(
     """
     from .result import DynamicsResult
 
-    if initial_mode not in MODES:
-        raise ModelError(f"initial_mode must be one of {', '.join(MODES)}; got {initial_mode!r}")
-    st, uniforms = _prepare(
-        scenario, months, runs, seed, challenger, defender, drivers or DriverNames(), kernel
-    )
-    for name, value in (parameters or {}).items():
-        if name not in st.par:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(st.par), n=3)
-            raise ModelError(
-                f"unknown dynamics parameter {name!r}"
-                + (f"; did you mean {', '.join(close)}?" if close else "")
-            )
-        st.par[name] = np.full(runs, float(value))
-    out = _run(st, np.arange(runs), uniforms, MODES.index(initial_mode), progress)
-    names = drivers or DriverNames()
+    st, uniforms, group, draws, info = _prepare(
+        scenario, months, runs, seed, kernel, groups, start, initial_mode, history,
+        missile_history, parameters, regime_probability,
+    )  # fmt: skip
+    out = play(st, np.arange(runs), uniforms, progress)
+    roles = st.roles
     notes = [
-        f"driver {getattr(names, f)!r} is not in the scenario: counted as 0"
-        for f in DriverNames.__dataclass_fields__
-        if getattr(names, f) not in scenario.drivers
+        f"driver role {role} is not declared under roles.drivers: its terms are left out"
+        for role in DRIVER_ROLES
+        if role not in roles.drivers
     ]
-    try:
-        from ..analysis.bargaining import win_set_gap  # noqa: F401
-
-        has_kernel = True
-    except ImportError:
-        has_kernel = False
-    if kernel == "red_lines" or not has_kernel:
-        notes.append("bargaining set from the veto players' red lines only (no diagnosis kernel)")
+    calibrated = roles.record is not None
+    if not calibrated:
+        notes.append(
+            "uncalibrated: the scenario names no record (roles.record); the dynamics run on "
+            "judgement priors and default parameters"
+        )
+    if info["excitation"] == "stationary":
+        notes.append(
+            "no provocation history before the start: the self-excitation starts at its "
+            "stationary mean"
+        )
+    if not st.available[roles.challenger, PRESSURE]:
+        notes.append("the challenger has no pressure tool: it cannot manufacture a crisis")
+    if kernel == "red_lines":
+        notes.append("bargaining set from the veto players' red lines only")
     if parameters:
         notes.append(
             "parameters overridden: " + ", ".join(f"{k}={v}" for k, v in parameters.items())
         )
+    ids = scenario.actor_ids
     return DynamicsResult(
         notes=tuple(notes),
         scenario_id=scenario.id,
         months=tuple(st.labels),
-        actor_ids=scenario.actor_ids,
-        challenger=scenario.actor_ids[st.roles.challenger],
-        defender=scenario.actor_ids[st.roles.defender],
+        actor_ids=ids,
+        challenger=ids[roles.challenger],
+        defender=ids[roles.defender],
         seed=seed,
         what_if=what_if,
-        modes=out["modes"],
-        provocations=out["provocations"],
-        choices=out["choices"],
-        instigated=out["instigated"],
-        zone=out["zone"],
-        gap=out["gap"],
-        change_challenger=out["change_challenger"],
-        change_defender=out["change_defender"],
+        calibrated=calibrated,
+        group=group,
+        draws=draws,
+        dispersion={
+            "provocations": st.par["provocation_dispersion"].copy(),
+            "missiles": st.par["missile_dispersion"].copy(),
+            "salvo": st.salvo.copy(),
+        },
+        **{k: out[k] for k in _RESULT_ARRAYS},
     )
+
+
+_RESULT_ARRAYS = (
+    "active",
+    "modes",
+    "provocations",
+    "missiles",
+    "rate",
+    "choices",
+    "instigated",
+    "zone",
+    "gap",
+    "change_challenger",
+    "change_defender",
+)
 
 
 def simulate_reference(
@@ -605,13 +371,26 @@ def simulate_reference(
     seed: int | None = 0,
     subset_runs: int | None = None,
     initial_mode: str = "impasse",
+    groups: int | None = None,
 ) -> dict[str, np.ndarray]:
     """The same rules played run by run in a Python loop (the vectorisation reference).
 
     Uses exactly the random numbers of :func:`simulate` with the same arguments, so the
     first ``subset_runs`` runs must agree with it exactly.
     """
-    st, uniforms = _prepare(scenario, months, runs, seed, None, None, DriverNames(), "auto")
+    st, uniforms, *_ = _prepare(
+        scenario, months, runs, seed, "auto", groups, None, initial_mode, None
+    )
     n = runs if subset_runs is None else min(runs, subset_runs)
-    pieces = [_run(st, np.array([r]), uniforms, MODES.index(initial_mode)) for r in range(n)]
+    pieces = [play(st, np.array([r]), uniforms) for r in range(n)]
     return {k: np.concatenate([p[k] for p in pieces], axis=1) for k in pieces[0]}
+
+
+def find_roles(
+    s: Scenario, challenger: str | None = None, defender: str | None = None
+) -> CaseRoles:
+    """The declared roles (:func:`detente.dynamics.roles.case_roles`); no guessing.
+
+    Kept for callers written before ``roles:``; ``challenger``/``defender`` are ignored.
+    """
+    return case_roles(s)

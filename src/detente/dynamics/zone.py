@@ -1,24 +1,37 @@
 """The bargaining set as the simulation sees it: is there a zone of agreement, and how wide is the gap.
 
-:func:`zone_and_gap` uses the diagnosis kernel :func:`detente.analysis.bargaining.win_set_gap`
-when it is installed, and otherwise :func:`red_line_zone`, which looks at the veto players'
-red lines only: issue by issue, the highest lower bound against the lowest upper bound.
-Both return, per draw, whether the zone is non-empty and the gap clipped to [0, 1] (0 when
-the zone is non-empty): for the kernel, the total utility the veto players would have to
-give up (see its docstring); for the red-line fallback, the red-line overlap deficit as a
-share of the issue scale.
+The simulation bargains between two veto players, the challenger and the defender, so the
+zone test is exact and closed-form (no LP in the monthly loop): with linear utilities the
+max-min surplus ``m* = max_y min_v (U_v(y) - r_v)`` over the box all red lines allow is
+given by LP duality as a minimum over a handful of breakpoints
+(:func:`detente.analysis.bargaining.zone_open`, its two-player case). The zone is non-empty
+when the red lines overlap and ``m* >= STRICT_MARGIN``. The gap is, in the same utility
+units,
+
+    G = sum_i max(0, lo_i - hi_i) + max(0, -m*)
+
+where ``lo_i``/``hi_i`` are the highest lower and the lowest upper red-line bound on issue
+``i`` (normalised to [0, 1]) and ``m*`` is computed on the box with each conflicting issue
+collapsed to ``lo_i``: the red-line overlap deficit plus the shortfall of the worse-off
+veto player at the best package. ``G = 0`` exactly when the zone is non-empty. It is not
+the diagnosis gap (which sums the shortfalls of both and prices red lines at one unit per
+scale), but it is zero on the same draws and moves the same way; the simulation's
+obduracy parameters are fitted against it. Clipped to [0, 1].
+
+Without the diagnosis kernel (``kernel="red_lines"``) :func:`red_line_zone` looks at the
+red lines only.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays
 
-__all__ = ["red_line_zone", "subset", "zone_and_gap"]
+__all__ = ["closed_form_zone", "red_line_zone", "subset", "zone_and_gap"]
 
 
 def red_line_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -38,32 +51,46 @@ def red_line_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
     return gap <= 0.0, gap
 
 
-def _from_kernel(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray] | None:
-    try:
-        from ..analysis.bargaining import win_set_gap  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    res: Any = win_set_gap(arrays)
-    get = (lambda k: res[k]) if isinstance(res, dict) else (lambda k: getattr(res, k))
-    zone = np.atleast_1d(np.asarray(get("zone_nonempty"), bool))
-    gap = np.atleast_1d(np.asarray(get("gap"), float))
-    # The kernel's gap is in utility units summed over veto players (0.1 = one veto player
-    # giving up 10 points of an issue carrying all its salience); clip to [0, 1].
-    gap = np.where(zone, 0.0, np.clip(np.nan_to_num(gap, nan=1.0), 0.0, 1.0))
+def closed_form_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw: (zone non-empty, gap) between at most two veto players, in closed form."""
+    from ..analysis.bargaining import STRICT_MARGIN, _pair_mstar, bargaining_inputs
+
+    inp = bargaining_inputs(arrays)
+    _n, V, _I = inp.weights.shape
+    if V > 2:
+        raise ModelError(f"the closed-form zone test takes at most two veto players; got {V}")
+    if not np.all(inp.curvature == 1.0):
+        raise ModelError("the closed-form zone test needs linear utilities (utility_curvature 1)")
+    lo = np.max(inp.red_low, axis=1)
+    hi = np.min(inp.red_high, axis=1)
+    deficit = np.clip(lo - hi, 0.0, None).sum(axis=1)
+    r = np.where(inp.indifferent, -10.0, inp.reservation())
+    m_star = _pair_mstar(inp, list(range(V)), lo, np.maximum(hi, lo), r)
+    zone = (deficit <= 0.0) & (m_star >= STRICT_MARGIN)
+    gap = np.where(zone, 0.0, np.clip(deficit + np.clip(-m_star, 0.0, None), 0.0, 1.0))
     return zone, gap
 
 
-def zone_and_gap(arrays: ScenarioArrays, *, kernel: str = "auto") -> tuple[np.ndarray, np.ndarray]:
-    """Per draw: (zone non-empty, gap in [0, 1]). ``kernel``: auto, diagnosis or red_lines."""
+def zone_and_gap(
+    arrays: ScenarioArrays, *, kernel: str = "auto", pair: tuple[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw: (zone non-empty, gap in [0, 1]). ``kernel``: auto, diagnosis or red_lines.
+
+    ``pair`` (challenger, defender) makes them the only veto players (the dynamics' view).
+    """
+    if pair is not None:
+        veto = np.zeros(arrays.n_actors, bool)
+        veto[list(pair)] = True
+        arrays = replace(arrays, veto=veto)
     if kernel in ("auto", "diagnosis"):
-        out = _from_kernel(arrays)
-        if out is not None:
-            return out
-        if kernel == "diagnosis":
-            raise ModelError(
-                "kernel='diagnosis' needs detente.analysis.bargaining.win_set_gap, which is "
-                "not installed; use kernel='auto' or 'red_lines'"
-            )
+        try:
+            return closed_form_zone(arrays)
+        except ImportError:
+            if kernel == "diagnosis":
+                raise ModelError(
+                    "kernel='diagnosis' needs detente.analysis.bargaining, which is not "
+                    "installed; use kernel='auto' or 'red_lines'"
+                ) from None
     elif kernel != "red_lines":
         raise ModelError(f"kernel must be 'auto', 'diagnosis' or 'red_lines'; got {kernel!r}")
     return red_line_zone(arrays)

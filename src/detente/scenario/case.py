@@ -504,65 +504,31 @@ def case_problems(s: Any) -> list[tuple[tuple[Any, ...], str, str]]:
     return out
 
 
-class Roles(_Frozen):
-    """Who plays which part in the crisis dynamics, and which driver is which.
+#: The dynamics' driver roles (``roles.drivers`` keys).
+DRIVER_ROLES = (
+    "distress",
+    "dependency",
+    "fatigue",
+    "crisis_communication",
+    "change_challenger",
+    "change_defender",
+)
 
-    ``drivers`` maps a role (``distress``, ``dependency``, ``fatigue``,
-    ``crisis_communication``, ``change_challenger``, ``change_defender``) to a driver id;
-    a role left out is absent, not zero. ``record`` names the case's historical record
-    (absent: the dynamics run on judgement priors and say "uncalibrated").
+
+class Roles(_Frozen):
+    """The crisis dynamics' roles: which actors and drivers play which part.
+
+    ``challenger`` may manufacture crises; ``defender`` is the veto player it bargains
+    with; ``patrons`` and ``third_parties`` (default: every other actor) are optional;
+    ``drivers`` maps a driver role (:data:`DRIVER_ROLES`) to a driver id (a role left out
+    is absent, not 0); ``record`` names the case's historical record, without which the
+    dynamics run on judgement priors ("uncalibrated"). Cross-references are checked by
+    ``schema.semantic_problems`` (located, with did-you-mean).
     """
 
     challenger: Id
     defender: Id
     patrons: tuple[Id, ...] = ()
     third_parties: tuple[Id, ...] | None = None
-    drivers: dict[
-        Literal[
-            "distress",
-            "dependency",
-            "fatigue",
-            "crisis_communication",
-            "change_challenger",
-            "change_defender",
-        ],
-        Id,
-    ] = Field(default_factory=dict)
+    drivers: dict[str, Id] = Field(default_factory=dict)
     record: Id | None = None
-
-    @model_validator(mode="after")
-    def _distinct(self) -> Roles:
-        if self.challenger == self.defender:
-            raise ValueError("the challenger and the defender must be different actors")
-        return self
-
-
-def roles_problems(s: Any) -> list[tuple[tuple[Any, ...], str, str]]:
-    """Unknown actors and drivers named by ``roles``."""
-    import difflib
-
-    r = s.roles
-    if r is None:
-        return []
-    out: list[tuple[tuple[Any, ...], str, str]] = []
-    actors, drivers = list(s.actor_ids), list(s.drivers)
-
-    def check(loc: tuple[Any, ...], kind: str, name: str, known: list[str]) -> None:
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-            hint = (
-                f"did you mean {', '.join(close)}?"
-                if close
-                else f"known {kind}s: {', '.join(known)}"
-            )
-            out.append((loc, f"unknown {kind} {name!r}", hint))
-
-    check(("roles", "challenger"), "actor", r.challenger, actors)
-    check(("roles", "defender"), "actor", r.defender, actors)
-    for k, a in enumerate(r.patrons):
-        check(("roles", "patrons", k), "actor", a, actors)
-    for k, a in enumerate(r.third_parties or ()):
-        check(("roles", "third_parties", k), "actor", a, actors)
-    for role, d in r.drivers.items():
-        check(("roles", "drivers", role), "driver", d, drivers)
-    return out

@@ -24,9 +24,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_serializer, model_validator
 
 from ..errors import Problem, ScenarioError, UnknownPathError
-from .case import Claim, Roles, WhatIf, case_problems, roles_problems
+from .case import DRIVER_ROLES, Claim, Roles, WhatIf, case_problems
 
 __all__ = [
+    "DRIVER_ROLES",
     "ID_PATTERN",
     "RESERVED_ACTOR_IDS",
     "Actor",
@@ -37,6 +38,7 @@ __all__ = [
     "Provenance",
     "Quantity",
     "RedLine",
+    "Roles",
     "Scenario",
     "Source",
     "Stance",
@@ -369,6 +371,7 @@ class Event(_Sourced):
     label: str
     kind: str = "event"
     dates: tuple[str, ...]
+    actor: Id | None = None  # whose event (an election's country), if any
 
     @model_validator(mode="after")
     def _dates(self) -> Event:
@@ -695,7 +698,6 @@ def semantic_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
     dup("event", [e.id for e in s.events], "events")
     dup("claim", [c.id for c in s.claims], "claims")
     out.extend(case_problems(s))
-    out.extend(roles_problems(s))
     for src_loc, prov in _provenances(s):
         if prov.source is not None and prov.source not in s.meta.sources:
             p = _unknown("source", prov.source, list(s.meta.sources))
@@ -706,8 +708,46 @@ def semantic_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
                     p.hint + " (declare it under meta.sources)",
                 )
             )
+    for k, e in enumerate(s.events):
+        if e.actor is not None and e.actor not in s.actor_ids:
+            p = _unknown("actor", e.actor, list(s.actor_ids))
+            out.append((("events", k, "actor"), f"event {e.id} names {p.message}", p.hint))
+    out += _role_problems(s)
     if not math.isfinite(s.salience_max):
         out.append((("salience_max",), "salience_max must be finite", "use 1 or 100"))
+    return out
+
+
+def _role_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
+    """Unknown actors or drivers named in ``roles:``; challenger equal to defender."""
+    r = s.roles
+    if r is None:
+        return []
+    out: list[tuple[Loc, str, str]] = []
+    actors = list(s.actor_ids)
+    named: list[tuple[Loc, str]] = [(("roles", "challenger"), r.challenger)]
+    named.append((("roles", "defender"), r.defender))
+    named += [(("roles", "patrons", k), a) for k, a in enumerate(r.patrons)]
+    named += [(("roles", "third_parties", k), a) for k, a in enumerate(r.third_parties or ())]
+    for loc, a in named:
+        if a not in actors:
+            p = _unknown("actor", a, actors)
+            out.append((loc, f"role names {p.message}", p.hint))
+    if r.challenger == r.defender:
+        out.append(
+            (
+                ("roles", "defender"),
+                f"challenger and defender must differ; both are {r.challenger!r}",
+                "name two different actors",
+            )
+        )
+    for role, did in r.drivers.items():
+        if role not in DRIVER_ROLES:
+            p = _unknown("driver role", role, list(DRIVER_ROLES))
+            out.append((("roles", "drivers", role), p.message, p.hint))
+        if did not in s.drivers:
+            p = _unknown("driver", did, list(s.drivers))
+            out.append((("roles", "drivers", role), f"role {role} names {p.message}", p.hint))
     return out
 
 

@@ -1,0 +1,349 @@
+"""Fit the simulation's own parameters to its record (the backtest's training data for talks).
+
+Two stages:
+
+1. **What the record observes directly, by maximum likelihood.** Given the record's talks
+   state last month, its strategic months and its exercise calendar, the simulation's
+   provocation count is an explicit model (:mod:`detente.dynamics.regimes`: a
+   regime-switching, self-exciting negative binomial) whose likelihood is exact by the
+   forward algorithm, so its ten parameters are maximum-likelihood estimates (L-BFGS on
+   transformed parameters; 90% intervals from the numerical Hessian, transformed back); a
+   parameter at its boundary (the self-excitation at 0) is fixed there and says so. The
+   missile count (mean: the event rate times the salvo size of the last 36 months, shrunk
+   toward ``missiles_per_provocation``) is fitted the same way given the event fit. The crisis
+   choice (``crisis_*``) is the penalised logit of a strategic month on the exercise month,
+   talks last month and a strategic month last month
+   (:func:`detente.dynamics.calibration.fit_logit`). :func:`fit` stores the fit on the whole
+   record (the outlook's values); the backtest re-estimates them at each origin on the
+   months before it (:func:`fit_record`).
+2. **Talks, by simulated likelihood.** Whether talks start and last depends on choices the
+   record does not show, so ``challenger_engagement_base``, ``defender_engagement_base`` and
+   ``talks_inertia`` maximise the simulation's own backtest score on the training origins
+   (1995-06..2008-12, with the count and crisis values fitted on the months to
+   :data:`FIT_END`; no test month is seen):
+   the mean log score of the monthly talks state (the share of runs in talks each month)
+   plus that of P(talks by 6/12/24/36 months), with common random numbers (one seed) and
+   Nelder-Mead. Intervals: the curvature of that score treated as a log-likelihood, with
+   the variance inflated by the overlap of the origins' windows (36 / 6 = 6 months scored
+   by each month of the record on average), so they are approximate.
+
+Everything else stays a judgement prior (the record is silent on it): the inhibition and
+desperation terms (no driver series), obduracy and the concession terms (no record of
+concessions), fatigue, political change, third parties and the logit noise.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+if TYPE_CHECKING:
+    from ..scenario.schema import Scenario
+
+__all__ = ["FIT_END", "FitResult", "fit", "fit_counts", "fit_talks"]
+
+FIT_END = "2011-12"
+BURN_IN = 12
+MISSILE_NAMES = ("missiles_per_provocation", "missile_dispersion")
+TALKS_NAMES = ("challenger_engagement_base", "defender_engagement_base", "talks_inertia")
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Fitted values: name -> (value, low, high, provenance text)."""
+
+    parameters: dict[str, tuple[float, float, float, str]]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(k, *v) for k, v in self.parameters.items()],
+            columns=["parameter", "value", "low", "high", "provenance"],
+        )
+
+
+def _training_panel(record_id: str, end: str = FIT_END) -> pd.DataFrame:
+    from ..data.records import load_record
+
+    rec = load_record(record_id)
+    return rec.panel(end=end)
+
+
+def _salvo(X: dict[str, np.ndarray], weight: float, prior: float) -> np.ndarray:
+    """Missiles per event over the 36 months before each month, shrunk toward ``prior``."""
+    from .simulation import SALVO_WINDOW
+
+    n = len(X["y"])
+    events = np.r_[0.0, np.convolve(X["y"], np.ones(SALVO_WINDOW))[: n - 1]]
+    launched = np.r_[0.0, np.convolve(X["m"], np.ones(SALVO_WINDOW))[: n - 1]]
+    return np.asarray((weight * prior + launched) / (weight + events))
+
+
+def _nb_logpmf(y: np.ndarray, mean: np.ndarray, size: float) -> np.ndarray:
+    return np.asarray(stats.nbinom.logpmf(y, size, size / (size + mean)))
+
+
+def fit_counts(
+    record_id: str, end: str = FIT_END, *, intervals: bool = True, profile: bool = True
+) -> dict[str, tuple[float, float, float, str]]:
+    """Maximum-likelihood fit of the count process (events, then missiles) on the months
+    up to ``end``; without ``intervals`` the low and high are the value (faster)."""
+    from . import regimes
+    from .parameters import DEFAULTS
+
+    p = _training_panel(record_id, end)
+    X = regimes.design(p)
+
+    def nll(theta: np.ndarray) -> float:
+        return -regimes.forward(theta, X, BURN_IN)[0]
+
+    start = np.array([DEFAULTS[n].value for n in regimes.NAMES])
+    res = optimize.minimize(nll, regimes.to_theta(start), method="L-BFGS-B")
+    theta = res.x
+    k = len(theta)
+    at_boundary = regimes.from_theta(theta)[4] < 1e-3
+    # at the boundary the excitation (and its idle memory) leave the information singular:
+    # the curvature is taken over the other parameters
+    free = [j for j in range(k) if not (at_boundary and j in (4, 5))]
+    cov = np.zeros((k, k))
+    if intervals:
+
+        def nll_free(z: np.ndarray) -> float:
+            x = theta.copy()
+            x[free] = z
+            return nll(x)
+
+        cov[np.ix_(free, free)] = _inverse_hessian(nll_free, theta[free])
+    span = f"{p['month'].iloc[BURN_IN]}..{end}"
+    n = len(p) - BURN_IN
+    why = (
+        f"maximum likelihood (forward algorithm), regime-switching self-exciting "
+        f"negative-binomial count of CSIS provocation events given the record's talks, "
+        f"strategic months and exercise calendar, {span} (n = {n}); detente backtest dynamics --fit"
+    )
+    se = np.sqrt(np.clip(np.nan_to_num(np.diag(cov), nan=0.0), 0.0, None))
+    mid = regimes.from_theta(theta)
+    lo, hi = regimes.from_theta(theta - 1.645 * se), regimes.from_theta(theta + 1.645 * se)
+    out = {
+        name: (float(mid[j]), float(min(lo[j], hi[j])), float(max(lo[j], hi[j])), why)
+        for j, name in enumerate(regimes.NAMES)
+    }
+    if at_boundary:
+        out |= _boundary_excitation(nll, theta, why, intervals and profile)
+    _, _, mu = regimes.forward(theta, X)
+    keep = np.arange(len(p)) >= BURN_IN
+    weight = DEFAULTS["salvo_prior_events"].value
+
+    def nll_m(phi: np.ndarray) -> float:
+        mean = _salvo(X, weight, float(np.exp(phi[0])))[keep] * mu[keep]
+        return -float(_nb_logpmf(X["m"][keep], mean, float(np.exp(phi[1]))).sum())
+
+    res_m = optimize.minimize(nll_m, np.array([np.log(1.0), np.log(0.5)]), method="L-BFGS-B")
+    cov_m = _inverse_hessian(nll_m, res_m.x) if intervals else np.zeros((2, 2))
+    se_m = np.sqrt(np.clip(np.nan_to_num(np.diag(cov_m), nan=0.0), 0.0, None))
+    why_m = (
+        f"maximum likelihood, negative-binomial count of CNS missiles launched with mean "
+        f"= the fitted event rate x the salvo size of the last 36 months (shrunk toward this "
+        f"ratio with the weight of salvo_prior_events), {span} (n = {n}); "
+        "detente backtest dynamics --fit"
+    )
+    for j, name in enumerate(MISSILE_NAMES):
+        x = res_m.x[j]
+        out[name] = (
+            float(np.exp(x)), float(np.exp(x - 1.645 * se_m[j])),
+            float(np.exp(x + 1.645 * se_m[j])), why_m,
+        )  # fmt: skip
+    return out
+
+
+def _boundary_excitation(
+    nll: Any, theta: np.ndarray, why: str, intervals: bool
+) -> dict[str, tuple[float, float, float, str]]:
+    """The self-excitation at its boundary 0: its 90% upper bound from the profile
+    likelihood (one-sided, 2 x rise of the negative log-likelihood = 2.71), and the memory
+    fitted at that bound (idle at 0) with its own curvature interval."""
+    from scipy import special
+
+    note = why + "; excitation at its boundary 0 (upper bound: profile likelihood)"
+    if not intervals:
+        m = float(special.expit(theta[5]))
+        return {
+            "provocation_excitation": (0.0, 0.0, 0.0, note),
+            "provocation_memory": (m, m, m, note),
+        }
+    best = nll(theta)
+    free = [j for j in range(len(theta)) if j != 4]
+    bound, x_at = 0.0, theta.copy()
+    for alpha in (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6):
+        fixed = special.logit(alpha)
+
+        def sub(z: np.ndarray, fixed: float = fixed) -> float:
+            x = theta.copy()
+            x[free] = z
+            x[4] = fixed
+            return float(nll(x))
+
+        res = optimize.minimize(sub, theta[free], method="L-BFGS-B")
+        bound = alpha
+        x_at = theta.copy()
+        x_at[free], x_at[4] = res.x, fixed
+        if res.fun - best > 2.71 / 2:
+            break
+    m_hat = float(special.expit(x_at[5]))
+
+    def on_memory(z: np.ndarray) -> float:
+        x = x_at.copy()
+        x[5] = z[0]
+        return float(nll(x))
+
+    se = float(
+        np.sqrt(max(float(np.nan_to_num(_inverse_hessian(on_memory, x_at[5:6])[0, 0])), 0.0))
+    )
+    lo, hi = special.expit(x_at[5] - 1.645 * se), special.expit(x_at[5] + 1.645 * se)
+    return {
+        "provocation_excitation": (0.0, 0.0, float(bound), note),
+        "provocation_memory": (m_hat, float(lo), float(hi), note + "; memory fitted at that bound"),
+    }
+
+
+def _inverse_hessian(f: Any, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
+    k = len(x)
+    H = np.empty((k, k))
+    for i in range(k):
+        for j in range(k):
+            e_i, e_j = np.eye(k)[i] * h, np.eye(k)[j] * h
+            H[i, j] = (
+                f(x + e_i + e_j) - f(x + e_i - e_j) - f(x - e_i + e_j) + f(x - e_i - e_j)
+            ) / (4 * h * h)
+    try:
+        return np.asarray(np.linalg.inv((H + H.T) / 2))
+    except np.linalg.LinAlgError:
+        return np.full((k, k), np.nan)
+
+
+def fit_crisis(record_id: str, end: str = FIT_END) -> dict[str, tuple[float, float, float, str]]:
+    """The penalised logit of a strategic month (the challenger's crisis utilities)."""
+    from .calibration import fit_logit
+
+    p = _training_panel(record_id, end)
+    y = p["strategic"].to_numpy(float)[1:]
+    X = np.column_stack(
+        [
+            np.ones(len(y)),
+            p["exercise"].to_numpy(float)[1:],
+            p["talks"].to_numpy(float)[:-1],
+            p["strategic"].to_numpy(float)[:-1],
+        ]
+    )
+    names = ("crisis_base", "crisis_exercise", "crisis_talks", "crisis_persistence")
+    f = fit_logit(X, y, names)
+    why = (
+        f"penalised logit of a strategic-provocation month on exercise month, talks last month "
+        f"and a strategic month last month, {p['month'].iloc[1]}..{end} (n = {len(y)}); "
+        "detente backtest dynamics --fit"
+    )
+    return {
+        n: (float(c), float(c - 1.645 * s), float(c + 1.645 * s), why)
+        for n, c, s in zip(names, f.coef, f.se, strict=True)
+    }
+
+
+def _talks_objective(
+    s: Scenario, panel: pd.DataFrame, ks: list[int], runs: int, seed: int, fixed: dict[str, float]
+) -> Any:
+    from . import scores as S
+    from .backtest import HORIZONS, run_origin
+
+    def score(theta: np.ndarray) -> float:
+        par = dict(fixed) | dict(zip(TALKS_NAMES, map(float, theta), strict=True))
+        total, n = 0.0, 0
+        for k in ks:
+            sim = run_origin(s, panel, k, runs=runs, seed=seed, parameters=par)
+            h = sim.n_months
+            y = panel["talks"].to_numpy(bool)[k + 1 : k + 1 + h]
+            p = sim.in_talks.mean(axis=1)
+            total += float(S.log_binary(p, y).sum())
+            n += h
+            for hz in HORIZONS:
+                if hz <= h:
+                    total += float(S.log_binary(sim.in_talks[:hz].any(axis=0).mean(), y[:hz].any()))
+                    n += 1
+        return total / n
+
+    return score
+
+
+def fit_talks(
+    s: Scenario, *, runs: int = 150, seed: int = 0, fixed: dict[str, float] | None = None
+) -> dict[str, tuple[float, float, float, str]]:
+    """Simulated-likelihood fit of the talks parameters on the training origins."""
+    from ..data.records import load_record
+    from .backtest import backtest_scenario, origins, sample_of
+    from .parameters import DEFAULTS
+
+    assert s.roles is not None and s.roles.record is not None
+    rec = load_record(s.roles.record)
+    panel = rec.panel()
+    months = list(panel["month"])
+    ks = [months.index(o) for o in origins(rec, 6) if sample_of(o) == "train"]
+    bt = backtest_scenario(s)
+    f = _talks_objective(bt, panel, ks, runs, seed, fixed or {})
+    x0 = np.array([DEFAULTS[n].value for n in TALKS_NAMES])
+    res = optimize.minimize(
+        lambda x: -f(x),
+        x0,
+        method="Nelder-Mead",
+        options={"xatol": 0.05, "fatol": 1e-4, "maxfev": 80},
+    )
+    n_obs = sum(min(36, len(panel) - 1 - k) for k in ks)
+    cov = _inverse_hessian(lambda x: -f(x) * n_obs, res.x, h=0.15) * 6.0
+    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    why = (
+        f"simulated likelihood: maximises the backtest log score of the monthly talks state "
+        f"and of P(talks by 6/12/24/36 months) over {len(ks)} training origins "
+        f"({FIRST}..{LAST}), {runs} runs each; detente backtest dynamics --fit"
+    )
+    return {
+        n: (float(v), float(v - 1.645 * e), float(v + 1.645 * e), why)
+        for n, v, e in zip(TALKS_NAMES, res.x, se, strict=True)
+    }
+
+
+FIRST, LAST = "1995-06", "2008-12"
+
+
+@functools.cache
+def _fit_record(record_id: str, end: str, intervals: bool) -> tuple[tuple[str, float], ...]:
+    out = fit_counts(record_id, end, intervals=intervals) | fit_crisis(record_id, end)
+    return tuple((k, v[0]) for k, v in out.items())
+
+
+def fit_record(record_id: str, end: str, *, intervals: bool = False) -> dict[str, float]:
+    """Point estimates of the count process and the crisis logit on the months up to ``end``
+    (what the backtest re-estimates at each origin, as the baselines are; cached)."""
+    return dict(_fit_record(record_id, end, intervals))
+
+
+def fit(
+    s: Scenario, *, runs: int = 150, seed: int = 0, talks: bool = True, end: str | None = None
+) -> FitResult:
+    """Both stages. Counts and crisis by maximum likelihood on the whole record up to
+    ``end`` (default: the record's end; these are the values the outlook uses, and the
+    backtest re-estimates them at each origin on the months before it); talks by the
+    simulated score on the training origins (with the count and crisis values fitted on
+    the training months), unless ``talks`` is False."""
+    from ..data.records import load_record
+
+    assert s.roles is not None and s.roles.record is not None
+    rid = s.roles.record
+    last = end or str(load_record(rid).end)
+    out = fit_counts(rid, last) | fit_crisis(rid, last)
+    if talks:
+        fixed = fit_record(rid, FIT_END)
+        out |= fit_talks(s, runs=runs, seed=seed, fixed=fixed)
+    return FitResult(out)

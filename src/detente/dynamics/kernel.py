@@ -1,0 +1,353 @@
+"""The monthly loop of the crisis dynamics, vectorised over the runs it is given.
+
+:func:`play` is called by :func:`detente.dynamics.simulate` with every run at once and by
+:func:`detente.dynamics.simulate_reference` with one run at a time, on the same random
+numbers, so the two agree path for path. No LP runs inside the loop: the bargaining set is
+recomputed in closed form (:mod:`detente.dynamics.zone`) after a political change and,
+for the slow drift of fatigue, every :data:`RECOMPUTE_EVERY` months.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import special
+
+from .zone import zone_and_gap
+
+if TYPE_CHECKING:
+    from ..scenario.arrays import ScenarioArrays
+    from .roles import CaseRoles
+
+__all__ = ["KINDS", "MODES", "Setup", "nb_inverse", "play"]
+
+MODES = ("impasse", "limited_talks", "substantive_talks", "agreement", "crisis")
+IMPASSE, LIMITED, SUBSTANTIVE, AGREEMENT, CRISIS = range(5)
+KINDS = ("delay", "engagement", "concession", "pressure")
+DELAY, ENGAGE, CONCEDE, PRESSURE = range(4)
+
+# Columns of the per-month uniform draws.
+(
+    U_CHANGE_C,
+    U_CHANGE_D,
+    U_SHIFT_C,
+    U_SHIFT_D,
+    U_CRISIS,
+    U_CHOICE_C,
+    U_CHOICE_D,
+    U_PROV,
+    U_MISSILE,
+    U_REGIME,
+) = range(10)
+N_FIXED = 10
+#: Months between recomputations of the bargaining set for the drift of fatigue (a setting:
+#: fatigue moves a stance by at most a few scale points a year).
+RECOMPUTE_EVERY = 12
+
+
+@dataclass
+class Setup:
+    """Everything a run needs: per-run draws, parameters and drivers, roles, calendar."""
+
+    arrays: ScenarioArrays
+    par: dict[str, np.ndarray]
+    drv: dict[str, np.ndarray]
+    roles: CaseRoles
+    available: np.ndarray
+    labels: list[str]
+    exercise: np.ndarray
+    election: np.ndarray
+    kernel: str
+    initial_mode: np.ndarray  # (runs,) int
+    excitation: np.ndarray  # (runs,) the recent monthly mean of provocations at the start
+    salvo: np.ndarray  # (runs,) missiles per provocation event at the start (recent record)
+    active: np.ndarray  # (runs,) P(the active regime) in the first month (filtered record)
+
+
+def nb_inverse(u: np.ndarray, mean: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Negative-binomial counts by inversion: the smallest ``k`` with ``F(k) >= u``.
+
+    ``mean`` and ``size`` (variance ``mean + mean^2 / size``) per element; the CDF is
+    accumulated by the pmf recursion ``p(k+1) = p(k) (k + size) / (k + 1) q`` with
+    ``q = mean / (mean + size)``, so one uniform gives one count (common random numbers).
+    """
+    mean = np.maximum(mean, 0.0)
+    q = mean / (mean + size)
+    pmf = np.exp(size * np.log1p(-q))  # p(0) = (1 - q)^size
+    cdf = pmf.copy()
+    out = np.zeros(u.shape, np.int64)
+    todo = cdf < u
+    k = 0
+    while todo.any() and k < 10_000:
+        pmf = pmf * (k + size) / (k + 1) * q
+        cdf = cdf + pmf
+        k += 1
+        out[todo] = k
+        todo &= cdf < u
+    return out
+
+
+def _choose(
+    utilities: np.ndarray, available: np.ndarray, tau: np.ndarray, u: np.ndarray
+) -> np.ndarray:
+    """Logit choice: index of the option drawn with probabilities softmax(U / tau)."""
+    z = np.where(available, utilities / tau[:, None], -np.inf)
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    cum = np.cumsum(p, axis=1)
+    cum /= cum[:, -1:]
+    pick = (cum <= u[:, None]).sum(axis=1)
+    last = np.flatnonzero(available)[-1] if available.any() else DELAY
+    return np.minimum(pick, last)
+
+
+class _Stances:
+    """Positions and red lines per run, moved by political change and fatigue."""
+
+    def __init__(self, arrays: ScenarioArrays) -> None:
+        self.arrays = arrays
+        self.pos = arrays.positions.copy()
+        self.lo, self.hi = arrays.red_low.copy(), arrays.red_high.copy()
+        self.lo_set = self.lo > arrays.scale_low  # which bounds are real red lines
+        self.hi_set = self.hi < arrays.scale_high
+
+    def toward(self, flag: np.ndarray | slice, who: int, target: np.ndarray, f: np.ndarray) -> None:
+        """Move ``who`` toward ``target`` by ``f`` (negative: away), red lines alike;
+        ``flag`` selects the runs (a mask, or ``slice(None)`` for all)."""
+        s_lo, s_hi = self.arrays.scale_low, self.arrays.scale_high
+        p = self.pos[flag, who, :]
+        self.pos[flag, who, :] = np.clip(p + f * (target - p), s_lo, s_hi)
+        lo, hi = self.lo[flag, who, :], self.hi[flag, who, :]
+        new_lo = np.clip(lo + f * np.minimum(0.0, target - lo), s_lo, s_hi)
+        new_hi = np.clip(hi + f * np.maximum(0.0, target - hi), s_lo, s_hi)
+        self.lo[flag, who, :] = np.where(self.lo_set[flag, who, :], new_lo, lo)
+        self.hi[flag, who, :] = np.where(self.hi_set[flag, who, :], new_hi, hi)
+
+    def zone(
+        self, kernel: str, pair: tuple[int, int], rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Zone and gap of the runs ``rows`` at their current stances."""
+        moved = replace(
+            self.arrays.take(rows),
+            positions=self.pos[rows],
+            red_low=self.lo[rows],
+            red_high=self.hi[rows],
+        )
+        return zone_and_gap(moved, kernel=kernel, pair=pair)
+
+
+def play(
+    st: Setup,
+    idx: np.ndarray,
+    uniforms: np.ndarray,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Play all months for the runs ``idx`` (vectorised over them)."""
+    P = {k: v[idx] for k, v in st.par.items()}
+    D = {k: v[idx] for k, v in st.drv.items()}
+    c, d, third = st.roles.challenger, st.roles.defender, st.roles.third
+    T, R = uniforms.shape[0], len(idx)
+    tau = P["logit_noise"]
+    stances = _Stances(st.arrays.take(idx))
+    mode = st.initial_mode[idx].astype(np.int8)
+    crisis_prev = mode == CRISIS
+    excitation = st.excitation[idx].astype(float)
+    salvo = st.salvo[idx].astype(float)
+    regime = np.zeros(R, bool)
+    n_act = st.available.shape[0]
+    out: dict[str, np.ndarray] = {
+        "modes": np.empty((T, R), np.int8),
+        "provocations": np.empty((T, R), np.int16),
+        "missiles": np.empty((T, R), np.int16),
+        "rate": np.empty((T, R)),
+        "active": np.empty((T, R), bool),
+        "choices": np.empty((T, R, n_act), np.int8),
+        "instigated": np.empty((T, R), bool),
+        "zone": np.empty((T, R), bool),
+        "gap": np.empty((T, R)),
+        "change_challenger": np.empty((T, R), bool),
+        "change_defender": np.empty((T, R), bool),
+    }
+    zone, gap = stances.zone(st.kernel, (c, d), np.arange(R))
+    fatigue_step = (P["fatigue_rate"] * D["fatigue"])[:, None]
+    has_fatigue = bool(np.any(fatigue_step != 0))
+    for t in range(T):
+        u = uniforms[t, idx]
+        # --- rule political_change: hazards; the new leader moves toward or away -------
+        h_c = D["change_challenger"] + P["election_change"] * st.election[t, c]
+        h_d = D["change_defender"] + P["election_change"] * st.election[t, d]
+        change_c = u[:, U_CHANGE_C] < h_c
+        change_d = u[:, U_CHANGE_D] < h_d
+        for flag, who, other, col in ((change_c, c, d, U_SHIFT_C), (change_d, d, c, U_SHIFT_D)):
+            if flag.any():
+                # the shift uniform decides both the direction (below leader_shift_toward:
+                # toward) and the size (uniform in [0, leader_shift_max] either way)
+                v = u[flag, col]
+                toward_p = P["leader_shift_toward"][flag]
+                size = np.where(
+                    v < toward_p,
+                    v / np.maximum(toward_p, 1e-12),
+                    (v - toward_p) / np.maximum(1 - toward_p, 1e-12),
+                )
+                sign = np.where(v < toward_p, 1.0, -1.0)
+                f = (sign * size * P["leader_shift_max"][flag])[:, None]
+                stances.toward(flag, who, stances.pos[flag, other, :].copy(), f)
+        # --- rule adversary_fatigue: the defender drifts toward the challenger --------
+        # the bargaining set is recomputed at once after a change and, for the slow drift
+        # of fatigue, every RECOMPUTE_EVERY months for every run
+        everyone = np.ones(R, bool)
+        if has_fatigue:
+            stances.toward(slice(None), d, stances.pos[:, c, :].copy(), fatigue_step)
+        due = everyone if (t > 0 and t % RECOMPUTE_EVERY == 0) else (change_c | change_d)
+        if due.any():
+            rows = np.flatnonzero(due)
+            zone, gap = zone.copy(), gap.copy()
+            zone[rows], gap[rows] = stances.zone(st.kernel, (c, d), rows)
+        talks = (mode == LIMITED) | (mode == SUBSTANTIVE) | (mode == AGREEMENT)
+
+        # --- third parties: a logit over their tools' kinds ---------------------------
+        choices = np.full((R, n_act), DELAY, np.int8)
+        n_engaging = np.zeros(R)
+        for j, k in enumerate(third):
+            U3 = np.zeros((R, 4))
+            U3[:, ENGAGE] = P["third_party_engagement"]
+            U3[:, CONCEDE] = P["third_party_concession"]
+            U3[:, PRESSURE] = P["third_party_pressure"]
+            ch = _choose(U3, st.available[k], tau, u[:, N_FIXED + j])
+            choices[:, k] = ch
+            n_engaging += (ch == ENGAGE) | (ch == CONCEDE)
+
+        # --- rules crisis_threat + crisis_inhibition: instigate a crisis or not --------
+        U_crisis = (
+            P["crisis_base"]
+            + P["crisis_exercise"] * st.exercise[t]
+            + P["crisis_talks"] * talks
+            + P["crisis_persistence"] * crisis_prev
+            - P["inhibit_distress"] * (D["distress"] - P["reference_distress"])
+            - P["inhibit_dependency"] * (D["dependency"] - P["reference_dependency"])
+        )
+        can_press = bool(st.available[c, PRESSURE])
+        instigate = (u[:, U_CRISIS] < special.expit(U_crisis / tau)) & can_press
+
+        # --- rules obduracy, desperation, weakness_blocks_reciprocity, third_party_push
+        Uc = np.zeros((R, 4))
+        Uc[:, ENGAGE] = (
+            P["challenger_engagement_base"]
+            + P["desperation"] * D["distress"]
+            + P["third_party_push"] * n_engaging
+            + P["talks_inertia"] * talks
+            - P["obduracy"] * gap
+        )
+        Uc[:, CONCEDE] = (
+            P["challenger_concession_base"]
+            + P["zone_bonus"] * zone
+            + P["talks_inertia"] * talks
+            - P["weakness"] * D["distress"]
+            - P["obduracy"] * gap
+        )
+        avail_c = st.available[c].copy()
+        avail_c[PRESSURE] = False
+        ch_c = _choose(Uc, avail_c, tau, u[:, U_CHOICE_C])
+        ch_c = np.where(instigate, PRESSURE, ch_c)
+
+        # --- rules crisis_communication, pressure_before_talks: the defender answers ---
+        Ud = np.zeros((R, 4))
+        Ud[:, DELAY] = P["defender_wait"] * D["distress"]
+        Ud[:, ENGAGE] = (
+            P["defender_engagement_base"]
+            + P["crisis_channel"] * D["crisis_communication"]
+            + P["talks_inertia"] * talks
+        )
+        Ud[:, CONCEDE] = (
+            P["defender_concession_base"]
+            + P["zone_bonus"] * zone
+            + P["talks_inertia"] * talks
+            - P["defender_obduracy"] * gap
+        )
+        Ud[:, PRESSURE] = P["defender_pressure_base"] + P["defender_escalation"] * instigate
+        ch_d = _choose(Ud, st.available[d], tau, u[:, U_CHOICE_D])
+        choices[:, c] = ch_c
+        choices[:, d] = ch_d
+
+        mode = _transition(mode, ch_c, ch_d, instigate, zone)
+        crisis_prev = instigate
+
+        # --- provocations: a self-exciting negative-binomial count ---------------------
+        # routine rates are means over all months: exercise months (2 in 12) get the
+        # rate ratio, the others a rate that keeps the yearly mean; the excitation adds
+        # provocation_excitation x the recent monthly mean (an exponential moving average)
+        # the activity regime: quiet or active (a Markov chain; the first month's state is
+        # drawn from the record's filtered probability)
+        u_reg = u[:, U_REGIME]
+        if t == 0:
+            regime = u_reg < st.active[idx]
+        else:
+            stay = np.where(regime, P["regime_stay_active"], P["regime_stay_quiet"])
+            regime = np.where(u_reg < stay, regime, ~regime)
+        ratio = P["provocation_exercise_ratio"]
+        seasonal = np.where(st.exercise[t], ratio, 1.0) / (1.0 + (ratio - 1.0) / 6.0)
+        routine = np.where(talks, P["provocation_rate_talks"], P["provocation_rate_no_talks"])
+        base = np.where(instigate, P["provocation_rate_crisis"], routine * seasonal)
+        base = base * np.where(regime, P["provocation_active_ratio"], 1.0)
+        rate = base + P["provocation_excitation"] * excitation
+        prov = nb_inverse(u[:, U_PROV], rate, P["provocation_dispersion"])
+        missiles = nb_inverse(u[:, U_MISSILE], salvo * rate, P["missile_dispersion"])
+        excitation = P["provocation_memory"] * excitation + (1 - P["provocation_memory"]) * prov
+        out["modes"][t] = mode
+        out["provocations"][t] = prov
+        out["missiles"][t] = missiles
+        out["rate"][t] = rate
+        out["active"][t] = regime
+        out["choices"][t] = choices
+        out["instigated"][t] = instigate
+        out["zone"][t], out["gap"][t] = zone, gap
+        out["change_challenger"][t], out["change_defender"][t] = change_c, change_d
+        if progress is not None:
+            progress(1)
+    return out
+
+
+def _transition(
+    mode: np.ndarray, ch_c: np.ndarray, ch_d: np.ndarray, instigate: np.ndarray, zone: np.ndarray
+) -> np.ndarray:
+    """The next mode from this month's choices (no fixed rates)."""
+    eng_c = (ch_c == ENGAGE) | (ch_c == CONCEDE)
+    eng_d = (ch_d == ENGAGE) | (ch_d == CONCEDE)
+    both = eng_c & eng_d
+    one_concedes = (ch_c == CONCEDE) | (ch_d == CONCEDE)
+    both_concede = (ch_c == CONCEDE) & (ch_d == CONCEDE)
+    d_press = ch_d == PRESSURE
+    escalation = instigate & d_press
+    either = eng_c | eng_d
+    calm = ~instigate
+    new = mode.copy()
+    # impasse / crisis: talks only when both engage (crisis channel), else impasse
+    start_from = (mode == IMPASSE) | (mode == CRISIS)
+    new[start_from & calm] = np.where(both[start_from & calm], LIMITED, IMPASSE)
+    # limited talks: pressure ends them; a zone and a concession make them substantive
+    m = (mode == LIMITED) & calm
+    new[m] = np.select(
+        [d_press[m], (both & zone & one_concedes)[m], either[m]],
+        [IMPASSE, SUBSTANTIVE, LIMITED],
+        IMPASSE,
+    )
+    m = (mode == SUBSTANTIVE) & calm
+    new[m] = np.select(
+        [d_press[m], (both_concede & zone)[m], (both & zone)[m], either[m]],
+        [IMPASSE, AGREEMENT, SUBSTANTIVE, LIMITED],
+        IMPASSE,
+    )
+    m = (mode == AGREEMENT) & calm
+    new[m] = np.where(d_press[m], IMPASSE, AGREEMENT)
+    # instigation: escalation makes a crisis; otherwise it strains what there is
+    m = instigate & ~escalation
+    new[m] = np.select(
+        [mode[m] == CRISIS, mode[m] == SUBSTANTIVE, mode[m] == LIMITED],
+        [CRISIS, LIMITED, LIMITED],
+        IMPASSE,
+    )
+    new[escalation] = CRISIS
+    return new

@@ -1,0 +1,126 @@
+"""The provocation count as a regime-switching, self-exciting negative binomial.
+
+Given the record's talks state last month, its strategic months and exercise calendar, the
+monthly count of provocation events is
+
+    y_t ~ NB(mu_t, size),   mu_t = base_t x (active_t ? provocation_active_ratio : 1)
+                                   + provocation_excitation x H_t
+
+with ``base_t`` the crisis rate in a strategic month, else the talks or no-talks rate times
+the exercise factor; ``H`` the moving average of past counts (weight
+``provocation_memory``); and ``active_t`` a two-state Markov chain (quiet / active, a
+testing campaign) that stays quiet with probability ``regime_stay_quiet`` and active with
+``regime_stay_active`` each month (Hamilton 1989, doi:10.2307/1912559). The likelihood is
+exact by the forward algorithm; the filtered probability of the active regime after the
+last month of a history is the state the simulation starts from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+__all__ = ["NAMES", "design", "filter_active", "forward", "from_theta", "to_theta"]
+
+#: Parameters of the event count, in the order of the transformed vector ``theta``.
+NAMES = (
+    "provocation_rate_no_talks",
+    "provocation_rate_talks",
+    "provocation_rate_crisis",
+    "provocation_exercise_ratio",
+    "provocation_excitation",
+    "provocation_memory",
+    "provocation_dispersion",
+    "provocation_active_ratio",
+    "regime_stay_quiet",
+    "regime_stay_active",
+)
+_LOG, _LOGIT, _LOG1 = "log", "logit", "log1"
+TRANSFORMS = (_LOG, _LOG, _LOG, _LOG, _LOGIT, _LOGIT, _LOG, _LOG1, _LOGIT, _LOGIT)
+
+
+def from_theta(theta: np.ndarray) -> np.ndarray:
+    """Natural values from the unconstrained vector (log, logit, log(x - 1))."""
+    out = np.empty(len(theta))
+    for j, (x, kind) in enumerate(zip(theta, TRANSFORMS, strict=True)):
+        out[j] = (
+            np.exp(x) if kind == _LOG else special.expit(x) if kind == _LOGIT else 1 + np.exp(x)
+        )
+    return out
+
+
+def to_theta(values: np.ndarray) -> np.ndarray:
+    """The unconstrained vector of natural values (inverse of :func:`from_theta`)."""
+    out = np.empty(len(values))
+    for j, (v, kind) in enumerate(zip(values, TRANSFORMS, strict=True)):
+        if kind == _LOG:
+            out[j] = np.log(max(v, 1e-9))
+        elif kind == _LOGIT:
+            out[j] = special.logit(min(max(v, 1e-6), 1 - 1e-6))
+        else:
+            out[j] = np.log(max(v - 1, 1e-9))
+    return out
+
+
+def design(panel: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The record's columns the count model conditions on (talks last month, ...)."""
+    talks_prev = np.r_[False, panel["talks"].to_numpy(bool)[:-1]]
+    return {
+        "y": panel["provocations"].to_numpy(float),
+        "m": panel["missiles"].to_numpy(float) if "missiles" in panel else np.zeros(len(panel)),
+        "talks": talks_prev,
+        "crisis": panel["strategic"].to_numpy(bool),
+        "exercise": panel["exercise"].to_numpy(bool),
+    }
+
+
+def forward(
+    theta: np.ndarray, X: dict[str, Any], burn_in: int = 0
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log-likelihood (months from ``burn_in``), the predicted P(active) of each month given
+    the months before it (T,), and the expected rate of each month under that prediction.
+
+    The last entry of the prediction after the loop (returned as ``pred[-1]`` of an array
+    of length T + 1) is P(active) for the month after the history."""
+    v = from_theta(theta)
+    r0, r1, rc, ratio, alpha, memory, size, mult, stay_q, stay_a = v
+    seasonal = np.where(X["exercise"], ratio, 1.0) / (1.0 + (ratio - 1.0) / 6.0)
+    base = np.where(X["crisis"], rc, np.where(X["talks"], r1, r0) * seasonal)
+    y = X["y"]
+    T = len(y)
+    h = np.empty(T)
+    cur = 0.0
+    for t in range(T):  # H_t: the moving average of the counts before month t
+        h[t] = cur
+        cur = memory * cur + (1 - memory) * y[t]
+    mu_q, mu_a = base + alpha * h, base * mult + alpha * h
+    e_q = stats.nbinom.pmf(y, size, size / (size + mu_q))
+    e_a = stats.nbinom.pmf(y, size, size / (size + mu_a))
+    p_active = (1 - stay_q) / ((1 - stay_q) + (1 - stay_a))  # stationary
+    pred = np.empty(T + 1)
+    ll = 0.0
+    for t in range(T):
+        pred[t] = p_active
+        fq, fa = (1 - p_active) * e_q[t], p_active * e_a[t]
+        s = fq + fa
+        if t >= burn_in:
+            ll += float(np.log(max(s, 1e-300)))
+        post = fa / s if s > 0 else p_active
+        p_active = post * stay_a + (1 - post) * (1 - stay_q)
+    pred[T] = p_active
+    expected = mu_q + pred[:T] * (mu_a - mu_q)
+    return ll, pred, expected
+
+
+def filter_active(panel: pd.DataFrame | None, par: dict[str, float]) -> float:
+    """P(the active regime) in the month after the panel's last month, given its counts
+    (the stationary probability without a panel)."""
+    if panel is None or len(panel) == 0:
+        stay_q, stay_a = par["regime_stay_quiet"], par["regime_stay_active"]
+        return float((1 - stay_q) / ((1 - stay_q) + (1 - stay_a)))
+    theta = to_theta(np.array([par[n] for n in NAMES]))
+    _, pred, _ = forward(theta, design(panel))
+    return float(pred[-1])

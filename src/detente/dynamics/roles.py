@@ -1,0 +1,99 @@
+"""The dynamics' roles, read from the scenario's ``roles:`` section, and its calendar.
+
+The simulation knows no case: which actor may manufacture crises (the *challenger*), which
+veto player answers (the *defender*), who the third parties are and which drivers measure
+distress, dependency, fatigue, crisis communication and the hazards of political change are
+all declared in the scenario (``roles:``, see ``docs/scenario-format.md``). A scenario
+without ``roles:`` has no dynamics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelError
+from ..scenario.schema import DRIVER_ROLES
+
+if TYPE_CHECKING:
+    from ..scenario.schema import Scenario
+
+__all__ = ["DRIVER_ROLES", "NOT_APPLICABLE", "CaseRoles", "calendar", "case_roles"]
+
+#: Why a scenario without roles has no dynamics (the words every section uses).
+NOT_APPLICABLE = (
+    "not applicable: the scenario declares no roles (challenger, defender) for the crisis dynamics"
+)
+
+
+@dataclass(frozen=True)
+class CaseRoles:
+    """Actor indices and driver ids of the dynamics' roles.
+
+    ``challenger``, ``defender``: actor indices; ``third``: indices of the third parties
+    (patrons included); ``drivers``: driver role -> driver id (absent roles are left out);
+    ``record``: the id of the case's record, or None (uncalibrated).
+    """
+
+    challenger: int
+    defender: int
+    third: tuple[int, ...]
+    drivers: dict[str, str]
+    record: str | None
+
+
+def case_roles(s: Scenario) -> CaseRoles:
+    """The roles declared in ``s.roles``.
+
+    Raises
+    ------
+    ModelError
+        When the scenario declares no roles ("not applicable: ...").
+    """
+    r = s.roles
+    if r is None:
+        raise ModelError(f"scenario {s.id}: {NOT_APPLICABLE}; add a roles: section")
+    ids = list(s.actor_ids)
+    c, d = ids.index(r.challenger), ids.index(r.defender)
+    if r.third_parties is not None:
+        named = [ids.index(a) for a in (*r.patrons, *r.third_parties)]
+        third = tuple(dict.fromkeys(k for k in named if k not in (c, d)))
+    else:
+        third = tuple(k for k in range(len(ids)) if k not in (c, d))
+    return CaseRoles(c, d, third, dict(r.drivers), r.record)
+
+
+def calendar(
+    s: Scenario, months: int, start: str | None = None
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Simulated months, exercise months (T,) and election months per actor (T, A).
+
+    Months run from the month after ``start`` (default ``meta.start``). An event whose kind
+    mentions "exercise" marks exercise months; one whose kind mentions "election" marks
+    the election of its ``actor`` (events without an actor mark nobody's).
+    """
+    start = start or s.meta.start
+    if start is None:
+        raise ModelError(
+            f"scenario {s.id}: meta.start is not set; give the month the simulation starts "
+            "from, e.g. start: '2021-06'"
+        )
+    first = pd.Period(start, freq="M") + 1
+    labels = [str(first + k) for k in range(months)]
+    exercise = np.zeros(months, bool)
+    election = np.zeros((months, s.n_actors), bool)
+    ids = list(s.actor_ids)
+    for e in s.events:
+        kind = e.kind.lower()
+        for t, lab in enumerate(labels):
+            hit = any(d == lab or (d.startswith("*-") and d[2:] == lab[5:]) for d in e.dates)
+            if not hit:
+                continue
+            if "exercise" in kind:
+                exercise[t] = True
+            elif "election" in kind and e.actor is not None:
+                election[t, ids.index(e.actor)] = True
+    return labels, exercise, election

@@ -1,0 +1,101 @@
+"""The record format (manifest + events.csv) and the bundled record built from the packaged facts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from detente.data import load_provocations
+from detente.data.build_record import packaged_events
+from detente.data.records import COLUMNS, KINDS, bundled_records, load_record
+from detente.errors import DataError
+
+
+@pytest.fixture(scope="module")
+def record():
+    return load_record("dprk")
+
+
+def test_the_bundled_record_is_rebuilt_byte_for_byte(record):
+    assert "dprk" in bundled_records()
+    rebuilt = packaged_events()
+    on_disk = record.events[list(COLUMNS)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rebuilt.reset_index(drop=True), on_disk)
+
+
+def test_every_event_is_cited_and_its_source_attributed(record):
+    ev = record.events
+    assert ev["kind"].isin(KINDS).all()
+    assert (ev["cite"].str.len() > 10).all()
+    assert not ev["cite"].str.contains("http", case=False).any()  # URL-free citations
+    assert set(ev["source"]) <= set(record.sources)
+    assert ev["month"].max() <= pd.Period("2021-06", freq="M")
+
+
+def test_talks_extend_to_the_essay_date(record):
+    p = record.panel().set_index("month")
+    talks = p["talks"]
+    for m in (
+        "2018-10",
+        "2019-02",
+        "2019-06",
+        "2019-10",
+    ):  # Pyongyang visit, Hanoi, Panmunjom, Stockholm
+        assert talks[pd.Period(m, freq="M")], m
+    assert not talks[pd.Period("2020-01", freq="M") : pd.Period("2021-06", freq="M")].any()
+    assert p.loc[pd.Period("1994-10", freq="M"), "n_agreement"] == 1  # Agreed Framework
+
+
+def test_series_counts_match_the_packaged_datasets(record):
+    p = record.panel()
+    year = p["month"].dt.year
+    csis = load_provocations()
+    for y in (2016, 2017, 2019):
+        assert p.loc[year == y, "provocations"].sum() == (csis["month"].dt.year == y).sum()
+    # heavy years of the record: 20+ missiles in 2016, 2017 and 2019
+    missiles = p.groupby(year)["missiles"].sum()
+    assert (missiles.loc[[2016, 2017, 2019]] >= 20).all()
+
+
+def _write(tmp_path, events: str, manifest: str | None = None):
+    (tmp_path / "record.yaml").write_text(
+        manifest
+        or "id: t\nstart: 2000-01\nend: 2000-12\nfiles: {events: events.csv}\nsources: {s: a source}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "events.csv").write_text(events, encoding="utf-8")
+    return tmp_path
+
+
+def test_malformed_records_are_located_errors(tmp_path):
+    head = "date,actor,kind,label,source,cite\n"
+    for sub in "abc":
+        (tmp_path / sub).mkdir()
+    with pytest.raises(DataError, match="row 3: kind 'war'"):
+        load_record(
+            _write(
+                tmp_path / "a",
+                head + "2000-01,challenger,talks,x,s,c\n2000-02,challenger,war,x,s,c\n",
+            )
+        )
+    with pytest.raises(DataError, match="missing columns cite"):
+        load_record(_write(tmp_path / "b", "date,actor,kind,label,source\n2000-01,a,talks,x,s\n"))
+    with pytest.raises(DataError, match="sources other"):
+        load_record(_write(tmp_path / "c", head + "2000-01,challenger,talks,x,other,c\n"))
+    with pytest.raises(DataError, match=r"bundled records: .*dprk"):
+        load_record("no-such-record")
+
+
+def test_a_small_record_gives_its_panel(tmp_path):
+    head = "date,actor,kind,label,source,cite\n"
+    rows = (
+        "2000-03-05,challenger,provocation,x,s,c\n2000-03-09,challenger,provocation,y,s,c\n"
+        "2000-04,challenger,limited_talks,z,s,c\n2000-08-01,defender,exercise,e,s,c\n"
+    )
+    folder = tmp_path / "d"
+    folder.mkdir()
+    rec = load_record(_write(folder, head + rows))
+    p = rec.panel().set_index("month")
+    assert p.loc[pd.Period("2000-03", freq="M"), "n_provocation"] == 2
+    assert p["talks"].sum() == 1 and p.loc[pd.Period("2000-04", freq="M"), "talks"]
+    assert p["exercise"].sum() == 1 and len(p) == 12
