@@ -44,6 +44,7 @@ _PROSE = frozenset(
         "compare",
         "quantity",
         "of",
+        "record",  # a bundled dataset's id, not one of the scenario's
     }
 )
 
