@@ -25,11 +25,11 @@ precision
     verdict is to the assumptions.
 hinges_on
     The uncertain inputs whose own range moves the verdict: in the draws where the input lies
-    in the lowest or the highest tenth of its range, the share in which the claim holds
-    differs from the overall share by at least :data:`HINGE_SHIFT` (and by three standard
-    errors), or the two ends fall on opposite sides of one half; only inputs the quantities
-    read are screened (no drivers or parameters for the bargaining set). ``hinge_detail``
-    gives the share at each end.
+    in the lowest or the highest tenth of its range (at least ten draws each), the share in
+    which the claim holds differs from the overall share by at least :data:`HINGE_SHIFT`, or
+    the two ends fall on opposite sides of one half — and the two ends differ by more than
+    3.5 standard errors (some 100 inputs are screened at once). Only inputs the quantities
+    read are screened. ``hinge_detail`` gives the share at each end.
 """
 
 from __future__ import annotations

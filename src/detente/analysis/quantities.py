@@ -34,8 +34,12 @@ if TYPE_CHECKING:
 __all__ = ["Estimate", "Evaluator", "Variant", "has_roles", "record_events"]
 
 Z95 = 1.959963984540054
+#: Runs per parameter group of the simulation (see Evaluator.n_groups).
+RUNS_PER_GROUP = 50
 #: See :data:`detente.analysis.claims.HINGE_SHIFT`.
 HINGE_SHIFT = 0.2
+#: Standard errors the two ends must differ by (about a Bonferroni bound for 100 inputs).
+HINGE_Z = 3.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,6 +172,10 @@ class Evaluator:
         self.scenario, self.draws, self.seed = scenario, int(draws), int(seed)
         self.runs, self.months = int(runs), int(months)
         self.groups = groups
+        #: Parameter groups of the simulation: runs sharing one draw of every input. Each
+        #: group's estimate carries Monte Carlo noise, so groups are kept at RUNS_PER_GROUP
+        #: runs or more (about +-0.07 on a probability near one half).
+        self.n_groups = groups or max(1, min(self.runs // RUNS_PER_GROUP, self.draws))
         self.progress = progress
         self._variants: dict[str, Variant] = {}
         self.n_simulations = 0
@@ -249,7 +257,7 @@ class Evaluator:
         kw: dict[str, Any] = {"runs": self.runs, "months": months or self.months, "seed": self.seed}
         params = inspect.signature(simulate).parameters
         if "groups" in params:
-            kw["groups"] = self.groups or max(1, min(self.runs // 20, self.draws))
+            kw["groups"] = self.n_groups
         if "what_if" in params and label != "baseline":
             kw["what_if"] = label
         self.n_simulations += 1
@@ -486,10 +494,22 @@ class Evaluator:
             value,
             per,
             interval,
-            "parameter groups of the simulation",
+            f"parameter groups of the simulation ({sim.n_runs // max(1, per.size if per is not None else 1)} runs each)",
             f"{sim.n_runs} runs",
             draws if per is not None else None,
             "dynamics",
+            paths=self._dynamics_paths(),
+        )
+
+    def _dynamics_paths(self) -> frozenset[str]:
+        """The inputs the simulation reads: the veto players' numbers (the bargaining set), the
+        status quo, the drivers and the parameters (third parties act through their tools)."""
+        s = self.scenario
+        veto = set(_veto_ids(s))
+        return frozenset(
+            p
+            for p, _ in s.quantities()
+            if p.split(".")[0] in veto or p.split(".")[0] in ("status_quo", "drivers", "parameters")
         )
 
     def _paired_interval(
@@ -559,17 +579,19 @@ class Evaluator:
             x = np.asarray(x, float)
             if x.shape != holds.shape or np.ptp(x) == 0:
                 continue
-            lo_cut, hi_cut = np.quantile(x, [0.1, 0.9])
-            low, high = holds[x <= lo_cut], holds[x >= hi_cut]
-            if low.size < 4 or high.size < 4:
+            # the ends of the input's range: its lowest and highest tenth of the draws, but
+            # at least ten draws each (a quarter when there are few parameter groups)
+            k = max(int(np.ceil(0.1 * x.size)), min(10, x.size // 4))
+            if k < 5:
                 continue
+            order = np.argsort(x, kind="stable")
+            low, high = holds[order[:k]], holds[order[-k:]]
             pl, ph, p0 = float(low.mean()), float(high.mean()), float(holds.mean())
             shift = max(abs(pl - p0), abs(ph - p0))
-            se = np.sqrt(
-                max(pl * (1 - pl), ph * (1 - ph), 0.25 / low.size) / min(low.size, high.size)
-            )
+            # a difference of the two ends beyond chance, with some 100 inputs screened at once
+            se = np.sqrt(max(p0 * (1 - p0), 1.0 / k) * 2.0 / k)
             flips = (pl >= 0.5) != (ph >= 0.5)
-            if (flips or shift >= HINGE_SHIFT) and shift >= 3 * se:
+            if (flips or shift >= HINGE_SHIFT) and abs(ph - pl) >= HINGE_Z * se:
                 found.append((shift, path, (pl, ph)))
         found.sort(reverse=True)
         return [p for _, p, _ in found[:6]], {p: d for _, p, d in found[:6]}
