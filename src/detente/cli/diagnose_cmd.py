@@ -15,12 +15,14 @@ from ._common import (
     JsonOption,
     ScenarioArg,
     SetOption,
+    StoreOption,
     app,
     console,
     err_console,
     fail,
     load_scenario,
     print_json,
+    record_if_asked,
 )
 
 DrawsOption = Annotated[
@@ -107,6 +109,7 @@ def diagnose(
     json_out: JsonOption = False,
     set_: SetOption = None,
     fmt: FromOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Is there a deal every veto player prefers to the status quo? The zone of agreement,
     its gap and blockers, P(zone non-empty) over the scenario's ranges, the drivers, and the
@@ -133,6 +136,7 @@ def diagnose(
                 _save_plot(d, plot, issues)
     except DetenteError as err:
         fail(err)
+    record_if_asked(store, "diagnose", d.to_dict())
     if json_out:
         out = d.to_dict()
         if plot:
@@ -199,6 +203,7 @@ def claims(
     json_out: JsonOption = False,
     set_: SetOption = None,
     fmt: FromOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Evaluate the source essay's claims C1-C14 from model outputs: verdict (holds, fails,
     pending, not-applicable) and robustness (share of draws, or of bootstrap resamples,
@@ -220,6 +225,7 @@ def claims(
             )
     except DetenteError as err:
         fail(err)
+    record_if_asked(store, "claims", report.to_dict())
     if json_out:
         print_json(report.to_dict())
         return

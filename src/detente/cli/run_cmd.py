@@ -8,7 +8,16 @@ import typer
 
 from ..errors import DetenteError
 from ..report.build import DEFAULT_DRAWS, DEFAULT_MONTHS, DEFAULT_RUNS, DEFAULT_SEED
-from ._common import FromOption, SetOption, app, console, fail, load_scenario
+from ._common import (
+    FromOption,
+    SetOption,
+    StoreOption,
+    app,
+    console,
+    fail,
+    load_scenario,
+    record_if_asked,
+)
 
 
 @app.command()
@@ -57,6 +66,7 @@ def run(
         bool, typer.Option("--quiet", "-q", help="Print no report on screen (with --html/--json).")
     ] = False,
     fmt: FromOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Analyse a scenario (default: the flagship) and print the analyst's report.
 
@@ -90,6 +100,7 @@ def run(
             write_atomic(json_file, report.to_json() + "\n")
     except DetenteError as err:
         fail(err)
+    record_if_asked(store, "run", report.to_dict())
     if json_file == "-":
         import sys
 
