@@ -19,6 +19,7 @@ import hmac
 import json
 import logging
 import secrets
+import threading
 from collections import OrderedDict
 from importlib import resources
 from typing import Any
@@ -143,7 +144,9 @@ class Workbench:
         self.uploads: OrderedDict[str, tuple[ScenarioSource, Any]] = OrderedDict()
         self.max_uploads = max_uploads
         self.reports: OrderedDict[int, Any] = OrderedDict()
+        self.fast_cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self.jobs = Jobs()
+        self._lock = threading.Lock()
 
     # ----- scenarios: bundled names and upload ids only; nothing else is looked up ------------
 
@@ -152,9 +155,9 @@ class Workbench:
             from ..scenario import load_bundled
 
             return ScenarioSource.resolve(key), load_bundled(key)
-        if isinstance(key, str) and key in self.uploads:
-            self.uploads.move_to_end(key)
-            return self.uploads[key]
+        upload = self.uploads.get(key) if isinstance(key, str) else None
+        if upload is not None:
+            return upload
         looks_like_path = isinstance(key, str) and any(c in key for c in "/\\.~:")
         raise ClientError(
             404 if not looks_like_path else 400,
@@ -167,15 +170,31 @@ class Workbench:
 
     def add_upload(self, source: ScenarioSource, scenario: Any) -> str:
         key = f"upload-{secrets.token_hex(6)}"
-        self.uploads[key] = (source, scenario)
-        while len(self.uploads) > self.max_uploads:
-            self.uploads.popitem(last=False)
+        with self._lock:
+            self.uploads[key] = (source, scenario)
+            while len(self.uploads) > self.max_uploads:
+                self.uploads.popitem(last=False)
         return key
 
+    def fast(self, key: str, s: Any, inputs: compute.Inputs, part: str) -> dict[str, Any]:
+        """:func:`compute.fast`, remembered for the last 256 distinct requests (an analyst
+        toggling a change back and forth gets the earlier answer at once)."""
+        k = (key, inputs, part)
+        with self._lock:
+            hit = self.fast_cache.get(k)
+        if hit is None:
+            hit = compute.fast(s, inputs, part=part)
+            with self._lock:
+                self.fast_cache[k] = hit
+                while len(self.fast_cache) > 256:
+                    self.fast_cache.popitem(last=False)
+        return hit
+
     def remember_report(self, run_id: int, report: Any) -> None:
-        self.reports[run_id] = report
-        while len(self.reports) > 8:
-            self.reports.popitem(last=False)
+        with self._lock:
+            self.reports[run_id] = report
+            while len(self.reports) > 8:
+                self.reports.popitem(last=False)
 
 
 async def _json(request: Request) -> dict[str, Any]:

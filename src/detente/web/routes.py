@@ -115,12 +115,13 @@ async def upload(request: Request) -> Response:
 async def analyse(request: Request) -> Response:
     wb = _wb(request)
     data = await _json(request)
-    _src, s = wb.scenario(data.get("scenario", wb.default))
+    key = data.get("scenario", wb.default)
+    _src, s = wb.scenario(key)
     inputs = _inputs(data)
     part = data.get("part", "all")
     if part not in ("all", "zone", "models"):
         raise ClientError(400, ["'part' must be all, zone or models"])
-    result = await run_in_threadpool(compute.fast, s, inputs, part=part)
+    result = await run_in_threadpool(wb.fast, key, s, inputs, part)
     return JSONResponse(result)
 
 
@@ -216,8 +217,9 @@ async def diff(request: Request) -> Response:
 
 def _report_of(wb: Workbench, run_id: int) -> Any:
     """The run's report: remembered from its job, else computed again from the stored inputs."""
-    if run_id in wb.reports:
-        return wb.reports[run_id]
+    remembered = wb.reports.get(run_id)
+    if remembered is not None:
+        return remembered
     rec = _store(wb).get(run_id)
     if rec.command != "run" or rec.source is None:
         raise ClientError(
