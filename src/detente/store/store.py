@@ -13,6 +13,7 @@ queries and :meth:`RunStore.diff`.
 
 from __future__ import annotations
 
+import builtins
 import datetime as _dt
 import hashlib
 import json
@@ -330,7 +331,7 @@ class RunStore:
             raise StoreError(f"{self.path}: no run {run_id}; {hint} (see 'detente runs list')")
         return _record(row)
 
-    def table(self, name: str, run_id: int | None = None) -> list[dict[str, Any]]:
+    def table(self, name: str, run_id: int | None = None) -> builtins.list[dict[str, Any]]:
         """Rows of a result table (of one run, or of all), as dicts."""
         if name not in _schema.TABLES:
             raise StoreError(f"no result table {name!r}; tables: {', '.join(_schema.TABLES)}")

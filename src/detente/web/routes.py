@@ -139,7 +139,14 @@ async def start_job(request: Request) -> Response:
             job.done, job.total, job.step = done, total, step
 
         report = compute.full(
-            s, inputs, **wb.sizes, source=src.name, progress=progress, cancel=job.cancel_event
+            s,
+            inputs,
+            draws=wb.sizes["draws"],
+            runs=wb.sizes["runs"],
+            months=wb.sizes["months"],
+            source=src.name,
+            progress=progress,
+            cancel=job.cancel_event,
         )
         result = report.to_dict()
         run_id = None
@@ -228,8 +235,14 @@ def _report_of(wb: Workbench, run_id: int) -> Any:
     inputs = compute.Inputs(
         tuple(rec.sets), tuple(rec.pins), tuple(rec.what_ifs), int(rec.seed or 0)
     )
-    sizes = {k: int(rec.sizes[k]) for k in ("draws", "runs", "months")}
-    report = compute.full(rec.source.load(), inputs, **sizes, source=rec.source.name)
+    report = compute.full(
+        rec.source.load(),
+        inputs,
+        draws=int(rec.sizes["draws"]),
+        runs=int(rec.sizes["runs"]),
+        months=int(rec.sizes["months"]),
+        source=rec.source.name,
+    )
     wb.remember_report(run_id, report)
     return report
 
