@@ -8,8 +8,18 @@ import typer
 
 from ._common import app, console, err_console, fail, store_path
 
-#: The scenario the workbench opens on (the same default as ``detente run``).
-FLAGSHIP = "us-dprk-2021"
+
+def _flagship() -> str:
+    """The scenario ``detente run`` analyses by default: the workbench opens on it too."""
+    import inspect
+
+    from .run_cmd import run
+
+    default = inspect.signature(run).parameters["scenario"].default
+    return str(default)
+
+
+FLAGSHIP = _flagship()
 
 
 @app.command()
@@ -56,12 +66,30 @@ def serve(
 
     import uvicorn
 
+    from ..errors import DetenteError
+    from ..scenario import bundled_names
     from ..store import RunStore
     from ..web import create_app
 
+    if scenario not in bundled_names():
+        fail(
+            f"--scenario {scenario}: not a bundled scenario; choose one of {', '.join(bundled_names())} (upload others in the page)"
+        )
+    run_store = None if no_store else RunStore(store_path(store))
+    if run_store is not None:
+        try:
+            run_store.list(limit=1)  # refuse a store of another schema now, not at the first job
+        except DetenteError as err:
+            fail(err)
+    if port == 0:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind((host, 0))
+            port = int(sock.getsockname()[1])
     hosts = ("127.0.0.1", "localhost", "::1", host)
     application = create_app(
-        None if no_store else RunStore(store_path(store)),
+        run_store,
         default_scenario=scenario,
         draws=draws,
         runs=runs,
