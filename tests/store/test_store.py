@@ -192,3 +192,36 @@ def test_a_duckdb_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     junk.write_bytes(b"this is not a database at all" * 100)
     with pytest.raises(StoreError, match="cannot open the run store"):
         RunStore(junk).list()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["forecast", "ec-emissions-1994", "--model", "eum,nash", "--rounds", "3", "--seed", "2"],
+        ["diagnose", "ec-emissions-1994", "--draws", "10", "--lever", "us-waters-down"],
+        ["claims", "ec-emissions-1994", "--draws", "10", "--seed", "3"],
+        [
+            "simulate",
+            "--runs",
+            "20",
+            "--months",
+            "4",
+            "--what-if",
+            "economic-collapse",
+            "--seed",
+            "5",
+        ],
+        ["run", "ec-emissions-1994", "--draws", "10", "--runs", "10", "--months", "3", "-q"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_every_recording_command_is_rerun_exactly(tmp_path: Path, args: list[str]) -> None:
+    db = str(tmp_path / "runs.duckdb")
+    code, out = _cli(*args, "--store", db, *(["--json"] if args[0] != "run" else []))
+    assert code == 0, out
+    (rec,) = RunStore(db).list()
+    assert rec.command == args[0]
+    assert "json_out" not in rec.options and "json_" not in rec.options
+    code, out = _cli("runs", "rerun", str(rec.id), "--store", db)
+    assert code == 0, out
+    assert f"run {rec.id} reproduced exactly" in out

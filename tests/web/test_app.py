@@ -252,3 +252,19 @@ def test_jobs_record_runs_that_are_compared_and_downloaded(client: Any) -> None:
     data = json.loads(client.get(f"/api/runs/{b}/result.json").text)
     assert data["sets"] == [NO_RED_LINE] and data["result"]["diagnosis"]["zone_nonempty"] is True
     assert client.get("/api/runs/9999").status_code == 400
+
+
+def test_an_upload_that_reads_too_long_is_refused_and_the_server_keeps_serving(
+    make_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import detente.web.routes as routes
+
+    def slow(name: str, text: str) -> Any:
+        time.sleep(2)
+        raise AssertionError("not reached in time")
+
+    monkeypatch.setattr(routes, "_parse_upload", slow)
+    client = make_client(upload_seconds=0.2)
+    r = client.post("/api/upload", content=b"meta: {}\n", headers={"X-Filename": "slow.yaml"})
+    assert r.status_code == 400 and "took longer than 0.2 s" in r.json()["error"]
+    _still_serves(client)

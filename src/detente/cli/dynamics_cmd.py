@@ -135,7 +135,9 @@ def simulate(
             fail(err)
     diff = compare(base, result) if shocked is not None else None
     record_if_asked(
-        store, "simulate", {**result.to_dict(), **({"change_vs_baseline": diff} if diff else {})}
+        store,
+        "simulate",
+        {**result.to_dict(), **({"change_vs_baseline": diff} if diff is not None else {})},
     )
     if plot is not None:
         import matplotlib
