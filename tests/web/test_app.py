@@ -268,3 +268,28 @@ def test_an_upload_that_reads_too_long_is_refused_and_the_server_keeps_serving(
     r = client.post("/api/upload", content=b"meta: {}\n", headers={"X-Filename": "slow.yaml"})
     assert r.status_code == 400 and "took longer than 0.2 s" in r.json()["error"]
     _still_serves(client)
+
+
+def test_too_many_jobs_at_once_are_refused_until_one_ends(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    release = threading.Event()
+
+    def blocked(s: Any, inputs: Any, *, cancel: threading.Event, **kw: Any) -> Any:
+        release.wait(30)
+        raise compute.Cancelled("released")
+
+    monkeypatch.setattr(compute, "full", blocked)
+    jobs = [client.post("/api/jobs", json={"scenario": "ec-emissions-1994"}) for _ in range(3)]
+    assert [j.status_code for j in jobs] == [202, 202, 202]
+    r = client.post("/api/jobs", json={"scenario": "ec-emissions-1994"})
+    assert r.status_code == 429 and "background jobs are running" in r.json()["error"]
+    release.set()
+    for j in jobs:
+        assert _wait(client, j.json())["status"] == "cancelled"
+    monkeypatch.undo()
+    r = client.post("/api/jobs", json={"scenario": "ec-emissions-1994"})
+    assert r.status_code == 202
+    assert _wait(client, r.json())["status"] == "done"

@@ -63,7 +63,7 @@ class Job:
 class Jobs:
     """At most ``max_running`` jobs at once; the last ``keep`` finished jobs are remembered."""
 
-    def __init__(self, max_running: int = 2, keep: int = 50) -> None:
+    def __init__(self, max_running: int = 3, keep: int = 50) -> None:
         self.max_running = max_running
         self.keep = keep
         self._jobs: OrderedDict[str, Job] = OrderedDict()

@@ -33,6 +33,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from ..store import ScenarioSource
 from . import compute
 from .app import _STATIC, ClientError, Workbench, _inputs, _json, _read_limited, _static
+from .jobs import JobLimitError
 
 __all__ = ["routes"]
 
@@ -167,7 +168,10 @@ async def start_job(request: Request) -> Response:
             wb.remember_report(run_id, report)
         return _summary(result), run_id
 
-    job = wb.jobs.start(label, work)
+    try:
+        job = wb.jobs.start(label, work)
+    except JobLimitError as err:  # the page tries again shortly
+        raise ClientError(429, err.lines()) from err
     return JSONResponse(job.to_dict(), status_code=202)
 
 

@@ -18,6 +18,7 @@ async function api(path, opts = {}) {
   const body = type.includes("json") ? await r.json() : await r.text();
   if (!r.ok) {
     const err = new Error((body && body.error) || r.statusText);
+    err.status = r.status;
     err.problems = (body && body.problems) || [String(body)];
     throw err;
   }
@@ -232,7 +233,15 @@ async function recompute() {
 async function startJob(label, inp, which) {
   if (state.job && which === "whatif") { try { await post(`/api/jobs/${state.job}/cancel`, {}); } catch (e) { /* finished */ } }
   let job;
-  try { job = await post("/api/jobs", Object.assign({}, inp, { label })); } catch (err) { showProblems(err); return; }
+  const seq = state.seq;
+  try { job = await post("/api/jobs", Object.assign({}, inp, { label })); } catch (err) {
+    // too many jobs at once (cancelled ones finish their current step first): try again
+    if (err.status === 429 && (which === "baseline" || seq === state.seq)) {
+      $("job-step").textContent = `${label}: waiting for a free slot`;
+      setTimeout(() => { if (which === "baseline" || seq === state.seq) startJob(label, inp, which); }, 500);
+    } else showProblems(err);
+    return;
+  }
   if (which === "whatif") state.job = job.id;
   $("job-cancel").disabled = false;
   const poll = async () => {
