@@ -105,7 +105,11 @@ def _wait(drv: Any, script: str, timeout: float = 300) -> Any:
         if value:
             return value
         if time.monotonic() - t0 > timeout:
-            text = drv.execute_script("return document.body.innerText.slice(0, 3000)")
+            text = drv.execute_script(
+                "return ['status', 'changes', 'job-step', 'zone-baseline', 'zone-whatif', 'runs']"
+                ".map(id => id + ': ' + document.getElementById(id).innerText).join('\\n')"
+                " + '\\nruns: ' + state.baselineRun + ' ' + state.whatifRun + ' job ' + state.job"
+            )
             raise AssertionError(f"timed out waiting for {script}; page:\n{text}")
         time.sleep(0.1)
 
@@ -173,4 +177,9 @@ def test_remove_a_red_line_see_the_zone_open_compare_and_download(
     assert errors == [], f"console errors: {errors}"
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "serve-what-if.png"))
+    # reopen the baseline run: its inputs come back, the zone closes again
+    driver.find_element("css selector", "#runs tbody tr:last-child button.reopen").click()
+    _wait(driver, "document.getElementById('changes').textContent.startsWith('No changes')")
+    _wait(driver, "document.querySelector('#zone-whatif .verdict[data-open=\"false\"]')")
+    assert driver.find_element("id", "rl-usa.red_lines.denuclearization").is_selected()
     print(f"zone opened in the page {seconds:.2f} s after the click")

@@ -290,7 +290,13 @@ function syncToggles() {
 }
 async function compare() {
   const t = $("diff"); t.replaceChildren();
-  if (!state.baselineRun || !state.whatifRun) { status("wait for the background jobs to record both runs"); return; }
+  const t0 = Date.now();
+  while (!state.baselineRun || !state.whatifRun) {
+    if (Date.now() - t0 > 600000) { status("the background jobs have not recorded both runs"); return; }
+    status("waiting for the background jobs to record both runs…");
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  status(`comparing run ${state.baselineRun} with run ${state.whatifRun}`);
   const d = await api(`/api/runs/${state.baselineRun}/diff/${state.whatifRun}`);
   t.append(el("tr", {}, el("th", {}, "what"), el("th", {}, `baseline (run ${d.a})`), el("th", {}, `what-if (run ${d.b})`)));
   for (const [title, rows] of [["Input changes", d.inputs], ["Result changes", d.results]]) {
