@@ -225,3 +225,29 @@ def test_every_recording_command_is_rerun_exactly(tmp_path: Path, args: list[str
     code, out = _cli("runs", "rerun", str(rec.id), "--store", db)
     assert code == 0, out
     assert f"run {rec.id} reproduced exactly" in out
+
+
+def test_runs_show_and_export_commands(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.duckdb")
+    run_id = _diagnosis_run(store, "ec-emissions-1994", [])
+    code, out = _cli("runs", "show", str(run_id), "--store", str(store.path))
+    assert code == 0, out
+    shown = json.loads(out)
+    assert shown["id"] == run_id and shown["scenario"] == "ec-emissions-1994"
+    assert "levers" in shown["result_keys"]
+    target = tmp_path / "scenario.yaml"
+    code, out = _cli(
+        "runs",
+        "export",
+        str(run_id),
+        "--store",
+        str(store.path),
+        "--format",
+        "scenario",
+        "-o",
+        str(target),
+    )
+    assert code == 0, out
+    assert resolve(str(target)) == resolve("ec-emissions-1994")
+    code, out = _cli("runs", "show", "42", "--store", str(store.path))
+    assert code == 2 and "no run 42; ids go up to 1" in out
