@@ -128,6 +128,13 @@ def test_cross_site_requests_are_refused(client: Any) -> None:
     assert r.status_code == 200
 
 
+def test_requests_a_browser_marks_cross_site_are_refused(client: Any) -> None:
+    r = client.get("/api/runs", headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403 and "cross-site" in r.json()["error"]
+    assert client.get("/api/runs", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
+    assert client.get("/", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
+
+
 def test_an_unknown_host_is_refused(client: Any) -> None:
     r = client.get("/api/scenarios", headers={"Host": "attacker.example"})
     assert r.status_code == 400

@@ -5,6 +5,8 @@ Safe by default:
 * scenarios are named, never located: a request names a bundled scenario or an upload's id,
   and nothing a request sends reaches the file system (``../../etc/passwd`` is an unknown
   scenario, not a path);
+* requests a browser marks ``Sec-Fetch-Site: cross-site`` are refused (but for the page
+  itself), so another site cannot make the server compute a report;
 * every state-changing request (POST) must carry the page's token in ``X-Detente-Token``
   and the ``detente_csrf`` cookie (SameSite=Strict) with the same value, and an ``Origin``,
   when sent, must be the server's own; the Host header must be one the server was bound to;
@@ -82,6 +84,9 @@ class _Guard(BaseHTTPMiddleware):
         )
         if hostname not in self.hosts:
             return _error(400, [f"host {host!r} is not served here; open http://127.0.0.1:PORT/"])
+        if request.headers.get("sec-fetch-site") == "cross-site" and request.url.path != "/":
+            # another site's page asking for data or work (an <img> on a report URL, ...)
+            return _error(403, ["cross-site request refused (Sec-Fetch-Site: cross-site)"])
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             problem = self._csrf_problem(request, host)
             if problem:
