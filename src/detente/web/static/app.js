@@ -200,33 +200,32 @@ function renderJob(summary, baseSummary) {
 
 // ----- computing ---------------------------------------------------------------------------
 async function analyse(which, data) {
-  // the zone and the models are asked for at once; each is drawn when it comes
+  // the zone first (the server computes one request at a time in Python), then the models
   const seq = data.seq;
-  const zone = post("/api/analyse", Object.assign({}, data.inputs, { part: "zone" })).then((r) => {
-    if (seq !== state.seq && which === "whatif") return;
-    state[which] = r; renderZones();
-  });
-  const models = post("/api/analyse", Object.assign({}, data.inputs, { part: "models" })).then((r) => {
-    if (seq !== state.seq && which === "whatif") return;
-    state.models[which] = r.forecasts; renderForecasts();
-  });
-  await Promise.all([zone, models]);
+  const stale = () => seq !== state.seq && which === "whatif";
+  const zone = await post("/api/analyse", Object.assign({}, data.inputs, { part: "zone" }));
+  if (stale()) return;
+  state[which] = zone; renderZones();
+  if (data.t0) status(`zone updated in ${Math.round(performance.now() - data.t0)} ms; computing the forecasts…`);
+  const models = await post("/api/analyse", Object.assign({}, data.inputs, { part: "models" }));
+  if (stale()) return;
+  state.models[which] = models.forecasts; renderForecasts();
 }
 let timer = null;
 function changed() {
   describeChanges();
   clearTimeout(timer);
-  timer = setTimeout(recompute, 200);
+  timer = setTimeout(recompute, 50);
 }
 async function recompute() {
   const seq = ++state.seq;
-  const data = { seq, inputs: inputs() };
-  status("computing the zone of agreement and the forecasts…");
   const t0 = performance.now();
+  const data = { seq, inputs: inputs(), t0 };
+  status("computing the zone of agreement…");
   try {
     showProblems(null);
     await analyse("whatif", data);
-    if (seq === state.seq) status(`updated in ${Math.round(performance.now() - t0)} ms`);
+    if (seq === state.seq) status(`zone and forecasts updated in ${Math.round(performance.now() - t0)} ms`);
     if (seq === state.seq) startJob("what-if", data.inputs, "whatif");
   } catch (err) { if (seq === state.seq) { showProblems(err); status("the change was refused"); } }
 }
