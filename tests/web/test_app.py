@@ -300,3 +300,21 @@ def test_too_many_jobs_at_once_are_refused_until_one_ends(
     r = client.post("/api/jobs", json={"scenario": "ec-emissions-1994"})
     assert r.status_code == 202
     assert _wait(client, r.json())["status"] == "done"
+
+
+def test_a_workbench_run_with_pins_is_rerun_exactly_from_the_command_line(client: Any) -> None:
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    s = resolve("china-soe-reform")
+    ranged = [p for p, q in s.quantities() if q.low < q.high]
+    body = {"scenario": "china-soe-reform", "pins": ranged, "seed": 3}
+    job = _wait(client, client.post("/api/jobs", json=body).json())
+    assert job["status"] == "done", job
+    store = client.http.app.state.wb.store
+    rec = store.get(job["run_id"])
+    assert rec.pins == ranged and rec.command == "run"
+    res = CliRunner().invoke(app, ["runs", "rerun", str(rec.id), "--store", str(store.path)])
+    assert res.exit_code == 0, res.output
+    assert "reproduced exactly" in res.output

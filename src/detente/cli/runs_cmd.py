@@ -145,6 +145,11 @@ def rerun_record(rec: Any) -> dict[str, Any]:
     s = rec.source.load()
     if rec.sets:
         s = apply_sets(s, rec.sets)
+    if rec.pins:
+        from ..web.compute import pin
+
+        for path in rec.pins:
+            s = pin(s, path)
     return RERUN[rec.command](s, params)
 
 
