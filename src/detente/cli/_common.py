@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -130,3 +131,96 @@ def main() -> None:
             fail(err)
         except typer.Exit as ex:
             sys.exit(ex.exit_code)
+
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Record this run (inputs and results) in the run store at PATH; 'default' means "
+        "$DETENTE_STORE or ~/.local/share/detente/runs.duckdb. See 'detente runs'.",
+        show_default=False,
+    ),
+]
+
+#: Parameters that only choose where or how output is shown: not recorded with a run.
+_OUTPUT_ONLY = frozenset(
+    {"store", "json_out", "json_", "json_file", "html", "quiet", "plot", "plot_issues", "trace",
+     "rules", "list_what_ifs"}
+)  # fmt: skip
+
+
+def store_path(store: str) -> Any:
+    """The run store file for a ``--store`` value ('default': the default location)."""
+    from ..store import default_store_path
+
+    return default_store_path() if store == "default" else store
+
+
+def record_if_asked(store: str | None, command: str, result: dict[str, Any]) -> int | None:
+    """Record the calling command's run in the store named by ``--store`` (if given).
+
+    The command's parameters are read from the caller's frame (the typer command function),
+    so a command records itself with one line at its end::
+
+        record_if_asked(store, "diagnose", d.to_dict())
+
+    Output-only parameters (``--json``, ``--html``, ``--plot``, ...) are left out. Returns the
+    run's id, or None when ``--store`` was not given.
+    """
+    if not store:
+        return None
+    import inspect
+
+    frame = inspect.currentframe()
+    caller = frame.f_back if frame is not None else None
+    if caller is None:  # pragma: no cover - CPython always has frames
+        return None
+    code = caller.f_code
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    params = {n: caller.f_locals[n] for n in names if n not in _OUTPUT_ONLY}
+    del frame, caller
+    from ..store import RunStore, ScenarioSource
+
+    try:
+        source = ScenarioSource.resolve(params["scenario"], params.get("fmt"))
+        run_id = RunStore(store_path(store)).record(
+            command,
+            source=source,
+            result=result,
+            sets=params.get("set_") or (),
+            pins=params.get("pin") or (),
+            what_ifs=_as_list(params.get("what_if")),
+            seed=params.get("seed"),
+            sizes={k: params[k] for k in ("draws", "runs", "months", "rounds") if k in params},
+            options={
+                k: v
+                for k, v in params.items()
+                if k
+                not in (
+                    "scenario",
+                    "set_",
+                    "pin",
+                    "what_if",
+                    "seed",
+                    "draws",
+                    "runs",
+                    "months",
+                    "rounds",
+                )
+            },
+            timings={**(result.get("timings") or {}), "total": round(time.perf_counter() - _T0, 3)},
+        )
+    except DetenteError as err:
+        fail(err)
+    err_console.print(f"recorded as run {run_id} in {store_path(store)}", highlight=False)
+    return run_id
+
+
+def _as_list(x: Any) -> list[str]:
+    if x is None:
+        return []
+    return [x] if isinstance(x, str) else list(x)
+
+
+_T0 = time.perf_counter()

@@ -18,6 +18,7 @@ from ._common import (
     PinOption,
     ScenarioArg,
     SetOption,
+    StoreOption,
     WhatIfOption,
     app,
     console,
@@ -25,6 +26,7 @@ from ._common import (
     fail,
     load_scenario,
     print_json,
+    record_if_asked,
 )
 
 DrawsOption = Annotated[
@@ -117,6 +119,7 @@ def diagnose(
     pin: PinOption = None,
     what_if: WhatIfOption = None,
     fmt: FromOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Is there a deal every veto player prefers to the status quo? The zone of agreement,
     its gap and blockers, P(zone non-empty) over the scenario's ranges, the drivers, and the
@@ -144,6 +147,7 @@ def diagnose(
                 _save_plot(d, plot, issues)
     except DetenteError as err:
         fail(err)
+    record_if_asked(store, "diagnose", d.to_dict())
     if json_out:
         out = d.to_dict()
         if plot:
@@ -212,6 +216,7 @@ def claims(
     pin: PinOption = None,
     what_if: WhatIfOption = None,
     fmt: FromOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Evaluate the scenario's own claims from model outputs: evidence (encoding, derived,
     record), verdict, robustness over the ranges of every input, precision (a Monte Carlo
@@ -236,6 +241,7 @@ def claims(
             report = evaluate_claims(s, evaluator=ev, progress=step)
     except DetenteError as err:
         fail(err)
+    record_if_asked(store, "claims", report.to_dict())
     if json_out:
         print_json(report.to_dict())
         return

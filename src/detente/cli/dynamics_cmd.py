@@ -14,11 +14,13 @@ from ._common import (
     JsonOption,
     ScenarioArg,
     SetOption,
+    StoreOption,
     app,
     console,
     fail,
     load_scenario,
     print_json,
+    record_if_asked,
 )
 
 
@@ -61,6 +63,7 @@ def simulate(
     rules: Annotated[
         bool, typer.Option("--rules", help="List the simulation's rules and their basis, and exit.")
     ] = False,
+    store: StoreOption = None,
 ) -> None:
     """Simulate the monthly dynamics: P(mode) by month, time to talks, provocations."""
     from ..dynamics import simulate as run_simulation
@@ -135,6 +138,11 @@ def simulate(
         except DetenteError as err:
             fail(err)
     diff = compare(base, result) if shocked is not None else None
+    record_if_asked(
+        store,
+        "simulate",
+        {**result.to_dict(), **({"change_vs_baseline": diff} if diff is not None else {})},
+    )
     if plot is not None:
         import matplotlib
 

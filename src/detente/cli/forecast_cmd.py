@@ -15,11 +15,13 @@ from ._common import (
     JsonOption,
     ScenarioArg,
     SetOption,
+    StoreOption,
     app,
     console,
     fail,
     load_scenario,
     print_json,
+    record_if_asked,
 )
 
 # Display order for --model all; models registered later (by other modules) follow by name.
@@ -103,6 +105,7 @@ def forecast(
     json_out: JsonOption = False,
     set_: SetOption = None,
     fmt: FromOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Predict the outcome of every issue with one or all bargaining models.
 
@@ -123,6 +126,11 @@ def forecast(
         results = run_forecasts(s, names, rounds, seed, respect_veto=not ignore_veto)
     except DetenteError as err:
         fail(err)
+    record_if_asked(
+        store,
+        "forecast",
+        {"scenario": s.id, "models": {n: f.to_dict() for n, f in results.items()}},
+    )
     if json_out:
         print_json({"scenario": s.id, "models": {n: f.to_dict() for n, f in results.items()}})
         return

@@ -12,7 +12,17 @@ from ..defaults import RUNS as DEFAULT_RUNS
 from ..defaults import SCENARIO as DEFAULT_SCENARIO
 from ..defaults import SEED as DEFAULT_SEED
 from ..errors import DetenteError
-from ._common import FromOption, PinOption, SetOption, app, console, fail, load_scenario
+from ._common import (
+    FromOption,
+    PinOption,
+    SetOption,
+    StoreOption,
+    app,
+    console,
+    fail,
+    load_scenario,
+    record_if_asked,
+)
 
 
 @app.command()
@@ -61,6 +71,7 @@ def run(
         bool, typer.Option("--quiet", "-q", help="Print no report on screen (with --html/--json).")
     ] = False,
     fmt: FromOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Analyse a scenario (default: the flagship) and print the analyst's report.
 
@@ -94,6 +105,7 @@ def run(
             write_atomic(json_file, report.to_json() + "\n")
     except DetenteError as err:
         fail(err)
+    record_if_asked(store, "run", report.to_dict())
     if json_file == "-":
         import sys
 

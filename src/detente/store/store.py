@@ -1,0 +1,407 @@
+"""The run store: every recorded run of detente in one embedded DuckDB file.
+
+>>> store = RunStore(tmp / "runs.duckdb")                      # doctest: +SKIP
+>>> run_id = store.record("diagnose", scenario=source, options={...}, result=d.to_dict())
+>>> store.diff(1, run_id)["inputs"]                             # doctest: +SKIP
+
+A run keeps what is needed to reproduce it (the scenario's full text, its format and hash,
+every ``--set``, ``--pin`` and ``--what-if``, the seed, the sizes and the other options) and
+what it gave: the whole result as JSON, for exact comparison on rerun, and its main numbers as
+tables (``forecasts``, ``traces``, ``diagnosis``, ``levers``, ``outlook``, ``claims``) for
+queries and :meth:`RunStore.diff`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as _dt
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import DetenteError
+from . import _schema, _tables
+
+__all__ = ["RunRecord", "RunStore", "ScenarioSource", "StoreError", "default_store_path"]
+
+
+class StoreError(DetenteError):
+    """A run store cannot be opened, read or written (wrong schema version, not a store, ...)."""
+
+
+def default_store_path() -> Path:
+    """``$DETENTE_STORE``, else ``~/.local/share/detente/runs.duckdb``."""
+    env = os.environ.get("DETENTE_STORE")
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".local" / "share" / "detente" / "runs.duckdb"
+
+
+@dataclass(frozen=True)
+class ScenarioSource:
+    """A scenario's full text as read: enough to read the very same scenario again.
+
+    ``name`` is what the user gave (a bundled name, a file name or an upload's name),
+    ``fmt`` the reader's format name, ``text`` the content.
+    """
+
+    name: str
+    fmt: str
+    text: str
+
+    @property
+    def hash(self) -> str:
+        return "sha256:" + hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def resolve(cls, name: str, fmt: str | None = None) -> ScenarioSource:
+        """The text behind ``name``: a bundled scenario or a file (as ``resolve`` reads it)."""
+        from ..scenario.bundled import _dir
+        from ..scenario.io import detect_format, read_text
+
+        p = Path(name)
+        if p.exists() or any(sep in name for sep in ("/", "\\")) or p.suffix:
+            text = read_text(p)
+            return cls(name=name, fmt=fmt or detect_format(name, text), text=text)
+        path = _dir() / f"{name}.yaml"
+        if not path.exists():
+            from ..scenario.bundled import load_bundled
+
+            load_bundled(name)  # raises with the list of bundled names
+        return cls(name=name, fmt="yaml", text=path.read_text(encoding="utf-8"))
+
+    def load(self) -> Any:
+        """Read the scenario from the stored text with the same reader."""
+        from ..scenario import formats  # noqa: F401  registers every reader
+        from ..scenario.io import READERS
+
+        if self.fmt not in READERS:
+            raise StoreError(
+                f"the stored scenario is in format {self.fmt!r}, which this detente cannot read; "
+                f"known formats: {', '.join(sorted(READERS))}"
+            )
+        filename = (
+            self.name if self.fmt != "yaml" or self.name.endswith(".yaml") else self.name + ".yaml"
+        )
+        return READERS[self.fmt](self.text, Path(filename).name)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One recorded run (a row of ``runs``), with its result JSON."""
+
+    id: int
+    command: str
+    created: _dt.datetime
+    detente_version: str
+    label: str | None
+    scenario_id: str | None
+    source: ScenarioSource | None
+    sets: list[str] = field(default_factory=list)
+    pins: list[str] = field(default_factory=list)
+    what_ifs: list[str] = field(default_factory=list)
+    seed: int | None = None
+    sizes: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, Any] = field(default_factory=dict)
+    status: str = "ok"
+    result: dict[str, Any] | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The row without the scenario text and the result: what ``runs list`` shows."""
+        return {
+            "id": self.id,
+            "command": self.command,
+            "created": self.created.isoformat(timespec="seconds"),
+            "detente_version": self.detente_version,
+            "label": self.label,
+            "scenario": self.scenario_id,
+            "scenario_name": self.source.name if self.source else None,
+            "scenario_hash": self.source.hash if self.source else None,
+            "sets": self.sets,
+            "pins": self.pins,
+            "what_ifs": self.what_ifs,
+            "seed": self.seed,
+            "sizes": self.sizes,
+            "options": self.options,
+            "timings": self.timings,
+            "status": self.status,
+        }
+
+
+_COLUMNS = (
+    "id, command, created, detente_version, label, scenario_id, scenario_name, scenario_format, "
+    "scenario_text, sets, pins, what_ifs, seed, sizes, options, timings, status"
+)
+
+
+class RunStore:
+    """Runs recorded in a DuckDB file, created on first use.
+
+    Parameters
+    ----------
+    path : str or Path
+        The store file; its folder is created when missing.
+
+    Notes
+    -----
+    Each call opens the file and closes it again, so the command line and a running
+    ``detente serve`` can take turns on one store; calls from threads of one process are
+    serialised by a lock.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).expanduser()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RunStore({str(self.path)!r})"
+
+    @contextmanager
+    def _connect(self) -> Iterator[Any]:
+        import duckdb
+
+        with self._lock:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                con = duckdb.connect(str(self.path))
+            except (OSError, duckdb.Error) as err:
+                raise StoreError(
+                    f"{self.path}: cannot open the run store: {_first_line(err)}; give another "
+                    "--store PATH (or DETENTE_STORE) or close the program holding it"
+                ) from err
+            try:
+                self._check_schema(con)
+                yield con
+            except duckdb.Error as err:
+                raise StoreError(f"{self.path}: run store error: {_first_line(err)}") from err
+            finally:
+                con.close()
+
+    def _check_schema(self, con: Any) -> None:
+        import detente
+
+        tables = {
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+        if not tables:
+            _schema.create(con, detente.__version__)
+            return
+        if "store_info" not in tables or "runs" not in tables:
+            raise StoreError(
+                f"{self.path}: this DuckDB file is not a detente run store (no store_info/runs "
+                "tables); give another --store PATH"
+            )
+        version, written_by = con.execute(
+            "SELECT schema_version, written_by FROM store_info"
+        ).fetchone()
+        if version == _schema.SCHEMA_VERSION:
+            return
+        if version > _schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: run store schema {version} (written by detente {written_by}) is "
+                f"newer than this detente {detente.__version__} reads (schema "
+                f"{_schema.SCHEMA_VERSION}); upgrade detente or give another --store PATH"
+            )
+        while version < _schema.SCHEMA_VERSION:
+            migrate = _schema.MIGRATIONS.get(version)
+            if migrate is None:
+                raise StoreError(
+                    f"{self.path}: run store schema {version} (written by detente {written_by}) "
+                    f"cannot be migrated to schema {_schema.SCHEMA_VERSION}; export its runs "
+                    "with that detente version or give another --store PATH"
+                )
+            migrate(con)
+            version += 1
+            con.execute("UPDATE store_info SET schema_version = ?", [version])
+
+    # ----- writing ---------------------------------------------------------------------
+
+    def record(
+        self,
+        command: str,
+        *,
+        source: ScenarioSource | None,
+        result: dict[str, Any] | None,
+        scenario_id: str | None = None,
+        sets: Sequence[str] = (),
+        pins: Sequence[str] = (),
+        what_ifs: Sequence[str] = (),
+        seed: int | None = None,
+        sizes: dict[str, Any] | None = None,
+        options: dict[str, Any] | None = None,
+        timings: dict[str, Any] | None = None,
+        status: str = "ok",
+        label: str | None = None,
+    ) -> int:
+        """Record one run and its results; returns the new run's id."""
+        import pandas as pd
+
+        import detente
+
+        result_json = (
+            None if result is None else json.dumps(result, ensure_ascii=False, allow_nan=False)
+        )
+        if scenario_id is None and isinstance(result, dict):
+            sid = result.get("scenario")
+            scenario_id = sid if isinstance(sid, str) else None
+        values = [
+            command,
+            _dt.datetime.now(_dt.UTC).replace(tzinfo=None),
+            detente.__version__,
+            label,
+            scenario_id,
+            source.name if source else None,
+            source.fmt if source else None,
+            source.hash if source else None,
+            source.text if source else None,
+            json.dumps(list(sets)),
+            json.dumps(list(pins)),
+            json.dumps(list(what_ifs)),
+            seed,
+            json.dumps(sizes or {}),
+            json.dumps(options or {}, default=str),
+            json.dumps(timings or {}),
+            status,
+            result_json,
+        ]
+        tables = _tables.rows(result) if isinstance(result, dict) else {}
+        with self._connect() as con:
+            con.execute("BEGIN")
+            try:
+                (run_id,) = con.execute(
+                    "INSERT INTO runs (command, created, detente_version, label, scenario_id, "
+                    "scenario_name, scenario_format, scenario_hash, scenario_text, sets, pins, "
+                    "what_ifs, seed, sizes, options, timings, status, result_json) VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    values,
+                ).fetchone()
+                for name, rows in tables.items():
+                    if not rows:
+                        continue
+                    cols = [c.split()[0] for c in _schema.TABLES[name].split(", ")]
+                    con.register("_rows", pd.DataFrame([(run_id, *r) for r in rows], columns=cols))
+                    con.execute(f"INSERT INTO {name} SELECT * FROM _rows")
+                    con.unregister("_rows")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return int(run_id)
+
+    def delete(self, run_id: int) -> None:
+        """Remove a run and its result rows."""
+        self.get(run_id)
+        with self._connect() as con:
+            for name in _schema.result_tables():
+                con.execute(f"DELETE FROM {name} WHERE run_id = ?", [run_id])
+            con.execute("DELETE FROM runs WHERE id = ?", [run_id])
+
+    # ----- reading ---------------------------------------------------------------------
+
+    def list(self, *, limit: int | None = None, scenario: str | None = None) -> list[RunRecord]:
+        """Recorded runs, newest first, without their results."""
+        sql = f"SELECT {_COLUMNS}, NULL FROM runs"
+        args: list[Any] = []
+        if scenario:
+            sql += " WHERE scenario_id = ?"
+            args.append(scenario)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._connect() as con:
+            return [_record(r) for r in con.execute(sql, args).fetchall()]
+
+    def get(self, run_id: int) -> RunRecord:
+        """One run with its result; raises :class:`StoreError` naming the known ids if absent."""
+        with self._connect() as con:
+            row = con.execute(
+                f"SELECT {_COLUMNS}, result_json FROM runs WHERE id = ?", [int(run_id)]
+            ).fetchone()
+            if row is None:
+                last = con.execute("SELECT max(id), count(*) FROM runs").fetchone()
+        if row is None:
+            hint = f"ids go up to {last[0]}" if last and last[1] else "the store has no runs yet"
+            raise StoreError(f"{self.path}: no run {run_id}; {hint} (see 'detente runs list')")
+        return _record(row)
+
+    def table(self, name: str, run_id: int | None = None) -> builtins.list[dict[str, Any]]:
+        """Rows of a result table (of one run, or of all), as dicts."""
+        if name not in _schema.TABLES:
+            raise StoreError(f"no result table {name!r}; tables: {', '.join(_schema.TABLES)}")
+        sql = f"SELECT * FROM {name}" + (" WHERE run_id = ?" if run_id is not None else "")
+        with self._connect() as con:
+            cur = con.execute(sql, [] if run_id is None else [int(run_id)])
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def diff(self, a: int, b: int) -> dict[str, Any]:
+        """What changed from run ``a`` to run ``b``: ``inputs`` and ``results`` rows, side by side.
+
+        Each row is ``{"what": ..., "a": ..., "b": ...}``; only differences are listed.
+        """
+        from ._diff import diff_runs
+
+        ra, rb = self.get(a), self.get(b)
+        return diff_runs(ra, rb, {n: (self.table(n, a), self.table(n, b)) for n in _schema.TABLES})
+
+    def export(self, run_id: int, fmt: str = "json") -> str:
+        """One run as text: ``json`` (the record and its result), ``yaml`` (the scenario
+        text as recorded), ``csv-forecasts`` etc. (a result table), or ``html`` (the report,
+        for runs of ``detente run``)."""
+        rec = self.get(run_id)
+        if fmt == "json":
+            return json.dumps({**rec.summary(), "result": rec.result}, ensure_ascii=False, indent=2)
+        if fmt == "scenario":
+            if rec.source is None:
+                raise StoreError(f"run {run_id} has no scenario text")
+            return rec.source.text
+        if fmt.startswith("csv-"):
+            import csv
+            import io
+
+            rows = self.table(fmt[4:], run_id)
+            buf = io.StringIO()
+            if rows:
+                w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+                w.writeheader()
+                w.writerows(rows)
+            return buf.getvalue()
+        raise StoreError(
+            f"unknown export format {fmt!r}; use json, scenario or "
+            + ", ".join(f"csv-{t}" for t in _schema.TABLES)
+        )
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+
+def _record(r: Sequence[Any]) -> RunRecord:
+    (rid, command, created, version, label, sid, sname, sfmt, stext, sets, pins, what_ifs, seed,
+     sizes, options, timings, status, result) = r  # fmt: skip
+    source = ScenarioSource(sname, sfmt, stext) if stext is not None else None
+    return RunRecord(
+        id=int(rid),
+        command=command,
+        created=created,
+        detente_version=version,
+        label=label,
+        scenario_id=sid,
+        source=source,
+        sets=json.loads(sets or "[]"),
+        pins=json.loads(pins or "[]"),
+        what_ifs=json.loads(what_ifs or "[]"),
+        seed=seed,
+        sizes=json.loads(sizes or "{}"),
+        options=json.loads(options or "{}"),
+        timings=json.loads(timings or "{}"),
+        status=status,
+        result=json.loads(result) if result else None,
+    )

@@ -1,0 +1,256 @@
+"""The workbench's one door to the analysis: every computation ``detente serve`` runs.
+
+Kept in one module so that the analysis behind the workbench can be switched (to a single
+pipeline computing every section once) in one place. Three levels:
+
+* :func:`scenario_view` — the scenario's editable numbers with their provenance, its red
+  lines, veto players and the named what-ifs, for the editor;
+* :func:`fast` — what must follow an edit within a second: the zone of agreement, gap,
+  blockers, levers (few draws) and every model's forecast at the point values;
+* :func:`full` — the whole report (outlook and claims too), step by step, with progress and
+  cancellation between steps; its JSON equals :func:`detente.report.build_report`'s.
+
+Inputs are a scenario (already read), ``sets`` (``PATH=VALUE``), ``pins`` (paths whose range
+collapses to the value: ``--pin``-style fixing) and ``what_ifs`` (named what-ifs).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .._json import jsonable
+from ..errors import Problem, ScenarioError
+
+if TYPE_CHECKING:
+    from ..report.build import AnalysisReport
+    from ..scenario import Scenario
+
+__all__ = [
+    "FAST_DRAWS",
+    "Cancelled",
+    "Inputs",
+    "apply_inputs",
+    "fast",
+    "full",
+    "pin",
+    "scenario_view",
+]
+
+#: Draws of the fast path: enough for P(zone non-empty) to the nearest few percent.
+FAST_DRAWS = 64
+
+
+class Cancelled(Exception):
+    """A background computation was cancelled between two of its steps."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the analyst changed: ``--set`` assignments, pinned paths, named what-ifs, seed."""
+
+    sets: tuple[str, ...] = ()
+    pins: tuple[str, ...] = ()
+    what_ifs: tuple[str, ...] = ()
+    seed: int = 0
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Inputs:
+        def strings(key: str) -> tuple[str, ...]:
+            v = data.get(key) or []
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise ScenarioError([Problem(f"'{key}' must be a list of strings", field=key)])
+            return tuple(v)
+
+        seed = data.get("seed", 0)
+        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
+            raise ScenarioError([Problem("'seed' must be an integer in [0, 2**32)", field="seed")])
+        return cls(strings("sets"), strings("pins"), strings("what_ifs"), seed)
+
+
+def pin(s: Scenario, path: str) -> Scenario:
+    """A copy of ``s`` in which the quantity at ``path`` has no range: its value is certain."""
+    from ..scenario import Scenario as _Scenario
+
+    known = dict(s.quantities())
+    if path not in known:
+        import difflib
+
+        close = difflib.get_close_matches(path, list(known), n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else "pin a number's --set path"
+        raise ScenarioError([Problem(f"no number at {path!r} to pin", hint, field="pins")])
+    data = s.model_dump()
+    parts = path.split(".")
+    if parts[0] in ("status_quo",):
+        holder, key = data["status_quo"], parts[1]
+    elif parts[0] in ("drivers", "parameters"):
+        holder, key = data[parts[0]][parts[1]], "value"
+    else:
+        actor = next(a for a in data["actors"] if a["id"] == parts[0])
+        if parts[1] == "capability":
+            holder, key = actor, "capability"
+        elif parts[1] == "red_lines":
+            holder, key = actor["red_lines"][parts[2]], "bound"
+        else:
+            holder, key = actor["stances"][parts[1]], parts[2]
+    q = holder[key]
+    if isinstance(q, dict):
+        q.pop("range", None)
+    return _Scenario.model_validate(data)
+
+
+def apply_inputs(s: Scenario, inputs: Inputs) -> Scenario:
+    """The scenario with the ``sets`` applied, then the ``pins`` (named what-ifs come later:
+    the analyses apply them themselves, as ``detente run --what-if`` does)."""
+    from ..scenario import apply_sets
+
+    if inputs.sets:
+        s = apply_sets(s, list(inputs.sets))
+    for p in inputs.pins:
+        s = pin(s, p)
+    return s
+
+
+def scenario_view(s: Scenario) -> dict[str, Any]:
+    """Everything the editor shows: numbers (path, value, range, provenance), red lines,
+    veto players, issues, and the named what-ifs (levers and shocks)."""
+    from ..report.provenance import provenance_summary
+    from ..report.whatifs import known_what_ifs
+
+    prov = provenance_summary(s)
+    return jsonable(
+        {
+            "id": s.id,
+            "title": s.meta.title,
+            "question": s.meta.question,
+            "issues": [
+                {"id": i.id, "label": i.label, "low": i.low, "high": i.high} for i in s.issues
+            ],
+            "actors": [
+                {
+                    "id": a.id,
+                    "label": a.label,
+                    "veto": a.veto,
+                    "red_lines": {
+                        iid: {"op": rl.op, "bound": rl.bound.value}
+                        for iid, rl in a.red_lines.items()
+                    },
+                }
+                for a in s.actors
+            ],
+            "numbers": prov["numbers"],
+            "sources": prov["sources"],
+            "what_ifs": known_what_ifs(),
+        }
+    )
+
+
+def fast(
+    s: Scenario, inputs: Inputs, *, draws: int = FAST_DRAWS, part: str = "all"
+) -> dict[str, Any]:
+    """The zone of agreement, gap, blockers, levers and every model's forecast.
+
+    ``part`` is ``"zone"`` (the diagnosis only), ``"models"`` (the forecasts only) or
+    ``"all"``: the browser asks for the two parts at once and shows each when it comes.
+
+    The scenario is ``s`` with ``inputs`` applied (sets, pins, then the named what-ifs).
+    The result is JSON-ready: ``scenario``, ``inputs``, ``diagnosis`` (as ``detente
+    diagnose --json``, or ``{"error": ...}`` where the scenario lacks what it needs) and
+    ``forecasts`` (as ``detente run --json``'s).
+    """
+    from ..analysis.diagnosis import diagnose
+    from ..errors import DetenteError
+    from ..report.build import _forecasts
+    from ..report.sections import apply_what_ifs
+
+    changed, notes = apply_what_ifs(apply_inputs(s, inputs), inputs.what_ifs)
+    diagnosis: dict[str, Any] | None = None
+    if part in ("all", "zone"):
+        try:
+            diagnosis = diagnose(changed, draws=draws, seed=inputs.seed).to_dict()
+        except DetenteError as err:
+            diagnosis = {"error": "; ".join(err.lines())}
+    forecasts = _forecasts(changed, inputs.seed) if part in ("all", "models") else None
+    return jsonable(
+        {
+            "scenario": changed.id,
+            "inputs": {
+                "sets": list(inputs.sets),
+                "pins": list(inputs.pins),
+                "what_ifs": list(inputs.what_ifs),
+                "what_if_notes": notes,
+                "seed": inputs.seed,
+                "draws": draws,
+            },
+            "diagnosis": diagnosis,
+            "forecasts": forecasts,
+        }
+    )
+
+
+def full(
+    s: Scenario,
+    inputs: Inputs,
+    *,
+    draws: int,
+    runs: int,
+    months: int,
+    source: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> AnalysisReport:
+    """The whole report of ``detente run`` for ``s`` with ``inputs`` applied.
+
+    The steps are those of :func:`detente.report.build_report`, run one by one so that
+    ``progress(done, total, label)`` is called before each and ``cancel`` (an event) is
+    checked between them; :class:`Cancelled` is raised when it is set.
+    """
+    import time
+
+    from ..report import build as B
+    from ..report import sections
+    from ..report.provenance import provenance_summary
+
+    changed = apply_inputs(s, inputs)
+    scenario, notes = sections.apply_what_ifs(changed, inputs.what_ifs)
+    report = B.AnalysisReport(
+        scenario=scenario,
+        settings={
+            "draws": int(draws),
+            "runs": int(runs),
+            "months": int(months),
+            "seed": int(inputs.seed),
+            "what_ifs": list(inputs.what_ifs),
+            "what_if_notes": notes,
+            "sets": list(inputs.sets),
+            "source": source or scenario.id,
+        },
+        setting=B._setting(scenario),
+        actors=B._actors(scenario),
+        issues=B._issues(scenario),
+    )
+
+    def put(name: str, value: Any) -> None:
+        setattr(report, name, value)
+
+    steps: Sequence[tuple[str, str, Callable[[], None]]] = [
+        ("forecasts", "bargaining models", lambda: put("forecasts", B._forecasts(scenario, inputs.seed))),
+        ("diagnosis", f"zone of agreement and levers ({draws} draws)", lambda: sections.diagnosis(report)),
+        ("outlook", f"crisis dynamics ({runs} runs x {months} months)", lambda: sections.outlook(report)),
+        ("claims", "the source's claims", lambda: sections.claims(report)),
+        ("calibration", "calibration against history", lambda: sections.calibration(report)),
+        ("provenance", "provenance", lambda: put("provenance", provenance_summary(scenario))),
+    ]  # fmt: skip
+    for k, (name, label, fn) in enumerate(steps):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(f"cancelled before {label}")
+        if progress is not None:
+            progress(k, len(steps), label)
+        t0 = time.perf_counter()
+        fn()
+        report.timings[name] = round(time.perf_counter() - t0, 3)
+    if progress is not None:
+        progress(len(steps), len(steps), "done")
+    return report

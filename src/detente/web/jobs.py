@@ -1,0 +1,114 @@
+"""Background jobs of the workbench: the whole report, with progress, cancellation and a limit.
+
+Each job runs :func:`detente.web.compute.full` in a thread of its own. ``progress`` is
+updated before each step; ``cancel()`` sets an event the computation checks between steps.
+A finished job keeps its report (for the HTML download) and the id of the run it recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import DetenteError
+from .compute import Cancelled
+
+__all__ = ["Job", "JobLimitError", "Jobs"]
+
+log = logging.getLogger("detente.serve")
+
+
+class JobLimitError(DetenteError):
+    """Too many background jobs are running at once."""
+
+
+@dataclass(eq=False)
+class Job:
+    """One background computation and what the browser polls of it."""
+
+    id: str
+    label: str
+    status: str = "queued"  # queued, running, done, cancelled, error
+    done: int = 0
+    total: int = 1
+    step: str = ""
+    error: str | None = None
+    run_id: int | None = None
+    result: dict[str, Any] | None = None
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "status": self.status,
+            "done": self.done,
+            "total": self.total,
+            "step": self.step,
+            "error": self.error,
+            "run_id": self.run_id,
+            "seconds": round((self.finished or time.monotonic()) - self.started, 2),
+            "result": self.result,
+        }
+
+
+class Jobs:
+    """At most ``max_running`` jobs at once; the last ``keep`` finished jobs are remembered."""
+
+    def __init__(self, max_running: int = 3, keep: int = 50) -> None:
+        self.max_running = max_running
+        self.keep = keep
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def start(self, label: str, work: Callable[[Job], tuple[dict[str, Any], int | None]]) -> Job:
+        """Run ``work(job)`` in a thread; it returns (summary, recorded run id)."""
+        with self._lock:
+            running = sum(j.status in ("queued", "running") for j in self._jobs.values())
+            if running >= self.max_running:
+                raise JobLimitError(
+                    f"{running} background jobs are running; cancel one or wait for it to finish"
+                )
+            job = Job(id=secrets.token_hex(8), label=label)
+            self._jobs[job.id] = job
+            finished = [k for k, j in self._jobs.items() if j.finished is not None]
+            for k in finished[: max(0, len(self._jobs) - self.keep)]:
+                del self._jobs[k]
+        threading.Thread(target=self._run, args=(job, work), daemon=True).start()
+        return job
+
+    def _run(self, job: Job, work: Callable[[Job], tuple[dict[str, Any], int | None]]) -> None:
+        job.status = "running"
+        try:
+            job.result, job.run_id = work(job)
+            job.status = "done"
+        except Cancelled:
+            job.status = "cancelled"
+        except DetenteError as err:
+            job.status, job.error = "error", "; ".join(err.lines())
+        except Exception as err:  # a crashing job is logged; the server keeps serving
+            log.exception("background job %s (%s) crashed", job.id, job.label)
+            job.status, job.error = (
+                "error",
+                f"internal error ({type(err).__name__}); see the server log",
+            )
+        finally:
+            job.finished = time.monotonic()
+
+    def cancel(self, job_id: str) -> Job | None:
+        job = self.get(job_id)
+        if job is not None:
+            job.cancel_event.set()
+        return job

@@ -1,0 +1,60 @@
+"""A workbench application on a temporary store, and a client that holds its token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("starlette")
+
+from starlette.testclient import TestClient
+
+from detente.store import RunStore
+from detente.web import create_app
+
+SIZES = {"draws": 10, "runs": 20, "months": 6}
+
+
+class Client:
+    """A TestClient that sends the page's token, like the page does."""
+
+    def __init__(self, app: Any) -> None:
+        self.http = TestClient(app, base_url="http://127.0.0.1:8765", raise_server_exceptions=False)
+        page = self.http.get("/")
+        assert page.status_code == 200
+        match = re.search(r'name="detente-token" content="([^"]+)"', page.text)
+        assert match is not None
+        self.token = match.group(1)
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.http.get(path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Any:
+        headers = {"X-Detente-Token": self.token, **kw.pop("headers", {})}
+        return self.http.post(path, headers=headers, **kw)
+
+
+@pytest.fixture
+def make_client(tmp_path: Path) -> Iterator[Any]:
+    clients: list[Client] = []
+
+    def make(**kw: Any) -> Client:
+        kw = {**SIZES, **kw}
+        app = create_app(RunStore(tmp_path / "runs.duckdb"), default_scenario="us-dprk-2021", **kw)
+        client = Client(app)
+        clients.append(client)
+        return client
+
+    yield make
+    for c in clients:
+        c.http.close()
+
+
+@pytest.fixture
+def client(make_client: Any) -> Client:
+    c: Client = make_client()
+    return c

@@ -1,0 +1,185 @@
+"""The workbench in a real headless Chromium (Debian's), driven over WebDriver (selenium).
+
+Opens the flagship, removes the US red line on denuclearization, sees the zone of agreement
+open and the levers change, compares with the baseline, and downloads the HTML report of the
+what-if run. Skipped with a message when Chromium or its driver is absent (``make
+browser-deps`` installs them). A screenshot is saved under ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,1000",
+)
+
+
+def _binaries() -> tuple[str, str]:
+    browser = next((p for n in ("chromium", "chromium-browser") if (p := shutil.which(n))), None)
+    driver = shutil.which("chromedriver")
+    if browser is None or driver is None:
+        pytest.skip(
+            "headless Chromium not found (need 'chromium' and 'chromedriver' on PATH; "
+            "run 'make browser-deps' or apt-get install chromium chromium-driver)"
+        )
+    return browser, driver
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    uvicorn = pytest.importorskip("uvicorn")
+    from detente.store import RunStore
+    from detente.web import create_app
+
+    tmp = Path(tempfile.mkdtemp(prefix="detente-serve-"))
+    app = create_app(
+        RunStore(tmp / "runs.duckdb"),
+        default_scenario="us-dprk-2021",
+        draws=10,
+        runs=20,
+        months=12,
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    t0 = time.monotonic()
+    while not srv.started:
+        assert time.monotonic() - t0 < 20, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    browser, chromedriver = _binaries()
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="detente-chromium-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = browser
+    for f in (*FLAGS, f"--user-data-dir={profile}"):
+        opts.add_argument(f)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(executable_path=chromedriver), options=opts)
+    try:
+        yield drv
+    finally:
+        drv.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _wait(drv: Any, script: str, timeout: float = 300) -> Any:
+    """Poll a JavaScript expression until it is truthy; returns its value."""
+    t0 = time.monotonic()
+    while True:
+        value = drv.execute_script(f"return ({script});")
+        if value:
+            return value
+        if time.monotonic() - t0 > timeout:
+            text = drv.execute_script(
+                "return ['status', 'changes', 'job-step', 'zone-baseline', 'zone-whatif', 'runs']"
+                ".map(id => id + ': ' + document.getElementById(id).innerText).join('\\n')"
+                " + '\\nruns: ' + state.baselineRun + ' ' + state.whatifRun + ' job ' + state.job"
+            )
+            raise AssertionError(f"timed out waiting for {script}; page:\n{text}")
+        time.sleep(0.1)
+
+
+def test_remove_a_red_line_see_the_zone_open_compare_and_download(
+    server: str, driver: Any, tmp_path: Path
+) -> None:
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    driver.get(server + "/")
+    # the flagship opens with its zone closed, the baseline recorded by a background job
+    _wait(driver, "document.querySelector('#zone-baseline .verdict')")
+    assert (
+        driver.execute_script("return document.getElementById('scenario-select').value")
+        == "us-dprk-2021"
+    )
+    verdict = driver.find_element("css selector", "#zone-baseline .verdict")
+    assert verdict.get_attribute("data-open") == "false" and "closed" in verdict.text
+    _wait(driver, "document.getElementById('job-step').textContent.includes('baseline: done')")
+    levers_before = driver.find_element("id", "levers-whatif").text
+    # remove the US red line on denuclearization
+    box = driver.find_element("id", "rl-usa.red_lines.denuclearization")
+    t0 = time.monotonic()
+    box.click()
+    _wait(driver, "document.querySelector('#zone-whatif .verdict[data-open=\"true\"]')")
+    seconds = time.monotonic() - t0
+    assert "open" in driver.find_element("css selector", "#zone-whatif .verdict").text
+    assert "usa.red_lines.denuclearization=none" in driver.find_element("id", "changes").text
+    # the levers changed, and the changes are highlighted against the baseline
+    assert driver.find_element("id", "levers-whatif").text != levers_before
+    assert driver.find_elements("css selector", "#levers-whatif tr.changed")
+    assert (
+        driver.find_element("css selector", "#zone-baseline .verdict").get_attribute("data-open")
+        == "false"
+    )
+    # the models' forecasts are drawn (plotly from the server) and the job records the run
+    _wait(driver, "document.querySelector('#forecast-plot .main-svg')")
+    _wait(driver, "document.getElementById('job-step').textContent.includes('what-if: done')")
+    # compare with the baseline
+    driver.find_element("id", "compare").click()
+    diff = _wait(
+        driver,
+        "document.getElementById('diff').innerText.includes('zone.zone_nonempty') && document.getElementById('diff').innerText",
+    )
+    assert "usa.red_lines.denuclearization=none" in diff
+    # download the HTML report of the what-if run (the newest run)
+    _wait(driver, "document.querySelectorAll('#runs tbody tr').length >= 2")
+    link = driver.find_element("css selector", "#runs tbody tr:first-child a.download-html")
+    run_id = link.get_attribute("data-run")
+    link.click()
+    target = downloads / f"detente-run-{run_id}.html"
+    t1 = time.monotonic()
+    while not target.exists():
+        assert time.monotonic() - t1 < 300, f"no download in {list(downloads.iterdir())}"
+        time.sleep(0.2)
+    html = target.read_text(encoding="utf-8")
+    assert (
+        html.lstrip().lower().startswith("<!doctype html")
+        and "usa.red_lines.denuclearization=none" in html
+    )
+    errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    assert errors == [], f"console errors: {errors}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / "serve-what-if.png"))
+    # reopen the baseline run: its inputs come back, the zone closes again
+    driver.find_element("css selector", "#runs tbody tr:last-child button.reopen").click()
+    _wait(driver, "document.getElementById('changes').textContent.startsWith('No changes')")
+    _wait(driver, "document.querySelector('#zone-whatif .verdict[data-open=\"false\"]')")
+    assert driver.find_element("id", "rl-usa.red_lines.denuclearization").is_selected()
+    print(f"zone opened in the page {seconds:.2f} s after the click")
