@@ -194,12 +194,15 @@ def test_a_duckdb_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
         RunStore(junk).list()
 
 
+STEEL = str(Path(__file__).parents[2] / "examples" / "steel-dispute.yaml")
+
+
 @pytest.mark.parametrize(
     "args",
     [
         ["forecast", "ec-emissions-1994", "--model", "eum,nash", "--rounds", "3", "--seed", "2"],
-        ["diagnose", "ec-emissions-1994", "--draws", "10", "--lever", "us-waters-down"],
-        ["claims", "ec-emissions-1994", "--draws", "10", "--seed", "3"],
+        ["diagnose", STEEL, "--draws", "10", "--lever", "importer-cuts-tariff-demand"],
+        ["claims", STEEL, "--draws", "10", "--runs", "20", "--months", "12", "--seed", "3"],
         [
             "simulate",
             "--runs",

@@ -105,13 +105,7 @@ def _rerun_simulate(s: Any, p: dict[str, Any]) -> dict[str, Any]:
     from ..dynamics import simulate
     from ..dynamics.whatifs import apply_what_if, compare
 
-    kw = {
-        "months": p["months"],
-        "runs": p["runs"],
-        "seed": p["seed"],
-        "challenger": p.get("challenger"),
-        "defender": p.get("defender"),
-    }
+    kw = {"months": p["months"], "runs": p["runs"], "seed": p["seed"], "groups": p.get("groups")}
     base = simulate(s, **kw)
     what_if = p.get("what_if")
     if not what_if:

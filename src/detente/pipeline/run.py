@@ -23,7 +23,7 @@ from .result import AnalysisReport
 if TYPE_CHECKING:
     from ..scenario import Scenario
 
-__all__ = ["HORIZONS", "run", "with_status_quo"]
+__all__ = ["HORIZONS", "Cancelled", "run", "with_status_quo"]
 
 HORIZONS = defaults.HORIZONS
 
@@ -104,7 +104,8 @@ def _issues(s: Scenario) -> list[dict[str, Any]]:
 # ----- models ----------------------------------------------------------------------------
 
 
-def _forecasts(s: Scenario, seed: int) -> list[dict[str, Any]]:
+def forecasts(s: Scenario, seed: int) -> list[dict[str, Any]]:
+    """Every registered model's forecast, JSON-ready (the report's forecasts section)."""
     from ..models import MODELS, get_model
 
     out: list[dict[str, Any]] = []
@@ -198,6 +199,10 @@ class _Steps:
 # ----- the whole report ------------------------------------------------------------------
 
 
+class Cancelled(DetenteError):
+    """A run was cancelled between its steps (see :func:`run`'s ``cancel``)."""
+
+
 def with_status_quo(scenario: Scenario) -> tuple[Scenario, dict[str, float]]:
     """The scenario with the models' documented reference point where it gives no status quo.
 
@@ -223,6 +228,8 @@ def run(
     sets: Sequence[str] = (),
     source: str | None = None,
     progress: bool = False,
+    on_step: Callable[[int, int, str], None] | None = None,
+    cancel: Any = None,
 ) -> AnalysisReport:
     """Run every registered model, the diagnosis, the dynamics and the claims on a scenario.
 
@@ -248,6 +255,11 @@ def run(
         commands the report quotes); default the scenario's id.
     progress : bool
         Show a rich progress display on stderr.
+    on_step : callable, optional
+        ``on_step(done, total, label)`` before each step and once at the end (the workbench's
+        progress indicator).
+    cancel : threading.Event, optional
+        Checked between steps; when set, :class:`Cancelled` is raised.
 
     Returns
     -------
@@ -287,7 +299,7 @@ def run(
         {(w.id,): table_month for w in scenario.what_ifs if w.id not in what_ifs},
     )
     steps: list[tuple[str, str, Callable[[], None]]] = [
-        ("forecasts", "bargaining models", lambda: _set(report, "forecasts", _forecasts(scenario, seed))),
+        ("forecasts", "bargaining models", lambda: _set(report, "forecasts", forecasts(scenario, seed))),
         ("diagnosis", f"zone of agreement and levers ({draws} draws)", lambda: sections.diagnosis(report)),
         ("outlook", f"crisis dynamics ({runs} runs x {months} months)", lambda: sections.outlook(report)),
         ("claims", "the source's claims", lambda: sections.claims(report)),
@@ -295,9 +307,15 @@ def run(
         ("provenance", "provenance", lambda: _set(report, "provenance", provenance_summary(scenario))),
     ]  # fmt: skip
     with _Steps([s[0] for s in steps], progress) as st:
-        for name, label, fn in steps:
+        for k, (name, label, fn) in enumerate(steps):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(f"cancelled before {label}")
+            if on_step is not None:
+                on_step(k, len(steps), label)
             with st.step(name, label):
                 fn()
+    if on_step is not None:
+        on_step(len(steps), len(steps), "done")
     report.timings = st.timings
     report.settings["simulations"] = report.evaluator.n_simulations
     return report

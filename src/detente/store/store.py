@@ -368,10 +368,11 @@ class RunStore:
 
             rows = self.table(fmt[4:], run_id)
             buf = io.StringIO()
-            if rows:
-                w = csv.DictWriter(buf, fieldnames=list(rows[0]))
-                w.writeheader()
-                w.writerows(rows)
+            # the header even for a run with no rows (e.g. no lever helps)
+            columns = [c.strip().split()[0] for c in _schema.TABLES[fmt[4:]].split(",")]
+            w = csv.DictWriter(buf, fieldnames=columns)
+            w.writeheader()
+            w.writerows(rows)
             return buf.getvalue()
         raise StoreError(
             f"unknown export format {fmt!r}; use json, scenario or "

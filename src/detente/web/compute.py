@@ -17,10 +17,11 @@ collapses to the value: ``--pin``-style fixing) and ``what_ifs`` (named what-ifs
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import defaults
 from .._json import jsonable
 from ..errors import Problem, ScenarioError
 
@@ -43,8 +44,7 @@ __all__ = [
 FAST_DRAWS = 64
 
 
-class Cancelled(Exception):
-    """A background computation was cancelled between two of its steps."""
+from ..pipeline.run import Cancelled  # noqa: E402  (re-exported for the jobs)
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Inputs:
     sets: tuple[str, ...] = ()
     pins: tuple[str, ...] = ()
     what_ifs: tuple[str, ...] = ()
-    seed: int = 0
+    seed: int = defaults.SEED
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Inputs:
@@ -64,7 +64,7 @@ class Inputs:
                 raise ScenarioError([Problem(f"'{key}' must be a list of strings", field=key)])
             return tuple(v)
 
-        seed = data.get("seed", 0)
+        seed = data.get("seed", defaults.SEED)
         if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
             raise ScenarioError([Problem("'seed' must be an integer in [0, 2**32)", field="seed")])
         return cls(strings("sets"), strings("pins"), strings("what_ifs"), seed)
@@ -142,7 +142,7 @@ def scenario_view(s: Scenario) -> dict[str, Any]:
             ],
             "numbers": prov["numbers"],
             "sources": prov["sources"],
-            "what_ifs": known_what_ifs(),
+            "what_ifs": known_what_ifs(s),
         }
     )
 
@@ -162,10 +162,12 @@ def fast(
     """
     from ..analysis.diagnosis import diagnose
     from ..errors import DetenteError
-    from ..report.build import _forecasts
-    from ..report.sections import apply_what_ifs
+    from ..pipeline.run import forecasts as _forecasts
+    from ..pipeline.run import with_status_quo
+    from ..pipeline.sections import apply_what_ifs
 
     changed, notes = apply_what_ifs(apply_inputs(s, inputs), inputs.what_ifs)
+    changed, _assumed = with_status_quo(changed)
     diagnosis: dict[str, Any] | None = None
     if part in ("all", "zone"):
         try:
@@ -207,50 +209,17 @@ def full(
     ``progress(done, total, label)`` is called before each and ``cancel`` (an event) is
     checked between them; :class:`Cancelled` is raised when it is set.
     """
-    import time
+    from ..pipeline import run
 
-    from ..report import build as B
-    from ..report import sections
-    from ..report.provenance import provenance_summary
-
-    changed = apply_inputs(s, inputs)
-    scenario, notes = sections.apply_what_ifs(changed, inputs.what_ifs)
-    report = B.AnalysisReport(
-        scenario=scenario,
-        settings={
-            "draws": int(draws),
-            "runs": int(runs),
-            "months": int(months),
-            "seed": int(inputs.seed),
-            "what_ifs": list(inputs.what_ifs),
-            "what_if_notes": notes,
-            "sets": list(inputs.sets),
-            "source": source or scenario.id,
-        },
-        setting=B._setting(scenario),
-        actors=B._actors(scenario),
-        issues=B._issues(scenario),
+    return run(
+        apply_inputs(s, inputs),
+        draws=draws,
+        runs=runs,
+        months=months,
+        seed=inputs.seed,
+        what_ifs=inputs.what_ifs,
+        sets=[*inputs.sets, *(f"pin {x}" for x in inputs.pins)],
+        source=source,
+        on_step=progress,
+        cancel=cancel,
     )
-
-    def put(name: str, value: Any) -> None:
-        setattr(report, name, value)
-
-    steps: Sequence[tuple[str, str, Callable[[], None]]] = [
-        ("forecasts", "bargaining models", lambda: put("forecasts", B._forecasts(scenario, inputs.seed))),
-        ("diagnosis", f"zone of agreement and levers ({draws} draws)", lambda: sections.diagnosis(report)),
-        ("outlook", f"crisis dynamics ({runs} runs x {months} months)", lambda: sections.outlook(report)),
-        ("claims", "the source's claims", lambda: sections.claims(report)),
-        ("calibration", "calibration against history", lambda: sections.calibration(report)),
-        ("provenance", "provenance", lambda: put("provenance", provenance_summary(scenario))),
-    ]  # fmt: skip
-    for k, (name, label, fn) in enumerate(steps):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled(f"cancelled before {label}")
-        if progress is not None:
-            progress(k, len(steps), label)
-        t0 = time.perf_counter()
-        fn()
-        report.timings[name] = round(time.perf_counter() - t0, 3)
-    if progress is not None:
-        progress(len(steps), len(steps), "done")
-    return report
