@@ -23,7 +23,13 @@ from ._common import (
 
 @app.command()
 def simulate(
-    scenario: ScenarioArg,
+    scenario: Annotated[
+        str | None,
+        typer.Argument(
+            help="A bundled scenario name (see 'detente scenarios') or a scenario file with a "
+            "roles: section."
+        ),
+    ] = None,
     months: Annotated[
         int, typer.Option("--months", min=1, max=600, help="Horizon in months.")
     ] = 36,
@@ -79,6 +85,10 @@ def simulate(
             ModelError(
                 f"--plot {plot}: the fan chart is written as .png or .svg; got {plot.suffix or 'no extension'}"
             )
+        )
+    if scenario is None:
+        fail(
+            ModelError("simulate: give a scenario (a bundled name or a file) with a roles: section")
         )
     try:
         s = load_scenario(scenario, set_)
