@@ -18,8 +18,6 @@ from detente.dynamics import scores as S
 from detente.dynamics.backtest import (
     HORIZONS,
     TARGETS,
-    TEST_FIRST_ORIGIN,
-    TRAIN_LAST_ORIGIN,
     _window_share,
     origins,
     sample_of,
@@ -34,11 +32,18 @@ def test_origins_every_six_months_and_a_split_without_overlap():
     o36, o6 = origins(rec, 36), origins(rec, 6)
     assert str(o36[-1]) == "2018-06" and str(o6[-1]) == "2020-12"
     assert all((b - a).n == 6 for a, b in itertools.pairwise(o6))
-    train = [o for o in o6 if sample_of(o) == "train"]
-    test = [o for o in o6 if sample_of(o) == "test"]
+    train = [o for o in o6 if sample_of(o, rec) == "train"]
+    test = [o for o in o6 if sample_of(o, rec) == "test"]
     last_train_window = max(train) + 36
-    assert str(max(train)) == TRAIN_LAST_ORIGIN and str(min(test)) == TEST_FIRST_ORIGIN
+    assert str(max(train)) == "2008-12" and str(min(test)) == "2012-06"  # the manifest's split
     assert last_train_window < min(test) + 1  # no training window reaches a test month
+
+
+def test_a_record_without_a_declared_split_gets_one_from_its_span():
+    rec = load_record("iran")
+    first, train_last, test_first = rec.backtest_split()
+    assert rec.start < first <= train_last < test_first <= rec.end
+    assert first.month in (6, 12) and train_last.month in (6, 12)
 
 
 def test_scores_by_hand():

@@ -215,3 +215,13 @@ def test_simulated_regime_starts_from_the_given_probability(mini):
     assert on.provocations[:3].mean() > 2 * off.provocations[:3].mean()
     with pytest.raises(ModelError, match="regime_probability"):
         simulate(mini, runs=10, months=2, regime_probability=1.5)
+
+
+def test_roles_and_event_actors_survive_a_save_and_load(mini, tmp_path):
+    from detente.scenario import save
+
+    path = tmp_path / "again.yaml"
+    save(mini, path)
+    again = load(path)
+    assert again.roles == mini.roles
+    assert [e.actor for e in again.events] == [e.actor for e in mini.events]

@@ -92,6 +92,10 @@ def simulate(
                 f"--plot {plot}: the fan chart is written as .png or .svg; got {plot.suffix or 'no extension'}"
             )
         )
+    if scenario is None:
+        fail(
+            ModelError("simulate: give a scenario (a bundled name or a file) with a roles: section")
+        )
     try:
         s = load_scenario(scenario, set_)
         shocked = apply_what_if(s, what_if) if what_if else None

@@ -68,10 +68,41 @@ class Record:
     series: dict[str, tuple[str, ...]] = field(default_factory=dict)
     observed: dict[str, tuple[pd.Period, pd.Period]] = field(default_factory=dict)
     folder: Path | None = None
+    #: The backtest's origins: ``first_origin``, ``train_last_origin``, ``test_first_origin``
+    #: (the manifest's ``backtest:``; see :meth:`backtest_split` for the defaults).
+    split: dict[str, str] = field(default_factory=dict)
+
+    def backtest_split(self) -> tuple[pd.Period, pd.Period, pd.Period]:
+        """(first origin, last training origin, first test origin) of the rolling backtest.
+
+        The manifest may declare them under ``backtest:``; otherwise the first origin is the
+        first June or December with a third of the record (at most five years) before it, and
+        the origins after it are split by date: the first half trains, the second half tests,
+        one origin apart.
+        """
+
+        def jd(p: pd.Period) -> pd.Period:  # the next June or December
+            while p.month not in (6, 12):
+                p += 1
+            return p
+
+        span = (self.end - self.start).n
+        first = jd(self.start + min(60, max(6, span // 3)))
+        if "first_origin" in self.split:
+            first = pd.Period(self.split["first_origin"], freq="M")
+        n = max(0, (self.end - first).n // 6)
+        train_last = first + 6 * max(0, n // 2 - 1)
+        test_first = train_last + 12 if n >= 4 else train_last + 6
+        if "train_last_origin" in self.split:
+            train_last = pd.Period(self.split["train_last_origin"], freq="M")
+        if "test_first_origin" in self.split:
+            test_first = pd.Period(self.split["test_first_origin"], freq="M")
+        return first, train_last, test_first
 
     def panel(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
         """One row per month (``month`` as ``period[M]``): counts per kind (``n_<kind>``), the
-        declared series (counts by source), ``talks``, ``strategic`` and ``exercise``."""
+        declared series (counts by source; ``provocations`` defaults to the provocation and
+        strategic-provocation events), ``talks``, ``strategic`` and ``exercise``."""
         first = self.start if start is None else pd.Period(start, freq="M")
         last = self.end if end is None else pd.Period(end, freq="M")
         if first < self.start or last > self.end or first > last:
@@ -87,6 +118,9 @@ class Record:
         for name, srcs in self.series.items():
             n = ev[ev["source"].isin(srcs)].groupby("month").size()
             out[name] = out["month"].map(n).fillna(0).astype("int64")
+        if "provocations" not in out:
+            # a record that declares no provocation series counts its provocation events
+            out["provocations"] = out["n_provocation"] + out["n_strategic_provocation"]
         out["talks"] = (out[[f"n_{k}" for k in TALKS_KINDS]].sum(axis=1) > 0).to_numpy()
         out["strategic"] = (out["n_strategic_provocation"] > 0).to_numpy()
         out["exercise"] = (out["n_exercise"] > 0).to_numpy()
@@ -157,6 +191,7 @@ def _load(folder: str) -> Record:
         series=series,
         observed=observed,
         folder=path,
+        split={str(k): str(v) for k, v in (meta.get("backtest") or {}).items()},
     )
 
 

@@ -1,14 +1,15 @@
 """Backtest of the simulation itself: rolling origins on the case's record, proper scores,
 three baselines fitted before each origin.
 
-**Origins.** Every June and December from :data:`FIRST_ORIGIN` (five years of history) to
-the record's end; an origin is scored at horizon ``h`` (6, 12, 24, 36 months) when its
-``h`` months lie in the record (so 36-month origins end 2018-06 on a record ending
-2021-06, 6-month ones 2020-12). **Split by date**: origins up to :data:`TRAIN_LAST_ORIGIN`
-are training origins (their windows end by 2011-12; the fit in
-:mod:`detente.dynamics.fit` sees only them and the months before 2012); origins from
-:data:`TEST_FIRST_ORIGIN` are test origins (out of sample); the ones between are not
-scored, so no training window overlaps a test window.
+**Origins.** Every June and December from the record's first origin to its end; an origin
+is scored at horizon ``h`` (6, 12, 24, 36 months) when its ``h`` months lie in the record
+(so 36-month origins end 2018-06 on a record ending 2021-06, 6-month ones 2020-12).
+**Split by date** (:meth:`detente.data.records.Record.backtest_split`: the manifest's
+``backtest:``, or a default from the record's span): origins up to the last training origin
+are training origins; origins from the first test origin are test origins (out of sample);
+the ones between are not scored. The DPRK record declares 1995-06, 2008-12 and 2012-06, so
+its training windows end by 2011-12 and the fit in :mod:`detente.dynamics.fit` sees only
+them and the months before 2012.
 
 **State at each origin**, from the record: talks on (a talks month at the origin: the
 simulation starts in limited talks), a strategic provocation at the origin (it starts in
@@ -66,11 +67,10 @@ __all__ = [
 ]
 
 HORIZONS = (6, 12, 24, 36)
-FIRST_ORIGIN = "1995-06"
-TRAIN_LAST_ORIGIN = "2008-12"
-TEST_FIRST_ORIGIN = "2012-06"
 BASELINES = ("climatology", "recent", "persistence")
 SERIES = ("provocations", "missiles")
+#: Months of record before an origin that the re-fit of the count process needs.
+MIN_FIT_MONTHS = 60
 #: target -> (score name, higher is better)
 TARGETS: dict[str, tuple[str, bool]] = {
     "provocations_log": ("log score per month", True),
@@ -86,7 +86,7 @@ TARGETS: dict[str, tuple[str, bool]] = {
 
 def origins(record: Record, horizon: int = 1) -> list[pd.Period]:
     """June and December origins whose ``horizon`` months lie within the record."""
-    first = pd.Period(FIRST_ORIGIN, freq="M")
+    first = record.backtest_split()[0]
     out = []
     m = first
     while m + horizon <= record.end:
@@ -95,10 +95,12 @@ def origins(record: Record, horizon: int = 1) -> list[pd.Period]:
     return out
 
 
-def sample_of(origin: pd.Period) -> str | None:
-    if origin <= pd.Period(TRAIN_LAST_ORIGIN, freq="M"):
+def sample_of(origin: pd.Period, record: Record) -> str | None:
+    """``train`` or ``test`` by date (the record's split), or None for the gap between."""
+    _first, train_last, test_first = record.backtest_split()
+    if origin <= train_last:
         return "train"
-    if origin >= pd.Period(TEST_FIRST_ORIGIN, freq="M"):
+    if origin >= test_first:
         return "test"
     return None
 
@@ -178,6 +180,8 @@ class BacktestResult:
 
     def yearly_summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        if self.yearly.empty:  # no origin with a whole year of test months (a thin record)
+            return out
         y = self.yearly[self.yearly["sample"] == "test"]
         for key, g in y.groupby(["series", "forecaster"], observed=True):
             series, fc = str(key[0]), str(key[1])
@@ -226,7 +230,7 @@ def _score_origin(
         rows.append(dict(origin=origin, sample=sample, target=target, horizon=h,
                          forecaster=fc, score=score))  # fmt: skip
 
-    for series in SERIES:
+    for series in (x for x in SERIES if x in panel):
         y = future[series].to_numpy(int)
         hist = past[series].to_numpy(float)
         mean, size = rates[series]
@@ -336,7 +340,9 @@ def run_origin(
         start=str(panel["month"].iloc[k]),
         initial_mode=initial_state(panel, k),
         history=panel["provocations"].iloc[: k + 1].to_numpy(float),
-        missile_history=panel["missiles"].iloc[: k + 1].to_numpy(float),
+        missile_history=(
+            panel["missiles"].iloc[: k + 1].to_numpy(float) if "missiles" in panel else None
+        ),
         regime_probability=regime_probability,
         parameters=parameters,
     )
@@ -374,14 +380,20 @@ def backtest(
     rng = np.random.default_rng(seed)
     rows: list[dict[str, Any]] = []
     yearly: list[dict[str, Any]] = []
+    thin: set[str] = set()
     for o in origins(record, 6):
-        sample = sample_of(o)
+        sample = sample_of(o, record)
         if sample is None or sample not in samples:
             continue
         k = months.index(o)
         # the count process and the crisis logit are re-estimated on the months before the
         # origin (as the baselines are); other parameters as given or as in the scenario
-        par = (fit_record(record.id, str(o)) if refit else {}) | (parameters or {})
+        # a record too short before the origin for the fit (five years) keeps the
+        # scenario's parameters at that origin, and says so
+        can_fit = refit and k >= MIN_FIT_MONTHS
+        if refit and not can_fit:
+            thin.add(str(o))
+        par = (fit_record(record.id, str(o)) if can_fit else {}) | (parameters or {})
         sim = run_origin(bt, panel, k, runs=runs, seed=seed, parameters=par)
         r, y = _score_origin(sim, panel, k, sample, rng)
         rows += r
@@ -392,11 +404,13 @@ def backtest(
         "record": record.id,
         "runs": runs,
         "seed": seed,
-        "first_origin": FIRST_ORIGIN,
-        "train_last_origin": TRAIN_LAST_ORIGIN,
-        "test_first_origin": TEST_FIRST_ORIGIN,
+        "first_origin": str(record.backtest_split()[0]),
+        "train_last_origin": str(record.backtest_split()[1]),
+        "test_first_origin": str(record.backtest_split()[2]),
         "record_end": str(record.end),
         "refit_at_each_origin": refit,
+        "origins_too_short_to_refit": sorted(thin),
+        "series": [x for x in SERIES if x in panel],
     }
     return BacktestResult(pd.DataFrame(rows), pd.DataFrame(yearly), heavy, settings)
 
@@ -404,17 +418,22 @@ def backtest(
 def heavy_years(
     s: Scenario, panel: pd.DataFrame, *, runs: int, seed: int, threshold: int = 20
 ) -> dict[str, Any]:
-    """Share of years with >= ``threshold`` events (and missiles): the record 2012-2020
+    """Share of years with >= ``threshold`` events (and missiles): the record's last nine full years
     against the simulation from the scenario's start (its years 1-3), with the mid-PIT of
     the record's number of heavy years under a binomial with the simulated share."""
     from .simulation import simulate
 
     sim = simulate(s, months=36, runs=runs, seed=seed)
     frame = panel.assign(year=panel["month"].dt.year)
-    yrs: Any = frame[(frame["year"] >= 2012) & (frame["year"] <= 2020)].groupby("year")
-    out: dict[str, Any] = {"threshold": threshold, "record_years": "2012-2020"}
-    assert sim.missiles is not None
-    for series, counts in (("provocations", sim.provocations), ("missiles", sim.missiles)):
+    # the record's last nine full years (2012-2020 for a record that ends in 2021)
+    last = int(frame["year"].max()) - 1
+    first = max(int(frame["year"].min()), last - 8)
+    yrs: Any = frame[(frame["year"] >= first) & (frame["year"] <= last)].groupby("year")
+    out: dict[str, Any] = {"threshold": threshold, "record_years": f"{first}-{last}"}
+    pairs = [("provocations", sim.provocations)]
+    if "missiles" in panel and sim.missiles is not None:
+        pairs.append(("missiles", sim.missiles))
+    for series, counts in pairs:
         rec = yrs[series].sum().to_numpy()
         n_heavy = int((rec >= threshold).sum())
         totals = counts.reshape(3, 12, -1).sum(axis=1)

@@ -51,6 +51,8 @@ FIT_END = "2011-12"
 BURN_IN = 12
 MISSILE_NAMES = ("missiles_per_provocation", "missile_dispersion")
 TALKS_NAMES = ("challenger_engagement_base", "defender_engagement_base", "talks_inertia")
+#: The judgement priors the talks fit starts from (the simplex search is local).
+TALKS_START = (-1.5, 0.0, 2.0)
 
 
 @dataclass(frozen=True)
@@ -227,10 +229,16 @@ def _inverse_hessian(f: Any, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
 
 
 def fit_crisis(record_id: str, end: str = FIT_END) -> dict[str, tuple[float, float, float, str]]:
-    """The penalised logit of a strategic month (the challenger's crisis utilities)."""
+    """The penalised logit of a strategic month (the challenger's crisis utilities), with the
+    probability of the active regime (filtered from the events before the month, under the
+    count fit on the same months) as a covariate."""
+    from . import regimes
     from .calibration import fit_logit
 
     p = _training_panel(record_id, end)
+    counts = fit_counts(record_id, end, intervals=False)
+    theta = regimes.to_theta(np.array([counts[n][0] for n in regimes.NAMES]))
+    _, pred, _ = regimes.forward(theta, regimes.design(p))
     y = p["strategic"].to_numpy(float)[1:]
     X = np.column_stack(
         [
@@ -238,14 +246,21 @@ def fit_crisis(record_id: str, end: str = FIT_END) -> dict[str, tuple[float, flo
             p["exercise"].to_numpy(float)[1:],
             p["talks"].to_numpy(float)[:-1],
             p["strategic"].to_numpy(float)[:-1],
+            pred[1 : len(p)],
         ]
     )
-    names = ("crisis_base", "crisis_exercise", "crisis_talks", "crisis_persistence")
+    names = (
+        "crisis_base",
+        "crisis_exercise",
+        "crisis_talks",
+        "crisis_persistence",
+        "crisis_active",
+    )
     f = fit_logit(X, y, names)
     why = (
-        f"penalised logit of a strategic-provocation month on exercise month, talks last month "
-        f"and a strategic month last month, {p['month'].iloc[1]}..{end} (n = {len(y)}); "
-        "detente backtest dynamics --fit"
+        f"penalised logit of a strategic-provocation month on exercise month, talks last month, "
+        f"a strategic month last month and the filtered probability of the active regime, "
+        f"{p['month'].iloc[1]}..{end} (n = {len(y)}); detente backtest dynamics --fit"
     )
     return {
         n: (float(c), float(c - 1.645 * s), float(c + 1.645 * s), why)
@@ -284,16 +299,15 @@ def fit_talks(
     """Simulated-likelihood fit of the talks parameters on the training origins."""
     from ..data.records import load_record
     from .backtest import backtest_scenario, origins, sample_of
-    from .parameters import DEFAULTS
 
     assert s.roles is not None and s.roles.record is not None
     rec = load_record(s.roles.record)
     panel = rec.panel()
     months = list(panel["month"])
-    ks = [months.index(o) for o in origins(rec, 6) if sample_of(o) == "train"]
+    ks = [months.index(o) for o in origins(rec, 6) if sample_of(o, rec) == "train"]
     bt = backtest_scenario(s)
     f = _talks_objective(bt, panel, ks, runs, seed, fixed or {})
-    x0 = np.array([DEFAULTS[n].value for n in TALKS_NAMES])
+    x0 = np.array(TALKS_START)
     res = optimize.minimize(
         lambda x: -f(x),
         x0,
@@ -306,7 +320,8 @@ def fit_talks(
     why = (
         f"simulated likelihood: maximises the backtest log score of the monthly talks state "
         f"and of P(talks by 6/12/24/36 months) over {len(ks)} training origins "
-        f"({FIRST}..{LAST}), {runs} runs each; detente backtest dynamics --fit"
+        f"({FIRST}..{LAST}), {runs} runs each, Nelder-Mead from the judgement priors "
+        f"{TALKS_START}; detente backtest dynamics --fit"
     )
     return {
         n: (float(v), float(v - 1.645 * e), float(v + 1.645 * e), why)

@@ -220,12 +220,22 @@ def play(
             choices[:, k] = ch
             n_engaging += (ch == ENGAGE) | (ch == CONCEDE)
 
+        # the activity regime of provocations: quiet or active (a Markov chain; the first
+        # month's state is drawn from the record's filtered probability)
+        u_reg = u[:, U_REGIME]
+        if t == 0:
+            regime = u_reg < st.active[idx]
+        else:
+            stay = np.where(regime, P["regime_stay_active"], P["regime_stay_quiet"])
+            regime = np.where(u_reg < stay, regime, ~regime)
+
         # --- rules crisis_threat + crisis_inhibition: instigate a crisis or not --------
         U_crisis = (
             P["crisis_base"]
             + P["crisis_exercise"] * st.exercise[t]
             + P["crisis_talks"] * talks
             + P["crisis_persistence"] * crisis_prev
+            + P["crisis_active"] * regime
             - P["inhibit_distress"] * (D["distress"] - P["reference_distress"])
             - P["inhibit_dependency"] * (D["dependency"] - P["reference_dependency"])
         )
@@ -279,14 +289,6 @@ def play(
         # routine rates are means over all months: exercise months (2 in 12) get the
         # rate ratio, the others a rate that keeps the yearly mean; the excitation adds
         # provocation_excitation x the recent monthly mean (an exponential moving average)
-        # the activity regime: quiet or active (a Markov chain; the first month's state is
-        # drawn from the record's filtered probability)
-        u_reg = u[:, U_REGIME]
-        if t == 0:
-            regime = u_reg < st.active[idx]
-        else:
-            stay = np.where(regime, P["regime_stay_active"], P["regime_stay_quiet"])
-            regime = np.where(u_reg < stay, regime, ~regime)
         ratio = P["provocation_exercise_ratio"]
         seasonal = np.where(st.exercise[t], ratio, 1.0) / (1.0 + (ratio - 1.0) / 6.0)
         routine = np.where(talks, P["provocation_rate_talks"], P["provocation_rate_no_talks"])

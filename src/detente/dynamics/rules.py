@@ -38,12 +38,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "crisis_threat",
-        "Each month the challenger first decides whether to manufacture a crisis (its pressure tool), a binary logit whose intercept, exercise-month, talks and persistence terms are fitted to the record of strategic provocations (nuclear tests, IRBM/ICBM/space launches). A crisis begins when the defender answers with pressure (escalation) and lasts while the challenger keeps pressing.",
+        "Each month the challenger first decides whether to manufacture a crisis (its pressure tool), a binary logit whose intercept, exercise-month, talks, persistence and active-regime terms are fitted to the record of strategic provocations (nuclear tests, IRBM/ICBM/space launches). A crisis begins when the defender answers with pressure (escalation) and lasts while the challenger keeps pressing.",
         (
             "crisis_base",
             "crisis_exercise",
             "crisis_talks",
             "crisis_persistence",
+            "crisis_active",
             "defender_escalation",
         ),
     ),
