@@ -82,3 +82,29 @@ def test_c8_is_an_encoding_that_hinges_on_the_two_stated_red_lines(flagship):
     assert "usa.red_lines.denuclearization" in c.hinges_on
     assert set(c.hinges_on) <= {"usa.red_lines.denuclearization", "dprk.red_lines.denuclearization"}
     assert c.robustness < 1
+
+
+#: Each derived claim of the dynamics with two values inside one input's own stated range
+#: that give opposite verdicts (1,000 runs, seed 2021); docs/claims.md lists them.
+DYNAMIC_FLIPS = {
+    "C1": ("usa.red_lines.denuclearization", 45, "fails", 80, "holds"),
+    "C2": ("parameters.logit_noise", 0.7, "holds", 1.5, "fails"),
+    "C3": ("usa.red_lines.denuclearization", 45, "fails", 80, "holds"),
+    "C4": ("dprk.red_lines.denuclearization", 40, "holds", 60, "fails"),
+    "C11": ("usa.red_lines.denuclearization", 45, "fails", 60, "holds"),
+    "C12": ("parameters.defender_wait", 0, "holds", 2, "fails"),
+    "C14": ("parameters.leader_shift_max", 0.2, "fails", 0.5, "holds"),
+}
+
+
+@pytest.mark.parametrize("cid", sorted(DYNAMIC_FLIPS))
+def test_each_dynamics_claim_flips_inside_an_inputs_own_range(flagship, cid):
+    path, a, va, b, vb = DYNAMIC_FLIPS[cid]
+    q = dict(flagship.quantities())[path]
+    assert q.low <= a <= q.high and q.low <= b <= q.high, (path, q.low, q.high)
+    got = {}
+    for v in (a, b):
+        r = evaluate_claims(flagship.with_value(path, v), draws=200, runs=1000, seed=2021, ids=[cid])
+        got[v] = r[cid].verdict
+    assert got == {a: va, b: vb}
+    assert f"`{path}={a}`" in DOC and f"`{path}={b}`" in DOC

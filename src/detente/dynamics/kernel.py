@@ -74,8 +74,10 @@ def nb_inverse(u: np.ndarray, mean: np.ndarray, size: np.ndarray) -> np.ndarray:
     accumulated by the pmf recursion ``p(k+1) = p(k) (k + size) / (k + 1) q`` with
     ``q = mean / (mean + size)``, so one uniform gives one count (common random numbers).
     """
-    mean = np.maximum(mean, 0.0)
-    q = mean / (mean + size)
+    mean = np.nan_to_num(np.maximum(mean, 0.0))
+    # a dispersion at (or past) zero is an infinitely overdispersed count: keep it positive
+    size = np.maximum(np.nan_to_num(size, nan=1e-9), 1e-9)
+    q = np.clip(mean / (mean + size), 0.0, 1.0 - 1e-12)
     pmf = np.exp(size * np.log1p(-q))  # p(0) = (1 - q)^size
     cdf = pmf.copy()
     out = np.zeros(u.shape, np.int64)

@@ -295,23 +295,24 @@ def _quantity_text(q: dict[str, Any]) -> str:
 
 
 def calibration(report: AnalysisReport) -> None:
-    """The dynamics' calibration: parameters, scores against naive baselines, and history.
+    """The dynamics against the case's record: the last rolling-origin backtest's verdicts
+    (``detente backtest dynamics --save`` stores them beside the record) and the record's
+    monthly series with the outlook's start.
 
-    The chart series are the observed monthly provocation counts and talks months of the
-    packaged record, beside the calibrated expected count given last month's talks state
-    (the calibrated ``provocation_rate_talks`` / ``provocation_rate_no_talks`` /
-    ``provocation_rate_crisis``).
+    Not applicable without roles (no dynamics) or without a record (``roles.record``): the
+    dynamics then run on judgement priors and the section says "uncalibrated".
     """
     if report.outlook is None:
         _absent(
             report,
             "calibration",
-            "not applicable: the calibration against history belongs to the crisis dynamics, "
+            "not applicable: the backtest against history belongs to the crisis dynamics, "
             "which were not run for this scenario",
         )
         return
     roles = getattr(report.scenario, "roles", None)
-    if getattr(roles, "record", None) is None:
+    record_id = getattr(roles, "record", None)
+    if record_id is None:
         _absent(
             report,
             "calibration",
@@ -319,45 +320,46 @@ def calibration(report: AnalysisReport) -> None:
             "so its dynamics run on judgement priors",
         )
         return
-    from ..data.panel import monthly_panel
-    from ..dynamics import calibration as cal
+    from ..data.records import load_record
+    from ..dynamics.verdicts import backtest_verdicts, load_summary
 
-    c = cal.calibrate()
-    d = c.to_dict()
-    panel = monthly_panel("1990-01", cal.FULL_END)
+    try:
+        record = load_record(record_id)
+    except DetenteError as err:
+        _absent(report, "calibration", "not applicable: " + "; ".join(err.lines()))
+        return
+    summary = load_summary(record_id)
+    panel = record.panel()
     months = [str(m) for m in panel["month"]]
     observed = panel["provocations"].to_numpy(float)
-    talks = panel["talks"].astype("float").fillna(np.nan).to_numpy(float)
-    strategic = panel["strategic"].to_numpy(bool)
-    par = d["parameters"]
-    r_t, r_n = par["provocation_rate_talks"]["value"], par["provocation_rate_no_talks"]["value"]
-    r_c = par["provocation_rate_crisis"]["value"]
-    talks_lag = np.concatenate([[np.nan], talks[:-1]])
-    expected = np.where(talks_lag == 1, r_t, r_n)
-    expected = np.where(np.isnan(talks_lag), np.nan, expected)
-    expected = np.where(strategic, r_c, expected)
     rolling = np.convolve(observed, np.ones(12) / 12, mode="full")[: len(observed)]
     rolling[:11] = np.nan
-    split = months.index(cal.TEST_START) if cal.TEST_START in months else None
+    talks = panel["talks"].to_numpy(float)
+    split = None
+    if summary is not None:
+        first_test = summary.get("settings", {}).get("test_first_origin")
+        split = months.index(first_test) if first_test in months else None
     report.calibration = {
-        "parameters": par,
-        "scores": d["scores"],
-        "notes": d.get("notes", []),
-        "beats_baselines_out_of_sample": [
-            r for r in d["scores"] if r.get("sample") == "out-of-sample"
-        ],
+        "record": record.id,
+        "record_title": record.title,
+        "backtest": summary,
+        "verdicts": backtest_verdicts(summary) if summary is not None else [],
+        "note": (
+            None
+            if summary is not None
+            else f"no stored backtest for the record {record.id}: run 'detente backtest dynamics "
+            f"{report.scenario.id} --save' to score the simulation against it"
+        ),
         "series": {
             "months": months,
             "observed": observed.tolist(),
-            "observed_label": "observed provocations (CSIS events)",
+            "observed_label": "observed provocation events per month (the record)",
             "talks": talks.tolist(),
-            "fitted": {
-                "calibrated expected count (given last month's talks)": expected.tolist(),
-                "observed, 12-month mean": rolling.tolist(),
-            },
+            "talks_label": "months with talks (the record)",
+            "fitted": {"observed, 12-month mean": rolling.tolist()},
             "split_index": split,
-            "ylabel": "provocations per month",
-            "title": f"Calibration against history: provocations per month, {months[0]} to {months[-1]}",
+            "ylabel": "provocation events per month",
+            "title": f"The record behind the dynamics: {record.title}",
         },
     }
 

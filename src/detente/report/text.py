@@ -149,18 +149,17 @@ def headline(r: AnalysisReport) -> str:
 
 
 def calibration_sentence(c: dict[str, Any] | None) -> str:
-    """How the calibrated dynamics score against naive baselines out of sample."""
+    """What the rolling-origin backtest of the simulation found, in plain words."""
     if not c:
         return ""
-    oos = [r for r in c.get("scores", []) if r.get("sample") == "out-of-sample"]
-    if not oos:
-        return ""
-    wins = sum(1 for r in oos if r.get("beats_baselines"))
-    span = oos[0].get("span", "")
-    return (
-        f"Calibrated to the case's record; out of sample ({span}) the model beats both naive "
-        f"baselines on {wins} of {len(oos)} scores (details: detente calibrate)."
+    if not c.get("verdicts"):
+        return c.get("note") or ""
+    s = c.get("backtest", {}).get("settings", {})
+    head = (
+        f"Backtest of the simulation on the record {c.get('record')} (test origins from "
+        f"{s.get('test_first_origin', '?')}, out of sample):"
     )
+    return head + " " + " ".join(c["verdicts"])
 
 
 _VERDICT_PHRASE = {
