@@ -7,7 +7,7 @@ is scored at horizon ``h`` (6, 12, 24, 36 months) when its ``h`` months lie in t
 **Split by date** (:meth:`detente.data.records.Record.backtest_split`: the manifest's
 ``backtest:``, or a default from the record's span): origins up to the last training origin
 are training origins; origins from the first test origin are test origins (out of sample);
-the ones between are not scored. The DPRK record declares 1995-06, 2008-12 and 2012-06, so
+the ones between are not scored. The flagship's record declares 1995-06, 2008-12 and 2012-06, so
 its training windows end by 2011-12 and the fit in :mod:`detente.dynamics.fit` sees only
 them and the months before 2012.
 
