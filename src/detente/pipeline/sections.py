@@ -176,6 +176,7 @@ def outlook(report: AnalysisReport) -> None:
                 "agreement": at["agreement"],
                 "crisis": at["crisis"],
                 "impasse_throughout": at.get("impasse_throughout"),
+                "by_change": sim.at_by_change(h) if hasattr(sim, "at_by_change") else None,
             }
         )
     report.outlook = {

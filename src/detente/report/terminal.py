@@ -246,6 +246,9 @@ def _outlook(r: AnalysisReport, console: Console) -> None:
         )
     console.print(t)
     console.print(f"[dim]{o.get('definition', '')}[/]")
+    line = T.change_sentence(o)
+    if line:
+        console.print(esc(line))
     if o.get("driver_sentence"):
         console.print(esc(o["driver_sentence"]))
     line = T.calibration_sentence(r.calibration)

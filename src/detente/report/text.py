@@ -148,6 +148,28 @@ def headline(r: AnalysisReport) -> str:
     return ("In short: " + "; ".join(bits) + ".") if bits else ""
 
 
+def change_sentence(o: dict[str, Any]) -> str:
+    """The outlook at its last horizon without and with a dramatic political change in either
+    capital (the runs split by whether one happened)."""
+    h = (o.get("horizons") or [{}])[-1]
+    bc = h.get("by_change")
+    if not bc:
+        return ""
+    no, yes, share = bc.get("no_change"), bc.get("with_change"), bc.get("p_change")
+    if not no or share is None:
+        return ""
+    text = (
+        f"By month {h['month']}, without a dramatic political change in either capital: "
+        f"P(talks) {pct(no['talks'])}, P(agreement) {pct(no['agreement'])}, P(crisis) {pct(no['crisis'])}"
+    )
+    if yes and share > 0:
+        text += (
+            f"; with one ({pct(share)} of runs): P(talks) {pct(yes['talks'])}, "
+            f"P(agreement) {pct(yes['agreement'])}, P(crisis) {pct(yes['crisis'])}"
+        )
+    return text + "."
+
+
 def calibration_sentence(c: dict[str, Any] | None) -> str:
     """What the rolling-origin backtest of the simulation found, in plain words."""
     if not c:
