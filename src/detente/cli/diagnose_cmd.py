@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -21,12 +22,10 @@ from ._common import (
     fail,
     load_scenario,
     print_json,
+    safe,
 )
+from ._limits import DrawsOption, SeedOption
 
-DrawsOption = Annotated[
-    int, typer.Option("--draws", min=2, help="Monte Carlo draws over the scenario's ranges.")
-]
-SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (runs are reproducible).")]
 CurvatureOption = Annotated[
     float | None,
     typer.Option(
@@ -108,12 +107,15 @@ def diagnose(
     set_: SetOption = None,
     fmt: FromOption = None,
 ) -> None:
-    """Is there a deal every veto player prefers to the status quo? The zone of agreement,
-    its gap and blockers, P(zone non-empty) over the scenario's ranges, the drivers, and the
+    """Is there a deal every veto player prefers to the status quo?
+
+    The zone of agreement, its gap and blockers, P(zone non-empty) over the scenario's ranges, the drivers, and the
     levers that would open it."""
     from ..analysis.diagnosis import diagnose as run
 
     try:
+        if plot:
+            _check_plot_path(plot)
         s = load_scenario(scenario, set_, fmt)
         issues = _issues(plot_issues) if plot_issues else None
         with _progress(5 if not no_levers else 4, "diagnosis", json_out) as step:
@@ -141,7 +143,7 @@ def diagnose(
         return
     console.print(d.summary(), markup=False, highlight=False, soft_wrap=True)
     if plot:
-        console.print(f"wrote {plot}", markup=False)
+        console.print(f"wrote {safe(plot)}", soft_wrap=True)
 
 
 def _issues(text: str) -> tuple[str, str]:
@@ -161,6 +163,27 @@ def _issues(text: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
+_PLOT_FORMATS = (".png", ".svg", ".pdf")
+
+
+def _check_plot_path(path: str) -> None:
+    """Refuse a plot path before the work: unwritable, or not .png/.svg/.pdf."""
+    from .._outputs import check_outputs
+    from ..errors import Problem, ScenarioError
+
+    if Path(path).suffix.lower() not in _PLOT_FORMATS:
+        raise ScenarioError(
+            [
+                Problem(
+                    f"the plot is written as .png, .svg or .pdf; got {Path(path).suffix or 'no extension'}",
+                    "give a file name ending in .png, .svg or .pdf",
+                    field=f"--plot {path}",
+                )
+            ]
+        )
+    check_outputs([("--plot", path)])
+
+
 def _save_plot(d: Any, path: str, issues: tuple[str, str] | None) -> None:
     import matplotlib
 
@@ -172,9 +195,14 @@ def _save_plot(d: Any, path: str, issues: tuple[str, str] | None) -> None:
     if issues is not None:
         for i in issues:
             d.scenario.issue(i)  # raises with a hint when unknown
+    from .._outputs import atomic_path
+
     ax = d.plot(issues=issues)
     try:
-        ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+        with atomic_path(path, "--plot") as tmp:
+            ax.figure.savefig(
+                tmp, dpi=120, bbox_inches="tight", format=Path(path).suffix.lstrip(".").lower()
+            )
     except (OSError, ValueError) as err:
         raise ScenarioError(
             [
@@ -200,8 +228,9 @@ def claims(
     set_: SetOption = None,
     fmt: FromOption = None,
 ) -> None:
-    """Evaluate the source essay's claims C1-C14 from model outputs: verdict (holds, fails,
-    pending, not-applicable) and robustness (share of draws, or of bootstrap resamples,
+    """Evaluate the source's claims from model outputs.
+
+    Each claim gets a verdict (holds, fails, pending, not-applicable) and robustness (share of draws, or of bootstrap resamples,
     in which the verdict's rule holds; see docs/claims.md)."""
     from rich.markup import escape
 

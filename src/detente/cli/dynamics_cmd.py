@@ -17,27 +17,25 @@ from ._common import (
     fail,
     load_scenario,
     print_json,
+    safe,
 )
+from ._limits import MonthsOption, RunsOption, SeedOption
 
 
 @app.command()
 def simulate(
     scenario: ScenarioArg = "us-dprk-2021",
-    months: Annotated[
-        int, typer.Option("--months", min=1, max=600, help="Horizon in months.")
-    ] = 36,
-    runs: Annotated[
-        int, typer.Option("--runs", min=1, max=1_000_000, help="Monte Carlo runs.")
-    ] = 10_000,
+    months: MonthsOption = 36,
+    runs: RunsOption = 10_000,
     what_if: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--what-if",
-            help="A named shock or lever (see 'detente simulate --list-what-ifs'); the output "
-            "also shows the change against the baseline.",
+            help="A named shock or lever (see 'detente simulate --list-what-ifs'), repeatable: "
+            "applied in the order given; the output also shows the change against the baseline.",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 0,
+    seed: SeedOption = 0,
     json_: JsonOption = False,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a fan chart (PNG or SVG) to this file.")
@@ -63,6 +61,7 @@ def simulate(
     ] = False,
 ) -> None:
     """Simulate the monthly dynamics: P(mode) by month, time to talks, provocations."""
+    from .._outputs import atomic_path, check_outputs
     from ..dynamics import simulate as run_simulation
     from ..dynamics.whatifs import WHAT_IFS, apply_what_if, compare
 
@@ -75,7 +74,7 @@ def simulate(
         return
     if list_what_ifs:
         for name, w in WHAT_IFS.items():
-            console.print(f"[bold]{name}[/]: {w.description}")
+            console.print(f"[bold]{name}[/]: {safe(w.description)}", soft_wrap=True)
         return
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         fail(
@@ -83,9 +82,14 @@ def simulate(
                 f"--plot {plot}: the fan chart is written as .png or .svg; got {plot.suffix or 'no extension'}"
             )
         )
+    what_ifs = list(what_if or [])
+    label = " + ".join(what_ifs) if what_ifs else None
     try:
+        check_outputs([("--plot", plot)])
         s = load_scenario(scenario, set_)
-        shocked = apply_what_if(s, what_if) if what_if else None
+        shocked = None
+        for name in what_ifs:
+            shocked = apply_what_if(shocked if shocked is not None else s, name)
     except DetenteError as err:
         fail(err)
 
@@ -124,7 +128,7 @@ def simulate(
                     runs=runs,
                     seed=seed,
                     progress=tick,
-                    what_if=what_if,
+                    what_if=label,
                     challenger=challenger,
                     defender=defender,
                 )
@@ -138,8 +142,13 @@ def simulate(
         import matplotlib.pyplot as plt
 
         axes = result.plot()
-        axes[0].figure.savefig(plot)
-        plt.close(axes[0].figure)
+        try:
+            with atomic_path(plot, "--plot") as tmp:
+                axes[0].figure.savefig(tmp, format=plot.suffix.lstrip(".").lower())
+        except DetenteError as err:
+            fail(err)
+        finally:
+            plt.close(axes[0].figure)
     if json_:
         out = result.to_dict()
         if diff is not None:
@@ -149,7 +158,7 @@ def simulate(
     console.print(result.summary(), markup=False, soft_wrap=True)
     if diff is not None:
         console.print("")
-        console.print(f"Change against the baseline (what-if {what_if}):", markup=False)
+        console.print(f"Change against the baseline (what-if {label}):", markup=False)
         console.print(
             f"{'horizon':>8} {'dP(talks)':>10} {'dP(agreem.)':>11} {'dP(crisis)':>10}", markup=False
         )
@@ -159,7 +168,7 @@ def simulate(
                 markup=False,
             )
     if plot is not None:
-        console.print(f"fan chart written to {plot}", markup=False)
+        console.print(f"fan chart written to {safe(plot)}", soft_wrap=True)
 
 
 def typer_err_console() -> Any:

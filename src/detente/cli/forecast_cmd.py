@@ -19,7 +19,9 @@ from ._common import (
     fail,
     load_scenario,
     print_json,
+    safe,
 )
+from ._limits import RoundsOption, SeedOption
 
 # Display order for --model all; models registered later (by other modules) follow by name.
 _ORDER = (
@@ -74,16 +76,11 @@ def forecast(
             "kalai_smorodinsky, egalitarian), a comma-separated list, or 'all'.",
         ),
     ] = "all",
-    rounds: Annotated[
-        int | None,
-        typer.Option(
-            "--rounds", help="Rounds for the iterative models (eum, exchange); others ignore it."
-        ),
-    ] = None,
+    rounds: RoundsOption = None,
     trace: Annotated[
         bool, typer.Option("--trace", help="Print each model's explained moves and notes.")
     ] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for models that draw.")] = 0,
+    seed: SeedOption = 0,
     json_out: JsonOption = False,
     set_: SetOption = None,
     fmt: FromOption = None,
@@ -94,8 +91,6 @@ def forecast(
     model's predicted outcome. With --json: {"scenario": ..., "models": {name: {"outcome": ...,
     "trace": [...], ...}}}, the trace listing positions (actor -> issue -> value) from round 0.
     """
-    if rounds is not None and rounds < 1:
-        fail(ModelError(f"--rounds must be at least 1; got {rounds}"))
     try:
         s = load_scenario(scenario, set_, fmt)
         names = model_names(model)
@@ -128,7 +123,7 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
     a = s.to_arrays()
     from rich import box
 
-    console.print(f"[bold]Forecasts for {s.id}[/]: {s.meta.title}", soft_wrap=True)
+    console.print(f"[bold]Forecasts for {safe(s.id)}[/]: {safe(s.meta.title)}", soft_wrap=True)
     rows = []
     for j, issue in enumerate(s.issues):
         h = a.has_stance[:, j]

@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from ..errors import DetenteError
+from ..errors import DetenteError, UsageError
 from ..report.build import DEFAULT_DRAWS, DEFAULT_MONTHS, DEFAULT_RUNS, DEFAULT_SEED
-from ._common import FromOption, SetOption, app, console, fail, load_scenario
+from ._common import FromOption, SetOption, app, console, fail, load_scenario, safe
+from ._limits import DrawsOption, MonthsOption, RunsOption, SeedOption
 
 
 @app.command()
@@ -41,18 +42,10 @@ def run(
             "(leadership-change-washington, economic-collapse, ...).",
         ),
     ] = None,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed of every random stream.")
-    ] = DEFAULT_SEED,
-    draws: Annotated[
-        int, typer.Option("--draws", min=2, help="Monte Carlo draws for the diagnosis and claims.")
-    ] = DEFAULT_DRAWS,
-    runs: Annotated[
-        int, typer.Option("--runs", min=1, help="Monte Carlo runs of the crisis dynamics.")
-    ] = DEFAULT_RUNS,
-    months: Annotated[
-        int, typer.Option("--months", min=1, help="Horizon of the crisis dynamics in months.")
-    ] = DEFAULT_MONTHS,
+    seed: SeedOption = DEFAULT_SEED,
+    draws: DrawsOption = DEFAULT_DRAWS,
+    runs: RunsOption = DEFAULT_RUNS,
+    months: MonthsOption = DEFAULT_MONTHS,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print no report on screen (with --html/--json).")
     ] = False,
@@ -65,10 +58,17 @@ def run(
     the verdict, the outlook at 6, 12, 24 and 36 months, the claims table and where the numbers
     come from. Sections a scenario lacks the information for say so.
     """
+    from .._outputs import check_outputs, write_atomic
     from ..report import build_report, render_html, render_terminal
-    from ..scenario.io import write_atomic
 
     try:
+        if quiet and not html and not json_file:
+            raise UsageError(
+                "--quiet with neither --html nor --json would compute a report and show nothing",
+                "add --html FILE or --json FILE, or drop --quiet",
+                field="--quiet",
+            )
+        check_outputs([("--html", html), ("--json", json_file)], inputs=[scenario])
         s = load_scenario(scenario, set_, fmt)
         report = build_report(
             s,
@@ -85,9 +85,9 @@ def run(
             from ._common import err_console
 
             with err_console.status("drawing the figures and writing the HTML report"):
-                write_atomic(html, render_html(report))
+                write_atomic(html, render_html(report), "--html")
         if json_file and json_file != "-":
-            write_atomic(json_file, report.to_json() + "\n")
+            write_atomic(json_file, report.to_json() + "\n", "--json")
     except DetenteError as err:
         fail(err)
     if json_file == "-":
@@ -99,4 +99,4 @@ def run(
         render_terminal(report, console)
     for path, what in ((html, "HTML report"), (json_file, "JSON")):
         if path:
-            console.print(f"[green]wrote[/] {path} ({what})")
+            console.print(f"[green]wrote[/] {safe(path)} ({what})", soft_wrap=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from .._outputs import check_output, write_atomic
 from ..errors import FormatError, Problem, ScenarioError
 from .schema import Scenario
 
@@ -30,6 +31,7 @@ __all__ = [
     "read_yaml",
     "save",
     "scenario_from_data",
+    "write_atomic",
 ]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -44,9 +46,10 @@ EXTENSIONS: dict[str, str] = {".yaml": "yaml", ".yml": "yaml"}
 
 def read_text(path: str | os.PathLike[str]) -> str:
     """Read a scenario file as text, refusing what cannot be one (missing, huge, binary, empty)."""
-    p = Path(path)
     name = str(path)
-    if not p.exists():
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
         raise FormatError(
             [
                 Problem(
@@ -55,12 +58,27 @@ def read_text(path: str | os.PathLike[str]) -> str:
                     file=name,
                 )
             ]
-        )
-    if p.is_dir():
+        ) from None
+    except OSError as err:
+        raise FormatError(
+            [Problem(f"cannot read it ({err.strerror})", "check the path", file=name)]
+        ) from None
+    if stat.S_ISDIR(st.st_mode):
         raise FormatError(
             [Problem("is a directory, not a scenario file", "name a file", file=name)]
         )
-    size = p.stat().st_size
+    if not stat.S_ISREG(st.st_mode):
+        # devices (/dev/zero, /dev/urandom) never end and FIFOs block: never open them
+        raise FormatError(
+            [
+                Problem(
+                    "is not a regular file (a device, FIFO or socket)",
+                    "give a scenario file saved on disk",
+                    file=name,
+                )
+            ]
+        )
+    size = st.st_size
     if size > MAX_FILE_BYTES:
         raise FormatError(
             [
@@ -71,7 +89,28 @@ def read_text(path: str | os.PathLike[str]) -> str:
                 )
             ]
         )
-    raw = p.read_bytes()
+    try:
+        with open(path, "rb") as fh:
+            # read at most one byte past the limit: the file may have grown since stat
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except PermissionError:
+        raise FormatError(
+            [Problem("permission denied", "make the file readable or copy it", file=name)]
+        ) from None
+    except OSError as err:
+        raise FormatError(
+            [Problem(f"cannot read it ({err.strerror})", "check the file", file=name)]
+        ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise FormatError(
+            [
+                Problem(
+                    f"file is over the {MAX_FILE_BYTES // 2**20} MiB limit for a scenario",
+                    "split it or check it is the right file",
+                    file=name,
+                )
+            ]
+        )
     if b"\x00" in raw[:8192]:
         raise FormatError(
             [
@@ -409,26 +448,7 @@ def save(s: Scenario, path: str | os.PathLike[str], *, fmt: str | None = None) -
                 )
             ]
         )
+    check_output(path)
     text = WRITERS[fmt](s)  # may raise before anything is written
     write_atomic(path, text)
     return fmt
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write text to a temporary file beside ``path`` and rename it into place."""
-    p = Path(path)
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise FormatError([Problem("the folder does not exist", "create it first", file=str(path))])
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part", dir=parent)
-    try:
-        # mkstemp creates the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

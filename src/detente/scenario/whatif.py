@@ -13,6 +13,7 @@ to the scale; its provenance becomes a judgement naming the change.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, ScenarioError, UnknownPathError
@@ -95,7 +96,7 @@ def _bad_path(s: Scenario, path: str, detail: str) -> UnknownPathError:
 
 def apply_set(s: Scenario, path: str, value: Any, *, why: str | None = None) -> Scenario:
     """A validated copy of ``s`` with the quantity at ``path`` set to ``value``."""
-    from .schema import Quantity, Scenario
+    from .schema import Quantity
 
     why = why or f"what-if: {path} = {value}"
     parts = path.split(".")
@@ -122,7 +123,7 @@ def apply_set(s: Scenario, path: str, value: Any, *, why: str | None = None) -> 
                 raise _bad_path(s, path, f"no {group[:-1]} {name!r}")
             entry = data[group][name]
             entry["value"] = shifted(entry["value"], _number(path, value), entry.get("bounds"))
-        return Scenario.model_validate(data)
+        return _validated(data, path)
 
     actor = actors.get(parts[0])
     if actor is None:
@@ -180,4 +181,33 @@ def apply_set(s: Scenario, path: str, value: Any, *, why: str | None = None) -> 
         stance[parts[2]] = shifted(stance[parts[2]], _number(path, value), bounds)
     else:
         raise _bad_path(s, path, "not a settable number")
-    return Scenario.model_validate(data)
+    return _validated(data, path)
+
+
+_SCHEMA_LOCATION = re.compile(r"^[\w\-]+(?:\.[\w\-]+)*: ")
+
+
+def _validated(data: dict[str, Any], path: str) -> Scenario:
+    """The changed scenario, validated; a value the schema refuses (outside its scale or
+    bounds) is reported at the path the user typed, not at the schema's location."""
+    from pydantic import ValidationError
+
+    from .schema import Scenario
+
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        messages = []
+        for e in err.errors(include_url=False):
+            msg = str(e["msg"]).removeprefix("Value error, ")
+            messages.append(_SCHEMA_LOCATION.sub("", msg, count=1))
+        raise ScenarioError(
+            [Problem(m, field=f"--set {path}") for m in dict.fromkeys(messages)]
+        ) from None
+    except ScenarioError as err:
+        raise ScenarioError(
+            [
+                Problem(_SCHEMA_LOCATION.sub("", p.message, count=1), p.hint, field=f"--set {path}")
+                for p in err.problems
+            ]
+        ) from None
