@@ -15,14 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from .._outputs import check_output, write_atomic
 from ..errors import FormatError, Problem, ScenarioError
+from ._checks import size_problems, validate_all
 from .schema import Scenario
 
 __all__ = [
+    "MAX_ACTORS",
     "MAX_FILE_BYTES",
+    "MAX_ISSUES",
+    "MAX_LABEL_CHARS",
+    "MAX_TEXT_CHARS",
     "READERS",
     "WRITERS",
     "dump_yaml",
@@ -34,7 +38,15 @@ __all__ = [
     "write_atomic",
 ]
 
+#: Limits every reader enforces (YAML and every import format): beyond them a file is
+#: almost surely not a negotiation scenario, and the engines' memory is only bounded up to them.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ACTORS = 5000
+MAX_ISSUES = 500
+#: A label (of an actor, issue, anchor, tool ...) is a name, not a text.
+MAX_LABEL_CHARS = 200
+#: Any other text (notes, descriptions, quotes) in a scenario.
+MAX_TEXT_CHARS = 20_000
 
 Reader = Callable[[str, str], Scenario]
 Writer = Callable[[Scenario], str]
@@ -187,7 +199,10 @@ def _yaml_problem(err: yaml.YAMLError, filename: str) -> Problem:
     )
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
+
+class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
 
 
@@ -232,30 +247,14 @@ def scenario_from_data(
                 )
             ]
         )
-    problems: list[tuple[tuple[Any, ...], str, str]] = []
-    try:
-        scn = Scenario.model_validate(data, context={"problems": problems})
-    except ValidationError as err:
-        out = []
-        for e in err.errors(include_url=False):
-            loc = tuple(e["loc"])
-            msg = e["msg"].removeprefix("Value error, ")
-            if e["type"] == "extra_forbidden":
-                msg, hint = f"unknown field {loc[-1]!r}", "remove it or check its spelling"
-            elif e["type"] == "missing":
-                msg, hint = f"missing field {loc[-1]!r}", "add it"
-            else:
-                hint = _hint_for(e["type"])
-            out.append(
-                Problem(
-                    msg,
-                    hint,
-                    file=filename,
-                    line=lines(loc) if lines else None,
-                    field=_loc_text(data, loc),
-                )
-            )
-        raise ScenarioError(out) from None
+    too_big = size_problems(
+        data,
+        max_actors=MAX_ACTORS,
+        max_issues=MAX_ISSUES,
+        max_label=MAX_LABEL_CHARS,
+        max_text=MAX_TEXT_CHARS,
+    )
+    scn, problems = (None, too_big) if too_big else validate_all(Scenario, data)
     if problems:
         raise ScenarioError(
             Problem(
@@ -263,27 +262,11 @@ def scenario_from_data(
                 hint,
                 file=filename,
                 line=lines(loc) if lines else None,
-                field=_loc_text(data, loc),
+                field=_loc_text(data, loc) if loc else None,
             )
             for loc, msg, hint in problems
         )
     return scn
-
-
-def _hint_for(kind: str) -> str:
-    if kind.startswith("finite_number"):
-        return "NaN and infinity are not allowed; give a finite number"
-    if kind.startswith(("float", "int")):
-        return "give a number"
-    if kind.startswith("string"):
-        return "give text"
-    if kind.startswith("bool"):
-        return "write true or false"
-    if kind.startswith(("dict", "model")):
-        return "give a mapping (key: value lines)"
-    if kind.startswith(("tuple", "list")):
-        return "give a list"
-    return "see docs/scenario-format.md"
 
 
 def _loc_text(data: Any, loc: tuple[Any, ...]) -> str:
@@ -303,30 +286,112 @@ def _loc_text(data: Any, loc: tuple[Any, ...]) -> str:
 
 
 def read_yaml(text: str, filename: str = "<yaml>") -> Scenario:
+    """Read a YAML scenario, refusing alias cycles and bombs and files over the limits
+    (:data:`MAX_ACTORS`, :data:`MAX_ISSUES`) before building the data."""
+
+    def refuse(message: str, hint: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError([Problem(message, hint, file=filename, line=line)])
+
+    loader = _UniqueKeyLoader(text)
     try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        _count_items(text, refuse)  # cheap: libyaml events, before building any node
+        node = loader.get_single_node()
+        if node is not None:
+            cycle = _alias_cycle(node)
+            if cycle is not None:
+                raise refuse(
+                    "YAML aliases form a cycle (an anchored '&' block contains its own alias '*')",
+                    "write the values out instead of the alias",
+                    cycle,
+                )
+            if _expanded_size(node) > MAX_YAML_NODES:
+                raise refuse(
+                    f"the YAML expands to more than {MAX_YAML_NODES:,} values (aliases '*' "
+                    "repeat anchored '&' blocks)",
+                    "write the values out or use fewer aliases; is this the right file?",
+                )
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as err:
         raise ScenarioError([_yaml_problem(err, filename)]) from None
     except RecursionError:
-        raise ScenarioError(
-            [Problem("YAML nests too deeply", "flatten the file", file=filename)]
-        ) from None
-    if node is not None and _expanded_size(node) > MAX_YAML_NODES:
-        raise ScenarioError(
-            [
-                Problem(
-                    f"the YAML expands to more than {MAX_YAML_NODES:,} values (aliases '*' repeat "
-                    "anchored '&' blocks)",
-                    "write the values out or use fewer aliases; is this the right file?",
-                    file=filename,
-                )
-            ]
-        )
+        raise refuse("YAML nests too deeply", "flatten the file") from None
+    finally:
+        loader.dispose()
     lm = _LineMap()
-    if node is not None:
-        lm.walk(node)
-    return scenario_from_data(data, filename, lm.line_for)
+    try:
+        if node is not None:
+            lm.walk(node)
+        return scenario_from_data(data, filename, lm.line_for)
+    except RecursionError:
+        raise refuse("YAML nests too deeply", "flatten the file") from None
+
+
+def _alias_cycle(root: yaml.Node) -> int | None:
+    """The line of a node that contains itself through aliases, or None (iterative DFS)."""
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            state[key] = 2
+            continue
+        if state.get(key) == 2:
+            continue
+        if state.get(key) == 1:
+            return int(node.start_mark.line) + 1
+        state[key] = 1
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            children = [c for kv in node.value for c in kv]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        for child in children:
+            if state.get(id(child)) == 1:
+                return int(child.start_mark.line) + 1
+            if state.get(id(child)) != 2:
+                stack.append((child, False))
+    return None
+
+
+def _count_items(text: str, refuse: Callable[..., ScenarioError]) -> None:
+    """Refuse more actors or issues than a scenario may have, from the parser's events
+    alone (building the nodes of a 10,000-actor file takes seconds)."""
+    limits = {"actors": MAX_ACTORS, "issues": MAX_ISSUES}
+    depth = 0  # nesting of collections; the root mapping's keys sit at depth 1
+    expect_key = False
+    key: str | None = None
+    counting: tuple[str, int] | None = None  # (section, depth of its items)
+    count = 0
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for event in yaml.parse(text, Loader=loader):
+        is_start = isinstance(event, yaml.CollectionStartEvent)
+        is_item = is_start or isinstance(event, yaml.ScalarEvent | yaml.AliasEvent)
+        if counting is not None and is_item and depth == counting[1]:
+            count += 1
+            if count > limits[counting[0]]:
+                raise refuse(
+                    f"{counting[0]}: more than the {limits[counting[0]]:,} {counting[0]} a "
+                    "scenario may have",
+                    "is this the right file? split the scenario",
+                    event.start_mark.line + 1,
+                )
+        if depth == 1 and is_item:
+            if expect_key:
+                key = event.value if isinstance(event, yaml.ScalarEvent) else None
+            elif key in limits and isinstance(event, yaml.SequenceStartEvent):
+                counting, count = (key, 2), 0
+            expect_key = not expect_key
+        if is_start:
+            depth += 1
+            if depth == 1:
+                expect_key = isinstance(event, yaml.MappingStartEvent)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            if counting is not None and depth < counting[1]:
+                counting = None
 
 
 #: A bound on the values a YAML file may expand to through aliases ("billion laughs").

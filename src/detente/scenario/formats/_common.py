@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import Problem, ScenarioError
-from ..io import nearest_line, scenario_from_data
+from ..io import MAX_ACTORS, MAX_ISSUES, nearest_line, scenario_from_data
 from ..schema import ID_PATTERN, Scenario
 
 __all__ = [
@@ -33,9 +33,8 @@ __all__ = [
     "not_in_file_status_quo",
 ]
 
-#: Limits beyond which a file is almost surely not a negotiation scenario.
-MAX_ACTORS = 5000
-MAX_ISSUES = 500
+#: Limits beyond which a file is almost surely not a negotiation scenario (one table, in
+#: :mod:`detente.scenario.io`, for every format).
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NONFINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
