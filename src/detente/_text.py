@@ -6,13 +6,22 @@ tab) -- the start of escape sequences that retitle a window, clear the screen or
 the clipboard -- and :func:`safe` also escapes rich console markup (``[/]``, ``[bold]``)
 so a label is printed, never interpreted. :func:`csv_cell` neutralises spreadsheet
 formulas (cells starting with ``= + - @``) the way OWASP recommends.
+
+:class:`SafeConsole` is the one place that guarantees it: a rich console that cleans the
+text of every segment it writes (rich's own style and cursor codes are kept), so no
+table cell, panel or plain print can put an escape sequence on the terminal.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-__all__ = ["clean", "csv_cell", "safe"]
+from rich.console import Console
+from rich.markup import escape
+from rich.segment import Segment
+
+__all__ = ["SafeConsole", "clean", "csv_cell", "safe"]
 
 # C0 controls except \t and \n, DEL, and the C1 controls (U+0080-U+009F); also the
 # Unicode bidirectional overrides that reorder what a terminal shows.
@@ -26,8 +35,6 @@ def clean(text: object) -> str:
 
 def safe(text: object) -> str:
     """``text`` cleaned of control characters and with rich markup escaped."""
-    from rich.markup import escape
-
     return escape(clean(text))
 
 
@@ -43,3 +50,14 @@ def csv_cell(text: str) -> str:
         except ValueError:
             return "'" + text
     return text
+
+
+class SafeConsole(Console):
+    """A rich ``Console`` that replaces control characters in every text it writes."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        cleaned = (
+            seg if seg.control else Segment(clean(seg.text), seg.style, seg.control)
+            for seg in buffer
+        )
+        return str(super()._render_buffer(cleaned))

@@ -11,7 +11,7 @@ import typer
 import typer.core
 from rich.console import Console
 
-from .._text import clean, safe
+from .._text import SafeConsole, clean, safe
 from ..errors import DetenteError
 
 #: The order 'detente --help' lists the commands in: the report first, then the scenario
@@ -85,8 +85,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console: Console = SafeConsole(highlight=False)
+err_console: Console = SafeConsole(stderr=True, highlight=False)
 
 SetOption = Annotated[
     list[str] | None,

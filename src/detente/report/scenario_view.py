@@ -18,6 +18,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from .._text import safe
+
 if TYPE_CHECKING:
     from ..scenario import Scenario
     from ..scenario.schema import Provenance, Quantity
@@ -98,7 +100,7 @@ def _issue_table(s: Scenario) -> Table:
     t.add_column("scale", justify="right", no_wrap=True)
     t.add_column("anchors", overflow="fold")
     for i in s.issues:
-        anchors = "\n".join(f"{_q(k)}: {v}" for k, v in sorted(i.anchors.items()))
+        anchors = "\n".join(f"{_q(k)}: {safe(v)}" for k, v in sorted(i.anchors.items()))
         head = Text(i.id, style="bold")
         head.append(f"\n{i.label}", style="")
         if i.direction:
@@ -143,7 +145,7 @@ def _tool_table(s: Scenario) -> Table:
     t.add_column("what it is", overflow="fold")
     for a in s.actors:
         for tool in a.tools:
-            t.add_row(a.id, tool.id, tool.kind, tool.label)
+            t.add_row(a.id, tool.id, tool.kind, safe(tool.label))
     return t
 
 
@@ -158,7 +160,7 @@ def _driver_table(s: Scenario) -> Table:
         for did, d in getattr(s, group).items():
             bounds = f"[{_q(d.bounds[0])}, {_q(d.bounds[1])}]" if d.bounds else ""
             name = did if group == "drivers" else f"{did} (parameter)"
-            t.add_row(name, _q(d.value.value), _range(d.value), bounds, d.label)
+            t.add_row(name, _q(d.value.value), _range(d.value), safe(bounds), safe(d.label))
     return t
 
 
@@ -169,7 +171,7 @@ def _event_table(s: Scenario) -> Table:
     t.add_column("dates", overflow="fold")
     t.add_column("what it is", overflow="fold")
     for e in s.events:
-        t.add_row(e.id, e.kind, ", ".join(e.dates), e.label)
+        t.add_row(e.id, e.kind, safe(", ".join(e.dates)), safe(e.label))
     return t
 
 
@@ -185,7 +187,7 @@ def _claim_table(s: Scenario, sources: bool) -> Table:
         body = Text(c.text)
         if sources and c.rests_on:
             body.append("\nrests on: " + ", ".join(c.rests_on), style="dim")
-        t.add_row(c.id, c.at, body)
+        t.add_row(c.id, safe(c.at), body)
     return t
 
 
@@ -211,11 +213,11 @@ def _print_sources(s: Scenario, console: Console) -> None:
 
 def render_scenario(s: Scenario, console: Console, *, sources: bool = False) -> None:
     """Print the scenario; with ``sources`` also the provenance of every number and element."""
-    console.print(f"[bold]{s.meta.title}[/]  ({s.meta.id})")
+    console.print(f"[bold]{safe(s.meta.title)}[/]  ({s.meta.id})", soft_wrap=True)
     if s.meta.question:
-        console.print(f"Question: {s.meta.question}")
+        console.print(f"Question: {safe(s.meta.question)}")
     if s.meta.start:
-        console.print(f"As of: {s.meta.start}")
+        console.print(f"As of: {safe(s.meta.start)}")
     veto = ", ".join(s.veto_players) or "none"
     console.print(f"Veto players (*): {veto}")
     console.print(_stance_table(s))
