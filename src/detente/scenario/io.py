@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +42,7 @@ __all__ = [
 #: Limits every reader enforces (YAML and every import format): beyond them a file is
 #: almost surely not a negotiation scenario, and the engines' memory is only bounded up to them.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_ACTORS = 5000
 MAX_ISSUES = 500
 #: A label (of an actor, issue, anchor, tool ...) is a name, not a text.
@@ -439,7 +441,9 @@ def dump_yaml(s: Scenario) -> str:
     data = s.model_dump(exclude_defaults=True)
     data.setdefault("issues", [])
     data.setdefault("actors", [])
-    header = f"# detente scenario: {s.meta.title}\n"
+    # the title is a comment: one line, no control characters (it may hold anything)
+    title = " ".join(_CONTROL.sub(" ", s.meta.title).split())
+    header = f"# detente scenario: {title}\n"
     return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 

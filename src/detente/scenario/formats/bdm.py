@@ -25,6 +25,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from ..._text import csv_cell
 from ..schema import RESERVED_ACTOR_IDS, Scenario
 from ._common import (
     Collector,
@@ -229,7 +230,7 @@ def write_bdm(s: Scenario) -> str:
         st = a.stances[iid]
         w.writerow(
             [
-                a.id,
+                csv_cell(a.id),
                 fmt_number(a.capability.value),
                 fmt_number(st.position.value),
                 fmt_number(st.salience.value),
