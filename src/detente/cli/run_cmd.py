@@ -7,9 +7,15 @@ from typing import Annotated
 import typer
 
 from ..errors import DetenteError, UsageError
-from ..report.build import DEFAULT_DRAWS, DEFAULT_MONTHS, DEFAULT_RUNS, DEFAULT_SEED
 from ._common import FromOption, SetOption, app, console, fail, load_scenario, safe
 from ._limits import DrawsOption, MonthsOption, RunsOption, SeedOption
+
+# The defaults of detente.report.build, repeated so that 'detente --help' need not import
+# the report (numpy, pandas); tests/cli/test_hardening.py checks they agree.
+DEFAULT_DRAWS = 1000
+DEFAULT_RUNS = 2000
+DEFAULT_MONTHS = 36
+DEFAULT_SEED = 2021
 
 
 @app.command()
