@@ -11,9 +11,7 @@ stay light.
 from __future__ import annotations
 
 import importlib
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, DetenteError, FormatError, ModelError, Problem, ScenarioError
 
