@@ -661,7 +661,8 @@ def _c5(ctx: ClaimContext) -> ClaimOutcome:
         f"{NEAR_RED_LINE_SALIENCE} with a position within {EXTREME_POSITION:.0%} of a scale end) "
         f"and making it flexible (red line removed, salience halved) flips the point verdict or "
         f"moves P(zone non-empty) by >= {HINGE_RISE}",
-        f"near-red line: {near_pt}; among the blockers: {among_blockers}; "
+        f"near-red line: {'yes' if near_pt else 'no'}; "
+        f"among the blockers: {'yes' if among_blockers else 'no'}; "
         f"P(zone non-empty) {p0:.3f} -> {p1:.3f} if {TARGET} were "
         f"flexible on {CORE}" + ("; the point verdict flips" if flips else ""),
         draws_bootstrap_definition(
@@ -703,7 +704,7 @@ def _c6(ctx: ClaimContext) -> ClaimOutcome:
         },
         rob,
         f"holds iff the package is in {TARGET}'s win-set and outside {DEMANDER}'s at the point values",
-        f"package {package}: {TARGET} {'accepts' if pin[t] else 'rejects'} it, "
+        f"package {', '.join(f'{k} {v:g}' for k, v in package.items())}: {TARGET} {'accepts' if pin[t] else 'rejects'} it, "
         f"{DEMANDER} {'accepts' if pin[d] else 'rejects'} it" + _boundary_note(ok, rob),
         draw_share_definition(ctx),
     )

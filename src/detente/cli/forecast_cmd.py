@@ -136,7 +136,7 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
     headers = ["issue", "actors", "SQ", *[_SHORT.get(n, n) for n in results]]
     t = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False)
     # numbers never wrap; on a narrow terminal the issue names fold instead
-    t.add_column("issue", overflow="fold")
+    t.add_column("issue", overflow="fold", min_width=max(len(i.id) for i in s.issues))
     for k, head in enumerate(headers[1:], 1):
         width = max(len(head), *(len(r[k]) for r in rows))
         t.add_column(head, justify="right", no_wrap=True, min_width=width)

@@ -69,34 +69,67 @@ def _stance_cell(s: Scenario, actor_id: str, issue_id: str) -> str:
     return "—" if st is None else f"{_q(st.position.value)} ({_q(st.salience.value)})"
 
 
-def _stance_table(s: Scenario) -> Table:
-    t = Table(title="Positions (salience)", box=box.SIMPLE_HEAD, pad_edge=False)
-    if s.n_actors <= s.n_issues:
-        t.add_column("issue", no_wrap=True)
-        for a in s.actors:
-            t.add_column(a.id + ("*" if a.veto else ""), justify="right")
-        t.add_column("status quo", justify="right", style="italic")
-        for i in s.issues:
-            t.add_row(
-                i.id,
-                *[_stance_cell(s, a.id, i.id) for a in s.actors],
-                _q(s.status_quo_value(i.id)),
-            )
-    else:
-        t.add_column("actor", overflow="fold")
-        for i in s.issues:
-            t.add_column(i.id, justify="right", overflow="fold")
-        for a in s.actors:
-            t.add_row(
-                a.id + ("*" if a.veto else ""), *[_stance_cell(s, a.id, i.id) for i in s.issues]
-            )
-        t.add_row("[italic]status quo[/]", *[_q(s.status_quo_value(i.id)) for i in s.issues])
-    return t
+def _stance_tables(s: Scenario, width: int) -> list[Table]:
+    """Positions (salience): the longer list down the rows, the shorter across, split into
+    as many tables as it takes to fit ``width`` without cutting an id."""
+    by_issue = s.n_actors <= s.n_issues
+    rows = list(s.issues) if by_issue else list(s.actors)
+    cols = list(s.actors) if by_issue else list(s.issues)
+
+    def head(x: Any) -> str:
+        return x.id + ("*" if getattr(x, "veto", False) else "")
+
+    first = max([len("status quo")] + [len(head(x)) for x in rows])
+    cells = {
+        (r.id, c.id): _stance_cell(s, c.id, r.id) if by_issue else _stance_cell(s, r.id, c.id)
+        for r in rows
+        for c in cols
+    }
+    widths = [max([len(head(c))] + [len(cells[(r.id, c.id)]) for r in rows]) for c in cols]
+    if by_issue:
+        widths.append(max(2, *(len(_q(s.status_quo_value(r.id))) for r in rows)))
+    groups: list[list[int]] = [[]]
+    used = first
+    for k, w in enumerate(widths):
+        if groups[-1] and used + w + 1 > width:
+            groups.append([])
+            used = first
+        groups[-1].append(k)
+        used += w + 1
+    tables = []
+    for n, group in enumerate(groups):
+        title = "Positions (salience)" + (f", part {n + 1}" if len(groups) > 1 else "")
+        t = Table(
+            title=title,
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            padding=(0, 1, 0, 0),
+        )
+        t.add_column("issue" if by_issue else "actor", no_wrap=True, min_width=first)
+        for k in group:
+            if k == len(cols):
+                t.add_column("SQ", justify="right", style="italic", no_wrap=True)
+            else:
+                t.add_column(head(cols[k]), justify="right", no_wrap=True)
+        for r in rows:
+            row = []
+            for k in group:
+                if k == len(cols):
+                    row.append(_q(s.status_quo_value(r.id)))
+                else:
+                    row.append(cells[(r.id, cols[k].id)])
+            t.add_row(head(r), *row)
+        if not by_issue:
+            t.add_row("[italic]status quo[/]", *[_q(s.status_quo_value(cols[k].id)) for k in group])
+        tables.append(t)
+    return tables
 
 
 def _issue_table(s: Scenario) -> Table:
     t = Table(title="Issues and their anchor points", show_lines=True)
-    t.add_column("issue", overflow="fold", max_width=24)
+    wid = max(len(i.id) for i in s.issues)  # ids are never folded
+    t.add_column("issue", overflow="fold", min_width=wid, max_width=max(24, wid))
     t.add_column("scale", justify="right", no_wrap=True)
     t.add_column("anchors", overflow="fold")
     for i in s.issues:
@@ -105,13 +138,14 @@ def _issue_table(s: Scenario) -> Table:
         head.append(f"\n{i.label}", style="")
         if i.direction:
             head.append(f"\n({i.direction})", style="dim")
-        t.add_row(head, f"{_q(i.low)}–{_q(i.high)}", anchors or "—")
+        t.add_row(head, f"{_q(i.low)} to {_q(i.high)}", anchors or "—")
     return t
 
 
 def _actor_table(s: Scenario) -> Table:
     t = Table(title="Actors", show_lines=True)
-    t.add_column("actor", overflow="fold", max_width=28)
+    wid = max(len(a.id) for a in s.actors)
+    t.add_column("actor", overflow="fold", min_width=wid, max_width=max(28, wid))
     t.add_column("capability", justify="right", no_wrap=True)
     t.add_column("veto", no_wrap=True)
     t.add_column("red lines", overflow="fold")
@@ -140,7 +174,8 @@ def _actor_table(s: Scenario) -> Table:
 def _tool_table(s: Scenario) -> Table:
     t = Table(title="Tools")
     t.add_column("actor", no_wrap=True)
-    t.add_column("tool", overflow="fold", max_width=24)
+    wid = max(len(tool.id) for a in s.actors for tool in a.tools)
+    t.add_column("tool", overflow="fold", min_width=wid, max_width=max(24, wid))
     t.add_column("kind", no_wrap=True)
     t.add_column("what it is", overflow="fold")
     for a in s.actors:
@@ -151,7 +186,8 @@ def _tool_table(s: Scenario) -> Table:
 
 def _driver_table(s: Scenario) -> Table:
     t = Table(title="Drivers and parameters")
-    t.add_column("name", overflow="fold", max_width=28)
+    wid = max(len(n) for g in (s.drivers, s.parameters) for n in g)
+    t.add_column("name", overflow="fold", min_width=wid, max_width=max(28, wid + 12))
     t.add_column("value", justify="right", no_wrap=True)
     t.add_column("range", no_wrap=True)
     t.add_column("bounds", no_wrap=True)
@@ -166,7 +202,8 @@ def _driver_table(s: Scenario) -> Table:
 
 def _event_table(s: Scenario) -> Table:
     t = Table(title="Events")
-    t.add_column("event", overflow="fold", max_width=28)
+    wid = max(len(e.id) for e in s.events)
+    t.add_column("event", overflow="fold", min_width=wid, max_width=max(28, wid))
     t.add_column("kind", no_wrap=True)
     t.add_column("dates", overflow="fold")
     t.add_column("what it is", overflow="fold")
@@ -220,10 +257,11 @@ def render_scenario(s: Scenario, console: Console, *, sources: bool = False) -> 
         console.print(f"As of: {safe(s.meta.start)}")
     veto = ", ".join(s.veto_players) or "none"
     console.print(f"Veto players (*): {veto}")
-    console.print(_stance_table(s))
+    for table in _stance_tables(s, console.width):
+        console.print(table)
     console.print(
         f"[dim]position on the issue's scale (salience on [0, {_q(s.salience_max)}]); "
-        "— = no stance; * = veto player[/]"
+        "— = no stance; * = veto player; SQ = status quo[/]"
     )
     console.print(_issue_table(s))
     console.print(_actor_table(s))
