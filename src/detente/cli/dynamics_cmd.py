@@ -62,6 +62,20 @@ def simulate(
 ) -> None:
     """Simulate the monthly dynamics: P(mode) by month, time to talks, provocations."""
     from .._outputs import atomic_path, check_outputs
+
+    if plot is not None and not (rules or list_what_ifs):
+        # before anything is imported or computed: a plot that cannot be written ends here
+        if plot.suffix.lower() not in (".png", ".svg"):
+            fail(
+                ModelError(
+                    f"--plot {plot}: the fan chart is written as .png or .svg; "
+                    f"got {plot.suffix or 'no extension'}"
+                )
+            )
+        try:
+            check_outputs([("--plot", plot)])
+        except DetenteError as err:
+            fail(err)
     from ..dynamics import simulate as run_simulation
     from ..dynamics.whatifs import WHAT_IFS, apply_what_if, compare
 
@@ -76,16 +90,9 @@ def simulate(
         for name, w in WHAT_IFS.items():
             console.print(f"[bold]{name}[/]: {safe(w.description)}", soft_wrap=True)
         return
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
-        fail(
-            ModelError(
-                f"--plot {plot}: the fan chart is written as .png or .svg; got {plot.suffix or 'no extension'}"
-            )
-        )
     what_ifs = list(what_if or [])
     label = " + ".join(what_ifs) if what_ifs else None
     try:
-        check_outputs([("--plot", plot)])
         s = load_scenario(scenario, set_)
         shocked = None
         for name in what_ifs:
