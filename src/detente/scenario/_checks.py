@@ -67,8 +67,8 @@ def size_problems(
 def _field_names(model: type[BaseModel]) -> set[str]:
     """Every field name (and alias) of ``model`` and of the models it contains."""
     names: set[str] = set()
-    seen: set[type] = set()
-    todo: list[type] = [model]
+    seen: set[type[BaseModel]] = set()
+    todo: list[type[BaseModel]] = [model]
     while todo:
         m = todo.pop()
         if m in seen:

@@ -204,7 +204,7 @@ def _yaml_problem(err: yaml.YAMLError, filename: str) -> Problem:
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 
 
-class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _UniqueKeyLoader(_BaseLoader):
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
 
 
@@ -268,6 +268,7 @@ def scenario_from_data(
             )
             for loc, msg, hint in problems
         )
+    assert isinstance(scn, Scenario)
     return scn
 
 
@@ -378,7 +379,7 @@ def _count_items(text: str, refuse: Callable[..., ScenarioError]) -> None:
                     f"{counting[0]}: more than the {limits[counting[0]]:,} {counting[0]} a "
                     "scenario may have",
                     "is this the right file? split the scenario",
-                    event.start_mark.line + 1,
+                    event.start_mark.line + 1 if event.start_mark is not None else None,
                 )
         if depth == 1 and is_item:
             if expect_key:
