@@ -186,7 +186,7 @@ def main() -> None:
 
     install_signal_handlers()
     try:
-        app()
+        app(prog_name="detente")
     except DetenteError as err:  # commands call fail() themselves; this is the safety net
         try:
             fail(err)
