@@ -331,8 +331,10 @@ def test_validate_reports_every_problem_at_once_with_did_you_mean(tmp_path):
 
 
 # ------------------------------------------------------------------ printed user strings
-HOSTILE = RIVER.replace("label: Upstream state", 'label: "Up [/] [bold]x \\e]0;pwned\\a"').replace(
-    "label: Development bank", 'label: "=HYPERLINK(\\"http://x\\")"'
+HOSTILE = (
+    RIVER.replace("label: Upstream state", 'label: "Up [/] [bold]x \\e]0;pwned\\a"')
+    .replace("label: Development bank", 'label: "=HYPERLINK(\\"http://x\\")"')
+    .replace("high: 10}", 'high: 10, anchors: {0: "free [/] passage [red]"}}')
 )
 
 
@@ -341,7 +343,7 @@ def test_markup_and_escape_sequences_in_labels_are_printed_harmlessly(tmp_path):
     f.write_text(HOSTILE)
     r = invoke("show", f)
     assert r.exit_code == 0, r.output
-    assert "Up [/] [bold]x" in r.output
+    assert "Up [/] [bold]x" in r.output and "free [/] passage [red]" in r.output
     assert "\x1b" not in r.output and "\x07" not in r.output
     r = invoke("run", f, *TINY, limit=20)
     assert r.exit_code == 0, r.output
