@@ -303,7 +303,13 @@ class Diagnosis:
         h = (lambda t: f"### {t}") if md else (lambda t: t)
         bullet = "- " if md else "  "
         lines = [h(f"Impasse diagnosis: {self.scenario_id}"), ""]
-        veto = ", ".join(self.veto_ids)
+        ids = list(self.veto_ids)
+        # a table of thousands of actors would print every id on one line
+        veto = (
+            ", ".join(ids)
+            if len(ids) <= 12
+            else f"{', '.join(ids[:10])} and {len(ids) - 10:,} more"
+        )
         if self.zone_nonempty:
             lines.append(
                 f"Zone of agreement: OPEN at the scenario's values (veto players: {veto})."

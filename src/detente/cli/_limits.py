@@ -2,10 +2,12 @@
 
 Each numeric option of every command (``--seed``, ``--draws``, ``--runs``, ``--rounds``,
 ``--months``) takes its bounds from :data:`LIMITS`; a value outside them is refused by the
-option parser with ``Invalid value for '--draws': ... is not in the range ...`` and exit
-status 2 before any work starts. The maxima keep the largest run of each command on the
-flagship well inside 24 GB (measured: ``--draws 100000`` peaks near 1 GB in ``diagnose``;
-``--runs 100000 --months 600`` near 2 GB in ``simulate``); documented in docs/cli.md.
+option parser (``Invalid value for '--draws': ...``) with exit status 2 before any work
+starts. The maxima keep the largest run of each command on the flagship well inside
+24 GB. Measured on the flagship: ``diagnose --draws 20000`` peaks at 0.2 GB (so about
+1 GB at the maximum of 100,000); ``simulate --runs 10000 --months 600`` at 1.7 GB, so
+memory grows with runs x months and the maxima below (50,000 x 360) give about 5 GB.
+Documented in docs/cli.md.
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ __all__ = [
 LIMITS: dict[str, tuple[int, int, str]] = {
     "--seed": (0, 2**32 - 1, "seed of the random streams"),
     "--draws": (2, 100_000, "Monte Carlo draws"),
-    "--runs": (1, 100_000, "Monte Carlo runs"),
+    "--runs": (1, 50_000, "Monte Carlo runs"),
     "--rounds": (1, 1_000, "rounds of the iterative models"),
-    "--months": (1, 600, "months of the dynamics"),
+    "--months": (1, 360, "months of the dynamics"),
 }
 
 
