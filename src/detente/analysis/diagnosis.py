@@ -59,6 +59,8 @@ VOLUME_POINTS = 16384
 #: Draws the levers use when there is no closed-form zone test (curvature != 1, or more
 #: than two veto players), to keep the search to seconds.
 LEVER_DRAWS_LIMITED = 500
+#: Above this many veto players the lever search is skipped (it grows with their number).
+MAX_SEARCH_VETO_PLAYERS = 20
 
 
 @dataclass(frozen=True)
@@ -551,6 +553,13 @@ def diagnose(
             notes.append(
                 f"{len(point.veto_ids)} veto players: levers evaluated on the first "
                 f"{LEVER_DRAWS_LIMITED} draws (their baseline P(zone non-empty) is on the same draws)"
+            )
+        if search and len(point.veto_ids) > MAX_SEARCH_VETO_PLAYERS:
+            # the search tries levers per veto player and pair: unaffordable for thousands
+            search = False
+            notes.append(
+                f"{len(point.veto_ids)} veto players: the lever search skipped (named levers "
+                f"only); it runs up to {MAX_SEARCH_VETO_PLAYERS} veto players"
             )
         base = baseline(scenario, lever_arrays, curvature, agreement_cost)
         names = NAMED_LEVERS if lever_names is None else tuple(lever_names)
