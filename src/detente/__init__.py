@@ -77,7 +77,15 @@ __all__ = [
 ]
 
 
+#: Subpackages reachable as attributes after ``import detente`` (imported on first use).
+_SUBPACKAGES = frozenset(
+    {"analysis", "data", "dynamics", "models", "plotting", "report", "scenario", "testing"}
+)
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"{__name__}.{name}")
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value

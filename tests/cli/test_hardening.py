@@ -509,3 +509,11 @@ def test_any_set_through_run_json_never_shows_a_traceback(river, path, value):
     assert r.exit_code in (0, 2), r.output
     if r.exit_code == 0:
         assert json.loads(r.stdout)["settings"]["sets"] == [f"{path}={value}"]
+
+
+def test_subpackages_are_reachable_after_import_detente():
+    import detente
+
+    assert detente.report.build_report is detente.build_report
+    assert detente.scenario.Scenario is detente.Scenario
+    assert detente.models.MODELS is detente.MODELS
