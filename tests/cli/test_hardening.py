@@ -517,3 +517,11 @@ def test_subpackages_are_reachable_after_import_detente():
     assert detente.report.build_report is detente.build_report
     assert detente.scenario.Scenario is detente.Scenario
     assert detente.models.MODELS is detente.MODELS
+
+
+def test_simulate_writes_its_fan_chart_atomically(tmp_path):
+    mini = Path(__file__).resolve().parents[1] / "dynamics" / "mini-dprk.yaml"
+    out = tmp_path / "fan.svg"
+    r = invoke("simulate", mini, "--runs", "20", "--months", "3", "--plot", out, limit=30)
+    assert r.exit_code == 0, r.output
+    assert out.read_text().lstrip().startswith("<?xml") and files_in(tmp_path) == {"fan.svg"}
