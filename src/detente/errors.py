@@ -6,6 +6,8 @@
     ├── ScenarioError             a scenario file or value is invalid; carries every Problem found
     │   └── UnknownPathError      a ``--set`` path names nothing in the scenario
     ├── FormatError               a file is not in a format detente can read (binary, empty, too big)
+    ├── OutputError               an output file cannot or must not be written
+    ├── UsageError                command-line options that contradict each other
     ├── ModelError                a model cannot run on this input (settings or degenerate scenario)
     │   └── WhatIfNotApplicable   a named what-if needs a driver, actor or issue the scenario lacks
     └── DataError                 packaged data are missing or inconsistent
@@ -24,9 +26,11 @@ __all__ = [
     "DetenteError",
     "FormatError",
     "ModelError",
+    "OutputError",
     "Problem",
     "ScenarioError",
     "UnknownPathError",
+    "UsageError",
     "WhatIfNotApplicable",
 ]
 
@@ -90,6 +94,28 @@ class UnknownPathError(ScenarioError, KeyError):
 
 class FormatError(ScenarioError):
     """A file cannot be read at all in the expected format."""
+
+
+class OutputError(DetenteError):
+    """An output file cannot or must not be written (a folder, a device, the input, full disk).
+
+    ``problems`` lists each refusal with the option and path that named the file.
+    """
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class UsageError(DetenteError, ValueError):
+    """Options of one command that cannot go together (``--quiet`` with nothing to write)."""
+
+    def __init__(self, message: str, hint: str = "", *, field: str | None = None) -> None:
+        self.problems = [Problem(message, hint, field=field)]
+        super().__init__(str(self.problems[0]))
 
 
 class ModelError(DetenteError, ValueError):

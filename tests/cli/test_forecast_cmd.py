@@ -102,7 +102,7 @@ def test_set_what_if_applies(four):
     ("args", "message"),
     [
         (["-m", "nsh"], "did you mean nash"),
-        (["--rounds", "0"], "--rounds must be at least 1"),
+        (["--rounds", "0"], "greater than or equal to 1"),
     ],
 )
 def test_errors_exit_2_with_one_clear_line(four, args, message):

@@ -53,7 +53,7 @@ def test_probabilities_are_shares_that_sum_to_one(base):
     assert np.all(np.diff(ever["talks"]) >= 0)
     d = base.to_dict()
     assert len(d["months"]) == 24 and d["months"][0] == "2021-07"
-    assert set(d["provocations"]) == {"mean", "low", "high"}
+    assert set(d["provocations"]) == {"mean", "low", "high", "cumulative_low", "cumulative_high"}
     json.dumps(d)
     frame = base.to_frame()
     assert len(frame) == 24 and "p_crisis" in frame

@@ -58,6 +58,8 @@ VOLUME_POINTS = 16384
 #: Draws the levers use when there is no closed-form zone test (curvature != 1, or more
 #: than two veto players), to keep the search to seconds.
 LEVER_DRAWS_LIMITED = 500
+#: Above this many veto players the lever search is skipped (it grows with their number).
+MAX_SEARCH_VETO_PLAYERS = 20
 
 
 @dataclass(frozen=True)
@@ -308,7 +310,13 @@ class Diagnosis:
         h = (lambda t: f"### {t}") if md else (lambda t: t)
         bullet = "- " if md else "  "
         lines = [h(f"Impasse diagnosis: {self.scenario_id}"), ""]
-        veto = ", ".join(self.veto_ids)
+        ids = list(self.veto_ids)
+        # a table of thousands of actors would print every id on one line
+        veto = (
+            ", ".join(ids)
+            if len(ids) <= 12
+            else f"{', '.join(ids[:10])} and {len(ids) - 10:,} more"
+        )
         if self.zone_nonempty:
             lines.append(
                 f"Zone of agreement: OPEN at the scenario's values (veto players: {veto})."
@@ -534,6 +542,13 @@ def diagnose(
             notes.append(
                 f"{len(point.veto_ids)} veto players: levers evaluated on the first "
                 f"{LEVER_DRAWS_LIMITED} draws (their baseline P(zone non-empty) is on the same draws)"
+            )
+        if search and len(point.veto_ids) > MAX_SEARCH_VETO_PLAYERS:
+            # the search tries levers per veto player and pair: unaffordable for thousands
+            search = False
+            notes.append(
+                f"{len(point.veto_ids)} veto players: the lever search skipped (named levers "
+                f"only); it runs up to {MAX_SEARCH_VETO_PLAYERS} veto players"
             )
         paired_seed = seed if lever_arrays is batch_arrays else None
         base = baseline(scenario, lever_arrays, curvature, agreement_cost, paired_seed)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from ._common import app, main
+from ._common import app, main, reflow_commands
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     if _info.name.endswith(("_cmd", "_cmds")):
         importlib.import_module(f"{__name__}.{_info.name}")
+reflow_commands(app)
 
 __all__ = ["app", "main"]

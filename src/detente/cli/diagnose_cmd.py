@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -27,16 +28,10 @@ from ._common import (
     load_scenario,
     print_json,
     record_if_asked,
+    safe,
 )
+from ._limits import DrawsOption, MonthsOption, RunsOption, SeedOption
 
-DrawsOption = Annotated[
-    int, typer.Option("--draws", min=2, help="Monte Carlo draws over the scenario's ranges.")
-]
-RunsOption = Annotated[
-    int, typer.Option("--runs", min=1, help="Monte Carlo runs of the crisis dynamics.")
-]
-MonthsOption = Annotated[int, typer.Option("--months", min=1, help="Horizon of the dynamics.")]
-SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (runs are reproducible).")]
 CurvatureOption = Annotated[
     float | None,
     typer.Option(
@@ -121,12 +116,15 @@ def diagnose(
     fmt: FromOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Is there a deal every veto player prefers to the status quo? The zone of agreement,
-    its gap and blockers, P(zone non-empty) over the scenario's ranges, the drivers, and the
+    """Is there a deal every veto player prefers to the status quo?
+
+    The zone of agreement, its gap and blockers, P(zone non-empty) over the scenario's ranges, the drivers, and the
     levers that would open it."""
     from ..analysis.diagnosis import diagnose as run
 
     try:
+        if plot:
+            _check_plot_path(plot)
         s = load_scenario(scenario, set_, fmt, pins=pin, what_ifs=what_if)
         s, _assumed = with_status_quo(s)
         issues = _issues(plot_issues) if plot_issues else None
@@ -156,7 +154,7 @@ def diagnose(
         return
     console.print(d.summary(), markup=False, highlight=False, soft_wrap=True)
     if plot:
-        console.print(f"wrote {plot}", markup=False)
+        console.print(f"wrote {safe(plot)}", soft_wrap=True)
 
 
 def _issues(text: str) -> tuple[str, str]:
@@ -176,6 +174,27 @@ def _issues(text: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
+_PLOT_FORMATS = (".png", ".svg", ".pdf")
+
+
+def _check_plot_path(path: str) -> None:
+    """Refuse a plot path before the work: unwritable, or not .png/.svg/.pdf."""
+    from .._outputs import check_outputs
+    from ..errors import Problem, ScenarioError
+
+    if Path(path).suffix.lower() not in _PLOT_FORMATS:
+        raise ScenarioError(
+            [
+                Problem(
+                    f"the plot is written as .png, .svg or .pdf; got {Path(path).suffix or 'no extension'}",
+                    "give a file name ending in .png, .svg or .pdf",
+                    field=f"--plot {path}",
+                )
+            ]
+        )
+    check_outputs([("--plot", path)])
+
+
 def _save_plot(d: Any, path: str, issues: tuple[str, str] | None) -> None:
     import matplotlib
 
@@ -187,9 +206,14 @@ def _save_plot(d: Any, path: str, issues: tuple[str, str] | None) -> None:
     if issues is not None:
         for i in issues:
             d.scenario.issue(i)  # raises with a hint when unknown
+    from .._outputs import atomic_path
+
     ax = d.plot(issues=issues)
     try:
-        ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+        with atomic_path(path, "--plot") as tmp:
+            ax.figure.savefig(
+                tmp, dpi=120, bbox_inches="tight", format=Path(path).suffix.lstrip(".").lower()
+            )
     except (OSError, ValueError) as err:
         raise ScenarioError(
             [

@@ -21,29 +21,25 @@ from ._common import (
     load_scenario,
     print_json,
     record_if_asked,
+    safe,
 )
+from ._limits import MonthsOption, RunsOption, SeedOption
 
 
 @app.command()
 def simulate(
     scenario: ScenarioArg = defaults.SCENARIO,
-    months: Annotated[
-        int, typer.Option("--months", min=1, max=600, help="Horizon in months.")
-    ] = defaults.MONTHS,
-    runs: Annotated[
-        int, typer.Option("--runs", min=1, max=1_000_000, help="Monte Carlo runs.")
-    ] = defaults.RUNS,
+    months: MonthsOption = defaults.MONTHS,
+    runs: RunsOption = defaults.RUNS,
     what_if: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--what-if",
-            help="A named shock or lever (see 'detente simulate --list-what-ifs'); the output "
-            "also shows the change against the baseline.",
+            help="A named shock or lever (see 'detente simulate --list-what-ifs'), repeatable: "
+            "applied in the order given; the output also shows the change against the baseline.",
         ),
     ] = None,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Random seed (same seed, same result).")
-    ] = defaults.SEED,
+    seed: SeedOption = defaults.SEED,
     json_: JsonOption = False,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a fan chart (PNG or SVG) to this file.")
@@ -66,6 +62,21 @@ def simulate(
     store: StoreOption = None,
 ) -> None:
     """Simulate the monthly dynamics: P(mode) by month, time to talks, provocations."""
+    from .._outputs import atomic_path, check_outputs
+
+    if plot is not None and not (rules or list_what_ifs):
+        # before anything is imported or computed: a plot that cannot be written ends here
+        if plot.suffix.lower() not in (".png", ".svg"):
+            fail(
+                ModelError(
+                    f"--plot {plot}: the fan chart is written as .png or .svg; "
+                    f"got {plot.suffix or 'no extension'}"
+                )
+            )
+        try:
+            check_outputs([("--plot", plot)])
+        except DetenteError as err:
+            fail(err)
     from ..dynamics import simulate as run_simulation
     from ..dynamics.whatifs import apply_what_if, compare, what_ifs_of
 
@@ -82,23 +93,17 @@ def simulate(
         except DetenteError as err:
             fail(err)
         for name, text in declared.items():
-            console.print(f"{name}: {text}", markup=False)
+            console.print(f"{safe(name)}: {safe(text)}", markup=False)
         if not declared:
             console.print("this scenario declares no what-ifs", markup=False)
         return
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
-        fail(
-            ModelError(
-                f"--plot {plot}: the fan chart is written as .png or .svg; got {plot.suffix or 'no extension'}"
-            )
-        )
-    if scenario is None:
-        fail(
-            ModelError("simulate: give a scenario (a bundled name or a file) with a roles: section")
-        )
+    what_ifs = list(what_if or [])
+    label = " + ".join(what_ifs) if what_ifs else None
     try:
         s = load_scenario(scenario, set_)
-        shocked = apply_what_if(s, what_if) if what_if else None
+        shocked = None
+        for name in what_ifs:
+            shocked = apply_what_if(shocked if shocked is not None else s, name)
     except DetenteError as err:
         fail(err)
 
@@ -136,7 +141,7 @@ def simulate(
                     runs=runs,
                     seed=seed,
                     progress=tick,
-                    what_if=what_if,
+                    what_if=label,
                     groups=groups,
                 )
         except DetenteError as err:
@@ -154,8 +159,13 @@ def simulate(
         import matplotlib.pyplot as plt
 
         axes = result.plot()
-        axes[0].figure.savefig(plot)
-        plt.close(axes[0].figure)
+        try:
+            with atomic_path(plot, "--plot") as tmp:
+                axes[0].figure.savefig(tmp, format=plot.suffix.lstrip(".").lower())
+        except DetenteError as err:
+            fail(err)
+        finally:
+            plt.close(axes[0].figure)
     if json_:
         out = result.to_dict()
         if diff is not None:
@@ -165,7 +175,7 @@ def simulate(
     console.print(result.summary(), markup=False, soft_wrap=True)
     if diff is not None:
         console.print("")
-        console.print(f"Change against the baseline (what-if {what_if}):", markup=False)
+        console.print(f"Change against the baseline (what-if {label}):", markup=False)
         console.print(
             f"{'horizon':>8} {'dP(talks)':>10} {'dP(agreem.)':>11} {'dP(crisis)':>10}", markup=False
         )
@@ -175,7 +185,7 @@ def simulate(
                 markup=False,
             )
     if plot is not None:
-        console.print(f"fan chart written to {plot}", markup=False)
+        console.print(f"fan chart written to {safe(plot)}", soft_wrap=True)
 
 
 def typer_err_console() -> Any:

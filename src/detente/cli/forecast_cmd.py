@@ -22,7 +22,9 @@ from ._common import (
     load_scenario,
     print_json,
     record_if_asked,
+    safe,
 )
+from ._limits import RoundsOption, SeedOption
 
 # Display order for --model all; models registered later (by other modules) follow by name.
 _ORDER = (
@@ -84,16 +86,11 @@ def forecast(
             "kalai_smorodinsky, egalitarian), a comma-separated list, or 'all'.",
         ),
     ] = "all",
-    rounds: Annotated[
-        int | None,
-        typer.Option(
-            "--rounds", help="Rounds for the iterative models (eum, exchange); others ignore it."
-        ),
-    ] = None,
+    rounds: RoundsOption = None,
     trace: Annotated[
         bool, typer.Option("--trace", help="Print each model's explained moves and notes.")
     ] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for models that draw.")] = defaults.SEED,
+    seed: SeedOption = defaults.SEED,
     ignore_veto: Annotated[
         bool,
         typer.Option(
@@ -116,8 +113,6 @@ def forecast(
     "veto_note": {issue: ...}, "trace": [...], ...}}}, the trace listing positions
     (actor -> issue -> value) from round 0.
     """
-    if rounds is not None and rounds < 1:
-        fail(ModelError(f"--rounds must be at least 1; got {rounds}"))
     try:
         s = load_scenario(scenario, set_, fmt)
         names = model_names(model)
@@ -158,7 +153,7 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
     assumed = _veto.status_quo_assumed(s)
     a = (_veto.with_reference_point(s, assumed)[0] if assumed else s).to_arrays()
 
-    console.print(f"[bold]Forecasts for {s.id}[/]: {s.meta.title}", soft_wrap=True)
+    console.print(f"[bold]Forecasts for {safe(s.id)}[/]: {safe(s.meta.title)}", soft_wrap=True)
     rows = []
     for j, issue in enumerate(s.issues):
         h = a.has_stance[:, j]
@@ -172,7 +167,7 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
     headers = ["issue", "actors", "SQ", *[_SHORT.get(n, n) for n in results]]
     t = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False)
     # numbers never wrap; on a narrow terminal the issue names fold instead
-    t.add_column("issue", overflow="fold")
+    t.add_column("issue", overflow="fold", min_width=max(len(i.id) for i in s.issues))
     for k, head in enumerate(headers[1:], 1):
         width = max(len(head), *(len(r[k]) for r in rows))
         t.add_column(head, justify="right", no_wrap=True, min_width=width)

@@ -11,7 +11,7 @@ from ..defaults import MONTHS as DEFAULT_MONTHS
 from ..defaults import RUNS as DEFAULT_RUNS
 from ..defaults import SCENARIO as DEFAULT_SCENARIO
 from ..defaults import SEED as DEFAULT_SEED
-from ..errors import DetenteError
+from ..errors import DetenteError, UsageError
 from ._common import (
     FromOption,
     PinOption,
@@ -22,7 +22,9 @@ from ._common import (
     fail,
     load_scenario,
     record_if_asked,
+    safe,
 )
+from ._limits import DrawsOption, MonthsOption, RunsOption, SeedOption
 
 
 @app.command()
@@ -55,18 +57,10 @@ def run(
             "repeatable, applied in order.",
         ),
     ] = None,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed of every random stream.")
-    ] = DEFAULT_SEED,
-    draws: Annotated[
-        int, typer.Option("--draws", min=2, help="Monte Carlo draws for the diagnosis and claims.")
-    ] = DEFAULT_DRAWS,
-    runs: Annotated[
-        int, typer.Option("--runs", min=1, help="Monte Carlo runs of the crisis dynamics.")
-    ] = DEFAULT_RUNS,
-    months: Annotated[
-        int, typer.Option("--months", min=1, help="Horizon of the crisis dynamics in months.")
-    ] = DEFAULT_MONTHS,
+    seed: SeedOption = DEFAULT_SEED,
+    draws: DrawsOption = DEFAULT_DRAWS,
+    runs: RunsOption = DEFAULT_RUNS,
+    months: MonthsOption = DEFAULT_MONTHS,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print no report on screen (with --html/--json).")
     ] = False,
@@ -80,10 +74,17 @@ def run(
     the verdict, the outlook at 6, 12, 24 and 36 months, the claims table and where the numbers
     come from. Sections a scenario lacks the information for say so.
     """
+    from .._outputs import check_outputs, write_atomic
     from ..report import build_report, render_html, render_terminal
-    from ..scenario.io import write_atomic
 
     try:
+        if quiet and not html and not json_file and not store:
+            raise UsageError(
+                "--quiet with neither --html, --json nor --store would compute a report and keep nothing",
+                "add --html FILE, --json FILE or --store PATH, or drop --quiet",
+                field="--quiet",
+            )
+        check_outputs([("--html", html), ("--json", json_file)], inputs=[scenario])
         s = load_scenario(scenario, set_, fmt, pins=pin)
         report = build_report(
             s,
@@ -100,9 +101,9 @@ def run(
             from ._common import err_console
 
             with err_console.status("drawing the figures and writing the HTML report"):
-                write_atomic(html, render_html(report))
+                write_atomic(html, render_html(report), "--html")
         if json_file and json_file != "-":
-            write_atomic(json_file, report.to_json() + "\n")
+            write_atomic(json_file, report.to_json() + "\n", "--json")
     except DetenteError as err:
         fail(err)
     record_if_asked(store, "run", report.to_dict())
@@ -115,4 +116,4 @@ def run(
         render_terminal(report, console)
     for path, what in ((html, "HTML report"), (json_file, "JSON")):
         if path:
-            console.print(f"[green]wrote[/] {path} ({what})")
+            console.print(f"[green]wrote[/] {safe(path)} ({what})", soft_wrap=True)

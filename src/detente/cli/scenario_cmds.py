@@ -76,8 +76,9 @@ def show(
     set_: SetOption = None,
     fmt: FromOption = None,
 ) -> None:
-    """Show a scenario: stances and status quo, issues and anchors, actors and red lines, tools,
-    drivers, events and claims; --sources adds where every number comes from."""
+    """Show a scenario's stances, issues, actors, drivers and claims.
+
+    Stances and status quo, issues and anchors, actors and red lines, tools, drivers, events and claims; --sources adds where every number comes from."""
     try:
         s = load_scenario(scenario, set_, fmt)
     except DetenteError as err:
@@ -99,8 +100,9 @@ _FORMATS_HELP = (
 
 
 @app.command(
-    help=f"""Check scenario files and list every problem as FILE:LINE field: what is wrong;
-what to do. Exits with status 2 if any file has a problem.
+    help=f"""Check scenario files and list every problem.
+
+Each problem is printed as FILE:LINE field: what is wrong; what to do. Exits with status 2 if any file has a problem.
 
 {_FORMATS_HELP}"""
 )
@@ -141,7 +143,9 @@ def validate(
 
 
 @app.command(
-    help=f"""Convert a scenario between formats. Nothing is written unless the whole
+    help=f"""Convert a scenario between formats.
+
+Nothing is written unless the whole
 conversion succeeds: a format that cannot represent the scenario (KTAB needs 0-100 scales,
 a Bueno de Mesquita table one issue ...) is refused with every reason, and what the target
 format cannot carry (provenance, ranges, red lines ...) is listed as notes.
@@ -170,11 +174,13 @@ def convert(
     set_: SetOption = None,
     json_out: JsonOption = False,
 ) -> None:
+    from .._outputs import check_outputs
     from ..scenario import save
     from ..scenario.formats import lost_in
     from ..scenario.formats import rescale as do_rescale
 
     try:
+        check_outputs([("target", target)], inputs=[source])
         s = load_scenario(source, set_, fmt)
         if rescale:
             s = do_rescale(s)

@@ -161,12 +161,17 @@ class DynamicsResult:
         return float(subst[talks].mean()) if talks.any() else float("nan")
 
     def provocation_stats(self) -> dict[str, np.ndarray]:
-        """Per month: mean count, 5th and 95th percentiles across runs."""
+        """Per month: mean count, 5th and 95th percentiles across runs; and the 5th and
+        95th percentiles of the cumulative count (monthly counts are small integers, so
+        their percentiles are flat; the cumulative ones fan out)."""
         p = self.provocations.astype(float)
+        cum = np.cumsum(p, axis=0)
         return {
             "mean": p.mean(axis=1),
             "low": np.percentile(p, 5, axis=1),
             "high": np.percentile(p, 95, axis=1),
+            "cumulative_low": np.percentile(cum, 5, axis=1),
+            "cumulative_high": np.percentile(cum, 95, axis=1),
         }
 
     def choice_shares(self, actor: str) -> dict[str, float]:
@@ -305,6 +310,7 @@ class DynamicsResult:
             )
         axes[1].plot(x, cum.mean(axis=1), color="#b71c1c", label="mean")
         axes[1].set_ylabel("provocations\n(cumulative)")
+        axes[1].set_xlabel("month")
         step = max(1, self.n_months // 6)
         axes[1].set_xticks(x[::step], [self.months[k] for k in range(0, self.n_months, step)])
         axes[1].legend(loc="upper left", fontsize=8)

@@ -392,12 +392,28 @@ def _mean_median(
     """
     w = np.where(w.sum(axis=1, keepdims=True) > 0, w, 1.0)[:, None, :]  # (D, 1, A)
     mean = (pos * w).sum(axis=2) / w.sum(axis=2)
-    dist = np.abs(pos[:, :, :, None] - pos[:, :, None, :])  # (D, T+1, k, a)
-    g = np.matmul(w[:, :, None, :], dist)[:, :, 0, :] / big_r  # (D, T+1, a)
+    g = _weighted_distances(pos, w) / big_r  # (D, T+1, a)
     tol = 1e-12 * w.sum(axis=2, keepdims=True)
     near = g <= g.min(axis=2, keepdims=True) + tol
     median = np.where(near, pos, np.inf).min(axis=2)
     return mean, median
+
+
+def _weighted_distances(pos: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``g[d, t, a] = sum_k w[d, 0, k] |pos[d, t, k] - pos[d, t, a]|``, in blocks of a.
+
+    The (D, T+1, k, a) distance tensor of all pairs would take D (T+1) A^2 floats (1.4 GB
+    at 4,000 actors and 10 rounds); blocks of candidates a keep it near
+    ``_CHUNK_ELEMENTS`` floats. Each g[d, t, a] is the same sum over k as unblocked.
+    """
+    D, T1, A = pos.shape
+    g = np.empty((D, T1, A))
+    block = max(1, _CHUNK_ELEMENTS // max(1, D * T1 * A))
+    for lo in range(0, A, block):
+        hi = min(A, lo + block)
+        dist = np.abs(pos[:, :, :, None] - pos[:, :, None, lo:hi])  # (D, T+1, k, a-block)
+        g[:, :, lo:hi] = np.matmul(w[:, :, None, :], dist)[:, :, 0, :]
+    return g
 
 
 _ALLOWED: dict[str, tuple[Any, ...]] = {

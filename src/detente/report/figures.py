@@ -57,6 +57,10 @@ def figure_svg(fig: Figure, prefix: str = "") -> str:
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    # responsive: the viewBox keeps the proportions, the page's width sets the size
+    head_end = svg.index(">")
+    head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
+    svg = head + ' width="100%" preserveAspectRatio="xMidYMid meet"' + svg[head_end:]
     if prefix:
         svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', svg)
         svg = re.sub(r'(href="#|url\(#)([^")]+)', rf"\1{prefix}\2", svg)
@@ -87,12 +91,15 @@ def _forecast_fig(r: AnalysisReport) -> Figure | None:
             v = f["outcome"].get(i["id"])
             if v is None:
                 continue
+            # each model on its own line within the issue's band, with its own shape
             ax.scatter(
                 100 * (v - i["low"]) / span,
-                y[k] + 0.18 * (m - (len(ok) - 1) / 2) / max(1, len(ok)),
-                marker="D",
-                s=28,
-                color=PALETTE[m % len(PALETTE)],
+                y[k] + 0.6 * ((m + 0.5) / max(1, len(ok)) - 0.5),
+                marker=MODEL_MARKERS[m % len(MODEL_MARKERS)],
+                s=34,
+                facecolor=PALETTE[m % len(PALETTE)],
+                edgecolor="k",
+                linewidth=0.5,
                 zorder=4,
                 label=f["model"] if k == 0 else None,
             )
@@ -166,6 +173,11 @@ MODE_COLOURS = {
     "crisis": "#d62728",
 }
 EVER_COLOURS = {"talks": "#3182bd", "agreement": "#2ca02c", "crisis": "#d62728"}
+#: Win-sets never take the zone's colour (green, hatched), so the two cannot be confused.
+ZONE_COLOUR = "#2ca02c"
+WINSET_COLOURS = ["#1f77b4", "#d62728", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+#: Model markers differ in shape as well as colour, so overlapping forecasts stay apart.
+MODEL_MARKERS = ["D", "o", "s", "^", "v", "P", "X", "<", ">", "h"]
 
 
 def _outlook_fig(r: AnalysisReport) -> Figure | None:
@@ -202,24 +214,22 @@ def _outlook_fig(r: AnalysisReport) -> Figure | None:
     ax1.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     prov = o.get("provocations")
     if prov and prov.get("mean") is not None:
-        mean = np.asarray(prov["mean"], dtype=float)
+        # monthly counts are small integers, so their percentiles are a flat band; the
+        # cumulative count fans out (its percentiles when the dynamics give them)
+        mean = np.cumsum(np.asarray(prov["mean"], dtype=float))
         ax2.plot(x, mean, color="#d62728", label="mean")
-        if prov.get("low") is not None and prov.get("high") is not None:
+        low, high = prov.get("cumulative_low"), prov.get("cumulative_high")
+        if low is not None and high is not None:
             ax2.fill_between(
-                x,
-                prov["low"],
-                prov["high"],
-                color="#d62728",
-                alpha=0.2,
-                lw=0,
-                label=prov.get("band", "interval"),
+                x, low, high, color="#d62728", alpha=0.2, lw=0, label="5th to 95th percentile"
             )
-        ax2.set_ylabel("provocations\nper month")
+        ax2.set_ylabel("provocations\n(cumulative)")
         ax2.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     else:
         ax2.set_axis_off()
     step = max(1, len(months) // 8)
     ax2.set_xticks(x[::step], [str(m) for m in months[::step]], rotation=30, fontsize="small")
+    ax2.set_xlabel("month")
     return fig
 
 
@@ -233,7 +243,7 @@ def winset_fig(m: dict[str, Any]) -> Figure:
     ax = fig.add_subplot()
     handles = []
     for k, (v, mask) in enumerate(m["masks"].items()):
-        colour = PALETTE[k % len(PALETTE)]
+        colour = WINSET_COLOURS[k % len(WINSET_COLOURS)]
         z = _unbits(mask)
         if z.any():
             ax.contourf(x, y, z, levels=[0.5, 1.5], colors=[colour], alpha=0.25)
@@ -256,10 +266,13 @@ def winset_fig(m: dict[str, Any]) -> Figure:
             )
     zone = _unbits(m["zone"])
     if zone.any():
-        ax.contourf(x, y, zone, levels=[0.5, 1.5], colors=["#2ca02c"], alpha=0.6)
+        ax.contourf(x, y, zone, levels=[0.5, 1.5], colors=[ZONE_COLOUR], alpha=0.6, hatches=["///"])
+        ax.contour(x, y, zone, levels=[0.5], colors=["k"], linewidths=1.5)
     handles.append(
         Patch(
-            facecolor="#2ca02c",
+            facecolor=ZONE_COLOUR,
+            edgecolor="k",
+            hatch="///",
             alpha=0.6,
             label="zone of agreement" + ("" if zone.any() else " (empty here)"),
         )
@@ -411,7 +424,7 @@ def report_figures(r: AnalysisReport) -> list[dict[str, str]]:
             "Win-set map",
             f"The packages each veto player prefers to the status quo on {m['issues'][0]} × {m['issues'][1]}"
             + (f", with {held} held at the status quo" if held else "")
-            + "; stars are ideal points, dashed lines red lines, green the zone of agreement.",
+            + "; stars are ideal points, dashed lines red lines, hatched green the zone of agreement.",
             winset_fig(m),
         )
     for fid, title, caption, svg in r.extra_figures:
@@ -425,7 +438,7 @@ def report_figures(r: AnalysisReport) -> list[dict[str, str]]:
     add(
         "fig-outlook",
         "Outlook fan chart",
-        "Top: the share of simulated runs in each mode, month by month. Middle: the probability that talks, an agreement or a crisis has happened by each month (bands: 90% Monte Carlo error; dotted: the report's horizons). Bottom: provocations per month, mean and 5th–95th percentile of runs.",
+        "Top: the share of simulated runs in each mode, month by month. Middle: the probability that talks, an agreement or a crisis has happened by each month (bands: 90% Monte Carlo error; dotted: the report's horizons). Bottom: provocations since the start, mean and 5th to 95th percentile of runs.",
         _outlook_fig(r),
     )
     add(

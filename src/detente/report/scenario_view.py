@@ -18,6 +18,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from .._text import safe
+
 if TYPE_CHECKING:
     from ..scenario import Scenario
     from ..scenario.schema import Provenance, Quantity
@@ -67,49 +69,83 @@ def _stance_cell(s: Scenario, actor_id: str, issue_id: str) -> str:
     return "—" if st is None else f"{_q(st.position.value)} ({_q(st.salience.value)})"
 
 
-def _stance_table(s: Scenario) -> Table:
-    t = Table(title="Positions (salience)", box=box.SIMPLE_HEAD, pad_edge=False)
-    if s.n_actors <= s.n_issues:
-        t.add_column("issue", no_wrap=True)
-        for a in s.actors:
-            t.add_column(a.id + ("*" if a.veto else ""), justify="right")
-        t.add_column("status quo", justify="right", style="italic")
-        for i in s.issues:
-            t.add_row(
-                i.id,
-                *[_stance_cell(s, a.id, i.id) for a in s.actors],
-                _q(s.status_quo_value(i.id)),
-            )
-    else:
-        t.add_column("actor", overflow="fold")
-        for i in s.issues:
-            t.add_column(i.id, justify="right", overflow="fold")
-        for a in s.actors:
-            t.add_row(
-                a.id + ("*" if a.veto else ""), *[_stance_cell(s, a.id, i.id) for i in s.issues]
-            )
-        t.add_row("[italic]status quo[/]", *[_q(s.status_quo_value(i.id)) for i in s.issues])
-    return t
+def _stance_tables(s: Scenario, width: int) -> list[Table]:
+    """Positions (salience): the longer list down the rows, the shorter across, split into
+    as many tables as it takes to fit ``width`` without cutting an id."""
+    by_issue = s.n_actors <= s.n_issues
+    rows = list(s.issues) if by_issue else list(s.actors)
+    cols = list(s.actors) if by_issue else list(s.issues)
+
+    def head(x: Any) -> str:
+        return x.id + ("*" if getattr(x, "veto", False) else "")
+
+    first = max([len("status quo")] + [len(head(x)) for x in rows])
+    cells = {
+        (r.id, c.id): _stance_cell(s, c.id, r.id) if by_issue else _stance_cell(s, r.id, c.id)
+        for r in rows
+        for c in cols
+    }
+    widths = [max([len(head(c))] + [len(cells[(r.id, c.id)]) for r in rows]) for c in cols]
+    if by_issue:
+        widths.append(max(2, *(len(_q(s.status_quo_value(r.id))) for r in rows)))
+    groups: list[list[int]] = [[]]
+    used = first
+    for k, w in enumerate(widths):
+        if groups[-1] and used + w + 1 > width:
+            groups.append([])
+            used = first
+        groups[-1].append(k)
+        used += w + 1
+    tables = []
+    for n, group in enumerate(groups):
+        title = "Positions (salience)" + (f", part {n + 1}" if len(groups) > 1 else "")
+        t = Table(
+            title=title,
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            padding=(0, 1, 0, 0),
+        )
+        t.add_column("issue" if by_issue else "actor", no_wrap=True, min_width=first)
+        for k in group:
+            if k == len(cols):
+                t.add_column("SQ", justify="right", style="italic", no_wrap=True)
+            else:
+                t.add_column(head(cols[k]), justify="right", no_wrap=True)
+        for r in rows:
+            row = []
+            for k in group:
+                if k == len(cols):
+                    row.append(_q(s.status_quo_value(r.id)))
+                else:
+                    row.append(cells[(r.id, cols[k].id)])
+            t.add_row(head(r), *row)
+        if not by_issue:
+            t.add_row("[italic]status quo[/]", *[_q(s.status_quo_value(cols[k].id)) for k in group])
+        tables.append(t)
+    return tables
 
 
 def _issue_table(s: Scenario) -> Table:
     t = Table(title="Issues and their anchor points", show_lines=True)
-    t.add_column("issue", overflow="fold", max_width=24)
+    wid = max(len(i.id) for i in s.issues)  # ids are never folded
+    t.add_column("issue", overflow="fold", min_width=wid, max_width=max(24, wid))
     t.add_column("scale", justify="right", no_wrap=True)
     t.add_column("anchors", overflow="fold")
     for i in s.issues:
-        anchors = "\n".join(f"{_q(k)}: {v}" for k, v in sorted(i.anchors.items()))
+        anchors = "\n".join(f"{_q(k)}: {safe(v)}" for k, v in sorted(i.anchors.items()))
         head = Text(i.id, style="bold")
         head.append(f"\n{i.label}", style="")
         if i.direction:
             head.append(f"\n({i.direction})", style="dim")
-        t.add_row(head, f"{_q(i.low)}–{_q(i.high)}", anchors or "—")
+        t.add_row(head, f"{_q(i.low)} to {_q(i.high)}", anchors or "—")
     return t
 
 
 def _actor_table(s: Scenario) -> Table:
     t = Table(title="Actors", show_lines=True)
-    t.add_column("actor", overflow="fold", max_width=28)
+    wid = max(len(a.id) for a in s.actors)
+    t.add_column("actor", overflow="fold", min_width=wid, max_width=max(28, wid))
     t.add_column("capability", justify="right", no_wrap=True)
     t.add_column("veto", no_wrap=True)
     t.add_column("red lines", overflow="fold")
@@ -138,18 +174,20 @@ def _actor_table(s: Scenario) -> Table:
 def _tool_table(s: Scenario) -> Table:
     t = Table(title="Tools")
     t.add_column("actor", no_wrap=True)
-    t.add_column("tool", overflow="fold", max_width=24)
+    wid = max(len(tool.id) for a in s.actors for tool in a.tools)
+    t.add_column("tool", overflow="fold", min_width=wid, max_width=max(24, wid))
     t.add_column("kind", no_wrap=True)
     t.add_column("what it is", overflow="fold")
     for a in s.actors:
         for tool in a.tools:
-            t.add_row(a.id, tool.id, tool.kind, tool.label)
+            t.add_row(a.id, tool.id, tool.kind, safe(tool.label))
     return t
 
 
 def _driver_table(s: Scenario) -> Table:
     t = Table(title="Drivers and parameters")
-    t.add_column("name", overflow="fold", max_width=28)
+    wid = max(len(n) for g in (s.drivers, s.parameters) for n in g)
+    t.add_column("name", overflow="fold", min_width=wid, max_width=max(28, wid + 12))
     t.add_column("value", justify="right", no_wrap=True)
     t.add_column("range", no_wrap=True)
     t.add_column("bounds", no_wrap=True)
@@ -158,18 +196,19 @@ def _driver_table(s: Scenario) -> Table:
         for did, d in getattr(s, group).items():
             bounds = f"[{_q(d.bounds[0])}, {_q(d.bounds[1])}]" if d.bounds else ""
             name = did if group == "drivers" else f"{did} (parameter)"
-            t.add_row(name, _q(d.value.value), _range(d.value), bounds, d.label)
+            t.add_row(name, _q(d.value.value), _range(d.value), safe(bounds), safe(d.label))
     return t
 
 
 def _event_table(s: Scenario) -> Table:
     t = Table(title="Events")
-    t.add_column("event", overflow="fold", max_width=28)
+    wid = max(len(e.id) for e in s.events)
+    t.add_column("event", overflow="fold", min_width=wid, max_width=max(28, wid))
     t.add_column("kind", no_wrap=True)
     t.add_column("dates", overflow="fold")
     t.add_column("what it is", overflow="fold")
     for e in s.events:
-        t.add_row(e.id, e.kind, ", ".join(e.dates), e.label)
+        t.add_row(e.id, e.kind, safe(", ".join(e.dates)), safe(e.label))
     return t
 
 
@@ -185,7 +224,7 @@ def _claim_table(s: Scenario, sources: bool) -> Table:
         body = Text(c.text)
         if sources and c.rests_on:
             body.append("\nrests on: " + ", ".join(c.rests_on), style="dim")
-        t.add_row(c.id, c.at, body)
+        t.add_row(c.id, safe(c.at), body)
     return t
 
 
@@ -211,17 +250,18 @@ def _print_sources(s: Scenario, console: Console) -> None:
 
 def render_scenario(s: Scenario, console: Console, *, sources: bool = False) -> None:
     """Print the scenario; with ``sources`` also the provenance of every number and element."""
-    console.print(f"[bold]{s.meta.title}[/]  ({s.meta.id})")
+    console.print(f"[bold]{safe(s.meta.title)}[/]  ({s.meta.id})", soft_wrap=True)
     if s.meta.question:
-        console.print(f"Question: {s.meta.question}")
+        console.print(f"Question: {safe(s.meta.question)}")
     if s.meta.start:
-        console.print(f"As of: {s.meta.start}")
+        console.print(f"As of: {safe(s.meta.start)}")
     veto = ", ".join(s.veto_players) or "none"
     console.print(f"Veto players (*): {veto}")
-    console.print(_stance_table(s))
+    for table in _stance_tables(s, console.width):
+        console.print(table)
     console.print(
         f"[dim]position on the issue's scale (salience on [0, {_q(s.salience_max)}]); "
-        "— = no stance; * = veto player[/]"
+        "— = no stance; * = veto player; SQ = status quo[/]"
     )
     console.print(_issue_table(s))
     console.print(_actor_table(s))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.markup import escape as esc
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -48,7 +49,7 @@ def _setting(r: AnalysisReport, console: Console) -> None:
     if st["question"]:
         body.append(Text.from_markup(f"[bold]Question[/]: {esc(st['question'])}"))
     if st["description"]:
-        body.append(Text(T.shorten(st["description"], 600)))
+        body.append(Text(T.clip(st["description"], 600)))
     facts = [T.plural(st["n_actors"], "actor"), T.plural(st["n_issues"], "issue")]
     if st["veto_players"]:
         facts.append("veto players: " + ", ".join(st["veto_players"]))
@@ -68,62 +69,77 @@ def _setting(r: AnalysisReport, console: Console) -> None:
         console.print(Text(summary, style="bold"))
 
 
+def _column_groups(widths: list[int], first: int, total: int) -> list[list[int]]:
+    """Indices of columns (of ``widths``) split into tables that each fit ``total``
+    characters beside a first column of width ``first`` (3 per column for separators)."""
+    groups: list[list[int]] = [[]]
+    used = first + 3
+    for k, w in enumerate(widths):
+        if groups[-1] and used + w + 3 > total:
+            groups.append([])
+            used = first + 3
+        groups[-1].append(k)
+        used += w + 3
+    return groups
+
+
 def _actors_issues(r: AnalysisReport, console: Console) -> None:
     _h(console, "Actors and issues")
-    # the longer list goes down the rows so the tables fit the terminal
-    by_issue = len(r.issues) >= len(r.actors)
-    has_red = any(a["red_lines"] for a in r.actors)
-    has_tools = any(a["tools"] for a in r.actors)
     at = Table(show_edge=False, pad_edge=False)
-    at.add_column("id")
+    at.add_column("id", no_wrap=True)
     at.add_column("actor")
-    at.add_column("capability", justify="right")
-    at.add_column("veto")
-    if has_red:
-        at.add_column("red lines")
-    if has_tools:
-        at.add_column("tools")
-    if not by_issue:
-        for i in r.issues:
-            at.add_column(i["id"], justify="right", no_wrap=True)
+    at.add_column("capability", justify="right", no_wrap=True)
+    at.add_column("veto", no_wrap=True)
     for a in r.actors:
-        row = [a["id"], esc(a["label"]), T.num(a["capability"]), "yes" if a["veto"] else ""]
-        if has_red:
-            rl = ", ".join(
-                f"{iid} {x['op']} {T.num(x['bound'])}" for iid, x in a["red_lines"].items()
-            )
-            row.append(f"[red]{rl}[/]" if rl else "")
-        if has_tools:
-            kinds: dict[str, int] = {}
-            for t in a["tools"]:
-                kinds[t["kind"]] = kinds.get(t["kind"], 0) + 1
-            row.append(", ".join(f"{n} {k}" for k, n in kinds.items()))
-        if not by_issue:
-            row += [_cell(a, i["id"]) for i in r.issues]
-        at.add_row(*row)
-    if not by_issue:
-        pad = [""] * (2 + has_red + has_tools)
-        at.add_row("[italic]status quo[/]", "", *pad, *[T.num(i["status_quo"]) for i in r.issues])
+        at.add_row(a["id"], esc(a["label"]), T.num(a["capability"]), "yes" if a["veto"] else "")
     console.print(at)
-    if by_issue:
-        console.print()
+    # red lines and tools as sentences: a table column would cut the issue ids at 80 columns
+    for a in r.actors:
+        bits = []
+        rl = ", ".join(f"{iid} {x['op']} {T.num(x['bound'])}" for iid, x in a["red_lines"].items())
+        if rl:
+            bits.append(f"red line {rl}" if len(a["red_lines"]) == 1 else f"red lines {rl}")
+        kinds: dict[str, int] = {}
+        for t in a["tools"]:
+            kinds[t["kind"]] = kinds.get(t["kind"], 0) + 1
+        if kinds:
+            bits.append("tools: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
+        if bits:
+            console.print(f"  [bold]{a['id']}[/]: " + esc("; ".join(bits)))
+    console.print()
+    # positions: the longer list goes down the rows, the shorter across in tables that fit
+    by_issue = len(r.issues) >= len(r.actors)
+    rows = r.issues if by_issue else r.actors
+    cols = r.actors if by_issue else r.issues
+    first = max([5] + [len(x["id"]) for x in rows] + [len("status quo")])
+    widths = [max(len(c["id"]), 7) for c in cols] + ([3] if by_issue else [])
+    for group in _column_groups(widths, first, console.width):
         t = Table(show_edge=False, pad_edge=False)
-        t.add_column("issue", no_wrap=True)
-        for a in r.actors:
-            t.add_column(a["id"], justify="right", no_wrap=True)
-        t.add_column("[italic]status quo[/]", justify="right", no_wrap=True)
-        for i in r.issues:
-            t.add_row(i["id"], *[_cell(a, i["id"]) for a in r.actors], T.num(i["status_quo"]))
+        t.add_column("issue" if by_issue else "actor", no_wrap=True, min_width=first)
+        for k in group:
+            head = cols[k]["id"] if k < len(cols) else "[italic]SQ[/]"
+            t.add_column(head, justify="right", no_wrap=True)
+        for x in rows:
+            cells = []
+            for k in group:
+                if k == len(cols):
+                    cells.append(T.num(x["status_quo"]))
+                else:
+                    a, i = (cols[k], x) if by_issue else (x, cols[k])
+                    cells.append(_cell(a, i["id"]))
+            t.add_row(x["id"], *cells)
+        if not by_issue:
+            t.add_row("[italic]status quo[/]", *[T.num(cols[k]["status_quo"]) for k in group])
         console.print(t)
     console.print(
-        "[dim]positions and saliences (0–1)"
-        + ("; red: the actor has a red line on that issue" if has_red else "")
+        "[dim]positions and saliences (0 to 1); red: the actor has a red line on that issue"
+        + ("; SQ: status quo" if by_issue else "")
         + "[/]"
     )
     for i in r.issues:
         lo, hi = T.num(i["low"]), T.num(i["high"])
         anchor = f" — status quo: {i['status_quo_anchor']}" if i["status_quo_anchor"] else ""
-        console.print(f"  [bold]{i['id']}[/] \\[{lo}–{hi}] {esc(i['label'] + anchor)}")
+        console.print(f"  [bold]{i['id']}[/] \\[{lo} to {hi}] {esc(i['label'] + anchor)}")
 
 
 def _quote(arg: str) -> str:
@@ -211,19 +227,18 @@ def _zone(r: AnalysisReport, console: Console) -> None:
         console.print(f"  {esc(line)}")
     levers = d.get("levers") or []
     if levers:
-        t = Table(title="Top levers", title_justify="left", show_edge=False, pad_edge=False)
-        t.add_column("lever")
-        t.add_column("change")
-        t.add_column("P(zone)", justify="right")
-        t.add_column("Δ", justify="right")
+        # stacked, not a table: lever names are long ids that a column would cut
+        console.print("[bold]Top levers[/] (P(zone): the zone's probability with the lever)")
         for lv in T.top_levers(d, 6):
-            t.add_row(
-                esc(lv["name"]) + (" [dim](named)[/]" if lv.get("named") else ""),
-                esc(T.shorten(lv.get("change", ""), 110)),
-                T.pct(lv.get("p_zone_nonempty")),
-                T.dpct(lv.get("delta")),
+            named = " [dim](named)[/]" if lv.get("named") else ""
+            delta = T.dpct(lv.get("delta"))
+            console.print(
+                f"  [bold]{esc(lv['name'])}[/]{named}: P(zone) {T.pct(lv.get('p_zone_nonempty'))}"
+                + (f", {delta}" if delta else "")
             )
-        console.print(t)
+            change = " ".join(str(lv.get("change", "")).split())
+            if change:
+                console.print(Padding(Text(change), (0, 0, 0, 4)))
 
 
 def _outlook(r: AnalysisReport, console: Console) -> None:
@@ -278,7 +293,7 @@ def _claims(r: AnalysisReport, console: Console) -> None:
             shown = f"[dim]encoded ({v})[/]"
         cells = [
             esc(row["id"]),
-            esc(T.shorten(row.get("text", ""), 100 if wide else 90)),
+            esc(" ".join(str(row.get("text", "")).split())),
             shown,
             T.pct(row.get("robustness")),
         ]
@@ -315,7 +330,7 @@ def _sources(r: AnalysisReport, console: Console) -> None:
             t.add_row(
                 row["path"],
                 T.num(row["value"]),
-                f"{T.num(row['low'])}–{T.num(row['high'])}",
+                T.span(row["low"], row["high"]),
                 T.pct(row["relative_width"]),
                 row["kind"],
             )

@@ -23,9 +23,23 @@ def outcome(x: Any) -> str:
 
 
 def pct(x: Any) -> str:
+    """A probability as a whole percentage, never rounding a possibility away:
+    0.002 is "<1%", not "0%", and 0.998 is ">99%", not "100%"."""
     if x is None:
         return "—"
-    return f"{100 * float(x):.0f}%"
+    x = float(x)
+    if not math.isfinite(x):
+        return "—"
+    if 0 < x < 0.005:
+        return "<1%"
+    if 0.995 < x < 1:
+        return ">99%"
+    return f"{100 * x:.0f}%"
+
+
+def span(lo: Any, hi: Any) -> str:
+    """A range as "-2.98 to -2.01" (a dash between negative numbers reads as a minus)."""
+    return f"{num(lo)} to {num(hi)}"
 
 
 def dpct(x: Any) -> str:
@@ -44,6 +58,19 @@ def shorten(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1].rstrip() + "…"
 
 
+def clip(s: str, n: int) -> str:
+    """At most about ``n`` characters of ``s``, cut after a sentence (else a word), never
+    inside a word; "[...]" marks the cut."""
+    s = " ".join(str(s).split())
+    if len(s) <= n:
+        return s
+    head = s[:n]
+    cut = head.rfind(". ")
+    if cut < n // 3:
+        cut = head.rfind(" ")
+    return (head[: cut + 1] if cut > 0 else head).rstrip() + " [...]"
+
+
 def short_id(s: str, n: int = 14) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
@@ -53,7 +80,7 @@ def forecast_note(f: dict[str, Any]) -> str:
     if f.get("rounds"):
         parts.append(f"{f['rounds']} rounds, {f.get('n_moves', 0)} moves")
     if f.get("notes"):
-        parts.append(shorten(f["notes"][0], 140))
+        parts.append(clip(f["notes"][0], 160))
     return "; ".join(parts)
 
 
@@ -82,7 +109,11 @@ def zone_details(d: dict[str, Any]) -> list[str]:
         return out
     if not d.get("zone_nonempty") and gap.get("point") is not None:
         q = gap.get("quantiles") or {}
-        rng = f" (5–95% over the ranges: {num(q.get('0.05'))}–{num(q.get('0.95'))})" if q else ""
+        rng = (
+            f" (5th to 95th percentile over the ranges: {span(q.get('0.05'), q.get('0.95'))})"
+            if q
+            else ""
+        )
         out.append(
             f"Gap {num(gap['point'])}{rng}: the smallest total concession, in salience-weighted "
             "share of the scale, that would open a zone."

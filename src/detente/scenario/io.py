@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
+from .._outputs import check_output, write_atomic
 from ..errors import FormatError, Problem, ScenarioError
+from ._checks import size_problems, validate_all
+from ._yaml_guards import MAX_YAML_NODES, alias_cycle, count_items, expanded_size
 from .schema import Scenario
 
 __all__ = [
+    "MAX_ACTORS",
     "MAX_FILE_BYTES",
+    "MAX_ISSUES",
+    "MAX_LABEL_CHARS",
+    "MAX_TEXT_CHARS",
     "READERS",
     "WRITERS",
     "dump_yaml",
@@ -30,9 +37,19 @@ __all__ = [
     "read_yaml",
     "save",
     "scenario_from_data",
+    "write_atomic",
 ]
 
+#: Limits every reader enforces (YAML and every import format): beyond them a file is
+#: almost surely not a negotiation scenario, and the engines' memory is only bounded up to them.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+MAX_ACTORS = 5000
+MAX_ISSUES = 500
+#: A label (of an actor, issue, anchor, tool ...) is a name, not a text.
+MAX_LABEL_CHARS = 200
+#: Any other text (notes, descriptions, quotes) in a scenario.
+MAX_TEXT_CHARS = 20_000
 
 Reader = Callable[[str, str], Scenario]
 Writer = Callable[[Scenario], str]
@@ -44,9 +61,10 @@ EXTENSIONS: dict[str, str] = {".yaml": "yaml", ".yml": "yaml"}
 
 def read_text(path: str | os.PathLike[str]) -> str:
     """Read a scenario file as text, refusing what cannot be one (missing, huge, binary, empty)."""
-    p = Path(path)
     name = str(path)
-    if not p.exists():
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
         raise FormatError(
             [
                 Problem(
@@ -55,12 +73,27 @@ def read_text(path: str | os.PathLike[str]) -> str:
                     file=name,
                 )
             ]
-        )
-    if p.is_dir():
+        ) from None
+    except OSError as err:
+        raise FormatError(
+            [Problem(f"cannot read it ({err.strerror})", "check the path", file=name)]
+        ) from None
+    if stat.S_ISDIR(st.st_mode):
         raise FormatError(
             [Problem("is a directory, not a scenario file", "name a file", file=name)]
         )
-    size = p.stat().st_size
+    if not stat.S_ISREG(st.st_mode):
+        # devices (/dev/zero, /dev/urandom) never end and FIFOs block: never open them
+        raise FormatError(
+            [
+                Problem(
+                    "is not a regular file (a device, FIFO or socket)",
+                    "give a scenario file saved on disk",
+                    file=name,
+                )
+            ]
+        )
+    size = st.st_size
     if size > MAX_FILE_BYTES:
         raise FormatError(
             [
@@ -71,7 +104,28 @@ def read_text(path: str | os.PathLike[str]) -> str:
                 )
             ]
         )
-    raw = p.read_bytes()
+    try:
+        with open(path, "rb") as fh:
+            # read at most one byte past the limit: the file may have grown since stat
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except PermissionError:
+        raise FormatError(
+            [Problem("permission denied", "make the file readable or copy it", file=name)]
+        ) from None
+    except OSError as err:
+        raise FormatError(
+            [Problem(f"cannot read it ({err.strerror})", "check the file", file=name)]
+        ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise FormatError(
+            [
+                Problem(
+                    f"file is over the {MAX_FILE_BYTES // 2**20} MiB limit for a scenario",
+                    "split it or check it is the right file",
+                    file=name,
+                )
+            ]
+        )
     if b"\x00" in raw[:8192]:
         raise FormatError(
             [
@@ -148,7 +202,10 @@ def _yaml_problem(err: yaml.YAMLError, filename: str) -> Problem:
     )
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
+
+class _UniqueKeyLoader(_BaseLoader):
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
 
 
@@ -193,30 +250,14 @@ def scenario_from_data(
                 )
             ]
         )
-    problems: list[tuple[tuple[Any, ...], str, str]] = []
-    try:
-        scn = Scenario.model_validate(data, context={"problems": problems})
-    except ValidationError as err:
-        out = []
-        for e in err.errors(include_url=False):
-            loc = tuple(e["loc"])
-            msg = e["msg"].removeprefix("Value error, ")
-            if e["type"] == "extra_forbidden":
-                msg, hint = f"unknown field {loc[-1]!r}", "remove it or check its spelling"
-            elif e["type"] == "missing":
-                msg, hint = f"missing field {loc[-1]!r}", "add it"
-            else:
-                hint = _hint_for(e["type"])
-            out.append(
-                Problem(
-                    msg,
-                    hint,
-                    file=filename,
-                    line=lines(loc) if lines else None,
-                    field=_loc_text(data, loc),
-                )
-            )
-        raise ScenarioError(out) from None
+    too_big = size_problems(
+        data,
+        max_actors=MAX_ACTORS,
+        max_issues=MAX_ISSUES,
+        max_label=MAX_LABEL_CHARS,
+        max_text=MAX_TEXT_CHARS,
+    )
+    scn, problems = (None, too_big) if too_big else validate_all(Scenario, data)
     if problems:
         raise ScenarioError(
             Problem(
@@ -224,27 +265,12 @@ def scenario_from_data(
                 hint,
                 file=filename,
                 line=lines(loc) if lines else None,
-                field=_loc_text(data, loc),
+                field=_loc_text(data, loc) if loc else None,
             )
             for loc, msg, hint in problems
         )
+    assert isinstance(scn, Scenario)
     return scn
-
-
-def _hint_for(kind: str) -> str:
-    if kind.startswith("finite_number"):
-        return "NaN and infinity are not allowed; give a finite number"
-    if kind.startswith(("float", "int")):
-        return "give a number"
-    if kind.startswith("string"):
-        return "give text"
-    if kind.startswith("bool"):
-        return "write true or false"
-    if kind.startswith(("dict", "model")):
-        return "give a mapping (key: value lines)"
-    if kind.startswith(("tuple", "list")):
-        return "give a list"
-    return "see docs/scenario-format.md"
 
 
 def _loc_text(data: Any, loc: tuple[Any, ...]) -> str:
@@ -264,58 +290,46 @@ def _loc_text(data: Any, loc: tuple[Any, ...]) -> str:
 
 
 def read_yaml(text: str, filename: str = "<yaml>") -> Scenario:
+    """Read a YAML scenario, refusing alias cycles and bombs and files over the limits
+    (:data:`MAX_ACTORS`, :data:`MAX_ISSUES`) before building the data."""
+
+    def refuse(message: str, hint: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError([Problem(message, hint, file=filename, line=line)])
+
+    loader = _UniqueKeyLoader(text)
     try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        count_items(
+            text, refuse, {"actors": MAX_ACTORS, "issues": MAX_ISSUES}
+        )  # cheap: libyaml events, before building any node
+        node = loader.get_single_node()
+        if node is not None:
+            cycle = alias_cycle(node)
+            if cycle is not None:
+                raise refuse(
+                    "YAML aliases form a cycle (an anchored '&' block contains its own alias '*')",
+                    "write the values out instead of the alias",
+                    cycle,
+                )
+            if expanded_size(node) > MAX_YAML_NODES:
+                raise refuse(
+                    f"the YAML expands to more than {MAX_YAML_NODES:,} values (aliases '*' "
+                    "repeat anchored '&' blocks)",
+                    "write the values out or use fewer aliases; is this the right file?",
+                )
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as err:
         raise ScenarioError([_yaml_problem(err, filename)]) from None
     except RecursionError:
-        raise ScenarioError(
-            [Problem("YAML nests too deeply", "flatten the file", file=filename)]
-        ) from None
-    if node is not None and _expanded_size(node) > MAX_YAML_NODES:
-        raise ScenarioError(
-            [
-                Problem(
-                    f"the YAML expands to more than {MAX_YAML_NODES:,} values (aliases '*' repeat "
-                    "anchored '&' blocks)",
-                    "write the values out or use fewer aliases; is this the right file?",
-                    file=filename,
-                )
-            ]
-        )
+        raise refuse("YAML nests too deeply", "flatten the file") from None
+    finally:
+        loader.dispose()
     lm = _LineMap()
-    if node is not None:
-        lm.walk(node)
-    return scenario_from_data(data, filename, lm.line_for)
-
-
-#: A bound on the values a YAML file may expand to through aliases ("billion laughs").
-MAX_YAML_NODES = 1_000_000
-
-
-def _expanded_size(root: yaml.Node) -> int:
-    """How many nodes the document has once aliases are expanded (memoised, so cheap)."""
-    memo: dict[int, int] = {}
-
-    def size(node: yaml.Node) -> int:
-        key = id(node)
-        if key in memo:
-            return memo[key]
-        memo[key] = 1  # a cycle counts once
-        if isinstance(node, yaml.MappingNode):
-            total = 1 + sum(size(k) + size(v) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(size(v) for v in node.value)
-        else:
-            total = 1
-        memo[key] = min(total, 2 * MAX_YAML_NODES)
-        return memo[key]
-
     try:
-        return size(root)
+        if node is not None:
+            lm.walk(node)
+        return scenario_from_data(data, filename, lm.line_for)
     except RecursionError:
-        return 2 * MAX_YAML_NODES
+        raise refuse("YAML nests too deeply", "flatten the file") from None
 
 
 class _Dumper(yaml.SafeDumper):
@@ -335,7 +349,9 @@ def dump_yaml(s: Scenario) -> str:
     data = s.model_dump(exclude_defaults=True)
     data.setdefault("issues", [])
     data.setdefault("actors", [])
-    header = f"# detente scenario: {s.meta.title}\n"
+    # the title is a comment: one line, no control characters (it may hold anything)
+    title = " ".join(_CONTROL.sub(" ", s.meta.title).split())
+    header = f"# detente scenario: {title}\n"
     return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -409,26 +425,7 @@ def save(s: Scenario, path: str | os.PathLike[str], *, fmt: str | None = None) -
                 )
             ]
         )
+    check_output(path)
     text = WRITERS[fmt](s)  # may raise before anything is written
     write_atomic(path, text)
     return fmt
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write text to a temporary file beside ``path`` and rename it into place."""
-    p = Path(path)
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise FormatError([Problem("the folder does not exist", "create it first", file=str(path))])
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part", dir=parent)
-    try:
-        # mkstemp creates the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

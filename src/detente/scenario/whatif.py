@@ -13,6 +13,7 @@ to the scale; its provenance becomes a judgement naming the change.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, ScenarioError, UnknownPathError
@@ -113,9 +114,10 @@ def apply_set(
     """A validated copy of ``s`` with the quantity at ``path`` set to ``value``.
 
     ``pin=True`` fixes the number (its range collapses to the value, so the Monte Carlo no
-    longer varies it); otherwise its range keeps its width around the new value.
+    longer varies it); otherwise its range keeps its width around the new value. A value the
+    schema refuses is reported at the path the user typed.
     """
-    from .schema import Quantity, Scenario
+    from .schema import Quantity
 
     why = why or f"what-if: {path} = {value}"
     parts = path.split(".")
@@ -145,7 +147,7 @@ def apply_set(
                 raise _bad_path(s, path, f"no {group[:-1]} {name!r}")
             entry = data[group][name]
             entry["value"] = shifted(entry["value"], _number(path, value), entry.get("bounds"))
-        return Scenario.model_validate(data)
+        return _validated(data, path)
 
     actor = actors.get(parts[0])
     if actor is None:
@@ -215,7 +217,36 @@ def apply_set(
         stance[parts[2]] = shifted(stance[parts[2]], _number(path, value), bounds)
     else:
         raise _bad_path(s, path, "not a settable number")
-    return Scenario.model_validate(data)
+    return _validated(data, path)
+
+
+_SCHEMA_LOCATION = re.compile(r"^[\w\-]+(?:\.[\w\-]+)*: ")
+
+
+def _validated(data: dict[str, Any], path: str) -> Scenario:
+    """The changed scenario, validated; a value the schema refuses (outside its scale or
+    bounds) is reported at the path the user typed, not at the schema's location."""
+    from pydantic import ValidationError
+
+    from .schema import Scenario
+
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        messages = []
+        for e in err.errors(include_url=False):
+            msg = str(e["msg"]).removeprefix("Value error, ")
+            messages.append(_SCHEMA_LOCATION.sub("", msg, count=1))
+        raise ScenarioError(
+            [Problem(m, field=f"--set {path}") for m in dict.fromkeys(messages)]
+        ) from None
+    except ScenarioError as err:
+        raise ScenarioError(
+            [
+                Problem(_SCHEMA_LOCATION.sub("", p.message, count=1), p.hint, field=f"--set {path}")
+                for p in err.problems
+            ]
+        ) from None
 
 
 def _current(s: Scenario, path: str) -> float:

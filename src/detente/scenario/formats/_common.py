@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import Problem, ScenarioError
-from ..io import nearest_line, scenario_from_data
+from ..io import MAX_ACTORS, MAX_ISSUES, nearest_line, scenario_from_data
 from ..schema import ID_PATTERN, Scenario
 
 __all__ = [
@@ -29,12 +29,12 @@ __all__ = [
     "distinct_ids",
     "fmt_number",
     "imported",
+    "infer_salience_max",
     "make_id",
 ]
 
-#: Limits beyond which a file is almost surely not a negotiation scenario.
-MAX_ACTORS = 5000
-MAX_ISSUES = 500
+#: Limits beyond which a file is almost surely not a negotiation scenario (one table, in
+#: :mod:`detente.scenario.io`, for every format).
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NONFINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
@@ -207,6 +207,30 @@ def _sorted(problems: Iterable[Problem]) -> list[Problem]:
             seen.add(key)
             out.append(p)
     return out
+
+
+def infer_salience_max(
+    col: Collector, saliences: Sequence[tuple[int | None, str, float]], how_to_state: str
+) -> float:
+    """The salience scale of a file that does not state it: 1 when every salience is at
+    most 1, 100 when they are on 0-100. A mix -- fractions below 1 beside values above
+    1, as when one salience of 1.5 slips into a 0-1 table -- is ambiguous: each value
+    above 1 is reported at its line (rather than the whole table silently read on 0-100),
+    and ``how_to_state`` says how to settle it. ``saliences`` are (line, field, value)."""
+    above = [(ln, f, v) for ln, f, v in saliences if v > 1]
+    if not above:
+        return 1.0
+    fractions = [v for _, _, v in saliences if 0 < v < 1]
+    if fractions and len(fractions) >= len(above):
+        for ln, field, v in above:
+            col.add(
+                ln,
+                field,
+                f"salience {fmt_number(v)} is above 1 while {len(fractions)} other saliences "
+                "are fractions of 1, so the table's scale (0-1 or 0-100) is ambiguous",
+                f"fix the value, or {how_to_state}",
+            )
+    return 100.0
 
 
 def check_limits(col: Collector, n_actors: int, n_issues: int) -> None:

@@ -39,6 +39,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from ..._text import csv_cell
 from ..schema import RESERVED_ACTOR_IDS, Scenario
 from ._common import (
     Collector,
@@ -48,6 +49,7 @@ from ._common import (
     distinct_ids,
     fmt_number,
     imported,
+    infer_salience_max,
     make_id,
     meta_from_filename,
 )
@@ -159,7 +161,11 @@ def read_bdm(text: str, filename: str = "<bdm>") -> Scenario:
             "a one-issue table needs at least two different positions; write the scenario in YAML to state the scale",
         )
         high = low + 1
-    sal_max = 1.0 if all(p["sal"] <= 1 for p in parsed) else 100.0
+    sal_max = infer_salience_max(
+        col,
+        [(p["ln"], f"{p['id']}.salience", p["sal"]) for p in parsed],
+        "write every salience on 0-100",
+    )
     where = Path(filename).name or filename
     scale_note = f"scale [{fmt_number(low)}, {fmt_number(high)}] inferred from the smallest and largest position in {where}"
     sal_note = (
@@ -250,7 +256,17 @@ def bdm_problems(s: Scenario) -> list[tuple[str | None, str, str]]:
         )
     sals = [a.stances[iid].salience.value for a in s.actors if iid in a.stances]
     inferred = 1.0 if all(x <= 1 for x in sals) else 100.0
-    if s.salience_max != inferred:
+    fractions = sum(0 < x < 1 for x in sals)
+    if inferred == 100.0 and fractions and fractions >= sum(x > 1 for x in sals):
+        out.append(
+            (
+                "salience_max",
+                "these saliences mix fractions of 1 with values above 1, so the table's "
+                "salience scale could not be read back",
+                "convert to yaml or exchange, which state the scale",
+            )
+        )
+    elif s.salience_max != inferred:
         out.append(
             (
                 "salience_max",
@@ -274,7 +290,7 @@ def write_bdm(s: Scenario) -> str:
         st = a.stances[iid]
         w.writerow(
             [
-                a.id,
+                csv_cell(a.id),
                 fmt_number(a.capability.value),
                 fmt_number(st.position.value),
                 fmt_number(st.salience.value),

@@ -50,6 +50,7 @@ from ._common import (
     distinct_ids,
     fmt_number,
     imported,
+    infer_salience_max,
     make_id,
     meta_from_filename,
 )
@@ -235,10 +236,16 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
             sal_max = 100.0
     else:
         sals = []
-        for _ln, cells in rows_d:
-            with contextlib.suppress(ValueError):
-                sals.append(float(cells[4]))
-        sal_max = 1.0 if sals and max(sals) <= 1 else 100.0
+        for ln, cells in rows_d:
+            with contextlib.suppress(ValueError, IndexError):
+                sals.append((ln, "salience", float(cells[4])))
+        sal_max = (
+            infer_salience_max(
+                col, sals, "state the scale with a line '#/ detente salience_max: 100'"
+            )
+            if sals
+            else 100.0
+        )
         sal_note = (
             "salience scale 0-1 inferred (every salience is at most 1)"
             if sal_max == 1.0

@@ -31,6 +31,7 @@ import io
 import re
 from typing import Any
 
+from ..._text import csv_cell
 from ..schema import RESERVED_ACTOR_IDS, Scenario
 from ._common import (
     Collector,
@@ -300,7 +301,8 @@ def dimension_names(s: Scenario) -> list[str]:
 
 def _line(cells: list[str]) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow(cells)
+    # a label such as '=HYPERLINK(...)' must stay text in a spreadsheet
+    csv.writer(buf, lineterminator="").writerow([csv_cell(c) for c in cells])
     return buf.getvalue() + ",\n"
 
 

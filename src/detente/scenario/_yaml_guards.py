@@ -1,0 +1,112 @@
+"""Guards run on a YAML document before its data are built.
+
+- :func:`count_items`: more actors or issues than allowed, from libyaml's events alone;
+- :func:`alias_cycle`: an anchored block that contains its own alias;
+- :func:`expanded_size`: how many values the aliases expand to ("billion laughs").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from ..errors import ScenarioError
+
+__all__ = ["MAX_YAML_NODES", "alias_cycle", "count_items", "expanded_size"]
+
+
+def alias_cycle(root: yaml.Node) -> int | None:
+    """The line of a node that contains itself through aliases, or None (iterative DFS)."""
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            state[key] = 2
+            continue
+        if state.get(key) == 2:
+            continue
+        if state.get(key) == 1:
+            return int(node.start_mark.line) + 1
+        state[key] = 1
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            children = [c for kv in node.value for c in kv]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        for child in children:
+            if state.get(id(child)) == 1:
+                return int(child.start_mark.line) + 1
+            if state.get(id(child)) != 2:
+                stack.append((child, False))
+    return None
+
+
+def count_items(text: str, refuse: Callable[..., ScenarioError], limits: dict[str, int]) -> None:
+    """Refuse more actors or issues than a scenario may have, from the parser's events
+    alone (building the nodes of a 10,000-actor file takes seconds)."""
+    depth = 0  # nesting of collections; the root mapping's keys sit at depth 1
+    expect_key = False
+    key: str | None = None
+    counting: tuple[str, int] | None = None  # (section, depth of its items)
+    count = 0
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for event in yaml.parse(text, Loader=loader):
+        is_start = isinstance(event, yaml.CollectionStartEvent)
+        is_item = is_start or isinstance(event, yaml.ScalarEvent | yaml.AliasEvent)
+        if counting is not None and is_item and depth == counting[1]:
+            count += 1
+            if count > limits[counting[0]]:
+                raise refuse(
+                    f"{counting[0]}: more than the {limits[counting[0]]:,} {counting[0]} a "
+                    "scenario may have",
+                    "is this the right file? split the scenario",
+                    event.start_mark.line + 1 if event.start_mark is not None else None,
+                )
+        if depth == 1 and is_item:
+            if expect_key:
+                key = event.value if isinstance(event, yaml.ScalarEvent) else None
+            elif key in limits and isinstance(event, yaml.SequenceStartEvent):
+                counting, count = (key, 2), 0
+            expect_key = not expect_key
+        if is_start:
+            depth += 1
+            if depth == 1:
+                expect_key = isinstance(event, yaml.MappingStartEvent)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            if counting is not None and depth < counting[1]:
+                counting = None
+
+
+#: A bound on the values a YAML file may expand to through aliases ("billion laughs").
+MAX_YAML_NODES = 1_000_000
+
+
+def expanded_size(root: yaml.Node) -> int:
+    """How many nodes the document has once aliases are expanded (memoised, so cheap)."""
+    memo: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        memo[key] = 1  # a cycle counts once
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(v) for v in node.value)
+        else:
+            total = 1
+        memo[key] = min(total, 2 * MAX_YAML_NODES)
+        return memo[key]
+
+    try:
+        return size(root)
+    except RecursionError:
+        return 2 * MAX_YAML_NODES
