@@ -6,13 +6,14 @@ these, so one scenario gives one number for one quantity whichever way it is ask
 
 from __future__ import annotations
 
-from importlib import resources
+from pathlib import Path
 
 __all__ = ["DRAWS", "HORIZONS", "MONTHS", "RUNS", "SCENARIO", "SEED"]
 
 #: The bundled scenario commands analyse when given none (named in the package data, so the
 #: code names no case).
-SCENARIO = (resources.files("detente.scenario") / "bundled" / "FLAGSHIP").read_text("utf-8").strip()
+#: Read from the file itself, not through the scenario package, so 'detente --help' stays light.
+SCENARIO = (Path(__file__).parent / "scenario" / "bundled" / "FLAGSHIP").read_text("utf-8").strip()
 
 #: Seed of every random stream.
 SEED = 2021

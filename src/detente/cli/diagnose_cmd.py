@@ -12,7 +12,6 @@ from rich.table import Table
 
 from .. import defaults
 from ..errors import DetenteError
-from ..pipeline.run import with_status_quo
 from ._common import (
     FromOption,
     JsonOption,
@@ -126,6 +125,8 @@ def diagnose(
         if plot:
             _check_plot_path(plot)
         s = load_scenario(scenario, set_, fmt, pins=pin, what_ifs=what_if)
+        from ..pipeline.run import with_status_quo
+
         s, _assumed = with_status_quo(s)
         issues = _issues(plot_issues) if plot_issues else None
         with _progress(5 if not no_levers else 4, "diagnosis", json_out) as step:
@@ -252,6 +253,8 @@ def claims(
 
     try:
         s = load_scenario(scenario, set_, fmt, pins=pin, what_ifs=what_if)
+        from ..pipeline.run import with_status_quo
+
         s, _assumed = with_status_quo(s)
         if not s.claims:
             fail(
