@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -329,3 +330,34 @@ def _as_list(x: Any) -> list[str]:
 
 
 _T0 = time.perf_counter()
+
+
+@contextmanager
+def progress_steps(total: int, label: str, quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A progress bar on standard error for a command's stages: ``step(name)`` starts the
+    next stage (the bar advances past the previous one); nothing when ``quiet``."""
+    if quiet:
+        yield lambda step: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        started = False
+
+        def step(name: str) -> None:
+            nonlocal started
+            if started:
+                bar.advance(task)
+            started = True
+            bar.update(task, description=f"{label}: {name}")
+
+        yield step
+        bar.update(task, completed=total)

@@ -7,8 +7,6 @@ itself with ``@backtest_app.command("dynamics")``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -17,7 +15,7 @@ from rich.table import Table
 
 from .. import defaults
 from ..errors import DetenteError, ModelError, Problem, ScenarioError
-from ._common import JsonOption, app, console, err_console, fail, print_json
+from ._common import JsonOption, app, console, fail, print_json, progress_steps
 
 __all__ = ["backtest_app"]
 
@@ -30,31 +28,6 @@ backtest_app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(backtest_app, name="backtest")
-
-
-@contextmanager
-def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[str], None]]:
-    """A progress bar on standard error, advanced once per model run."""
-    if quiet:
-        yield lambda name: None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-
-        def step(name: str) -> None:
-            bar.update(task, advance=1, description=f"{label}: {name}")
-
-        yield step
-        bar.update(task, completed=total)
 
 
 @backtest_app.command("outcomes")
@@ -124,7 +97,7 @@ def outcomes(
             get_model(n)
         data = read_outcomes(file, capabilities=capabilities)
         total = len(names) * len(data.decisions) + (0 if no_ensemble else 2)
-        with _progress(total, "backtest", json_out) as step:
+        with progress_steps(total, "backtest", json_out) as step:
             result = run_backtest(
                 data,
                 models=names,

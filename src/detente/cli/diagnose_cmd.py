@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,10 +20,10 @@ from ._common import (
     WhatIfOption,
     app,
     console,
-    err_console,
     fail,
     load_scenario,
     print_json,
+    progress_steps,
     record_if_asked,
     safe,
 )
@@ -46,36 +44,6 @@ CostOption = Annotated[
         help="Cost of agreement in utility units (default: parameters.agreement_cost, else 0).",
     ),
 ]
-
-
-@contextmanager
-def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[str], None]]:
-    """A progress bar on standard error, advanced once per stage."""
-    if quiet:
-        yield lambda step: None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        started = False
-
-        def step(name: str) -> None:
-            nonlocal started
-            if started:
-                bar.advance(task)
-            started = True
-            bar.update(task, description=f"{label}: {name}")
-
-        yield step
-        bar.update(task, completed=total)
 
 
 @app.command()
@@ -129,7 +97,7 @@ def diagnose(
 
         s, _assumed = with_status_quo(s)
         issues = _issues(plot_issues) if plot_issues else None
-        with _progress(5 if not no_levers else 4, "diagnosis", json_out) as step:
+        with progress_steps(5 if not no_levers else 4, "diagnosis", json_out) as step:
             d = run(
                 s,
                 draws=draws,
@@ -263,7 +231,7 @@ def claims(
                     "(see docs/claims.md)"
                 )
             )
-        with _progress(len(s.claims), "claims", json_out) as step:
+        with progress_steps(len(s.claims), "claims", json_out) as step:
             ev = Evaluator(s, draws=draws, seed=seed, runs=runs, months=months)
             report = evaluate_claims(s, evaluator=ev, progress=step)
     except DetenteError as err:

@@ -36,20 +36,12 @@ import pandas as pd
 import yaml
 
 from ..errors import DataError
+from ..scenario.case import EVENT_KINDS
 
 __all__ = ["COLUMNS", "KINDS", "Record", "bundled_records", "load_record"]
 
-KINDS = (
-    "talks",
-    "limited_talks",
-    "agreement",
-    "provocation",
-    "strategic_provocation",
-    "pressure",
-    "concession",
-    "exercise",
-    "change",
-)
+#: The event kinds of a record (docs/scenario-format.md); claims' record_rate reads the same.
+KINDS = EVENT_KINDS
 COLUMNS = ("date", "actor", "kind", "label", "source", "cite")
 ROLES = ("challenger", "defender", "patron", "third_party")
 TALKS_KINDS = ("talks", "limited_talks", "agreement")
