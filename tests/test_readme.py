@@ -47,7 +47,7 @@ def test_readme_shows_commands() -> None:
         "diagnose",
         "claims",
         "simulate",
-        "calibrate",
+        "backtest",
     ):
         assert any(c.split()[1] == verb for c in COMMANDS), verb
 

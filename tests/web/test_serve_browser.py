@@ -129,8 +129,13 @@ def test_remove_a_red_line_see_the_zone_open_compare_and_download(
         driver.execute_script("return document.getElementById('scenario-select').value")
         == "us-dprk-2021"
     )
-    verdict = driver.find_element("css selector", "#zone-baseline .verdict")
-    assert verdict.get_attribute("data-open") == "false" and "closed" in verdict.text
+    # read in one script: the panel may be redrawn between two WebDriver calls
+    state = _wait(
+        driver,
+        "(() => { const v = document.querySelector('#zone-baseline .verdict');"
+        " return v && [v.getAttribute('data-open'), v.textContent]; })()",
+    )
+    assert state[0] == "false" and "closed" in state[1]
     _wait(driver, "document.getElementById('job-step').textContent.includes('baseline: done')")
     levers_before = driver.find_element("id", "levers-whatif").text
     # remove the US red line on denuclearization

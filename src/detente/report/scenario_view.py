@@ -250,7 +250,7 @@ def _print_sources(s: Scenario, console: Console) -> None:
 
 def render_scenario(s: Scenario, console: Console, *, sources: bool = False) -> None:
     """Print the scenario; with ``sources`` also the provenance of every number and element."""
-    console.print(f"[bold]{safe(s.meta.title)}[/]  ({s.meta.id})", soft_wrap=True)
+    console.print(f"[bold]{safe(s.meta.title)}[/]  ({safe(s.meta.id)})")
     if s.meta.question:
         console.print(f"Question: {safe(s.meta.question)}")
     if s.meta.start:
