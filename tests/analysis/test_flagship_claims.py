@@ -104,7 +104,9 @@ def test_each_dynamics_claim_flips_inside_an_inputs_own_range(flagship, cid):
     assert q.low <= a <= q.high and q.low <= b <= q.high, (path, q.low, q.high)
     got = {}
     for v in (a, b):
-        r = evaluate_claims(flagship.with_value(path, v), draws=200, runs=1000, seed=2021, ids=[cid])
+        r = evaluate_claims(
+            flagship.with_value(path, v), draws=200, runs=1000, seed=2021, ids=[cid]
+        )
         got[v] = r[cid].verdict
     assert got == {a: va, b: vb}
     assert f"`{path}={a}`" in DOC and f"`{path}={b}`" in DOC
