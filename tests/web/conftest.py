@@ -23,6 +23,7 @@ class Client:
     """A TestClient that sends the page's token, like the page does."""
 
     def __init__(self, app: Any) -> None:
+        self.app = app
         self.http = TestClient(app, base_url="http://127.0.0.1:8765", raise_server_exceptions=False)
         page = self.http.get("/")
         assert page.status_code == 200
@@ -52,6 +53,7 @@ def make_client(tmp_path: Path) -> Iterator[Any]:
     yield make
     for c in clients:
         c.http.close()
+        c.app.state.wb.jobs.shutdown()  # no background job outlives its test
 
 
 @pytest.fixture

@@ -17,12 +17,14 @@ Safe by default:
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import logging
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Any
 
@@ -275,9 +277,16 @@ def create_app(
         max_upload_bytes=max_upload_bytes,
         upload_seconds=upload_seconds,
     )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        wb.jobs.shutdown()  # no job thread outlives the server
+
     app = Starlette(
         routes=[Route(path, fn, methods=methods) for path, fn, methods in routes],
         middleware=[Middleware(_Guard, token=token, hosts=set(hosts))],
+        lifespan=lifespan,
     )
     app.state.wb = wb
     app.state.token = token

@@ -7,6 +7,7 @@ A finished job keeps its report (for the HTML download) and the id of the run it
 
 from __future__ import annotations
 
+import atexit
 import logging
 import secrets
 import threading
@@ -68,6 +69,10 @@ class Jobs:
         self.keep = keep
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        # a job thread still writing (to the store, in C++) when the interpreter exits would
+        # abort it: cancel and wait for every job first
+        atexit.register(self.shutdown)
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -86,8 +91,21 @@ class Jobs:
             finished = [k for k, j in self._jobs.items() if j.finished is not None]
             for k in finished[: max(0, len(self._jobs) - self.keep)]:
                 del self._jobs[k]
-        threading.Thread(target=self._run, args=(job, work), daemon=True).start()
+        thread = threading.Thread(target=self._run, args=(job, work), daemon=True)
+        with self._lock:
+            self._threads = [x for x in self._threads if x.is_alive()] + [thread]
+        thread.start()
         return job
+
+    def shutdown(self, timeout: float = 120.0) -> None:
+        """Cancel every job and wait (up to ``timeout`` seconds) for their threads to end."""
+        with self._lock:
+            jobs, threads = list(self._jobs.values()), list(self._threads)
+        for job in jobs:
+            job.cancel_event.set()
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def _run(self, job: Job, work: Callable[[Job], tuple[dict[str, Any], int | None]]) -> None:
         job.status = "running"
