@@ -55,6 +55,9 @@ __all__ = ["GAP_QUANTILES", "Diagnosis", "Driver", "diagnose", "sampled_quantiti
 GAP_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Sobol points used to estimate the size of an open zone.
 VOLUME_POINTS = 16384
+#: With no veto players every actor must consent (unanimity); beyond this many actors the
+#: diagnosis says so instead of solving a bargaining set nobody would read.
+MAX_UNANIMITY_ACTORS = 200
 #: Draws the levers use when there is no closed-form zone test (curvature != 1, or more
 #: than two veto players), to keep the search to seconds.
 LEVER_DRAWS_LIMITED = 500
@@ -493,6 +496,12 @@ def diagnose(
     """
     if draws < 2:
         raise ModelError(f"The 'draws' parameter of diagnose must be >= 2. Got {draws} instead.")
+    if not scenario.veto_players and scenario.n_actors > MAX_UNANIMITY_ACTORS:
+        raise ModelError(
+            f"no veto players: the zone of agreement would be diagnosed under unanimity of all "
+            f"{scenario.n_actors} actors, which says little and costs much beyond "
+            f"{MAX_UNANIMITY_ACTORS}; mark the actors whose consent a deal needs (veto: true)"
+        )
 
     def step(name: str) -> None:
         if progress is not None:

@@ -52,6 +52,10 @@ _TINY_CAPABILITY = 1e-9
 _MIN_SALIENCE = 1e-150
 
 
+#: The most actors the model runs on (see :meth:`SpatialModelOfPolitics.forecast`).
+MAX_ACTORS = 400
+
+
 @register
 @dataclass(frozen=True, kw_only=True)
 class SpatialModelOfPolitics(ModelSettings):
@@ -194,6 +198,12 @@ class SpatialModelOfPolitics(ModelSettings):
         a = scenario.to_arrays()
         if a.n_actors < 2:
             return self._alone(scenario, a, seed)
+        if a.n_actors > MAX_ACTORS:
+            raise ModelError(
+                f"smp: {a.n_actors} actors; the spatial model's cost grows about as n^3.6 per "
+                f"turn (160 actors take about 4 s, {MAX_ACTORS} about a minute), so it runs up "
+                f"to {MAX_ACTORS} actors; merge actors into blocs or use another model"
+            )
         x, s, c, notes = _inputs(a)
         cfg = self.config(seed)
         run = self._run(x, s, c, cfg)
