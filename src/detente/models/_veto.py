@@ -126,11 +126,14 @@ def _project(inp: BargainingInputs, y0: np.ndarray, y_in: np.ndarray, w: np.ndar
     from ..analysis.bargaining import STRICT_MARGIN
 
     _, V, I = inp.weights.shape
-    wv, pi, c = inp.weights[0], inp.ideal[0], float(inp.curvature[0])
+    # the veto players in a canonical order (by ideal point, then weights), so the solver's
+    # path, and with it the answer, does not depend on the order the actors were listed in
+    order = np.lexsort((*inp.weights[0].T[::-1], *inp.ideal[0].T[::-1]))
+    wv, pi, c = inp.weights[0][order], inp.ideal[0][order], float(inp.curvature[0])
     lo = inp.red_low[0].max(axis=0)
     hi = np.maximum(inp.red_high[0].min(axis=0), lo)
-    res = inp.reservation()[0] + 2 * STRICT_MARGIN
-    act = np.flatnonzero(~inp.indifferent[0])
+    res = (inp.reservation()[0] + 2 * STRICT_MARGIN)[order]
+    act = np.flatnonzero(~inp.indifferent[0][order])
     nv = I + V * I
     A = np.zeros((2 * V * I, nv))
     lb = np.zeros(2 * V * I)
@@ -168,8 +171,6 @@ def _project(inp: BargainingInputs, y0: np.ndarray, y_in: np.ndarray, w: np.ndar
             options={"maxiter": 500, "ftol": 1e-14},
         )
     y = np.clip(np.asarray(sol.x[:I], dtype=float), lo, hi)
-    if np.all(np.isfinite(y)) and _in_zone(inp, y):
-        return y
     a, b = 0.0, 1.0  # bisection on the segment: t = 1 is inside the zone
     for _ in range(60):
         t = (a + b) / 2
@@ -177,7 +178,13 @@ def _project(inp: BargainingInputs, y0: np.ndarray, y_in: np.ndarray, w: np.ndar
             b = t
         else:
             a = t
-    return np.asarray(y0 + b * (y_in - y0))
+    entry = np.asarray(y0 + b * (y_in - y0))
+    # SLSQP can stop short on this non-smooth problem: keep the nearer of its answer and the
+    # point where the segment enters the zone, so the result does not hang on where it started
+    if np.all(np.isfinite(y)) and _in_zone(inp, y):
+        if np.sum(w * (y - y0) ** 2) <= np.sum(w * (entry - y0) ** 2) + 1e-12:
+            return y
+    return entry
 
 
 def _why_refuse(inp: BargainingInputs, arrays: ScenarioArrays, x: np.ndarray, v: int) -> str:

@@ -184,9 +184,17 @@ def condorcet_winner(
     cand = np.unique(positions)
     da = np.abs(positions[None, :] - cand[:, None]) ** exponent  # (m, n)
     if vote == "intensity":
-        margins = (weights[None, None, :] * (da[None, :, :] - da[:, None, :])).sum(-1)
+        # sum_k w_k (d_bk - d_ak) = s_b - s_a with s = d @ w: O(m n), not an (m, m, n) array
+        s = da @ weights
+        margins = s[None, :] - s[:, None]
     elif vote == "majority":
-        margins = (weights[None, None, :] * np.sign(da[None, :, :] - da[:, None, :])).sum(-1)
+        # the (m, m, n) comparison in blocks of rows, so memory stays O(m n) for any crowd
+        m, n = da.shape
+        margins = np.empty((m, m))
+        step = max(1, int(4_000_000 // max(1, m * n)))
+        for r in range(0, m, step):
+            block = np.sign(da[None, :, :] - da[r : r + step, None, :])
+            margins[r : r + step] = (block * weights[None, None, :]).sum(-1)
     else:
         raise ModelError(
             f"The 'vote' parameter of condorcet must be 'intensity' or 'majority'. Got {vote!r} instead."

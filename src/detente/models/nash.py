@@ -56,6 +56,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Egalitarian", "KalaiSmorodinsky", "NashBargaining", "Problem", "batch"]
 
+#: The most bargaining players the joint solutions are computed for (every actor bargains
+#: when nobody holds a veto).
+MAX_PLAYERS = 60
+
 _TOL = 1e-9  # a gain counts as positive above this share of the player's best possible gain
 
 
@@ -484,6 +488,12 @@ class _Bargaining(ModelSettings):
                         f"{p.players[k]} cannot gain: no package {where}is better for it than "
                         "the status quo (it already has its best outcome there)"
                     )
+        if not reasons and p.n_issues > 0 and len(p.players) > MAX_PLAYERS:
+            raise ModelError(
+                f"{self.name}: {len(p.players)} bargaining players; the joint solution is an "
+                f"optimisation with one constraint per player, affordable up to {MAX_PLAYERS}: "
+                "mark the veto players (veto: true), who alone bargain, or use another model"
+            )
         if not reasons and p.n_issues > 0:
             sm = _Smooth(p)
             sample = _sample(p, self.n_samples)
