@@ -181,9 +181,9 @@ def _project(inp: BargainingInputs, y0: np.ndarray, y_in: np.ndarray, w: np.ndar
     entry = np.asarray(y0 + b * (y_in - y0))
     # SLSQP can stop short on this non-smooth problem: keep the nearer of its answer and the
     # point where the segment enters the zone, so the result does not hang on where it started
-    if np.all(np.isfinite(y)) and _in_zone(inp, y):
-        if np.sum(w * (y - y0) ** 2) <= np.sum(w * (entry - y0) ** 2) + 1e-12:
-            return y
+    nearer = np.sum(w * (y - y0) ** 2) <= np.sum(w * (entry - y0) ** 2) + 1e-12
+    if np.all(np.isfinite(y)) and _in_zone(inp, y) and nearer:
+        return y
     return entry
 
 
