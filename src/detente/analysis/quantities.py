@@ -426,6 +426,14 @@ class Evaluator:
 
     # dynamics ---------------------------------------------------------------------------
     def _dynamic(self, v: Variant, name: str, a: dict[str, Any]) -> Estimate:
+        sim, num, den = self._per_run_values(v, name, a)
+        return self._pooled(sim, name, num, den)
+
+    def _per_run_values(
+        self, v: Variant, name: str, a: dict[str, Any]
+    ) -> tuple[DynamicsResult, np.ndarray, np.ndarray | None]:
+        """The simulation and, per run, the quantity's numerator (and denominator for a
+        conditional share such as ``p_substantive_given_talks``)."""
         from ..dynamics.simulation import AGREEMENT, CRISIS, KINDS, LIMITED, SUBSTANTIVE
 
         m = int(a.get("month", self.months))
@@ -462,7 +470,7 @@ class Evaluator:
             num = sim.provocations[:m].sum(axis=0) * 12.0 / m
         else:  # pragma: no cover
             raise ModelError(f"quantity {name} is not computed here")
-        return self._pooled(sim, name, np.asarray(num, float), den)
+        return sim, np.asarray(num, float), den
 
     def _pooled(
         self, sim: DynamicsResult, name: str, num: np.ndarray, den: np.ndarray | None
@@ -529,33 +537,9 @@ class Evaluator:
         return None
 
     def _per_run(self, v: Variant, name: str, args: dict[str, Any]) -> np.ndarray | None:
-        from ..dynamics.simulation import AGREEMENT, CRISIS, KINDS, LIMITED, SUBSTANTIVE
-
-        if name in ("p_substantive_given_talks",):
-            return None
-        m = int(args.get("month", self.months))
-        sim = v.sim(m if "month" in args else self.months)
-        modes = sim.modes[:m]
-        talks = ((modes == LIMITED) | (modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
-        subst = ((modes == SUBSTANTIVE) | (modes == AGREEMENT)).any(axis=0)
-        table = {
-            "p_talks": talks,
-            "p_substantive": subst,
-            "p_agreement": (modes == AGREEMENT).any(axis=0),
-            "p_crisis": (modes == CRISIS).any(axis=0),
-            "p_instigation": np.asarray(sim.instigated[:m]).any(axis=0),
-            "p_limited_only": talks & ~subst,
-            "p_impasse": ~subst,
-            "provocations_per_year": sim.provocations[:m].sum(axis=0) * 12.0 / m,
-        }
-        if name == "choice_share":
-            who = sim.challenger if args["role"] == "challenger" else sim.defender
-            k = sim.actor_ids.index(who)
-            return np.asarray(
-                (sim.choices[:m, :, k] == KINDS.index(args["kind"])).mean(axis=0), float
-            )
-        x = table.get(name)
-        return None if x is None else np.asarray(x, float)
+        """Per-run values of a quantity (None for a conditional share: no per-run value)."""
+        _sim, num, den = self._per_run_values(v, name, args)
+        return num if den is None else None
 
     # ----- what the verdict hinges on --------------------------------------------------
     def hinges(
