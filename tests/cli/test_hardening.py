@@ -150,6 +150,11 @@ def test_argument_limits_are_stated_before_any_work(river, args):
     refused(command, river, option, value, must=(option, "Invalid value"))
 
 
+@pytest.mark.parametrize("command", [["backtest", "dynamics"], ["backtest", "outcomes"]])
+def test_the_backtests_use_the_same_seed_limits(river, command):
+    refused(*command, river, "--seed", "-1", must=("--seed", "Invalid value"))
+
+
 def test_the_limits_table_drives_the_help():
     from detente.cli._limits import LIMITS
 

@@ -16,6 +16,7 @@ from rich.table import Table
 from .. import defaults
 from ..errors import DetenteError, ModelError, Problem, ScenarioError
 from ._common import JsonOption, app, console, fail, print_json, progress_steps
+from ._limits import SeedOption
 
 __all__ = ["backtest_app"]
 
@@ -51,9 +52,7 @@ def outcomes(
             "actor,capability. Default: the file's own (equal for DEU tables).",
         ),
     ] = None,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed for models, folds and bootstrap.")
-    ] = defaults.SEED,
+    seed: SeedOption = defaults.SEED,
     n_boot: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples of the proposals.")
     ] = 2000,

@@ -221,7 +221,7 @@ def backtest_dynamics(
     runs: Annotated[
         int, typer.Option("--runs", min=20, max=100_000, help="Monte Carlo runs per origin.")
     ] = 400,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 0,
+    seed: SeedOption = 0,
     json_: JsonOption = False,
     save: Annotated[
         bool,
