@@ -22,29 +22,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1400,1000",
-)
-
-
-def _binaries() -> tuple[str, str]:
-    browser = next((p for n in ("chromium", "chromium-browser") if (p := shutil.which(n))), None)
-    driver = shutil.which("chromedriver")
-    if browser is None or driver is None:
-        pytest.skip(
-            "headless Chromium not found (need 'chromium' and 'chromedriver' on PATH; "
-            "run 'make browser-deps' or apt-get install chromium chromium-driver)"
-        )
-    return browser, driver
 
 
 @pytest.fixture(scope="module")
@@ -78,23 +55,9 @@ def server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def driver() -> Iterator[Any]:
-    browser, chromedriver = _binaries()
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="detente-chromium-")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = browser
-    for f in (*FLAGS, f"--user-data-dir={profile}"):
-        opts.add_argument(f)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(executable_path=chromedriver), options=opts)
-    try:
+def driver(chromium: Any) -> Iterator[Any]:
+    with chromium(width=1400, logs=("browser",)) as drv:
         yield drv
-    finally:
-        drv.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _wait(drv: Any, script: str, timeout: float = 300) -> Any:
