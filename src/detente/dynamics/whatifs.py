@@ -8,20 +8,10 @@ A scenario declares its what-ifs under ``what_ifs`` (see :mod:`detente.scenario.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from ..scenario.whatif import apply_what_if
+from ..scenario.whatif import apply_what_if, what_ifs_of
 from .result import HORIZONS, DynamicsResult
 
-if TYPE_CHECKING:
-    from ..scenario.schema import Scenario
-
 __all__ = ["apply_what_if", "compare", "what_ifs_of"]
-
-
-def what_ifs_of(s: Scenario) -> dict[str, str]:
-    """Id -> "kind: label" of every what-if the scenario declares."""
-    return {w.id: f"{w.kind}: {w.label}" for w in s.what_ifs}
 
 
 def compare(base: DynamicsResult, other: DynamicsResult) -> dict[int, dict[str, float]]:

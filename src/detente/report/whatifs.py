@@ -10,16 +10,15 @@ import difflib
 from typing import TYPE_CHECKING
 
 from ..errors import Problem, ScenarioError
+from ..scenario.whatif import what_ifs_of
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
 
 __all__ = ["apply_named", "known_what_ifs"]
 
-
-def known_what_ifs(s: Scenario) -> dict[str, str]:
-    """Id -> description of every what-if the scenario declares."""
-    return {w.id: f"{w.kind}: {w.label}" for w in s.what_ifs}
+#: Id -> "kind: label" of every what-if a scenario declares (one function for every view).
+known_what_ifs = what_ifs_of
 
 
 def apply_named(s: Scenario, name: str) -> tuple[Scenario, str]:

@@ -29,6 +29,7 @@ __all__ = [
     "apply_sets",
     "apply_what_if",
     "parse_assignment",
+    "what_ifs_of",
 ]
 
 
@@ -312,6 +313,11 @@ def apply_changes(s: Scenario, changes: tuple[Change, ...] | list[Change], *, wh
     for c in changes:
         s = apply_change(s, c, why=why)
     return s
+
+
+def what_ifs_of(s: Scenario) -> dict[str, str]:
+    """Id -> "kind: label" of every what-if the scenario declares."""
+    return {w.id: f"{w.kind}: {w.label}" for w in s.what_ifs}
 
 
 def apply_what_if(s: Scenario, what_if: str) -> Scenario:
