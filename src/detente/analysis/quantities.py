@@ -15,7 +15,6 @@ the draws it was computed on (for ``hinges_on``).
 
 from __future__ import annotations
 
-import inspect
 import json
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import DetenteError, ModelError
 from ..scenario.case import QUANTITIES, Change, Condition, effect_changes
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
     from .bargaining import GapResult
 
-__all__ = ["Estimate", "Evaluator", "Variant", "has_roles", "record_events"]
+__all__ = ["Estimate", "Evaluator", "Variant", "has_roles"]
 
 Z95 = 1.959963984540054
 #: Runs per parameter group of the simulation (see Evaluator.n_groups).
@@ -63,23 +62,9 @@ def _veto_ids(s: Scenario) -> tuple[str, ...]:
     return s.veto_players or s.actor_ids
 
 
-def record_events(record: str) -> list[dict[str, str]]:
-    """The rows of a bundled record's ``events.csv`` (see ``docs/scenario-format.md``)."""
-    import csv
-    from importlib import resources
-
-    path = resources.files("detente.data") / "records" / record / "events.csv"
-    if not path.is_file():
-        raise ModelError(f"not applicable: no bundled record {record!r} (detente/data/records/)")
-    import io
-
-    text = path.read_text(encoding="utf-8")
-    return [dict(r) for r in csv.DictReader(io.StringIO(text, newline=""))]
-
-
 def has_roles(s: Scenario) -> bool:
     """Whether the scenario declares the dynamics' roles (a challenger and a defender)."""
-    return getattr(s, "roles", None) is not None
+    return s.roles is not None
 
 
 def _wilson(p: float, n: int) -> tuple[float, float] | None:
@@ -255,10 +240,8 @@ class Evaluator:
         from ..dynamics import simulate
 
         kw: dict[str, Any] = {"runs": self.runs, "months": months or self.months, "seed": self.seed}
-        params = inspect.signature(simulate).parameters
-        if "groups" in params:
-            kw["groups"] = self.n_groups
-        if "what_if" in params and label != "baseline":
+        kw["groups"] = self.n_groups
+        if label != "baseline":
             kw["what_if"] = label
         self.n_simulations += 1
         if self.progress is not None:
@@ -307,29 +290,30 @@ class Evaluator:
 
     # the case's record ------------------------------------------------------------------
     def _record(self, v: Variant, name: str, a: dict[str, Any]) -> Estimate:
-        roles = getattr(v.scenario, "roles", None)
-        record = getattr(roles, "record", None)
-        if record is None:
+        roles = v.scenario.roles
+        record = None if roles is None else roles.record
+        if roles is None or record is None:
             raise ModelError(
                 "not applicable: the scenario names no historical record (roles.record)"
             )
-        rows = record_events(record)
+        from ..data.records import load_record
+
+        try:
+            events = load_record(record).events
+        except DetenteError as err:
+            raise ModelError("not applicable: " + "; ".join(err.lines())) from err
         since, until = str(a["since"]), str(a["until"])
         if until < since:
             raise ModelError(
                 f"not applicable: record_rate runs from {since} to {until}, which is backwards"
             )
         who = a.get("actor")
-        names = {who} if who is not None else None
-        if who in ("challenger", "defender") and roles is not None:
-            names = {who, getattr(roles, who)}
-        n = sum(
-            1
-            for r in rows
-            if r["kind"] == a["kind"]
-            and since <= r["date"][:7] <= until
-            and (names is None or r["actor"] in names)
-        )
+        month = events["date"].str[:7]
+        sel = (events["kind"] == a["kind"]) & (month >= since) & (month <= until)
+        if who is not None:
+            names = {who, getattr(roles, who)} if who in ("challenger", "defender") else {who}
+            sel &= events["actor"].isin(names)
+        n = int(sel.sum())
         y0, m0 = (int(x) for x in since.split("-"))
         y1, m1 = (int(x) for x in until.split("-"))
         months = (y1 - y0) * 12 + (m1 - m0) + 1
@@ -475,8 +459,7 @@ class Evaluator:
     def _pooled(
         self, sim: DynamicsResult, name: str, num: np.ndarray, den: np.ndarray | None
     ) -> Estimate:
-        group = getattr(sim, "group", None)
-        draws = getattr(sim, "draws", None)
+        group, draws = sim.group, sim.draws
         binary = bool(np.all((num == 0) | (num == 1)))
         if den is None:
             value = float(num.mean())

@@ -176,7 +176,7 @@ def outlook(report: AnalysisReport) -> None:
                 "agreement": at["agreement"],
                 "crisis": at["crisis"],
                 "impasse_throughout": at.get("impasse_throughout"),
-                "by_change": sim.at_by_change(h) if hasattr(sim, "at_by_change") else None,
+                "by_change": sim.at_by_change(h),
             }
         )
     report.outlook = {
@@ -311,8 +311,8 @@ def calibration(report: AnalysisReport) -> None:
             "which were not run for this scenario",
         )
         return
-    roles = getattr(report.scenario, "roles", None)
-    record_id = getattr(roles, "record", None)
+    roles = report.scenario.roles
+    record_id = None if roles is None else roles.record
     if record_id is None:
         _absent(
             report,
