@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from detente.analysis.bargaining import win_set_gap
 from detente.analysis.diagnosis import diagnose, sampled_quantities
+from detente.core import win_set_gap
 from detente.errors import ModelError
 from detente.scenario import load_bundled
 
@@ -75,7 +75,9 @@ def test_result_face(flagship_diagnosis, tmp_path):
     assert len(d.to_frame("blockers")) == len(d.point.blockers())
     with pytest.raises(ValueError, match="must be one of"):
         d.to_frame("nope")
-    ax = d.plot()
+    from detente.plotting.winsets import plot_diagnosis
+
+    ax = plot_diagnosis(d)
     assert ax.get_title().startswith("Win-sets on denuclearization x sanctions_relief")
     ax.figure.savefig(tmp_path / "w.png")
     assert "the status quo" in ax.get_title()
