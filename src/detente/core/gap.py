@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -74,8 +77,55 @@ def win_set_gap(
     return solve(inp, red_line_price, grid_points)
 
 
+#: Results of the last distinct problems solved: a run asks the same question of the core
+#: many times (each model's veto projection, the Nash family, the diagnosis, the claims), and
+#: the core answers each distinct problem once. Keyed by the problem's bytes, so a changed
+#: scenario is a new problem; bounded, so memory stays flat.
+_SOLVED: OrderedDict[bytes, GapResult] = OrderedDict()
+_SOLVED_MAX = 64
+
+
+def _problem_key(inp: BargainingInputs, red_line_price: float, grid_points: int) -> bytes:
+    h = hashlib.blake2b(digest_size=20)
+    h.update(repr((inp.veto_ids, inp.issue_ids, inp.batched, red_line_price, grid_points)).encode())
+    for arr in (
+        inp.scale_low,
+        inp.scale_width,
+        inp.weights,
+        inp.ideal,
+        inp.status_quo,
+        inp.red_low,
+        inp.red_high,
+        inp.curvature,
+        inp.agreement_cost,
+        inp.indifferent,
+    ):
+        a = np.ascontiguousarray(arr)
+        h.update(repr(a.shape).encode())
+        h.update(a.tobytes())
+    return h.digest()
+
+
 def solve(inp: BargainingInputs, red_line_price: float = 1.0, grid_points: int = 201) -> GapResult:
-    """:func:`win_set_gap` on inputs already built (the pipeline shares them)."""
+    """:func:`win_set_gap` on inputs already built; each distinct problem is solved once
+    (the result is shared, so treat its arrays as read-only)."""
+    key = _problem_key(inp, red_line_price, grid_points)
+    hit = _SOLVED.get(key)
+    if hit is not None:
+        _SOLVED.move_to_end(key)
+        return hit
+    out = _solve(inp, red_line_price, grid_points)
+    for f in fields(out):  # shared: a caller writing into it would change every sharer's
+        v = getattr(out, f.name)
+        if isinstance(v, np.ndarray):
+            v.flags.writeable = False
+    _SOLVED[key] = out
+    while len(_SOLVED) > _SOLVED_MAX:
+        _SOLVED.popitem(last=False)
+    return out
+
+
+def _solve(inp: BargainingInputs, red_line_price: float, grid_points: int) -> GapResult:
     _n, _V, _I = inp.weights.shape
     linear = bool(np.all(inp.curvature == 1.0))
     if linear:
