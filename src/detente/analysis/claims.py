@@ -13,6 +13,9 @@ verdict
 evidence
     ``encoding`` (the verdict restates inputs: shown as "encoded in the scenario" and never
     counted as a finding), ``derived`` (from model outputs) or ``record`` (against data).
+    The kind is *computed*: a claim declared ``derived`` whose every condition a rule on the
+    typed inputs alone predicts in at least 95% of the draws (:mod:`.kinds`) is reported as an
+    encoding, with the rules it restates (``restates``); ``declared`` keeps the file's word.
 robustness
     The share of draws *over the ranges of every uncertain input* (judgement parameters
     included) in which every condition holds, each draw's quantity computed at that draw's
@@ -42,6 +45,7 @@ import numpy as np
 from .._json import jsonable
 from ..errors import DetenteError, ModelError
 from ._render import check_format, markdown_to_html
+from .kinds import Restatement, restatement
 from .quantities import HINGE_SHIFT  # documented here, used there
 
 if TYPE_CHECKING:
@@ -54,8 +58,8 @@ if TYPE_CHECKING:
 
 __all__ = ["HINGE_SHIFT", "ClaimResult", "ClaimsReport", "evaluate_claims"]
 
-Verdict = Literal["holds", "fails", "not-applicable"]
-VERDICTS = ("holds", "fails", "not-applicable")
+Verdict = Literal["holds", "fails", "too-close-to-call", "not-applicable"]
+VERDICTS = ("holds", "fails", "too-close-to-call", "not-applicable")
 
 _OPS = {
     "<": np.less,
@@ -75,6 +79,8 @@ class ConditionResult:
     interval: tuple[float, float] | None
     holds: bool | None
     detail: str = ""
+    #: The threshold lies within the estimate's own 95% interval: too close to call.
+    too_close: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +89,7 @@ class ConditionResult:
             "value": self.value,
             "interval": None if self.interval is None else list(self.interval),
             "holds": self.holds,
+            "too_close": self.too_close,
             "detail": self.detail,
         }
 
@@ -106,6 +113,10 @@ class ClaimResult:
     needs: str
     note: str = ""
     hinge_detail: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: The kind the scenario file declares (``evidence`` is the computed kind).
+    declared: str = ""
+    #: The rules on the typed inputs that predict a condition's verdict (see :mod:`.kinds`).
+    restates: tuple[Restatement, ...] = ()
 
     @property
     def is_finding(self) -> bool:
@@ -127,6 +138,9 @@ class ClaimResult:
             "words": self.words,
             "at": self.at,
             "evidence": self.evidence,
+            "kind": self.evidence,
+            "declared": self.declared or self.evidence,
+            "restates": [r.to_dict() for r in self.restates],
             "verdict": self.verdict,
             "finding": self.is_finding,
             "robustness": self.robustness,
@@ -237,6 +251,7 @@ class ClaimsReport:
         colours = {
             "holds": "#2b8a3e",
             "fails": "#c92a2a",
+            "too-close-to-call": "#e8590c",
             "not-applicable": "#ced4da",
             "encoded": "#868e96",
         }
@@ -308,9 +323,21 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
             reason = "; ".join(err.lines())
             break
         ok = bool(_OPS[cond.compare](est.value, cond.threshold)) if np.isfinite(est.value) else None
+        close = (
+            ok is not None
+            and est.interval is not None
+            and cond.compare in ("<", "<=", ">", ">=")
+            and est.interval[0] <= cond.threshold <= est.interval[1]
+        )
         conds.append(
             ConditionResult(
-                cond.describe(), cond.quantity, _num(est.value), est.interval, ok, est.detail
+                cond.describe(),
+                cond.quantity,
+                _num(est.value),
+                est.interval,
+                ok,
+                est.detail,
+                bool(close),
             )
         )
         estimates.append(est)
@@ -339,14 +366,27 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
             explanation=reason
             or "a quantity could not be estimated (no runs reached its condition)",
         )
-    verdict: Verdict = "holds" if all(c.holds for c in conds) else "fails"
+    # a condition whose own interval straddles its threshold decides nothing: the claim fails
+    # if another condition clearly fails, and is too close to call otherwise
+    verdict: Verdict
+    if any(not c.holds and not c.too_close for c in conds):
+        verdict = "fails"
+    elif any(c.too_close for c in conds):
+        verdict = "too-close-to-call"
+    else:
+        verdict = "holds"
     robustness, definition, holds_draws = _robustness(per_draw, estimates, ev)
     hinges, detail = (
         ({}, {})
         if holds_draws is None
         else ev.hinges(holds_draws, [e for e in estimates if not e.aggregate])
     )
-    failing = [c.text for c in conds if not c.holds]
+    failing = [c.text for c in conds if not c.holds and not c.too_close]
+    too_close = [
+        f"{c.text} (interval {_fmt(c.interval[0])} to {_fmt(c.interval[1])})"
+        for c in conds
+        if c.too_close and c.interval is not None
+    ]
     expl = "; ".join(
         f"{c.quantity} = {_fmt(c.value)}"
         + ("" if c.interval is None else f" [{_fmt(c.interval[0])}, {_fmt(c.interval[1])}]")
@@ -354,10 +394,30 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
     )
     if failing:
         expl += "; fails on: " + "; ".join(failing)
-    if claim.evidence == "encoding":
-        expl = "encoded in the scenario (restates inputs, not a finding): " + expl
+    if too_close:
+        expl += "; too close to call (threshold within the interval): " + "; ".join(too_close)
+    restates: tuple[Restatement, ...] = ()
+    kind = claim.evidence
+    if claim.evidence == "derived":
+        restates, all_restated = _restatements(claim, conds, estimates, ev)
+        if all_restated:
+            kind = "encoding"
+            base["evidence"] = kind
+    if kind == "encoding":
+        why = (
+            "computed: " + "; ".join(r.describe() for r in restates)
+            if claim.evidence != "encoding"
+            else "declared"
+        )
+        expl = f"encoded in the scenario (restates inputs, not a finding; {why}): " + expl
+    elif restates:
+        expl += "; partly restates inputs: " + "; ".join(
+            f"{r.condition} <- {r.describe()}" for r in restates
+        )
     return ClaimResult(
         **base,
+        declared=claim.evidence,
+        restates=restates,
         verdict=verdict,
         conditions=tuple(conds),
         robustness=robustness,
@@ -367,6 +427,68 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
         explanation=expl,
         hinge_detail=detail,
     )
+
+
+def _restatements(
+    claim: Claim, conds: list[ConditionResult], estimates: list[Estimate], ev: Evaluator
+) -> tuple[tuple[Restatement, ...], bool]:
+    """The rules on the typed inputs that predict each condition per draw (:mod:`.kinds`),
+    and whether every condition (or all of them together) is so predicted."""
+    found: list[Restatement] = []
+    per_cond: list[tuple[np.ndarray, Estimate] | None] = []
+    for cond, res, est in zip(claim.check, conds, estimates, strict=True):
+        of = str(cond.args["of"]) if cond.quantity == "effect" else cond.quantity
+        inner = dict(cond.args.get("args", {})) if cond.quantity == "effect" else cond.args
+        per_cond.append(None)
+        if est.reads == "record":
+            continue
+        if est.aggregate:
+            rules = [
+                restatement(res.text, of, sig.astype(bool), d, ev.scenario, args=inner)
+                for sig, d in est.signals
+            ]
+            if rules and all(r is not None for r in rules):
+                found.append(
+                    Restatement(
+                        res.text,
+                        " and ".join(dict.fromkeys(r.rule for r in rules if r)),
+                        tuple(dict.fromkeys(p for r in rules if r for p in r.inputs)),
+                        min(r.agreement for r in rules if r),
+                        rules[0].n_draws if rules[0] else 0,
+                    )
+                )
+            continue
+        if est.per_draw is None:
+            r = restatement(res.text, of, np.zeros(0, bool), None, ev.scenario, args=inner)
+            if r is not None:
+                found.append(r)
+            continue
+        x = np.asarray(est.per_draw, float)
+        ok = np.isfinite(x)
+        v = np.zeros(x.shape, bool)
+        v[ok] = _OPS[cond.compare](x[ok], cond.threshold)
+        per_cond[-1] = (v, est)
+        d = est.draws if ok.all() or est.draws is None else est.draws.take(ok)
+        r = restatement(res.text, of, v[ok], d, ev.scenario, paths=est.paths, args=inner)
+        if r is not None:
+            found.append(r)
+    every = len(found) == len(conds) and len(conds) > 0
+    usable = [p for p in per_cond if p is not None]
+    if not every and len(usable) == len(conds) > 1:
+        sizes = {p[0].shape for p in usable}
+        if len(sizes) == 1:
+            both = np.logical_and.reduce([p[0] for p in usable])
+            est0 = usable[0][1]
+            paths = None
+            if all(p[1].paths is not None for p in usable):
+                paths = frozenset().union(*(p[1].paths or frozenset() for p in usable))
+            r = restatement(
+                "every condition together", "", both, est0.draws, ev.scenario, paths=paths
+            )
+            if r is not None:
+                found.append(r)
+                every = True
+    return tuple(found), every
 
 
 def _robustness(

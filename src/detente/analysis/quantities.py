@@ -55,6 +55,9 @@ class Estimate:
     aggregate: bool = False
     #: The input paths the quantity reads (None: every input).
     paths: frozenset[str] | None = None
+    #: For a share over the draws (``aggregate``), the per-draw indicators it averages, each
+    #: with its draws (one per variant for an effect): what the evidence-kind check reads.
+    signals: tuple[tuple[np.ndarray, ScenarioArrays], ...] = ()
 
 
 def _veto_ids(s: Scenario) -> tuple[str, ...]:
@@ -83,6 +86,37 @@ def _mean_interval(x: np.ndarray) -> tuple[float, float] | None:
         return None
     m, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
     return (m - Z95 * se, m + Z95 * se)
+
+
+def _cluster_interval(
+    num: np.ndarray, group: np.ndarray, den: np.ndarray | None = None, *, share: bool = False
+) -> tuple[float, float] | None:
+    """A 95% interval of a mean (or of the ratio ``sum(num) / sum(den)``) over runs that come
+    in parameter groups, with the cluster-robust (grouped) standard error.
+
+    Runs of one group share every drawn input, so they are not independent: the variance of
+    the estimate is the variance between the groups' totals,
+    ``G / (G - 1) * sum_g (sum_{i in g} e_i)^2 / (sum_i d_i)^2`` with residuals
+    ``e_i = num_i - r * d_i`` (``d_i = 1`` for a mean). It includes the spread between
+    groups (the inputs' uncertainty as sampled) as well as the noise within them; with one
+    group it is undefined (None). ``share`` clips the interval to [0, 1].
+    """
+    x = np.asarray(num, float)
+    d = np.ones_like(x) if den is None else np.asarray(den, float)
+    g = np.asarray(group, int)
+    k = int(g.max()) + 1 if g.size else 0
+    if k < 2 or d.sum() <= 0:
+        return None
+    r = float(x.sum() / d.sum())
+    e = np.bincount(g, weights=x - r * d, minlength=k)
+    n_groups = int(np.count_nonzero(np.bincount(g, minlength=k)))
+    if n_groups < 2:
+        return None
+    se = float(np.sqrt(n_groups / (n_groups - 1) * np.sum(e**2)) / d.sum())
+    lo, hi = r - Z95 * se, r + Z95 * se
+    if share:
+        lo, hi = max(0.0, lo), min(1.0, hi)
+    return (float(lo), float(hi))
 
 
 class Variant:
@@ -278,6 +312,7 @@ class Evaluator:
             a.reads,
             aggregate=a.aggregate,
             paths=a.paths,
+            signals=(*a.signals, *b.signals),
         )
 
     def quantity(self, v: Variant, name: str, args: dict[str, Any]) -> Estimate:
@@ -380,6 +415,7 @@ class Evaluator:
                 batch,
                 reads,
                 aggregate=True,
+                signals=((v.open_, batch),),
             )
         if name == "in_win_set":
             from .levers import package_in_win_sets
@@ -468,6 +504,9 @@ class Evaluator:
             d = np.asarray(den, float)
             value = float(num.sum() / d.sum()) if d.sum() > 0 else float("nan")
             interval = _wilson(value, int(d.sum())) if d.sum() > 0 else None
+        if group is not None and np.isfinite(value):
+            # runs in parameter groups: the interval includes the variance between groups
+            interval = _cluster_interval(num, np.asarray(group), den, share=binary) or interval
         per = None
         if group is not None:
             g = np.asarray(group, int)
@@ -514,6 +553,9 @@ class Evaluator:
                 return None
             if a is None or b is None or a.shape != b.shape:
                 return None
+            group = None if v._sim is None else v._sim.group  # set by _per_run above
+            if group is not None and np.asarray(group).shape == a.shape:
+                return _cluster_interval(b - a, np.asarray(group)) or _mean_interval(b - a)
             return _mean_interval(b - a)
         if of == "p_zone" and v.open_.shape == w.open_.shape:
             return _mean_interval(w.open_.astype(float) - v.open_.astype(float))
