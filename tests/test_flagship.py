@@ -355,7 +355,7 @@ def test_show_sources_lists_every_number_with_a_source(flagship):
     for path, _ in element_provenance(flagship):
         assert re.search(rf"^{re.escape(path)}$", out, re.M), path
     assert "(essay, ¶5 s2)" in out
-    assert "denuclearization <= 50 [40, 60]" in out
+    assert "denuclearization <= 40 [20, 55]" in out
     assert re.search(r"C14 .*¶9 s5", out)
     assert "rests on: drivers.political_change_washington" in out
 

@@ -551,6 +551,8 @@ class Evaluator:
                 a, b = self._per_run(v, of, args), self._per_run(w, of, args)
             except ModelError:
                 return None
+            if a is None and b is None:  # a conditional share: the difference of two ratios
+                return self._paired_ratio_interval(v, w, of, args)
             if a is None or b is None or a.shape != b.shape:
                 return None
             group = None if v._sim is None else v._sim.group  # set by _per_run above
@@ -560,6 +562,30 @@ class Evaluator:
         if of == "p_zone" and v.open_.shape == w.open_.shape:
             return _mean_interval(w.open_.astype(float) - v.open_.astype(float))
         return None
+
+    def _paired_ratio_interval(
+        self, v: Variant, w: Variant, of: str, args: dict[str, Any]
+    ) -> tuple[float, float] | None:
+        """A grouped 95% interval of ``r_w - r_v`` for a conditional share ``r = sum(num) /
+        sum(den)`` (linearised: each run contributes ``(num - r * den) / sum(den)``)."""
+        sa, na, da = self._per_run_values(v, of, args)
+        sb, nb, db = self._per_run_values(w, of, args)
+        if da is None or db is None or na.shape != nb.shape or sa.group is None:
+            return None
+        da, db = np.asarray(da, float), np.asarray(db, float)
+        if da.sum() <= 0 or db.sum() <= 0:
+            return None
+        ra, rb = na.sum() / da.sum(), nb.sum() / db.sum()
+        z = (nb - rb * db) / db.sum() - (na - ra * da) / da.sum()
+        g = np.asarray(sa.group, int)
+        k = int(g.max()) + 1
+        e = np.bincount(g, weights=z, minlength=k)
+        n_groups = int(np.count_nonzero(np.bincount(g, minlength=k)))
+        if n_groups < 2:
+            return None
+        se = float(np.sqrt(n_groups / (n_groups - 1) * np.sum(e**2)))
+        d = float(rb - ra)
+        return (d - Z95 * se, d + Z95 * se)
 
     def _per_run(self, v: Variant, name: str, args: dict[str, Any]) -> np.ndarray | None:
         """Per-run values of a quantity (None for a conditional share: no per-run value)."""
