@@ -382,7 +382,7 @@ def test_show_json_without_sources_still_carries_every_provenance(flagship):
     assert len(data["numbers"]) == len(list(flagship.quantities()))
     assert all(r["provenance"] for r in data["numbers"])
     usa = next(a for a in data["actors"] if a["id"] == "usa")
-    assert usa["red_lines"]["denuclearization"]["bound"]["cite"] == "¶5 s2"
+    assert usa["red_lines"]["denuclearization"]["bound"]["cite"] == "¶5 s1; ¶5 s2"
 
 
 def test_set_changes_show_json():

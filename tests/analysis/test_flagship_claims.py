@@ -107,9 +107,9 @@ def test_c8_is_an_encoding_that_reads_only_the_stated_red_lines(flagship):
 DYNAMIC_FLIPS = {
     "C1": ("dprk.red_lines.denuclearization", 20, "holds", 55, "fails"),
     "C2": ("parameters.logit_noise", 0.7, "holds", 1.5, "fails"),
-    "C3": ("parameters.obduracy", 10, "fails", 30, "holds"),
+    "C3": ("dprk.red_lines.denuclearization", 20, "holds", 55, "fails"),
     "C4": ("dprk.red_lines.denuclearization", 20, "holds", 55, "fails"),
-    "C14": ("parameters.leader_shift_max", 0.2, "fails", 0.8, "holds"),
+    "C14": ("usa.red_lines.denuclearization", 50, "holds", 80, "fails"),
 }
 
 

@@ -133,7 +133,7 @@ def test_the_grouped_interval_includes_the_variance_between_groups():
     assert (hi - lo) > 2.5 * naive
     # and it matches the spread of the group means over their number
     assert (hi - lo) == pytest.approx(
-        2 * 1.96 * np.bincount(group, x).std(ddof=1) / per / np.sqrt(n_groups), rel=0.05
+        2 * 2.023 * np.bincount(group, x).std(ddof=1) / per / np.sqrt(n_groups), rel=0.05
     )
     # identical groups: about the binomial interval
     y = (rng.random(group.size) < 0.5).astype(float)

@@ -239,9 +239,7 @@ def restatement(
         # a typed comparison decides a bargaining verdict when it fires (bounds that do not
         # overlap shut the zone; a package outside a bound is outside the win-set), not when
         # it never does
-        if (constructive and rule.mean() >= MIN_SIDE) or _varies_beyond_chance(
-            rule, v, len(rules)
-        ):
+        if (constructive and rule.mean() >= MIN_SIDE) or _varies_beyond_chance(rule, v, len(rules)):
             return Restatement(condition, text, inputs, agree, n)
     if minority < MIN_SIDE:
         return None

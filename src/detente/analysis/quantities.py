@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy.stats import t as student_t
 
 from ..errors import DetenteError, ModelError
 from ..scenario.case import QUANTITIES, Change, Condition, effect_changes
@@ -88,6 +89,12 @@ def _mean_interval(x: np.ndarray) -> tuple[float, float] | None:
     return (m - Z95 * se, m + Z95 * se)
 
 
+def _t95(n_groups: int) -> float:
+    """The two-sided 95% quantile of Student's t with ``n_groups - 1`` degrees of freedom (a
+    grouped standard error is estimated from the groups alone)."""
+    return float(student_t.ppf(0.975, max(1, n_groups - 1)))
+
+
 def _cluster_interval(
     num: np.ndarray, group: np.ndarray, den: np.ndarray | None = None, *, share: bool = False
 ) -> tuple[float, float] | None:
@@ -99,7 +106,8 @@ def _cluster_interval(
     ``G / (G - 1) * sum_g (sum_{i in g} e_i)^2 / (sum_i d_i)^2`` with residuals
     ``e_i = num_i - r * d_i`` (``d_i = 1`` for a mean). It includes the spread between
     groups (the inputs' uncertainty as sampled) as well as the noise within them; with one
-    group it is undefined (None). ``share`` clips the interval to [0, 1].
+    group it is undefined (None). ``share`` clips the interval to [0, 1]. The quantile is
+    Student's t with one degree of freedom fewer than the groups.
     """
     x = np.asarray(num, float)
     d = np.ones_like(x) if den is None else np.asarray(den, float)
@@ -113,7 +121,8 @@ def _cluster_interval(
     if n_groups < 2:
         return None
     se = float(np.sqrt(n_groups / (n_groups - 1) * np.sum(e**2)) / d.sum())
-    lo, hi = r - Z95 * se, r + Z95 * se
+    t = _t95(n_groups)
+    lo, hi = r - t * se, r + t * se
     if share:
         lo, hi = max(0.0, lo), min(1.0, hi)
     return (float(lo), float(hi))
@@ -344,7 +353,10 @@ class Evaluator:
             )
         who = a.get("actor")
         month = events["date"].str[:7]
-        sel = (events["kind"] == a["kind"]) & (month >= since) & (month <= until)
+        kinds = {str(a["kind"]), *(str(k) for k in a.get("kinds") or ())}
+        sel = events["kind"].isin(kinds) & (month >= since) & (month <= until)
+        if a.get("sources"):
+            sel &= events["source"].isin([str(x) for x in a["sources"]])
         if who is not None:
             names = {who, getattr(roles, who)} if who in ("challenger", "defender") else {who}
             sel &= events["actor"].isin(names)
@@ -569,7 +581,7 @@ class Evaluator:
         """A grouped 95% interval of ``r_w - r_v`` for a conditional share ``r = sum(num) /
         sum(den)`` (linearised: each run contributes ``(num - r * den) / sum(den)``)."""
         sa, na, da = self._per_run_values(v, of, args)
-        sb, nb, db = self._per_run_values(w, of, args)
+        _sb, nb, db = self._per_run_values(w, of, args)
         if da is None or db is None or na.shape != nb.shape or sa.group is None:
             return None
         da, db = np.asarray(da, float), np.asarray(db, float)
@@ -585,7 +597,8 @@ class Evaluator:
             return None
         se = float(np.sqrt(n_groups / (n_groups - 1) * np.sum(e**2)))
         d = float(rb - ra)
-        return (d - Z95 * se, d + Z95 * se)
+        t = _t95(n_groups)
+        return (d - t * se, d + t * se)
 
     def _per_run(self, v: Variant, name: str, args: dict[str, Any]) -> np.ndarray | None:
         """Per-run values of a quantity (None for a conditional share: no per-run value)."""

@@ -241,8 +241,9 @@ QUANTITIES: dict[str, QuantitySpec] = {
             "record",
             {"kind": "event_kind", "since": "yearmonth", "until": "yearmonth"},
             "events of the kind per year in the case's record, from the first month to the last "
-            "(inclusive); optionally only one actor's (an actor id or a role)",
-            optional=("actor",),
+            "(inclusive); optionally only one actor's (an actor id or a role), further kinds "
+            "(kinds: a list) and only events from some of the record's sources (sources: a list)",
+            optional=("actor", "kinds", "sources"),
         ),
         _q(
             "effect",
