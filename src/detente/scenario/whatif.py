@@ -277,6 +277,14 @@ def apply_change(s: Scenario, change: Change, *, why: str) -> Scenario:
     """A copy of ``s`` with one :class:`~detente.scenario.case.Change` applied."""
     if change.drop_issue is not None:
         return s.without_issue(change.drop_issue)
+    if change.idle is not None:
+        data = s.model_dump()
+        actor = next((a for a in data["actors"] if a["id"] == change.idle), None)
+        if actor is None:
+            raise _bad_path(s, change.idle, "no such actor")
+        for tool in actor["tools"]:
+            tool["kind"] = "delay"
+        return _validated(data, f"idle {change.idle}")
     if change.set is not None:
         if change.to is not None:
             value: Any = change.to
