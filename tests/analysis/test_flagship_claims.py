@@ -109,7 +109,7 @@ DYNAMIC_FLIPS = {
     "C2": ("parameters.logit_noise", 0.7, "holds", 1.5, "fails"),
     "C3": ("dprk.red_lines.denuclearization", 20, "holds", 55, "fails"),
     "C4": ("dprk.red_lines.denuclearization", 20, "holds", 55, "fails"),
-    "C14": ("usa.red_lines.denuclearization", 50, "holds", 80, "fails"),
+    "C9": ("dprk.red_lines.denuclearization", 20, "holds", 55, "fails"),
 }
 
 
