@@ -14,7 +14,8 @@ import pytest
 
 from detente.analysis.claims import evaluate_claims
 from detente.analysis.diagnosis import sampled_quantities
-from detente.analysis.quantities import Evaluator, _cluster_interval
+from detente.analysis.intervals import cluster_interval
+from detente.analysis.quantities import Evaluator
 from detente.scenario import load, load_bundled
 
 STEEL = Path(__file__).parents[2] / "examples" / "steel-dispute.yaml"
@@ -127,7 +128,7 @@ def test_the_grouped_interval_includes_the_variance_between_groups():
     p = rng.uniform(0.1, 0.9, n_groups)  # each group's own probability
     group = np.repeat(np.arange(n_groups), per)
     x = (rng.random(group.size) < p[group]).astype(float)
-    lo, hi = _cluster_interval(x, group, share=True)
+    lo, hi = cluster_interval(x, group, share=True)
     naive = 2 * 1.96 * np.sqrt(x.mean() * (1 - x.mean()) / x.size)
     # groups that differ make the honest interval several times the naive binomial one
     assert (hi - lo) > 2.5 * naive
@@ -137,7 +138,7 @@ def test_the_grouped_interval_includes_the_variance_between_groups():
     )
     # identical groups: about the binomial interval
     y = (rng.random(group.size) < 0.5).astype(float)
-    lo2, hi2 = _cluster_interval(y, group, share=True)
+    lo2, hi2 = cluster_interval(y, group, share=True)
     assert (hi2 - lo2) == pytest.approx(2 * 1.96 * np.sqrt(0.25 / y.size), rel=0.35)
 
 

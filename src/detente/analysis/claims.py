@@ -45,7 +45,7 @@ import numpy as np
 from .._json import jsonable
 from ..errors import DetenteError, ModelError
 from ._render import check_format, markdown_to_html
-from .kinds import Restatement, restatement
+from .kinds import Restatement, claim_restatements
 from .quantities import HINGE_SHIFT  # documented here, used there
 
 if TYPE_CHECKING:
@@ -399,7 +399,9 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
     restates: tuple[Restatement, ...] = ()
     kind = claim.evidence
     if claim.evidence == "derived":
-        restates, all_restated = _restatements(claim, conds, estimates, ev)
+        restates, all_restated = claim_restatements(
+            claim, [c.text for c in conds], estimates, ev.scenario
+        )
         if all_restated:
             kind = "encoding"
             base["evidence"] = kind
@@ -427,68 +429,6 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
         explanation=expl,
         hinge_detail=detail,
     )
-
-
-def _restatements(
-    claim: Claim, conds: list[ConditionResult], estimates: list[Estimate], ev: Evaluator
-) -> tuple[tuple[Restatement, ...], bool]:
-    """The rules on the typed inputs that predict each condition per draw (:mod:`.kinds`),
-    and whether every condition (or all of them together) is so predicted."""
-    found: list[Restatement] = []
-    per_cond: list[tuple[np.ndarray, Estimate] | None] = []
-    for cond, res, est in zip(claim.check, conds, estimates, strict=True):
-        of = str(cond.args["of"]) if cond.quantity == "effect" else cond.quantity
-        inner = dict(cond.args.get("args", {})) if cond.quantity == "effect" else cond.args
-        per_cond.append(None)
-        if est.reads == "record":
-            continue
-        if est.aggregate:
-            rules = [
-                restatement(res.text, of, sig.astype(bool), d, ev.scenario, args=inner)
-                for sig, d in est.signals
-            ]
-            if rules and all(r is not None for r in rules):
-                found.append(
-                    Restatement(
-                        res.text,
-                        " and ".join(dict.fromkeys(r.rule for r in rules if r)),
-                        tuple(dict.fromkeys(p for r in rules if r for p in r.inputs)),
-                        min(r.agreement for r in rules if r),
-                        rules[0].n_draws if rules[0] else 0,
-                    )
-                )
-            continue
-        if est.per_draw is None:
-            r = restatement(res.text, of, np.zeros(0, bool), None, ev.scenario, args=inner)
-            if r is not None:
-                found.append(r)
-            continue
-        x = np.asarray(est.per_draw, float)
-        ok = np.isfinite(x)
-        v = np.zeros(x.shape, bool)
-        v[ok] = _OPS[cond.compare](x[ok], cond.threshold)
-        per_cond[-1] = (v, est)
-        d = est.draws if ok.all() or est.draws is None else est.draws.take(ok)
-        r = restatement(res.text, of, v[ok], d, ev.scenario, paths=est.paths, args=inner)
-        if r is not None:
-            found.append(r)
-    every = len(found) == len(conds) and len(conds) > 0
-    usable = [p for p in per_cond if p is not None]
-    if not every and len(usable) == len(conds) > 1:
-        sizes = {p[0].shape for p in usable}
-        if len(sizes) == 1:
-            both = np.logical_and.reduce([p[0] for p in usable])
-            est0 = usable[0][1]
-            paths = None
-            if all(p[1].paths is not None for p in usable):
-                paths = frozenset().union(*(p[1].paths or frozenset() for p in usable))
-            r = restatement(
-                "every condition together", "", both, est0.draws, ev.scenario, paths=paths
-            )
-            if r is not None:
-                found.append(r)
-                every = True
-    return tuple(found), every
 
 
 def _robustness(

@@ -40,9 +40,19 @@ from .diagnosis import sampled_quantities
 
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
+    from ..scenario.case import Claim
+    from .quantities import Estimate
 
-__all__ = ["AGREEMENT", "ALPHA", "Restatement", "restatement"]
+__all__ = ["AGREEMENT", "ALPHA", "Restatement", "claim_restatements", "restatement"]
 
+OPS = {
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
 #: Share of draws in which a rule on the inputs must agree with the verdict.
 AGREEMENT = 0.95
 #: Family-wise level of the chance test for rules picked from the data.
@@ -260,3 +270,63 @@ def restatement(
             if best is None or agree > best.agreement:
                 best = r
     return best
+
+
+def claim_restatements(
+    claim: Claim, texts: list[str], estimates: list[Estimate], scenario: Scenario
+) -> tuple[tuple[Restatement, ...], bool]:
+    """The rules on the typed inputs that predict each condition per draw (:mod:`.kinds`),
+    and whether every condition (or all of them together) is so predicted."""
+    found: list[Restatement] = []
+    per_cond: list[tuple[np.ndarray, Estimate] | None] = []
+    for cond, text, est in zip(claim.check, texts, estimates, strict=True):
+        of = str(cond.args["of"]) if cond.quantity == "effect" else cond.quantity
+        inner = dict(cond.args.get("args", {})) if cond.quantity == "effect" else cond.args
+        per_cond.append(None)
+        if est.reads == "record":
+            continue
+        if est.aggregate:
+            rules = [
+                restatement(text, of, sig.astype(bool), d, scenario, args=inner)
+                for sig, d in est.signals
+            ]
+            if rules and all(r is not None for r in rules):
+                found.append(
+                    Restatement(
+                        text,
+                        " and ".join(dict.fromkeys(r.rule for r in rules if r)),
+                        tuple(dict.fromkeys(p for r in rules if r for p in r.inputs)),
+                        min(r.agreement for r in rules if r),
+                        rules[0].n_draws if rules[0] else 0,
+                    )
+                )
+            continue
+        if est.per_draw is None:
+            r = restatement(text, of, np.zeros(0, bool), None, scenario, args=inner)
+            if r is not None:
+                found.append(r)
+            continue
+        x = np.asarray(est.per_draw, float)
+        ok = np.isfinite(x)
+        v = np.zeros(x.shape, bool)
+        v[ok] = OPS[cond.compare](x[ok], cond.threshold)
+        per_cond[-1] = (v, est)
+        d = est.draws if ok.all() or est.draws is None else est.draws.take(ok)
+        r = restatement(text, of, v[ok], d, scenario, paths=est.paths, args=inner)
+        if r is not None:
+            found.append(r)
+    every = len(found) == len(texts) and len(texts) > 0
+    usable = [p for p in per_cond if p is not None]
+    if not every and len(usable) == len(texts) > 1:
+        sizes = {p[0].shape for p in usable}
+        if len(sizes) == 1:
+            both = np.logical_and.reduce([p[0] for p in usable])
+            est0 = usable[0][1]
+            paths = None
+            if all(p[1].paths is not None for p in usable):
+                paths = frozenset().union(*(p[1].paths or frozenset() for p in usable))
+            r = restatement("every condition together", "", both, est0.draws, scenario, paths=paths)
+            if r is not None:
+                found.append(r)
+                every = True
+    return tuple(found), every

@@ -21,10 +21,10 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import t as student_t
 
 from ..errors import DetenteError, ModelError
 from ..scenario.case import QUANTITIES, Change, Condition, effect_changes
+from .intervals import cluster_interval, paired_ratio_interval
 
 if TYPE_CHECKING:
     from ..dynamics.result import DynamicsResult
@@ -87,45 +87,6 @@ def _mean_interval(x: np.ndarray) -> tuple[float, float] | None:
         return None
     m, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
     return (m - Z95 * se, m + Z95 * se)
-
-
-def _t95(n_groups: int) -> float:
-    """The two-sided 95% quantile of Student's t with ``n_groups - 1`` degrees of freedom (a
-    grouped standard error is estimated from the groups alone)."""
-    return float(student_t.ppf(0.975, max(1, n_groups - 1)))
-
-
-def _cluster_interval(
-    num: np.ndarray, group: np.ndarray, den: np.ndarray | None = None, *, share: bool = False
-) -> tuple[float, float] | None:
-    """A 95% interval of a mean (or of the ratio ``sum(num) / sum(den)``) over runs that come
-    in parameter groups, with the cluster-robust (grouped) standard error.
-
-    Runs of one group share every drawn input, so they are not independent: the variance of
-    the estimate is the variance between the groups' totals,
-    ``G / (G - 1) * sum_g (sum_{i in g} e_i)^2 / (sum_i d_i)^2`` with residuals
-    ``e_i = num_i - r * d_i`` (``d_i = 1`` for a mean). It includes the spread between
-    groups (the inputs' uncertainty as sampled) as well as the noise within them; with one
-    group it is undefined (None). ``share`` clips the interval to [0, 1]. The quantile is
-    Student's t with one degree of freedom fewer than the groups.
-    """
-    x = np.asarray(num, float)
-    d = np.ones_like(x) if den is None else np.asarray(den, float)
-    g = np.asarray(group, int)
-    k = int(g.max()) + 1 if g.size else 0
-    if k < 2 or d.sum() <= 0:
-        return None
-    r = float(x.sum() / d.sum())
-    e = np.bincount(g, weights=x - r * d, minlength=k)
-    n_groups = int(np.count_nonzero(np.bincount(g, minlength=k)))
-    if n_groups < 2:
-        return None
-    se = float(np.sqrt(n_groups / (n_groups - 1) * np.sum(e**2)) / d.sum())
-    t = _t95(n_groups)
-    lo, hi = r - t * se, r + t * se
-    if share:
-        lo, hi = max(0.0, lo), min(1.0, hi)
-    return (float(lo), float(hi))
 
 
 class Variant:
@@ -518,7 +479,7 @@ class Evaluator:
             interval = _wilson(value, int(d.sum())) if d.sum() > 0 else None
         if group is not None and np.isfinite(value):
             # runs in parameter groups: the interval includes the variance between groups
-            interval = _cluster_interval(num, np.asarray(group), den, share=binary) or interval
+            interval = cluster_interval(num, np.asarray(group), den, share=binary) or interval
         per = None
         if group is not None:
             g = np.asarray(group, int)
@@ -569,7 +530,7 @@ class Evaluator:
                 return None
             group = None if v._sim is None else v._sim.group  # set by _per_run above
             if group is not None and np.asarray(group).shape == a.shape:
-                return _cluster_interval(b - a, np.asarray(group)) or _mean_interval(b - a)
+                return cluster_interval(b - a, np.asarray(group)) or _mean_interval(b - a)
             return _mean_interval(b - a)
         if of == "p_zone" and v.open_.shape == w.open_.shape:
             return _mean_interval(w.open_.astype(float) - v.open_.astype(float))
@@ -578,27 +539,13 @@ class Evaluator:
     def _paired_ratio_interval(
         self, v: Variant, w: Variant, of: str, args: dict[str, Any]
     ) -> tuple[float, float] | None:
-        """A grouped 95% interval of ``r_w - r_v`` for a conditional share ``r = sum(num) /
-        sum(den)`` (linearised: each run contributes ``(num - r * den) / sum(den)``)."""
+        """A grouped 95% interval of the change in a conditional share (see
+        :func:`.intervals.paired_ratio_interval`)."""
         sa, na, da = self._per_run_values(v, of, args)
         _sb, nb, db = self._per_run_values(w, of, args)
         if da is None or db is None or na.shape != nb.shape or sa.group is None:
             return None
-        da, db = np.asarray(da, float), np.asarray(db, float)
-        if da.sum() <= 0 or db.sum() <= 0:
-            return None
-        ra, rb = na.sum() / da.sum(), nb.sum() / db.sum()
-        z = (nb - rb * db) / db.sum() - (na - ra * da) / da.sum()
-        g = np.asarray(sa.group, int)
-        k = int(g.max()) + 1
-        e = np.bincount(g, weights=z, minlength=k)
-        n_groups = int(np.count_nonzero(np.bincount(g, minlength=k)))
-        if n_groups < 2:
-            return None
-        se = float(np.sqrt(n_groups / (n_groups - 1) * np.sum(e**2)))
-        d = float(rb - ra)
-        t = _t95(n_groups)
-        return (d - t * se, d + t * se)
+        return paired_ratio_interval(na, da, nb, db, np.asarray(sa.group))
 
     def _per_run(self, v: Variant, name: str, args: dict[str, Any]) -> np.ndarray | None:
         """Per-run values of a quantity (None for a conditional share: no per-run value)."""

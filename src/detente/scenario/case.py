@@ -82,9 +82,7 @@ class Change(_Frozen):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Change:
-        kinds = [
-            k for k in ("set", "drop_issue", "shift", "idle") if getattr(self, k) is not None
-        ]
+        kinds = [k for k in ("set", "drop_issue", "shift", "idle") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(
                 "a change has exactly one of set, drop_issue, shift or idle"
