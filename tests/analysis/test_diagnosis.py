@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from detente.analysis.bargaining import win_set_gap
 from detente.analysis.diagnosis import diagnose, sampled_quantities
+from detente.core import win_set_gap
 from detente.errors import ModelError
 from detente.scenario import load_bundled
 
@@ -44,6 +44,8 @@ def test_flagship_monte_carlo_and_drivers(flagship_diagnosis):
     assert 0 <= d.gap_quantiles[0.05] <= d.gap_quantiles[0.5] <= d.gap_quantiles[0.95]
     top = {x.path for x in d.drivers[:2]}
     assert top == {"usa.red_lines.denuclearization", "dprk.red_lines.denuclearization"}
+    dprk = next(x for x in d.drivers if x.path == "dprk.red_lines.denuclearization")
+    assert dprk.rho_gap is not None and dprk.rho_gap < -0.3  # a higher DPRK bound narrows it
     us = next(x for x in d.drivers if x.path == "usa.red_lines.denuclearization")
     assert us.rho_gap is not None and us.rho_gap > 0.5  # a higher US bound widens the gap
 
@@ -75,7 +77,9 @@ def test_result_face(flagship_diagnosis, tmp_path):
     assert len(d.to_frame("blockers")) == len(d.point.blockers())
     with pytest.raises(ValueError, match="must be one of"):
         d.to_frame("nope")
-    ax = d.plot()
+    from detente.plotting.winsets import plot_diagnosis
+
+    ax = plot_diagnosis(d)
     assert ax.get_title().startswith("Win-sets on denuclearization x sanctions_relief")
     ax.figure.savefig(tmp_path / "w.png")
     assert "the status quo" in ax.get_title()
