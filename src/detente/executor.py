@@ -122,7 +122,7 @@ def executor_spec(
         raise ExecutorError(
             "--executor dask needs --scheduler tcp://HOST:PORT (or DASK_SCHEDULER_ADDRESS)"
         )
-    if kind != "dask" and scheduler and kind is not None:
+    if kind != "dask":
         scheduler = None  # an explicit local executor wins over the environment
     if workers is not None and int(workers) < 1:
         raise ExecutorError(f"--workers must be >= 1; got {workers}")
@@ -285,7 +285,7 @@ def _run_dask(
     from distributed import Client, as_completed
 
     try:
-        client = Client(spec.scheduler, timeout="20s", set_as_default=False)
+        client = Client(spec.scheduler, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError) as err:
         raise ExecutorError(
             f"cannot reach the Dask scheduler at {spec.scheduler}: {err}; start one with "
@@ -312,7 +312,7 @@ def _run_dask(
         results: list[Any] = [None] * len(batches)
         done_items = 0
         try:
-            for f in as_completed(futures):
+            for f in as_completed(futures, loop=client.loop):
                 k = index[f.key]
                 results[k] = f.result()
                 done_items += len(batches[k])
