@@ -68,3 +68,17 @@ def progress_bar(label: str, quiet: bool) -> Iterator[Callable[[int, int], None]
             bar.update(task, completed=done, total=total)
 
         yield progress
+
+
+def backtest_spec_or_fail(executor: str | None, workers: int | None, scheduler: str | None) -> Any:
+    """As :func:`spec_or_fail`, but in this process when no option (nor
+    DASK_SCHEDULER_ADDRESS) asks otherwise: a backtest is small by default."""
+    import os
+
+    if (
+        executor is None
+        and workers is None
+        and not (scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS"))
+    ):
+        executor = "inline"
+    return spec_or_fail(executor, workers, scheduler)
