@@ -79,6 +79,8 @@ class ExecutorSpec:
         Variants per task (default: about :data:`BATCHES_PER_WORKER` batches per worker).
     retries : int
         Times a failed batch is run again (a lost worker, a broken pool) before giving up.
+    chosen : bool
+        Whether the user chose this executor (see :func:`executor_spec`).
     """
 
     kind: Kind = "processes"
@@ -86,6 +88,9 @@ class ExecutorSpec:
     scheduler: str | None = None
     batch_size: int | None = None
     retries: int = 3
+    #: False when nobody chose the executor (the default): a caller may then run a job it
+    #: knows to be small in this process instead of paying for a pool.
+    chosen: bool = True
 
     def describe(self) -> str:
         if self.kind == "inline":
@@ -114,6 +119,7 @@ def executor_spec(
     ``processes``). Raises :class:`ExecutorError` with one clear message on bad options.
     """
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    chosen = kind is not None or workers is not None or scheduler is not None
     if kind is None:
         kind = "dask" if scheduler else "processes"
     if kind not in EXECUTOR_KINDS:
@@ -128,7 +134,7 @@ def executor_spec(
         raise ExecutorError(f"--workers must be >= 1; got {workers}")
     if batch_size is not None and int(batch_size) < 1:
         raise ExecutorError(f"--batch-size must be >= 1; got {batch_size}")
-    return ExecutorSpec(kind, workers, scheduler, batch_size)  # type: ignore[arg-type]
+    return ExecutorSpec(kind, workers, scheduler, batch_size, chosen=chosen)  # type: ignore[arg-type]
 
 
 def variant_seeds(seed: int, n: int) -> list[int]:

@@ -551,6 +551,9 @@ def sensitivity(
     u = np.clip(np.asarray(u, float), 0.0, 1.0)
     size = CHUNK if q.is_vectorised else 1
     chunks = [(i, min(len(u), i + size)) for i in range(0, len(u), size)]
+    if executor is not None and not executor.chosen and q.is_vectorised and len(chunks) <= 64:
+        # a vectorised quantity takes about a second here: a pool of processes would cost more
+        executor = ExecutorSpec("inline")
     job = _Job(scenario, q, tuple(paths), u, int(seed), int(runs))
     values = run_variants(_evaluate_chunk, job, chunks, executor, progress=progress)
     y = np.asarray([v for chunk in values for v in chunk], float)

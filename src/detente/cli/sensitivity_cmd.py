@@ -36,7 +36,7 @@ from ._executor_opts import (
 BAR = 16
 
 
-@app.command()
+@app.command(context_settings={"help_option_names": ["-h", "--help"]})
 def sensitivity(
     scenario: ScenarioArg,
     quantity: Annotated[

@@ -37,7 +37,7 @@ from ._executor_opts import (
 METRICS = ("p_zone", "gap", "talks_12", "crisis_12", "claims_holding")
 
 
-@app.command()
+@app.command(context_settings={"help_option_names": ["-h", "--help"]})
 def sweep(
     scenario: ScenarioArg,
     grid: Annotated[
