@@ -243,7 +243,7 @@ def _run_processes(
             max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(payload,)
         )
         futures: dict[Future[Any], int] = {}
-        broken = False
+        broken = interrupted = False
         try:
             for b in sorted(todo):
                 futures[pool.submit(_run_local_batch, fn, [items[i] for i in batches[b]])] = b
@@ -261,13 +261,20 @@ def _run_processes(
                     done_items += len(batches[b])
                     if progress is not None:
                         progress(done_items, n)
-        except KeyboardInterrupt:
+        except BaseException:  # Ctrl-C, SIGTERM (SystemExit), an error in a task
+            interrupted = True
             for f in futures:
                 f.cancel()
+            # stop the running batches too: before Python 3.14 the pool has no public way to
+            # end its workers, and waiting for them would hold Ctrl-C for a whole batch
+            workers_ = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
+            for proc in workers_:
+                proc.terminate()
             raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if not interrupted:
+                pool.shutdown(wait=True, cancel_futures=True)
         if broken and todo:
             attempts += 1
             if attempts > spec.retries:
