@@ -159,3 +159,13 @@ def test_report_what_drives_names_the_red_line_and_the_full_size_command():
     assert d["command"].startswith("detente sensitivity us-dprk-2021 --quantity zone.p_open")
     # a scenario whose zone reads no uncertain input has nothing to report
     assert what_drives(resolve("examples/water-sharing.csv"), 2021) is None
+
+
+def test_claim_margin_of_an_encoding_reads_its_one_input():
+    s = resolve("us-dprk-2021")
+    r = sensitivity(s, "claim.C7", method="morris", n=2)
+    assert [row["input"] for row in r.rows] == ["dprk.security_guarantees.position"]
+    assert any("encoding" in n for n in r.notes)
+    # the margin is position - 66.7: its mean lies within the position's range minus 66.7
+    q = s.actor("dprk").stances["security_guarantees"].position
+    assert q.low - 66.7 <= r.mean <= q.high - 66.7

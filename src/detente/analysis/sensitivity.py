@@ -192,8 +192,8 @@ def read_paths(s: Scenario, q: QuantityRef, *, seed: int = 0) -> list[str]:
     est = _estimate(ev, s, q)
     if est.paths is not None:
         return [p for p in uncertain if p in est.paths]
-    if est.reads == "input":  # an encoding: the quantity is an input
-        named = _named_input(s, q)
+    named = _named_input(s, q) if est.reads == "input" else None
+    if named is not None:  # an encoding: the quantity is an input
         return [p for p in uncertain if p == named]
     return [p for p in uncertain if _bargaining_reads(s, p)]
 
