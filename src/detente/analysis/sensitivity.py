@@ -566,6 +566,10 @@ def sensitivity(
         "inputs drawn on their ranges, triangular with the value as the mode (as every Monte "
         "Carlo of detente); the quantity's other inputs stay at their values"
     ]
+    if q.kind == "claim" and _named_input(scenario, q) is not None:
+        notes.append(
+            f"claim {q.name} reads one input itself: it is an encoding, and so is its sensitivity"
+        )
     if spread:
         notes.append(
             f"numbers without a stated range were given +-{spread:g} of their scale (--spread)"
