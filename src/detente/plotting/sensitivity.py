@@ -19,8 +19,10 @@ def sensitivity_bars(result: dict[str, Any], *, top: int = TOP) -> Any:
     their bootstrap intervals, most important input on top."""
     import matplotlib.pyplot as plt
 
-    rows = result["inputs"][:top]
     sobol = result["method"] == "sobol"
+    key = "total" if sobol else "mu_star"
+    # inputs whose index is zero (read, but moving nothing over the ranges) are counted, not drawn
+    rows = [r for r in result["inputs"] if abs(r[key] or 0.0) > 5e-4][:top]
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(3, len(rows)) + 1.2))
     y = list(range(len(rows)))[::-1]
     labels = [r["label"] for r in rows]
@@ -36,17 +38,20 @@ def sensitivity_bars(result: dict[str, Any], *, top: int = TOP) -> Any:
     if sobol:
         bars("total", -0.2, "#1f77b4", "total")
         bars("first", 0.2, "#9ecae1", "first order")
-        ax.set_xlabel("Sobol index (share of the variance), 95% bootstrap interval")
-        ax.legend(loc="lower right", frameon=False)
+        ax.set_xlabel("Sobol index (share of the variance)\nwith its 95% bootstrap interval")
+        ax.legend(loc="best", frameon=True, fontsize=8)
     else:
         bars("mu_star", 0.0, "#1f77b4", "mu*")
-        ax.set_xlabel("Morris mu* (mean absolute elementary effect), 95% bootstrap interval")
+        ax.set_xlabel(
+            "Morris mu* (mean absolute elementary effect)\nwith its 95% bootstrap interval"
+        )
     ax.set_yticks(y, labels)
     more = len(result["inputs"]) - len(rows)
     ax.set_title(
         f"What drives {result['label']} ({result['scenario']})"
-        + (f"; {more} more inputs not shown" if more > 0 else ""),
+        + (f"\n{more} more inputs with index 0 or below the top {top}" if more > 0 else ""),
         fontsize=10,
+        loc="right",
     )
     ax.axvline(0, color="#888888", lw=0.8)
     fig.tight_layout()
