@@ -23,7 +23,8 @@ kind            what it does
 Ctrl-C cancels what has not run yet (the pool's pending futures, the cluster's futures) and
 re-raises :class:`KeyboardInterrupt`.
 
-This module names no domain module: it sits below everything that uses it.
+This module names no domain module (only :mod:`detente.errors`): it sits below everything
+that uses it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 import numpy as np
+
+from .errors import DetenteError
 
 __all__ = [
     "EXECUTOR_KINDS",
@@ -59,7 +62,7 @@ Kind = Literal["inline", "processes", "dask"]
 BATCHES_PER_WORKER = 4
 
 
-class ExecutorError(ValueError):
+class ExecutorError(DetenteError, ValueError):
     """The executor options are wrong (unknown kind, bad worker count, unreachable scheduler)."""
 
 
