@@ -12,6 +12,7 @@ import pytest
 from detente.analysis.capfile import (
     CapabilityFit,
     apply_capabilities,
+    capability_sets,
     format_capability_file,
     read_capability_file,
 )
@@ -30,6 +31,7 @@ from detente.data.loaders import data_path
 from detente.errors import ScenarioError
 from detente.scenario import resolve
 from detente.scenario.formats.deu import read_deu
+from detente.web.compute import Inputs, apply_inputs
 
 DEV = str(data_path("deu3_dev.tsv"))
 LEARNED = (ENSEMBLE_TRAIN, PROCEDURE_TRAIN, CAPABILITIES_TRAIN, COUNCIL_CAPABILITIES_TRAIN)
@@ -128,6 +130,14 @@ def test_capability_file_round_trip_and_application(result, tmp_path):
     assert out.actor(ids[1]).capability.value == pytest.approx(0.5 * cap[ids[1]])
     assert "multiplier" in out.actor(ids[0]).capability.provenance.text
     assert unlisted == list(ids[2:])
+    # the same as --set assignments, which the workbench's inputs take
+    sets = capability_sets(scn, made)
+    assert sets == (
+        f"{ids[0]}.capability={2 * cap[ids[0]]:.6g}",
+        f"{ids[1]}.capability={0.5 * cap[ids[1]]:.6g}",
+    )
+    via = apply_inputs(scn, Inputs(sets=sets))
+    assert via.actor(ids[0]).capability.value == pytest.approx(2 * cap[ids[0]])
     with pytest.raises(ScenarioError, match="lists none of the scenario's actors"):
         apply_capabilities(scn, CapabilityFit(actors=("nobody",), multipliers=(2.0,)))
 

@@ -42,6 +42,7 @@ __all__ = [
     "FORMAT",
     "CapabilityFit",
     "apply_capabilities",
+    "capability_sets",
     "file_provenance",
     "format_capability_file",
     "read_capability_file",
@@ -194,7 +195,8 @@ def read_capability_file(path: str) -> CapabilityFit:
         if isinstance(m, bool) or not isinstance(m, int | float) or not math.isfinite(m) or m <= 0:
             problems.append(
                 Problem(
-                    f"actor {ident}: multiplier must be a number > 0; got {m!r}",
+                    f"actor {ident}: multiplier must be a number > 0; "
+                    f"got {'nothing' if m is None else repr(m)}",
                     "fix the value",
                     path,
                     ln,
@@ -209,7 +211,8 @@ def read_capability_file(path: str) -> CapabilityFit:
         mults.append(float(m))
     if problems:
         raise ScenarioError(problems)
-    fitted = data.get("fitted_on") if isinstance(data.get("fitted_on"), dict) else {}
+    raw = data.get("fitted_on")
+    fitted: dict[str, Any] = raw if isinstance(raw, dict) else {}
     return CapabilityFit(
         actors=tuple(actors),
         multipliers=tuple(mults),
@@ -257,3 +260,16 @@ def apply_capabilities(
             why=f"capability x {m:.4g}, the multiplier in {source} (fitted on {where})",
         )
     return out, [a for a in scenario.actor_ids if a not in fit.actors]
+
+
+def capability_sets(scenario: Scenario, fit: CapabilityFit) -> tuple[str, ...]:
+    """The file as ``--set`` assignments (``ACTOR.capability=VALUE``) for ``scenario``.
+
+    The workbench's inputs (:class:`detente.web.compute.Inputs` ``sets``) and ``detente run
+    --set`` take these, so a capability file applies wherever a what-if does.
+    """
+    return tuple(
+        f"{a}.capability={scenario.actor(a).capability.value * fit.multiplier(a):.6g}"
+        for a in scenario.actor_ids
+        if a in fit.actors
+    )

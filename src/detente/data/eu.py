@@ -118,6 +118,6 @@ def procedure_roles(procedure: str) -> dict[str, dict[str, str]]:
             f"Got {procedure!r} instead."
         )
     return {
-        r.actor: {"role": r.role, "can_block": r.can_block, "source": r.source}
-        for r in rows.itertuples()
+        str(r["actor"]): {k: str(r[k]) for k in ("role", "can_block", "source")}
+        for r in rows.to_dict("records")
     }
