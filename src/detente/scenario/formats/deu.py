@@ -198,7 +198,9 @@ def read_deu(
         attributes: dict[str, dict[str, str]] = {}
         for (ln, cells), iid in zip(members, iids, strict=True):
             lines[iid] = ln
-            attributes[iid] = {n: cell(cells, n) for n in ATTRIBUTE_COLUMNS if n in idx and cell(cells, n)}
+            attributes[iid] = {
+                n: cell(cells, n) for n in ATTRIBUTE_COLUMNS if n in idx and cell(cells, n)
+            }
             has_position = False
             for a in actors:
                 pos = number(cells, "p" + a, ln, "a position", 0, 100)
