@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
+from ..executor import ExecutorSpec
 from .ensemble import (
     EnsembleCV,
     StackedEnsemble,
@@ -265,6 +266,7 @@ def run_backtest(
     ensemble: StackedEnsemble | bool = True,
     n_folds: int = 10,
     progress: Callable[[str], None] | None = None,
+    executor: ExecutorSpec | None = None,
 ) -> OutcomeBacktest:
     """Run models and baselines on every decision, score them, and cross-validate the ensemble.
 
@@ -275,6 +277,8 @@ def run_backtest(
     ensemble : True for the default :class:`StackedEnsemble`, False for none, or settings.
     progress : called once per model run (with the model's name) and once before each learned
         forecaster's cross-validation (with its name), e.g. to advance a bar.
+    executor : where the models run on the decisions (:mod:`detente.executor`; default in this
+        process); the numbers are the same wherever they run.
     """
     from ..models import MODELS, get_model
 
@@ -282,7 +286,7 @@ def run_backtest(
     for n in names:
         if n not in MODELS:
             get_model(n)  # raises ModelError with a hint
-    pan = outcome_panel(dataset, names, seed, progress)
+    pan = outcome_panel(dataset, names, seed, progress, executor)
     forecasters, P, groups, y = pan.forecasters, pan.P, pan.groups, pan.y
     failures, stances, meta = pan.failures, pan.stances, pan.meta
     seen = np.isfinite(y)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..executor import ExecutorSpec, run_variants
 from .council import EU_FORECASTERS, council_capability_matrix, eu_forecasts
 from .outcomes import Decision, OutcomeDataset
 
@@ -22,6 +23,7 @@ __all__ = [
     "OutcomePanel",
     "baseline_outcomes",
     "capability_design",
+    "forecast_decision",
     "outcome_panel",
     "stack_matrix",
 ]
@@ -82,17 +84,38 @@ class OutcomePanel:
     notes: list[str]
 
 
+def forecast_decision(
+    shared: tuple[tuple[str, ...], int], scenario: Any
+) -> tuple[list[np.ndarray | None], list[str | None]]:
+    """Every model's forecast on one decision, or its error message (a task of the executor)."""
+    from ..models import get_model
+
+    names, seed = shared
+    outcomes: list[np.ndarray | None] = []
+    errors: list[str | None] = []
+    for n in names:
+        try:
+            outcomes.append(np.asarray(get_model(n).forecast(scenario, seed=seed).outcome))
+            errors.append(None)
+        except Exception as err:  # counted by the caller, not fatal
+            outcomes.append(None)
+            errors.append(f"{type(err).__name__}: {err}")
+    return outcomes, errors
+
+
 def outcome_panel(
     dataset: OutcomeDataset,
     names: Sequence[str],
     seed: int,
     progress: Callable[[str], None] | None = None,
+    executor: ExecutorSpec | None = None,
 ) -> OutcomePanel:
-    """Run ``names`` (registered models), the baselines and the EU forecasters on every decision."""
-    from ..models import get_model
+    """Run ``names`` (registered models), the baselines and the EU forecasters on every decision.
 
+    The decisions are independent: the models run on them where ``executor`` says
+    (:mod:`detente.executor`; default in this process); the numbers are the same anywhere.
+    """
     names = list(names)
-    fitted = {n: get_model(n) for n in names}
     base_names = list(BASELINES)
     eu_names = list(EU_FORECASTERS)
     forecasters = names + base_names + eu_names
@@ -106,15 +129,18 @@ def outcome_panel(
     }
     meta: list[tuple[str, str, str, float]] = []
     why_not: set[str] = set()
-    for d in dataset.decisions:
+    per_decision = run_variants(
+        forecast_decision, (tuple(names), seed), [d.scenario for d in dataset.decisions], executor
+    )
+    for d, (outcomes, errors) in zip(dataset.decisions, per_decision, strict=True):
         block = np.full((len(forecasters), d.scenario.n_issues), np.nan)
         for k, n in enumerate(names):
-            try:
-                block[k] = fitted[n].forecast(d.scenario, seed=seed).outcome
-            except Exception as err:  # a model failing on one decision is counted, not fatal
+            if errors[k] is None:
+                block[k] = outcomes[k]
+            else:  # a model failing on one decision is counted, not fatal
                 failures[n]["decisions"] += 1
                 if len(failures[n]["examples"]) < 3:
-                    failures[n]["examples"].append(f"{d.group}: {type(err).__name__}: {err}")
+                    failures[n]["examples"].append(f"{d.group}: {errors[k]}")
             if progress is not None:
                 progress(n)
         b = baseline_outcomes(d)

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from ..executor import ExecutorSpec
 from .backtest import OutcomeBacktest, _model_order, _scores, dataset_info
 from .capfile import CapabilityFit, file_provenance
 from .ensemble import FittedCapabilities, StackedEnsemble, capability_predict
@@ -93,6 +94,7 @@ def run_train_test(
     ensemble: StackedEnsemble | None = None,
     capabilities: FittedCapabilities | None = None,
     progress: Callable[[str], None] | None = None,
+    executor: ExecutorSpec | None = None,
 ) -> OutcomeBacktest:
     """Fit every learned forecaster on ``train``, score everything on ``test``.
 
@@ -103,6 +105,7 @@ def run_train_test(
     seed : seeds the models, the inner folds of every fit and the bootstrap.
     ensemble, capabilities : settings of the stacks and of the capability fits.
     progress : called once per model run and once before each fit, with its name.
+    executor : where the models run on the decisions (:mod:`detente.executor`).
     """
     from ..models import MODELS, get_model
 
@@ -110,8 +113,8 @@ def run_train_test(
     for n in names:
         if n not in MODELS:
             get_model(n)  # raises ModelError with a hint
-    tr = outcome_panel(train, names, seed, progress)
-    te = outcome_panel(test, names, seed, progress)
+    tr = outcome_panel(train, names, seed, progress, executor)
+    te = outcome_panel(test, names, seed, progress, executor)
     if len({g for g, ok in zip(tr.groups, np.isfinite(tr.y), strict=True) if ok}) < 3:
         raise ValueError(
             f"{dataset_info(train)['name']}: fitting needs at least 3 proposals with an observed outcome"

@@ -15,14 +15,8 @@ from rich.table import Table
 
 from .. import defaults
 from ..errors import DetenteError, ModelError, Problem, ScenarioError
-from ._common import (
-    JsonOption,
-    app,
-    console,
-    fail,
-    print_json,
-    progress_steps,
-)
+from ._common import JsonOption, app, console, fail, print_json, progress_steps
+from ._executor_opts import ExecutorOption, SchedulerOption, WorkersOption
 from ._limits import SeedOption
 
 __all__ = ["backtest_app"]
@@ -93,6 +87,9 @@ def outcomes(
         ),
     ] = None,
     json_out: JsonOption = False,
+    executor: ExecutorOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Run every model on decisions with observed outcomes and score it against baselines.
 
@@ -111,7 +108,9 @@ def outcomes(
     from ..analysis.outcomes import read_outcomes
     from ..analysis.transfer import full_fit_of, run_train_test
     from ..models import MODELS, get_model
+    from ._executor_opts import backtest_spec_or_fail
 
+    spec = backtest_spec_or_fail(executor, workers, scheduler)
     if n_boot < 100:
         fail(ModelError(f"--bootstrap must be at least 100; got {n_boot}"))
     if folds < 2:
@@ -143,12 +142,19 @@ def outcomes(
                     ensemble=not no_ensemble,
                     n_folds=folds,
                     progress=step,
+                    executor=spec,
                 )
         else:
             total = len(names) * (len(data.decisions) + len(train_data.decisions)) + 4
             with progress_steps(total, "backtest", json_out) as step:
                 result = run_train_test(
-                    data, train_data, models=names, seed=seed, n_boot=n_boot, progress=step
+                    data,
+                    train_data,
+                    models=names,
+                    seed=seed,
+                    n_boot=n_boot,
+                    progress=step,
+                    executor=spec,
                 )
         if plot:
             _save_plot(result, plot)
