@@ -128,17 +128,16 @@ class _Stances:
         self.lo[flag, who, :] = np.where(self.lo_set[flag, who, :], new_lo, lo)
         self.hi[flag, who, :] = np.where(self.hi_set[flag, who, :], new_hi, hi)
 
-    def zone(
-        self, kernel: str, pair: tuple[int, int], rows: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Zone and gap of the runs ``rows`` at their current stances."""
+    def zone(self, kernel: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Zone and gap among every veto player, for the runs ``rows`` at their current
+        stances (not only the challenger and the defender: every veto player decides)."""
         moved = replace(
             self.arrays.take(rows),
             positions=self.pos[rows],
             red_low=self.lo[rows],
             red_high=self.hi[rows],
         )
-        return zone_and_gap(moved, kernel=kernel, pair=pair)
+        return zone_and_gap(moved, kernel=kernel)
 
 
 def play(
@@ -173,7 +172,7 @@ def play(
         "change_challenger": np.empty((T, R), bool),
         "change_defender": np.empty((T, R), bool),
     }
-    zone, gap = stances.zone(st.kernel, (c, d), np.arange(R))
+    zone, gap = stances.zone(st.kernel, np.arange(R))
     fatigue_step = (P["fatigue_rate"] * D["fatigue"])[:, None]
     has_fatigue = bool(np.any(fatigue_step != 0))
     for t in range(T):
@@ -207,7 +206,7 @@ def play(
         if due.any():
             rows = np.flatnonzero(due)
             zone, gap = zone.copy(), gap.copy()
-            zone[rows], gap[rows] = stances.zone(st.kernel, (c, d), rows)
+            zone[rows], gap[rows] = stances.zone(st.kernel, rows)
         talks = (mode == LIMITED) | (mode == SUBSTANTIVE) | (mode == AGREEMENT)
 
         # --- third parties: a logit over their tools' kinds ---------------------------

@@ -307,6 +307,18 @@ def simulate(
         for role in DRIVER_ROLES
         if role not in roles.drivers
     ]
+    ids = scenario.actor_ids
+    silent = [
+        ids[k]
+        for k, a in enumerate(scenario.actors)
+        if a.veto and k not in (roles.challenger, roles.defender)
+    ]
+    if silent:
+        notes.append(
+            f"warning: {len(silent) + 2} veto players but roles name only the challenger and "
+            f"the defender; {', '.join(silent)} have no role of their own in talks or crises (they act as third parties), but every agreement "
+            "needs the zone of agreement among all veto players, theirs included"
+        )
     calibrated = roles.record is not None
     if not calibrated:
         notes.append(
@@ -326,7 +338,6 @@ def simulate(
         notes.append(
             "parameters overridden: " + ", ".join(f"{k}={v}" for k, v in parameters.items())
         )
-    ids = scenario.actor_ids
     return DynamicsResult(
         notes=tuple(notes),
         scenario_id=scenario.id,

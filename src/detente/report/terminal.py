@@ -261,6 +261,9 @@ def _outlook(r: AnalysisReport, console: Console) -> None:
         )
     console.print(t)
     console.print(f"[dim]{o.get('definition', '')}[/]")
+    for note in o.get("notes", []):
+        if note.startswith("warning:"):  # e.g. veto players the roles leave out
+            console.print(f"[yellow]{esc(note)}[/]")
     line = T.change_sentence(o)
     if line:
         console.print(esc(line))
