@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..defaults import parameter_groups
 from ..errors import DetenteError, ModelError
 from ..scenario.case import QUANTITIES, Change, Condition, effect_changes
 
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["Estimate", "Evaluator", "Variant", "has_roles"]
 
 Z95 = 1.959963984540054
-#: Runs per parameter group of the simulation (see Evaluator.n_groups).
-RUNS_PER_GROUP = 50
 #: See :data:`detente.analysis.claims.HINGE_SHIFT`.
 HINGE_SHIFT = 0.2
 #: Standard errors the two ends must differ by (about a Bonferroni bound for 100 inputs).
@@ -157,10 +156,9 @@ class Evaluator:
         self.scenario, self.draws, self.seed = scenario, int(draws), int(seed)
         self.runs, self.months = int(runs), int(months)
         self.groups = groups
-        #: Parameter groups of the simulation: runs sharing one draw of every input. Each
-        #: group's estimate carries Monte Carlo noise, so groups are kept at RUNS_PER_GROUP
-        #: runs or more (about +-0.07 on a probability near one half).
-        self.n_groups = groups or max(1, min(self.runs // RUNS_PER_GROUP, self.draws))
+        #: Parameter groups of the simulation: runs sharing one draw of every input, split
+        #: as every command splits them (detente.defaults.parameter_groups).
+        self.n_groups = groups or parameter_groups(self.runs)
         self.progress = progress
         self._variants: dict[str, Variant] = {}
         self.n_simulations = 0

@@ -50,7 +50,8 @@ def simulate(
         typer.Option(
             "--groups",
             min=1,
-            help="Runs share one draw of the uncertain inputs per group (default: one per run).",
+            help="Runs share one draw of the uncertain inputs per group (default: "
+            f"{defaults.RUNS_PER_GROUP} runs per group, as in 'detente run').",
         ),
     ] = None,
     list_what_ifs: Annotated[

@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import defaults
+from ..defaults import parameter_groups
 from ..errors import ModelError
 from .kernel import AGREEMENT as AGREEMENT
 from .kernel import CONCEDE as CONCEDE
@@ -185,7 +187,7 @@ def _prepare(
 ) -> tuple[Setup, np.ndarray, np.ndarray, object, dict[str, str]]:
     if months < 1 or runs < 1:
         raise ModelError(f"months and runs must be >= 1; got months={months}, runs={runs}")
-    K = runs if groups is None else int(groups)
+    K = parameter_groups(runs) if groups is None else int(groups)
     if not 1 <= K <= runs:
         raise ModelError(f"groups must be in 1..runs ({runs}); got {groups}")
     roles = case_roles(s)
@@ -240,9 +242,9 @@ def _prepare(
 def simulate(
     scenario: Scenario,
     *,
-    months: int = 36,
-    runs: int = 1000,
-    seed: int | None = 0,
+    months: int = defaults.MONTHS,
+    runs: int = defaults.RUNS,
+    seed: int | None = defaults.SEED,
     initial_mode: str | Sequence[str] = "impasse",
     groups: int | None = None,
     start: str | None = None,
@@ -269,7 +271,9 @@ def simulate(
         One of :data:`MODES` (default impasse), or one per run.
     groups : int, optional
         Split the runs into this many groups sharing one draw of the uncertain inputs each
-        (default: one draw per run). ``result.group`` and ``result.draws`` expose them.
+        (default :func:`detente.defaults.parameter_groups`, the split every command uses,
+        so ``simulate``, ``run`` and ``claims`` give one value at one seed and size).
+        ``result.group`` and ``result.draws`` expose them.
     start : str, optional
         ``YYYY-MM``: the last month before the simulation (default ``meta.start``).
     history, missile_history : sequence of float, optional
