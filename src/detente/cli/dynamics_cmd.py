@@ -12,6 +12,7 @@ from .. import defaults
 from ..errors import DetenteError, ModelError
 from ._common import (
     JsonOption,
+    RecordOption,
     ScenarioArg,
     SetOption,
     StoreOption,
@@ -22,6 +23,7 @@ from ._common import (
     print_json,
     record_if_asked,
     safe,
+    with_record,
 )
 from ._limits import MonthsOption, RunsOption, SeedOption
 
@@ -60,6 +62,7 @@ def simulate(
     rules: Annotated[
         bool, typer.Option("--rules", help="List the simulation's rules and their basis, and exit.")
     ] = False,
+    record: RecordOption = None,
     store: StoreOption = None,
 ) -> None:
     """Simulate the monthly dynamics: P(mode) by month, time to talks, provocations."""
@@ -101,7 +104,7 @@ def simulate(
     what_ifs = list(what_if or [])
     label = " + ".join(what_ifs) if what_ifs else None
     try:
-        s = load_scenario(scenario, set_)
+        s = with_record(load_scenario(scenario, set_), record)
         shocked = None
         for name in what_ifs:
             shocked = apply_what_if(shocked if shocked is not None else s, name)
@@ -245,13 +248,14 @@ def backtest_dynamics(
         ),
     ] = False,
     set_: SetOption = None,
+    record: RecordOption = None,
 ) -> None:
     """Score simulate() from rolling origins on the case's record against three baselines."""
     from ..dynamics.backtest import BASELINES, TARGETS, backtest
     from ..dynamics.verdicts import backtest_verdicts, save_summary
 
     try:
-        s = load_scenario(scenario, set_)
+        s = with_record(load_scenario(scenario, set_), record)
         fitted = None
         if fit:
             from ..dynamics.fit import fit as run_fit

@@ -14,7 +14,12 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["DEFAULTS", "ParameterDefault", "resolve_parameters"]
+__all__ = ["DEFAULTS", "DEFAULTS_RECORD", "ParameterDefault", "resolve_parameters"]
+
+#: The bundled record the calibrated defaults below were fitted on (data the fit read, not
+#: a case the engine knows: a case on another record is fitted on its own,
+#: :mod:`detente.dynamics.casefit`).
+DEFAULTS_RECORD = "dprk"
 
 
 @dataclass(frozen=True)

@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import defaults
 from ..defaults import parameter_groups
 from ..errors import ModelError
+from .casefit import case_parameters
 from .kernel import AGREEMENT as AGREEMENT
 from .kernel import CONCEDE as CONCEDE
 from .kernel import CRISIS as CRISIS
@@ -77,6 +78,50 @@ def _available(s: Scenario, veto: tuple[int, int]) -> np.ndarray:
         for t in a.tools:
             out[k, KINDS.index(t.kind)] = True
     return out
+
+
+def fitted_draws(
+    s: Scenario, groups: int, rng: np.random.Generator
+) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Per parameter group, the parameters the scenario does not set: those fitted on the
+    case's record drawn from their fit, the priors at their values
+    (:func:`detente.dynamics.casefit.case_parameters`).
+
+    A fitted parameter is drawn triangular on its 90% interval on the scale its fit was
+    made on (log for rates and ratios, logit for shares, the logit's own units for crisis
+    utilities), so the draw's median is the estimate and a wide interval of a rate does not
+    inflate its mean the way a triangle on the natural scale would.
+    """
+    case, notes = case_parameters(s)
+    out: dict[str, np.ndarray] = {}
+    # the engine's parameter names, never a case's ids, order the stream
+    for name in sorted(case):
+        cp = case[name]
+        if cp.source == "scenario":
+            continue
+        lo, hi = min(cp.low, cp.value), max(cp.high, cp.value)
+        if cp.source in ("fitted", "pooled") and hi > lo:
+            fwd, back = _scale(name, lo, hi)
+            out[name] = back(rng.triangular(fwd(lo), fwd(cp.value), fwd(hi), groups))
+        else:
+            out[name] = np.full(groups, cp.value)
+    return out, list(notes)
+
+
+def _scale(name: str, lo: float, hi: float) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """The (forward, back) transforms of a fitted parameter's scale."""
+    from scipy import special
+
+    from .regimes import NAMES, TRANSFORMS
+
+    kind = TRANSFORMS[NAMES.index(name)] if name in NAMES else ("log" if lo > 0 else "linear")
+    if kind == "logit" and lo > 0 and hi < 1:
+        return special.logit, special.expit
+    if kind == "log1" and lo > 1:
+        return (lambda x: np.log(np.asarray(x) - 1.0)), (lambda z: 1.0 + np.exp(z))
+    if kind in ("log", "log1") and lo > 0:
+        return np.log, np.exp
+    return (lambda x: np.asarray(x, float)), (lambda z: np.asarray(z, float))
 
 
 def _recentred_hazard(s: Scenario, driver: str, draws: np.ndarray) -> np.ndarray:
@@ -194,11 +239,13 @@ def _prepare(
     labels, exercise, election = calendar(s, months, start)
     start = start or s.meta.start or ""
     ss = np.random.SeedSequence(seed)
-    sample_ss, month_ss = ss.spawn(2)
+    sample_ss, month_ss, fit_ss = ss.spawn(3)
     draws = s.sample(K, np.random.default_rng(sample_ss))
     group = (np.arange(runs) * K) // runs
     arrays = draws.take(group)
-    par = {k: np.array(v) for k, v in resolve_parameters(arrays.parameters, (runs,)).items()}
+    fitted, fit_notes = fitted_draws(s, K, np.random.default_rng(fit_ss))
+    given = {k: v[group] for k, v in fitted.items()} | dict(arrays.parameters)
+    par = {k: np.array(v) for k, v in resolve_parameters(given, (runs,)).items()}
     for key, value in (overrides or {}).items():
         if key not in par:
             close = difflib.get_close_matches(key, list(par), n=3)
@@ -235,7 +282,7 @@ def _prepare(
         arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
         mode0, excitation, salvo, np.full(runs, active),
     )  # fmt: skip
-    info = {"excitation": origin}
+    info = {"excitation": origin, "fit_notes": fit_notes}
     return setup, uniforms, group, draws, info
 
 
@@ -329,6 +376,7 @@ def simulate(
             "uncalibrated: the scenario names no record (roles.record); the dynamics run on "
             "judgement priors and default parameters"
         )
+    notes.extend(info["fit_notes"])
     if info["excitation"] == "stationary":
         notes.append(
             "no provocation history before the start: the self-excitation starts at its "
