@@ -252,7 +252,7 @@ def backtest_dynamics(
 ) -> None:
     """Score simulate() from rolling origins on the case's record against three baselines."""
     from ..dynamics.backtest import BASELINES, TARGETS, backtest
-    from ..dynamics.verdicts import backtest_verdicts, save_summary
+    from ..dynamics.verdicts import backtest_key, backtest_verdicts, save_summary
 
     try:
         s = with_record(load_scenario(scenario, set_), record)
@@ -275,7 +275,7 @@ def backtest_dynamics(
     summary["verdicts"] = backtest_verdicts(summary)
     if save:
         assert s.roles is not None and s.roles.record is not None
-        path = save_summary(summary, s.roles.record)
+        path = save_summary(summary, s.roles.record, backtest_key(s, summary["settings"]))
         if not json_:
             console.print(f"summary written to {path}", markup=False)
     if json_:

@@ -409,6 +409,7 @@ def backtest(
         "test_first_origin": str(record.backtest_split()[2]),
         "record_end": str(record.end),
         "refit_at_each_origin": refit,
+        "samples": list(samples),
         "origins_too_short_to_refit": sorted(thin),
         "series": [x for x in SERIES if x in panel],
     }

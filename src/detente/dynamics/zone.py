@@ -30,13 +30,14 @@ red lines only.
 from __future__ import annotations
 
 from dataclasses import replace
+from types import ModuleType
 
 import numpy as np
 
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays
 
-__all__ = ["closed_form_zone", "red_line_zone", "subset", "zone_and_gap"]
+__all__ = ["closed_form_zone", "red_line_zone", "solver_modules", "subset", "zone_and_gap"]
 
 
 def red_line_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -114,3 +115,10 @@ def zone_and_gap(
 def subset(arrays: ScenarioArrays, idx: np.ndarray) -> ScenarioArrays:
     """The draws ``idx`` of a batched :class:`ScenarioArrays`."""
     return arrays.take(idx)
+
+
+def solver_modules() -> tuple[ModuleType, ...]:
+    """The modules whose code decides the zone (part of the backtest's key)."""
+    from ..analysis import bargaining
+
+    return (bargaining,)

@@ -329,7 +329,9 @@ def calibration(report: AnalysisReport) -> None:
     except DetenteError as err:
         _absent(report, "calibration", "not applicable: " + "; ".join(err.lines()))
         return
-    summary = load_summary(record_id)
+    stored = load_summary(record_id, report.scenario)
+    # verdicts of another scenario or code are never quoted (the key is a hash of both)
+    summary = stored if stored is not None and stored.status == "current" else None
     panel = record.panel()
     months = [str(m) for m in panel["month"]]
     observed = panel["provocations"].to_numpy(float)
@@ -348,8 +350,14 @@ def calibration(report: AnalysisReport) -> None:
         "note": (
             None
             if summary is not None
-            else f"no stored backtest for the record {record.id}: run 'detente backtest dynamics "
-            f"{report.scenario.id} --save' to score the simulation against it"
+            else (
+                f"the stored backtest on record {record.id} was made with another scenario or "
+                "code, so its verdicts are not shown"
+                if stored is not None
+                else f"no stored backtest for the record {record.id}"
+            )
+            + f": run 'detente backtest dynamics {report.scenario.id} --save' to score this "
+            "simulation against it"
         ),
         "series": {
             "months": months,
