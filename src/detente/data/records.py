@@ -33,6 +33,7 @@ once with its line (:func:`read_events_csv`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -125,7 +126,12 @@ class Record:
     def panel(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
         """One row per month (``month`` as ``period[M]``): counts per kind (``n_<kind>``), the
         declared series (counts by source; ``provocations`` defaults to the provocation and
-        strategic-provocation events), ``talks``, ``strategic`` and ``exercise``."""
+        strategic-provocation events), ``talks``, ``strategic`` and ``exercise``.
+
+        Built once per record and span (a copy is returned, so callers may change it)."""
+        return _panel(self, start, end).copy()
+
+    def _build_panel(self, start: str | None, end: str | None) -> pd.DataFrame:
         first = self.start if start is None else pd.Period(start, freq="M")
         last = self.end if end is None else pd.Period(end, freq="M")
         if first < self.start or last > self.end or first > last:
@@ -151,6 +157,11 @@ class Record:
 
     def __repr__(self) -> str:
         return f"<Record {self.id!r}: {len(self.events)} events, {self.start}..{self.end}>"
+
+
+@functools.lru_cache(maxsize=256)
+def _panel(rec: Record, start: str | None, end: str | None) -> pd.DataFrame:
+    return rec._build_panel(start, end)
 
 
 def _records_root() -> Path:

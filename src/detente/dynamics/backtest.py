@@ -174,9 +174,30 @@ class BacktestResult:
         return {
             "targets": out,
             "yearly": self.yearly_summary(),
+            "forecasts": self.forecasts(),
             "heavy_years": self.heavy_years,
             "settings": self.settings,
         }
+
+    def forecasts(self) -> list[dict[str, Any]]:
+        """The simulation's out-of-sample forecasts of yearly totals, origin by origin: the
+        origin, its sample, the series, the year after the origin (1-3), the observed total
+        and the forecast's median and central 50% and 90% intervals (for the calibration
+        figure)."""
+        if self.yearly.empty:
+            return []
+        y = self.yearly[self.yearly["forecaster"] == "simulation"]
+        cols = ("observed", "median", "lo50", "hi50", "lo90", "hi90")
+        return [
+            {
+                "origin": str(r["origin"]),
+                "sample": str(r["sample"]),
+                "series": str(r["series"]),
+                "year": int(r["year"]),
+                **{c: float(r[c]) for c in cols},
+            }
+            for _, r in y.iterrows()
+        ]
 
     def yearly_summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -253,11 +274,12 @@ def _score_origin(
             obs = int(y[12 * j : 12 * j + 12].sum())
             draws = counts[12 * j : 12 * j + 12].sum(axis=0)
             u = float(rng.random())
-            lo50, hi50, lo90, hi90 = np.percentile(draws, [25, 75, 5, 95])
+            lo50, hi50, lo90, hi90, med = np.percentile(draws, [25, 75, 5, 95, 50])
             yearly.append(dict(origin=origin, sample=sample, series=series, year=j + 1,
                                forecaster="simulation", observed=obs,
                                in50=lo50 <= obs <= hi50, in90=lo90 <= obs <= hi90,
-                               pit=S.pit_from_samples(draws, obs, u)))  # fmt: skip
+                               pit=S.pit_from_samples(draws, obs, u), median=med,
+                               lo50=lo50, hi50=hi50, lo90=lo90, hi90=hi90))  # fmt: skip
             for b, (m, s) in base.items():
                 # 12 independent NB(m, s) months: NB(12 m, 12 s)
                 dist = stats.nbinom(12 * s, s / (s + m))

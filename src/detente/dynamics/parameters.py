@@ -261,6 +261,21 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "a change can harden a stance as well as soften it; slightly more often toward a deal "
         "after years of impasse (judgement: the record has too few changes to tell)",
     ),
+    "provocation_level_sd": _j(
+        0.0,
+        0.0,
+        0.0,
+        "Monthly innovation sd of the log level of provocations",
+        "overdispersion between years: a log-AR(1) multiplier of the provocation rate, mean "
+        "one; 0 leaves it out (see docs/dynamics.md for the backtest evidence)",
+    ),
+    "provocation_level_memory": _j(
+        0.95,
+        0.95,
+        0.95,
+        "Monthly persistence of the level of provocations",
+        "a level that lasts years (half-life about 14 months), as testing campaigns do",
+    ),
     "provocation_excitation": _c(
         0.0,
         0.0,

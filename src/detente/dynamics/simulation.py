@@ -239,7 +239,7 @@ def _prepare(
     labels, exercise, election = calendar(s, months, start)
     start = start or s.meta.start or ""
     ss = np.random.SeedSequence(seed)
-    sample_ss, month_ss, fit_ss = ss.spawn(3)
+    sample_ss, month_ss, fit_ss, level_ss = ss.spawn(4)
     draws = s.sample(K, np.random.default_rng(sample_ss))
     group = (np.arange(runs) * K) // runs
     arrays = draws.take(group)
@@ -281,6 +281,7 @@ def _prepare(
     setup = Setup(
         arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
         mode0, excitation, salvo, np.full(runs, active),
+        np.random.default_rng(level_ss).standard_normal((months, runs)),
     )  # fmt: skip
     info = {"excitation": origin, "fit_notes": fit_notes}
     return setup, uniforms, group, draws, info

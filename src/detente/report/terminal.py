@@ -269,6 +269,8 @@ def _outlook(r: AnalysisReport, console: Console) -> None:
         console.print(esc(line))
     if o.get("driver_sentence"):
         console.print(esc(o["driver_sentence"]))
+    if o.get("inert_sentence"):
+        console.print(f"[dim]{esc(o['inert_sentence'])}[/]")
     line = T.calibration_sentence(r.calibration)
     if line:
         console.print(f"[dim]{line}[/]")
