@@ -297,7 +297,8 @@ class Evaluator:
         from ..data.records import load_record
 
         try:
-            events = load_record(record).events
+            rec = load_record(record)
+            events = rec.events
         except DetenteError as err:
             raise ModelError("not applicable: " + "; ".join(err.lines())) from err
         since, until = str(a["since"]), str(a["until"])
@@ -309,7 +310,11 @@ class Evaluator:
         month = events["date"].str[:7]
         sel = (events["kind"] == a["kind"]) & (month >= since) & (month <= until)
         if who is not None:
-            names = {who, getattr(roles, who)} if who in ("challenger", "defender") else {who}
+            # a role reads the record's actors in that role (its manifest's roles:); a record
+            # without them names the case's actors, so the case's id in the role is read too
+            names = {who}
+            if who in ("challenger", "defender"):
+                names = rec.actors_in_role(who) if rec.roles else {who, getattr(roles, who)}
             sel &= events["actor"].isin(names)
         n = int(sel.sum())
         y0, m0 = (int(x) for x in since.split("-"))

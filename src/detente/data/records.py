@@ -92,9 +92,17 @@ class Record:
     series: dict[str, tuple[str, ...]] = field(default_factory=dict)
     observed: dict[str, tuple[pd.Period, pd.Period]] = field(default_factory=dict)
     folder: Path | None = None
+    #: The record's actors by role (the manifest's ``roles:``, actor -> challenger, defender,
+    #: patron or third_party), so a case reads the record by its roles, not by its ids.
+    roles: dict[str, str] = field(default_factory=dict)
     #: The backtest's origins: ``first_origin``, ``train_last_origin``, ``test_first_origin``
     #: (the manifest's ``backtest:``; see :meth:`backtest_split` for the defaults).
     split: dict[str, str] = field(default_factory=dict)
+
+    def actors_in_role(self, role: str) -> set[str]:
+        """The names the record gives the actor(s) in ``role``: the role itself and the
+        actors its manifest maps to it."""
+        return {role} | {a for a, r in self.roles.items() if r == role}
 
     def backtest_split(self) -> tuple[pd.Period, pd.Period, pd.Period]:
         """(first origin, last training origin, first test origin) of the rolling backtest.
@@ -226,7 +234,18 @@ def _load(folder: str) -> Record:
         observed=observed,
         folder=path,
         split={str(k): str(v) for k, v in (meta.get("backtest") or {}).items()},
+        roles=_manifest_roles(meta.get("roles"), manifest),
     )
+
+
+def _manifest_roles(raw: Any, manifest: Path) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or any(str(r) not in ROLES for r in raw.values()):
+        raise DataError(
+            f"{manifest}: roles maps each actor of the record to one of {', '.join(ROLES)}"
+        )
+    return {str(k): str(v) for k, v in raw.items()}
 
 
 def _month(text: str) -> pd.Period | None:
