@@ -203,16 +203,26 @@ class BacktestResult:
         out: dict[str, Any] = {}
         if self.yearly.empty:  # no origin with a whole year of test months (a thin record)
             return out
-        y = self.yearly[self.yearly["sample"] == "test"]
-        for key, g in y.groupby(["series", "forecaster"], observed=True):
-            series, fc = str(key[0]), str(key[1])
-            out.setdefault(series, {})[fc] = {
+
+        def stats_of(g: pd.DataFrame) -> dict[str, Any]:
+            return {
                 "coverage_50": float(g["in50"].mean()),
                 "coverage_90": float(g["in90"].mean()),
                 "pit_mean": float(g["pit"].mean()),
                 "pit_deciles": np.histogram(g["pit"], bins=10, range=(0, 1))[0].tolist(),
                 "n": len(g),
             }
+
+        y = self.yearly[self.yearly["sample"] == "test"]
+        for key, g in y.groupby(["series", "forecaster"], observed=True):
+            series, fc = str(key[0]), str(key[1])
+            out.setdefault(series, {})[fc] = stats_of(g)
+        # the same on the training origins: calibration where the parameters were chosen
+        y = self.yearly[self.yearly["sample"] == "train"]
+        for key, g in y.groupby(["series", "forecaster"], observed=True):
+            series, fc = str(key[0]), str(key[1])
+            if fc in out.get(series, {}):
+                out[series][fc]["train"] = stats_of(g)
         return out
 
 

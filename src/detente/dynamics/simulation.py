@@ -229,7 +229,7 @@ def _prepare(
     missile_history: Sequence[float] | np.ndarray | None = None,
     overrides: dict[str, float] | None = None,
     regime_probability: float | None = None,
-) -> tuple[Setup, np.ndarray, np.ndarray, object, dict[str, str]]:
+) -> tuple[Setup, np.ndarray, np.ndarray, object, dict[str, Any]]:
     if months < 1 or runs < 1:
         raise ModelError(f"months and runs must be >= 1; got months={months}, runs={runs}")
     K = parameter_groups(runs) if groups is None else int(groups)

@@ -119,7 +119,7 @@ def save_summary(summary: dict[str, Any], record_id: str | Path, key: str | None
     return path
 
 
-class StoredSummary(dict):  # type: ignore[type-arg]
+class StoredSummary(dict[str, Any]):
     """A stored summary with ``status``: ``current`` (its key is the current scenario's and
     code's) or ``stale`` (another scenario or code made it; its verdicts must not be quoted)."""
 
@@ -179,10 +179,19 @@ def backtest_verdicts(summary: dict[str, Any]) -> list[str]:
     for series, fcs in yearly.items():
         sim = fcs.get("simulation")
         if sim:
+            tr = sim.get("train")
+            ok = 0.4 <= sim["coverage_50"] <= 0.6 and 0.8 <= sim["coverage_90"] <= 0.97
             out.append(
                 f"yearly {series}: the simulation's 50% and 90% intervals hold "
                 f"{sim['coverage_50']:.0%} and {sim['coverage_90']:.0%} of the test years "
-                f"(mean PIT {sim['pit_mean']:.2f}; 0.5 is calibrated)."
+                f"(mean PIT {sim['pit_mean']:.2f}; 0.5 is calibrated)"
+                + (
+                    f", against {tr['coverage_50']:.0%} and {tr['coverage_90']:.0%} of the "
+                    "training years"
+                    if tr
+                    else ""
+                )
+                + ("." if ok else ": NOT calibrated out of sample (target 40-60% and 80-97%).")
             )
     heavy = summary.get("heavy_years", {})
     for series in ("provocations", "missiles"):
