@@ -289,14 +289,18 @@ def backtest_dynamics(
         markup=False,
         soft_wrap=True,
     )
+    shown = (*BASELINES, "duration")
     head = f"{'target':<18} {'h':>3} {'n':>3} {'simulation':>10} " + " ".join(
-        f"{b:>11}" for b in BASELINES
+        f"{b:>11}" for b in shown
     )
     console.print(head, markup=False)
     for target, spec in summary["targets"].items():
         for h, r in spec["horizons"].items():
             cells = " ".join(
-                f"{r['baselines'][b]:>10.4f}{'' if r['beats'][b] else '*'}" for b in BASELINES
+                f"{r['baselines'][b]:>10.4f}{'' if r['beats'][b] else '*'}"
+                if b in r["baselines"]
+                else f"{'-':>11}"
+                for b in shown
             )
             console.print(
                 f"{target:<18} {h:>3} {r['n_test_origins']:>3} {r['simulation']:>10.4f} {cells}",

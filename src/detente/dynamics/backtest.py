@@ -37,7 +37,10 @@ from the record's start), ``recent`` (the last 120 months), ``persistence`` (the
 months). Counts: a negative binomial with the window's mean and method-of-moments size
 (persistence borrows the long window's size). Events: the window's share (for talks by
 ``h``, the share of ``h``-month windows with talks; for persistence ``1 - (1 - s)^h`` with
-``s`` the share of talks months in the last 12).
+``s`` the share of talks months in the last 12). For talks by ``h`` also ``duration``:
+the record's monthly hazard of talks by the months since the last talks month (buckets 0,
+1, 2-3, 4-6, 7-12, 13-24, 25-48, 49+), applied from the origin's gap: a baseline that knows
+how long the impasse has lasted, which the simulation does not (docs/dynamics.md).
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ __all__ = [
 
 HORIZONS = (6, 12, 24, 36)
 BASELINES = ("climatology", "recent", "persistence")
+#: Baselines of one kind of target only: P(talks by h) also against the duration baseline.
+TARGET_BASELINES = {"talks_brier": ("duration",), "talks_log": ("duration",)}
 SERIES = ("provocations", "missiles")
 #: Months of record before an origin that the re-fit of the count process needs.
 MIN_FIT_MONTHS = 60
@@ -156,7 +161,8 @@ class BacktestResult:
                 if "simulation" not in test.index:
                     continue
                 sim = float(test.at["simulation", "mean"])
-                base = {b: float(test.at[b, "mean"]) for b in BASELINES if b in test.index}
+                names = [*BASELINES, *(TARGET_BASELINES.get(target, ()))]
+                base = {b: float(test.at[b, "mean"]) for b in names if b in test.index}
                 beats = {b: bool(sim > v if higher else sim < v) for b, v in base.items()}
                 rows[str(h)] = {
                     "simulation": sim,
@@ -241,6 +247,45 @@ def _window_share(flags: np.ndarray, h: int) -> float:
     return float((c > 0).mean())
 
 
+#: Buckets of months since the last talks month for the duration baseline (lower edges).
+GAP_EDGES = (0, 1, 2, 4, 7, 13, 25, 49)
+
+
+def _duration_share(flags: np.ndarray, h: int) -> float:
+    """P(a talks month among the next ``h``) from the record's monthly hazard of talks by the
+    months since the last talks month (bucketed at :data:`GAP_EDGES`, each bucket shrunk
+    toward the bucket before it with the weight of one month), estimated on the months
+    before the origin: a baseline that knows how long the impasse has lasted."""
+    f = np.asarray(flags, bool)
+    gap = np.full(len(f), -1)  # -1: no talks seen yet (the gap is unknown; not counted)
+    last = None
+    for i, x in enumerate(f):
+        if x:
+            last = i
+        if last is not None:
+            gap[i] = i - last
+    edges = np.array(GAP_EDGES)
+
+    def bucket(g: int) -> int:
+        return int(np.searchsorted(edges, g, side="right") - 1)
+
+    known = gap[:-1] >= 0
+    ev = f[1:][known].astype(float)
+    b = np.array([bucket(int(g)) for g in gap[:-1][known]], int)
+    # each bucket shrunk (weight of one month) toward the bucket before it, the first two
+    # toward the hazard of all months with a known gap: a long gap the record has not seen
+    # yet borrows the hazard of the longest one it has
+    prior = float(ev.mean()) if ev.size else 0.0
+    hz = np.empty(len(edges))
+    for k in range(len(edges)):
+        hz[k] = (ev[b == k].sum() + prior) / ((b == k).sum() + 1.0)
+        if k >= 1:
+            prior = hz[k]
+    g0 = int(gap[-1]) if len(gap) and gap[-1] >= 0 else int(edges[-1])
+    none = np.prod([1.0 - hz[bucket(g0 + j)] for j in range(h)])
+    return float(1.0 - none)
+
+
 def _score_origin(
     sim: Any, panel: pd.DataFrame, k: int, sample: str, rng: np.random.Generator
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -313,6 +358,7 @@ def _score_origin(
             "climatology": _window_share(talks_p, h),
             "recent": _window_share(talks_p[-120:], h),
             "persistence": 1 - (1 - s12) ** h,
+            "duration": _duration_share(talks_p, h),
         }
         for fc, p in (("simulation", p_sim), *p_base.items()):
             pc = float(np.clip(p, S.P_CLIP, 1 - S.P_CLIP))
