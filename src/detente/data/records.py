@@ -33,7 +33,6 @@ once with its line (:func:`read_events_csv`).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -98,6 +97,10 @@ class Record:
     #: The backtest's origins: ``first_origin``, ``train_last_origin``, ``test_first_origin``
     #: (the manifest's ``backtest:``; see :meth:`backtest_split` for the defaults).
     split: dict[str, str] = field(default_factory=dict)
+    #: Panels already built, by span (a record is loaded once and read many times a run).
+    _panels: dict[tuple[pd.Period, pd.Period], pd.DataFrame] = field(
+        default_factory=dict, repr=False
+    )
 
     def actors_in_role(self, role: str) -> set[str]:
         """The names the record gives the actor(s) in ``role``: the role itself and the
@@ -137,15 +140,17 @@ class Record:
         strategic-provocation events), ``talks``, ``strategic`` and ``exercise``.
 
         Built once per record and span (a copy is returned, so callers may change it)."""
-        return _panel(self, start, end).copy()
-
-    def _build_panel(self, start: str | None, end: str | None) -> pd.DataFrame:
         first = self.start if start is None else pd.Period(start, freq="M")
         last = self.end if end is None else pd.Period(end, freq="M")
         if first < self.start or last > self.end or first > last:
             raise DataError(
                 f"record {self.id}: span {first}..{last} must lie within {self.start}..{self.end}"
             )
+        if (first, last) not in self._panels:
+            self._panels[(first, last)] = self._build_panel(first, last)
+        return self._panels[(first, last)].copy()
+
+    def _build_panel(self, first: pd.Period, last: pd.Period) -> pd.DataFrame:
         months = pd.period_range(first, last, freq="M")
         out = pd.DataFrame({"month": months})
         ev = self.events
@@ -165,11 +170,6 @@ class Record:
 
     def __repr__(self) -> str:
         return f"<Record {self.id!r}: {len(self.events)} events, {self.start}..{self.end}>"
-
-
-@functools.lru_cache(maxsize=256)
-def _panel(rec: Record, start: str | None, end: str | None) -> pd.DataFrame:
-    return rec._build_panel(start, end)
 
 
 def _records_root() -> Path:

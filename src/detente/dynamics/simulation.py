@@ -430,9 +430,9 @@ _RESULT_ARRAYS = (
 def simulate_reference(
     scenario: Scenario,
     *,
-    months: int = 36,
-    runs: int = 1000,
-    seed: int | None = 0,
+    months: int = defaults.MONTHS,
+    runs: int = defaults.RUNS,
+    seed: int | None = defaults.SEED,
     subset_runs: int | None = None,
     initial_mode: str = "impasse",
     groups: int | None = None,

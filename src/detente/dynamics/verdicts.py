@@ -52,20 +52,14 @@ def _folder(record_id: str | Path) -> Path:
 
 
 #: The source the simulation and its backtest run on (the key's code part), relative to the
-#: package: the dynamics, the record reader and the scenario's arrays (its draws).
-CODE_FILES = ("dynamics/*.py", "data/records.py", "scenario/arrays.py")
+#: package: the dynamics, the record reader, the scenario's arrays (its draws) and the
+#: bargaining core (the zone test).
+CODE_FILES = ("dynamics/*.py", "data/records.py", "scenario/arrays.py", "core/*.py")
 
 
 def _code_files() -> list[Path]:
-    import inspect
-
-    from .zone import solver_modules
-
     root = Path(__file__).parents[1]
-    files = sorted(f for pattern in CODE_FILES for f in root.glob(pattern))
-    # the bargaining core the zone test calls, wherever it lives
-    files += [Path(inspect.getfile(m)) for m in solver_modules()]
-    return files
+    return sorted(f for pattern in CODE_FILES for f in root.glob(pattern))
 
 
 def _canonical(s: Scenario) -> Scenario:
@@ -92,7 +86,7 @@ def _canonical(s: Scenario) -> Scenario:
 def backtest_key(s: Scenario, settings: dict[str, Any]) -> str:
     """A hash of what a backtest's verdicts depend on: the scenario (every number), the
     record's events, the settings that change its scores (runs, seed, samples) and the
-    source of the code (:data:`CODE_FILES` and the bargaining core)."""
+    source of the code (:data:`CODE_FILES`)."""
     from ..data.records import load_record
 
     h = hashlib.sha256()

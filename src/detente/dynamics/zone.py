@@ -4,7 +4,7 @@ Every veto player of the scenario decides: the zone is the set of packages every
 player prefers to the status quo within every veto player's red lines, month by month at
 the stances that political change and fatigue have moved. With linear utilities the
 max-min surplus ``m* = max_y min_v (U_v(y) - r_v)`` over the box all red lines allow is
-the bargaining core's (:func:`detente.analysis.bargaining.zone_open`): closed form by LP
+the bargaining core's (:func:`detente.core.zone_open`): closed form by LP
 duality for one or two veto players (no LP in the monthly loop), and for more the
 certificates of ``zone_open(exact=False)`` (a pair of veto players that cannot both gain
 shuts the zone; a candidate package all gain from opens it), with an LP only for the
@@ -30,14 +30,14 @@ red lines only.
 from __future__ import annotations
 
 from dataclasses import replace
-from types import ModuleType
 
 import numpy as np
 
+from ..core import LP_TOLERANCE, STRICT_MARGIN, bargaining_inputs, zone_open
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays
 
-__all__ = ["closed_form_zone", "red_line_zone", "solver_modules", "subset", "zone_and_gap"]
+__all__ = ["closed_form_zone", "red_line_zone", "subset", "zone_and_gap"]
 
 
 def red_line_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -63,8 +63,6 @@ def closed_form_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
     Exact and closed-form for one or two veto players; for more, the certificates of
     ``zone_open(exact=False)`` and an LP for the undecided draws (module docstring).
     """
-    from ..analysis.bargaining import STRICT_MARGIN, bargaining_inputs, zone_open
-
     inp = bargaining_inputs(arrays)
     _n, V, _I = inp.weights.shape
     if not np.all(inp.curvature == 1.0):
@@ -81,7 +79,8 @@ def closed_form_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
     _open, m_star = zone_open(box, exact=V <= 2)
     m_star = np.atleast_1d(m_star)
     zone = (deficit <= 0.0) & (m_star >= STRICT_MARGIN)
-    gap = np.where(zone, 0.0, np.clip(deficit + np.clip(-m_star, 0.0, None), 0.0, 1.0))
+    # shut at the knife edge (m* in [0, tol)) still has a positive gap, as in the core
+    gap = np.where(zone, 0.0, np.clip(deficit + np.clip(-m_star, 0.0, None), LP_TOLERANCE, 1.0))
     return zone, gap
 
 
@@ -99,14 +98,7 @@ def zone_and_gap(
         veto[list(pair)] = True
         arrays = replace(arrays, veto=veto)
     if kernel in ("auto", "diagnosis"):
-        try:
-            return closed_form_zone(arrays)
-        except ImportError:
-            if kernel == "diagnosis":
-                raise ModelError(
-                    "kernel='diagnosis' needs detente.analysis.bargaining, which is not "
-                    "installed; use kernel='auto' or 'red_lines'"
-                ) from None
+        return closed_form_zone(arrays)
     elif kernel != "red_lines":
         raise ModelError(f"kernel must be 'auto', 'diagnosis' or 'red_lines'; got {kernel!r}")
     return red_line_zone(arrays)
@@ -115,10 +107,3 @@ def zone_and_gap(
 def subset(arrays: ScenarioArrays, idx: np.ndarray) -> ScenarioArrays:
     """The draws ``idx`` of a batched :class:`ScenarioArrays`."""
     return arrays.take(idx)
-
-
-def solver_modules() -> tuple[ModuleType, ...]:
-    """The modules whose code decides the zone (part of the backtest's key)."""
-    from ..analysis import bargaining
-
-    return (bargaining,)
