@@ -112,12 +112,15 @@ def cli_json():
 def test_cli_json_gives_every_target_and_horizon(cli_json):
     expected_n = {"6": 18, "12": 17, "24": 15, "36": 13}
     assert set(cli_json["targets"]) == set(TARGETS)
-    for spec in cli_json["targets"].values():
+    for target, spec in cli_json["targets"].items():
         assert set(spec["horizons"]) == {str(h) for h in HORIZONS}
         for h, r in spec["horizons"].items():
             assert r["n_test_origins"] == expected_n[h]
             assert (
-                set(r["baselines"]) == set(r["beats"]) == {"climatology", "recent", "persistence"}
+                set(r["baselines"])
+                == set(r["beats"])
+                == {"climatology", "recent", "persistence"}
+                | ({"duration"} if target.startswith("talks") else set())
             )
             assert np.isfinite(r["simulation"])
     assert (

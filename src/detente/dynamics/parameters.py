@@ -10,16 +10,19 @@ reason. Utilities are in logit units (see :mod:`detente.dynamics.rules`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 __all__ = ["DEFAULTS", "DEFAULTS_RECORD", "ParameterDefault", "resolve_parameters"]
 
-#: The bundled record the calibrated defaults below were fitted on (data the fit read, not
-#: a case the engine knows: a case on another record is fitted on its own,
-#: :mod:`detente.dynamics.casefit`).
-DEFAULTS_RECORD = "dprk"
+#: The bundled record the calibrated defaults below were fitted on, named in the package
+#: data (``data/records/DEFAULTS_RECORD``) so the engine names no case; a case on another
+#: record is fitted on its own (:mod:`detente.dynamics.casefit`).
+DEFAULTS_RECORD = (
+    (Path(__file__).parents[1] / "data" / "records" / "DEFAULTS_RECORD").read_text("utf-8").strip()
+)
 
 
 @dataclass(frozen=True)
