@@ -242,8 +242,40 @@ def _what_if_deltas(report: AnalysisReport) -> None:
     ok.sort(key=lambda r: -max(abs(r["talks"]), abs(r["agreement"]), abs(r["crisis"])))
     o["what_if_month"] = month
     o["what_if_runs"] = st["runs"]
+    _element_effects(report, month)
     o["what_ifs"] = ok + [r for r in rows if "error" in r]
     o["driver_sentence"] = _driver_sentence(base[month], ok, month)
+
+
+#: Runs of each variant of the drivers' and tools' effects (common random numbers with a
+#: baseline of the same size, so an element the simulation never reads changes nothing).
+EFFECT_RUNS = 500
+
+
+def _element_effects(report: AnalysisReport, month: int) -> None:
+    """Each named driver's and tool's effect on the outlook by ``month``; inert ones flagged."""
+    from ..dynamics.effects import element_effects
+
+    o = report.outlook
+    assert o is not None
+    st = report.settings
+    runs = min(int(st["runs"]), EFFECT_RUNS)
+    try:
+        effects = element_effects(report.scenario, month=month, runs=runs, seed=int(st["seed"]))
+    except DetenteError as err:
+        o["elements_error"] = "; ".join(err.lines())
+        return
+    o["elements"] = [e.to_dict() for e in effects]
+    o["elements_runs"] = runs
+    inert = [e for e in effects if e.inert]
+    o["inert_sentence"] = (
+        f"Inert in the simulation (no effect of half a point on P(talks), P(agreement) or "
+        f"P(crisis) by month {month}): "
+        + "; ".join(f"{e.kind} {e.name} ({e.reason})" for e in inert)
+        + "."
+        if inert
+        else f"Every named driver and tool moves the outlook by month {month}."
+    )
 
 
 def _driver_sentence(base: dict[str, Any], rows: list[dict[str, Any]], month: int) -> str:
@@ -341,7 +373,9 @@ def calibration(report: AnalysisReport) -> None:
     except DetenteError as err:
         _absent(report, "calibration", "not applicable: " + "; ".join(err.lines()))
         return
-    summary = load_summary(record_id)
+    stored = load_summary(record_id, report.scenario)
+    # verdicts of another scenario or code are never quoted (the key is a hash of both)
+    summary = stored if stored is not None and stored.status == "current" else None
     panel = record.panel()
     months = [str(m) for m in panel["month"]]
     observed = panel["provocations"].to_numpy(float)
@@ -360,8 +394,14 @@ def calibration(report: AnalysisReport) -> None:
         "note": (
             None
             if summary is not None
-            else f"no stored backtest for the record {record.id}: run 'detente backtest dynamics "
-            f"{report.scenario.id} --save' to score the simulation against it"
+            else (
+                f"the stored backtest on record {record.id} was made with another scenario or "
+                "code, so its verdicts are not shown"
+                if stored is not None
+                else f"no stored backtest for the record {record.id}"
+            )
+            + f": run 'detente backtest dynamics {report.scenario.id} --save' to score this "
+            "simulation against it"
         ),
         "series": {
             "months": months,
@@ -370,11 +410,31 @@ def calibration(report: AnalysisReport) -> None:
             "talks": talks.tolist(),
             "talks_label": "months with talks (the record)",
             "fitted": {"observed, 12-month mean": rolling.tolist()},
+            "forecasts": _origin_forecasts(summary, months),
             "split_index": split,
             "ylabel": "provocation events per month",
             "title": f"The record behind the dynamics: {record.title}",
         },
     }
+
+
+def _origin_forecasts(summary: dict[str, Any] | None, months: list[str]) -> list[dict[str, Any]]:
+    """The backtest's forecasts of the first year after each origin, as monthly means placed at
+    the middle of that year (index into ``months``): median, 50% and 90% intervals, observed."""
+    if summary is None:
+        return []
+    out = []
+    for f in summary.get("forecasts", []):
+        if f.get("series") != "provocations" or f.get("year") != 1 or f["origin"] not in months:
+            continue
+        out.append(
+            {
+                "x": months.index(f["origin"]) + 6.5,
+                "sample": f["sample"],
+                **{k: f[k] / 12.0 for k in ("observed", "median", "lo50", "hi50", "lo90", "hi90")},
+            }
+        )
+    return out
 
 
 def _bits(mask: np.ndarray) -> list[str]:

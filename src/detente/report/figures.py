@@ -382,6 +382,23 @@ def _calibration_fig(r: AnalysisReport) -> Figure | None:
     )
     for k, (name, ys) in enumerate(series.get("fitted", {}).items()):
         ax.plot(x, ys, lw=1.4, color=PALETTE[k % len(PALETTE)], label=name)
+    # the model's forecasts from each rolling origin (the next 12 months as a monthly mean,
+    # at the middle of that year): median, 50% (thick) and 90% (thin) intervals
+    for sample, colour in (
+        ("train", PALETTE[1 % len(PALETTE)]),
+        ("test", PALETTE[3 % len(PALETTE)]),
+    ):
+        fc = [f for f in series.get("forecasts", []) if f["sample"] == sample]
+        if not fc:
+            continue
+        fx = np.array([f["x"] for f in fc])
+        med = np.array([f["median"] for f in fc])
+        ax.vlines(fx, [f["lo90"] for f in fc], [f["hi90"] for f in fc], color=colour, lw=0.8)
+        ax.vlines(fx, [f["lo50"] for f in fc], [f["hi50"] for f in fc], color=colour, lw=3)
+        ax.plot(fx, med, "o", ms=3, color=colour,
+                label=f"forecast of the next 12 months, {sample} origins (median, 50%, 90%)")  # fmt: skip
+        ax.plot(fx, [f["observed"] for f in fc], "x", ms=4, color="k",
+                label="observed mean of those 12 months" if sample == "test" else None)  # fmt: skip
     split = series.get("split_index")
     if split is not None:
         ax.axvline(split, color="k", ls="--", lw=1, label="out-of-sample from here")
@@ -444,7 +461,7 @@ def report_figures(r: AnalysisReport) -> list[dict[str, str]]:
     add(
         "fig-calibration",
         "Calibration against history",
-        "The calibrated dynamics against the historical record; the dashed line separates the fitting period from the out-of-sample check.",
+        "The record's provocation events per month (bars, 12-month mean line) and the simulation's forecasts from each rolling origin of the backtest: the mean of the next 12 months (median, 50% and 90% intervals; x the observed mean), with parameters fitted on the months before each origin; the dashed line marks the first test origin.",
         _calibration_fig(r),
     )
     return out
