@@ -17,6 +17,10 @@ path                      verb   what
 /api/runs/A/diff/B        GET    what changed from run A to run B
 /api/runs/ID/report.html  GET    the run's self-contained HTML report (download)
 /api/runs/ID/result.json  GET    the run's JSON (download)
+/api/author/catalogue     GET    menus of the case editor (claim quantities, kinds)
+/api/author/case?name=K   GET    a scenario as the mapping the case editor edits
+/api/author/check         POST   a case (mapping) -> its YAML and every located problem
+/api/author/use           POST   a valid case -> registered like an upload (its KEY)
 ========================  =====  ===========================================================
 """
 
@@ -31,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..store import ScenarioSource
-from . import compute
+from . import authoring, compute
 from .app import _STATIC, ClientError, Workbench, _inputs, _json, _read_limited, _static
 from .jobs import JobLimitError
 
@@ -273,6 +277,39 @@ async def result_json(request: Request) -> Response:
     )
 
 
+async def author_catalogue(request: Request) -> Response:
+    return JSONResponse(authoring.catalogue())
+
+
+async def author_case(request: Request) -> Response:
+    wb = _wb(request)
+    key = request.query_params.get("name", wb.default)
+    src, s = wb.scenario(key)
+    data = await run_in_threadpool(authoring.case_data, s)
+    return JSONResponse(
+        {"key": key, "name": authoring.file_name(PurePath(src.name).stem), "case": data}
+    )
+
+
+async def author_check(request: Request) -> Response:
+    data = await _json(request)
+    name = authoring.file_name(data.get("name"))
+    answer, _s = await run_in_threadpool(authoring.check, data.get("case"), name)
+    return JSONResponse(answer)
+
+
+async def author_use(request: Request) -> Response:
+    """Register a valid case like an upload, so it runs at once (and its runs keep its text)."""
+    wb = _wb(request)
+    data = await _json(request)
+    name = authoring.file_name(data.get("name"))
+    answer, s = await run_in_threadpool(authoring.check, data.get("case"), name)
+    if s is None:
+        raise ClientError(400, [p["text"] for p in answer["problems"]])
+    key = wb.add_upload(authoring.source_of(answer), s)
+    return JSONResponse({"key": key, "name": name})
+
+
 routes = [
     ("/", index, ["GET"]),
     ("/static/{name}", static, ["GET"]),
@@ -288,4 +325,8 @@ routes = [
     ("/api/runs/{a:int}/diff/{b:int}", diff, ["GET"]),
     ("/api/runs/{id:int}/report.html", report_html, ["GET"]),
     ("/api/runs/{id:int}/result.json", result_json, ["GET"]),
+    ("/api/author/catalogue", author_catalogue, ["GET"]),
+    ("/api/author/case", author_case, ["GET"]),
+    ("/api/author/check", author_check, ["POST"]),
+    ("/api/author/use", author_use, ["POST"]),
 ]
