@@ -15,6 +15,7 @@ path                      verb   what
 /api/runs                 GET    the recorded runs
 /api/runs/ID              GET    one run (inputs and result)
 /api/runs/A/diff/B        GET    what changed from run A to run B
+/api/runs/ID/scenario     POST   open the run's scenario (its upload again) -> its KEY
 /api/runs/ID/report.html  GET    the run's self-contained HTML report (download)
 /api/runs/ID/result.json  GET    the run's JSON (download)
 /api/author/catalogue     GET    menus of the case editor (claim quantities, kinds)
@@ -27,6 +28,8 @@ path                      verb   what
 from __future__ import annotations
 
 import asyncio
+import html
+import json
 from pathlib import PurePath
 from typing import Any
 
@@ -34,6 +37,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from .. import defaults
+from ..plotting.palette import BASELINE, PALETTE
 from ..store import ScenarioSource
 from . import authoring, compute
 from .app import _STATIC, ClientError, Workbench, _inputs, _json, _read_limited, _static
@@ -53,6 +58,9 @@ async def index(request: Request) -> Response:
     page = _static("index.html").decode("utf-8")
     token = request.app.state.token
     page = page.replace("{{token}}", token).replace("{{version}}", detente.__version__)
+    # the CLI's seed, and the figures' palette (so the page's plots match the report's)
+    page = page.replace("{{seed}}", str(defaults.SEED))
+    page = page.replace("{{palette}}", html.escape(json.dumps([*PALETTE, BASELINE])))
     response = HTMLResponse(page)
     response.set_cookie("detente_csrf", token, httponly=True, samesite="strict", path="/")
     return response
@@ -138,6 +146,12 @@ async def start_job(request: Request) -> Response:
     inputs = _inputs(data)
     label = str(data.get("label") or "what-if")[:80]
     compute.apply_inputs(s, inputs)  # refuse bad changes now, with their locations
+    recorded = await run_in_threadpool(_recorded_run, wb, src, inputs)
+    if recorded is not None:
+        # this scenario with these inputs and settings is in the store: one run, not one per
+        # page load (the job answers at once with the recorded result)
+        job = wb.jobs.start(label, lambda _job: (_summary(recorded.result or {}), recorded.id))
+        return JSONResponse(job.to_dict(), status_code=202)
 
     def work(job: Any) -> tuple[dict[str, Any], int | None]:
         def progress(done: int, total: int, step: str) -> None:
@@ -179,12 +193,37 @@ async def start_job(request: Request) -> Response:
     return JSONResponse(job.to_dict(), status_code=202)
 
 
+def _recorded_run(wb: Workbench, src: ScenarioSource, inputs: compute.Inputs) -> Any:
+    """The newest recorded full run of the same scenario text, inputs, seed, sizes and detente
+    version, with its result; None when there is none (or no store)."""
+    import detente
+
+    if wb.store is None:
+        return None
+    want = {
+        "command": "run",
+        "scenario_hash": src.hash,
+        "sets": list(inputs.sets),
+        "pins": list(inputs.pins),
+        "what_ifs": list(inputs.what_ifs),
+        "seed": inputs.seed,
+        "sizes": wb.sizes,
+        "detente_version": detente.__version__,
+        "status": "ok",
+    }
+    for rec in wb.store.list(limit=200):
+        row = rec.summary()
+        if all(row.get(k) == v for k, v in want.items()):
+            return wb.store.get(rec.id)
+    return None
+
+
 def _summary(result: dict[str, Any]) -> dict[str, Any]:
     claims = result.get("claims") or {}
     return {
         "outlook": (result.get("outlook") or {}).get("horizons"),
         "claims": [
-            {k: c.get(k) for k in ("id", "text", "verdict", "robustness")}
+            {k: c.get(k) for k in ("id", "text", "verdict", "robustness", "evidence")}
             for c in claims.get("claims", [])
         ],
         "claim_counts": claims.get("counts"),
@@ -255,6 +294,24 @@ def _report_of(wb: Workbench, run_id: int) -> Any:
     return report
 
 
+async def run_scenario(request: Request) -> Response:
+    """Open the scenario a run was made of: its bundled name when the text is the bundled one,
+    else its stored text again as an upload (a run of an uploaded or authored case reopens it)."""
+    wb = _wb(request)
+    rec = await run_in_threadpool(_store(wb).get, request.path_params["id"])
+    if rec.source is None:
+        raise ClientError(400, [f"run {rec.id} recorded no scenario text"])
+    src = rec.source
+    if src.name in wb.bundled and ScenarioSource.resolve(src.name).hash == src.hash:
+        return JSONResponse({"key": src.name, "name": src.name})
+    for key, (up, _s) in wb.uploads.items():
+        if up.hash == src.hash and up.name == src.name:
+            return JSONResponse({"key": key, "name": src.name})
+    s = await run_in_threadpool(src.load)
+    key = wb.add_upload(src, s)
+    return JSONResponse({"key": key, "name": src.name})
+
+
 async def report_html(request: Request) -> Response:
     from ..report import render_html
 
@@ -323,6 +380,7 @@ routes = [
     ("/api/runs", runs, ["GET"]),
     ("/api/runs/{id:int}", run, ["GET"]),
     ("/api/runs/{a:int}/diff/{b:int}", diff, ["GET"]),
+    ("/api/runs/{id:int}/scenario", run_scenario, ["POST"]),
     ("/api/runs/{id:int}/report.html", report_html, ["GET"]),
     ("/api/runs/{id:int}/result.json", result_json, ["GET"]),
     ("/api/author/catalogue", author_catalogue, ["GET"]),

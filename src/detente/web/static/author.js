@@ -270,6 +270,8 @@ async function runCase() {
 }
 function showAuthor(on) {
   $("author").hidden = !on; $("whatif-editor").hidden = on;
+  // the case editor takes the wider part of the page (unless the analyst set a width)
+  $("main").classList.toggle("authoring", on);
 }
 async function openAuthor(key) {
   if (!author.catalogue) author.catalogue = await api("/api/author/catalogue");
