@@ -30,7 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else ROOT / "docs" / "img" / "serve-workbench.png"
     tmp = Path(tempfile.mkdtemp(prefix="detente-shot-"))
-    app = create_app(RunStore(tmp / "runs.duckdb"), default_scenario="us-dprk-2021")
+    # smaller background sizes than the defaults: the picture, not the precision
+    app = create_app(
+        RunStore(tmp / "runs.duckdb"), default_scenario="us-dprk-2021", draws=200, runs=500
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
