@@ -104,7 +104,7 @@ function renderNumbers() {
     const edited = n.path in state.sets;
     const refused = state.refused[n.path];
     const prov = el("tr", { class: "prov", hidden: true },
-      el("td", { colspan: 5 }, `${n.kind}: ${n.source || "no source given"}`));
+      el("td", { colspan: 5 }, !n.source ? "no source given" : n.source.startsWith(`${n.kind}:`) ? n.source : `${n.kind}: ${n.source}`));
     const row = el("tr", { class: edited ? "edited" : refused ? "refused" : "", "data-path": n.path },
       el("td", {}, n.path),
       el("td", {}, el("input", { type: "number", step: "any", value: edited ? state.sets[n.path] : refused ? refused.value : n.value, "aria-label": n.path,
