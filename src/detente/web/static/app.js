@@ -276,9 +276,11 @@ async function startJob(label, inp, which) {
   }
   if (which === "whatif") state.job = job.id;
   $("job-cancel").disabled = false;
+  const key = state.key;
   const poll = async () => {
     const j = await api(`/api/jobs/${job.id}`);
     if (which === "whatif" && state.job !== job.id) return;
+    if (key !== state.key) return; // a job of the scenario the page has left
     $("job-progress").max = j.total; $("job-progress").value = j.done;
     $("job-step").textContent = `${label}: ${j.status === "running" ? j.step : j.status}` + (j.error ? ` — ${j.error}` : "");
     if (j.status === "running" || j.status === "queued") { setTimeout(poll, 250); return; }
