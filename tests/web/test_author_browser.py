@@ -7,6 +7,7 @@ Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -193,3 +194,30 @@ def test_build_a_case_from_an_empty_workbench_save_validate_and_run(
     errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
     assert errors == [], f"console errors: {errors}"
     driver.save_screenshot(str(ARTIFACTS / "serve-author-run.png"))
+
+
+def test_edit_a_bundled_case_remove_an_actor_and_see_what_still_names_it(
+    live_server: str, driver: Any
+) -> None:
+    """The Iran case (not the flagship) opened in the case editor reads as valid; removing
+    Russia leaves the dynamics' roles naming it, which validate's message locates."""
+    driver.get(live_server + "/")
+    _wait(driver, "document.querySelector('#zone-baseline .verdict')")
+    driver.execute_script(
+        "const s = document.getElementById('scenario-select'); s.value = 'iran-jcpoa-2021';"
+        " s.dispatchEvent(new Event('change'));"
+    )
+    _wait(driver, "document.getElementById('scenario-title').textContent.includes('Iran')")
+    _click(driver, "#edit-case")
+    _wait(driver, "!document.getElementById('author').hidden")
+    assert _verdict(driver).startswith("valid: 7 actors, 6 issues, 2 veto players")
+    assert "drivers" in driver.find_element("id", "author-form").text  # kept, not dropped
+    _click(driver, 'button[aria-label="remove actor russia"]')
+    verdict = _verdict(driver)
+    problems = driver.find_element("id", "author-problems").text
+    assert verdict.startswith("1 problem"), (verdict, problems)
+    assert re.search(r"iran-jcpoa-2021\.yaml:\d+ roles\.patrons.*unknown actor 'russia'", problems)
+    assert not driver.find_element("id", "author-run").is_enabled()
+    assert "id: russia" not in driver.execute_script(
+        "return document.getElementById('author-yaml').textContent"
+    )

@@ -157,9 +157,14 @@ function whatIfBlock(w, k) {
       el("select", { "aria-label": "kind", onchange: (e) => { w.kind = e.target.value; touched(); } }, ["lever", "shock"].map((x) => el("option", { value: x, selected: (w.kind || "lever") === x }, x))),
       removeButton(`what-if ${w.id}`, () => author.doc.what_ifs.splice(k, 1))),
     el("div", { class: "row" }, textInput(w, "judgement", "why (judgement)", { optional: true, class: "wide" })),
-    w.changes.map((c, j) => el("div", { class: "change", "data-field": `${f}.changes.${j}` }, "set ",
-      el("input", { type: "text", class: "change-path", value: c.set ?? "", placeholder: "path, e.g. usa.x.position", "aria-label": "what-if path", oninput: (e) => { c.set = e.target.value; touched(); } }),
-      " to ", el("input", { type: "text", class: "change-to small", value: c.to ?? "", "aria-label": "what-if value", oninput: (e) => { c.to = parseNum(e.target.value); touched(); } }),
+    w.changes.map((c, j) => el("div", { class: "change", "data-field": `${f}.changes.${j}` },
+      c.set === undefined || c.by !== undefined
+        // drop_issue, shift and relative changes are kept as written (edit them in the YAML)
+        ? el("span", { class: "dim" }, c.drop_issue !== undefined ? `drop issue ${c.drop_issue}`
+          : c.shift !== undefined ? `${c.shift} moves ${c.share} of the way toward ${c.toward}` : `${c.set} by ${c.by}`)
+        : ["set ",
+          el("input", { type: "text", class: "change-path", value: c.set ?? "", placeholder: "path, e.g. usa.x.position", "aria-label": "what-if path", oninput: (e) => { c.set = e.target.value; touched(); } }),
+          " to ", el("input", { type: "text", class: "change-to small", value: c.to ?? "", "aria-label": "what-if value", oninput: (e) => { c.to = parseNum(e.target.value); touched(); } })],
       removeButton("change", () => w.changes.splice(j, 1)), el("div", { class: "field-error" }))),
     addButton("change", null, () => w.changes.push({ set: "", to: "" })));
 }
@@ -173,8 +178,17 @@ function claimBlock(c, k) {
     return el("div", { class: "condition", "data-field": `${f}.check.${j}` },
       el("select", { class: "claim-quantity", "aria-label": "quantity", title: spec.text || "", onchange: (e) => { cond.quantity = e.target.value; cond.args = {}; renderAuthor(); touched(); } },
         Object.keys(cat.quantities).map((q) => el("option", { value: q, selected: q === cond.quantity, title: cat.quantities[q].text }, q))),
-      Object.keys(spec.args).filter((a) => spec.args[a] !== "package" && spec.args[a] !== "args").map((a) => el("label", {}, ` ${a} `,
-        el("input", { type: "text", class: `claim-arg small arg-${a}`, value: cond.args[a] ?? "", "aria-label": `argument ${a}`, oninput: (e) => { cond.args[a] = parseNum(e.target.value); touched(); } }))),
+      Object.keys(spec.args).filter((a) => spec.args[a] !== "args").map((a) => spec.args[a] === "package"
+        // a package: "issue=value, issue=value" (the other issues at the status quo)
+        ? el("label", {}, ` ${a} `, el("input", { type: "text", class: `claim-arg arg-${a}`, placeholder: "issue=value, issue=value", "aria-label": `argument ${a}`,
+          value: Object.entries(cond.args[a] || {}).map(([k2, v]) => `${k2}=${v}`).join(", "),
+          oninput: (e) => {
+            const pk = {};
+            for (const part of e.target.value.split(",")) { const [k2, v] = part.split("="); if (k2 && k2.trim()) pk[k2.trim()] = parseNum(v ?? ""); }
+            cond.args[a] = pk; touched();
+          } }))
+        : el("label", {}, ` ${a} `,
+          el("input", { type: "text", class: `claim-arg small arg-${a}`, value: cond.args[a] ?? "", "aria-label": `argument ${a}`, oninput: (e) => { cond.args[a] = parseNum(e.target.value); touched(); } }))),
       " ", el("select", { class: "claim-compare", "aria-label": "comparison", onchange: (e) => { cond.compare = e.target.value; touched(); } }, cat.comparisons.map((x) => el("option", { value: x, selected: x === cond.compare }, x))),
       " ", el("input", { type: "text", inputmode: "decimal", class: "claim-threshold small", value: cond.threshold ?? "", "aria-label": "threshold", oninput: (e) => { cond.threshold = parseNum(e.target.value); touched(); } }),
       removeButton("condition", () => c.check.splice(j, 1)), el("div", { class: "field-error" }));
