@@ -127,3 +127,15 @@ def test_file_names_are_safe() -> None:
     assert authoring.file_name("../../etc/passwd") == "etc-passwd.yaml"
     assert authoring.file_name("") == "my-case.yaml"
     assert authoring.file_name("brexit 2019") == "brexit-2019.yaml"
+
+
+def test_the_page_plots_with_the_figures_palette(client: Any) -> None:
+    import html
+    import json
+
+    from detente.plotting.palette import BASELINE, PALETTE
+
+    page = client.get("/").text
+    meta = re.search(r'name="detente-palette" content="([^"]+)"', page)
+    assert meta is not None
+    assert json.loads(html.unescape(meta.group(1))) == [*PALETTE, BASELINE]

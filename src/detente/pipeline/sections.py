@@ -61,7 +61,7 @@ def diagnosis(report: AnalysisReport) -> None:
     if s.n_issues >= 2 and s.veto_players:
         # the map reads the zone the headline reads: with the zone open, the other issues are
         # held at its max-min package, so the slice passes through the zone (at the status quo
-        # it may miss it: Iran's zone is open while its status-quo slice is empty)
+        # a small open zone may miss that slice altogether)
         held = data.get("best_package") if data.get("zone_nonempty") else None
         data["winset_map"] = winset_map(s, held=held)
         data["winset_map"]["zone_open"] = bool(data.get("zone_nonempty"))

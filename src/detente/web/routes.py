@@ -147,11 +147,6 @@ async def start_job(request: Request) -> Response:
     label = str(data.get("label") or "what-if")[:80]
     compute.apply_inputs(s, inputs)  # refuse bad changes now, with their locations
     recorded = await run_in_threadpool(_recorded_run, wb, src, inputs)
-    if recorded is not None:
-        # this scenario with these inputs and settings is in the store: one run, not one per
-        # page load (the job answers at once with the recorded result)
-        job = wb.jobs.start(label, lambda _job: (_summary(recorded.result or {}), recorded.id))
-        return JSONResponse(job.to_dict(), status_code=202)
 
     def work(job: Any) -> tuple[dict[str, Any], int | None]:
         def progress(done: int, total: int, step: str) -> None:
@@ -186,8 +181,14 @@ async def start_job(request: Request) -> Response:
             wb.remember_report(run_id, report)
         return _summary(result), run_id
 
+    def reuse(_job: Any) -> tuple[dict[str, Any], int | None]:
+        assert recorded is not None
+        return _summary(recorded.result or {}), recorded.id
+
     try:
-        job = wb.jobs.start(label, work)
+        # this scenario with these inputs and settings is in the store already: one run, not
+        # one per page load (the job answers at once with the recorded result)
+        job = wb.jobs.start(label, work if recorded is None else reuse)
     except JobLimitError as err:  # the page tries again shortly
         raise ClientError(429, err.lines()) from err
     return JSONResponse(job.to_dict(), status_code=202)

@@ -70,7 +70,7 @@ function issueBlock(issue, k) {
   const f = `issues.${itemKey(issue, k)}`;
   const anchors = Object.entries(issue.anchors || {}).sort((x, y) => Number(x[0]) - Number(y[0]));
   const anchorRows = anchors.map(([at, lab]) => el("div", { class: "anchor" },
-    el("input", { type: "text", inputmode: "decimal", class: "anchor-at", value: at, "aria-label": `anchor point of ${issue.id}`, onchange: (e) => {
+    el("input", { type: "text", inputmode: "decimal", class: "anchor-at", value: isNaN(Number(at)) ? at : String(Number(at)), "aria-label": `anchor point of ${issue.id}`, onchange: (e) => {
       const m = {}; for (const [a2, l2] of Object.entries(issue.anchors)) m[a2 === at ? e.target.value : a2] = l2; issue.anchors = m; renderAuthor(); touched();
     } }),
     el("input", { type: "text", class: "anchor-label", value: lab, "aria-label": `anchor label of ${issue.id} at ${at}`, oninput: (e) => { issue.anchors[at] = e.target.value; touched(); } }),
