@@ -72,11 +72,14 @@ def main(argv: list[str]) -> int:
             " s.dispatchEvent(new Event('change'));"
         )
         wait("document.getElementById('scenario-title').textContent.includes('Iran')")
+        wait("document.querySelector('#zone-whatif .verdict')")
         drv.find_element("id", "edit-case").click()
         wait("document.getElementById('author-verdict').textContent.startsWith('valid')")
         drv.find_element("css selector", 'button[aria-label="remove actor russia"]').click()
         wait("document.getElementById('author-verdict').textContent.startsWith('1 problem')")
-        drv.execute_script("document.getElementById('editor').scrollTop = 0")
+        drv.execute_script(
+            "document.getElementById('editor').scrollTop = 0; window.scrollTo(0, 0)"
+        )
         author = out.with_name("serve-author.png")
         drv.save_screenshot(str(author))
         print(f"wrote {author}")

@@ -78,6 +78,20 @@ def test_layout_refused_edits_colours_and_encoded_claims(
     )
     assert len(colours) >= 4 and len(set(colours)) == len(colours), colours
     assert BASELINE not in colours
+    # the plotly legend lies beside the plot area, inside the figure (the matplotlib test's
+    # check, on the page's own boxes)
+    boxes = driver.execute_script(
+        "const p = document.getElementById('forecast-plot');"
+        " const r = (e) => { const b = e.getBoundingClientRect();"
+        " return [b.left, b.top, b.right, b.bottom]; };"
+        " return { legend: r(p.querySelector('.legend')), area: r(p.querySelector('.nsewdrag')),"
+        " figure: r(p) };"
+    )
+    lx0, ly0, lx1, ly1 = boxes["legend"]
+    ax0, ay0, ax1, ay1 = boxes["area"]
+    fx0, fy0, fx1, fy1 = boxes["figure"]
+    assert lx0 >= ax1 or lx1 <= ax0 or ly0 >= ay1 or ly1 <= ay0, boxes
+    assert fx0 <= lx0 and lx1 <= fx1 + 1, boxes
 
     # the background job's claims: encoded ones are marked as such
     _wait(driver, "document.querySelector('#claims tr')")
