@@ -91,7 +91,7 @@ def test_layout_refused_edits_colours_and_encoded_claims(
     ax0, ay0, ax1, ay1 = boxes["area"]
     fx0, fy0, fx1, fy1 = boxes["figure"]
     assert lx0 >= ax1 or lx1 <= ax0 or ly0 >= ay1 or ly1 <= ay0, boxes
-    assert fx0 <= lx0 and lx1 <= fx1 + 1, boxes
+    assert fx0 <= lx0 and lx1 <= fx1 + 1 and fy0 <= ly0 and ly1 <= fy1 + 1, boxes
 
     # the background job's claims: encoded ones are marked as such
     _wait(driver, "document.querySelector('#claims tr')")
