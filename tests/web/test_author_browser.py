@@ -56,7 +56,10 @@ def _fill(drv: Any, selector: str, text: str) -> None:
 
 
 def _click(drv: Any, selector: str) -> None:
-    drv.find_element("css selector", selector).click()
+    # into the middle of the editor first: the sticky bar (verdict, download, run) covers its top
+    target = drv.find_element("css selector", selector)
+    drv.execute_script("arguments[0].scrollIntoView({block: 'center'});", target)
+    target.click()
 
 
 def _quantity(drv: Any, label: str, value: str, low: str, high: str, why: str) -> None:

@@ -348,6 +348,7 @@ async function loadScenario(key) {
   state.baseline = state.whatif = null; state.models = { baseline: null, whatif: null };
   state.baselineRun = state.whatifRun = state.baselineSummary = state.whatifSummary = null;
   $("scenario-select").value = key;
+  $("job-step").textContent = ""; $("job-progress").value = 0;
   renderEditor(); describeChanges();
   const data = { seq: ++state.seq, inputs: inputs() };
   status("computing the baseline…");

@@ -292,7 +292,9 @@ async function openAuthor(key) {
   if (key) { const r = await api(`/api/author/case?name=${encodeURIComponent(key)}`); author.doc = r.case; author.name = r.name.replace(/\.ya?ml$/, ""); }
   else { author.doc = emptyCase(); author.name = "my-case"; }
   author.doc.status_quo = author.doc.status_quo || {};
-  showAuthor(true); renderAuthor(); checkCase();
+  showAuthor(true); renderAuthor();
+  $("author-verdict").className = ""; $("author-verdict").textContent = "checking…";
+  checkCase();
 }
 window.addEventListener("DOMContentLoaded", () => {
   $("new-case").addEventListener("click", () => openAuthor(null).catch(showProblems));
