@@ -48,7 +48,9 @@ def diagnosis(report: AnalysisReport) -> None:
 
     st = report.settings
     try:
-        d = diagnose(s, draws=st["draws"], seed=st["seed"])
+        # the draws the claims and the levers read too: sampled once for the run
+        shared = report.evaluator.baseline.batch if report.evaluator is not None else None
+        d = diagnose(s, draws=st["draws"], seed=st["seed"], draws_arrays=shared)
     except DetenteError as err:  # the diagnosis says what the scenario lacks
         _absent(report, "diagnosis", "not applicable: " + "; ".join(err.lines()))
         return
@@ -113,7 +115,7 @@ def winset_map(
         ``held`` (the other issues), ``held_at`` ("status quo" or "package"), ``package`` ([x, y]
         of ``held``, or None).
     """
-    from ..core import bargaining_inputs
+    from ..core import bargaining_inputs, win_set_masks
 
     arr = s.to_arrays()
     inp = bargaining_inputs(arr)
@@ -126,16 +128,12 @@ def winset_map(
         issues = (ids[int(order[0])], ids[int(order[1])])
     jx, jy = ids.index(issues[0]), ids.index(issues[1])
     g = np.linspace(0.0, 1.0, n)
-    X, Y = np.meshgrid(g, g)  # rows: y
     base = inp.status_quo[0].copy()
     if held is not None:
         for j, iid in enumerate(ids):
             if iid in held:
                 base[j] = (float(held[iid]) - inp.scale_low[j]) / inp.scale_width[j]
-    pk = np.broadcast_to(base, (n * n, len(ids))).copy()
-    pk[:, jx] = X.ravel()
-    pk[:, jy] = Y.ravel()
-    win = inp.in_win_sets(pk[None])[0]  # (V, m): the core's one win-set test
+    win = win_set_masks(inp, jx, jy, base, n)  # (V, n * n), the core's test
     zone = win.all(axis=0)
     lo, w = inp.scale_low, inp.scale_width
 
