@@ -61,7 +61,12 @@ def diagnosis(report: AnalysisReport) -> None:
     # Without veto players the diagnosis treats every actor as one (unanimity); say so.
     data["unanimity"] = not s.veto_players
     if s.n_issues >= 2 and s.veto_players:
-        data["winset_map"] = winset_map(s)
+        # the map reads the zone the headline reads: with the zone open, the other issues are
+        # held at its max-min package, so the slice passes through the zone (at the status quo
+        # a small open zone may miss that slice altogether)
+        held = data.get("best_package") if data.get("zone_nonempty") else None
+        data["winset_map"] = winset_map(s, held=held)
+        data["winset_map"]["zone_open"] = bool(data.get("zone_nonempty"))
     data["what_drives"] = what_drives(s, st["seed"])
     report.diagnosis = data
 
@@ -86,9 +91,15 @@ def what_drives(s: Scenario, seed: int) -> dict[str, Any] | None:
 
 
 def winset_map(
-    s: Scenario, *, issues: tuple[str, str] | None = None, n: int = 121
+    s: Scenario,
+    *,
+    issues: tuple[str, str] | None = None,
+    n: int = 121,
+    held: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Each veto player's win-set on a grid over two issues, the others held at the status quo.
+    """Each veto player's win-set on a grid over two issues, the others held at the status quo
+    or, given ``held`` (a package: issue -> value, the diagnosis' max-min package when the zone
+    is open), at that package.
 
     The two issues are, unless given, the pair carrying the most salience of the veto players
     together. Uses the diagnosis' utility (:func:`detente.core.bargaining_inputs`):
@@ -100,7 +111,9 @@ def winset_map(
         ``issues`` (x, y), ``x``/``y`` grid values in issue units, ``masks`` (veto id -> n
         strings of n characters '0'/'1', one per y value), ``zone`` (the same for the zone), ``ideal`` (veto id -> [x, y]),
         ``status_quo`` [x, y], ``red_lines`` (veto id -> list of {issue, op, bound}),
-        ``held_at_status_quo`` (the other issues).
+        ``held_at_status_quo`` (the other issues, when held at the status quo, else empty),
+        ``held`` (the other issues), ``held_at`` ("status quo" or "package"), ``package`` ([x, y]
+        of ``held``, or None).
     """
     from ..core import bargaining_inputs, win_set_masks
 
@@ -115,7 +128,12 @@ def winset_map(
         issues = (ids[int(order[0])], ids[int(order[1])])
     jx, jy = ids.index(issues[0]), ids.index(issues[1])
     g = np.linspace(0.0, 1.0, n)
-    win = win_set_masks(inp, jx, jy, inp.status_quo[0], n)  # (V, n * n), the core's test
+    base = inp.status_quo[0].copy()
+    if held is not None:
+        for j, iid in enumerate(ids):
+            if iid in held:
+                base[j] = (float(held[iid]) - inp.scale_low[j]) / inp.scale_width[j]
+    win = win_set_masks(inp, jx, jy, base, n)  # (V, n * n), the core's test
     zone = win.all(axis=0)
     lo, w = inp.scale_low, inp.scale_width
 
@@ -146,7 +164,10 @@ def winset_map(
         },
         "status_quo": [s.status_quo_value(issues[0]), s.status_quo_value(issues[1])],
         "red_lines": red,
-        "held_at_status_quo": [i for i in ids if i not in issues],
+        "held_at_status_quo": [i for i in ids if i not in issues] if held is None else [],
+        "held": [i for i in ids if i not in issues],
+        "held_at": "status quo" if held is None else "package",
+        "package": None if held is None else [float(held[issues[0]]), float(held[issues[1]])],
     }
 
 
