@@ -36,9 +36,10 @@ IdArg = Annotated[int, typer.Argument(help="A run id (see 'detente runs list')."
 
 
 def _store(path: str) -> Any:
+    """The store to read: an existing run store; a mistyped path is refused, not created."""
     from ..store import RunStore
 
-    return RunStore(store_path(path))
+    return RunStore(store_path(path), create=False)
 
 
 # ----- rerun: one function per recorded command, taking the stored parameters ---------------
@@ -257,8 +258,8 @@ def rerun(
     reproduces the stored results exactly. Exit status 1 when it does not."""
     from ..store import ScenarioSource, value_differences
 
-    st = _store(store)
     try:
+        st = _store(store)
         rec = st.get(run_id)
         new = rerun_record(rec)
         if record:
@@ -315,8 +316,12 @@ def export(
 
     from ..scenario.io import write_atomic
 
+    from .._outputs import check_outputs
+
     try:
-        text = _store(store).export(run_id, fmt)
+        st = _store(store)
+        check_outputs([("--output", output)], inputs=[st.path])
+        text = st.export(run_id, fmt)
         if output:
             write_atomic(output, text if text.endswith("\n") else text + "\n")
     except DetenteError as err:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .store import RunRecord
 
-__all__ = ["diff_runs", "same_results", "value_differences"]
+__all__ = ["canonical", "diff_runs", "same_results", "value_differences"]
 
 #: Differences smaller than this are rounding, not change.
 TOL = 1e-9
@@ -133,6 +133,26 @@ def diff_runs(ra: RunRecord, rb: RunRecord, tables: Tables) -> dict[str, Any]:
     }
 
 
+def canonical(x: Any) -> Any:
+    """``x`` as the store keeps it: through JSON, so mapping keys are strings (a rerun's
+    integer month keys compare equal to the stored ``"6"``), tuples lists, NumPy numbers
+    Python numbers; NaN and infinity as null, as every detente JSON writes them."""
+    import math
+
+    def fix(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {str(k): fix(u) for k, u in v.items()}
+        if isinstance(v, list | tuple):
+            return [fix(u) for u in v]
+        if hasattr(v, "tolist") and not isinstance(v, str | bytes):
+            return fix(v.tolist())
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return v
+
+    return json.loads(json.dumps(fix(x), ensure_ascii=False, allow_nan=False))
+
+
 def _strip(x: Any) -> Any:
     """The result without timings (wall-clock seconds differ between identical runs)."""
     if isinstance(x, dict):
@@ -143,12 +163,13 @@ def _strip(x: Any) -> Any:
 
 
 def same_results(a: Any, b: Any) -> bool:
-    """Whether two result JSONs are equal, timings aside."""
-    return bool(_strip(a) == _strip(b))
+    """Whether two result JSONs are equal once canonically typed, timings aside."""
+    return bool(_strip(canonical(a)) == _strip(canonical(b)))
 
 
 def value_differences(a: Any, b: Any, path: str = "", limit: int = 20) -> list[str]:
-    """Up to ``limit`` JSON paths where ``a`` and ``b`` differ (timings aside), with both values."""
+    """Up to ``limit`` JSON paths where ``a`` and ``b`` differ (canonically typed, see
+    :func:`canonical`; timings aside), with both values."""
     out: list[str] = []
 
     def walk(x: Any, y: Any, p: str) -> None:
@@ -164,5 +185,5 @@ def value_differences(a: Any, b: Any, path: str = "", limit: int = 20) -> list[s
         elif x != y:
             out.append(f"{p or '(root)'}: {json.dumps(x)[:60]} -> {json.dumps(y)[:60]}")
 
-    walk(a, b, path)
+    walk(canonical(a), canonical(b), path)
     return out
