@@ -88,7 +88,10 @@ def test_connections_never_load_or_install_extensions(tmp_path: Path) -> None:
                 "('autoload_known_extensions', 'autoinstall_known_extensions')"
             ).fetchall()
         )
-    assert settings == {"autoload_known_extensions": "false", "autoinstall_known_extensions": "false"}
+    assert settings == {
+        "autoload_known_extensions": "false",
+        "autoinstall_known_extensions": "false",
+    }
     assert DUCKDB_CONFIG["autoinstall_known_extensions"] is False
 
 
@@ -121,7 +124,9 @@ def test_a_fifo_as_store_is_refused_at_once_instead_of_hanging(tmp_path: Path) -
 def test_a_store_that_is_a_folder_is_refused_before_the_work(tmp_path: Path) -> None:
     """Before: the report was computed and its JSON written, then the run was not recorded."""
     out = tmp_path / "st.json"
-    result = _cli("run", "ec-emissions-1994", "--json", str(out), "--store", str(tmp_path), cwd=tmp_path)
+    result = _cli(
+        "run", "ec-emissions-1994", "--json", str(out), "--store", str(tmp_path), cwd=tmp_path
+    )
     assert result.returncode == 2 and f"--store {tmp_path}: is a folder" in result.stderr
     assert not out.exists()
 
@@ -235,7 +240,9 @@ def test_run_json_is_byte_identical_between_identical_runs(tmp_path: Path) -> No
 
 
 def test_run_html_dash_writes_the_report_to_stdout(tmp_path: Path) -> None:
-    result = _cli("run", "ec-emissions-1994", "--draws", "20", "--runs", "50", "--html", "-", cwd=tmp_path)
+    result = _cli(
+        "run", "ec-emissions-1994", "--draws", "20", "--runs", "50", "--html", "-", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.lstrip().lower().startswith("<!doctype html")
     assert not (tmp_path / "-").exists()

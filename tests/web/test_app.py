@@ -297,7 +297,7 @@ def test_too_many_jobs_at_once_are_refused_until_one_ends(
     jobs = [client.post("/api/jobs", json={"scenario": "ec-emissions-1994"}) for _ in range(3)]
     assert [j.status_code for j in jobs] == [202, 202, 202]
     r = client.post("/api/jobs", json={"scenario": "ec-emissions-1994"})
-    assert r.status_code == 429 and "background jobs are running" in r.json()["error"]
+    assert r.status_code == 429 and "analyses are running" in r.json()["error"]
     release.set()
     for j in jobs:
         assert _wait(client, j.json())["status"] == "cancelled"

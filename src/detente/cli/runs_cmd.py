@@ -314,9 +314,8 @@ def export(
     """Export one run."""
     import sys
 
-    from ..scenario.io import write_atomic
-
     from .._outputs import check_outputs
+    from ..scenario.io import write_atomic
 
     try:
         st = _store(store)

@@ -90,7 +90,9 @@ def check_store_path(
     except FileNotFoundError:
         st = None
     except OSError as err:
-        raise _refuse(option, name, f"cannot be inspected ({err.strerror})", "check the path")
+        raise _refuse(
+            option, name, f"cannot be inspected ({err.strerror})", "check the path"
+        ) from err
     if st is None:
         if not create:
             raise _refuse(
@@ -124,7 +126,9 @@ def check_store_path(
         with open(p, "rb") as fh:
             header = fh.read(16)
     except OSError as err:
-        raise _refuse(option, name, f"cannot be read ({err.strerror})", "check its permissions")
+        raise _refuse(
+            option, name, f"cannot be read ({err.strerror})", "check its permissions"
+        ) from err
     if len(header) < 12 or header[8:12] != _MAGIC:
         raise _refuse(
             option,

@@ -224,7 +224,9 @@ class RunStore:
             _schema.create(con, detente.__version__)
             return
         if "store_info" not in tables or "runs" not in tables:
-            raise self._not_a_store("a DuckDB database without detente's store_info and runs tables")
+            raise self._not_a_store(
+                "a DuckDB database without detente's store_info and runs tables"
+            )
         row = con.execute("SELECT schema_version, written_by FROM store_info").fetchone()
         if row is None or not isinstance(row[0], int):
             raise self._not_a_store("a DuckDB database whose store_info holds no schema version")
