@@ -33,12 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import Problem, ScenarioError
 from ..scenario import Scenario
 from ..scenario.formats.deu import read_deu, sniff_deu
-from ..scenario.io import _LineMap, _UniqueKeyLoader, read_text, scenario_from_data
+from ..scenario.io import _LineMap, guarded_yaml, read_text, scenario_from_data
 
 __all__ = [
     "Decision",
@@ -47,6 +45,9 @@ __all__ = [
     "read_outcomes",
 ]
 
+
+#: Decisions an outcome dataset may hold (a YAML file is refused past it before it is built).
+MAX_OUTCOMES = 10_000
 
 @dataclass(frozen=True)
 class Decision:
@@ -228,24 +229,8 @@ def _inline_lines(lm: _LineMap, k: int) -> Callable[[tuple[Any, ...]], int | Non
 
 
 def _read_wrapper(text: str, path: str, spec: CapabilitySpec) -> list[Decision]:
-    try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise ScenarioError(
-            [
-                Problem(
-                    f"not valid YAML: {getattr(err, 'problem', None) or err}",
-                    "check the indentation and the colons",
-                    file=path,
-                    line=mark.line + 1 if mark else None,
-                )
-            ]
-        ) from None
-    lm = _LineMap()
-    if node is not None:
-        lm.walk(node)
+    # the scenario reader's guards: size, aliases (bombs, cycles), depth and numbers
+    data, lm = guarded_yaml(text, path, limits={"outcomes": MAX_OUTCOMES})
     if not isinstance(data, dict) or "outcomes" not in data:
         hint = (
             "this looks like a scenario; wrap it: outcomes: [{scenario: FILE, outcome: {ISSUE: VALUE}}]"
