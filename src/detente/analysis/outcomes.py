@@ -49,6 +49,7 @@ __all__ = [
 #: Decisions an outcome dataset may hold (a YAML file is refused past it before it is built).
 MAX_OUTCOMES = 10_000
 
+
 @dataclass(frozen=True)
 class Decision:
     """One decision: its scenario, the observed outcome per issue, and its group.

@@ -35,8 +35,8 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DataError
-from ..scenario.io import guarded_yaml, read_text
 from ..scenario.case import EVENT_KINDS
+from ..scenario.io import guarded_yaml, read_text
 
 __all__ = ["COLUMNS", "KINDS", "Record", "bundled_records", "load_record"]
 
