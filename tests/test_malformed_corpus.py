@@ -86,7 +86,7 @@ CASES = [
         "steel.yaml",
         _steel('compare: "<", threshold: 0}', 'compare: "!=", threshold: .nan}'),
         ("validate", "FILE"),
-        "NaN is not a number any model can use",
+        "NaN is not a finite number any model can use",
     ),
     Case(
         "infinite-threshold",  # before: show --json crashed on ±inf

@@ -3,22 +3,26 @@ writers losing nothing, reruns compared canonically, the store never overwritten
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 from detente.store import (
     DUCKDB_CONFIG,
+    RunRecord,
     RunStore,
     StoreError,
     canonical,
     check_store_path,
+    diff_runs,
     same_results,
     value_differences,
 )
@@ -255,3 +259,94 @@ def test_check_store_path_accepts_a_new_file_and_an_existing_store(tmp_path: Pat
     assert check_store_path(new, create=True) == new
     _small_run(RunStore(new), 1)
     assert check_store_path(new, create=False) == new
+
+
+# ----- runs diff: the summary and Monte Carlo noise ------------------------------------------
+
+
+def _rec(run_id: int, **kw: Any) -> RunRecord:
+    base: dict[str, Any] = {
+        "id": run_id,
+        "command": "run",
+        "created": datetime.datetime(2026, 1, 1),
+        "detente_version": "test",
+        "label": None,
+        "scenario_id": "steel-dispute",
+        "source": None,
+        "sizes": {"draws": 100, "runs": 200},
+    }
+    return RunRecord(**{**base, **kw})
+
+
+def _tables(zone: bool, p_zone: float, verdict: str, robustness: float, agreement: float,
+            outcome: float) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
+    return {
+        "diagnosis": [
+            {
+                "zone_nonempty": zone,
+                "p_zone_nonempty": p_zone,
+                "gap": 0.0 if zone else 0.1,
+                "blockers": "[]",
+            }
+        ],
+        "levers": [],
+        "forecasts": [{"model": "nash", "issue": "tariff", "outcome": outcome}],
+        "traces": [],
+        "outlook": [
+            {"month_index": 5, "month": "2025-07", "mode": "agreement", "probability": agreement}
+        ],
+        "claims": [{"claim": "T1", "verdict": verdict, "robustness": robustness}],
+    }
+
+
+def test_diff_leads_with_a_summary_and_hides_changes_within_noise() -> None:
+    a = _tables(False, 0.02, "holds", 0.90, 0.01, 40.0)
+    b = _tables(True, 1.0, "fails", 0.88, 0.24, 35.0)
+    ra, rb = _rec(1), _rec(2, what_ifs=["importer-cuts-tariff-demand"])
+    d = diff_runs(ra, rb, {k: (a[k], b[k]) for k in a})
+    s = d["summary"]
+    assert s["inputs_changed"] == ["--what-if"]
+    assert s["zone"]["flipped"] and s["zone"]["p_b"] == 1.0
+    assert s["verdicts_flipped"] == [{"claim": "T1", "a": "holds", "b": "fails"}]
+    # 0.01 -> 0.24 over 200 runs each: far beyond the 95% interval (about ±0.06)
+    (move,) = s["outlook_moves"]
+    assert move["what"] == "2025-07.agreement.probability" and 0.05 < move["interval"] < 0.07
+    assert s["forecasts_changed"] == 1
+    # robustness 0.90 -> 0.88 over 100 draws is noise: hidden unless asked
+    assert "claim.T1.robustness" not in [r["what"] for r in d["results"]]
+    assert d["hidden_as_noise"] == 1 and s["within_noise"] == 1
+    shown = diff_runs(ra, rb, {k: (a[k], b[k]) for k in a}, show_noise=True)
+    (rob,) = [r for r in shown["results"] if r["what"] == "claim.T1.robustness"]
+    assert rob["noise"] is True and rob["interval"] > 0.02
+
+
+def test_the_same_change_is_noise_with_few_draws_and_real_with_many() -> None:
+    a = _tables(False, 0.40, "holds", 0.9, 0.3, 40.0)
+    b = _tables(False, 0.50, "holds", 0.9, 0.3, 40.0)
+    pairs = {k: (a[k], b[k]) for k in a}
+    few = diff_runs(_rec(1, sizes={"draws": 50}), _rec(2, sizes={"draws": 50}), pairs)
+    many = diff_runs(_rec(1, sizes={"draws": 5000}), _rec(2, sizes={"draws": 5000}), pairs)
+    assert few["results"] == [] and few["hidden_as_noise"] == 1
+    assert [r["what"] for r in many["results"]] == ["zone.p_zone_nonempty"]
+
+
+def test_runs_diff_and_html_export_commands(tmp_path: Path) -> None:
+    db = tmp_path / "d.duckdb"
+    steel = str(ROOT / "examples" / "steel-dispute.yaml")
+    sizes = ["--draws", "40", "--runs", "60", "--months", "12", "-q"]
+    for extra in ([], ["--what-if", "importer-cuts-tariff-demand"]):
+        done = _cli("run", steel, *sizes, *extra, "--store", str(db), cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    out = _cli("runs", "diff", "1", "2", "--store", str(db), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    head = out.stdout.splitlines()[:4]
+    assert head[0] == "Run 1 -> run 2" and "inputs changed: --what-if" in head[1]
+    assert "zone of agreement: closed -> open" in head[2]
+    page = tmp_path / "r2.html"
+    exp = _cli(
+        "runs", "export", "2", "--format", "html", "-o", str(page), "--store", str(db), cwd=tmp_path
+    )
+    assert exp.returncode == 0, exp.stderr
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<script" not in text
+    assert "importer-cuts-tariff-demand" in text and "Zone of agreement" in text

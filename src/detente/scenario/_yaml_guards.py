@@ -48,7 +48,7 @@ def number_problem(text: str) -> str | None:
         return f"a number with {digits:,} digits (at most {MAX_DIGITS})"
     low = raw.lower().lstrip("+-")
     if low in (".nan", "nan"):
-        return "NaN is not a number any model can use"
+        return "NaN is not a finite number any model can use"
     if low in (".inf", "inf", "infinity"):
         return f"{raw} is not a finite number"
     try:
@@ -56,18 +56,19 @@ def number_problem(text: str) -> str | None:
     except ValueError:
         return None  # not written as a decimal number (YAML's 0x.., 0o..): left to the schema
     if value != value:
-        return "NaN is not a number any model can use"
+        return "NaN is not a finite number any model can use"
     if abs(value) > MAX_ABS:
         return f"{raw} is beyond ±{MAX_ABS:.0e}, more than any model can compute with"
     return None
 
 
-def bad_number(root: yaml.Node) -> tuple[int, str, str] | None:
-    """The first number of the document no model can compute with, as (line, text, why)."""
+def bad_number(root: yaml.Node) -> tuple[int, str, str, str] | None:
+    """The first number of the document no model can compute with, as (line, field path,
+    text, why); list items are named by their ``id`` when they have one (``actors.b``)."""
     seen: set[int] = set()
-    stack: list[yaml.Node] = [root]
+    stack: list[tuple[yaml.Node, tuple[str, ...]]] = [(root, ())]
     while stack:
-        node = stack.pop()
+        node, path = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
@@ -76,12 +77,24 @@ def bad_number(root: yaml.Node) -> tuple[int, str, str] | None:
                 why = number_problem(str(node.value))
                 if why is not None:
                     shown = node.value if len(node.value) <= 24 else node.value[:21] + "..."
-                    return int(node.start_mark.line) + 1, shown, why
+                    return int(node.start_mark.line) + 1, ".".join(path), shown, why
         elif isinstance(node, yaml.MappingNode):
-            stack.extend(c for kv in node.value for c in kv)
+            for k, v in reversed(node.value):
+                key = str(k.value) if isinstance(k, yaml.ScalarNode) else "?"
+                stack.append((v, (*path, key)))
+                stack.append((k, path))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            for i, v in reversed(list(enumerate(node.value))):
+                stack.append((v, (*path, _item_name(v, i))))
     return None
+
+
+def _item_name(node: yaml.Node, index: int) -> str:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == "id" and isinstance(v, yaml.ScalarNode):
+                return str(v.value)
+    return str(index)
 
 
 def alias_cycle(root: yaml.Node) -> int | None:

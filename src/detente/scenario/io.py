@@ -328,8 +328,17 @@ def guarded_yaml(
                 )
             bad = bad_number(node)
             if bad is not None:
-                raise refuse(
-                    f"{bad[1]!r}: {bad[2]}", "give a number the models can compute with", bad[0]
+                line, field, shown, why = bad
+                raise ScenarioError(
+                    [
+                        Problem(
+                            f"{shown!r}: {why}",
+                            "give a number the models can compute with",
+                            file=filename,
+                            line=line,
+                            field=field or None,
+                        )
+                    ]
                 )
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as err:

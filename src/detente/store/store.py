@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
-from . import _guard, _schema, _tables
+from . import _diff, _guard, _html, _schema, _tables
 from ._guard import StoreError
 
 __all__ = ["RunRecord", "RunStore", "ScenarioSource", "StoreError", "default_store_path"]
@@ -382,20 +382,21 @@ class RunStore:
             cols = [d[0] for d in cur.description]
             return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
-    def diff(self, a: int, b: int) -> dict[str, Any]:
-        """What changed from run ``a`` to run ``b``: ``inputs`` and ``results`` rows, side by side.
+    def diff(self, a: int, b: int, *, show_noise: bool = False) -> dict[str, Any]:
+        """What changed from run ``a`` to run ``b``: a ``summary``, then ``inputs`` and
+        ``results`` rows side by side (see :func:`~detente.store.diff_runs`).
 
-        Each row is ``{"what": ..., "a": ..., "b": ...}``; only differences are listed.
+        Each row is ``{"what": ..., "a": ..., "b": ...}``; only differences are listed, and
+        changes within Monte Carlo noise only with ``show_noise``.
         """
-        from ._diff import diff_runs
-
         ra, rb = self.get(a), self.get(b)
-        return diff_runs(ra, rb, {n: (self.table(n, a), self.table(n, b)) for n in _schema.TABLES})
+        tables = {n: (self.table(n, a), self.table(n, b)) for n in _schema.TABLES}
+        return _diff.diff_runs(ra, rb, tables, show_noise=show_noise)
 
     def export(self, run_id: int, fmt: str = "json") -> str:
-        """One run as text: ``json`` (the record and its result), ``yaml`` (the scenario
-        text as recorded), ``csv-forecasts`` etc. (a result table), or ``html`` (the report,
-        for runs of ``detente run``)."""
+        """One run as text: ``json`` (the record and its result), ``scenario`` (the scenario
+        text as recorded), ``csv-forecasts`` etc. (a result table), or ``html`` (a
+        self-contained page of its inputs and result tables, for any command)."""
         rec = self.get(run_id)
         if fmt == "json":
             return json.dumps({**rec.summary(), "result": rec.result}, ensure_ascii=False, indent=2)
@@ -415,8 +416,11 @@ class RunStore:
             w.writeheader()
             w.writerows(rows)
             return buf.getvalue()
+        if fmt == "html":
+            tables = {name: self.table(name, run_id) for name in _schema.TABLES}
+            return _html.run_html(rec.summary(), tables)
         raise StoreError(
-            f"unknown export format {fmt!r}; use json, scenario or "
+            f"unknown export format {fmt!r}; use json, scenario, html or "
             + ", ".join(f"csv-{t}" for t in _schema.TABLES)
         )
 
