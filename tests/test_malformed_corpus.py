@@ -48,6 +48,7 @@ class Case:
     text: str
     command: tuple[str, ...]  # FILE stands for the file
     expected: str  # words of the located message
+    where: str = ""  # what locates it (default: the file's name)
 
     def args(self, path: Path) -> list[str]:
         return [str(path) if a == "FILE" else a for a in self.command]
@@ -136,6 +137,23 @@ CASES = [
         ("show", "FILE"),
         "effect 'changes' must be a list of changes; got 5",
     ),
+    # --- numbers from the command line ------------------------------------------------------
+    Case(
+        "set-beyond-1e12",  # before: accepted, the models overflowed
+        "steel.yaml",
+        STEEL,
+        ("show", "FILE", "--set", "importer.capability=1e300"),
+        "is beyond ±1e+12",
+        where="importer.capability:",
+    ),
+    Case(
+        "set-five-thousand-digits",
+        "steel.yaml",
+        STEEL,
+        ("show", "FILE", "--set", f"importer.tariff.position={DIGITS}"),
+        "a number with 5,000 digits (at most 30)",
+        where="importer.tariff.position:",
+    ),
     # --- YAML structure: bombs and cycles, in scenarios and outcome data ----------------------
     Case(
         "scenario-alias-cycle",
@@ -213,4 +231,4 @@ def test_malformed_input_ends_in_a_located_message_and_exit_2(tmp_path: Path, ca
     assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
     assert "Traceback" not in result.stderr
     assert case.expected in err, err[-1500:]
-    assert case.filename in err  # located: the message names the file
+    assert (case.where or case.filename) in err  # located: the file, or the option's path

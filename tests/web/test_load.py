@@ -229,3 +229,25 @@ def test_serve_on_all_addresses_needs_allow_remote(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--host 0.0.0.0: serves other machines" in result.stderr
     assert "--allow-remote" in result.stderr
+
+
+def test_an_upload_with_a_claim_argument_list_is_a_located_400(tmp_path: Path) -> None:
+    """Before: HTTP 500 (TypeError in the claim checks)."""
+    from starlette.testclient import TestClient
+
+    from detente.web import create_app
+
+    steel = (ROOT / "examples" / "steel-dispute.yaml").read_text(encoding="utf-8")
+    bad = steel.replace("args: {issue: tariff}", "args: {issue: [tariff]}", 1)
+    app = create_app(None, default_scenario="us-dprk-2021")
+    with TestClient(app, base_url="http://127.0.0.1:8765", client=("127.0.0.1", 4000)) as c:
+        page = c.get("/")
+        token = re.search(r'name="detente-token" content="([^"]+)"', page.text)
+        assert token is not None
+        r = c.post(
+            "/api/upload",
+            content=bad.encode(),
+            headers={"X-Detente-Token": token.group(1), "X-Filename": "steel.yaml"},
+        )
+    assert r.status_code == 400
+    assert "steel.yaml:165 claims.T2.check.0: issue must be one issue id" in r.json()["error"]
