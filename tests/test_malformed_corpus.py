@@ -49,6 +49,7 @@ class Case:
     command: tuple[str, ...]  # FILE stands for the file
     expected: str  # words of the located message
     where: str = ""  # what locates it (default: the file's name)
+    extra: tuple[tuple[str, str], ...] = ()  # other files (relative path, text)
 
     def args(self, path: Path) -> list[str]:
         return [str(path) if a == "FILE" else a for a in self.command]
@@ -183,6 +184,20 @@ CASES = [
         ("backtest", "outcomes", "FILE"),
         "a number with 5,000 digits",
     ),
+    Case(
+        "record-manifest-yaml-bomb",  # a case's own record goes through the same reader
+        "steel.yaml",
+        _steel("roles:\n  challenger: exporter", "roles:\n  record: rec\n  challenger: exporter"),
+        ("simulate", "FILE", "--runs", "20", "--months", "6"),
+        "the YAML expands to more than 1,000,000 values",
+        where="rec/record.yaml",
+        extra=(
+            (
+                "rec/record.yaml",
+                BOMB.replace("outcomes:", "id: rec\nstart: 2020-01\nend: 2021-01\nextra:"),
+            ),
+        ),
+    ),
     # --- import formats: numbers no model can compute with, missing stances ------------------
     Case(
         "bdm-positions-1e308",  # before: forecast --model smp, IndexError
@@ -218,6 +233,9 @@ def _cap_memory() -> None:
 def test_malformed_input_ends_in_a_located_message_and_exit_2(tmp_path: Path, case: Case) -> None:
     path = tmp_path / case.filename
     path.write_text(case.text, encoding="utf-8")
+    for rel, text in case.extra:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "detente", *case.args(path)],
         capture_output=True,
