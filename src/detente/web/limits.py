@@ -127,8 +127,9 @@ class Limiter:
             while len(self._running) >= self.max_jobs:
                 left = deadline - time.monotonic()
                 if left <= 0:
+                    n = len(self._running)
                     raise LimitError(
-                        f"{label}: {len(self._running)} analyses are running "
+                        f"{label}: {n} {'analysis is' if n == 1 else 'analyses are'} running "
                         f"({', '.join(self._running.values())}), the most this server runs at "
                         "once; try again when one has finished (or cancel a background job)"
                     )
