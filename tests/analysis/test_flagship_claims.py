@@ -32,7 +32,9 @@ def test_at_least_eight_claims_are_derived_or_record(flagship):
     assert {c.id for c in flagship.claims if c.evidence == "encoding"} == {"C7", "C8"}
 
 
-def test_the_zone_stays_shut_without_the_stated_red_line():
+def test_without_the_dprk_red_line_the_zone_opens():
+    """Nothing but a red line keeps a zone shut (issue 19 removed the stance-level priority
+    that used to), so pinning the North's red line to none opens the zone in every draw."""
     res = CliRunner().invoke(
         app,
         [
@@ -48,25 +50,18 @@ def test_the_zone_stays_shut_without_the_stated_red_line():
     )
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
-    assert d["zone_nonempty"] is False
-    assert d["p_zone_nonempty"] < 0.1
+    assert d["zone_nonempty"] is True
+    assert d["p_zone_nonempty"] == 1.0
 
 
-def test_c5_holds_as_derived_and_flips_at_its_range_ends(flagship):
+def test_c5_fails_without_a_second_kind_of_limit(flagship):
+    """C5 asks that the zone stay shut with the North's red line removed. Only the stance-level
+    ``priority`` (removed in issue 19: a red line under another name) did that; now the
+    claim's own check opens the zone, in every draw, and the verdict says so."""
     c = _verdicts(flagship, ["C5"])["C5"]
-    assert c.evidence == "derived" and c.verdict == "holds"
-    assert 0.9 < c.robustness < 1  # the ranges' ends can open the zone in a few draws
-    s = flagship.with_value("dprk.denuclearization.priority", 55).with_value(
-        "usa.red_lines.denuclearization", 45
-    )
-    for path, (low, high) in {
-        "dprk.denuclearization.priority": (40, 55),
-        "usa.red_lines.denuclearization": (45, 80),
-    }.items():
-        q = dict(flagship.quantities())[path]
-        assert (q.low, q.high) == (low, high)
-    assert _verdicts(s, ["C5"])["C5"].verdict == "fails"
-    assert "`dprk.denuclearization.priority=55` and `usa.red_lines.denuclearization=45`" in DOC
+    assert c.evidence == "derived" and c.verdict == "fails"
+    assert c.robustness == 0.0
+    assert "Fails: a red line is the one hard limit" in DOC
 
 
 def test_c6_holds_in_every_draw_and_says_why(flagship):
@@ -93,7 +88,7 @@ DYNAMIC_FLIPS = {
     "C4": ("dprk.red_lines.denuclearization", 40, "holds", 60, "fails"),
     "C11": ("usa.red_lines.denuclearization", 45, "fails", 60, "holds"),
     "C12": ("parameters.defender_wait", 0, "holds", 2, "fails"),
-    "C14": ("parameters.leader_shift_max", 0.2, "fails", 0.5, "holds"),
+    "C14": ("dprk.red_lines.denuclearization", 60, "fails", 40, "holds"),
 }
 
 

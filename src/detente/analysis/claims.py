@@ -39,10 +39,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .. import defaults
 from .._json import jsonable
 from ..errors import DetenteError, ModelError
-from ._render import check_format, markdown_to_html
 from .quantities import HINGE_SHIFT  # documented here, used there
+from .render import check_format, markdown_to_html
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -262,10 +263,10 @@ def _shown(c: ClaimResult) -> str:
 def evaluate_claims(
     scenario: Scenario,
     *,
-    draws: int = 1000,
-    seed: int = 2021,
-    runs: int = 2000,
-    months: int = 36,
+    draws: int = defaults.DRAWS,
+    seed: int = defaults.SEED,
+    runs: int = defaults.RUNS,
+    months: int = defaults.MONTHS,
     ids: list[str] | tuple[str, ...] | None = None,
     evaluator: Evaluator | None = None,
     progress: Any = None,

@@ -36,7 +36,7 @@ from typing import Any
 from ..errors import Problem, ScenarioError
 from ..scenario import Scenario
 from ..scenario.formats.deu import read_deu, sniff_deu
-from ..scenario.io import _LineMap, guarded_yaml, read_text, scenario_from_data
+from ..scenario.io import LineMap, guarded_yaml, read_text, scenario_from_data
 
 __all__ = [
     "Decision",
@@ -220,7 +220,7 @@ def _with_capabilities(s: Scenario, caps: Mapping[str, float] | str) -> Scenario
     return Scenario.model_validate(data)
 
 
-def _inline_lines(lm: _LineMap, k: int) -> Callable[[tuple[Any, ...]], int | None]:
+def _inline_lines(lm: LineMap, k: int) -> Callable[[tuple[Any, ...]], int | None]:
     """The line map of the scenario written inline in item ``k`` of the wrapper."""
 
     def line_for(loc: tuple[Any, ...]) -> int | None:

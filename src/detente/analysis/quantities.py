@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import defaults
 from ..errors import DetenteError, ModelError
 from ..scenario.case import QUANTITIES, Change, Condition, effect_changes
 
 if TYPE_CHECKING:
+    from ..core import GapResult
     from ..dynamics.result import DynamicsResult
     from ..scenario import Scenario, ScenarioArrays
-    from .bargaining import GapResult
 
 __all__ = ["Estimate", "Evaluator", "Variant", "has_roles"]
 
@@ -96,7 +97,7 @@ class Variant:
 
     @cached_property
     def point(self) -> GapResult:
-        from .bargaining import win_set_gap
+        from ..core import win_set_gap
 
         return win_set_gap(self.scenario.to_arrays())
 
@@ -106,14 +107,14 @@ class Variant:
 
     @cached_property
     def open_(self) -> np.ndarray:
-        from .bargaining import zone_open
+        from ..core import zone_open
 
         o, _ = zone_open(self.batch, exact=False)
         return np.asarray(o, bool)
 
     @cached_property
     def batch_gap(self) -> np.ndarray:
-        from .bargaining import win_set_gap
+        from ..core import win_set_gap
 
         return np.asarray(win_set_gap(self.batch).gap, float)
 
@@ -147,10 +148,10 @@ class Evaluator:
         self,
         scenario: Scenario,
         *,
-        draws: int = 1000,
-        seed: int = 2021,
-        runs: int = 2000,
-        months: int = 36,
+        draws: int = defaults.DRAWS,
+        seed: int = defaults.SEED,
+        runs: int = defaults.RUNS,
+        months: int = defaults.MONTHS,
         groups: int | None = None,
         progress: Any = None,
     ) -> None:

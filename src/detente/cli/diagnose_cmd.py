@@ -178,8 +178,9 @@ def _save_plot(d: Any, path: str, issues: tuple[str, str] | None) -> None:
         for i in issues:
             d.scenario.issue(i)  # raises with a hint when unknown
     from .._outputs import atomic_path
+    from ..plotting.winsets import plot_diagnosis
 
-    ax = d.plot(issues=issues)
+    ax: Any = plot_diagnosis(d, issues=issues)
     try:
         with atomic_path(path, "--plot") as tmp:
             ax.figure.savefig(

@@ -33,7 +33,7 @@ def apply_what_ifs(s: Scenario, names: Sequence[str]) -> tuple[Scenario, list[st
     notes: list[str] = []
     if not names:
         return s, notes
-    from ..report.whatifs import apply_named
+    from ..scenario.whatif import apply_named
 
     for name in names:
         s, note = apply_named(s, name)
@@ -69,7 +69,7 @@ def winset_map(
     """Each veto player's win-set on a grid over two issues, the others held at the status quo.
 
     The two issues are, unless given, the pair carrying the most salience of the veto players
-    together. Uses the diagnosis' utility (:func:`detente.analysis.bargaining.bargaining_inputs`):
+    together. Uses the diagnosis' utility (:func:`detente.core.bargaining_inputs`):
     a package is in ``v``'s win-set when ``U_v(x) >= r_v + tol`` and it respects ``v``'s red lines.
 
     Returns
@@ -80,7 +80,7 @@ def winset_map(
         ``status_quo`` [x, y], ``red_lines`` (veto id -> list of {issue, op, bound}),
         ``held_at_status_quo`` (the other issues).
     """
-    from ..analysis.bargaining import STRICT_MARGIN, bargaining_inputs
+    from ..core import bargaining_inputs
 
     arr = s.to_arrays()
     inp = bargaining_inputs(arr)
@@ -97,13 +97,7 @@ def winset_map(
     pk = np.broadcast_to(inp.status_quo[0], (n * n, len(ids))).copy()
     pk[:, jx] = X.ravel()
     pk[:, jy] = Y.ravel()
-    u = inp.utility(pk[None])[0]  # (V, m)
-    r = inp.reservation()[0]  # (V,)
-    inside = (pk[None] >= inp.red_low[0][:, None, :] - 1e-12) & (
-        pk[None] <= inp.red_high[0][:, None, :] + 1e-12
-    )
-    ok = (u >= r[:, None] + STRICT_MARGIN) | inp.indifferent[0][:, None]
-    win = ok & inside.all(axis=-1)  # (V, m)
+    win = inp.in_win_sets(pk[None])[0]  # (V, m): the core's one win-set test
     zone = win.all(axis=0)
     lo, w = inp.scale_low, inp.scale_width
 

@@ -14,7 +14,6 @@ veto               (n_actors,)                veto power
 status_quo         (..., n_issues)            status quo point
 scale_low/high     (n_issues,)                issue scale bounds
 red_low/red_high   (..., n_actors, n_issues)  the interval an actor's red lines allow
-prio_low/high      (..., n_actors, n_issues)  the interval its lexicographic priorities allow
 drivers            name -> (...)              driver values
 parameters         name -> (...)              parameter values
 =================  =========================  =============================================
@@ -56,8 +55,6 @@ class ScenarioArrays:
     red_high: np.ndarray
     drivers: dict[str, np.ndarray] = field(default_factory=dict)
     parameters: dict[str, np.ndarray] = field(default_factory=dict)
-    prio_low: np.ndarray | None = None
-    prio_high: np.ndarray | None = None
 
     @property
     def n_actors(self) -> int:
@@ -84,8 +81,6 @@ class ScenarioArrays:
             status_quo=self.status_quo[idx],
             red_low=self.red_low[idx],
             red_high=self.red_high[idx],
-            prio_low=None if self.prio_low is None else self.prio_low[idx],
-            prio_high=None if self.prio_high is None else self.prio_high[idx],
             drivers={k: v[idx] for k, v in self.drivers.items()},
             parameters={k: v[idx] for k, v in self.parameters.items()},
         )
@@ -150,8 +145,6 @@ class ScenarioArrays:
         sal = np.zeros((*batch, A, I))
         rlo = np.broadcast_to(lo, (*batch, A, I)).copy()
         rhi = np.broadcast_to(hi, (*batch, A, I)).copy()
-        plo, phi = rlo.copy(), rhi.copy()
-        any_priority = False
         for k, a in enumerate(s.actors):
             for j, iss in enumerate(s.issues):
                 st = a.stances.get(iss.id)
@@ -161,13 +154,6 @@ class ScenarioArrays:
                     has[k, j] = True
                     pos[..., k, j] = getter(st.position)
                     sal[..., k, j] = getter(st.salience) / s.salience_max
-                    if st.priority is not None:
-                        any_priority = True
-                        # the priority limits moves away from the position, on its side
-                        if st.priority.value >= st.position.value:
-                            phi[..., k, j] = getter(st.priority)
-                        else:
-                            plo[..., k, j] = getter(st.priority)
                 rl = a.red_lines.get(iss.id)
                 if rl is not None:
                     if rl.op == ">=":
@@ -196,8 +182,6 @@ class ScenarioArrays:
             red_high=rhi,
             drivers=drivers,
             parameters=params,
-            prio_low=plo if any_priority else None,
-            prio_high=phi if any_priority else None,
         )
 
 

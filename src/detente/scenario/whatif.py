@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "apply_change",
     "apply_changes",
+    "apply_named",
     "apply_set",
     "apply_sets",
     "apply_what_if",
@@ -211,17 +212,12 @@ def apply_set(
             iss = issues[iid]
             old["bound"] = shifted(old["bound"], _number(path, value), (iss.low, iss.high))
     elif len(parts) == 3 and parts[2] == "priority":
-        iid = parts[1]
-        stance = actor["stances"].get(iid) if iid in issues else None
-        if stance is None:
-            raise _bad_path(s, path, f"{parts[0]} has no stance on {iid!r}")
-        text = str(value).strip().lower()
-        if text in ("none", "null", "off", ""):
-            stance.pop("priority", None)
-        else:
-            iss = issues[iid]
-            old = stance.get("priority") or {"value": _number(path, value)}
-            stance["priority"] = shifted(old, _number(path, value), (iss.low, iss.high))
+        raise _bad_path(
+            s,
+            path,
+            "a stance has no 'priority' (a level past which the actor accepts nothing is a "
+            f"red line): set {parts[0]}.red_lines.{parts[1]} instead, e.g. '<=45'",
+        )
     elif len(parts) == 3 and parts[2] in ("position", "salience"):
         iid = parts[1]
         if iid not in issues:
@@ -369,3 +365,23 @@ def apply_what_if(s: Scenario, what_if: str) -> Scenario:
         )
         raise WhatIfNotApplicable(what_if, need, s.id)
     return apply_changes(s, w.changes, why=f"what-if {w.id}: {w.label}")
+
+
+def apply_named(s: Scenario, name: str) -> tuple[Scenario, str]:
+    """Apply a named what-if; returns the changed scenario and a sentence describing it."""
+    known = what_ifs_of(s)
+    if name not in known:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(known), n=3)
+        hint = (
+            f"did you mean {', '.join(close)}?"
+            if close
+            else (
+                f"this scenario's what-ifs: {', '.join(known)}"
+                if known
+                else "this scenario declares no what-ifs (add them under what_ifs:)"
+            )
+        )
+        raise ScenarioError([Problem(f"unknown what-if {name!r}", hint, field="--what-if")])
+    return apply_what_if(s, name), f"{name}: {known[name]}"

@@ -59,14 +59,14 @@ class ScenarioSource:
     @classmethod
     def resolve(cls, name: str, fmt: str | None = None) -> ScenarioSource:
         """The text behind ``name``: a bundled scenario or a file (as ``resolve`` reads it)."""
-        from ..scenario.bundled import _dir
+        from ..scenario.bundled import bundled_dir
         from ..scenario.io import detect_format, read_text
 
         p = Path(name)
         if p.exists() or any(sep in name for sep in ("/", "\\")) or p.suffix:
             text = read_text(p)
             return cls(name=name, fmt=fmt or detect_format(name, text), text=text)
-        path = _dir() / f"{name}.yaml"
+        path = bundled_dir() / f"{name}.yaml"
         if not path.exists():
             from ..scenario.bundled import load_bundled
 
