@@ -109,7 +109,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "detente", "serve", "--port", str(port), "--no-store",
-         "--draws", "10", "--runs", "20", "--months", "6", "--max-jobs", "2"],
+         "--draws", "10", "--runs", "20", "--months", "6", "--max-jobs", "2",
+         "--upload-seconds", "120"],
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -195,6 +196,7 @@ def test_three_concurrent_5000_actor_analyses_keep_the_server_under_2_gb(server:
             assert "analyses are running" in r.json()["error"]
         else:
             assert r.json()["diagnosis"] is not None
+    print(f"server peak RSS {server.peak / 2**20:.0f} MiB")  # shown with -s
     assert server.peak < 2 * GB, f"server peak RSS {server.peak / GB:.2f} GB"
     assert server.proc.poll() is None  # still serving
 

@@ -59,6 +59,12 @@ def serve(
     max_upload_kb: Annotated[
         int, typer.Option("--max-upload-kb", min=1, help="Largest upload accepted.")
     ] = 1024,
+    upload_seconds: Annotated[
+        float,
+        typer.Option(
+            "--upload-seconds", min=1, max=600, help="Longest time an upload may take to read."
+        ),
+    ] = 10.0,
     allow_remote: Annotated[
         bool,
         typer.Option(
@@ -126,6 +132,7 @@ def serve(
         runs=runs,
         months=months,
         max_upload_bytes=max_upload_kb * 1024,
+        upload_seconds=upload_seconds,
         hosts=hosts,
         allow_remote=allow_remote,
         max_jobs=max_jobs,
