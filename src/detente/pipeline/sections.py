@@ -60,7 +60,27 @@ def diagnosis(report: AnalysisReport) -> None:
     data["unanimity"] = not s.veto_players
     if s.n_issues >= 2 and s.veto_players:
         data["winset_map"] = winset_map(s)
+    data["what_drives"] = what_drives(s, st["seed"])
     report.diagnosis = data
+
+
+#: Base sample of the report's "what drives it" (Sobol; n x (inputs + 2) zone tests, about a
+#: second on the flagship). ``detente sensitivity`` computes it at any size.
+DRIVERS_N = 256
+
+
+def what_drives(s: Scenario, seed: int) -> dict[str, Any] | None:
+    """What drives P(zone): Sobol indices over the inputs the zone reads (None, with no
+    uncertain input to vary). See :mod:`detente.analysis.sensitivity`."""
+    from ..analysis.sensitivity import sensitivity
+
+    try:
+        r = sensitivity(s, "zone.p_open", method="sobol", n=DRIVERS_N, seed=seed)
+    except DetenteError:  # nothing uncertain to vary: the report says the zone is fixed
+        return None
+    d = r.to_dict()
+    d["command"] = f"detente sensitivity {s.id} --quantity zone.p_open --n 1024"
+    return d
 
 
 def winset_map(

@@ -21,6 +21,7 @@ parameters         name -> (...)              parameter values
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ import numpy as np
 if TYPE_CHECKING:
     from .schema import Quantity, Scenario
 
-__all__ = ["ScenarioArrays", "as_generator"]
+__all__ = ["ScenarioArrays", "as_generator", "quantile"]
 
 
 def as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
@@ -123,6 +124,24 @@ class ScenarioArrays:
         return cls._build(s, lambda q: table[id(q)], (n_draws,))
 
     @classmethod
+    def from_uniforms(cls, s: Scenario, uniforms: Mapping[str, np.ndarray]) -> ScenarioArrays:
+        """A batch in which the quantity at each path of ``uniforms`` takes the triangular
+        quantiles (:func:`quantile`) of the given uniforms, one per draw, and every other
+        quantity its value: the arrays of a designed experiment (global sensitivity)."""
+        n = {np.asarray(u).shape for u in uniforms.values()}
+        if len(n) != 1 or len(next(iter(n))) != 1:
+            raise ValueError("from_uniforms needs one 1-d array of uniforms per path, all as long")
+        table = {}
+        for path, q in s.quantities():
+            if path in uniforms:
+                table[id(q)] = quantile(q, np.asarray(uniforms[path], float))
+        missing = set(uniforms) - {p for p, _ in s.quantities()}
+        if missing:
+            raise ValueError(f"no quantity at {', '.join(sorted(missing))}")
+        (shape,) = n
+        return cls._build(s, lambda q: table.get(id(q), np.float64(q.value)), shape)
+
+    @classmethod
     def _build(cls, s: Scenario, get: object, batch_shape: tuple[int, ...] = ()) -> ScenarioArrays:
         getter = get  # callable Quantity -> scalar or (n,) array
         assert callable(getter)
@@ -183,6 +202,12 @@ class ScenarioArrays:
             drivers=drivers,
             parameters=params,
         )
+
+
+def quantile(q: Quantity, u: np.ndarray) -> np.ndarray:
+    """The quantity's value at uniforms ``u`` in [0, 1]: the inverse CDF of the triangular
+    distribution on its range with its value as the mode (how every draw is made)."""
+    return _triangular(q, np.asarray(u, float))
 
 
 def _triangular(q: Quantity, u: np.ndarray) -> np.ndarray:
