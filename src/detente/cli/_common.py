@@ -239,7 +239,7 @@ def main() -> None:
         sys.exit(2)
 
 
-def _check_store_option(value: str | None) -> str | None:
+def check_store_option(value: str | None) -> str | None:
     """Refuse a ``--store`` that cannot be a run store as the options are parsed, before any
     work (a folder, FIFO, device, a file of another kind, a missing folder)."""
     if value:
@@ -272,7 +272,7 @@ StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
-        callback=_check_store_option,
+        callback=check_store_option,
         help="Record this run (inputs and results) in the run store at PATH; 'default' means "
         "$DETENTE_STORE or ~/.local/share/detente/runs.duckdb. See 'detente runs'.",
         show_default=False,

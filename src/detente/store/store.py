@@ -345,7 +345,7 @@ class RunStore:
         import pandas as pd
 
         frame = pd.DataFrame(list(rows))
-        with self._connect() as con:
+        with self._connect(write=True) as con:
             con.execute("BEGIN")
             try:
                 n = 1 + max((int(x[6:]) for x in self._sweep_names(con)), default=0)
