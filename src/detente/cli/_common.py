@@ -165,7 +165,8 @@ FromOption = Annotated[
     str | None,
     typer.Option(
         "--from",
-        help="Input format when the extension does not tell (yaml, ktab-csv, ktab-xml, exchange, bdm).",
+        help="Input format when the extension does not tell (yaml, xlsx, table-csv, ktab-csv, "
+        "ktab-xml, exchange, bdm).",
     ),
 ]
 ScenarioArg = Annotated[

@@ -94,7 +94,9 @@ def show(
 _FORMATS_HELP = (
     "Formats: yaml (.yaml/.yml, detente's own); ktab-csv (.csv, KTAB); ktab-xml (.xml, KTAB); "
     "exchange (.tsv/.dat/.txt, the exchange model's #A/#P/#M/#D records); "
-    "bdm (.csv, Actor,Capability,Position,Salience). "
+    "bdm (.csv, Actor,Capability,Position,Salience); "
+    "xlsx (.xlsx, the actor-issue table: every number with its range and provenance); "
+    "table-csv (the same table as one CSV; write it with --to table-csv). "
     ".csv files are told apart by their content. See docs/formats.md."
 )
 
@@ -160,7 +162,10 @@ def convert(
     ],
     to: Annotated[
         str | None,
-        typer.Option("--to", help="Output format: yaml, ktab-csv, ktab-xml, exchange or bdm."),
+        typer.Option(
+            "--to",
+            help="Output format: yaml, xlsx, table-csv, ktab-csv, ktab-xml, exchange or bdm.",
+        ),
     ] = None,
     fmt: FromOption = None,
     rescale: Annotated[
