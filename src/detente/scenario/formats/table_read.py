@@ -395,7 +395,14 @@ def _merge_more(
         )
         return
     for key, value in rest.items():
-        if key == "meta":
+        if key in ("meta", "sources", "actors", "issues", "stances") and not (
+            isinstance(value, dict)
+            and all(isinstance(v, dict) for v in value.values())
+            or key == "meta"
+            and isinstance(value, dict)
+        ):
+            r.add("more", None, "yaml", f"{key}: expected a mapping by id", "see docs/formats.md")
+        elif key == "meta":
             data["meta"].update(value)
         elif key == "sources":
             for k, v in value.items():
@@ -443,10 +450,11 @@ def read_xlsx(raw: bytes, filename: str) -> Scenario:
     import zipfile
 
     from openpyxl import load_workbook  # optional weight: loaded only for XLSX files
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as err:
         raise ScenarioError(
             [
                 Problem(
