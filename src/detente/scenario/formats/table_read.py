@@ -396,10 +396,8 @@ def _merge_more(
         return
     for key, value in rest.items():
         if key in ("meta", "sources", "actors", "issues", "stances") and not (
-            isinstance(value, dict)
-            and all(isinstance(v, dict) for v in value.values())
-            or key == "meta"
-            and isinstance(value, dict)
+            (isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()))
+            or (key == "meta" and isinstance(value, dict))
         ):
             r.add("more", None, "yaml", f"{key}: expected a mapping by id", "see docs/formats.md")
         elif key == "meta":
