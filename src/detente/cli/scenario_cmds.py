@@ -120,7 +120,17 @@ def validate(
     for f in files:
         try:
             s = resolve(f, fmt=fmt)
-            results.append({"file": f, "ok": True, "problems": [], "unsourced": s.unsourced()})
+            numbers = {p for p, q in s.quantities() if q.provenance is None}
+            results.append(
+                {
+                    "file": f,
+                    "ok": True,
+                    "problems": [],
+                    "unsourced": s.unsourced(),
+                    "unsourced_numbers": [p for p in s.unsourced() if p in numbers],
+                    "unsourced_elements": [p for p in s.unsourced() if p not in numbers],
+                }
+            )
         except DetenteError as err:
             bad = True
             details = [
@@ -133,15 +143,36 @@ def validate(
     else:
         for r in results:
             if r["ok"]:
-                extra = (
-                    f" ({len(r['unsourced'])} numbers without provenance)" if r["unsourced"] else ""
-                )
+                extra = _unsourced_note(r["unsourced_numbers"], r["unsourced_elements"])
                 console.print(f"[green]ok[/] {escape(r['file'])}{extra}", soft_wrap=True)
             else:
                 for line in r["problems"]:
                     console.print(f"[bold red]error[/]: {escape(line)}", soft_wrap=True)
     if bad:
         raise typer.Exit(2)
+
+
+def _unsourced_note(numbers: list[str], elements: list[str]) -> str:
+    """' (2 numbers, 5 actors and 1 tool without provenance)', counting each kind apart."""
+    if not numbers and not elements:
+        return ""
+    kinds: dict[str, int] = {}
+    for path in elements:
+        kind = (
+            "issue"
+            if path.startswith("issues.")
+            else "event"
+            if path.startswith("events.")
+            else "tool"
+            if ".tools." in path
+            else "actor"
+        )
+        kinds[kind] = kinds.get(kind, 0) + 1
+    parts = [(len(numbers), "number")] if numbers else []
+    parts += [(n, k) for k, n in kinds.items()]
+    words = [f"{n} {k}{'s' if n != 1 else ''}" for n, k in parts]
+    text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f" ({text} without provenance; 'detente show FILE --sources' lists them)"
 
 
 @app.command(
