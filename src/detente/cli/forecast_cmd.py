@@ -127,7 +127,15 @@ def forecast(
         {"scenario": s.id, "models": {n: f.to_dict() for n, f in results.items()}},
     )
     if json_out:
-        print_json({"scenario": s.id, "models": {n: f.to_dict() for n, f in results.items()}})
+        from .scenario_cmds import status_quo_used
+
+        print_json(
+            {
+                "scenario": s.id,
+                "status_quo": status_quo_used(s),
+                "models": {n: f.to_dict() for n, f in results.items()},
+            }
+        )
         return
     render_forecasts(s, results, trace=trace)
 

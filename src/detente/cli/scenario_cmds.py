@@ -58,7 +58,16 @@ def scenario_dict(s: Any) -> dict[str, Any]:
         for path, p in element_provenance(s)
     ]
     data["unsourced"] = s.unsourced()
+    data["status_quo_used"] = status_quo_used(s)
     return data
+
+
+def status_quo_used(s: Any) -> dict[str, dict[str, Any]]:
+    """The status quo every model uses, per issue: its value and whether the file gives it
+    (``given: false``: the models' reference point, docs/models/contract.md)."""
+    return {
+        i: {"value": s.status_quo_value(i), "given": s.status_quo_is_given(i)} for i in s.issue_ids
+    }
 
 
 @app.command()
