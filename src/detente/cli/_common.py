@@ -283,9 +283,15 @@ def main() -> None:
     what it wanted. SIGTERM and SIGHUP end the command like Ctrl-C, through ``finally``
     blocks, so a half-written output leaves no temporary file (see :mod:`detente._outputs`).
     """
+    from .._numba_cache import cache_dir, set_notice
     from .._outputs import install_signal_handlers
 
     install_signal_handlers()
+    set_notice(
+        lambda text: err_console.print(
+            f"{text} (about a minute; cached in {cache_dir()})", markup=False, highlight=False
+        )
+    )
     try:
         app(prog_name="detente")
     except DetenteError as err:  # commands call fail() themselves; this is the safety net
