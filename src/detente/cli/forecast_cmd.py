@@ -109,7 +109,8 @@ def forecast(
     The table shows, per issue, the range of the actors' positions, the status quo and each
     model's predicted outcome, constrained to what the veto players accept (then a second
     table with each model's own outcome where the constraint changed it). With --json:
-    {"scenario": ..., "models": {name: {"outcome": ..., "unconstrained_outcome": ...,
+    {"scenario": ..., "status_quo": {issue: {"value": ..., "given": true/false}},
+    "models": {name: {"outcome": ..., "unconstrained_outcome": ...,
     "veto_note": {issue: ...}, "trace": [...], ...}}}, the trace listing positions
     (actor -> issue -> value) from round 0.
     """
