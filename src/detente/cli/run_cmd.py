@@ -33,7 +33,7 @@ class _RunCommand(typer.core.TyperCommand):
 
     ``--json`` is a flag now, as on every command. ``--json X`` keeps its old meaning (write
     the JSON to file X and print the report) when X is ``-``, ends in ``.json``, or follows the
-    scenario argument; otherwise X is the scenario (``run --json iran-jcpoa-2021``).
+    scenario argument; otherwise X is the scenario (``run --json ec-emissions-1994``).
     """
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
