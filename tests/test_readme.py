@@ -52,7 +52,14 @@ def test_readme_shows_commands() -> None:
         assert any(c.split()[1] == verb for c in COMMANDS), verb
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+#: README commands that run the whole analysis or a backtest: marked slow (10-40 s each).
+_SLOW_WORDS = ("detente run", "detente backtest", "detente claims")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [pytest.param(c, marks=pytest.mark.slow) if c.startswith(_SLOW_WORDS) else c for c in COMMANDS],
+)
 def test_readme_command_works(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -73,6 +80,7 @@ def test_readme_command_works(
     assert "Traceback" not in res.output
 
 
+@pytest.mark.slow
 def test_python_example_prints_the_numbers_it_promises(capsys: pytest.CaptureFixture[str]) -> None:
     code = README.split("```python\n", 1)[1].split("```", 1)[0]
     code = code.replace("draws=1000, runs=1000", "draws=200, runs=200")
