@@ -34,6 +34,9 @@ browser-deps:
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	# the layers (pyproject.toml [tool.importlinter]): interfaces > store, report > pipeline >
+	# analysis > models, dynamics > core > data, scenario
+	$(BIN)/lint-imports
 
 typecheck: install-test
 	$(BIN)/mypy

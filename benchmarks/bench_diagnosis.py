@@ -13,7 +13,8 @@ import time
 
 import numpy as np
 
-from detente.analysis.bargaining import win_set_gap, win_set_gap_per_draw, zone_open
+from detente.core import win_set_gap, zone_open
+from detente.core.reference import win_set_gap_per_draw
 from detente.scenario import Scenario, bundled_names, load_bundled
 
 

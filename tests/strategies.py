@@ -67,11 +67,13 @@ def scenario_data(
     word_labels: bool = False,
     status_quo: bool = True,
     veto: bool = True,
+    red_lines: bool = False,
 ) -> dict[str, Any]:
     """A scenario as the mapping a YAML file holds (valid by construction).
 
     Every actor has a stance on at least one issue; ``status_quo`` draws a status quo
-    point on every issue, ``veto`` draws veto flags.
+    point on every issue, ``veto`` draws veto flags, ``red_lines`` draws a red line on some
+    of each actor's issues (on the side away from its position, so zones open and shut).
     """
     n_issues = 1 if one_issue else draw(st.integers(min_issues, max_issues))
     n_actors = draw(st.integers(min_actors, max_actors))
@@ -120,15 +122,27 @@ def scenario_data(
             if total > salience_sum_max:
                 for s in stances.values():
                     s["salience"] = float(int(s["salience"] * salience_sum_max / total))
-        actors.append(
-            {
-                "id": aid,
-                "label": draw(labels),
-                "capability": draw(finite(0, 1e6)),
-                "veto": draw(st.booleans()) if veto else False,
-                "stances": stances,
-            }
-        )
+        actor: dict[str, Any] = {
+            "id": aid,
+            "label": draw(labels),
+            "capability": draw(finite(0, 1e6)),
+            "veto": draw(st.booleans()) if veto else False,
+            "stances": stances,
+        }
+        if red_lines:
+            lines = {}
+            for issue in issues:
+                st_ = stances.get(issue["id"])
+                if st_ is None or not draw(st.booleans()):
+                    continue
+                p, lo, hi = st_["position"], issue["low"], issue["high"]
+                if p >= (lo + hi) / 2:
+                    lines[issue["id"]] = {"op": ">=", "bound": draw(finite(lo, p))}
+                else:
+                    lines[issue["id"]] = {"op": "<=", "bound": draw(finite(p, hi))}
+            if lines:
+                actor["red_lines"] = lines
+        actors.append(actor)
     data: dict[str, Any] = {
         "meta": {"id": "generated", "title": draw(labels)},
         "salience_max": sal_max,

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from detente.analysis.bargaining import win_set_gap
 from detente.cli import app
+from detente.core import win_set_gap
 from detente.report.scenario_view import element_provenance
 from detente.scenario import Scenario, load_bundled
 from detente.scenario.case import EVENT_KINDS, QUANTITIES

@@ -11,7 +11,7 @@
   agreement (``extra["agreement"] is False``);
 - the outcome does not depend on the order of the actors, nor on their names;
 - actors who all hold the same position get that position as the outcome;
-- the outcome respects the veto players (:mod:`detente.models._veto`): on the issues they hold
+- the outcome respects the veto players (:mod:`detente.models.veto`): on the issues they hold
   a veto on it is the status quo, or every veto player accepts it (utility at least that of
   the status quo, within its red lines); a scenario without veto players is left unconstrained
   and says so; the model's own outcome is kept beside it (``unconstrained``).
@@ -231,8 +231,8 @@ def check_model(
 def _veto_respected(model: Model, s: Scenario, f: Forecast) -> None:
     """The veto property: on issues a veto player holds, the outcome is the status quo or
     accepted by every veto player; without veto players the forecast says it is unconstrained."""
-    from .analysis.bargaining import bargaining_inputs
-    from .models import _veto
+    from .core import bargaining_inputs
+    from .models import veto as _veto
 
     where = f"{model.name} on {s.id}"
     status = f.veto.get("status")
@@ -262,17 +262,17 @@ def _veto_respected(model: Model, s: Scenario, f: Forecast) -> None:
         return
     inp = bargaining_inputs(_veto.restricted_arrays(a, m))
     y = (x - a.scale_low) / width
-    u = inp.utility(y[None])[0]
-    r = inp.reservation()[0]
+    # the bargaining core's one win-set test (strict preference, red lines)
+    surplus = inp.surplus(y[None])[0]
+    within = inp.within_red_lines(y[None])[0]
+    inside = inp.in_win_sets(y[None])[0]
     for v, who in enumerate(inp.veto_ids):
-        if not inp.indifferent[0, v]:
-            assert u[v] >= r[v] - 1e-7, (
-                f"{where}: veto player {who} prefers the status quo to the outcome "
-                f"{x.tolist()} (utility {u[v]:.6g} < {r[v]:.6g})"
-            )
-        lo, hi = inp.red_low[0, v], inp.red_high[0, v]
-        assert np.all((y >= lo - 1e-9) & (y <= hi + 1e-9)), (
+        assert within[v], (
             f"{where}: the outcome {x.tolist()} crosses a red line of veto player {who}"
+        )
+        assert inside[v], (
+            f"{where}: the outcome {x.tolist()} is not in veto player {who}'s win-set "
+            f"(surplus over the status quo {surplus[v]:.6g})"
         )
 
 

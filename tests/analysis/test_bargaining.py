@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from detente.analysis.bargaining import (
+from detente.core import (
     STRICT_MARGIN,
     win_set_gap,
-    win_set_gap_per_draw,
     zone_details,
 )
+from detente.core.reference import win_set_gap_per_draw
 
 from .builders import dprk_like, make, q
 
@@ -180,7 +180,7 @@ def mixed_scenario():
 
 
 def test_closed_form_zone_test_agrees_with_the_lp_on_random_draws():
-    from detente.analysis.bargaining import bargaining_inputs, zone_open
+    from detente.core import bargaining_inputs, zone_open
 
     batch = mixed_scenario().sample(400, seed=5)
     nonempty, m_star = zone_open(batch)
@@ -190,7 +190,7 @@ def test_closed_form_zone_test_agrees_with_the_lp_on_random_draws():
     # inside the zone m* is the max-min surplus of the LP's max-min package
     np.testing.assert_allclose(m_star[nonempty], r.surplus[nonempty].min(axis=1), atol=1e-7)
     # the general path (max-min LP) gives the same m* where red lines allow a package
-    from detente.analysis import bargaining as B
+    from detente.core import _lp as B
 
     inp = bargaining_inputs(batch)
     lo = np.max(inp.red_low, axis=1)
@@ -204,9 +204,9 @@ def test_closed_form_zone_test_agrees_with_the_lp_on_random_draws():
 def test_docstring_examples_run():
     import doctest
 
-    from detente.analysis import bargaining
+    from detente.core import gap
 
-    result = doctest.testmod(bargaining, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(gap, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
 
 
@@ -221,20 +221,20 @@ def test_a_veto_player_without_salience_is_indifferent_but_its_red_lines_bind():
     assert bool(r.zone_nonempty) and "indifferent" in r.notes[0]
     assert r.best_package[0] <= 60 + 1e-9
     # and the closed-form test agrees (three veto players: the max-min LP path)
-    from detente.analysis.bargaining import zone_open
+    from detente.core import zone_open
 
     assert bool(zone_open(s.to_arrays())[0])
 
 
 def test_batched_zone_volume_matches_the_hand_computed_share():
-    from detente.analysis.bargaining import bargaining_inputs, zone_volume
+    from detente.core import bargaining_inputs, zone_volume
 
     frac, se = zone_volume(bargaining_inputs(one_issue(80, 90).to_arrays()), n_points=4096)
     assert frac[0] == pytest.approx(0.5, abs=3 * se[0] + 1e-3)
 
 
 def test_certified_zone_test_for_many_veto_players_matches_the_lp():
-    from detente.analysis.bargaining import zone_open
+    from detente.core import zone_open
 
     actors = {
         f"p{k}": {

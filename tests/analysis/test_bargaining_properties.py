@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detente.analysis.bargaining import STRICT_MARGIN, win_set_gap, zone_open
+from detente.core import STRICT_MARGIN, win_set_gap, zone_open
 
 from .builders import make
 

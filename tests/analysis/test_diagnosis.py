@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from detente.analysis.bargaining import win_set_gap
 from detente.analysis.diagnosis import diagnose, sampled_quantities
+from detente.core import win_set_gap
 from detente.errors import ModelError
 from detente.scenario import load_bundled
 
@@ -29,13 +29,13 @@ def test_flagship_point_diagnosis_is_what_the_kernel_computes(flagship, flagship
     assert d.zone_nonempty == bool(r.zone_nonempty)
     assert d.gap == pytest.approx(float(r.gap))
     assert d.veto_ids == ("usa", "dprk")
-    # the US red line (>= 60) and the North's priority on its arsenal (nothing past 45) leave
-    # no package: the model finds the conflict and prices the gap as the 15 points between them
+    # the US red line (>= 60) and the North's (nothing past 40) leave no package: the model
+    # finds the conflict and prices the gap as the 20 points between them
     assert not d.zone_nonempty
     first = d.point.blockers()[0]
     assert first.kind == "red-line-conflict" and first.issue == "denuclearization"
-    assert first.amount == pytest.approx(15.0)
-    assert d.gap == pytest.approx(0.15, abs=1e-6)
+    assert first.amount == pytest.approx(20.0)
+    assert d.gap == pytest.approx(0.20, abs=1e-6)
 
 
 def test_flagship_monte_carlo_and_drivers(flagship_diagnosis):
@@ -43,7 +43,9 @@ def test_flagship_monte_carlo_and_drivers(flagship_diagnosis):
     assert d.p_zone_nonempty == pytest.approx(float(d.batch.zone_nonempty.mean()))
     assert 0 <= d.gap_quantiles[0.05] <= d.gap_quantiles[0.5] <= d.gap_quantiles[0.95]
     top = {x.path for x in d.drivers[:2]}
-    assert top == {"usa.red_lines.denuclearization", "dprk.denuclearization.priority"}
+    assert top == {"usa.red_lines.denuclearization", "dprk.red_lines.denuclearization"}
+    dprk = next(x for x in d.drivers if x.path == "dprk.red_lines.denuclearization")
+    assert dprk.rho_gap is not None and dprk.rho_gap < -0.3  # a higher DPRK bound narrows it
     us = next(x for x in d.drivers if x.path == "usa.red_lines.denuclearization")
     assert us.rho_gap is not None and us.rho_gap > 0.5  # a higher US bound widens the gap
 
@@ -75,7 +77,9 @@ def test_result_face(flagship_diagnosis, tmp_path):
     assert len(d.to_frame("blockers")) == len(d.point.blockers())
     with pytest.raises(ValueError, match="must be one of"):
         d.to_frame("nope")
-    ax = d.plot()
+    from detente.plotting.winsets import plot_diagnosis
+
+    ax = plot_diagnosis(d)
     assert ax.get_title().startswith("Win-sets on denuclearization x sanctions_relief")
     ax.figure.savefig(tmp_path / "w.png")
     assert "the status quo" in ax.get_title()

@@ -4,7 +4,6 @@ evaluated on the baseline's draws, paired."""
 import numpy as np
 import pytest
 
-from detente.analysis.bargaining import zone_open
 from detente.analysis.levers import (
     Change,
     baseline,
@@ -12,6 +11,7 @@ from detente.analysis.levers import (
     search_levers,
     what_if_lever,
 )
+from detente.core import zone_open
 from detente.scenario import load
 
 from .builders import dprk_like, make

@@ -155,7 +155,7 @@ def test_counts_are_overdispersed_and_self_exciting(mini):
 def test_closed_form_zone_agrees_with_the_lp(mini):
     from dataclasses import replace
 
-    from detente.analysis.bargaining import win_set_gap
+    from detente.core import win_set_gap
     from detente.dynamics.zone import zone_and_gap
 
     s = apply_sets(

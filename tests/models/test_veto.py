@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from detente.errors import ScenarioError
 from detente.models import MODELS, get_model
-from detente.models._veto import (
+from detente.models.veto import (
     apply_veto,
     status_quo_assumed,
     veto_matrix,

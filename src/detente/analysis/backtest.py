@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
+from ..executor import ExecutorSpec, run_variants
 from .ensemble import (
     EnsembleCV,
     StackedEnsemble,
@@ -255,6 +256,25 @@ def _model_order() -> list[str]:
     return list(MODELS)
 
 
+def _forecast_decision(
+    shared: tuple[tuple[str, ...], int], scenario: Any
+) -> tuple[list[np.ndarray | None], list[str | None]]:
+    """Every model's forecast on one decision, or its error message (a task of the executor)."""
+    from ..models import get_model
+
+    names, seed = shared
+    outcomes: list[np.ndarray | None] = []
+    errors: list[str | None] = []
+    for n in names:
+        try:
+            outcomes.append(np.asarray(get_model(n).forecast(scenario, seed=seed).outcome))
+            errors.append(None)
+        except Exception as err:  # counted by the caller, not fatal
+            outcomes.append(None)
+            errors.append(f"{type(err).__name__}: {err}")
+    return outcomes, errors
+
+
 def run_backtest(
     dataset: OutcomeDataset,
     *,
@@ -264,6 +284,7 @@ def run_backtest(
     ensemble: StackedEnsemble | bool = True,
     n_folds: int = 10,
     progress: Callable[[str], None] | None = None,
+    executor: ExecutorSpec | None = None,
 ) -> OutcomeBacktest:
     """Run models and baselines on every decision, score them, and cross-validate the ensemble.
 
@@ -274,6 +295,8 @@ def run_backtest(
     ensemble : True for the default :class:`StackedEnsemble`, False for none, or settings.
     progress : called once per model run (with the model's name) and once before each learned
         forecaster's cross-validation (with its name), e.g. to advance a bar.
+    executor : where the models run on the decisions (:mod:`detente.executor`; default in this
+        process); the numbers are the same wherever they run.
     """
     from ..models import MODELS, get_model
 
@@ -281,7 +304,6 @@ def run_backtest(
     for n in names:
         if n not in MODELS:
             get_model(n)  # raises ModelError with a hint
-    fitted = {n: get_model(n) for n in names}
     base_names = list(BASELINES)
     forecasters = names + base_names
     cols: list[np.ndarray] = []
@@ -291,16 +313,22 @@ def run_backtest(
         n: {"decisions": 0, "issues_without_outcome": 0, "examples": []} for n in names
     }
     meta: list[tuple[str, str, str, float]] = []
-    for d in dataset.decisions:
+    # the decisions are independent: their forecasts run where the executor says
+    per_decision = run_variants(
+        _forecast_decision,
+        (tuple(names), seed),
+        [d.scenario for d in dataset.decisions],
+        executor,
+    )
+    for d, (outcomes, errors) in zip(dataset.decisions, per_decision, strict=True):
         block = np.full((len(forecasters), d.scenario.n_issues), np.nan)
         for k, n in enumerate(names):
-            try:
-                f = fitted[n].forecast(d.scenario, seed=seed)
-                block[k] = f.outcome
-            except Exception as err:  # a model failing on one decision is counted, not fatal
+            if errors[k] is None:
+                block[k] = outcomes[k]
+            else:  # a model failing on one decision is counted, not fatal
                 failures[n]["decisions"] += 1
                 if len(failures[n]["examples"]) < 3:
-                    failures[n]["examples"].append(f"{d.group}: {type(err).__name__}: {err}")
+                    failures[n]["examples"].append(f"{d.group}: {errors[k]}")
             if progress is not None:
                 progress(n)
         b = baseline_outcomes(d)

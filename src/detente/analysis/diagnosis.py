@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ModelError
-from ._render import check_format, markdown_to_html
-from .bargaining import (
+from .. import defaults
+from ..core import (
     STRICT_MARGIN,
     GapResult,
     ZoneDetails,
@@ -35,6 +34,7 @@ from .bargaining import (
     zone_details,
     zone_open,
 )
+from ..errors import ModelError
 from .levers import (
     LeverResult,
     baseline,
@@ -42,10 +42,10 @@ from .levers import (
     take_draws,
     what_if_lever,
 )
+from .render import check_format, markdown_to_html
 
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.axes import Axes
 
     from ..scenario import Scenario, ScenarioArrays
 
@@ -115,12 +115,6 @@ def sampled_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarr
             k, j = batch.actor_index(parts[0]), batch.issue_index(parts[1])
             if parts[2] == "position":
                 out[path] = batch.positions[:, k, j]
-            elif parts[2] == "priority":
-                st = s.actor(parts[0]).stances[parts[1]]
-                assert st.priority is not None and batch.prio_low is not None
-                assert batch.prio_high is not None
-                up = st.priority.value >= st.position.value
-                out[path] = (batch.prio_high if up else batch.prio_low)[:, k, j]
             else:
                 out[path] = batch.saliences[:, k, j] * s.salience_max
     return out
@@ -439,24 +433,6 @@ class Diagnosis:
         lines += [f"[{k}] {n}" for k, n in enumerate(notes, 1)]
         return "\n".join(lines)
 
-    def plot(
-        self, ax: Axes | None = None, issues: tuple[str, str] | None = None, **kw: Any
-    ) -> Axes:
-        """Win-sets on two issues (default: the two most disputed); see
-        :func:`detente.plotting.winsets.plot_winsets`."""
-        if self.scenario is None:  # pragma: no cover
-            raise ModelError("this diagnosis carries no scenario to plot")
-        from ..plotting.winsets import plot_winsets
-
-        return plot_winsets(
-            self.scenario,
-            issues=issues,
-            ax=ax,
-            curvature=self.settings.get("curvature"),
-            agreement_cost=self.settings.get("agreement_cost"),
-            **kw,
-        )
-
 
 def _lever_detail(lv: LeverResult) -> str:
     """The extra line a named lever earns in the summary."""
@@ -468,8 +444,8 @@ def _lever_detail(lv: LeverResult) -> str:
 def diagnose(
     scenario: Scenario,
     *,
-    draws: int = 2000,
-    seed: int = 0,
+    draws: int = defaults.DRAWS,
+    seed: int = defaults.SEED,
     levers: bool = True,
     curvature: float | None = None,
     agreement_cost: float | None = None,

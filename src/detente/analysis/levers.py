@@ -36,9 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .._json import jsonable
-from .bargaining import (
-    LP_TOLERANCE,
-    STRICT_MARGIN,
+from ..core import (
     bargaining_inputs,
     maximin_packages,
     zone_open,
@@ -473,14 +471,7 @@ def package_in_win_sets(
     for iid, x in package.items():
         j = inp.issue_ids.index(iid)
         y[:, j] = (x - inp.scale_low[j]) / inp.scale_width[j]
-    u = inp.utility(y)
-    ok_u = (u >= inp.reservation() + STRICT_MARGIN - LP_TOLERANCE) | inp.indifferent
-    ok_r = np.all(
-        (y[:, None, :] >= inp.red_low - LP_TOLERANCE)
-        & (y[:, None, :] <= inp.red_high + LP_TOLERANCE),
-        axis=2,
-    )
-    inside = ok_u & ok_r
+    inside = inp.in_win_sets(y)
     return inp.veto_ids, (inside if inp.batched else inside[0])
 
 

@@ -38,7 +38,7 @@ import yaml
 from ..errors import Problem, ScenarioError
 from ..scenario import Scenario
 from ..scenario.formats.deu import read_deu, sniff_deu
-from ..scenario.io import _LineMap, _UniqueKeyLoader, read_text, scenario_from_data
+from ..scenario.io import LineMap, UniqueKeyLoader, read_text, scenario_from_data
 
 __all__ = [
     "Decision",
@@ -218,7 +218,7 @@ def _with_capabilities(s: Scenario, caps: Mapping[str, float] | str) -> Scenario
     return Scenario.model_validate(data)
 
 
-def _inline_lines(lm: _LineMap, k: int) -> Callable[[tuple[Any, ...]], int | None]:
+def _inline_lines(lm: LineMap, k: int) -> Callable[[tuple[Any, ...]], int | None]:
     """The line map of the scenario written inline in item ``k`` of the wrapper."""
 
     def line_for(loc: tuple[Any, ...]) -> int | None:
@@ -229,8 +229,8 @@ def _inline_lines(lm: _LineMap, k: int) -> Callable[[tuple[Any, ...]], int | Non
 
 def _read_wrapper(text: str, path: str, spec: CapabilitySpec) -> list[Decision]:
     try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        node = yaml.compose(text, Loader=UniqueKeyLoader)
+        data = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise ScenarioError(
@@ -243,7 +243,7 @@ def _read_wrapper(text: str, path: str, spec: CapabilitySpec) -> list[Decision]:
                 )
             ]
         ) from None
-    lm = _LineMap()
+    lm = LineMap()
     if node is not None:
         lm.walk(node)
     if not isinstance(data, dict) or "outcomes" not in data:

@@ -16,6 +16,7 @@ from rich.table import Table
 from .. import defaults
 from ..errors import DetenteError, ModelError, Problem, ScenarioError
 from ._common import JsonOption, app, console, fail, print_json, progress_steps
+from ._executor_opts import ExecutorOption, SchedulerOption, WorkersOption
 from ._limits import SeedOption
 
 __all__ = ["backtest_app"]
@@ -70,6 +71,9 @@ def outcomes(
         typer.Option("--plot", help="Write a chart of MAE minus compromise's to PATH.png."),
     ] = None,
     json_out: JsonOption = False,
+    executor: ExecutorOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Run every model on decisions with observed outcomes and score it against baselines.
 
@@ -81,7 +85,9 @@ def outcomes(
     from ..analysis.backtest import run_backtest
     from ..analysis.outcomes import read_outcomes
     from ..models import MODELS, get_model
+    from ._executor_opts import backtest_spec_or_fail
 
+    spec = backtest_spec_or_fail(executor, workers, scheduler)
     if n_boot < 100:
         fail(ModelError(f"--bootstrap must be at least 100; got {n_boot}"))
     if folds < 2:
@@ -105,6 +111,7 @@ def outcomes(
                 ensemble=not no_ensemble,
                 n_folds=folds,
                 progress=step,
+                executor=spec,
             )
         if plot:
             _save_plot(result, plot)

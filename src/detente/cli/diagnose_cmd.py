@@ -176,8 +176,9 @@ def _save_plot(d: Any, path: str, issues: tuple[str, str] | None) -> None:
         for i in issues:
             d.scenario.issue(i)  # raises with a hint when unknown
     from .._outputs import atomic_path
+    from ..plotting.winsets import plot_diagnosis
 
-    ax = d.plot(issues=issues)
+    ax: Any = plot_diagnosis(d, issues=issues)
     try:
         with atomic_path(path, "--plot") as tmp:
             ax.figure.savefig(
@@ -295,7 +296,12 @@ def _render_claims(report: Any, runs: int) -> None:
     )
     for col in ("id", "claim", "evidence", "verdict", "robustness", "hinges on"):
         t.add_column(col, overflow="fold")
-    style = {"holds": "green", "fails": "red", "not-applicable": "dim"}
+    style = {
+        "holds": "green",
+        "fails": "red",
+        "too-close-to-call": "yellow",
+        "not-applicable": "dim",
+    }
     for c in report.claims:
         rob = "" if c.robustness is None else f"{c.robustness:.2f}"
         verdict = f"[{style[c.verdict]}]{c.verdict}[/]"

@@ -23,6 +23,7 @@ from ._common import (
     record_if_asked,
     safe,
 )
+from ._executor_opts import ExecutorOption, SchedulerOption, WorkersOption
 from ._limits import MonthsOption, RunsOption, SeedOption
 
 
@@ -244,9 +245,18 @@ def backtest_dynamics(
         ),
     ] = False,
     set_: SetOption = None,
+    executor: ExecutorOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
-    """Score simulate() from rolling origins on the case's record against three baselines."""
+    """Score simulate() from rolling origins on the case's record against three baselines.
+
+    The origins run in this process unless --executor, --workers or --scheduler say otherwise
+    (the numbers are the same wherever they run)."""
     from ..dynamics.backtest import BASELINES, TARGETS, backtest
+    from ._executor_opts import backtest_spec_or_fail
+
+    spec = backtest_spec_or_fail(executor, workers, scheduler)
     from ..dynamics.verdicts import backtest_verdicts, save_summary
 
     try:
@@ -258,7 +268,9 @@ def backtest_dynamics(
             fitted = run_fit(s, seed=seed)
         params = {k: v[0] for k, v in fitted.parameters.items()} if fitted else None
         samples = ("test",) if test_only else ("train", "test")
-        result = backtest(s, runs=runs, seed=seed, parameters=params, samples=samples)
+        result = backtest(
+            s, runs=runs, seed=seed, parameters=params, samples=samples, executor=spec
+        )
     except DetenteError as err:
         fail(err)
     summary = result.summary_dict()

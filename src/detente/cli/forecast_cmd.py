@@ -157,10 +157,10 @@ def render_forecasts(s: Any, results: dict[str, Any], *, trace: bool = False) ->
     import numpy as np
     from rich import box
 
-    from ..models import _veto
+    from ..models import veto as _veto_rules
 
-    assumed = _veto.status_quo_assumed(s)
-    a = (_veto.with_reference_point(s, assumed)[0] if assumed else s).to_arrays()
+    assumed = _veto_rules.status_quo_assumed(s)
+    a = (_veto_rules.with_reference_point(s, assumed)[0] if assumed else s).to_arrays()
 
     console.print(f"[bold]Forecasts for {safe(s.id)}[/]: {safe(s.meta.title)}", soft_wrap=True)
     rows = []

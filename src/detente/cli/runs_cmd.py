@@ -120,6 +120,8 @@ RERUN: dict[str, Callable[[Any, dict[str, Any]], dict[str, Any]]] = {
     "diagnose": _rerun_diagnose,
     "claims": _rerun_claims,
     "simulate": _rerun_simulate,
+    # a sweep's variant is a run of the pipeline with the grid's values as --set changes
+    "sweep": _rerun_run,
 }
 
 
@@ -351,3 +353,39 @@ def export(
         console.print(f"wrote {output}")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@runs_app.command("sweep")
+def sweep_(
+    table: Annotated[
+        str | None,
+        typer.Argument(help="A sweep table (sweep_N or N); without it, the list of sweeps."),
+    ] = None,
+    store: StorePathOption = "default",
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The sweeps recorded by 'detente sweep --store': one table per sweep, a row per variant
+    (its run id, the grid's values, its main numbers)."""
+    try:
+        st = _store(store)
+        if table is None:
+            names = st.sweeps()
+            if json_out:
+                print_json(names)
+            else:
+                console.print(
+                    "\n".join(names) or "no sweeps yet: record one with 'detente sweep --store'"
+                )
+            return
+        rows = st.sweep_table(table)
+    except DetenteError as err:
+        fail(err)
+    if json_out:
+        print_json(rows)
+        return
+    t = Table(title=f"{table} in {store_path(store)}")
+    for col in rows[0] if rows else []:
+        t.add_column(escape(col), overflow="fold")
+    for r in rows:
+        t.add_row(*(escape(_cell(v)) for v in r.values()))
+    console.print(t)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from .. import defaults
 from ._common import app, console, err_console, fail, store_path
 
 
@@ -48,11 +49,13 @@ def serve(
     ] = FLAGSHIP,
     draws: Annotated[
         int, typer.Option("--draws", min=2, help="Draws of the background report.")
-    ] = 200,
+    ] = defaults.DRAWS,
     runs: Annotated[
         int, typer.Option("--runs", min=1, help="Dynamics runs of the background report.")
-    ] = 500,
-    months: Annotated[int, typer.Option("--months", min=1, max=600, help="Dynamics horizon.")] = 36,
+    ] = defaults.RUNS,
+    months: Annotated[
+        int, typer.Option("--months", min=1, max=600, help="Dynamics horizon.")
+    ] = defaults.MONTHS,
     max_upload_kb: Annotated[
         int, typer.Option("--max-upload-kb", min=1, help="Largest upload accepted.")
     ] = 1024,

@@ -63,6 +63,10 @@ class Record:
     #: The backtest's origins: ``first_origin``, ``train_last_origin``, ``test_first_origin``
     #: (the manifest's ``backtest:``; see :meth:`backtest_split` for the defaults).
     split: dict[str, str] = field(default_factory=dict)
+    #: Panels already built, by span (a record is loaded once and read many times a run).
+    _panels: dict[tuple[pd.Period, pd.Period], pd.DataFrame] = field(
+        default_factory=dict, repr=False
+    )
 
     def backtest_split(self) -> tuple[pd.Period, pd.Period, pd.Period]:
         """(first origin, last training origin, first test origin) of the rolling backtest.
@@ -101,6 +105,11 @@ class Record:
             raise DataError(
                 f"record {self.id}: span {first}..{last} must lie within {self.start}..{self.end}"
             )
+        if (first, last) not in self._panels:
+            self._panels[(first, last)] = self._build_panel(first, last)
+        return self._panels[(first, last)].copy()
+
+    def _build_panel(self, first: pd.Period, last: pd.Period) -> pd.DataFrame:
         months = pd.period_range(first, last, freq="M")
         out = pd.DataFrame({"month": months})
         ev = self.events

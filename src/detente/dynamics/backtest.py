@@ -50,6 +50,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ModelError
+from ..executor import ExecutorSpec, run_variants
 from . import scores as S
 
 if TYPE_CHECKING:
@@ -348,6 +349,25 @@ def run_origin(
     )
 
 
+@dataclass(frozen=True)
+class _OriginJob:
+    scenario: Any
+    panel: Any
+    record_id: str
+    runs: int
+    seed: int
+    parameters: dict[str, float]
+
+
+def _simulate_origin(job: _OriginJob, item: tuple[str, int, bool]) -> Any:
+    """The fit (when the record before the origin allows it) and the simulation of one origin."""
+    from .fit import fit_record
+
+    origin, k, can_fit = item
+    par = (fit_record(job.record_id, origin) if can_fit else {}) | job.parameters
+    return run_origin(job.scenario, job.panel, k, runs=job.runs, seed=job.seed, parameters=par)
+
+
 def backtest(
     s: Scenario,
     *,
@@ -357,8 +377,12 @@ def backtest(
     parameters: dict[str, float] | None = None,
     heavy_runs: int = 4000,
     refit: bool = True,
+    executor: ExecutorSpec | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest of :func:`simulate` on the scenario's record (``roles.record``).
+
+    ``executor`` (:mod:`detente.executor`) runs the origins' fits and simulations in this
+    process (default), on local processes or on a Dask cluster, with the same numbers.
 
     Raises
     ------
@@ -366,7 +390,6 @@ def backtest(
         When the scenario declares no roles or no record.
     """
     from ..data.records import load_record
-    from .fit import fit_record
 
     bt = backtest_scenario(s)
     assert s.roles is not None
@@ -381,6 +404,7 @@ def backtest(
     rows: list[dict[str, Any]] = []
     yearly: list[dict[str, Any]] = []
     thin: set[str] = set()
+    todo = []
     for o in origins(record, 6):
         sample = sample_of(o, record)
         if sample is None or sample not in samples:
@@ -393,8 +417,12 @@ def backtest(
         can_fit = refit and k >= MIN_FIT_MONTHS
         if refit and not can_fit:
             thin.add(str(o))
-        par = (fit_record(record.id, str(o)) if can_fit else {}) | (parameters or {})
-        sim = run_origin(bt, panel, k, runs=runs, seed=seed, parameters=par)
+        todo.append((str(o), k, sample, can_fit))
+    # the origins' fits and simulations are independent: they run where the executor says;
+    # the scoring draws from one generator in the origins' order, here
+    job = _OriginJob(bt, panel, record.id, runs, seed, parameters or {})
+    sims = run_variants(_simulate_origin, job, [(o, k, f) for o, k, _, f in todo], executor)
+    for (_, k, sample, _), sim in zip(todo, sims, strict=True):
         r, y = _score_origin(sim, panel, k, sample, rng)
         rows += r
         yearly += y

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import defaults
 from ..errors import ModelError
 from .kernel import AGREEMENT as AGREEMENT
 from .kernel import CONCEDE as CONCEDE
@@ -240,9 +241,9 @@ def _prepare(
 def simulate(
     scenario: Scenario,
     *,
-    months: int = 36,
-    runs: int = 1000,
-    seed: int | None = 0,
+    months: int = defaults.MONTHS,
+    runs: int = defaults.RUNS,
+    seed: int | None = defaults.SEED,
     initial_mode: str | Sequence[str] = "impasse",
     groups: int | None = None,
     start: str | None = None,
@@ -366,9 +367,9 @@ _RESULT_ARRAYS = (
 def simulate_reference(
     scenario: Scenario,
     *,
-    months: int = 36,
-    runs: int = 1000,
-    seed: int | None = 0,
+    months: int = defaults.MONTHS,
+    runs: int = defaults.RUNS,
+    seed: int | None = defaults.SEED,
     subset_runs: int | None = None,
     initial_mode: str = "impasse",
     groups: int | None = None,

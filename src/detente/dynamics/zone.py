@@ -4,7 +4,7 @@ The simulation bargains between two veto players, the challenger and the defende
 zone test is exact and closed-form (no LP in the monthly loop): with linear utilities the
 max-min surplus ``m* = max_y min_v (U_v(y) - r_v)`` over the box all red lines allow is
 given by LP duality as a minimum over a handful of breakpoints
-(:func:`detente.analysis.bargaining.zone_open`, its two-player case). The zone is non-empty
+(:func:`detente.core.zone_open`, its two-player case). The zone is non-empty
 when the red lines overlap and ``m* >= STRICT_MARGIN``. The gap is, in the same utility
 units,
 
@@ -28,6 +28,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..core import LP_TOLERANCE, STRICT_MARGIN, bargaining_inputs, pair_max_min_surplus
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays
 
@@ -53,8 +54,6 @@ def red_line_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
 
 def closed_form_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
     """Per draw: (zone non-empty, gap) between at most two veto players, in closed form."""
-    from ..analysis.bargaining import STRICT_MARGIN, _pair_mstar, bargaining_inputs
-
     inp = bargaining_inputs(arrays)
     _n, V, _I = inp.weights.shape
     if V > 2:
@@ -65,9 +64,10 @@ def closed_form_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
     hi = np.min(inp.red_high, axis=1)
     deficit = np.clip(lo - hi, 0.0, None).sum(axis=1)
     r = np.where(inp.indifferent, -10.0, inp.reservation())
-    m_star = _pair_mstar(inp, list(range(V)), lo, np.maximum(hi, lo), r)
+    m_star = pair_max_min_surplus(inp, list(range(V)), lo, np.maximum(hi, lo), r)
     zone = (deficit <= 0.0) & (m_star >= STRICT_MARGIN)
-    gap = np.where(zone, 0.0, np.clip(deficit + np.clip(-m_star, 0.0, None), 0.0, 1.0))
+    # shut at the knife edge (m* in [0, tol)) still has a positive gap, as in the core
+    gap = np.where(zone, 0.0, np.clip(deficit + np.clip(-m_star, 0.0, None), LP_TOLERANCE, 1.0))
     return zone, gap
 
 
@@ -83,14 +83,7 @@ def zone_and_gap(
         veto[list(pair)] = True
         arrays = replace(arrays, veto=veto)
     if kernel in ("auto", "diagnosis"):
-        try:
-            return closed_form_zone(arrays)
-        except ImportError:
-            if kernel == "diagnosis":
-                raise ModelError(
-                    "kernel='diagnosis' needs detente.analysis.bargaining, which is not "
-                    "installed; use kernel='auto' or 'red_lines'"
-                ) from None
+        return closed_form_zone(arrays)
     elif kernel != "red_lines":
         raise ModelError(f"kernel must be 'auto', 'diagnosis' or 'red_lines'; got {kernel!r}")
     return red_line_zone(arrays)

@@ -20,6 +20,7 @@ import numpy as np
 
 from .._json import jsonable, tidy, tidy_frame
 from ..errors import ModelError
+from . import veto
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,7 +80,7 @@ class Forecast:
     extra : dict
         Model-specific results (e.g. ``agreement`` for Nash, round means for EUM).
     unconstrained : ndarray (n_issues,) or None
-        The model's own outcome before the veto constraint (see :mod:`detente.models._veto`);
+        The model's own outcome before the veto constraint (see :mod:`detente.models.veto`);
         None when the constraint was not applied.
     veto : dict
         The constraint's verdict: ``status`` (``none``, ``kept``, ``projected``, ``blocked``,
@@ -264,7 +265,7 @@ class ModelSettings:
     ----------
     respect_veto : bool, default True
         Constrain the outcome to what the veto players accept (the unanimity win-set of the
-        status quo with their red lines; see :mod:`detente.models._veto`). ``False`` gives
+        status quo with their red lines; see :mod:`detente.models.veto`). ``False`` gives
         the model's raw outcome.
     """
 
@@ -295,13 +296,11 @@ def _constrained(raw: Callable[..., Forecast]) -> Callable[..., Forecast]:
     ) -> Forecast:
         from dataclasses import replace
 
-        from . import _veto
-
-        missing = _veto.status_quo_assumed(scenario)
+        missing = veto.status_quo_assumed(scenario)
         run_on = scenario
         notes: list[str] = []
         if missing:
-            run_on, ref = _veto.with_reference_point(scenario, missing)
+            run_on, ref = veto.with_reference_point(scenario, missing)
             notes.append(
                 "No status quo given for "
                 + ", ".join(f"{i} (reference point {v:.4g})" for i, v in ref.items())
@@ -317,7 +316,7 @@ def _constrained(raw: Callable[..., Forecast]) -> Callable[..., Forecast]:
                 notes=(*f.notes, *notes),
                 veto={"status": "off", "players": {}, "reason": "", "notes": {}},
             )
-        v = _veto.apply_veto(run_on, f)
+        v = veto.apply_veto(run_on, f)
         notes.append(v.note)
         return replace(
             f,

@@ -18,7 +18,12 @@ are hard limits: ``x`` must lie in the box ``[L_j, H_j]`` that every player's re
   are broken towards the largest total gain so the package is Pareto-optimal.
 - ``egalitarian`` (Kalai 1977): the largest equal gain ``g_k(x) >= t``, ties broken likewise.
 
-When no package in the box gives every player strictly more than the status quo, each returns
+Whether there is a deal at all is the bargaining core's verdict, not the model's: when the zone
+of agreement of :func:`detente.core.win_set_gap` (the veto players' win-sets, with their red
+lines, the scenario's curvature and cost of agreement) is empty, every solution here reports
+no agreement, with the core's blockers as the reason, so the Nash family and the diagnosis
+cannot disagree. When no package in the box gives every player strictly more than the status
+quo, each also returns
 the disagreement point -- the status quo on every issue -- with ``extra["agreement"] = False``
 and the reason (which players cannot gain together; red lines only when some conflict).
 
@@ -47,6 +52,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from scipy import optimize
 
+from ..core import GapResult, agreement_arrays, win_set_gap
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays, as_generator
 from .base import Forecast, ModelSettings, register
@@ -476,6 +482,7 @@ class _Bargaining(ModelSettings):
         x_best: np.ndarray | None = None
         if not reasons:
             best = p.best_gains()
+            # (the core's zone is open here)
             extra["best_gains"] = dict(zip(p.players, best.tolist(), strict=True))
             boxed = bool(
                 np.any(p.low > arrays.scale_low[active] + 0)
@@ -505,6 +512,17 @@ class _Bargaining(ModelSettings):
                 reasons.append(_why_not(p, sm, best))
             else:
                 x_best = _least_change(p, sm, self._solve(p, sm, x_mm, best))
+        # whether there is a deal at all is the bargaining core's verdict (the model's own
+        # reasons above explain a shut zone in its terms; the core has the last word)
+        zone = _core_zone(scenario)
+        extra["zone_open"] = bool(zone.zone_nonempty)
+        if not reasons and not bool(zone.zone_nonempty):
+            details = [b.detail for b in zone.blockers()[:3]]
+            reasons.append(
+                "no zone of agreement in the bargaining core ("
+                + ("; ".join(details) if details else "no package beats the status quo for all")
+                + ")"
+            )
         if reasons:
             # the disagreement point is the forecast: nothing changes without agreement
             extra["agreement"] = False
@@ -587,6 +605,11 @@ class _Bargaining(ModelSettings):
             extra=extra,
             seed=seed if isinstance(seed, int) else None,
         )
+
+
+def _core_zone(scenario: Scenario) -> GapResult:
+    """The bargaining core's verdict on the scenario (who must agree: the veto matrix)."""
+    return win_set_gap(agreement_arrays(scenario))
 
 
 #: Above this many players the pairs who cannot both gain are not searched (one solve per

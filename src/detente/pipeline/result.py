@@ -113,7 +113,7 @@ class AnalysisReport:
 
         ``fmt`` is ``text`` or ``markdown``; the full report is ``detente run``'s.
         """
-        from ..analysis._render import check_format
+        from ..analysis.render import check_format
 
         check_format(fmt, "AnalysisReport")
         s = self.scenario

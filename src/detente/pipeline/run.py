@@ -209,7 +209,7 @@ def with_status_quo(scenario: Scenario) -> tuple[Scenario, dict[str, float]]:
     One rule for every analysis (``docs/models/contract.md``): the capability x salience
     weighted mean of the stances. Returns the scenario and the values assumed (issue -> value).
     """
-    from ..models._veto import status_quo_assumed, with_reference_point
+    from ..models.veto import status_quo_assumed, with_reference_point
 
     missing = status_quo_assumed(scenario)
     if not missing:
@@ -269,7 +269,7 @@ def run(
         if int(v) < least:
             raise ModelError(f"The '{name}' parameter of run must be >= {least}. Got {v} instead.")
     from ..analysis.quantities import Evaluator
-    from ..report.provenance import provenance_summary
+    from ..scenario.provenance import provenance_summary
     from . import sections
 
     scenario, what_if_notes = sections.apply_what_ifs(scenario, what_ifs)

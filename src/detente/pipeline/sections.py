@@ -33,7 +33,7 @@ def apply_what_ifs(s: Scenario, names: Sequence[str]) -> tuple[Scenario, list[st
     notes: list[str] = []
     if not names:
         return s, notes
-    from ..report.whatifs import apply_named
+    from ..scenario.whatif import apply_named
 
     for name in names:
         s, note = apply_named(s, name)
@@ -60,7 +60,27 @@ def diagnosis(report: AnalysisReport) -> None:
     data["unanimity"] = not s.veto_players
     if s.n_issues >= 2 and s.veto_players:
         data["winset_map"] = winset_map(s)
+    data["what_drives"] = what_drives(s, st["seed"])
     report.diagnosis = data
+
+
+#: Base sample of the report's "what drives it" (Sobol; n x (inputs + 2) zone tests, about a
+#: second on the flagship). ``detente sensitivity`` computes it at any size.
+DRIVERS_N = 256
+
+
+def what_drives(s: Scenario, seed: int) -> dict[str, Any] | None:
+    """What drives P(zone): Sobol indices over the inputs the zone reads (None, with no
+    uncertain input to vary). See :mod:`detente.analysis.sensitivity`."""
+    from ..analysis.sensitivity import sensitivity
+
+    try:
+        r = sensitivity(s, "zone.p_open", method="sobol", n=DRIVERS_N, seed=seed)
+    except DetenteError:  # nothing uncertain to vary: the report says the zone is fixed
+        return None
+    d = r.to_dict()
+    d["command"] = f"detente sensitivity {s.id} --quantity zone.p_open --n 1024"
+    return d
 
 
 def winset_map(
@@ -69,7 +89,7 @@ def winset_map(
     """Each veto player's win-set on a grid over two issues, the others held at the status quo.
 
     The two issues are, unless given, the pair carrying the most salience of the veto players
-    together. Uses the diagnosis' utility (:func:`detente.analysis.bargaining.bargaining_inputs`):
+    together. Uses the diagnosis' utility (:func:`detente.core.bargaining_inputs`):
     a package is in ``v``'s win-set when ``U_v(x) >= r_v + tol`` and it respects ``v``'s red lines.
 
     Returns
@@ -80,7 +100,7 @@ def winset_map(
         ``status_quo`` [x, y], ``red_lines`` (veto id -> list of {issue, op, bound}),
         ``held_at_status_quo`` (the other issues).
     """
-    from ..analysis.bargaining import STRICT_MARGIN, bargaining_inputs
+    from ..core import bargaining_inputs
 
     arr = s.to_arrays()
     inp = bargaining_inputs(arr)
@@ -97,13 +117,7 @@ def winset_map(
     pk = np.broadcast_to(inp.status_quo[0], (n * n, len(ids))).copy()
     pk[:, jx] = X.ravel()
     pk[:, jy] = Y.ravel()
-    u = inp.utility(pk[None])[0]  # (V, m)
-    r = inp.reservation()[0]  # (V,)
-    inside = (pk[None] >= inp.red_low[0][:, None, :] - 1e-12) & (
-        pk[None] <= inp.red_high[0][:, None, :] + 1e-12
-    )
-    ok = (u >= r[:, None] + STRICT_MARGIN) | inp.indifferent[0][:, None]
-    win = ok & inside.all(axis=-1)  # (V, m)
+    win = inp.in_win_sets(pk[None])[0]  # (V, m): the core's one win-set test
     zone = win.all(axis=0)
     lo, w = inp.scale_low, inp.scale_width
 

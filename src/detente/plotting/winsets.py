@@ -4,7 +4,7 @@ The other issues are held at the status quo (``others="status_quo"``, the defaul
 the best package of the point diagnosis (``others="best"``: the max-min package inside an
 open zone, else the package attaining the gap); the title says which. Each veto player's
 win-set is drawn from its utility on a grid of ``resolution`` x ``resolution`` points (the
-definitions are those of :mod:`detente.analysis.bargaining`); the zone of agreement on the
+definitions are those of :mod:`detente.core`); the zone of agreement on the
 slice is the grid cells inside every win-set.
 """
 
@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..core import bargaining_inputs, win_set_gap
 from ..errors import ModelError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from ..analysis.diagnosis import Diagnosis
     from ..scenario import Scenario
 
-__all__ = ["default_issues", "plot_winsets", "winset_grid"]
+__all__ = ["default_issues", "plot_diagnosis", "plot_winsets", "winset_grid"]
 
 _COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown")
 
@@ -30,8 +32,6 @@ def default_issues(s: Scenario) -> tuple[str, str]:
     """The two issues the veto players care most about together."""
     if s.n_issues < 2:
         raise ModelError("a win-set plot needs two issues; this scenario has one")
-    from ..analysis.bargaining import bargaining_inputs
-
     w = bargaining_inputs(s.to_arrays()).weights[0].sum(axis=0)
     j1, j2 = np.argsort(-w, kind="stable")[:2]
     return (s.issue_ids[int(j1)], s.issue_ids[int(j2)])
@@ -48,8 +48,6 @@ def winset_grid(
 ) -> dict[str, Any]:
     """The grid behind :func:`plot_winsets`: axes values, each veto player's win-set mask
     (resolution, resolution) and the zone mask."""
-    from ..analysis.bargaining import STRICT_MARGIN, bargaining_inputs, win_set_gap
-
     if others not in ("status_quo", "best"):
         raise ModelError(
             f"The 'others' parameter of plot_winsets must be 'status_quo' or 'best'. Got {others!r} instead."
@@ -68,12 +66,7 @@ def winset_grid(
     g1, g2 = np.meshgrid(t, t, indexing="xy")
     y = np.broadcast_to(base, (g1.size, len(base))).copy()
     y[:, j1], y[:, j2] = g1.ravel(), g2.ravel()
-    u = inp.utility(y[None])[0]  # (V, m)
-    res = inp.reservation()[0][:, None] + STRICT_MARGIN
-    within = np.all(
-        (y[None] >= inp.red_low[0][:, None]) & (y[None] <= inp.red_high[0][:, None]), axis=2
-    )
-    masks = ((u >= res) | inp.indifferent[0][:, None]) & within
+    masks = inp.in_win_sets(y[None])[0]  # (V, m): the core's one win-set test
     shape = (resolution, resolution)
     return {
         "x": inp.scale_low[j1] + t * inp.scale_width[j1],
@@ -167,3 +160,23 @@ def plot_winsets(
     )
     ax.legend(handles=handles, fontsize="small", loc="best")
     return ax
+
+
+def plot_diagnosis(
+    d: Diagnosis, ax: Axes | None = None, issues: tuple[str, str] | None = None, **kw: Any
+) -> Axes:
+    """A diagnosis' win-sets on two issues (default: the two most disputed), drawn with the
+    diagnosis' curvature and cost of agreement (see :func:`plot_winsets`).
+
+    The diagnosis lives in ``analysis``, below the drawing layer, so it does not draw itself.
+    """
+    if d.scenario is None:
+        raise ModelError("this diagnosis carries no scenario to plot")
+    return plot_winsets(
+        d.scenario,
+        issues=issues,
+        ax=ax,
+        curvature=d.settings.get("curvature"),
+        agreement_cost=d.settings.get("agreement_cost"),
+        **kw,
+    )

@@ -14,7 +14,6 @@ veto               (n_actors,)                veto power
 status_quo         (..., n_issues)            status quo point
 scale_low/high     (n_issues,)                issue scale bounds
 red_low/red_high   (..., n_actors, n_issues)  the interval an actor's red lines allow
-prio_low/high      (..., n_actors, n_issues)  the interval its lexicographic priorities allow
 drivers            name -> (...)              driver values
 parameters         name -> (...)              parameter values
 =================  =========================  =============================================
@@ -22,6 +21,7 @@ parameters         name -> (...)              parameter values
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,7 @@ import numpy as np
 if TYPE_CHECKING:
     from .schema import Quantity, Scenario
 
-__all__ = ["ScenarioArrays", "as_generator"]
+__all__ = ["ScenarioArrays", "as_generator", "quantile"]
 
 
 def as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
@@ -56,8 +56,6 @@ class ScenarioArrays:
     red_high: np.ndarray
     drivers: dict[str, np.ndarray] = field(default_factory=dict)
     parameters: dict[str, np.ndarray] = field(default_factory=dict)
-    prio_low: np.ndarray | None = None
-    prio_high: np.ndarray | None = None
 
     @property
     def n_actors(self) -> int:
@@ -84,8 +82,6 @@ class ScenarioArrays:
             status_quo=self.status_quo[idx],
             red_low=self.red_low[idx],
             red_high=self.red_high[idx],
-            prio_low=None if self.prio_low is None else self.prio_low[idx],
-            prio_high=None if self.prio_high is None else self.prio_high[idx],
             drivers={k: v[idx] for k, v in self.drivers.items()},
             parameters={k: v[idx] for k, v in self.parameters.items()},
         )
@@ -128,6 +124,24 @@ class ScenarioArrays:
         return cls._build(s, lambda q: table[id(q)], (n_draws,))
 
     @classmethod
+    def from_uniforms(cls, s: Scenario, uniforms: Mapping[str, np.ndarray]) -> ScenarioArrays:
+        """A batch in which the quantity at each path of ``uniforms`` takes the triangular
+        quantiles (:func:`quantile`) of the given uniforms, one per draw, and every other
+        quantity its value: the arrays of a designed experiment (global sensitivity)."""
+        n = {np.asarray(u).shape for u in uniforms.values()}
+        if len(n) != 1 or len(next(iter(n))) != 1:
+            raise ValueError("from_uniforms needs one 1-d array of uniforms per path, all as long")
+        table = {}
+        for path, q in s.quantities():
+            if path in uniforms:
+                table[id(q)] = quantile(q, np.asarray(uniforms[path], float))
+        missing = set(uniforms) - {p for p, _ in s.quantities()}
+        if missing:
+            raise ValueError(f"no quantity at {', '.join(sorted(missing))}")
+        (shape,) = n
+        return cls._build(s, lambda q: table.get(id(q), np.float64(q.value)), shape)
+
+    @classmethod
     def _build(cls, s: Scenario, get: object, batch_shape: tuple[int, ...] = ()) -> ScenarioArrays:
         getter = get  # callable Quantity -> scalar or (n,) array
         assert callable(getter)
@@ -150,8 +164,6 @@ class ScenarioArrays:
         sal = np.zeros((*batch, A, I))
         rlo = np.broadcast_to(lo, (*batch, A, I)).copy()
         rhi = np.broadcast_to(hi, (*batch, A, I)).copy()
-        plo, phi = rlo.copy(), rhi.copy()
-        any_priority = False
         for k, a in enumerate(s.actors):
             for j, iss in enumerate(s.issues):
                 st = a.stances.get(iss.id)
@@ -161,13 +173,6 @@ class ScenarioArrays:
                     has[k, j] = True
                     pos[..., k, j] = getter(st.position)
                     sal[..., k, j] = getter(st.salience) / s.salience_max
-                    if st.priority is not None:
-                        any_priority = True
-                        # the priority limits moves away from the position, on its side
-                        if st.priority.value >= st.position.value:
-                            phi[..., k, j] = getter(st.priority)
-                        else:
-                            plo[..., k, j] = getter(st.priority)
                 rl = a.red_lines.get(iss.id)
                 if rl is not None:
                     if rl.op == ">=":
@@ -196,9 +201,13 @@ class ScenarioArrays:
             red_high=rhi,
             drivers=drivers,
             parameters=params,
-            prio_low=plo if any_priority else None,
-            prio_high=phi if any_priority else None,
         )
+
+
+def quantile(q: Quantity, u: np.ndarray) -> np.ndarray:
+    """The quantity's value at uniforms ``u`` in [0, 1]: the inverse CDF of the triangular
+    distribution on its range with its value as the mode (how every draw is made)."""
+    return _triangular(q, np.asarray(u, float))
 
 
 def _triangular(q: Quantity, u: np.ndarray) -> np.ndarray:

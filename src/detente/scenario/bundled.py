@@ -46,3 +46,8 @@ def resolve(name_or_path: str, *, fmt: str | None = None) -> Scenario:
     if p.exists() or any(sep in name_or_path for sep in ("/", "\\")) or p.suffix:
         return load(p, fmt=fmt)
     return load_bundled(name_or_path)
+
+
+def bundled_dir() -> Path:
+    """The directory of the bundled scenarios (public, for the run store's fingerprints)."""
+    return _dir()

@@ -456,3 +456,8 @@ def save(s: Scenario, path: str | os.PathLike[str], *, fmt: str | None = None) -
     text = WRITERS[fmt](s)  # may raise before anything is written
     write_atomic(path, text)
     return fmt
+
+
+#: Public names for the readers of other packages (the outcome datasets' YAML reader).
+LineMap = _LineMap
+UniqueKeyLoader = _UniqueKeyLoader

@@ -297,16 +297,23 @@ def _inline_provenance(out: Any, prov: Provenance | None) -> Any:
 class Stance(_Frozen):
     """An actor's position on an issue (on the issue's scale) and its salience.
 
-    ``priority`` (optional) is a lexicographic priority: the level beyond which, seen from the
-    actor's position, no gain on other issues makes a package better than the status quo (the
-    issue ranks above all others once the package passes it). Unlike a red line, which is a
-    stated limit of the negotiation, it is part of the actor's utility; the bargaining set
-    applies both. ``docs/diagnosis.md`` gives the rule.
+    A level past which the actor accepts nothing is a red line (``Actor.red_lines``), the one
+    hard limit the bargaining core applies; a stance has no second kind of limit.
     """
 
     position: Quantity
     salience: Quantity
-    priority: Quantity | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_priority(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "priority" in data:
+            raise ValueError(
+                "'priority' is not a stance field (a level past which the actor accepts "
+                "nothing is a red line): remove it and write it under the actor's red_lines, "
+                "e.g. red_lines: {ISSUE: '<= 45'} for an actor at the low end of the scale"
+            )
+        return data
 
 
 class RedLine(_Frozen):
@@ -502,8 +509,6 @@ class Scenario(_Frozen):
             for iid, st in a.stances.items():
                 yield f"{a.id}.{iid}.position", st.position
                 yield f"{a.id}.{iid}.salience", st.salience
-                if st.priority is not None:
-                    yield f"{a.id}.{iid}.priority", st.priority
             for iid, rl in a.red_lines.items():
                 yield f"{a.id}.red_lines.{iid}", rl.bound
         for iid, q in self.status_quo.items():
@@ -668,8 +673,6 @@ def semantic_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
                 out.append((loc, f"stance for {p.message}", p.hint))
                 continue
             in_scale((*loc, "position"), st.position, issues[iid], "position")
-            if st.priority is not None:
-                in_scale((*loc, "priority"), st.priority, issues[iid], "priority")
             sal = st.salience
             for name, v in (("value", sal.value), ("range low", sal.low), ("range high", sal.high)):
                 if not 0 <= v <= s.salience_max:
@@ -789,7 +792,7 @@ def _provenances(s: Scenario) -> Iterator[tuple[Loc, Provenance]]:
         if a.capability.provenance:
             yield ("actors", k, "capability"), a.capability.provenance
         for iid, st in a.stances.items():
-            for f in ("position", "salience", "priority"):
+            for f in ("position", "salience"):
                 q = getattr(st, f)
                 if q is not None and q.provenance:
                     yield ("actors", k, "stances", iid, f), q.provenance

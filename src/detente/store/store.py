@@ -8,7 +8,8 @@ A run keeps what is needed to reproduce it (the scenario's full text, its format
 every ``--set``, ``--pin`` and ``--what-if``, the seed, the sizes and the other options) and
 what it gave: the whole result as JSON, for exact comparison on rerun, and its main numbers as
 tables (``forecasts``, ``traces``, ``diagnosis``, ``levers``, ``outlook``, ``claims``) for
-queries and :meth:`RunStore.diff`.
+queries and :meth:`RunStore.diff`. A sweep (``detente sweep --store``) adds one table
+``sweep_N`` with a row per variant (:meth:`RunStore.add_sweep_table`).
 """
 
 from __future__ import annotations
@@ -62,14 +63,14 @@ class ScenarioSource:
     @classmethod
     def resolve(cls, name: str, fmt: str | None = None) -> ScenarioSource:
         """The text behind ``name``: a bundled scenario or a file (as ``resolve`` reads it)."""
-        from ..scenario.bundled import _dir
+        from ..scenario.bundled import bundled_dir
         from ..scenario.io import detect_format, read_text
 
         p = Path(name)
         if p.exists() or any(sep in name for sep in ("/", "\\")) or p.suffix:
             text = read_text(p)
             return cls(name=name, fmt=fmt or detect_format(name, text), text=text)
-        path = _dir() / f"{name}.yaml"
+        path = bundled_dir() / f"{name}.yaml"
         if not path.exists():
             from ..scenario.bundled import load_bundled
 
@@ -294,6 +295,50 @@ class RunStore:
                 con.execute("ROLLBACK")
                 raise
         return int(run_id)
+
+    # ----- sweeps (one table per sweep; see detente.store.sweep) ---------------------------
+
+    def add_sweep_table(self, rows: Sequence[dict[str, Any]]) -> str:
+        """Create the next table ``sweep_N`` holding ``rows`` (one per variant: ``run_id``,
+        the grid's values, the main numbers) and return its name."""
+        import pandas as pd
+
+        frame = pd.DataFrame(list(rows))
+        with self._connect() as con:
+            con.execute("BEGIN")
+            try:
+                n = 1 + max((int(x[6:]) for x in self._sweep_names(con)), default=0)
+                con.register("_sweep", frame)
+                con.execute(f"CREATE TABLE sweep_{n} AS SELECT * FROM _sweep")
+                con.unregister("_sweep")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return f"sweep_{n}"
+
+    @staticmethod
+    def _sweep_names(con: Any) -> builtins.list[str]:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'sweep_%'"
+        ).fetchall()]  # fmt: skip
+        return sorted((x for x in names if x[6:].isdigit()), key=lambda x: int(x[6:]))
+
+    def sweeps(self) -> builtins.list[str]:
+        """The sweep tables, oldest first."""
+        with self._connect() as con:
+            return self._sweep_names(con)
+
+    def sweep_table(self, name: str) -> builtins.list[dict[str, Any]]:
+        """The rows of one sweep table (``sweep_N`` or ``N``)."""
+        name = name if name.startswith("sweep_") else f"sweep_{name}"
+        with self._connect() as con:
+            if name not in self._sweep_names(con):
+                known = ", ".join(self._sweep_names(con)) or "none yet"
+                raise StoreError(f"{self.path}: no sweep table {name}; sweeps: {known}")
+            cur = con.execute(f'SELECT * FROM "{name}" ORDER BY variant')
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
     def delete(self, run_id: int) -> None:
         """Remove a run and its result rows."""

@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .. import defaults
 from ..errors import DetenteError
 from ..store import RunStore, ScenarioSource
 from . import compute
@@ -242,9 +243,9 @@ def create_app(
     store: RunStore | None,
     *,
     default_scenario: str,
-    draws: int = 200,
-    runs: int = 500,
-    months: int = 36,
+    draws: int = defaults.DRAWS,
+    runs: int = defaults.RUNS,
+    months: int = defaults.MONTHS,
     max_upload_bytes: int = 1_000_000,
     upload_seconds: float = 10.0,
     hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1"),

@@ -1,0 +1,232 @@
+"""What an actor wants: one utility over all issues, the reservation, the win-set test.
+
+``U_v(x) = - sum_j w_vj |y_j - pi_vj| ** c`` over normalised packages ``y`` (``w_vj`` the
+saliences normalised to sum to one, ``pi_vj`` the normalised position, ``c`` the curvature);
+``r_v = U_v(q) + k``; ``y`` is in ``v``'s win-set when ``U_v(y) >= r_v + STRICT_MARGIN`` and
+``y`` respects ``v``'s red lines (see :mod:`detente.core`). Who must agree:
+:func:`veto_matrix` (veto players hold every issue, controllers the issues they control) and
+:func:`restricted_arrays` (the veto players as the zone sees them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import ModelError
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario, ScenarioArrays
+
+__all__ = [
+    "LP_TOLERANCE",
+    "STRICT_MARGIN",
+    "BargainingInputs",
+    "agreement_arrays",
+    "bargaining_inputs",
+    "restricted_arrays",
+    "veto_matrix",
+]
+
+#: Strict preference margin (normalised utility units): ``U_v(x) > r_v`` is ``U_v(x) >= r_v + tol``.
+STRICT_MARGIN = 1e-6
+#: Feasibility tolerance handed to HiGHS and used by the win-set test (utility and red lines).
+LP_TOLERANCE = 1e-9
+
+
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class BargainingInputs:
+    """Normalised arrays for the veto players, batched as (n, V, I) / (n, I) / (n,)."""
+
+    veto_ids: tuple[str, ...]
+    veto_index: np.ndarray
+    issue_ids: tuple[str, ...]
+    scale_low: np.ndarray  # (I,)
+    scale_width: np.ndarray  # (I,)
+    weights: np.ndarray  # (n, V, I), rows sum to 1 (or 0 for an indifferent actor)
+    ideal: np.ndarray  # (n, V, I) in [0, 1]
+    status_quo: np.ndarray  # (n, I) in [0, 1]
+    red_low: np.ndarray  # (n, V, I) in [0, 1]
+    red_high: np.ndarray  # (n, V, I)
+    has_red_low: np.ndarray  # (V, I) any draw has a lower red line
+    has_red_high: np.ndarray  # (V, I)
+    curvature: np.ndarray  # (n,)
+    agreement_cost: np.ndarray  # (n,)
+    indifferent: np.ndarray  # (n, V) no salience anywhere
+    batched: bool
+
+    @property
+    def n(self) -> int:
+        return int(self.weights.shape[0])
+
+    def utility(self, y: np.ndarray) -> np.ndarray:
+        """``U_v(y)`` for normalised packages ``y`` of shape (n, I) or (n, m, I) -> (n, V[, m])."""
+        c = self.curvature
+        if y.ndim == 2:
+            d = np.abs(y[:, None, :] - self.ideal)
+            return -np.sum(self.weights * d ** c[:, None, None], axis=-1)
+        d = np.abs(y[:, None, :, :] - self.ideal[:, :, None, :])
+        return -np.sum(self.weights[:, :, None, :] * d ** c[:, None, None, None], axis=-1)
+
+    def reservation(self) -> np.ndarray:
+        """``r_v = U_v(q) + k`` of shape (n, V)."""
+        return self.utility(self.status_quo) + self.agreement_cost[:, None]
+
+    def to_issue_units(self, y: np.ndarray) -> np.ndarray:
+        return self.scale_low + y * self.scale_width
+
+    def within_red_lines(self, y: np.ndarray) -> np.ndarray:
+        """Per veto player: ``y`` (n, I) or (n, m, I) respects its red lines -> (n, V[, m]).
+
+        Up to :data:`LP_TOLERANCE` (normalised units), the solver's feasibility tolerance.
+        """
+        if y.ndim == 2:
+            yy = y[:, None, :]
+            lo, hi = self.red_low, self.red_high
+        else:
+            yy = y[:, None, :, :]
+            lo, hi = self.red_low[:, :, None, :], self.red_high[:, :, None, :]
+        return np.all((yy >= lo - LP_TOLERANCE) & (yy <= hi + LP_TOLERANCE), axis=-1)
+
+    def surplus(self, y: np.ndarray) -> np.ndarray:
+        """``U_v(y) - r_v`` for packages (n, I) -> (n, V) or (n, m, I) -> (n, V, m)."""
+        r = self.reservation()
+        return self.utility(y) - (r if y.ndim == 2 else r[:, :, None])
+
+    def in_win_sets(self, y: np.ndarray) -> np.ndarray:
+        """The win-set membership test: is ``y`` in each veto player's win-set?
+
+        ``U_v(y) >= r_v + STRICT_MARGIN`` (strict preference over the status quo, up to the
+        solver's tolerance :data:`LP_TOLERANCE`), or ``v`` is indifferent (no salience), and
+        ``y`` within ``v``'s red lines. ``y`` normalised, (n, I) -> (n, V) or (n, m, I) ->
+        (n, V, m). The zone of agreement is where this holds for every veto player.
+        """
+        ind = self.indifferent if y.ndim == 2 else self.indifferent[:, :, None]
+        ok_u = (self.surplus(y) >= STRICT_MARGIN - LP_TOLERANCE) | ind
+        return np.asarray(ok_u & self.within_red_lines(y))
+
+    def in_zone(self, y: np.ndarray) -> np.ndarray:
+        """Is ``y`` in the zone of agreement (every veto player's win-set)? (n[, m])."""
+        return np.asarray(self.in_win_sets(y).all(axis=1))
+
+    def subset(self, rows: np.ndarray) -> BargainingInputs:
+        """The draws ``rows``."""
+        return replace(
+            self,
+            weights=self.weights[rows],
+            ideal=self.ideal[rows],
+            status_quo=self.status_quo[rows],
+            red_low=self.red_low[rows],
+            red_high=self.red_high[rows],
+            curvature=self.curvature[rows],
+            agreement_cost=self.agreement_cost[rows],
+            indifferent=self.indifferent[rows],
+        )
+
+
+def bargaining_inputs(
+    arrays: ScenarioArrays,
+    *,
+    curvature: float | None = None,
+    agreement_cost: float | None = None,
+) -> BargainingInputs:
+    """Veto players' normalised weights, ideal points, red lines; curvature and cost per draw.
+
+    ``curvature`` / ``agreement_cost`` override ``parameters.utility_curvature`` /
+    ``parameters.agreement_cost`` (defaults 1 and 0).
+    """
+    batched = arrays.n_draws is not None
+    veto = np.asarray(arrays.veto, dtype=bool)
+    idx = np.flatnonzero(veto) if veto.any() else np.arange(arrays.n_actors)
+    lo = np.asarray(arrays.scale_low, dtype=float)
+    width = np.asarray(arrays.scale_high, dtype=float) - lo
+
+    def b(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return x if batched else x[None]
+
+    sal = b(arrays.saliences)[:, idx, :]
+    tot = sal.sum(axis=-1, keepdims=True)
+    weights = np.divide(sal, tot, out=np.zeros_like(sal), where=tot > 0)
+    ideal = (b(arrays.positions)[:, idx, :] - lo) / width
+    sq = (b(arrays.status_quo) - lo) / width
+    red_low, red_high = arrays.red_low, arrays.red_high
+    rlo = np.clip((b(red_low)[:, idx, :] - lo) / width, 0.0, 1.0)
+    rhi = np.clip((b(red_high)[:, idx, :] - lo) / width, 0.0, 1.0)
+    n = sal.shape[0]
+
+    def param(name: str, given: float | None, default: float) -> np.ndarray:
+        if given is not None:
+            return np.full(n, float(given))
+        if name in arrays.parameters:
+            return np.broadcast_to(b(arrays.parameters[name]), (n,)).astype(float)
+        return np.full(n, default)
+
+    c = param("utility_curvature", curvature, 1.0)
+    k = param("agreement_cost", agreement_cost, 0.0)
+    if np.any(c <= 0) or not np.all(np.isfinite(c)):
+        bad = c[(c <= 0) | ~np.isfinite(c)][0]
+        raise ModelError(
+            f"utility curvature must be a finite number > 0 (1 = linear utilities); got {bad:g}"
+        )
+    if not np.all(np.isfinite(k)):
+        raise ModelError("agreement cost must be a finite number (utility units, e.g. 0.05)")
+    return BargainingInputs(
+        veto_ids=tuple(arrays.actor_ids[i] for i in idx),
+        veto_index=idx,
+        issue_ids=tuple(arrays.issue_ids),
+        scale_low=lo,
+        scale_width=width,
+        weights=weights,
+        ideal=ideal,
+        status_quo=sq,
+        red_low=rlo,
+        red_high=rhi,
+        has_red_low=np.any(rlo > 0, axis=0),
+        has_red_high=np.any(rhi < 1, axis=0),
+        curvature=c,
+        agreement_cost=k,
+        indifferent=(tot[..., 0] <= 0),
+        batched=batched,
+    )
+
+
+def veto_matrix(scenario: Scenario) -> np.ndarray:
+    """``M[k, j]``: actor ``k`` holds a veto on issue ``j`` (a veto player, or a controller)."""
+    ids = scenario.actor_ids
+    m = np.zeros((scenario.n_actors, scenario.n_issues), dtype=bool)
+    for k, a in enumerate(scenario.actors):
+        if a.veto:
+            m[k, :] = True
+    for j, issue in enumerate(scenario.issues):
+        for who in issue.controlled_by:
+            m[ids.index(who), j] = True
+    return m
+
+
+def agreement_arrays(scenario: Scenario, arrays: ScenarioArrays | None = None) -> ScenarioArrays:
+    """Who must agree, as the zone sees it: the arrays restricted to the veto matrix
+    (:func:`restricted_arrays`), or every actor when nobody holds a veto on anything.
+
+    ``arrays`` defaults to ``scenario.to_arrays()``; a batch from ``scenario.sample`` works too.
+    """
+    a = scenario.to_arrays() if arrays is None else arrays
+    m = veto_matrix(scenario)
+    return restricted_arrays(a, m) if m.any() else a
+
+
+def restricted_arrays(arrays: ScenarioArrays, m: np.ndarray) -> ScenarioArrays:
+    """The arrays as the win-set kernel needs them: veto players are the actors holding any
+    veto, each caring about and bound by red lines only on the issues it holds a veto on."""
+    lo = np.broadcast_to(arrays.scale_low, arrays.red_low.shape)
+    hi = np.broadcast_to(arrays.scale_high, arrays.red_high.shape)
+    return replace(
+        arrays,
+        veto=np.asarray(m.any(axis=-1), dtype=bool),
+        saliences=np.where(m, arrays.saliences, 0.0),
+        red_low=np.where(m, arrays.red_low, lo),
+        red_high=np.where(m, arrays.red_high, hi),
+    )
