@@ -218,7 +218,10 @@ def _without(data: Any, drops: set[Loc]) -> tuple[Any, Any, set[str]]:
                 ids.add(item["id"])
         elif isinstance(parent, dict) and key in parent:
             parent.pop(key)
-            if loc[:1] != ("roles",):
+            owner = _container(copy_, loc[:2]) if loc[:1] == ("actors",) else None
+            if isinstance(owner, dict) and isinstance(owner.get("id"), str):
+                ids.add(f"{owner['id']}.{key}")  # a stance or red line: actor.issue
+            elif loc[:1] != ("roles",):
                 ids.add(str(key))
 
     def back(loc: Loc) -> Loc:
@@ -255,8 +258,8 @@ def validate_all(
         scn, problems, repaired = _one_pass(model, current)
         for loc, msg, hint in problems:
             loc = back(tuple(loc))
-            if any(f"'{x}'" in msg for x in left_out):
-                continue
+            if any(f"'{x}'" in msg or f"'{x}." in msg for x in left_out):
+                continue  # caused by an item left out, whose own problem is reported
             key = (".".join(map(str, loc)), msg)
             if key not in seen:
                 seen.add(key)

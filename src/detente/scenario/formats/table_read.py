@@ -360,11 +360,12 @@ def sheets_to_scenario(sheets: Sheets, where: _Where) -> Scenario:
 def _nearest(
     cells: dict[tuple[Any, ...], tuple[str, int, str | None]], loc: tuple[Any, ...]
 ) -> tuple[str, int | None, str | None]:
+    top = loc[:1]
     while loc:
         if loc in cells:
             return cells[loc]
         loc = loc[:-1]
-    if loc[:1] in (("meta",), ()):
+    if top in (("meta",), (), ("salience_max",)):
         return ("about", None, None)
     return ("more", None, None)
 
