@@ -69,10 +69,12 @@ def main() -> None:
         # the work per variant, from the first variants only (a loaded machine makes the
         # whole sweep in one process long); the JSON check then compares the pools and the cluster
         sub = dict(g)
+        b = len(g["drivers.economic_distress"])
         sub["usa.red_lines.denuclearization"] = g["usa.red_lines.denuclearization"][
-            : max(1, args.inline_sample // len(g["drivers.economic_distress"]))
+            : max(1, args.inline_sample // b)
         ]
-        n_sub = len(sub["usa.red_lines.denuclearization"]) * len(g["drivers.economic_distress"])
+        sub["drivers.economic_distress"] = g["drivers.economic_distress"][: args.inline_sample]
+        n_sub = len(sub["usa.red_lines.denuclearization"]) * len(sub["drivers.economic_distress"])
         t_sub, _ = timed(s, sub, ExecutorSpec("inline"), sizes)
         t_in, j_in = t_sub * n / n_sub, None
         print(f"in this process (warm)       {t_sub:7.1f} s for {n_sub} variants "

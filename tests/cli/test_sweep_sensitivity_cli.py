@@ -22,7 +22,7 @@ def test_sweep_stores_six_runs_and_one_table(tmp_path):
          "--grid", "drivers.economic_distress=0.6,0.9", "--store", store, "--json",
          "--plot", str(tmp_path / "sweep.png"), *SMALL],
     )  # fmt: skip
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 0, (res.output, repr(res.exception))
     d = json.loads(res.stdout)
     assert d["store"]["table"] == "sweep_1"
     assert [v["values"] for v in d["variants"]][:2] == [

@@ -392,7 +392,7 @@ class Evaluator:
                 signals=((v.open_, batch),),
             )
         if name == "in_win_set":
-            from .levers import package_in_win_sets
+            from ..core import package_in_win_sets
 
             package = {str(i): float(x) for i, x in a["package"].items()}
             ids, pin = package_in_win_sets(pt, package)

@@ -605,8 +605,16 @@ def _keys(method: str) -> tuple[str, ...]:
     return ("mu_star", "mu_star_interval", "mu", "sigma")
 
 
-def _r(x: float) -> float:
-    return float(round(float(x), 6))
+def _iv(x: float, half: float) -> list[float] | None:
+    """The interval x +- half, or None when SALib gives no half-width."""
+    lo, hi = _r(x - half), _r(x + half)
+    return None if lo is None or hi is None else [lo, hi]
+
+
+def _r(x: float) -> float | None:
+    """Six decimals; None where SALib gives no number (a bootstrap of constant values)."""
+    x = float(x)
+    return float(round(x, 6)) if math.isfinite(x) else None
 
 
 def _indices(
@@ -622,6 +630,9 @@ def _indices(
     with warnings.catch_warnings():
         # SALib warns on tiny variances and nearly constant outputs; the notes say so instead
         warnings.simplefilter("ignore", RuntimeWarning)
+        # "Constant values encountered": a rare event leaves some resamples constant; the
+        # intervals show the imprecision and the notes say when they are wide
+        warnings.simplefilter("ignore", UserWarning)
         if method == "sobol":
             from SALib.analyze import sobol
 
@@ -638,8 +649,8 @@ def _indices(
                 s1, c1, st, ct = (float(si[x][k]) for x in ("S1", "S1_conf", "ST", "ST_conf"))
                 out.append({
                     "input": p, "label": labels[p], "first": _r(s1),
-                    "first_interval": [_r(s1 - c1), _r(s1 + c1)],
-                    "total": _r(st), "total_interval": [_r(st - ct), _r(st + ct)],
+                    "first_interval": _iv(s1, c1),
+                    "total": _r(st), "total_interval": _iv(st, ct),
                 })  # fmt: skip
             return out
         from SALib.analyze import morris
@@ -658,7 +669,7 @@ def _indices(
             ms, mc = float(si["mu_star"][k]), float(si["mu_star_conf"][k])
             out.append({
                 "input": p, "label": labels[p], "mu_star": _r(ms),
-                "mu_star_interval": [_r(ms - mc), _r(ms + mc)],
+                "mu_star_interval": _iv(ms, mc),
                 "mu": _r(si["mu"][k]), "sigma": _r(si["sigma"][k]),
             })  # fmt: skip
         return out

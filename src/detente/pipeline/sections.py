@@ -48,7 +48,9 @@ def diagnosis(report: AnalysisReport) -> None:
 
     st = report.settings
     try:
-        d = diagnose(s, draws=st["draws"], seed=st["seed"])
+        # the draws the claims and the levers read too: sampled once for the run
+        shared = report.evaluator.baseline.batch if report.evaluator is not None else None
+        d = diagnose(s, draws=st["draws"], seed=st["seed"], draws_arrays=shared)
     except DetenteError as err:  # the diagnosis says what the scenario lacks
         _absent(report, "diagnosis", "not applicable: " + "; ".join(err.lines()))
         return
@@ -100,7 +102,7 @@ def winset_map(
         ``status_quo`` [x, y], ``red_lines`` (veto id -> list of {issue, op, bound}),
         ``held_at_status_quo`` (the other issues).
     """
-    from ..core import bargaining_inputs
+    from ..core import bargaining_inputs, win_set_masks
 
     arr = s.to_arrays()
     inp = bargaining_inputs(arr)
@@ -113,11 +115,7 @@ def winset_map(
         issues = (ids[int(order[0])], ids[int(order[1])])
     jx, jy = ids.index(issues[0]), ids.index(issues[1])
     g = np.linspace(0.0, 1.0, n)
-    X, Y = np.meshgrid(g, g)  # rows: y
-    pk = np.broadcast_to(inp.status_quo[0], (n * n, len(ids))).copy()
-    pk[:, jx] = X.ravel()
-    pk[:, jy] = Y.ravel()
-    win = inp.in_win_sets(pk[None])[0]  # (V, m): the core's one win-set test
+    win = win_set_masks(inp, jx, jy, inp.status_quo[0], n)  # (V, n * n), the core's test
     zone = win.all(axis=0)
     lo, w = inp.scale_low, inp.scale_width
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..core import bargaining_inputs, win_set_gap
+from ..core import bargaining_inputs, win_set_gap, win_set_masks
 from ..errors import ModelError
 
 if TYPE_CHECKING:
@@ -63,10 +63,7 @@ def winset_grid(
     else:
         base = inp.status_quo[0]
     t = np.linspace(0.0, 1.0, resolution)
-    g1, g2 = np.meshgrid(t, t, indexing="xy")
-    y = np.broadcast_to(base, (g1.size, len(base))).copy()
-    y[:, j1], y[:, j2] = g1.ravel(), g2.ravel()
-    masks = inp.in_win_sets(y[None])[0]  # (V, m): the core's one win-set test
+    masks = win_set_masks(inp, j1, j2, base, resolution)  # (V, m): the core's one test
     shape = (resolution, resolution)
     return {
         "x": inp.scale_low[j1] + t * inp.scale_width[j1],
