@@ -1,6 +1,7 @@
 # Two entry points on a fresh machine:
 #   make demo   create .venv, install detente, run the flagship analysis
 #   make test   create .venv, install detente with test extras, run lint, types and tests
+#               (pytest in parallel on all cores)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -40,8 +41,11 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+# in parallel on every core (pytest-xdist); 'make pytest PYTEST_ARGS="-m not slow"' skips the
+# tests marked slow, PYTEST_ARGS="-n 0" runs them serially
+PYTEST_ARGS ?=
 pytest: install-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 test: install-test browser-deps lint typecheck pytest
 

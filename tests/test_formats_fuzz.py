@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 from detente.cli import app
 from detente.errors import ScenarioError
 from detente.scenario import dump_yaml, load, load_bundled
-from detente.scenario.formats import FORMATS
-from detente.scenario.io import READERS, detect_format
+from detente.scenario.formats import FORMATS, write_table_csv
+from detente.scenario.io import BINARY_READERS, READERS, detect_format
 
-assert set(FORMATS) <= set(READERS)
+assert set(FORMATS) <= set(READERS) | set(BINARY_READERS)
 
 DATA = Path(__file__).parent / "data"
 FUZZ = settings(
@@ -38,6 +38,7 @@ SAMPLES = {
     .replace("<dCoord></dCoord>", "<dCoord>10</dCoord>"),
     "exchange": (DATA / "exchange_eu_illustrative.tsv").read_text(encoding="utf-8"),
     "bdm": (DATA / "scholz2011_example_actors.csv").read_text(encoding="utf-8"),
+    "table-csv": write_table_csv(load_bundled("ec-emissions-1994")),
 }
 # the same table as analysts hold it: other header names, a BOM, CR or CRLF line ends
 BDM_VARIANTS = {
@@ -183,7 +184,10 @@ def test_random_tables_load_or_raise_scenario_error(fmt, lines):
 
 
 @FUZZ
-@given(raw=st.binary(max_size=400), ext=st.sampled_from([".yaml", ".csv", ".xml", ".tsv", ".bin"]))
+@given(
+    raw=st.binary(max_size=400),
+    ext=st.sampled_from([".yaml", ".csv", ".xml", ".tsv", ".bin", ".xlsx"]),
+)
 def test_random_bytes_through_the_file_loader(tmp_path_factory, raw, ext):
     path = tmp_path_factory.mktemp("fuzz") / f"f{ext}"
     path.write_bytes(raw)

@@ -52,7 +52,14 @@ def test_readme_shows_commands() -> None:
         assert any(c.split()[1] == verb for c in COMMANDS), verb
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+#: README commands that run the whole analysis or a backtest: marked slow (10-40 s each).
+_SLOW_WORDS = ("detente run", "detente backtest", "detente claims")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [pytest.param(c, marks=pytest.mark.slow) if c.startswith(_SLOW_WORDS) else c for c in COMMANDS],
+)
 def test_readme_command_works(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -73,7 +80,34 @@ def test_readme_command_works(
     assert "Traceback" not in res.output
 
 
-def test_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.slow
+def test_python_example_prints_the_numbers_it_promises(capsys: pytest.CaptureFixture[str]) -> None:
     code = README.split("```python\n", 1)[1].split("```", 1)[0]
     code = code.replace("draws=1000, runs=1000", "draws=200, runs=200")
-    exec(compile(code, "README.md", "exec"), {})
+    env: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), env)
+    printed = capsys.readouterr().out
+    report, table, s = env["report"], env["table"], env["what_if"]
+    # the summary states the run's own zone verdict and P(zone)
+    d = report.diagnosis
+    assert f"P(zone non-empty) = {d['p_zone_nonempty']:.3f}" in printed
+    assert (
+        "Zone of agreement: open" if d["zone_nonempty"] else "Zone of agreement: empty"
+    ) in printed
+    # one row per issue, in the scenario's order; the status quo is the scenario's
+    assert list(table.index) == list(s.issue_ids)
+    for iid in s.issue_ids:
+        assert table.loc[iid, "status_quo"] == pytest.approx(s.status_quo_value(iid))
+        # the unconstrained compromise is the c x s weighted mean of the stances, by hand
+        w = [
+            (a.capability.value * a.stances[iid].salience.value, a.stances[iid].position.value)
+            for a in s.actors
+            if iid in a.stances
+        ]
+        mean = sum(wi * x for wi, x in w) / sum(wi for wi, _ in w)
+        assert table.loc[iid, "compromise unconstrained"] == pytest.approx(mean, abs=1e-9)
+        issue = s.issue(iid)
+        assert issue.low <= table.loc[iid, "compromise"] <= issue.high
+    # what was printed is that table's columns
+    for col in ("status_quo", "compromise", "compromise unconstrained", "nash"):
+        assert col in printed

@@ -41,7 +41,7 @@ def test_json_has_outcome_and_trace_per_model(four):
     r = runner.invoke(app, ["forecast", str(four), "--model", "all", "--rounds", "3", "--json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert set(data) == {"scenario", "models"}
+    assert set(data) == {"scenario", "status_quo", "models"}
     assert data["scenario"] == "four"
     assert {"compromise", "median", "condorcet", "nash", "exchange"} <= set(data["models"])
     for name, d in data["models"].items():

@@ -122,6 +122,7 @@ def test_forecast_table_lists_every_model_on_ec_emissions() -> None:
         assert name in out
 
 
+@pytest.mark.slow
 def test_china_soe_reform_report() -> None:
     out = _run("china-soe-reform", *FAST)
     assert "What the bargaining models forecast" in out
@@ -164,6 +165,7 @@ def test_flagship_terminal_report_has_every_section(flagship: dict[str, Any]) ->
     assert "Not computed" not in out
 
 
+@pytest.mark.slow
 def test_set_and_what_if_change_the_report(tmp_path: Path) -> None:
     base = json.loads(_run("--json", "-", *FAST))
     moved = json.loads(
@@ -273,6 +275,7 @@ def test_html_ids_are_unique_and_every_reference_resolves(flagship: dict[str, An
     assert refs and refs <= set(ids)
 
 
+@pytest.mark.slow
 def test_without_veto_players_the_zone_is_diagnosed_under_unanimity_and_says_so() -> None:
     out = _run("china-soe-reform", *FAST)
     assert "every actor is treated as one" in out

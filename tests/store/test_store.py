@@ -235,6 +235,9 @@ def test_runs_show_and_export_commands(tmp_path: Path) -> None:
     run_id = _diagnosis_run(store, "ec-emissions-1994", [])
     code, out = _cli("runs", "show", str(run_id), "--store", str(store.path))
     assert code == 0, out
+    assert "ec-emissions-1994" in out and "levers" in out and not out.lstrip().startswith("{")
+    code, out = _cli("runs", "show", str(run_id), "--store", str(store.path), "--json")
+    assert code == 0, out
     shown = json.loads(out)
     assert shown["id"] == run_id and shown["scenario"] == "ec-emissions-1994"
     assert "levers" in shown["result_keys"]

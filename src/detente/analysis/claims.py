@@ -216,6 +216,11 @@ class ClaimsReport:
         ]
         return pd.DataFrame(rows)
 
+    def _repr_html_(self) -> str:
+        from .._notebook import html_repr
+
+        return html_repr(repr(self), self.summary(), self.to_frame())
+
     def summary(self, fmt: str = "text") -> str:
         """One line per claim (``text``) or a table (``markdown``, ``html``)."""
         check_format(fmt, "ClaimsReport")

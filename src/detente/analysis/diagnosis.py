@@ -174,6 +174,11 @@ class Diagnosis:
             "notes": list(self.notes),
         }
 
+    def _repr_html_(self) -> str:
+        from .._notebook import html_repr
+
+        return html_repr(repr(self), self.summary())
+
     def to_frame(self, kind: str = "draws") -> pd.DataFrame:
         """Tidy tables.
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from ._common import app, main, reflow_commands
+from ._common import app, main
+from ._conventions import apply_conventions
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     if _info.name.endswith(("_cmd", "_cmds")):
         importlib.import_module(f"{__name__}.{_info.name}")
-reflow_commands(app)
+apply_conventions(app)
 
 __all__ = ["app", "main"]

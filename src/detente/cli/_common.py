@@ -40,7 +40,10 @@ class _OrderedGroup(typer.core.TyperGroup):
 
 
 def _display_type(self: Any, ctx: Any) -> str | None:
-    """Option types in help as TEXT, INTEGER ...; nothing for flags (no '<bool>')."""
+    """Option types in help as TEXT, INTEGER ...; nothing for flags (no '<bool>') and
+    nothing for arguments (their name, in capitals, says what they are)."""
+    if isinstance(self, typer.core.TyperArgument):
+        return None
     if getattr(self, "is_flag", False) or getattr(self, "count", False):
         return None
     if self.metavar is not None:
@@ -48,9 +51,23 @@ def _display_type(self: Any, ctx: Any) -> str | None:
     label = _ORIGINAL_DISPLAY_TYPE(self, ctx)
     if label is None:
         return None
-    plain = label.strip("<>").removeprefix("list[").removesuffix("]").removesuffix(" range")
+    plain = label.removesuffix("...").strip("<>").removesuffix(" range")
+    plain = plain.removeprefix("list[").removesuffix("]")
     name = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "Path": "FILE"}.get(plain)
     return name or plain.upper()
+
+
+def _argument_name(self: Any) -> str:
+    """An argument as SCENARIO in help and in error messages ('Missing argument FILES')."""
+    return str(self.metavar or self.name).upper()
+
+
+def _argument_usage(self: Any) -> str:
+    """An argument in the usage line the POSIX way: SCENARIO when required, [SCENARIO]
+    when optional, FILES... when repeatable (typer's default writes {scenario})."""
+    name = _argument_name(self)
+    name = name if self.required else f"[{name}]"
+    return name + ("..." if self.nargs != 1 else "")
 
 
 def reflow_help(text: str | None) -> str | None:
@@ -65,18 +82,27 @@ def reflow_help(text: str | None) -> str | None:
     return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
 
-def reflow_commands(typer_app: typer.Typer) -> None:
-    """Reflow the help of every registered command (see :func:`reflow_help`)."""
-    for info in typer_app.registered_commands:
-        doc = info.help or (info.callback.__doc__ if info.callback else None)
-        info.help = reflow_help(doc)
-
-
 _ORIGINAL_DISPLAY_TYPE = typer.core.TyperOption.display_type_rich
 typer.core.TyperOption.display_type_rich = _display_type  # type: ignore[method-assign]
 typer.core.TyperArgument.display_type_rich = _display_type  # type: ignore[method-assign]
+typer.core.TyperArgument.display_name_raw = property(_argument_name)  # type: ignore[assignment,method-assign]
+typer.core.TyperArgument._usage_display_name = _argument_usage  # type: ignore[method-assign]
 # ranges are written into the option's help by _limits.bounded(), not into the type column
 typer.core.TyperOption._get_number_range_help_str = lambda self: None  # type: ignore[method-assign]
+
+
+def _end_on_broken_pipe(self: Console) -> None:
+    """A reader that closed the pipe (``| head -1``) had what it wanted: exit 0, quietly."""
+    import os
+
+    self.quiet = True
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(0)
+
+
+# rich's default exits with 1; every console of the process (typer's help too) ends with 0
+Console.on_broken_pipe = _end_on_broken_pipe  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="detente",
@@ -85,6 +111,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 console: Console = SafeConsole(highlight=False)
@@ -119,7 +146,20 @@ WhatIfOption = Annotated[
     ),
 ]
 JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
+    bool,
+    typer.Option(
+        "--json", help="Print machine-readable JSON on standard output instead of tables."
+    ),
+]
+OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the JSON (what --json prints) to this file instead; checked before the "
+        "work starts, written atomically.",
+        show_default=False,
+    ),
 ]
 RecordOption = Annotated[
     str | None,
@@ -154,7 +194,8 @@ FromOption = Annotated[
     str | None,
     typer.Option(
         "--from",
-        help="Input format when the extension does not tell (yaml, ktab-csv, ktab-xml, exchange, bdm).",
+        help="Input format when the extension does not tell (yaml, xlsx, table-csv, ktab-csv, "
+        "ktab-xml, exchange, bdm).",
     ),
 ]
 ScenarioArg = Annotated[
@@ -200,11 +241,33 @@ def load_scenario(
     return scn
 
 
+#: Where the running command's JSON goes: None for standard output, else the file named by
+#: ``-o/--output`` (set by :mod:`detente.cli._conventions` around the command).
+JSON_TARGET: dict[str, Any] = {"path": None, "written": False}
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(
+    """Print ``data`` as JSON (numbers rounded to their precision, see :mod:`detente._json`)
+    on standard output, or write it atomically to the ``-o/--output`` file."""
+    emit_json_text(
         json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, default=_default)
     )
-    sys.stdout.write("\n")
+
+
+def emit_json_text(text: str) -> None:
+    """Write JSON text to standard output or to the ``-o/--output`` file."""
+    text = text if text.endswith("\n") else text + "\n"
+    target = JSON_TARGET["path"]
+    if target is None:
+        sys.stdout.write(text)
+        return
+    from .._outputs import write_atomic
+
+    try:
+        write_atomic(target, text, "--output")
+    except DetenteError as err:
+        fail(err)
+    JSON_TARGET["written"] = True
 
 
 def _default(x: Any) -> Any:
@@ -241,14 +304,23 @@ def _root(
 
 
 def main() -> None:
-    """Entry point: run the app, turning detente errors into exit status 2 without a traceback.
+    """Entry point: run the app with the exit statuses of docs/cli.md.
 
-    SIGTERM and SIGHUP end the command like Ctrl-C, through ``finally`` blocks, so a
-    half-written output leaves no temporary file (see :mod:`detente._outputs`).
+    0 done; 1 a check the user asked for failed (``claims --fail-on``, ``runs rerun``);
+    2 bad input (detente errors, without a traceback); 130 interrupted. A closed pipe on
+    standard output (``detente show ... | head -1``) ends quietly with 0: the reader had
+    what it wanted. SIGTERM and SIGHUP end the command like Ctrl-C, through ``finally``
+    blocks, so a half-written output leaves no temporary file (see :mod:`detente._outputs`).
     """
+    from .._numba_cache import cache_dir, set_notice
     from .._outputs import install_signal_handlers
 
     install_signal_handlers()
+    set_notice(
+        lambda text: err_console.print(
+            f"{text} (about a minute; cached in {cache_dir()})", markup=False, highlight=False
+        )
+    )
     try:
         app(prog_name="detente")
     except DetenteError as err:  # commands call fail() themselves; this is the safety net
@@ -256,6 +328,8 @@ def main() -> None:
             fail(err)
         except typer.Exit as ex:
             sys.exit(ex.exit_code)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
     except KeyboardInterrupt:
         err_console.print("interrupted", markup=False, highlight=False)
         sys.exit(130)
@@ -266,6 +340,24 @@ def main() -> None:
             highlight=False,
         )
         sys.exit(2)
+    except SystemExit as ex:
+        # typer turns a broken pipe into status 1 after swapping in a flush-pacifying stdout
+        if ex.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            _quiet_broken_pipe()
+        raise
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    """End with status 0 after the reader of standard output went away, with no message and
+    no 'Exception ignored' at shutdown (stdout is pointed at /dev/null before Python flushes)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout already gone
+        pass
+    sys.exit(0)
 
 
 def check_store_option(value: str | None) -> str | None:

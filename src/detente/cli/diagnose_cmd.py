@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from .. import defaults
-from ..errors import DetenteError
+from ..errors import DetenteError, UsageError
 from ._common import (
     FromOption,
     JsonOption,
@@ -207,6 +207,16 @@ def claims(
     runs: RunsOption = defaults.RUNS,
     months: MonthsOption = defaults.MONTHS,
     seed: SeedOption = defaults.SEED,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit with status 1 when a claim's verdict is not what CI wants: 'failed' (any "
+            "claim fails) or 'not-held' (any claim does not hold: fails, too close to call or "
+            "not applicable). The tables or JSON are printed first.",
+            show_default=False,
+        ),
+    ] = None,
     json_out: JsonOption = False,
     set_: SetOption = None,
     pin: PinOption = None,
@@ -216,13 +226,18 @@ def claims(
 ) -> None:
     """Evaluate the scenario's own claims from model outputs: evidence (encoding, derived,
     record), verdict, robustness over the ranges of every input, precision (a Monte Carlo
-    interval) and the inputs the verdict hinges on (see docs/claims.md)."""
-    from rich.markup import escape
-
+    interval) and the inputs the verdict hinges on (see docs/claims.md). With --fail-on the exit
+    status tells a CI job whether the claims held (1 when one did not)."""
     from ..analysis.claims import evaluate_claims
     from ..analysis.quantities import Evaluator
 
     try:
+        if fail_on not in (None, *FAIL_ON):
+            raise UsageError(
+                f"must be one of {', '.join(FAIL_ON)}; got {fail_on!r}",
+                "use --fail-on failed (exit 1 when a claim fails) or --fail-on not-held",
+                field="--fail-on",
+            )
         s = load_scenario(scenario, set_, fmt, pins=pin, what_ifs=what_if)
         from ..pipeline.run import with_status_quo
 
@@ -242,7 +257,42 @@ def claims(
     record_if_asked(store, "claims", report.to_dict())
     if json_out:
         print_json(report.to_dict())
+    else:
+        _render_claims(report, runs)
+    if fail_on is not None:
+        _exit_on_verdicts(report, fail_on)
+
+
+#: ``claims --fail-on`` values: which verdicts end the command with status 1.
+FAIL_ON = ("failed", "not-held")
+
+
+def _exit_on_verdicts(report: Any, fail_on: str) -> None:
+    """Status 1, with the claims named on standard error, when a verdict matches ``fail_on``."""
+    bad = [
+        c
+        for c in report.claims
+        if (c.verdict == "fails" if fail_on == "failed" else c.verdict != "holds")
+    ]
+    if not bad:
         return
+    from ._common import err_console
+
+    err_console.print(
+        f"--fail-on {fail_on}: "
+        + "; ".join(
+            f"{c.id} {c.verdict}" + (" (encoded)" if c.evidence == "encoding" else "") for c in bad
+        ),
+        markup=False,
+        soft_wrap=True,
+        highlight=False,
+    )
+    raise typer.Exit(1)
+
+
+def _render_claims(report: Any, runs: int) -> None:
+    from rich.markup import escape
+
     t = Table(
         title=f"Claims: {report.scenario_id} ({report.draws} draws, {runs} runs, seed {report.seed})"
     )

@@ -118,7 +118,8 @@ def forecast(
     The table shows, per issue, the range of the actors' positions, the status quo and each
     model's predicted outcome, constrained to what the veto players accept (then a second
     table with each model's own outcome where the constraint changed it). With --json:
-    {"scenario": ..., "models": {name: {"outcome": ..., "unconstrained_outcome": ...,
+    {"scenario": ..., "status_quo": {issue: {"value": ..., "given": true/false}},
+    "models": {name: {"outcome": ..., "unconstrained_outcome": ...,
     "veto_note": {issue: ...}, "trace": [...], ...}}}, the trace listing positions
     (actor -> issue -> value) from round 0.
     """
@@ -144,8 +145,11 @@ def forecast(
         {"scenario": s.id, "models": {n: f.to_dict() for n, f in results.items()}},
     )
     if json_out:
+        from .scenario_cmds import status_quo_used
+
         out: dict[str, Any] = {
             "scenario": s.id,
+            "status_quo": status_quo_used(s),
             "models": {n: f.to_dict() for n, f in results.items()},
         }
         if capabilities:

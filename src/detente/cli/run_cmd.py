@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,6 +21,7 @@ from ._common import (
     app,
     check_store,
     console,
+    emit_json_text,
     fail,
     load_scenario,
     record_if_asked,
@@ -30,7 +31,49 @@ from ._common import (
 from ._limits import DrawsOption, MonthsOption, RunsOption, SeedOption
 
 
-@app.command()
+class _RunCommand(typer.core.TyperCommand):
+    """``run`` reads the deprecated ``--json FILE`` (before ``-o/--output``) as ``--json-file``.
+
+    ``--json`` is a flag now, as on every command. ``--json X`` keeps its old meaning (write
+    the JSON to file X and print the report) when X is ``-``, ends in ``.json``, or follows the
+    scenario argument; otherwise X is the scenario (``run --json ec-emissions-1994``).
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        args = list(args)
+        seen_positional = False
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a == "--":
+                break
+            if a == "--json" and i + 1 < len(args):
+                nxt = args[i + 1]
+                if nxt == "-" or (
+                    not nxt.startswith("-") and (nxt.endswith(".json") or seen_positional)
+                ):
+                    args[i] = "--json-file"
+                    i += 2
+                    continue
+            elif a.startswith("--json="):
+                args[i] = "--json-file=" + a.removeprefix("--json=")
+            elif not a.startswith("-") and (i == 0 or not _takes_value(self, ctx, args[i - 1])):
+                seen_positional = True
+            i += 1
+        return super().parse_args(ctx, args)
+
+
+def _takes_value(command: Any, ctx: Any, option: str) -> bool:
+    name = option.split("=", 1)[0]
+    if not name.startswith("-") or "=" in option:
+        return False
+    for p in command.get_params(ctx):
+        if name in getattr(p, "opts", ()) or name in getattr(p, "secondary_opts", ()):
+            return not getattr(p, "is_flag", False)
+    return False
+
+
+@app.command(cls=_RunCommand)
 def run(
     scenario: Annotated[
         str,
@@ -47,11 +90,21 @@ def run(
             "instead of the terminal report).",
         ),
     ] = None,
+    json_out: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print every number behind the report as JSON on standard output instead of "
+            "the report ('-o FILE' writes it to FILE).",
+        ),
+    ] = False,
     json_file: Annotated[
         str | None,
         typer.Option(
-            "--json",
-            help="Also write every number behind the report to this JSON file ('-': stdout).",
+            "--json-file",
+            hidden=True,
+            help="Deprecated spelling 'run --json FILE': write the JSON to FILE and print the "
+            "report; use -o FILE.",
         ),
     ] = None,
     set_: SetOption = None,
@@ -84,15 +137,26 @@ def run(
     """
     from .._outputs import check_outputs, write_atomic
     from ..report import build_report, render_html, render_terminal
+    from ._common import err_console
 
+    if json_file == "-":  # the old 'run --json -': JSON on standard output
+        json_out, json_file = True, None
+    elif json_file:
+        err_console.print(
+            f"note: 'run --json FILE' is deprecated; use 'run -o {safe(json_file)}' (JSON to the "
+            "file) and, for the report on screen too, run without -o",
+            soft_wrap=True,
+            highlight=False,
+        )
     try:
-        if quiet and not html and not json_file and not store:
+        if quiet and not html and not json_file and not json_out and not store:
             raise UsageError(
-                "--quiet with neither --html, --json nor --store would compute a report and keep nothing",
-                "add --html FILE, --json FILE or --store PATH, or drop --quiet",
+                "--quiet with neither --html, --json, -o nor --store would compute a report and "
+                "keep nothing",
+                "add --html FILE, -o FILE or --store PATH, or drop --quiet",
                 field="--quiet",
             )
-        if html == "-" and json_file == "-":
+        if html == "-" and json_out:
             raise UsageError(
                 "--html - and --json - would both write to standard output",
                 "write one of them to a file",
@@ -116,8 +180,6 @@ def run(
         if html == "-":
             html_text = render_html(report)
         elif html:
-            from ._common import err_console
-
             with err_console.status("drawing the figures and writing the HTML report"):
                 write_atomic(html, render_html(report), "--html")
         if json_file and json_file != "-":
@@ -125,10 +187,13 @@ def run(
     except DetenteError as err:
         fail(err)
     record_if_asked(store, "run", report.to_dict(), report.timings)
-    if json_file == "-" or html_text is not None:
+    if json_out:
+        emit_json_text(report.to_json())
+        return
+    if html_text is not None:
         import sys
 
-        sys.stdout.write(report.to_json() + "\n" if html_text is None else html_text)
+        sys.stdout.write(html_text)
         return
     if not quiet:
         render_terminal(report, console)

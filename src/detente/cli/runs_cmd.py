@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import DetenteError
-from ._common import app, console, fail, print_json, store_path
+from ._common import app, console, err_console, fail, print_json, store_path
 
 runs_app = typer.Typer(
     help="The run store: list, show, diff, rerun and export recorded runs.",
@@ -201,13 +201,30 @@ def list_(
 
 
 @runs_app.command()
-def show(run_id: IdArg, store: StorePathOption = "default") -> None:
-    """One run: its inputs, options, timings and its main results."""
+def show(
+    run_id: IdArg,
+    store: StorePathOption = "default",
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One run: its inputs, options, timings and the parts of its result."""
     try:
         rec = _store(store).get(run_id)
     except DetenteError as err:
         fail(err)
-    print_json({**rec.summary(), "result_keys": sorted(rec.result or {})})
+    data = {**rec.summary(), "result_keys": sorted(rec.result or {})}
+    if json_out:
+        print_json(data)
+        return
+    t = Table(title=f"Run {run_id} in {store_path(store)}", show_header=False)
+    t.add_column("field", style="bold")
+    t.add_column("value", overflow="fold")
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={_cell(v)}" for k, v in value.items() if v is not None)
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        t.add_row(key.replace("_", " "), escape(str(value) if value not in (None, "") else "-"))
+    console.print(t)
 
 
 @runs_app.command()
@@ -314,6 +331,10 @@ def rerun(
     record: Annotated[
         bool, typer.Option("--record", help="Also record the rerun as a new run.")
     ] = False,
+    json_out: Annotated[
+        bool,
+        typer.Option("--json", help="Print JSON: run, reproduced (true/false), differences."),
+    ] = False,
 ) -> None:
     """Compute a run again (stored scenario text, changes, options and seed) and say whether it
     reproduces the stored results exactly. Exit status 1 when it does not."""
@@ -337,10 +358,15 @@ def rerun(
                 options=rec.options,
                 label=f"rerun of {run_id}",
             )
-            console.print(f"recorded the rerun as run {new_id}")
+            err_console.print(f"recorded the rerun as run {new_id}", highlight=False)
     except DetenteError as err:
         fail(err)
     diffs = value_differences(rec.result, new)
+    if json_out:
+        print_json({"run": run_id, "reproduced": not diffs, "differences": list(diffs)})
+        if diffs:
+            raise typer.Exit(1)
+        return
     hash_ = rec.source.hash if rec.source else "-"
     if not diffs:
         console.print(

@@ -58,7 +58,16 @@ def scenario_dict(s: Any) -> dict[str, Any]:
         for path, p in element_provenance(s)
     ]
     data["unsourced"] = s.unsourced()
+    data["status_quo_used"] = status_quo_used(s)
     return data
+
+
+def status_quo_used(s: Any) -> dict[str, dict[str, Any]]:
+    """The status quo every model uses, per issue: its value and whether the file gives it
+    (``given: false``: the models' reference point, docs/models/contract.md)."""
+    return {
+        i: {"value": s.status_quo_value(i), "given": s.status_quo_is_given(i)} for i in s.issue_ids
+    }
 
 
 @app.command()
@@ -94,7 +103,9 @@ def show(
 _FORMATS_HELP = (
     "Formats: yaml (.yaml/.yml, detente's own); ktab-csv (.csv, KTAB); ktab-xml (.xml, KTAB); "
     "exchange (.tsv/.dat/.txt, the exchange model's #A/#P/#M/#D records); "
-    "bdm (.csv, Actor,Capability,Position,Salience). "
+    "bdm (.csv, Actor,Capability,Position,Salience); "
+    "xlsx (.xlsx, the actor-issue table: every number with its range and provenance); "
+    "table-csv (the same table as one CSV; write it with --to table-csv). "
     ".csv files are told apart by their content. See docs/formats.md."
 )
 
@@ -118,7 +129,17 @@ def validate(
     for f in files:
         try:
             s = resolve(f, fmt=fmt)
-            results.append({"file": f, "ok": True, "problems": [], "unsourced": s.unsourced()})
+            numbers = {p for p, q in s.quantities() if q.provenance is None}
+            results.append(
+                {
+                    "file": f,
+                    "ok": True,
+                    "problems": [],
+                    "unsourced": s.unsourced(),
+                    "unsourced_numbers": [p for p in s.unsourced() if p in numbers],
+                    "unsourced_elements": [p for p in s.unsourced() if p not in numbers],
+                }
+            )
         except DetenteError as err:
             bad = True
             details = [
@@ -131,15 +152,36 @@ def validate(
     else:
         for r in results:
             if r["ok"]:
-                extra = (
-                    f" ({len(r['unsourced'])} numbers without provenance)" if r["unsourced"] else ""
-                )
+                extra = _unsourced_note(r["unsourced_numbers"], r["unsourced_elements"])
                 console.print(f"[green]ok[/] {escape(r['file'])}{extra}", soft_wrap=True)
             else:
                 for line in r["problems"]:
                     console.print(f"[bold red]error[/]: {escape(line)}", soft_wrap=True)
     if bad:
         raise typer.Exit(2)
+
+
+def _unsourced_note(numbers: list[str], elements: list[str]) -> str:
+    """' (2 numbers, 5 actors and 1 tool without provenance)', counting each kind apart."""
+    if not numbers and not elements:
+        return ""
+    kinds: dict[str, int] = {}
+    for path in elements:
+        kind = (
+            "issue"
+            if path.startswith("issues.")
+            else "event"
+            if path.startswith("events.")
+            else "tool"
+            if ".tools." in path
+            else "actor"
+        )
+        kinds[kind] = kinds.get(kind, 0) + 1
+    parts = [(len(numbers), "number")] if numbers else []
+    parts += [(n, k) for k, n in kinds.items()]
+    words = [f"{n} {k}{'s' if n != 1 else ''}" for n, k in parts]
+    text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f" ({text} without provenance; 'detente show FILE --sources' lists them)"
 
 
 @app.command(
@@ -160,7 +202,10 @@ def convert(
     ],
     to: Annotated[
         str | None,
-        typer.Option("--to", help="Output format: yaml, ktab-csv, ktab-xml, exchange or bdm."),
+        typer.Option(
+            "--to",
+            help="Output format: yaml, xlsx, table-csv, ktab-csv, ktab-xml, exchange or bdm.",
+        ),
     ] = None,
     fmt: FromOption = None,
     rescale: Annotated[

@@ -222,6 +222,11 @@ class DynamicsResult:
             df[f"provocations_{k}"] = v
         return df
 
+    def _repr_html_(self) -> str:
+        from .._notebook import html_repr
+
+        return html_repr(repr(self), self.summary(), self.to_frame())
+
     def summary(self) -> str:
         """A plain-text summary: probabilities by horizon, time to talks, provocations."""
         head = f"Dynamics of {self.scenario_id}: {self.n_runs} runs x {self.n_months} months "

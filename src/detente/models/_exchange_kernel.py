@@ -9,13 +9,19 @@ A candidate ``(i, j, p, q)``: ``i`` demands ``p`` and supplies ``q``, ``j`` the 
 
 The arithmetic is written in the same order as the plain-Python reference loop
 (:mod:`detente.models._exchange_reference`), so both give the same floats and, for the same
-tie-breaking draws, the same exchanges. numba compiles it (``cache=True``: once per install).
+tie-breaking draws, the same exchanges. numba compiles it (``cache=True``: once per install,
+cached in the user's cache directory, see :mod:`detente._numba_cache`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from .._numba_cache import announce_if_uncached, configure
+
+configure()  # numba reads NUMBA_CACHE_DIR when it is imported, on the next line
+
+from numba import njit  # noqa: E402
 
 EPS = 1e-10  # a zero move or a zero gain (decide-exchange-model's threshold)
 TIE = 1e-12  # relative gap under which two gains are a tie
@@ -480,3 +486,7 @@ def score_all(x, s, c, lo, hi, cand, mode):  # pragma: no cover - compiled
     for k in range(cand.shape[0]):
         score(k, cand, const, x, x, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, table)
     return table
+
+
+# imported just before its first use: say so now if every run's kernels will compile
+announce_if_uncached((candidates, constants, play_round))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
-from .._json import jsonable
+from .._json import jsonable, tidy, tidy_frame
 from ..errors import ModelError
 from . import veto
 
@@ -145,6 +145,11 @@ class Forecast:
     def to_json(self, **kw: Any) -> str:
         return json.dumps(self.to_dict(), **kw)
 
+    def _repr_html_(self) -> str:
+        from .._notebook import html_repr
+
+        return html_repr(repr(self), self.summary(), self.to_frame("outcome"))
+
     def to_frame(self, kind: str = "positions") -> pd.DataFrame:
         """Tidy tables.
 
@@ -157,13 +162,15 @@ class Forecast:
         if kind == "positions":
             R, A, I = self.positions.shape
             r, a, i = np.meshgrid(np.arange(R), np.arange(A), np.arange(I), indexing="ij")
-            return pd.DataFrame(
-                {
-                    "round": r.ravel(),
-                    "actor": np.asarray(self.actor_ids)[a.ravel()],
-                    "issue": np.asarray(self.issue_ids)[i.ravel()],
-                    "position": self.positions.ravel(),
-                }
+            return tidy_frame(
+                pd.DataFrame(
+                    {
+                        "round": r.ravel(),
+                        "actor": np.asarray(self.actor_ids)[a.ravel()],
+                        "issue": np.asarray(self.issue_ids)[i.ravel()],
+                        "position": self.positions.ravel(),
+                    }
+                )
             )
         if kind == "moves":
             cols = ["round", "actor", "issue", "kind", "counterpart", "old", "new", "explanation"]
@@ -172,8 +179,10 @@ class Forecast:
             )
         if kind == "outcome":
             raw = self.outcome if self.unconstrained is None else self.unconstrained
-            return pd.DataFrame(
-                {"issue": list(self.issue_ids), "outcome": self.outcome, "unconstrained": raw}
+            return tidy_frame(
+                pd.DataFrame(
+                    {"issue": list(self.issue_ids), "outcome": self.outcome, "unconstrained": raw}
+                )
             )
         raise ValueError(
             f"The 'kind' parameter of to_frame must be one of 'positions', 'moves', 'outcome'. Got {kind!r} instead."
@@ -225,7 +234,7 @@ class Forecast:
 
 def _num(x: Any) -> float | None:
     x = float(x)
-    return None if not np.isfinite(x) else x
+    return None if not np.isfinite(x) else tidy(x)
 
 
 def _fmt(x: float) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .._json import jsonable
+from .._json import jsonable, tidy_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,6 +103,12 @@ class AnalysisReport:
         ]
         return f"<AnalysisReport {self.scenario.id!r}: {', '.join(got) or 'scenario only'}>"
 
+    def _repr_html_(self) -> str:
+        """The summary and the forecasts (``to_frame(wide=True)``) in a notebook."""
+        from .._notebook import html_repr
+
+        return html_repr(repr(self), self.summary(), self.to_frame(wide=True))
+
     def summary(self, fmt: str = "text") -> str:
         """A concise summary: the question, the zone of agreement, the outlook, the claims.
 
@@ -149,23 +155,53 @@ class AnalysisReport:
             return "\n".join(f"- {x}" if k else f"**{x}**" for k, x in enumerate(lines))
         return "\n".join(lines)
 
-    def to_frame(self, kind: str = "issues") -> pd.DataFrame:
-        """Tidy tables. ``issues`` (default): one row per model and issue with the forecast
-        (columns model, issue, outcome, status_quo); ``outlook``: one row per horizon;
-        ``claims``: one row per claim."""
+    def to_frame(self, kind: str = "issues", *, wide: bool = False) -> pd.DataFrame:
+        """Tidy tables, numbers rounded to their precision (:func:`detente._json.tidy`).
+
+        ``issues`` (default): one row per model and issue: model, issue, outcome (held to what
+        the veto players accept), unconstrained_outcome (the model alone), status_quo. With
+        ``wide=True``: one row per issue (the index), the ``status_quo`` column, one column per
+        model with its outcome, and one ``<model> unconstrained`` column per model.
+        ``outlook``: one row per horizon. ``claims``: one row per claim.
+        """
         import pandas as pd
 
+        if wide and kind != "issues":
+            raise ValueError(
+                f"The 'wide' parameter of to_frame applies to kind='issues' only. Got kind={kind!r}."
+            )
         if kind == "issues":
             rows = []
             sq = {i["id"]: i.get("status_quo") for i in self.issues}
             for f in self.forecasts:
+                raw = f.get("unconstrained_outcome") or f.get("outcome") or {}
                 for iid, v in (f.get("outcome") or {}).items():
                     rows.append(
-                        {"model": f["model"], "issue": iid, "outcome": v, "status_quo": sq.get(iid)}
+                        {
+                            "model": f["model"],
+                            "issue": iid,
+                            "outcome": v,
+                            "unconstrained_outcome": raw.get(iid, v),
+                            "status_quo": sq.get(iid),
+                        }
                     )
-            return pd.DataFrame(rows, columns=["model", "issue", "outcome", "status_quo"])
+            cols = ["model", "issue", "outcome", "unconstrained_outcome", "status_quo"]
+            long = pd.DataFrame(rows, columns=cols).astype(
+                {"outcome": float, "unconstrained_outcome": float, "status_quo": float}
+            )
+            if not wide:
+                return tidy_frame(long)
+            issues = [i["id"] for i in self.issues]
+            models = list(dict.fromkeys(long["model"]))
+            table = pd.DataFrame(index=pd.Index(issues, name="issue"))
+            table["status_quo"] = [sq.get(i) for i in issues]
+            for column, suffix in (("outcome", ""), ("unconstrained_outcome", " unconstrained")):
+                for m in models:
+                    part = long[long["model"] == m].set_index("issue")[column]
+                    table[m + suffix] = part.reindex(issues).astype(float)
+            return tidy_frame(table.astype(float))
         if kind == "outlook":
-            return pd.DataFrame((self.outlook or {}).get("horizons", []))
+            return tidy_frame(pd.DataFrame((self.outlook or {}).get("horizons", [])))
         if kind == "claims":
             cols = ["id", "text", "evidence", "verdict", "robustness", "precision", "hinges_on"]
             return pd.DataFrame(

@@ -87,7 +87,7 @@ def _stance_tables(s: Scenario, width: int) -> list[Table]:
     }
     widths = [max([len(head(c))] + [len(cells[(r.id, c.id)]) for r in rows]) for c in cols]
     if by_issue:
-        widths.append(max(2, *(len(_q(s.status_quo_value(r.id))) for r in rows)))
+        widths.append(max(2, *(len(_sq(s, r.id)) for r in rows)))
     groups: list[list[int]] = [[]]
     used = first
     for k, w in enumerate(widths):
@@ -116,14 +116,21 @@ def _stance_tables(s: Scenario, width: int) -> list[Table]:
             row = []
             for k in group:
                 if k == len(cols):
-                    row.append(_q(s.status_quo_value(r.id)))
+                    row.append(_sq(s, r.id))
                 else:
                     row.append(cells[(r.id, cols[k].id)])
             t.add_row(head(r), *row)
         if not by_issue:
-            t.add_row("[italic]status quo[/]", *[_q(s.status_quo_value(cols[k].id)) for k in group])
+            t.add_row("[italic]status quo[/]", *[_sq(s, cols[k].id) for k in group])
         tables.append(t)
     return tables
+
+
+def _sq(s: Scenario, issue_id: str) -> str:
+    """The status quo cell: the value every model uses, with '†' where the file gives none."""
+    if s.status_quo_is_given(issue_id):
+        return _q(s.status_quo_value(issue_id))
+    return f"{s.status_quo_value(issue_id):.3g}†"  # as 'detente forecast' shows it
 
 
 def _issue_table(s: Scenario) -> Table:
@@ -288,9 +295,17 @@ def render_scenario(s: Scenario, console: Console, *, sources: bool = False) -> 
     console.print(f"Veto players (*): {veto}")
     for table in _stance_tables(s, console.width):
         console.print(table)
+    assumed = [i for i in s.issue_ids if not s.status_quo_is_given(i)]
     console.print(
         f"[dim]position on the issue's scale (salience on [0, {_q(s.salience_max)}]); "
-        "— = no stance; * = veto player; SQ = status quo[/]"
+        "— = no stance; * = veto player; SQ = status quo"
+        + (
+            "; † = none given: the models' reference point, the capability x salience "
+            "weighted mean of the stances (docs/models/contract.md)"
+            if assumed
+            else ""
+        )
+        + "[/]"
     )
     console.print(_issue_table(s))
     console.print(_actor_table(s))

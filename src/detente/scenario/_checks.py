@@ -166,24 +166,100 @@ def _one_pass(model: type[BaseModel], data: Any) -> tuple[Any, list[Found], Any]
             if (loc[:-1], str(loc[-1])) in renamed:
                 continue  # reported as the misspelt key
             out.append((loc, f"missing field {loc[-1]!r}", "add it"))
-            repairable = False
+            if _drop_point(loc) is None:
+                repairable = False
         else:
             msg = str(e["msg"]).removeprefix("Value error, ")
             out.append((loc, msg, _hint_for(str(e["type"]))))
-            repairable = False
+            if _drop_point(loc) is None:
+                repairable = False
     return None, out, (repaired if repairable else None)
 
 
+#: Collections whose items can be left out of the scratch copy when one of them is wrong, so
+#: that the checks across the rest of the file still run (a broken claim must not hide a red
+#: line off the scale): (depth of the item's location, pattern of the leading keys).
+_DROPPABLE: tuple[tuple[int, tuple[str | None, ...]], ...] = (
+    (2, ("claims",)),
+    (2, ("what_ifs",)),
+    (2, ("events",)),
+    (1, ("roles",)),
+    (2, ("drivers",)),
+    (2, ("parameters",)),
+    (2, ("status_quo",)),
+    (4, ("actors", None, "tools")),
+    (4, ("actors", None, "stances")),
+    (4, ("actors", None, "red_lines")),
+    (3, ("issues", None, "anchors")),
+)
+
+
+def _drop_point(loc: Loc) -> Loc | None:
+    """The item to leave out of the scratch copy for a problem at ``loc`` (None: none)."""
+    for depth, keys in _DROPPABLE:
+        if len(loc) >= depth and all(k is None or loc[i] == k for i, k in enumerate(keys)):
+            return tuple(loc[:depth])
+    return None
+
+
+def _without(data: Any, drops: set[Loc]) -> tuple[Any, Any, set[str]]:
+    """A copy of ``data`` without the items at ``drops``; a function mapping the copy's
+    locations back to ``data``'s (list items shift); the ids of the items left out."""
+    copy_ = copy.deepcopy(data)
+    shifts: dict[Loc, list[int]] = {}
+    ids: set[str] = set()
+    for loc in sorted(drops, key=lambda x: [str(p).zfill(9) for p in x], reverse=True):
+        parent = _container(copy_, loc[:-1])
+        key = loc[-1]
+        if isinstance(parent, list) and isinstance(key, int) and 0 <= key < len(parent):
+            item = parent.pop(key)
+            shifts.setdefault(loc[:-1], []).append(key)
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                ids.add(item["id"])
+        elif isinstance(parent, dict) and key in parent:
+            parent.pop(key)
+            owner = _container(copy_, loc[:2]) if loc[:1] == ("actors",) else None
+            if isinstance(owner, dict) and isinstance(owner.get("id"), str):
+                ids.add(f"{owner['id']}.{key}")  # a stance or red line: actor.issue
+            elif loc[:1] != ("roles",):
+                ids.add(str(key))
+
+    def back(loc: Loc) -> Loc:
+        for prefix, removed in shifts.items():
+            n = len(prefix)
+            if tuple(loc[:n]) == prefix and len(loc) > n and isinstance(loc[n], int):
+                j = loc[n]
+                for r in sorted(removed):
+                    if r <= j:
+                        j += 1
+                loc = (*loc[:n], j, *loc[n + 1 :])
+        return loc
+
+    return copy_, back, ids
+
+
 def validate_all(
-    model: type[BaseModel], data: Any, *, max_passes: int = 3
+    model: type[BaseModel], data: Any, *, max_passes: int = 4
 ) -> tuple[Any, list[Found]]:
-    """Validate ``data`` as ``model``; return (instance, []) or (None, every problem found)."""
+    """Validate ``data`` as ``model``; return (instance, []) or (None, every problem found).
+
+    Each pass repairs a scratch copy (misspelt keys renamed, unknown keys dropped, wrong
+    claims, what-ifs, stances, red lines ... left out) and validates it again, so that one
+    report holds the problems of every stage: a broken claim does not hide a red line off the
+    scale. Problems a left-out item causes elsewhere (a claim naming a what-if that was left
+    out) are not reported: the item's own problem is.
+    """
     found: list[Found] = []
     seen: set[tuple[str, str]] = set()
     current = data
+    back: Any = lambda loc: loc  # noqa: E731 - locations of the scratch copy -> of data
+    left_out: set[str] = set()
     for _ in range(max_passes):
         scn, problems, repaired = _one_pass(model, current)
         for loc, msg, hint in problems:
+            loc = back(tuple(loc))
+            if any(f"'{x}'" in msg or f"'{x}." in msg for x in left_out):
+                continue  # caused by an item left out, whose own problem is reported
             key = (".".join(map(str, loc)), msg)
             if key not in seen:
                 seen.add(key)
@@ -192,5 +268,14 @@ def validate_all(
             return scn, []
         if repaired is None:
             break
+        drops = {d for loc, _, _ in problems if (d := _drop_point(tuple(loc))) is not None}
+        if drops:
+            repaired, shift, ids = _without(repaired, drops)
+            back = _compose(back, shift)
+            left_out |= ids
         current = repaired
     return None, found
+
+
+def _compose(outer: Any, inner: Any) -> Any:
+    return lambda loc: outer(inner(loc))

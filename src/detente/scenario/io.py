@@ -24,6 +24,8 @@ from ._yaml_guards import MAX_YAML_NODES, alias_cycle, bad_number, count_items, 
 from .schema import Scenario
 
 __all__ = [
+    "BINARY_READERS",
+    "BINARY_WRITERS",
     "MAX_ACTORS",
     "MAX_FILE_BYTES",
     "MAX_ISSUES",
@@ -34,6 +36,7 @@ __all__ = [
     "dump_yaml",
     "guarded_yaml",
     "load",
+    "read_bytes",
     "read_text",
     "read_yaml",
     "save",
@@ -57,11 +60,23 @@ Writer = Callable[[Scenario], str]
 
 READERS: dict[str, Reader] = {}
 WRITERS: dict[str, Writer] = {}
+#: Formats stored as bytes (XLSX): their readers take ``(bytes, filename)`` and their
+#: writers return bytes.
+BINARY_READERS: dict[str, Callable[[bytes, str], Scenario]] = {}
+BINARY_WRITERS: dict[str, Callable[[Scenario], bytes]] = {}
 EXTENSIONS: dict[str, str] = {".yaml": "yaml", ".yml": "yaml"}
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
     """Read a scenario file as text, refusing what cannot be one (missing, huge, binary, empty)."""
+    name = str(path)
+    raw = read_bytes(path)
+    return _text_of(raw, name)
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Read a scenario file's bytes (XLSX), refusing what cannot be one (missing, a folder, a
+    device or FIFO, over :data:`MAX_FILE_BYTES`, unreadable, empty)."""
     name = str(path)
     try:
         st = os.stat(path)
@@ -127,6 +142,12 @@ def read_text(path: str | os.PathLike[str]) -> str:
                 )
             ]
         )
+    if not raw:
+        raise FormatError([Problem("file is empty", "write a scenario into it", file=name)])
+    return raw
+
+
+def _text_of(raw: bytes, name: str) -> str:
     if b"\x00" in raw[:8192]:
         raise FormatError(
             [
@@ -430,6 +451,8 @@ def load(path: str | os.PathLike[str], *, fmt: str | None = None) -> Scenario:
     from . import formats  # noqa: F401  registers the other readers
 
     name = str(path)
+    if (fmt or EXTENSIONS.get(Path(name).suffix.lower())) in BINARY_READERS:
+        return BINARY_READERS[fmt or EXTENSIONS[Path(name).suffix.lower()]](read_bytes(path), name)
     text = read_text(path)
     fmt = fmt or detect_format(name, text)
     if fmt not in READERS:
@@ -451,6 +474,10 @@ def save(s: Scenario, path: str | os.PathLike[str], *, fmt: str | None = None) -
 
     name = str(path)
     fmt = fmt or detect_format(name)
+    if fmt in BINARY_WRITERS:
+        check_output(path)
+        write_atomic(path, BINARY_WRITERS[fmt](s))
+        return fmt
     if fmt not in WRITERS:
         raise FormatError(
             [

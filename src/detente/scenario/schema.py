@@ -467,12 +467,40 @@ class Scenario(_Frozen):
     def veto_players(self) -> tuple[str, ...]:
         return tuple(a.id for a in self.actors if a.veto)
 
-    def status_quo_value(self, issue_id: str) -> float:
+    def status_quo_is_given(self, issue_id: str) -> bool:
+        """Whether the scenario gives the issue's status quo (an importer's "not in file"
+        placeholder, written by an older detente, does not count)."""
         q = self.status_quo.get(issue_id)
-        if q is not None:
-            return q.value
+        return q is not None and not (
+            q.provenance is not None and "not in file" in q.provenance.text
+        )
+
+    def status_quo_value(self, issue_id: str) -> float:
+        """The status quo on an issue, the one every view and model uses.
+
+        The scenario's own where it gives one; else the models' documented reference point
+        (``docs/models/contract.md``, "No status quo"): the capability x salience weighted
+        mean of the stances, their plain mean when every weight is zero, the scale's
+        midpoint when nobody takes a stance. ``status_quo_is_given`` tells which.
+        """
+        if self.status_quo_is_given(issue_id):
+            return self.status_quo[issue_id].value
         issue = self.issue(issue_id)
-        return issue.low
+        stances = [
+            (a.capability.value, a.stances[issue_id]) for a in self.actors if issue_id in a.stances
+        ]
+        if not stances:
+            return (issue.low + issue.high) / 2
+        weights = [max(c, 0.0) * st.salience.value for c, st in stances]
+        total = math.fsum(weights)
+        if total > 0:
+            return (
+                math.fsum(
+                    w * st.position.value for w, (_, st) in zip(weights, stances, strict=True)
+                )
+                / total
+            )
+        return math.fsum(st.position.value for _, st in stances) / len(stances)
 
     def quantities(self) -> Iterator[tuple[str, Quantity]]:
         """Every number in the scenario with its dotted path (the ``--set`` path)."""

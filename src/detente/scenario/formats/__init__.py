@@ -10,6 +10,9 @@ ktab-csv    read, write    .csv   KTAB CSV: name line, header, one row per actor
 ktab-xml    read, write    .xml   KTAB XML (``smpExample.xml``) with the nine model switches
 exchange    read, write    .tsv   the exchange model's tab-separated ``#A/#P/#M/#D`` records
 bdm         read, write    .csv   Bueno de Mesquita tables ``Actor,Capability,Position,Salience``
+xlsx        read, write    .xlsx  the actor-issue table: one sheet per kind of row, every number
+                                  with its range and provenance (:mod:`.table`)
+table-csv   read, write    .csv   the same sheets in one CSV, each opened by ``#sheet NAME``
 ==========  =============  =====  ===========================================================
 
 ``.csv`` files are told apart by their content (a KTAB file's second line starts with
@@ -41,6 +44,8 @@ from .ktab_csv import (
     write_ktab_csv,
 )
 from .ktab_xml import SWITCHES, ktab_switches, read_ktab_xml, sniff_ktab_xml, write_ktab_xml
+from .table import write_table_csv, write_xlsx
+from .table_read import read_table_csv, read_xlsx, sniff_table_csv
 
 __all__ = [
     "FORMATS",
@@ -53,12 +58,16 @@ __all__ = [
     "read_exchange",
     "read_ktab_csv",
     "read_ktab_xml",
+    "read_table_csv",
+    "read_xlsx",
     "rescale",
     "write_bdm",
     "write_exchange",
     "write_ktab_csv",
     "write_ktab_xml",
     "write_problems",
+    "write_table_csv",
+    "write_xlsx",
 ]
 
 #: One-line descriptions, for ``--help`` and error hints.
@@ -68,6 +77,8 @@ FORMATS: dict[str, str] = {
     "ktab-xml": "KTAB XML (.xml)",
     "exchange": "exchange model #A/#P/#M/#D, tab-separated (.tsv, .dat, .txt)",
     "bdm": "Bueno de Mesquita table 'Actor,Capability,Position,Salience' or synonyms (.csv)",
+    "xlsx": "the actor-issue table as an Excel workbook (.xlsx), ranges and provenance kept",
+    "table-csv": "the actor-issue table as one CSV of '#sheet NAME' sections (.csv)",
 }
 
 io.READERS.update(
@@ -76,14 +87,18 @@ io.READERS.update(
         "ktab-xml": read_ktab_xml,
         "exchange": read_exchange,
         "bdm": read_bdm,
+        "table-csv": read_table_csv,
     }
 )
+io.BINARY_READERS["xlsx"] = read_xlsx
+io.BINARY_WRITERS["xlsx"] = write_xlsx
 io.WRITERS.update(
     {
         "ktab-csv": write_ktab_csv,
         "ktab-xml": write_ktab_xml,
         "exchange": write_exchange,
         "bdm": write_bdm,
+        "table-csv": write_table_csv,
     }
 )
 io.EXTENSIONS.update(
@@ -93,10 +108,12 @@ io.EXTENSIONS.update(
         ".tsv": "exchange",
         ".dat": "exchange",
         ".txt": "exchange",
+        ".xlsx": "xlsx",
     }
 )
 io.AMBIGUOUS_EXTENSIONS.update({".csv", ".txt"})
 _sniffers = [
+    ("table-csv", sniff_table_csv),
     ("ktab-xml", sniff_ktab_xml),
     ("exchange", sniff_exchange),
     ("bdm", sniff_bdm),
@@ -120,7 +137,7 @@ def write_problems(fmt: str, s: Scenario) -> list[str]:
 
 def lost_in(fmt: str, s: Scenario) -> list[str]:
     """What of ``s`` the format ``fmt`` cannot carry (written anyway, without it)."""
-    if fmt == "yaml":
+    if fmt in ("yaml", "xlsx", "table-csv"):
         return []
     out: list[str] = []
     if any(q.provenance is not None for _, q in s.quantities()):

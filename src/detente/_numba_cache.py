@@ -1,0 +1,66 @@
+"""Where numba keeps the compiled exchange model, and the one notice while it compiles.
+
+The exchange model's round is compiled by numba on first use (18-65 s on a small machine) and
+cached. The cache goes to the user's cache directory (``platformdirs``:
+``~/.cache/detente/numba`` on Linux), never into the installed source tree, unless
+``NUMBA_CACHE_DIR`` is set, which wins. :func:`configure` must run before numba is imported;
+:mod:`detente.models._exchange_kernel` calls it first thing.
+
+While the compiled code is missing from the cache, :func:`announce_if_uncached` calls the
+notice set by :func:`set_notice` once per process ("compiling the exchange model, first run
+only"); the command line sets one that prints on standard error. The library prints nothing
+by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+__all__ = ["NOTICE", "announce_if_uncached", "cache_dir", "configure", "set_notice"]
+
+NOTICE = "compiling the exchange model, first run only"
+
+_STATE: dict[str, Any] = {"notice": None, "announced": False}
+
+
+def cache_dir() -> Path:
+    """The folder numba caches compiled code in: ``NUMBA_CACHE_DIR`` if set, else the user's
+    cache directory for detente plus ``numba``."""
+    given = os.environ.get("NUMBA_CACHE_DIR")
+    return Path(given) if given else Path(platformdirs.user_cache_dir("detente")) / "numba"
+
+
+def configure() -> Path:
+    """Point numba's cache at :func:`cache_dir` (before numba is imported; if it already is,
+    numba's configuration is reloaded so the setting still applies)."""
+    path = cache_dir()
+    os.environ["NUMBA_CACHE_DIR"] = str(path)
+    if "numba" in sys.modules:  # imported before detente: re-read the environment
+        from numba.core import config
+
+        config.reload_config()
+    return path
+
+
+def set_notice(callback: Callable[[str], None] | None) -> None:
+    """Call ``callback(NOTICE)`` the first time compiled code is found missing (None: silent)."""
+    _STATE["notice"] = callback
+
+
+def announce_if_uncached(dispatchers: Iterable[Any]) -> bool:
+    """Whether some numba dispatcher has no cached code yet; if so, give the notice (once)."""
+    try:
+        missing = any(not os.path.exists(d._cache._cache_file._index_path) for d in dispatchers)
+    except AttributeError:  # numba's cache internals changed: no notice rather than a crash
+        return False
+    notice = _STATE["notice"]
+    if missing and notice is not None and not _STATE["announced"]:
+        _STATE["announced"] = True
+        notice(NOTICE)
+    return missing
