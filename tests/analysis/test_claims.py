@@ -165,12 +165,17 @@ def test_every_claim_has_evidence_robustness_precision_and_hinges(steel_report):
     for c in steel_report.to_dict()["claims"]:
         assert c["evidence"] in ("encoding", "derived", "record")
         assert {"robustness", "precision", "hinges_on", "conditions"} <= set(c)
-        assert c["verdict"] in ("holds", "fails", "not-applicable")
+        assert c["verdict"] in ("holds", "fails", "too-close-to-call", "not-applicable")
 
 
 def test_encoded_claims_are_not_counted_as_findings(steel_report):
     counts = steel_report.counts()
-    assert counts.get("encoded") == 1  # T2 restates the two red lines
+    # T2 restates the two red lines (declared); T3's baseline half (the zone is shut) is
+    # computed to restate them too, so T3 names it as a partial restatement
+    assert counts.get("encoded") == 1
+    t3 = steel_report["T3"]
+    assert t3.declared == "derived" and t3.evidence == "derived"
+    assert t3.restates == () or "partly restates" in t3.explanation
     assert sum(counts.values()) == len(steel_report.claims)
 
 
@@ -181,8 +186,12 @@ def test_verdicts_follow_the_numbers_and_flip_inside_the_stated_ranges(steel):
     s = steel.with_value("importer.red_lines.tariff", 32).with_value(
         "exporter.red_lines.tariff", 38
     )
-    flipped = evaluate_claims(s, draws=300, runs=200, seed=3, ids=["T1", "T2"])
-    assert flipped["T1"].verdict == "fails" and flipped["T2"].verdict == "fails"
+    flipped = evaluate_claims(s, draws=300, runs=200, seed=3, ids=["T2"])
+    assert flipped["T2"].verdict == "fails"
+    # T1 reads the interests the red lines hide: when neither bloc wants a quota there is
+    # nothing to trade for the tariff, and no zone even without the red lines
+    s = steel.with_value("importer.quota.position", 0).with_value("exporter.quota.position", 0)
+    assert evaluate_claims(s, draws=300, runs=50, seed=3, ids=["T1"])["T1"].verdict == "fails"
 
 
 def test_robustness_is_over_the_inputs_not_monte_carlo_precision(steel):

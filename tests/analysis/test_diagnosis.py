@@ -29,13 +29,13 @@ def test_flagship_point_diagnosis_is_what_the_kernel_computes(flagship, flagship
     assert d.zone_nonempty == bool(r.zone_nonempty)
     assert d.gap == pytest.approx(float(r.gap))
     assert d.veto_ids == ("usa", "dprk")
-    # the US red line (>= 60) and the North's (<= 50) leave no package: the model finds the
-    # conflict and prices the gap as the 10 points between them
+    # the US red line (>= 60) and the North's (nothing past 40) leave no package: the model
+    # finds the conflict and prices the gap as the 20 points between them
     assert not d.zone_nonempty
     first = d.point.blockers()[0]
     assert first.kind == "red-line-conflict" and first.issue == "denuclearization"
-    assert first.amount == pytest.approx(10.0)
-    assert d.gap == pytest.approx(0.10, abs=1e-6)
+    assert first.amount == pytest.approx(20.0)
+    assert d.gap == pytest.approx(0.20, abs=1e-6)
 
 
 def test_flagship_monte_carlo_and_drivers(flagship_diagnosis):

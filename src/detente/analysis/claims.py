@@ -13,6 +13,9 @@ verdict
 evidence
     ``encoding`` (the verdict restates inputs: shown as "encoded in the scenario" and never
     counted as a finding), ``derived`` (from model outputs) or ``record`` (against data).
+    The kind is *computed*: a claim declared ``derived`` whose every condition a rule on the
+    typed inputs alone predicts in at least 95% of the draws (:mod:`.kinds`) is reported as an
+    encoding, with the rules it restates (``restates``); ``declared`` keeps the file's word.
 robustness
     The share of draws *over the ranges of every uncertain input* (judgement parameters
     included) in which every condition holds, each draw's quantity computed at that draw's
@@ -42,6 +45,7 @@ import numpy as np
 from .. import defaults
 from .._json import jsonable
 from ..errors import DetenteError, ModelError
+from .kinds import Restatement, claim_restatements
 from .quantities import HINGE_SHIFT  # documented here, used there
 from .render import check_format, markdown_to_html
 
@@ -55,8 +59,8 @@ if TYPE_CHECKING:
 
 __all__ = ["HINGE_SHIFT", "ClaimResult", "ClaimsReport", "evaluate_claims"]
 
-Verdict = Literal["holds", "fails", "not-applicable"]
-VERDICTS = ("holds", "fails", "not-applicable")
+Verdict = Literal["holds", "fails", "too-close-to-call", "not-applicable"]
+VERDICTS = ("holds", "fails", "too-close-to-call", "not-applicable")
 
 _OPS = {
     "<": np.less,
@@ -76,6 +80,8 @@ class ConditionResult:
     interval: tuple[float, float] | None
     holds: bool | None
     detail: str = ""
+    #: The threshold lies within the estimate's own 95% interval: too close to call.
+    too_close: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +90,7 @@ class ConditionResult:
             "value": self.value,
             "interval": None if self.interval is None else list(self.interval),
             "holds": self.holds,
+            "too_close": self.too_close,
             "detail": self.detail,
         }
 
@@ -107,6 +114,10 @@ class ClaimResult:
     needs: str
     note: str = ""
     hinge_detail: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: The kind the scenario file declares (``evidence`` is the computed kind).
+    declared: str = ""
+    #: The rules on the typed inputs that predict a condition's verdict (see :mod:`.kinds`).
+    restates: tuple[Restatement, ...] = ()
 
     @property
     def is_finding(self) -> bool:
@@ -128,6 +139,9 @@ class ClaimResult:
             "words": self.words,
             "at": self.at,
             "evidence": self.evidence,
+            "kind": self.evidence,
+            "declared": self.declared or self.evidence,
+            "restates": [r.to_dict() for r in self.restates],
             "verdict": self.verdict,
             "finding": self.is_finding,
             "robustness": self.robustness,
@@ -238,6 +252,7 @@ class ClaimsReport:
         colours = {
             "holds": "#2b8a3e",
             "fails": "#c92a2a",
+            "too-close-to-call": "#e8590c",
             "not-applicable": "#ced4da",
             "encoded": "#868e96",
         }
@@ -309,9 +324,21 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
             reason = "; ".join(err.lines())
             break
         ok = bool(_OPS[cond.compare](est.value, cond.threshold)) if np.isfinite(est.value) else None
+        close = (
+            ok is not None
+            and est.interval is not None
+            and cond.compare in ("<", "<=", ">", ">=")
+            and est.interval[0] <= cond.threshold <= est.interval[1]
+        )
         conds.append(
             ConditionResult(
-                cond.describe(), cond.quantity, _num(est.value), est.interval, ok, est.detail
+                cond.describe(),
+                cond.quantity,
+                _num(est.value),
+                est.interval,
+                ok,
+                est.detail,
+                bool(close),
             )
         )
         estimates.append(est)
@@ -340,14 +367,27 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
             explanation=reason
             or "a quantity could not be estimated (no runs reached its condition)",
         )
-    verdict: Verdict = "holds" if all(c.holds for c in conds) else "fails"
+    # a condition whose own interval straddles its threshold decides nothing: the claim fails
+    # if another condition clearly fails, and is too close to call otherwise
+    verdict: Verdict
+    if any(not c.holds and not c.too_close for c in conds):
+        verdict = "fails"
+    elif any(c.too_close for c in conds):
+        verdict = "too-close-to-call"
+    else:
+        verdict = "holds"
     robustness, definition, holds_draws = _robustness(per_draw, estimates, ev)
     hinges, detail = (
         ({}, {})
         if holds_draws is None
         else ev.hinges(holds_draws, [e for e in estimates if not e.aggregate])
     )
-    failing = [c.text for c in conds if not c.holds]
+    failing = [c.text for c in conds if not c.holds and not c.too_close]
+    too_close = [
+        f"{c.text} (interval {_fmt(c.interval[0])} to {_fmt(c.interval[1])})"
+        for c in conds
+        if c.too_close and c.interval is not None
+    ]
     expl = "; ".join(
         f"{c.quantity} = {_fmt(c.value)}"
         + ("" if c.interval is None else f" [{_fmt(c.interval[0])}, {_fmt(c.interval[1])}]")
@@ -355,10 +395,32 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
     )
     if failing:
         expl += "; fails on: " + "; ".join(failing)
-    if claim.evidence == "encoding":
-        expl = "encoded in the scenario (restates inputs, not a finding): " + expl
+    if too_close:
+        expl += "; too close to call (threshold within the interval): " + "; ".join(too_close)
+    restates: tuple[Restatement, ...] = ()
+    kind = claim.evidence
+    if claim.evidence == "derived":
+        restates, all_restated = claim_restatements(
+            claim, [c.text for c in conds], estimates, ev.scenario
+        )
+        if all_restated:
+            kind = "encoding"
+            base["evidence"] = kind
+    if kind == "encoding":
+        why = (
+            "computed: " + "; ".join(r.describe() for r in restates)
+            if claim.evidence != "encoding"
+            else "declared"
+        )
+        expl = f"encoded in the scenario (restates inputs, not a finding; {why}): " + expl
+    elif restates:
+        expl += "; partly restates inputs: " + "; ".join(
+            f"{r.condition} <- {r.describe()}" for r in restates
+        )
     return ClaimResult(
         **base,
+        declared=claim.evidence,
+        restates=restates,
         verdict=verdict,
         conditions=tuple(conds),
         robustness=robustness,

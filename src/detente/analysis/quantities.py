@@ -25,6 +25,7 @@ import numpy as np
 from .. import defaults
 from ..errors import DetenteError, ModelError
 from ..scenario.case import QUANTITIES, Change, Condition, effect_changes
+from .intervals import cluster_interval, paired_ratio_interval
 
 if TYPE_CHECKING:
     from ..core import GapResult
@@ -56,6 +57,9 @@ class Estimate:
     aggregate: bool = False
     #: The input paths the quantity reads (None: every input).
     paths: frozenset[str] | None = None
+    #: For a share over the draws (``aggregate``), the per-draw indicators it averages, each
+    #: with its draws (one per variant for an effect): what the evidence-kind check reads.
+    signals: tuple[tuple[np.ndarray, ScenarioArrays], ...] = ()
 
 
 def _veto_ids(s: Scenario) -> tuple[str, ...]:
@@ -279,6 +283,7 @@ class Evaluator:
             a.reads,
             aggregate=a.aggregate,
             paths=a.paths,
+            signals=(*a.signals, *b.signals),
         )
 
     def quantity(self, v: Variant, name: str, args: dict[str, Any]) -> Estimate:
@@ -310,7 +315,10 @@ class Evaluator:
             )
         who = a.get("actor")
         month = events["date"].str[:7]
-        sel = (events["kind"] == a["kind"]) & (month >= since) & (month <= until)
+        kinds = {str(a["kind"]), *(str(k) for k in a.get("kinds") or ())}
+        sel = events["kind"].isin(kinds) & (month >= since) & (month <= until)
+        if a.get("sources"):
+            sel &= events["source"].isin([str(x) for x in a["sources"]])
         if who is not None:
             names = {who, getattr(roles, who)} if who in ("challenger", "defender") else {who}
             sel &= events["actor"].isin(names)
@@ -381,6 +389,7 @@ class Evaluator:
                 batch,
                 reads,
                 aggregate=True,
+                signals=((v.open_, batch),),
             )
         if name == "in_win_set":
             from .levers import package_in_win_sets
@@ -469,6 +478,9 @@ class Evaluator:
             d = np.asarray(den, float)
             value = float(num.sum() / d.sum()) if d.sum() > 0 else float("nan")
             interval = _wilson(value, int(d.sum())) if d.sum() > 0 else None
+        if group is not None and np.isfinite(value):
+            # runs in parameter groups: the interval includes the variance between groups
+            interval = cluster_interval(num, np.asarray(group), den, share=binary) or interval
         per = None
         if group is not None:
             g = np.asarray(group, int)
@@ -513,12 +525,28 @@ class Evaluator:
                 a, b = self._per_run(v, of, args), self._per_run(w, of, args)
             except ModelError:
                 return None
+            if a is None and b is None:  # a conditional share: the difference of two ratios
+                return self._paired_ratio_interval(v, w, of, args)
             if a is None or b is None or a.shape != b.shape:
                 return None
+            group = None if v._sim is None else v._sim.group  # set by _per_run above
+            if group is not None and np.asarray(group).shape == a.shape:
+                return cluster_interval(b - a, np.asarray(group)) or _mean_interval(b - a)
             return _mean_interval(b - a)
         if of == "p_zone" and v.open_.shape == w.open_.shape:
             return _mean_interval(w.open_.astype(float) - v.open_.astype(float))
         return None
+
+    def _paired_ratio_interval(
+        self, v: Variant, w: Variant, of: str, args: dict[str, Any]
+    ) -> tuple[float, float] | None:
+        """A grouped 95% interval of the change in a conditional share (see
+        :func:`.intervals.paired_ratio_interval`)."""
+        sa, na, da = self._per_run_values(v, of, args)
+        _sb, nb, db = self._per_run_values(w, of, args)
+        if da is None or db is None or na.shape != nb.shape or sa.group is None:
+            return None
+        return paired_ratio_interval(na, da, nb, db, np.asarray(sa.group))
 
     def _per_run(self, v: Variant, name: str, args: dict[str, Any]) -> np.ndarray | None:
         """Per-run values of a quantity (None for a conditional share: no per-run value)."""

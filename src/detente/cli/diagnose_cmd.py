@@ -246,7 +246,12 @@ def claims(
     )
     for col in ("id", "claim", "evidence", "verdict", "robustness", "hinges on"):
         t.add_column(col, overflow="fold")
-    style = {"holds": "green", "fails": "red", "not-applicable": "dim"}
+    style = {
+        "holds": "green",
+        "fails": "red",
+        "too-close-to-call": "yellow",
+        "not-applicable": "dim",
+    }
     for c in report.claims:
         rob = "" if c.robustness is None else f"{c.robustness:.2f}"
         verdict = f"[{style[c.verdict]}]{c.verdict}[/]"

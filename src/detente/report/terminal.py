@@ -285,7 +285,12 @@ def _claims(r: AnalysisReport, console: Console) -> None:
     t.add_column("robust", justify="right", no_wrap=True)
     if wide:
         t.add_column("hinges on", ratio=2)
-    colours = {"holds": "green", "fails": "red", "not-applicable": "dim"}
+    colours = {
+        "holds": "green",
+        "fails": "red",
+        "too-close-to-call": "yellow",
+        "not-applicable": "dim",
+    }
     for row in c["claims"]:
         v = row["verdict"]
         shown = f"[{colours.get(v, 'white')}]{v}[/]"

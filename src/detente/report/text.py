@@ -218,6 +218,7 @@ def calibration_sentence(c: dict[str, Any] | None) -> str:
 _VERDICT_PHRASE = {
     "holds": "hold",
     "fails": "fail",
+    "too-close-to-call": "too close to call",
     "not-applicable": "not applicable",
 }
 

@@ -61,13 +61,14 @@ class _Frozen(BaseModel):
 
 
 class Change(_Frozen):
-    """One change to a scenario; exactly one of ``set``, ``drop_issue`` or ``shift``.
+    """One change to a scenario; exactly one of ``set``, ``drop_issue``, ``shift`` or ``idle``.
 
     ``set: PATH`` with ``to: VALUE`` (absolute; ``none`` removes a red line) or ``by: DELTA``
     (relative, clipped to the quantity's bounds); ``drop_issue: ISSUE``; ``shift: ACTOR`` with
     ``toward: ACTOR`` and ``share`` (a number in [-1, 1], negative = away, or the path of a
     parameter whose value is used) moves the actor's positions and red lines toward the other's
-    positions.
+    positions; ``idle: ACTOR`` sets the actor's tools aside (each becomes a ``delay`` tool, so
+    in the dynamics it only waits: e.g. a third party that stops pushing for talks).
     """
 
     set: str | None = None
@@ -77,13 +78,14 @@ class Change(_Frozen):
     shift: str | None = None
     toward: str | None = None
     share: float | str | None = None
+    idle: str | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Change:
-        kinds = [k for k in ("set", "drop_issue", "shift") if getattr(self, k) is not None]
+        kinds = [k for k in ("set", "drop_issue", "shift", "idle") if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(
-                "a change has exactly one of set, drop_issue or shift"
+                "a change has exactly one of set, drop_issue, shift or idle"
                 + (f"; got {' and '.join(kinds)}" if kinds else "")
             )
         if self.set is not None and (self.to is None) == (self.by is None):
@@ -99,6 +101,8 @@ class Change(_Frozen):
             return f"{self.set} = {self.to}" if self.to is not None else f"{self.set} {self.by:+g}"
         if self.drop_issue is not None:
             return f"drop issue {self.drop_issue}"
+        if self.idle is not None:
+            return f"{self.idle}'s tools set aside"
         return f"{self.shift} moves {self.share} of the way toward {self.toward}"
 
 
@@ -241,8 +245,9 @@ QUANTITIES: dict[str, QuantitySpec] = {
             "record",
             {"kind": "event_kind", "since": "yearmonth", "until": "yearmonth"},
             "events of the kind per year in the case's record, from the first month to the last "
-            "(inclusive); optionally only one actor's (an actor id or a role)",
-            optional=("actor",),
+            "(inclusive); optionally only one actor's (an actor id or a role), further kinds "
+            "(kinds: a list) and only events from some of the record's sources (sources: a list)",
+            optional=("actor", "kinds", "sources"),
         ),
         _q(
             "effect",

@@ -273,6 +273,14 @@ def apply_change(s: Scenario, change: Change, *, why: str) -> Scenario:
     """A copy of ``s`` with one :class:`~detente.scenario.case.Change` applied."""
     if change.drop_issue is not None:
         return s.without_issue(change.drop_issue)
+    if change.idle is not None:
+        data = s.model_dump()
+        actor = next((a for a in data["actors"] if a["id"] == change.idle), None)
+        if actor is None:
+            raise _bad_path(s, change.idle, "no such actor")
+        for tool in actor["tools"]:
+            tool["kind"] = "delay"
+        return _validated(data, f"idle {change.idle}")
     if change.set is not None:
         if change.to is not None:
             value: Any = change.to
@@ -288,21 +296,56 @@ def apply_change(s: Scenario, change: Change, *, why: str) -> Scenario:
             return apply_set(s, change.set, f"{rl.op}{new}", why=why)
         return apply_set(s, change.set, new, why=why)
     who, other = change.shift or "", change.toward or ""
-    share = change.share
-    f = _current(s, share) if isinstance(share, str) else float(share or 0.0)
+    return _shift(s, who, other, change.share, why=why)
+
+
+def _shift(s: Scenario, who: str, other: str, share: Any, *, why: str) -> Scenario:
+    """``who`` moves its positions and red lines toward ``other``'s positions by ``share``.
+
+    The direction is the what-if's data (``toward``). When ``share`` names a number of the
+    scenario (``parameters.leader_shift_max``), the size is that number's *range*, not only
+    its value: each moved number keeps the shift at the share's value as its value and takes
+    as its range every point the shift reaches from its own range with a share anywhere in the
+    share's range, so the Monte Carlo draws (and the claims' robustness) cover the size of the
+    shock. A fixed share (a bare number) moves the range rigidly.
+    """
+    from .schema import Provenance, Quantity
+
+    if isinstance(share, str):
+        q_share = dict(s.quantities()).get(share)
+        if q_share is None:
+            raise _bad_path(s, share, "not a number of this scenario")
+        f, f_lo, f_hi = q_share.value, q_share.low, q_share.high
+    else:
+        f = f_lo = f_hi = float(share or 0.0)
     mover, target = s.actor(who), s.actor(other)
+    data = s.model_dump()
+    actor = next(a for a in data["actors"] if a["id"] == who)
+    note = why + (
+        f" (share {f:g}, range {f_lo:g}-{f_hi:g} from {share})" if isinstance(share, str) else ""
+    )
+
+    def moved(q: Quantity, goal: float, lo: float, hi: float) -> dict[str, Any]:
+        ends = [x + g * (goal - x) for x in (q.low, q.value, q.high) for g in (f_lo, f, f_hi)]
+        value = min(max(q.value + f * (goal - q.value), lo), hi)
+        low, high = min(max(min(ends), lo), hi), min(max(max(ends), lo), hi)
+        low, high = min(low, value), max(high, value)
+        out = Quantity(
+            value=value, low=low, high=high, provenance=Provenance(kind="judgement", text=note)
+        )
+        return out.model_dump()
+
     for iid, st in mover.stances.items():
         if iid in target.stances:
-            lo, hi = s.issue(iid).low, s.issue(iid).high
-            p, q = st.position.value, target.stances[iid].position.value
-            s = apply_set(s, f"{who}.{iid}.position", min(max(p + f * (q - p), lo), hi), why=why)
+            iss = s.issue(iid)
+            goal = target.stances[iid].position.value
+            actor["stances"][iid]["position"] = moved(st.position, goal, iss.low, iss.high)
     for iid, rl in mover.red_lines.items():
         if iid in target.stances:
-            lo, hi = s.issue(iid).low, s.issue(iid).high
-            bound, q = rl.bound.value, target.stances[iid].position.value
-            moved = min(max(bound + f * (q - bound), lo), hi)
-            s = apply_set(s, f"{who}.red_lines.{iid}", f"{rl.op}{moved}", why=why)
-    return s
+            iss = s.issue(iid)
+            goal = target.stances[iid].position.value
+            actor["red_lines"][iid]["bound"] = moved(rl.bound, goal, iss.low, iss.high)
+    return _validated(data, f"{who} toward {other}")
 
 
 def apply_changes(s: Scenario, changes: tuple[Change, ...] | list[Change], *, why: str) -> Scenario:

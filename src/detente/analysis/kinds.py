@@ -1,0 +1,332 @@
+"""Evidence kinds checked by computation: does a verdict restate the typed inputs?
+
+A claim declared ``derived`` is meant to say something the inputs do not say on their own.
+This module tests that over the draws of the uncertain inputs. For each condition of a claim it
+takes the condition's verdict *per draw* (per parameter group for the dynamics; for a share over
+the draws such as ``p_zone``, the per-draw indicator that the share averages) and asks whether a
+rule on the typed inputs alone predicts it in at least :data:`AGREEMENT` of the draws:
+
+typed bounds
+    A comparison of the red-line bounds the quantity reads: the veto players' bounds on an
+    issue do not overlap (``max lower > min upper``), on any issue, pairwise; and, for a
+    package asked of a win-set, the package lies outside the actor's bounds. For the bargaining
+    quantities (zone, gap, win-sets) such a comparison decides the verdict by construction
+    when it holds, so it counts even when it is the same in every draw. For the dynamics it
+    counts only when it varies and is associated with the verdict beyond chance (below).
+a single input
+    A threshold on one uncertain input the quantity reads (``x > t`` or ``x < t``) with at
+    least 5% of the draws on each side. Such a rule is picked from the data, so it counts only
+    when the verdict itself varies (the less frequent verdict in at least 5% of the draws) and
+    the split is beyond chance: a one-sided hypergeometric (Fisher) test below
+    :data:`ALPHA` divided by the number of inputs screened.
+reads an input
+    A quantity that is an input (``position``, ``salience``, ``capability``, ``driver``,
+    ``red_line_overlap``) restates it whatever the draws say.
+
+A claim whose every condition is predicted so is reported as an ``encoding`` with the rules it
+restates (:class:`Restatement`), whatever its file declares; a claim with some conditions
+predicted keeps its kind and lists them as partial restatements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.stats import fisher_exact, hypergeom
+
+from .diagnosis import sampled_quantities
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario, ScenarioArrays
+    from ..scenario.case import Claim
+    from .quantities import Estimate
+
+__all__ = ["AGREEMENT", "ALPHA", "Restatement", "claim_restatements", "restatement"]
+
+OPS = {
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+#: Share of draws in which a rule on the inputs must agree with the verdict.
+AGREEMENT = 0.95
+#: Family-wise level of the chance test for rules picked from the data.
+ALPHA = 0.01
+#: Smallest share of the draws on each side of a single input's threshold.
+MIN_SIDE = 0.05
+#: The bargaining quantities, which typed bounds decide by construction.
+BARGAINING = frozenset({"zone_open", "gap", "p_zone", "in_win_set", "ideal_package"})
+#: The quantities that are inputs themselves.
+INPUTS = frozenset({"position", "salience", "capability", "driver", "red_line_overlap"})
+
+
+@dataclass(frozen=True)
+class Restatement:
+    """A rule on the typed inputs that predicts a condition's verdict per draw."""
+
+    condition: str
+    rule: str
+    inputs: tuple[str, ...]
+    agreement: float
+    n_draws: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "condition": self.condition,
+            "rule": self.rule,
+            "inputs": list(self.inputs),
+            "agreement": round(self.agreement, 4),
+            "draws": self.n_draws,
+        }
+
+    def describe(self) -> str:
+        if not self.n_draws:
+            return self.rule
+        return f"whether {self.rule} (agrees in {self.agreement:.0%} of {self.n_draws} draws)"
+
+
+# --------------------------------------------------------------------------------------
+# candidate rules
+# --------------------------------------------------------------------------------------
+def _bounds(d: ScenarioArrays) -> list[tuple[str, int, int, str, np.ndarray]]:
+    """Every typed red-line bound of the draws: (path, actor, issue, op, values)."""
+    out = []
+    for k, a in enumerate(d.actor_ids):
+        for j, i in enumerate(d.issue_ids):
+            lo, hi = np.asarray(d.red_low[:, k, j], float), np.asarray(d.red_high[:, k, j], float)
+            if np.any(lo > d.scale_low[j]):
+                out.append((f"{a}.red_lines.{i}", k, j, ">=", lo))
+            if np.any(hi < d.scale_high[j]):
+                out.append((f"{a}.red_lines.{i}", k, j, "<=", hi))
+    return out
+
+
+def _bound_rules(
+    d: ScenarioArrays, package: dict[str, float] | None, actor: str | None
+) -> list[tuple[str, tuple[str, ...], np.ndarray]]:
+    veto = np.asarray(d.veto, bool)
+    if not veto.any():
+        veto = np.ones_like(veto)
+    bounds = [b for b in _bounds(d) if veto[b[1]]]
+    rules: list[tuple[str, tuple[str, ...], np.ndarray]] = []
+    if package and actor is not None and actor in d.actor_ids:
+        k = d.actor_ids.index(actor)
+        outside: np.ndarray | None = None
+        paths2: list[str] = []
+        for issue, c in package.items():
+            if issue not in d.issue_ids:
+                continue
+            j = d.issue_ids.index(issue)
+            for path, kk, jj, op, arr in _bounds(d):
+                if kk != k or jj != j:
+                    continue
+                out = (c < arr) if op == ">=" else (c > arr)
+                rules.append((f"{issue} = {c:g} lies outside {path}", (path,), out))
+                outside = out if outside is None else outside | out
+                paths2.append(path)
+        if outside is not None and len(paths2) > 1:
+            rules.append((f"the package lies outside {actor}'s red lines", tuple(paths2), outside))
+    any_shut: np.ndarray | None = None
+    any_paths: list[str] = []
+    for j, issue in enumerate(d.issue_ids):
+        lows = [b for b in bounds if b[2] == j and b[3] == ">="]
+        highs = [b for b in bounds if b[2] == j and b[3] == "<="]
+        if not lows and not highs:
+            continue
+        n = d.red_low.shape[0]
+        lo = np.max([b[4] for b in lows], axis=0) if lows else np.full(n, d.scale_low[j])
+        hi = np.min([b[4] for b in highs], axis=0) if highs else np.full(n, d.scale_high[j])
+        shut = lo > hi
+        paths = tuple(b[0] for b in (*lows, *highs))
+        rules.append((f"the veto players' red lines on {issue} do not overlap", paths, shut))
+        any_shut = shut if any_shut is None else any_shut | shut
+        any_paths += paths
+        for lb in lows:
+            for hb in highs:
+                if lb[1] != hb[1] and (len(lows) > 1 or len(highs) > 1):
+                    rules.append(
+                        (f"{lb[0]} (lower) > {hb[0]} (upper)", (lb[0], hb[0]), lb[4] > hb[4])
+                    )
+    if any_shut is not None and len(rules) > 1:
+        rules.append(
+            ("on some issue the veto players' red lines do not overlap", tuple(any_paths), any_shut)
+        )
+    return rules
+
+
+def _best_split(x: np.ndarray, v: np.ndarray) -> tuple[float, float, str, float]:
+    """The threshold on ``x`` that best predicts ``v``: (agreement, p-value, side, threshold)."""
+    n = x.size
+    order = np.argsort(x, kind="stable")
+    xs, vs = x[order], v[order].astype(float)
+    m = max(1, int(np.ceil(MIN_SIDE * n)))
+    cut = np.arange(m, n - m + 1)  # the first ``cut`` draws are the low side
+    if cut.size == 0:
+        return 0.0, 1.0, "", float("nan")
+    distinct = xs[cut - 1] < xs[np.minimum(cut, n - 1)]
+    cut = cut[distinct]
+    if cut.size == 0:
+        return 0.0, 1.0, "", float("nan")
+    cum = np.concatenate([[0.0], np.cumsum(vs)])
+    total = cum[-1]
+    low_true = cum[cut]
+    high_true = total - low_true
+    # rule "x above t => holds": holds above, fails below
+    agree_up = (high_true + (cut - low_true)) / n
+    agree_down = 1.0 - agree_up
+    i_up, i_down = int(np.argmax(agree_up)), int(np.argmax(agree_down))
+
+    if agree_up[i_up] >= agree_down[i_down]:
+        c, side, agree = int(cut[i_up]), "above", float(agree_up[i_up])
+        k = int(np.rint(total - cum[c]))  # holds above the cut
+        p = float(hypergeom.sf(k - 1, n, int(total), n - c))
+    else:
+        c, side, agree = int(cut[i_down]), "below", float(agree_down[i_down])
+        k = int(np.rint(cum[c]))  # holds below the cut
+        p = float(hypergeom.sf(k - 1, n, int(total), c))
+    t = float(0.5 * (xs[c - 1] + xs[c]))
+    return agree, p, side, t
+
+
+def _agreement(rule: np.ndarray, v: np.ndarray) -> float:
+    a = float(np.mean(rule == v))
+    return max(a, 1.0 - a)
+
+
+def _varies_beyond_chance(rule: np.ndarray, v: np.ndarray, n_tests: int) -> bool:
+    if rule.all() or not rule.any() or v.all() or not v.any():
+        return False
+    table = [
+        [int(np.sum(rule & v)), int(np.sum(rule & ~v))],
+        [int(np.sum(~rule & v)), int(np.sum(~rule & ~v))],
+    ]
+    return float(fisher_exact(table).pvalue) < ALPHA / max(1, n_tests)
+
+
+def restatement(
+    condition: str,
+    quantity: str,
+    verdict: np.ndarray,
+    draws: ScenarioArrays | None,
+    scenario: Scenario,
+    *,
+    paths: frozenset[str] | None = None,
+    args: dict[str, Any] | None = None,
+) -> Restatement | None:
+    """The first rule on the typed inputs that predicts ``verdict`` (one bool per draw), or None.
+
+    ``quantity`` is the condition's quantity (for an effect, the quantity it changes),
+    ``draws`` the inputs of each draw, ``paths`` the inputs the quantity reads (None: all),
+    ``args`` the condition's arguments (a package asked of a win-set is compared with the
+    actor's bounds).
+    """
+    if quantity in INPUTS:
+        what = ", ".join(str(v) for v in (args or {}).values() if isinstance(v, str))
+        return Restatement(condition, f"reads the input {quantity} ({what}) directly", (), 1.0, 0)
+    if draws is None:
+        return None
+    v = np.asarray(verdict, bool).ravel()
+    n = v.size
+    if n < 8 or draws.n_draws != n:
+        return None
+    minority = min(v.mean(), 1.0 - v.mean())
+    a = args or {}
+    package = a.get("package")
+    pkg = {str(k): float(x) for k, x in package.items()} if isinstance(package, dict) else None
+    rules = _bound_rules(draws, pkg, a.get("actor"))
+    constructive = quantity in BARGAINING
+    for text, inputs, rule in rules:
+        if paths is not None and not set(inputs) <= paths and not constructive:
+            continue
+        agree = _agreement(rule, v)
+        if agree < AGREEMENT:
+            continue
+        # a typed comparison decides a bargaining verdict when it fires (bounds that do not
+        # overlap shut the zone; a package outside a bound is outside the win-set), not when
+        # it never does
+        if (constructive and rule.mean() >= MIN_SIDE) or _varies_beyond_chance(rule, v, len(rules)):
+            return Restatement(condition, text, inputs, agree, n)
+    if minority < MIN_SIDE:
+        return None
+
+    inputs_x = {
+        p: np.asarray(x, float)
+        for p, x in sampled_quantities(scenario, draws).items()
+        if (paths is None or p in paths) and np.ptp(np.asarray(x, float)) > 0
+    }
+    best: Restatement | None = None
+    for p, x in inputs_x.items():
+        if x.shape != v.shape:
+            continue
+        agree, pval, side, t = _best_split(x, v)
+        if agree >= AGREEMENT and pval < ALPHA / max(1, len(inputs_x)):
+            holds = "holds" if side == "above" else "fails"
+            r = Restatement(condition, f"{p} > {t:.4g} (then it {holds})", (p,), agree, n)
+            if best is None or agree > best.agreement:
+                best = r
+    return best
+
+
+def claim_restatements(
+    claim: Claim, texts: list[str], estimates: list[Estimate], scenario: Scenario
+) -> tuple[tuple[Restatement, ...], bool]:
+    """The rules on the typed inputs that predict each condition per draw (:mod:`.kinds`),
+    and whether every condition (or all of them together) is so predicted."""
+    found: list[Restatement] = []
+    per_cond: list[tuple[np.ndarray, Estimate] | None] = []
+    for cond, text, est in zip(claim.check, texts, estimates, strict=True):
+        of = str(cond.args["of"]) if cond.quantity == "effect" else cond.quantity
+        inner = dict(cond.args.get("args", {})) if cond.quantity == "effect" else cond.args
+        per_cond.append(None)
+        if est.reads == "record":
+            continue
+        if est.aggregate:
+            rules = [
+                restatement(text, of, sig.astype(bool), d, scenario, args=inner)
+                for sig, d in est.signals
+            ]
+            if rules and all(r is not None for r in rules):
+                found.append(
+                    Restatement(
+                        text,
+                        " and ".join(dict.fromkeys(r.rule for r in rules if r)),
+                        tuple(dict.fromkeys(p for r in rules if r for p in r.inputs)),
+                        min(r.agreement for r in rules if r),
+                        rules[0].n_draws if rules[0] else 0,
+                    )
+                )
+            continue
+        if est.per_draw is None:
+            r = restatement(text, of, np.zeros(0, bool), None, scenario, args=inner)
+            if r is not None:
+                found.append(r)
+            continue
+        x = np.asarray(est.per_draw, float)
+        ok = np.isfinite(x)
+        v = np.zeros(x.shape, bool)
+        v[ok] = OPS[cond.compare](x[ok], cond.threshold)
+        per_cond[-1] = (v, est)
+        d = est.draws if ok.all() or est.draws is None else est.draws.take(ok)
+        r = restatement(text, of, v[ok], d, scenario, paths=est.paths, args=inner)
+        if r is not None:
+            found.append(r)
+    every = len(found) == len(texts) and len(texts) > 0
+    usable = [p for p in per_cond if p is not None]
+    if not every and len(usable) == len(texts) > 1:
+        sizes = {p[0].shape for p in usable}
+        if len(sizes) == 1:
+            both = np.logical_and.reduce([p[0] for p in usable])
+            est0 = usable[0][1]
+            paths = None
+            if all(p[1].paths is not None for p in usable):
+                paths = frozenset().union(*(p[1].paths or frozenset() for p in usable))
+            r = restatement("every condition together", "", both, est0.draws, scenario, paths=paths)
+            if r is not None:
+                found.append(r)
+                every = True
+    return tuple(found), every
