@@ -2,7 +2,8 @@
 
 Starts the workbench on a temporary store, opens the flagship, removes the US red line on
 denuclearization, waits for the zone, the forecasts and the outlook, and saves
-``docs/img/serve-workbench.png``. Needs ``chromium`` and ``chromedriver`` (``make browser-deps``).
+``docs/img/serve-workbench.png``; then opens the Iran case in the case editor, removes Russia and
+saves ``docs/img/serve-author.png`` (validate's message for the roles still naming it). Needs ``chromium`` and ``chromedriver`` (``make browser-deps``).
 
     python scripts/serve_screenshot.py [OUTPUT.png]
 """
@@ -30,7 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else ROOT / "docs" / "img" / "serve-workbench.png"
     tmp = Path(tempfile.mkdtemp(prefix="detente-shot-"))
-    app = create_app(RunStore(tmp / "runs.duckdb"), default_scenario="us-dprk-2021")
+    # smaller background sizes than the defaults: the picture, not the precision
+    app = create_app(
+        RunStore(tmp / "runs.duckdb"), default_scenario="us-dprk-2021", draws=200, runs=500
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -62,6 +66,23 @@ def main(argv: list[str]) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         drv.save_screenshot(str(out))
         print(f"wrote {out}")
+        # the case editor on a case that is not the flagship
+        drv.execute_script(
+            "const s = document.getElementById('scenario-select'); s.value = 'iran-jcpoa-2021';"
+            " s.dispatchEvent(new Event('change'));"
+        )
+        wait("document.getElementById('scenario-title').textContent.includes('Iran')")
+        wait("document.querySelector('#zone-whatif .verdict')")
+        drv.find_element("id", "edit-case").click()
+        wait("document.getElementById('author-verdict').textContent.startsWith('valid')")
+        drv.find_element("css selector", 'button[aria-label="remove actor russia"]').click()
+        wait("document.getElementById('author-verdict').textContent.startsWith('1 problem')")
+        drv.execute_script(
+            "document.getElementById('editor').scrollTop = 0; window.scrollTo(0, 0)"
+        )
+        author = out.with_name("serve-author.png")
+        drv.save_screenshot(str(author))
+        print(f"wrote {author}")
     finally:
         drv.quit()
         srv.should_exit = True

@@ -100,6 +100,33 @@ def test_renaming_every_id_changes_no_number(tmp_path, monkeypatch):
     assert diff == {}
 
 
+@pytest.mark.parametrize("case", ["us-dprk-2021", "iran-jcpoa-2021"])
+def test_renaming_in_alphabetical_order_keeps_the_outlook_and_claims(case, tmp_path, monkeypatch):
+    """Ids renamed so that their alphabetical order is kept (roles and the record's name kept,
+    the case's record in use): random streams, the record's actors and every ordering follow
+    the case's structure, so the outlook, the claims and every other number are unchanged."""
+    monkeypatch.chdir(ROOT)
+    s = load_bundled(case)
+    assert s.roles is not None and s.roles.record is not None
+    ids = sorted(i for i in all_ids(s) if i not in s.parameters)
+    mapping = {old: f"q{k:03d}" for k, old in enumerate(ids)}
+    renamed = rename_ids(s, mapping)
+    assert renamed.roles is not None and renamed.roles.record == s.roles.record
+    path = tmp_path / "renamed.yaml"
+    save(renamed, path)
+    a, _ = _run_json(case, tmp_path)
+    b, _ = _run_json(str(path), tmp_path)
+    assert a["outlook"] and a["claims"]
+    back = {v: k for k, v in mapping.items()}
+    na, nb = _numbers(a, {}), _numbers(b, back)
+    assert set(na) == set(nb)
+    assert any(k.startswith("/outlook/") for k in na) and any(k.startswith("/claims/") for k in na)
+    diff = {k: (na[k], nb[k]) for k in na if na[k] != pytest.approx(nb[k], rel=1e-9, abs=1e-12)}
+    assert diff == {}
+    verdicts = {c["id"]: c["verdict"] for c in a["claims"]["claims"]}
+    assert {back.get(c["id"], c["id"]): c["verdict"] for c in b["claims"]["claims"]} == verdicts
+
+
 def test_one_quantity_has_one_value_in_one_run(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     data, _ = _run_json("us-dprk-2021", tmp_path)

@@ -102,3 +102,41 @@ def test_a_bare_nan_is_reported_once_with_its_line():
     assert len(lines) == 1
     assert lines[0].startswith("nan.yaml:3 actors.b.stances.a.salience")
     assert "finite" in lines[0]
+
+
+def test_a_stance_priority_is_refused_with_one_located_message(tmp_path):
+    """Issue 19: ``priority`` was a red line under another name; the schema refuses it and
+    says to write a red line instead (one message, located, exit status 2)."""
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "meta: {id: t, title: t}\n"
+        "issues: [{id: x, label: x}]\n"
+        "actors:\n"
+        "- id: a\n"
+        "  label: a\n"
+        "  capability: 1\n"
+        "  veto: true\n"
+        "  stances:\n"
+        "    x: {position: 10, salience: 1, priority: 40}\n"
+        "- {id: b, label: b, capability: 1, veto: true, stances: {x: {position: 90, salience: 1}}}\n"
+        "status_quo: {x: 50}\n"
+    )
+    res = CliRunner().invoke(app, ["validate", str(f)])
+    assert res.exit_code == 2
+    out = res.output
+    assert "Traceback" not in out
+    assert out.count("'priority' is not a stance field") == 1
+    assert "actors.a.stances.x" in out and "red_lines" in out
+
+
+def test_a_priority_path_in_set_points_to_the_red_line():
+    from detente.errors import UnknownPathError
+    from detente.scenario import load_bundled
+    from detente.scenario.whatif import apply_sets
+
+    with pytest.raises(UnknownPathError, match=r"set dprk\.red_lines\.denuclearization instead"):
+        apply_sets(load_bundled("us-dprk-2021"), ["dprk.denuclearization.priority=40"])

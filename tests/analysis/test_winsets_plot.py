@@ -42,3 +42,23 @@ def test_plot_draws_and_says_what_is_held_fixed(tmp_path):
         winset_grid(s, ("x", "z"), others="median")
     with pytest.raises(ModelError, match="two different issues"):
         winset_grid(s, ("x", "x"))
+
+
+def test_the_default_picture_reads_the_headlines_zone():
+    """Iran's zone is open at the point values but misses the slice at the status quo: by
+    default the picture holds the other issues at the max-min package and shows the zone."""
+    from detente.scenario import resolve
+
+    s = resolve("iran-jcpoa-2021")
+    issues = default_issues(s)
+    at_status_quo = winset_grid(s, issues, others="status_quo", resolution=121)
+    auto = winset_grid(s, issues, resolution=121)
+    assert at_status_quo["zone_open"] and not at_status_quo["zone"].any()
+    assert auto["others"] == "best" and auto["zone"].any()
+    ax = plot_winsets(s, resolution=61)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(lab.startswith("zone of agreement: open") for lab in labels), labels
+    assert "best package" in ax.get_title()
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)

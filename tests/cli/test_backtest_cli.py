@@ -122,3 +122,68 @@ def test_a_yaml_wrapper_of_bundled_and_inline_scenarios(tmp_path):
     assert tiny["observed"] == 3
     unobserved = next(i for i in data["issues"] if i["issue"] == "competitive")
     assert unobserved["observed"] is None
+
+
+@pytest.fixture(scope="module")
+def two_halves(tmp_path_factory):
+    """The bundled half split in two by proposal (alternate proposals), as DEU files."""
+    lines = data_path("deu3_dev.tsv").read_text().splitlines()
+    head, rows = lines[0], lines[1:]
+    col = head.split("\t").index("prnr")
+    props = sorted({r.split("\t")[col] for r in rows})
+    first = set(props[::2])
+    d = tmp_path_factory.mktemp("halves")
+    a, b = d / "a.tsv", d / "b.tsv"
+    a.write_text("\n".join([head, *[r for r in rows if r.split("\t")[col] in first]]) + "\n")
+    b.write_text("\n".join([head, *[r for r in rows if r.split("\t")[col] not in first]]) + "\n")
+    return str(a), str(b)
+
+
+def test_train_on_one_half_score_on_the_other_and_forecast_with_the_capabilities(
+    two_halves, tmp_path
+):
+    train, test = two_halves
+    caps = tmp_path / "caps.json"
+    r = run(
+        "backtest", "outcomes", test, "--train", train, "-m", "compromise",
+        "--bootstrap", "200", "--json", "--save-capabilities", str(caps),
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["protocol"] == "train/test" and data["train"]["name"] == "a.tsv"
+    scores = {s["forecaster"]: s for s in data["scores"]}
+    assert {"council_weights", "commission", "ensemble (train)", "capabilities (train)"} <= set(
+        scores
+    )
+    assert "ensemble (cv)" not in scores
+    saved = json.loads(caps.read_text())
+    assert saved["fitted_on"]["file"] == "a.tsv" and len(saved["fitted_on"]["sha256"]) == 64
+    assert saved["actors"] == data["learned"]["capabilities (train)"]["actors"]
+    # the file moves a forecast: a scenario with two of its actors
+    m = {a["id"]: a["multiplier"] for a in saved["actors"]}
+    scn = tmp_path / "two.yaml"
+    scn.write_text(
+        "meta: {id: two, title: Two}\nissues: [{id: x, label: X, low: 0, high: 100}]\n"
+        "actors:\n"
+        "  - {id: uk, label: UK, capability: 1, stances: {x: {position: 100, salience: 0.5}}}\n"
+        "  - {id: at, label: AT, capability: 1, stances: {x: {position: 0, salience: 0.5}}}\n"
+        "status_quo: {x: 50}\n"
+    )
+    f = run("forecast", str(scn), "-m", "compromise", "--capabilities", str(caps), "--json")
+    assert f.exit_code == 0, f.output
+    out = json.loads(f.stdout)["models"]["compromise"]["outcome"]["x"]
+    assert out == pytest.approx(100 * m["uk"] / (m["uk"] + m["at"]), abs=1e-6)
+
+
+def test_bad_train_and_capability_files_exit_2(two_halves, tmp_path):
+    train, test = two_halves
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("prnr\tout\n1\t5\n")
+    r = run("backtest", "outcomes", test, "--train", str(bad), "-m", "compromise")
+    assert r.exit_code == 2 and "bad.tsv" in r.output
+    r = run("backtest", "outcomes", test, "--train", train, "--save-capabilities", str(tmp_path))
+    assert r.exit_code == 2 and "--save-capabilities" in r.output
+    caps = tmp_path / "caps.json"
+    caps.write_text('{"format": "detente-capabilities", "version": 1, "actors": [\n{"id": "uk"}]}')
+    f = run("forecast", "ec-emissions-1994", "--capabilities", str(caps))
+    assert f.exit_code == 2 and f"{caps}:2 actors[0].multiplier" in f.output

@@ -104,8 +104,11 @@ def test_groups_share_one_draw_and_differ_in_paths(mini):
             r.provocations[:, r.group == 0][:, 0], r.provocations[:, r.group == 0][:, 1]
         )
     )
+    from detente.defaults import RUNS_PER_GROUP, parameter_groups
+
+    # the default split is every command's: RUNS_PER_GROUP runs per group
     default = simulate(mini, runs=50, months=2, seed=2)
-    assert len(set(default.group)) == 50
+    assert len(set(default.group)) == parameter_groups(50) == 50 // RUNS_PER_GROUP
     with pytest.raises(ModelError, match="groups"):
         simulate(mini, runs=10, months=2, groups=11)
 

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 
 from detente.errors import ModelError
 from detente.models import get_model
-from detente.models.eum import (
-    ExpectedUtilityModel,
+from detente.models._eum_kernel import (
     _numerators_dense,
     _numerators_sorted,
     _probabilities,
     eum_kernel,
 )
+from detente.models.eum import ExpectedUtilityModel
 from detente.scenario.bundled import load_bundled
 
 ORACLE = Path(__file__).resolve().parents[1] / "oracles" / "scholz2011"
@@ -176,7 +176,7 @@ def test_batched_kernel_equals_single_runs_draw_by_draw(options, ties):
 
 
 def test_batches_split_into_chunks_give_the_same_result(monkeypatch):
-    import detente.models.eum as eum
+    import detente.models._eum_kernel as eum
 
     x, c, s = _random_batch(3, 40, 6, True)
     whole = eum_kernel(x, c, s, 4)
@@ -383,7 +383,7 @@ def test_sorted_prefix_numerators_equal_the_dense_vote_tensor(n_draws, n_actors,
 
 
 def test_sorted_path_reproduces_the_oracle_and_batches(monkeypatch, actors, trace):
-    import detente.models.eum as eum
+    import detente.models._eum_kernel as eum
 
     monkeypatch.setattr(eum, "_DENSE_MAX_ACTORS", 0)
     run = eum_kernel(*_inputs(actors), rounds=10)

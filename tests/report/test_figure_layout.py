@@ -17,7 +17,7 @@ def test_svg_is_responsive():
 
 
 def test_the_zone_never_shares_a_win_set_colour():
-    assert F.ZONE_COLOUR not in F.WINSET_COLOURS
+    assert F.ZONE_COLOUR not in F.PALETTE
     assert len(set(F.MODEL_MARKERS)) == len(F.MODEL_MARKERS)
 
 

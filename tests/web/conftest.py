@@ -60,3 +60,32 @@ def make_client(tmp_path: Path) -> Iterator[Any]:
 def client(make_client: Any) -> Client:
     c: Client = make_client()
     return c
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: Any) -> Iterator[str]:
+    """The workbench served by uvicorn on a free port of 127.0.0.1 (a temporary store, small
+    background sizes); yields its URL."""
+    import socket
+    import threading
+    import time
+
+    uvicorn = pytest.importorskip("uvicorn")
+    tmp = tmp_path_factory.mktemp("serve")
+    app = create_app(
+        RunStore(tmp / "runs.duckdb"), default_scenario="us-dprk-2021", draws=10, runs=20, months=12
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    t0 = time.monotonic()
+    while not srv.started:
+        assert time.monotonic() - t0 < 20, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+    app.state.wb.jobs.shutdown()

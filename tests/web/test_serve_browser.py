@@ -8,10 +8,6 @@ browser-deps`` installs them). A screenshot is saved under ``test-artifacts/``.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,33 +21,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    uvicorn = pytest.importorskip("uvicorn")
-    from detente.store import RunStore
-    from detente.web import create_app
-
-    tmp = Path(tempfile.mkdtemp(prefix="detente-serve-"))
-    app = create_app(
-        RunStore(tmp / "runs.duckdb"),
-        default_scenario="us-dprk-2021",
-        draws=10,
-        runs=20,
-        months=12,
-    )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    t0 = time.monotonic()
-    while not srv.started:
-        assert time.monotonic() - t0 < 20, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-    shutil.rmtree(tmp, ignore_errors=True)
+def server(live_server: str) -> str:
+    """The workbench on a temporary store (``live_server`` in conftest)."""
+    return live_server
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
-from ..executor import ExecutorSpec, run_variants
+from ..executor import ExecutorSpec
 from .ensemble import (
     EnsembleCV,
     StackedEnsemble,
@@ -30,7 +30,14 @@ from .ensemble import (
     cross_validate_capabilities,
     paired_bootstrap,
 )
-from .outcomes import Decision, OutcomeDataset
+from .outcome_panel import (
+    BASELINES,
+    baseline_outcomes,
+    capability_design,
+    outcome_panel,
+    stack_matrix,
+)
+from .outcomes import OutcomeDataset
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,33 +52,8 @@ __all__ = [
     "run_backtest",
 ]
 
-BASELINES = {
-    "midpoint": "the middle of each issue's scale",
-    "status_quo": "the reference point (status quo), on the issues where the data give one",
-    "weighted_mean": "the capability x salience weighted mean of the positions (= compromise)",
-    "weighted_median": "the capability x salience weighted median of the positions",
-    "mean": "the unweighted mean of the positions of the actors with a stance",
-}
 ENSEMBLE = "ensemble (cv)"
 FITTED = "capabilities (cv)"
-
-
-def baseline_outcomes(decision: Decision) -> dict[str, np.ndarray]:
-    """Each baseline's forecast per issue of one decision (NaN: no forecast)."""
-    from ..models.compromise import batch, batch_median
-
-    a = decision.scenario.to_arrays()
-    given = np.array([i in decision.status_quo_given for i in a.issue_ids])
-    h = a.has_stance
-    n = h.sum(axis=0)
-    mean = np.where(n > 0, (a.positions * h).sum(axis=0) / np.maximum(n, 1), a.status_quo)
-    return {
-        "midpoint": (a.scale_low + a.scale_high) / 2,
-        "status_quo": np.where(given, a.status_quo, np.nan),
-        "weighted_mean": batch(a),
-        "weighted_median": batch_median(a),
-        "mean": mean,
-    }
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +94,10 @@ class OutcomeBacktest:
     fitted_capabilities: EnsembleCV | None = None
     notes: tuple[str, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)
+    protocol: str = "cv"
+    train: dict[str, Any] | None = None
+    learned: dict[str, dict[str, Any]] = field(default_factory=dict)
+    capability_fit: Any = None
 
     def score(self, forecaster: str) -> dict[str, Any]:
         return next(s for s in self.scores if s["forecaster"] == forecaster)
@@ -125,7 +111,7 @@ class OutcomeBacktest:
 
     def verdicts(self) -> list[str]:
         """Does each learned forecaster beat the reference out of sample? One sentence each."""
-        return [self._verdict(name) for name in (ENSEMBLE, FITTED) if name in self.forecasters]
+        return [self._verdict(f) for f in self.forecasters if self.kinds[f] == "ensemble"]
 
     def verdict(self) -> str:
         """The sentences of :meth:`verdicts` as one paragraph."""
@@ -138,14 +124,16 @@ class OutcomeBacktest:
             f"MAE {s['mae']:.2f} against {self.reference}'s {self.score(self.reference)['mae']:.2f} "
             f"(difference {d:+.2f}, 95% paired bootstrap interval [{lo:+.2f}, {hi:+.2f}], {s['n']} issues)"
         )
-        if hi < 0:
-            return f"{name} beats {self.reference} out of sample: {nums}."
-        if lo > 0:
-            return f"{name} is worse than {self.reference} out of sample: {nums}."
-        return (
-            f"{name} does not beat {self.reference} out of sample: {nums}; "
-            "the interval includes zero."
+        where = (
+            "out of sample"
+            if self.train is None
+            else f"on {self.dataset['name']} after fitting on {self.train['name']}"
         )
+        if hi < 0:
+            return f"{name} beats {self.reference} {where}: {nums}."
+        if lo > 0:
+            return f"{name} is worse than {self.reference} {where}: {nums}."
+        return f"{name} does not beat {self.reference} {where}: {nums}; the interval includes zero."
 
     def to_dict(self, *, issues: bool = True) -> dict[str, Any]:
         from .._json import jsonable
@@ -163,6 +151,9 @@ class OutcomeBacktest:
             else {**self.fitted_capabilities.to_dict(), "verdict": self._verdict(FITTED)},
             "notes": list(self.notes),
             "params": self.params,
+            "protocol": self.protocol,
+            "train": self.train,
+            "learned": {k: {**v, "verdict": self._verdict(k)} for k, v in self.learned.items()},
         }
         if issues:
             out["issues"] = [
@@ -208,8 +199,13 @@ class OutcomeBacktest:
         lines = [
             f"Outcome backtest on {self.dataset['name']}: {self.dataset['n_decisions']} decisions, "
             f"{self.dataset['n_observed']} issues with an observed outcome; capabilities "
-            f"{self.dataset['capabilities']}",
-            f"  {'forecaster':<20} {'kind':<9} {'n':>4} {'MAE':>7} {'RMSE':>7}  MAE - {self.reference} [95% CI]",
+            f"{self.dataset['capabilities']}"
+            + (
+                ""
+                if self.train is None
+                else f"; learned forecasters fitted on {self.train['name']} only"
+            ),
+            f"  {'forecaster':<28} {'kind':<9} {'n':>4} {'MAE':>7} {'RMSE':>7}  MAE - {self.reference} [95% CI]",
         ]
         for s in self.scores:
             ci = (
@@ -219,7 +215,7 @@ class OutcomeBacktest:
             )
             mae = f"{s['mae']:7.2f}" if s["n"] else "      -"
             rmse = f"{s['rmse']:7.2f}" if s["n"] else "      -"
-            lines.append(f"  {s['forecaster']:<20} {s['kind']:<9} {s['n']:>4} {mae} {rmse}  {ci}")
+            lines.append(f"  {s['forecaster']:<28} {s['kind']:<9} {s['n']:>4} {mae} {rmse}  {ci}")
         lines += ["", self.verdict()]
         if self.notes:
             lines.append("")
@@ -238,7 +234,12 @@ class OutcomeBacktest:
         lo = d - np.array([s["ci_low"] for s in rows])
         hi = np.array([s["ci_high"] for s in rows]) - d
         colors = [
-            {"model": "tab:blue", "baseline": "tab:gray", "ensemble": "tab:green"}[s["kind"]]
+            {
+                "model": "tab:blue",
+                "baseline": "tab:gray",
+                "facts": "tab:purple",
+                "ensemble": "tab:green",
+            }[s["kind"]]
             for s in rows
         ]
         ax.barh(y, d, color=colors, alpha=0.7)
@@ -254,25 +255,6 @@ def _model_order() -> list[str]:
     from ..models import MODELS
 
     return list(MODELS)
-
-
-def _forecast_decision(
-    shared: tuple[tuple[str, ...], int], scenario: Any
-) -> tuple[list[np.ndarray | None], list[str | None]]:
-    """Every model's forecast on one decision, or its error message (a task of the executor)."""
-    from ..models import get_model
-
-    names, seed = shared
-    outcomes: list[np.ndarray | None] = []
-    errors: list[str | None] = []
-    for n in names:
-        try:
-            outcomes.append(np.asarray(get_model(n).forecast(scenario, seed=seed).outcome))
-            errors.append(None)
-        except Exception as err:  # counted by the caller, not fatal
-            outcomes.append(None)
-            errors.append(f"{type(err).__name__}: {err}")
-    return outcomes, errors
 
 
 def run_backtest(
@@ -304,50 +286,10 @@ def run_backtest(
     for n in names:
         if n not in MODELS:
             get_model(n)  # raises ModelError with a hint
-    base_names = list(BASELINES)
-    forecasters = names + base_names
-    cols: list[np.ndarray] = []
-    sq_cols: list[np.ndarray] = []
-    stances: list[tuple[tuple[str, ...], np.ndarray, np.ndarray]] = []
-    failures: dict[str, dict[str, Any]] = {
-        n: {"decisions": 0, "issues_without_outcome": 0, "examples": []} for n in names
-    }
-    meta: list[tuple[str, str, str, float]] = []
-    # the decisions are independent: their forecasts run where the executor says
-    per_decision = run_variants(
-        _forecast_decision,
-        (tuple(names), seed),
-        [d.scenario for d in dataset.decisions],
-        executor,
-    )
-    for d, (outcomes, errors) in zip(dataset.decisions, per_decision, strict=True):
-        block = np.full((len(forecasters), d.scenario.n_issues), np.nan)
-        for k, n in enumerate(names):
-            if errors[k] is None:
-                block[k] = outcomes[k]
-            else:  # a model failing on one decision is counted, not fatal
-                failures[n]["decisions"] += 1
-                if len(failures[n]["examples"]) < 3:
-                    failures[n]["examples"].append(f"{d.group}: {errors[k]}")
-            if progress is not None:
-                progress(n)
-        b = baseline_outcomes(d)
-        for k, n in enumerate(base_names, len(names)):
-            block[k] = b[n]
-        cols.append(block)
-        a = d.scenario.to_arrays()
-        sq_cols.append(a.status_quo)
-        stances.append(
-            (a.actor_ids, a.positions, a.capabilities[:, None] * a.saliences * a.has_stance)
-        )
-        meta += [(d.group, d.scenario.id, i, d.observed[i]) for i in d.scenario.issue_ids]
-    P = np.concatenate(cols, axis=1) if cols else np.empty((len(forecasters), 0))
-    sq = np.concatenate(sq_cols) if sq_cols else np.empty(0)
-    groups = np.array([m[0] for m in meta], dtype=object)
-    y = np.array([m[3] for m in meta], dtype=float)
+    pan = outcome_panel(dataset, names, seed, progress, executor)
+    forecasters, P, groups, y = pan.forecasters, pan.P, pan.groups, pan.y
+    failures, stances, meta = pan.failures, pan.stances, pan.meta
     seen = np.isfinite(y)
-    for k, n in enumerate(names):
-        failures[n]["issues_without_outcome"] = int((seen & ~np.isfinite(P[k])).sum())
     reference = "compromise" if "compromise" in names else "weighted_mean"
     notes: list[str] = []
     ens_cv = cap_cv = None
@@ -360,13 +302,7 @@ def run_backtest(
                 "No ensemble: cross-validation needs at least 3 groups with observed outcomes."
             )
         else:
-            X = P[:, seen].T.copy()
-            # a model with no outcome is read as keeping the status quo (the disagreement point)
-            X[:, : len(names)] = np.where(
-                np.isfinite(X[:, : len(names)]), X[:, : len(names)], sq[seen, None]
-            )
-            mid = X[:, forecasters.index("midpoint")]
-            X = np.where(np.isfinite(X), X, mid[:, None])
+            X = stack_matrix(pan)[seen]
             ens_settings = StackedEnsemble(
                 anchor=reference,
                 lambdas=ens_settings.lambdas,
@@ -403,11 +339,7 @@ def run_backtest(
                     "actor fitted to the outcomes (ridge toward equal, chosen by grouped CV); "
                     "every prediction is out of fold."
                 )
-    kinds = (
-        {n: "model" for n in names}
-        | {n: "baseline" for n in base_names}
-        | {ENSEMBLE: "ensemble", FITTED: "ensemble"}
-    )
+    kinds = pan.kinds | {ENSEMBLE: "ensemble", FITTED: "ensemble"}
     scores = _scores(P, y, groups, forecasters, kinds, reference, n_boot, seed)
     n_fail = sum(f["decisions"] for f in failures.values())
     if n_fail:
@@ -418,16 +350,9 @@ def run_backtest(
             notes.append(
                 f"status_quo is scored on the {n_sq} issues whose reference point the data give."
             )
+    notes += pan.notes
     return OutcomeBacktest(
-        dataset={
-            "name": dataset.source.replace("\\", "/").rsplit("/", 1)[-1],
-            "source": dataset.source,
-            "layout": dataset.layout,
-            "n_decisions": len(dataset.decisions),
-            "n_issues": dataset.n_issues,
-            "n_observed": dataset.n_observed,
-            "capabilities": dataset.capabilities,
-        },
+        dataset=dataset_info(dataset),
         reference=reference,
         forecasters=tuple(forecasters),
         kinds={f: kinds[f] for f in forecasters},
@@ -443,6 +368,19 @@ def run_backtest(
         notes=tuple(notes),
         params={"models": names, "seed": seed, "n_boot": n_boot, "n_folds": n_folds},
     )
+
+
+def dataset_info(dataset: OutcomeDataset) -> dict[str, Any]:
+    """Name, source, layout, counts and capabilities of a dataset, for results and files."""
+    return {
+        "name": dataset.source.replace("\\", "/").rsplit("/", 1)[-1],
+        "source": dataset.source,
+        "layout": dataset.layout,
+        "n_decisions": len(dataset.decisions),
+        "n_issues": dataset.n_issues,
+        "n_observed": dataset.n_observed,
+        "capabilities": dataset.capabilities,
+    }
 
 
 def _scores(
@@ -498,18 +436,7 @@ def _fitted_capabilities(
     seed: int,
 ) -> tuple[EnsembleCV | None, np.ndarray]:
     """Out-of-fold predictions of the fitted-capability model, one row over all issues."""
-    actors = tuple(sorted({a for ids, _, _ in stances for a in ids}))
-    col = {a: k for k, a in enumerate(actors)}
-    xs, bs = [], []
-    for ids, pos, base in stances:
-        x = np.zeros((pos.shape[1], len(actors)))
-        b = np.zeros_like(x)
-        idx = [col[a] for a in ids]
-        x[:, idx] = pos.T
-        b[:, idx] = base.T
-        xs.append(x)
-        bs.append(b)
-    X, B = np.vstack(xs), np.vstack(bs)
+    X, B, actors = capability_design(stances)
     use = np.isfinite(y) & (B.sum(axis=1) > 0)
     row = np.full(y.size, np.nan)
     if len(set(groups[use])) < 3:

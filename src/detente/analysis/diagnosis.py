@@ -35,6 +35,7 @@ from ..core import (
     zone_open,
 )
 from ..errors import ModelError
+from .drivers import Driver, _ranks, _spearman, sampled_quantities
 from .levers import (
     LeverResult,
     baseline,
@@ -63,79 +64,6 @@ MAX_UNANIMITY_ACTORS = 200
 LEVER_DRAWS_LIMITED = 500
 #: Above this many veto players the lever search is skipped (it grows with their number).
 MAX_SEARCH_VETO_PLAYERS = 20
-
-
-@dataclass(frozen=True)
-class Driver:
-    """A sampled quantity and its Spearman rank correlation with the gap and the zone.
-
-    ``rho_gap``/``rho_zone`` are None when either side does not vary over the draws.
-    """
-
-    path: str
-    low: float
-    high: float
-    rho_gap: float | None
-    rho_zone: float | None
-
-    @property
-    def strength(self) -> float:
-        return max(abs(self.rho_gap or 0.0), abs(self.rho_zone or 0.0))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "range": [self.low, self.high],
-            "rho_gap": self.rho_gap,
-            "rho_zone": self.rho_zone,
-        }
-
-
-def sampled_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarray]:
-    """Each uncertain quantity's draws, by its ``--set`` path, read back from the arrays."""
-    out: dict[str, np.ndarray] = {}
-    red_ops = {(a.id, i): rl.op for a in s.actors for i, rl in a.red_lines.items()}
-    for path, q in s.quantities():
-        if q.is_certain:
-            continue
-        parts = path.split(".")
-        if parts[0] == "status_quo":
-            out[path] = batch.status_quo[:, batch.issue_index(parts[1])]
-        elif parts[0] == "drivers":
-            out[path] = np.asarray(batch.drivers[parts[1]])
-        elif parts[0] == "parameters":
-            out[path] = np.asarray(batch.parameters[parts[1]])
-        elif parts[1] == "capability":
-            out[path] = batch.capabilities[:, batch.actor_index(parts[0])]
-        elif parts[1] == "red_lines":
-            k, j = batch.actor_index(parts[0]), batch.issue_index(parts[2])
-            arr = batch.red_low if red_ops[(parts[0], parts[2])] == ">=" else batch.red_high
-            out[path] = arr[:, k, j]
-        else:
-            k, j = batch.actor_index(parts[0]), batch.issue_index(parts[1])
-            if parts[2] == "position":
-                out[path] = batch.positions[:, k, j]
-            else:
-                out[path] = batch.saliences[:, k, j] * s.salience_max
-    return out
-
-
-def _spearman(x: np.ndarray, ranks_y: np.ndarray | None) -> float | None:
-    from scipy.stats import rankdata
-
-    if ranks_y is None or np.ptp(x) == 0:
-        return None
-    rx = rankdata(x)
-    rx = rx - rx.mean()
-    ry = ranks_y - ranks_y.mean()
-    den = np.sqrt(np.sum(rx**2) * np.sum(ry**2))
-    return float(np.sum(rx * ry) / den) if den > 0 else None
-
-
-def _ranks(y: np.ndarray) -> np.ndarray | None:
-    from scipy.stats import rankdata
-
-    return None if np.ptp(y) == 0 else rankdata(y)
 
 
 @dataclass(frozen=True, eq=False)
@@ -448,6 +376,7 @@ def diagnose(
     lever_names: tuple[str, ...] | list[str] | None = None,
     search: bool = True,
     progress: Any = None,
+    draws_arrays: ScenarioArrays | None = None,
 ) -> Diagnosis:
     """Diagnose the impasse of a scenario; see the module docstring.
 
@@ -469,6 +398,9 @@ def diagnose(
         Also search single and paired changes.
     progress : callable, optional
         ``progress(step: str)`` called as each stage starts (the CLI's progress bar).
+    draws_arrays : ScenarioArrays, optional
+        The Monte Carlo draws already sampled as ``scenario.sample(draws, seed)`` (the
+        pipeline shares one sample among the diagnosis, the levers and the claims).
     """
     if draws < 2:
         raise ModelError(f"The 'draws' parameter of diagnose must be >= 2. Got {draws} instead.")
@@ -493,7 +425,10 @@ def diagnose(
         else None
     )
     step("Monte Carlo")
-    batch_arrays = scenario.sample(draws, seed)
+    # the run's shared draws when given (the pipeline's evaluator sampled them already)
+    batch_arrays = scenario.sample(draws, seed) if draws_arrays is None else draws_arrays
+    if batch_arrays.n_draws != draws:
+        raise ModelError(f"draws_arrays holds {batch_arrays.n_draws} draws; expected {draws}")
     batch = win_set_gap(batch_arrays, **kw)
     p = float(batch.zone_nonempty.mean())
     se = float(np.sqrt(p * (1 - p) / draws))

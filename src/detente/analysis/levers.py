@@ -54,7 +54,6 @@ __all__ = [
     "LeverResult",
     "baseline",
     "evaluate_changes",
-    "package_in_win_sets",
     "search_levers",
     "take_draws",
     "what_if_lever",
@@ -455,24 +454,6 @@ def _not_applicable(name: str, reason: str) -> LeverResult:
         applicable=False,
         reason=reason,
     )
-
-
-def package_in_win_sets(
-    arrays: ScenarioArrays,
-    package: dict[str, float],
-    *,
-    curvature: float | None = None,
-    agreement_cost: float | None = None,
-) -> tuple[tuple[str, ...], np.ndarray]:
-    """Whether a package (issues not named stay at each draw's status quo) lies in each veto
-    player's win-set. Returns (veto ids, bool array (..., n_veto))."""
-    inp = bargaining_inputs(arrays, curvature=curvature, agreement_cost=agreement_cost)
-    y = inp.status_quo.copy()
-    for iid, x in package.items():
-        j = inp.issue_ids.index(iid)
-        y[:, j] = (x - inp.scale_low[j]) / inp.scale_width[j]
-    inside = inp.in_win_sets(y)
-    return inp.veto_ids, (inside if inp.batched else inside[0])
 
 
 def what_if_lever(base: Baseline, what_if: WhatIf) -> LeverResult:

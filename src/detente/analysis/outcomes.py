@@ -29,7 +29,7 @@ import csv
 import io
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,9 @@ class Decision:
 
     ``status_quo_given`` names the issues whose status quo the data state (the others get
     the scenario's default, the scale minimum, which the ``status_quo`` baseline does not
-    score).
+    score). ``attributes`` holds per issue the descriptive cells of a DEU table (procedure,
+    voting rule, dates; see :data:`detente.scenario.formats.deu.ATTRIBUTE_COLUMNS`); empty
+    for the YAML layout.
     """
 
     group: str
@@ -62,6 +64,7 @@ class Decision:
     observed: dict[str, float]
     status_quo_given: frozenset[str]
     line: int | None = None
+    attributes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ def read_outcomes(path: str, *, capabilities: str | None = None) -> OutcomeDatas
                 d.outcomes,
                 frozenset(d.scenario.status_quo),
                 min(d.lines.values(), default=None),
+                d.attributes,
             )
             for d in read_deu(text, path, capabilities=deu_caps)
         ]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import defaults
+from ..defaults import parameter_groups
 from ..errors import DetenteError, ModelError
 from ..scenario.case import QUANTITIES, Change, Condition, effect_changes
 from .intervals import cluster_interval, paired_ratio_interval
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["Estimate", "Evaluator", "Variant", "has_roles"]
 
 Z95 = 1.959963984540054
-#: Runs per parameter group of the simulation (see Evaluator.n_groups).
-RUNS_PER_GROUP = 50
 #: See :data:`detente.analysis.claims.HINGE_SHIFT`.
 HINGE_SHIFT = 0.2
 #: Standard errors the two ends must differ by (about a Bonferroni bound for 100 inputs).
@@ -162,10 +161,9 @@ class Evaluator:
         self.scenario, self.draws, self.seed = scenario, int(draws), int(seed)
         self.runs, self.months = int(runs), int(months)
         self.groups = groups
-        #: Parameter groups of the simulation: runs sharing one draw of every input. Each
-        #: group's estimate carries Monte Carlo noise, so groups are kept at RUNS_PER_GROUP
-        #: runs or more (about +-0.07 on a probability near one half).
-        self.n_groups = groups or max(1, min(self.runs // RUNS_PER_GROUP, self.draws))
+        #: Parameter groups of the simulation: runs sharing one draw of every input, split
+        #: as every command splits them (detente.defaults.parameter_groups).
+        self.n_groups = groups or parameter_groups(self.runs)
         self.progress = progress
         self._variants: dict[str, Variant] = {}
         self.n_simulations = 0
@@ -305,7 +303,8 @@ class Evaluator:
         from ..data.records import load_record
 
         try:
-            events = load_record(record).events
+            rec = load_record(record)
+            events = rec.events
         except DetenteError as err:
             raise ModelError("not applicable: " + "; ".join(err.lines())) from err
         since, until = str(a["since"]), str(a["until"])
@@ -320,7 +319,11 @@ class Evaluator:
         if a.get("sources"):
             sel &= events["source"].isin([str(x) for x in a["sources"]])
         if who is not None:
-            names = {who, getattr(roles, who)} if who in ("challenger", "defender") else {who}
+            # a role reads the record's actors in that role (its manifest's roles:); a record
+            # without them names the case's actors, so the case's id in the role is read too
+            names = {who}
+            if who in ("challenger", "defender"):
+                names = rec.actors_in_role(who) if rec.roles else {who, getattr(roles, who)}
             sel &= events["actor"].isin(names)
         n = int(sel.sum())
         y0, m0 = (int(x) for x in since.split("-"))
@@ -392,7 +395,7 @@ class Evaluator:
                 signals=((v.open_, batch),),
             )
         if name == "in_win_set":
-            from .levers import package_in_win_sets
+            from ..core import package_in_win_sets
 
             package = {str(i): float(x) for i, x in a["package"].items()}
             ids, pin = package_in_win_sets(pt, package)

@@ -121,6 +121,35 @@ WhatIfOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
 ]
+RecordOption = Annotated[
+    str | None,
+    typer.Option(
+        "--record",
+        help="The case's historical record for the dynamics: a bundled record's id or a CSV "
+        "file of dated events (columns date,kind,actor; docs/dynamics.md). Replaces the "
+        "scenario's roles.record; the dynamics are fitted on it.",
+        show_default=False,
+    ),
+]
+
+
+def with_record(s: Any, record: str | None) -> Any:
+    """The scenario with ``roles.record`` replaced by ``record`` (read and checked first: a
+    bad file raises DataError with every problem and its line)."""
+    if record is None:
+        return s
+    from ..data.records import load_record
+    from ..errors import ModelError
+
+    if s.roles is None:
+        raise ModelError(
+            f"--record {record}: scenario {s.id} declares no roles (challenger, defender), so it "
+            "has no dynamics to fit on a record; add a roles: section"
+        )
+    load_record(record)
+    return s.model_copy(update={"roles": s.roles.model_copy(update={"record": record})})
+
+
 FromOption = Annotated[
     str | None,
     typer.Option(

@@ -70,6 +70,22 @@ def outcomes(
         str | None,
         typer.Option("--plot", help="Write a chart of MAE minus compromise's to PATH.png."),
     ] = None,
+    train: Annotated[
+        str | None,
+        typer.Option(
+            "--train",
+            help="Fit every learned forecaster on this dataset only (same layouts as FILE) and "
+            "score on FILE. Without it: grouped cross-validation inside FILE.",
+        ),
+    ] = None,
+    save_capabilities: Annotated[
+        str | None,
+        typer.Option(
+            "--save-capabilities",
+            help="Write the fitted capability multipliers (fitted on --train, or on FILE "
+            "without it) to PATH as JSON, for 'detente forecast --capabilities PATH'.",
+        ),
+    ] = None,
     json_out: JsonOption = False,
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
@@ -78,12 +94,19 @@ def outcomes(
     """Run every model on decisions with observed outcomes and score it against baselines.
 
     Prints MAE and RMSE per model and baseline (midpoint, status quo, weighted mean =
-    compromise, weighted median, unweighted mean), each with a paired bootstrap 95% interval
-    of its MAE minus compromise's (resampling proposals), and the cross-validated ensemble.
-    With --json: {"dataset", "reference", "scores", "failures", "ensemble", "notes", "issues"}.
+    compromise, weighted median, unweighted mean; on EU data also council_weights and
+    commission), each with a paired bootstrap 95% interval of its MAE minus compromise's
+    (resampling proposals), and the learned forecasters: cross-validated inside FILE, or
+    with --train fitted on TRAIN only and scored on FILE.
+    With --json: {"dataset", "reference", "scores", "failures", "ensemble",
+    "fitted_capabilities", "protocol", "train", "learned", "notes", "params", "issues"}.
     """
+    # lazy imports: the analysis stack loads only when the command runs (CLI start-up time)
+    from .._outputs import check_output, write_atomic
     from ..analysis.backtest import run_backtest
+    from ..analysis.capfile import format_capability_file
     from ..analysis.outcomes import read_outcomes
+    from ..analysis.transfer import full_fit_of, run_train_test
     from ..models import MODELS, get_model
     from ._executor_opts import backtest_spec_or_fail
 
@@ -92,7 +115,13 @@ def outcomes(
         fail(ModelError(f"--bootstrap must be at least 100; got {n_boot}"))
     if folds < 2:
         fail(ModelError(f"--folds must be at least 2; got {folds}"))
+    if save_capabilities and no_ensemble:
+        fail(ModelError("--save-capabilities needs the learned forecasters; drop --no-ensemble"))
+    if train and no_ensemble:
+        fail(ModelError("--train fits the learned forecasters; drop --no-ensemble"))
     try:
+        if save_capabilities:
+            check_output(save_capabilities, "--save-capabilities")
         names = (
             list(MODELS) if model == "all" else [m.strip() for m in model.split(",") if m.strip()]
         )
@@ -101,22 +130,43 @@ def outcomes(
         for n in names:
             get_model(n)
         data = read_outcomes(file, capabilities=capabilities)
-        total = len(names) * len(data.decisions) + (0 if no_ensemble else 2)
-        with progress_steps(total, "backtest", json_out) as step:
-            result = run_backtest(
-                data,
-                models=names,
-                seed=seed,
-                n_boot=n_boot,
-                ensemble=not no_ensemble,
-                n_folds=folds,
-                progress=step,
-                executor=spec,
-            )
+        train_data = read_outcomes(train, capabilities=capabilities) if train else None
+        if train_data is None:
+            total = len(names) * len(data.decisions) + (0 if no_ensemble else 2)
+            with progress_steps(total, "backtest", json_out) as step:
+                result = run_backtest(
+                    data,
+                    models=names,
+                    seed=seed,
+                    n_boot=n_boot,
+                    ensemble=not no_ensemble,
+                    n_folds=folds,
+                    progress=step,
+                    executor=spec,
+                )
+        else:
+            total = len(names) * (len(data.decisions) + len(train_data.decisions)) + 4
+            with progress_steps(total, "backtest", json_out) as step:
+                result = run_train_test(
+                    data,
+                    train_data,
+                    models=names,
+                    seed=seed,
+                    n_boot=n_boot,
+                    progress=step,
+                    executor=spec,
+                )
         if plot:
             _save_plot(result, plot)
+        if save_capabilities:
+            fit = result.capability_fit or full_fit_of(result, data)
+            if fit is None:
+                raise ModelError("no capabilities were fitted (too few proposals with outcomes)")
+            write_atomic(save_capabilities, format_capability_file(fit))
     except DetenteError as err:
         fail(err)
+    except ValueError as err:  # too few proposals to fit on
+        fail(ModelError(str(err)))
     if json_out:
         print_json(result.to_dict())
         return
@@ -193,6 +243,13 @@ def _render(r: Any) -> None:
                 soft_wrap=True,
                 markup=False,
             )
+    if r.train is not None:
+        console.print(
+            f"Learned forecasters fitted on {r.train['name']} only ({r.train['n_decisions']} "
+            f"decisions); scored on {ds['name']}.",
+            soft_wrap=True,
+            markup=False,
+        )
     for line in r.verdicts():
         console.print(line, soft_wrap=True)
     for k, n in enumerate(r.notes, 1):

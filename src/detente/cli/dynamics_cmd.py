@@ -12,6 +12,7 @@ from .. import defaults
 from ..errors import DetenteError, ModelError
 from ._common import (
     JsonOption,
+    RecordOption,
     ScenarioArg,
     SetOption,
     StoreOption,
@@ -22,6 +23,7 @@ from ._common import (
     print_json,
     record_if_asked,
     safe,
+    with_record,
 )
 from ._executor_opts import ExecutorOption, SchedulerOption, WorkersOption
 from ._limits import MonthsOption, RunsOption, SeedOption
@@ -51,7 +53,8 @@ def simulate(
         typer.Option(
             "--groups",
             min=1,
-            help="Runs share one draw of the uncertain inputs per group (default: one per run).",
+            help="Runs share one draw of the uncertain inputs per group (default: "
+            f"{defaults.RUNS_PER_GROUP} runs per group, as in 'detente run').",
         ),
     ] = None,
     list_what_ifs: Annotated[
@@ -60,6 +63,7 @@ def simulate(
     rules: Annotated[
         bool, typer.Option("--rules", help="List the simulation's rules and their basis, and exit.")
     ] = False,
+    record: RecordOption = None,
     store: StoreOption = None,
 ) -> None:
     """Simulate the monthly dynamics: P(mode) by month, time to talks, provocations."""
@@ -101,7 +105,7 @@ def simulate(
     what_ifs = list(what_if or [])
     label = " + ".join(what_ifs) if what_ifs else None
     try:
-        s = load_scenario(scenario, set_)
+        s = with_record(load_scenario(scenario, set_), record)
         shocked = None
         for name in what_ifs:
             shocked = apply_what_if(shocked if shocked is not None else s, name)
@@ -245,6 +249,7 @@ def backtest_dynamics(
         ),
     ] = False,
     set_: SetOption = None,
+    record: RecordOption = None,
     executor: ExecutorOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -257,10 +262,10 @@ def backtest_dynamics(
     from ._executor_opts import backtest_spec_or_fail
 
     spec = backtest_spec_or_fail(executor, workers, scheduler)
-    from ..dynamics.verdicts import backtest_verdicts, save_summary
+    from ..dynamics.verdicts import backtest_key, backtest_verdicts, save_summary
 
     try:
-        s = load_scenario(scenario, set_)
+        s = with_record(load_scenario(scenario, set_), record)
         fitted = None
         if fit:
             from ..dynamics.fit import fit as run_fit
@@ -282,7 +287,7 @@ def backtest_dynamics(
     summary["verdicts"] = backtest_verdicts(summary)
     if save:
         assert s.roles is not None and s.roles.record is not None
-        path = save_summary(summary, s.roles.record)
+        path = save_summary(summary, s.roles.record, backtest_key(s, summary["settings"]))
         if not json_:
             console.print(f"summary written to {path}", markup=False)
     if json_:
@@ -296,14 +301,18 @@ def backtest_dynamics(
         markup=False,
         soft_wrap=True,
     )
+    shown = (*BASELINES, "duration")
     head = f"{'target':<18} {'h':>3} {'n':>3} {'simulation':>10} " + " ".join(
-        f"{b:>11}" for b in BASELINES
+        f"{b:>11}" for b in shown
     )
     console.print(head, markup=False)
     for target, spec in summary["targets"].items():
         for h, r in spec["horizons"].items():
             cells = " ".join(
-                f"{r['baselines'][b]:>10.4f}{'' if r['beats'][b] else '*'}" for b in BASELINES
+                f"{r['baselines'][b]:>10.4f}{'' if r['beats'][b] else '*'}"
+                if b in r["baselines"]
+                else f"{'-':>11}"
+                for b in shown
             )
             console.print(
                 f"{target:<18} {h:>3} {r['n_test_origins']:>3} {r['simulation']:>10.4f} {cells}",

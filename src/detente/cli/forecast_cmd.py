@@ -103,6 +103,15 @@ def forecast(
     set_: SetOption = None,
     fmt: FromOption = None,
     store: StoreOption = None,
+    capabilities: Annotated[
+        str | None,
+        typer.Option(
+            "--capabilities",
+            help="A capability file (JSON, from 'detente backtest outcomes "
+            "--save-capabilities'): multiply each listed actor's capability by its fitted "
+            "multiplier; actors not listed keep theirs (docs/backtest.md).",
+        ),
+    ] = None,
 ) -> None:
     """Predict the outcome of every issue with one or all bargaining models.
 
@@ -115,6 +124,14 @@ def forecast(
     """
     try:
         s = load_scenario(scenario, set_, fmt)
+        unlisted: list[str] = []
+        if capabilities:
+            # lazy import: loaded only when the option is given (CLI start-up time)
+            from ..analysis.capfile import apply_capabilities, read_capability_file
+
+            s, unlisted = apply_capabilities(
+                s, read_capability_file(capabilities), source=capabilities
+            )
         names = model_names(model)
         if not names:
             raise ModelError("--model names no model; give a model name or 'all'")
@@ -127,8 +144,22 @@ def forecast(
         {"scenario": s.id, "models": {n: f.to_dict() for n, f in results.items()}},
     )
     if json_out:
-        print_json({"scenario": s.id, "models": {n: f.to_dict() for n, f in results.items()}})
+        out: dict[str, Any] = {
+            "scenario": s.id,
+            "models": {n: f.to_dict() for n, f in results.items()},
+        }
+        if capabilities:
+            out["capabilities"] = {"file": capabilities, "actors_not_listed": unlisted}
+        print_json(out)
         return
+    if capabilities:
+        console.print(
+            f"Capabilities multiplied as in {capabilities}"
+            + (f"; not listed (unchanged): {', '.join(unlisted)}" if unlisted else ""),
+            soft_wrap=True,
+            markup=False,
+            style="dim",
+        )
     render_forecasts(s, results, trace=trace)
 
 

@@ -15,6 +15,7 @@ from ..errors import DetenteError, UsageError
 from ._common import (
     FromOption,
     PinOption,
+    RecordOption,
     SetOption,
     StoreOption,
     app,
@@ -23,6 +24,7 @@ from ._common import (
     load_scenario,
     record_if_asked,
     safe,
+    with_record,
 )
 from ._limits import DrawsOption, MonthsOption, RunsOption, SeedOption
 
@@ -65,6 +67,7 @@ def run(
         bool, typer.Option("--quiet", "-q", help="Print no report on screen (with --html/--json).")
     ] = False,
     fmt: FromOption = None,
+    record: RecordOption = None,
     store: StoreOption = None,
 ) -> None:
     """Analyse a scenario (default: the flagship) and print the analyst's report.
@@ -85,7 +88,7 @@ def run(
                 field="--quiet",
             )
         check_outputs([("--html", html), ("--json", json_file)], inputs=[scenario])
-        s = load_scenario(scenario, set_, fmt, pins=pin)
+        s = with_record(load_scenario(scenario, set_, fmt, pins=pin), record)
         report = build_report(
             s,
             draws=draws,

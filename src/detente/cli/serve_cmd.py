@@ -48,13 +48,14 @@ def serve(
         str, typer.Option("--scenario", help="The bundled scenario to open on.")
     ] = FLAGSHIP,
     draws: Annotated[
-        int, typer.Option("--draws", min=2, help="Draws of the background report.")
+        int, typer.Option("--draws", min=2, help="Draws of the background report (as 'run').")
     ] = defaults.DRAWS,
     runs: Annotated[
-        int, typer.Option("--runs", min=1, help="Dynamics runs of the background report.")
+        int,
+        typer.Option("--runs", min=1, help="Dynamics runs of the background report (as 'run')."),
     ] = defaults.RUNS,
     months: Annotated[
-        int, typer.Option("--months", min=1, max=600, help="Dynamics horizon.")
+        int, typer.Option("--months", min=1, max=600, help="Dynamics horizon (as 'run').")
     ] = defaults.MONTHS,
     max_upload_kb: Annotated[
         int, typer.Option("--max-upload-kb", min=1, help="Largest upload accepted.")

@@ -75,8 +75,11 @@ from .utility import (
     BargainingInputs,
     agreement_arrays,
     bargaining_inputs,
+    distance_utility,
+    package_in_win_sets,
     restricted_arrays,
     veto_matrix,
+    win_set_masks,
 )
 from .zone import maximin_packages, pair_max_min_surplus, zone_open
 
@@ -89,13 +92,16 @@ __all__ = [
     "ZoneDetails",
     "agreement_arrays",
     "bargaining_inputs",
+    "distance_utility",
     "maximin_packages",
     "nearest_in_zone",
+    "package_in_win_sets",
     "pair_max_min_surplus",
     "restricted_arrays",
     "solve",
     "veto_matrix",
     "win_set_gap",
+    "win_set_masks",
     "zone_details",
     "zone_open",
     "zone_volume",

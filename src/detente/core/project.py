@@ -19,7 +19,8 @@ def _inside(inp: BargainingInputs, y: np.ndarray) -> bool:
     the round trip to issue units."""
     y1 = y[None]
     ok_u = (inp.surplus(y1) >= STRICT_MARGIN) | inp.indifferent
-    return bool(inp.in_zone(y1)[0] and np.all(ok_u))
+    ok_r = (y1[:, None, :] >= inp.red_low) & (y1[:, None, :] <= inp.red_high)
+    return bool(inp.in_zone(y1)[0] and np.all(ok_u) and np.all(ok_r))
 
 
 def nearest_in_zone(

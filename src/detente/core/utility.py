@@ -26,8 +26,11 @@ __all__ = [
     "BargainingInputs",
     "agreement_arrays",
     "bargaining_inputs",
+    "distance_utility",
+    "package_in_win_sets",
     "restricted_arrays",
     "veto_matrix",
+    "win_set_masks",
 ]
 
 #: Strict preference margin (normalised utility units): ``U_v(x) > r_v`` is ``U_v(x) >= r_v + tol``.
@@ -67,9 +70,9 @@ class BargainingInputs:
         c = self.curvature
         if y.ndim == 2:
             d = np.abs(y[:, None, :] - self.ideal)
-            return -np.sum(self.weights * d ** c[:, None, None], axis=-1)
+            return distance_utility(d, self.weights, c[:, None, None])
         d = np.abs(y[:, None, :, :] - self.ideal[:, :, None, :])
-        return -np.sum(self.weights[:, :, None, :] * d ** c[:, None, None, None], axis=-1)
+        return distance_utility(d, self.weights[:, :, None, :], c[:, None, None, None])
 
     def reservation(self) -> np.ndarray:
         """``r_v = U_v(q) + k`` of shape (n, V)."""
@@ -194,6 +197,34 @@ def bargaining_inputs(
     )
 
 
+def distance_utility(
+    distance: np.ndarray, weights: np.ndarray, curvature: np.ndarray | float
+) -> np.ndarray:
+    """The one utility: ``-sum_j w_j * d_j ** c`` over the last axis.
+
+    ``distance`` is ``|x_j - ideal_j|`` in scale widths, ``weights`` the saliences (any
+    positive scale: the win-sets, Nash and Kalai-Smorodinsky do not depend on it), ``c`` the
+    curvature (1 linear loss, 2 quadratic), broadcast against ``distance``.
+
+    >>> import numpy as np
+    >>> float(distance_utility(np.array([0.5, 0.25]), np.array([0.5, 0.5]), 1.0))
+    -0.375
+    """
+    return np.asarray(-np.sum(weights * distance**curvature, axis=-1))
+
+
+def win_set_masks(inp: BargainingInputs, jx: int, jy: int, base: np.ndarray, n: int) -> np.ndarray:
+    """Each veto player's win-set on an ``n x n`` grid over issues ``jx`` (columns) and ``jy``
+    (rows), the other issues at ``base`` (normalised, (I,)); one scenario. Returns a bool
+    array (V, n * n), row-major over (y, x): the win-set map of the report and the plots."""
+    g = np.linspace(0.0, 1.0, n)
+    gx, gy = np.meshgrid(g, g)  # rows: y
+    pk = np.broadcast_to(base, (n * n, base.shape[-1])).copy()
+    pk[:, jx] = gx.ravel()
+    pk[:, jy] = gy.ravel()
+    return np.asarray(inp.in_win_sets(pk[None])[0])
+
+
 def veto_matrix(scenario: Scenario) -> np.ndarray:
     """``M[k, j]``: actor ``k`` holds a veto on issue ``j`` (a veto player, or a controller)."""
     ids = scenario.actor_ids
@@ -230,3 +261,22 @@ def restricted_arrays(arrays: ScenarioArrays, m: np.ndarray) -> ScenarioArrays:
         red_low=np.where(m, arrays.red_low, lo),
         red_high=np.where(m, arrays.red_high, hi),
     )
+
+
+def package_in_win_sets(
+    arrays: ScenarioArrays,
+    package: dict[str, float],
+    *,
+    curvature: float | None = None,
+    agreement_cost: float | None = None,
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """Whether a package (issues not named stay at each draw's status quo) lies in each veto
+    player's win-set (:meth:`BargainingInputs.in_win_sets`). Returns (veto ids, bool array
+    (..., n_veto))."""
+    inp = bargaining_inputs(arrays, curvature=curvature, agreement_cost=agreement_cost)
+    y = inp.status_quo.copy()
+    for iid, x in package.items():
+        j = inp.issue_ids.index(iid)
+        y[:, j] = (x - inp.scale_low[j]) / inp.scale_width[j]
+    inside = inp.in_win_sets(y)
+    return inp.veto_ids, (inside if inp.batched else inside[0])

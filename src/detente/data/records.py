@@ -21,7 +21,14 @@ id or a role: challenger, defender, patron, third_party), ``kind`` (one of :data
 :meth:`Record.panel` turns the events into one row per month: the count of each kind, the
 count of each declared series, ``talks`` (any talks, limited talks or agreement),
 ``strategic`` (a strategic provocation), ``exercise`` (an exercise month). Bundled records
-live in ``detente/data/records/<id>/``; :func:`load_record` takes an id or a folder.
+live in ``detente/data/records/<id>/``; :func:`load_record` takes an id, a folder, or a
+user's own CSV file of dated events.
+
+A user's record is one CSV file with the columns ``date`` (``YYYY-MM`` or ``YYYY-MM-DD``),
+``kind`` (one of :data:`KINDS`) and ``actor`` (an actor id of the case or a role), and
+optionally ``label``, ``source`` and ``cite``; it covers the months from its first to its
+last event (a month without events counts zero). Every problem of the file is reported at
+once with its line (:func:`read_events_csv`).
 """
 
 from __future__ import annotations
@@ -38,13 +45,37 @@ import yaml
 from ..errors import DataError
 from ..scenario.case import EVENT_KINDS
 
-__all__ = ["COLUMNS", "KINDS", "Record", "bundled_records", "load_record"]
+__all__ = [
+    "COLUMNS",
+    "KINDS",
+    "REQUIRED_COLUMNS",
+    "Record",
+    "RecordFileError",
+    "bundled_records",
+    "load_record",
+    "read_events_csv",
+]
 
 #: The event kinds of a record (docs/scenario-format.md); claims' record_rate reads the same.
 KINDS = EVENT_KINDS
 COLUMNS = ("date", "actor", "kind", "label", "source", "cite")
+#: The columns a user's CSV record must have (the others default to empty).
+REQUIRED_COLUMNS = ("date", "kind", "actor")
+#: Most problems listed for one bad file.
+MAX_PROBLEMS = 20
 ROLES = ("challenger", "defender", "patron", "third_party")
 TALKS_KINDS = ("talks", "limited_talks", "agreement")
+
+
+class RecordFileError(DataError):
+    """A user's record file is malformed; ``problems`` lists each with its line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+    def lines(self) -> list[str]:
+        return list(self.problems)
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +91,9 @@ class Record:
     series: dict[str, tuple[str, ...]] = field(default_factory=dict)
     observed: dict[str, tuple[pd.Period, pd.Period]] = field(default_factory=dict)
     folder: Path | None = None
+    #: The record's actors by role (the manifest's ``roles:``, actor -> challenger, defender,
+    #: patron or third_party), so a case reads the record by its roles, not by its ids.
+    roles: dict[str, str] = field(default_factory=dict)
     #: The backtest's origins: ``first_origin``, ``train_last_origin``, ``test_first_origin``
     #: (the manifest's ``backtest:``; see :meth:`backtest_split` for the defaults).
     split: dict[str, str] = field(default_factory=dict)
@@ -67,6 +101,11 @@ class Record:
     _panels: dict[tuple[pd.Period, pd.Period], pd.DataFrame] = field(
         default_factory=dict, repr=False
     )
+
+    def actors_in_role(self, role: str) -> set[str]:
+        """The names the record gives the actor(s) in ``role``: the role itself and the
+        actors its manifest maps to it."""
+        return {role} | {a for a, r in self.roles.items() if r == role}
 
     def backtest_split(self) -> tuple[pd.Period, pd.Period, pd.Period]:
         """(first origin, last training origin, first test origin) of the rolling backtest.
@@ -98,7 +137,9 @@ class Record:
     def panel(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
         """One row per month (``month`` as ``period[M]``): counts per kind (``n_<kind>``), the
         declared series (counts by source; ``provocations`` defaults to the provocation and
-        strategic-provocation events), ``talks``, ``strategic`` and ``exercise``."""
+        strategic-provocation events), ``talks``, ``strategic`` and ``exercise``.
+
+        Built once per record and span (a copy is returned, so callers may change it)."""
         first = self.start if start is None else pd.Period(start, freq="M")
         last = self.end if end is None else pd.Period(end, freq="M")
         if first < self.start or last > self.end or first > last:
@@ -193,12 +234,127 @@ def _load(folder: str) -> Record:
         observed=observed,
         folder=path,
         split={str(k): str(v) for k, v in (meta.get("backtest") or {}).items()},
+        roles=_manifest_roles(meta.get("roles"), manifest),
     )
 
 
+def _manifest_roles(raw: Any, manifest: Path) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or any(str(r) not in ROLES for r in raw.values()):
+        raise DataError(
+            f"{manifest}: roles maps each actor of the record to one of {', '.join(ROLES)}"
+        )
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def _month(text: str) -> pd.Period | None:
+    t = text.strip()
+    if len(t) not in (7, 10) or t[4] != "-" or (len(t) == 10 and t[7] != "-"):
+        return None
+    try:
+        stamp = pd.Timestamp(t if len(t) == 10 else t + "-01")
+    except ValueError:
+        return None
+    return stamp.to_period("M")
+
+
+def read_events_csv(path: str | Path) -> Record:
+    """A user's record: one CSV file of dated events (``date``, ``kind``, ``actor``, and
+    optionally ``label``, ``source``, ``cite``).
+
+    Raises
+    ------
+    DataError
+        Listing every problem with its line: a missing column, a date that is not
+        ``YYYY-MM`` or ``YYYY-MM-DD``, an unknown kind, an empty actor; or a file that
+        cannot be read as a CSV record.
+    """
+    import csv
+    import io
+
+    from ..errors import DetenteError
+    from ..scenario.io import read_text
+
+    name = str(path)
+    try:
+        text = read_text(path)
+    except DetenteError as err:
+        raise DataError(f"record {name}: " + "; ".join(err.lines())) from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or not any(c.strip() for c in rows[0]):
+        raise DataError(
+            f"{name}, line 1: no header; the first line names the columns date,kind,actor"
+        )
+    header = [c.strip().lower() for c in rows[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise DataError(
+            f"{name}, line 1: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}; a record has the columns date,kind,actor "
+            "(and optionally label,source,cite)"
+        )
+    col = {c: header.index(c) for c in COLUMNS if c in header}
+    problems: list[str] = []
+    records: list[dict[str, str]] = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            problems.append(f"{name}, line {line}: {len(row)} fields; the header has {len(header)}")
+            continue
+        rec = {c: (row[col[c]].strip() if c in col else "") for c in COLUMNS}
+        if _month(rec["date"]) is None:
+            problems.append(
+                f"{name}, line {line}, column date: {rec['date']!r} is not a date; "
+                "write YYYY-MM or YYYY-MM-DD"
+            )
+        if rec["kind"] not in KINDS:
+            problems.append(
+                f"{name}, line {line}, column kind: {rec['kind']!r} is not one of {', '.join(KINDS)}"
+            )
+        if not rec["actor"]:
+            problems.append(
+                f"{name}, line {line}, column actor: empty; name the actor id or its role "
+                f"({', '.join(ROLES)})"
+            )
+        records.append(rec)
+    if problems:
+        more = len(problems) - MAX_PROBLEMS
+        shown = problems[:MAX_PROBLEMS] + ([f"... and {more} more problems"] if more > 0 else [])
+        raise RecordFileError(shown)
+    if not records:
+        raise DataError(f"{name}: no events after the header; add one line per dated event")
+    ev = pd.DataFrame(records, columns=list(COLUMNS))
+    ev["month"] = pd.PeriodIndex([_month(d) for d in ev["date"]], freq="M")
+    ev = ev.sort_values("month", kind="stable").reset_index(drop=True)
+    sources = {src: f"{Path(name).name} (the user's record)" for src in set(ev["source"])}
+    return Record(
+        id=Path(name).stem,
+        title=f"{Path(name).name}: {len(ev)} events",
+        start=ev["month"].min(),
+        end=ev["month"].max(),
+        events=ev,
+        sources=sources,
+        folder=None,
+    )
+
+
+@cache
+def _load_csv(path: str, resolved: str, mtime: float) -> Record:
+    return read_events_csv(path)
+
+
 def load_record(name_or_path: str | Path) -> Record:
-    """A record by bundled id (``detente/data/records/<id>``) or by folder path."""
+    """A record by bundled id (``detente/data/records/<id>``), by folder path, or a user's
+    CSV file of dated events (:func:`read_events_csv`)."""
     p = Path(name_or_path)
+    if p.suffix.lower() == ".csv":
+        try:
+            mtime = p.stat().st_mtime
+        except OSError:
+            mtime = -1.0
+        return _load_csv(str(p), str(p.resolve()), mtime)
     if not (p / "record.yaml").exists():
         p = _records_root() / str(name_or_path)
     if not (p / "record.yaml").exists():

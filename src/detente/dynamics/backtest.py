@@ -37,7 +37,10 @@ from the record's start), ``recent`` (the last 120 months), ``persistence`` (the
 months). Counts: a negative binomial with the window's mean and method-of-moments size
 (persistence borrows the long window's size). Events: the window's share (for talks by
 ``h``, the share of ``h``-month windows with talks; for persistence ``1 - (1 - s)^h`` with
-``s`` the share of talks months in the last 12).
+``s`` the share of talks months in the last 12). For talks by ``h`` also ``duration``:
+the record's monthly hazard of talks by the months since the last talks month (buckets 0,
+1, 2-3, 4-6, 7-12, 13-24, 25-48, 49+), applied from the origin's gap: a baseline that knows
+how long the impasse has lasted, which the simulation does not (docs/dynamics.md).
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ __all__ = [
 
 HORIZONS = (6, 12, 24, 36)
 BASELINES = ("climatology", "recent", "persistence")
+#: Baselines of one kind of target only: P(talks by h) also against the duration baseline.
+TARGET_BASELINES = {"talks_brier": ("duration",), "talks_log": ("duration",)}
 SERIES = ("provocations", "missiles")
 #: Months of record before an origin that the re-fit of the count process needs.
 MIN_FIT_MONTHS = 60
@@ -157,7 +162,8 @@ class BacktestResult:
                 if "simulation" not in test.index:
                     continue
                 sim = float(test.at["simulation", "mean"])
-                base = {b: float(test.at[b, "mean"]) for b in BASELINES if b in test.index}
+                names = [*BASELINES, *(TARGET_BASELINES.get(target, ()))]
+                base = {b: float(test.at[b, "mean"]) for b in names if b in test.index}
                 beats = {b: bool(sim > v if higher else sim < v) for b, v in base.items()}
                 rows[str(h)] = {
                     "simulation": sim,
@@ -175,24 +181,55 @@ class BacktestResult:
         return {
             "targets": out,
             "yearly": self.yearly_summary(),
+            "forecasts": self.forecasts(),
             "heavy_years": self.heavy_years,
             "settings": self.settings,
         }
+
+    def forecasts(self) -> list[dict[str, Any]]:
+        """The simulation's out-of-sample forecasts of yearly totals, origin by origin: the
+        origin, its sample, the series, the year after the origin (1-3), the observed total
+        and the forecast's median and central 50% and 90% intervals (for the calibration
+        figure)."""
+        if self.yearly.empty:
+            return []
+        y = self.yearly[self.yearly["forecaster"] == "simulation"]
+        cols = ("observed", "median", "lo50", "hi50", "lo90", "hi90")
+        return [
+            {
+                "origin": str(r["origin"]),
+                "sample": str(r["sample"]),
+                "series": str(r["series"]),
+                "year": int(r["year"]),
+                **{c: float(r[c]) for c in cols},
+            }
+            for _, r in y.iterrows()
+        ]
 
     def yearly_summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.yearly.empty:  # no origin with a whole year of test months (a thin record)
             return out
-        y = self.yearly[self.yearly["sample"] == "test"]
-        for key, g in y.groupby(["series", "forecaster"], observed=True):
-            series, fc = str(key[0]), str(key[1])
-            out.setdefault(series, {})[fc] = {
+
+        def stats_of(g: pd.DataFrame) -> dict[str, Any]:
+            return {
                 "coverage_50": float(g["in50"].mean()),
                 "coverage_90": float(g["in90"].mean()),
                 "pit_mean": float(g["pit"].mean()),
                 "pit_deciles": np.histogram(g["pit"], bins=10, range=(0, 1))[0].tolist(),
                 "n": len(g),
             }
+
+        y = self.yearly[self.yearly["sample"] == "test"]
+        for key, g in y.groupby(["series", "forecaster"], observed=True):
+            series, fc = str(key[0]), str(key[1])
+            out.setdefault(series, {})[fc] = stats_of(g)
+        # the same on the training origins: calibration where the parameters were chosen
+        y = self.yearly[self.yearly["sample"] == "train"]
+        for key, g in y.groupby(["series", "forecaster"], observed=True):
+            series, fc = str(key[0]), str(key[1])
+            if fc in out.get(series, {}):
+                out[series][fc]["train"] = stats_of(g)
         return out
 
 
@@ -209,6 +246,45 @@ def _window_share(flags: np.ndarray, h: int) -> float:
         return float(flags.mean())
     c = np.convolve(flags.astype(float), np.ones(h), "valid")
     return float((c > 0).mean())
+
+
+#: Buckets of months since the last talks month for the duration baseline (lower edges).
+GAP_EDGES = (0, 1, 2, 4, 7, 13, 25, 49)
+
+
+def _duration_share(flags: np.ndarray, h: int) -> float:
+    """P(a talks month among the next ``h``) from the record's monthly hazard of talks by the
+    months since the last talks month (bucketed at :data:`GAP_EDGES`, each bucket shrunk
+    toward the bucket before it with the weight of one month), estimated on the months
+    before the origin: a baseline that knows how long the impasse has lasted."""
+    f = np.asarray(flags, bool)
+    gap = np.full(len(f), -1)  # -1: no talks seen yet (the gap is unknown; not counted)
+    last = None
+    for i, x in enumerate(f):
+        if x:
+            last = i
+        if last is not None:
+            gap[i] = i - last
+    edges = np.array(GAP_EDGES)
+
+    def bucket(g: int) -> int:
+        return int(np.searchsorted(edges, g, side="right") - 1)
+
+    known = gap[:-1] >= 0
+    ev = f[1:][known].astype(float)
+    b = np.array([bucket(int(g)) for g in gap[:-1][known]], int)
+    # each bucket shrunk (weight of one month) toward the bucket before it, the first two
+    # toward the hazard of all months with a known gap: a long gap the record has not seen
+    # yet borrows the hazard of the longest one it has
+    prior = float(ev.mean()) if ev.size else 0.0
+    hz = np.empty(len(edges))
+    for k in range(len(edges)):
+        hz[k] = (ev[b == k].sum() + prior) / ((b == k).sum() + 1.0)
+        if k >= 1:
+            prior = hz[k]
+    g0 = int(gap[-1]) if len(gap) and gap[-1] >= 0 else int(edges[-1])
+    none = np.prod([1.0 - hz[bucket(g0 + j)] for j in range(h)])
+    return float(1.0 - none)
 
 
 def _score_origin(
@@ -254,11 +330,12 @@ def _score_origin(
             obs = int(y[12 * j : 12 * j + 12].sum())
             draws = counts[12 * j : 12 * j + 12].sum(axis=0)
             u = float(rng.random())
-            lo50, hi50, lo90, hi90 = np.percentile(draws, [25, 75, 5, 95])
+            lo50, hi50, lo90, hi90, med = np.percentile(draws, [25, 75, 5, 95, 50])
             yearly.append(dict(origin=origin, sample=sample, series=series, year=j + 1,
                                forecaster="simulation", observed=obs,
                                in50=lo50 <= obs <= hi50, in90=lo90 <= obs <= hi90,
-                               pit=S.pit_from_samples(draws, obs, u)))  # fmt: skip
+                               pit=S.pit_from_samples(draws, obs, u), median=med,
+                               lo50=lo50, hi50=hi50, lo90=lo90, hi90=hi90))  # fmt: skip
             for b, (m, s) in base.items():
                 # 12 independent NB(m, s) months: NB(12 m, 12 s)
                 dist = stats.nbinom(12 * s, s / (s + m))
@@ -282,6 +359,7 @@ def _score_origin(
             "climatology": _window_share(talks_p, h),
             "recent": _window_share(talks_p[-120:], h),
             "persistence": 1 - (1 - s12) ** h,
+            "duration": _duration_share(talks_p, h),
         }
         for fc, p in (("simulation", p_sim), *p_base.items()):
             pc = float(np.clip(p, S.P_CLIP, 1 - S.P_CLIP))
@@ -437,6 +515,7 @@ def backtest(
         "test_first_origin": str(record.backtest_split()[2]),
         "record_end": str(record.end),
         "refit_at_each_origin": refit,
+        "samples": list(samples),
         "origins_too_short_to_refit": sorted(thin),
         "series": [x for x in SERIES if x in panel],
     }

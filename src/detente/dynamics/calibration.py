@@ -79,18 +79,35 @@ def _penalty(k: int) -> np.ndarray:
     return w
 
 
-def fit_logit(X: Any, y: Any, names: tuple[str, ...]) -> Fit:
-    """Penalised logistic regression ``P(y=1) = 1 / (1 + exp(-X b))``."""
+def fit_logit(
+    X: Any,
+    y: Any,
+    names: tuple[str, ...],
+    *,
+    centre: np.ndarray | None = None,
+    sd: float | None = None,
+) -> Fit:
+    """Penalised logistic regression ``P(y=1) = 1 / (1 + exp(-X b))``.
+
+    Default: a normal prior of sd :data:`PRIOR_SD` on each slope around 0 (intercept free).
+    With ``centre`` and ``sd``: a normal prior of that sd on every coefficient around
+    ``centre`` (partial pooling toward a reference fit).
+    """
     X, y = np.asarray(X, float), np.asarray(y, float)
     w = _penalty(X.shape[1])
+    c = np.zeros(X.shape[1])
+    if centre is not None:
+        c = np.asarray(centre, float)
+        w = np.full(X.shape[1], 1.0 / float(sd or PRIOR_SD) ** 2)
 
     def nll(b: np.ndarray) -> tuple[float, np.ndarray]:
         z = X @ b
         ll = y * z - np.logaddexp(0.0, z)
         p = 1.0 / (1.0 + np.exp(-z))
-        return -ll.sum() + 0.5 * (w * b * b).sum(), -(X.T @ (y - p)) + w * b
+        d = b - c
+        return -ll.sum() + 0.5 * (w * d * d).sum(), -(X.T @ (y - p)) + w * d
 
-    res = optimize.minimize(nll, np.zeros(X.shape[1]), jac=True, method="BFGS")
+    res = optimize.minimize(nll, c.copy(), jac=True, method="BFGS")
     b = res.x
     p = 1.0 / (1.0 + np.exp(-(X @ b)))
     info = X.T @ (X * (p * (1 - p))[:, None]) + np.diag(w)

@@ -91,24 +91,40 @@ def _nb_logpmf(y: np.ndarray, mean: np.ndarray, size: float) -> np.ndarray:
 
 
 def fit_counts(
-    record_id: str, end: str = FIT_END, *, intervals: bool = True, profile: bool = True
+    record_id: str,
+    end: str = FIT_END,
+    *,
+    intervals: bool = True,
+    profile: bool = True,
+    prior: tuple[dict[str, float], float] | None = None,
 ) -> dict[str, tuple[float, float, float, str]]:
     """Maximum-likelihood fit of the count process (events, then missiles) on the months
-    up to ``end``; without ``intervals`` the low and high are the value (faster)."""
+    up to ``end``; without ``intervals`` the low and high are the value (faster).
+
+    ``prior`` (reference values by name, sd) makes it a maximum a posteriori fit with an
+    independent normal prior on each unconstrained parameter centred on the reference's
+    (partial pooling toward a reference record); the reference also starts the search.
+    A record without a missile series keeps the reference's (or default) missile values.
+    """
     from . import regimes
     from .parameters import DEFAULTS
 
     p = _training_panel(record_id, end)
     X = regimes.design(p)
+    centre = {n: DEFAULTS[n].value for n in (*regimes.NAMES, *MISSILE_NAMES)}
+    if prior is not None:
+        centre |= {k: v for k, v in prior[0].items() if k in centre}
+    mu0 = regimes.to_theta(np.array([centre[n] for n in regimes.NAMES]))
+    prec = 0.0 if prior is None else 1.0 / prior[1] ** 2
 
     def nll(theta: np.ndarray) -> float:
-        return -regimes.forward(theta, X, BURN_IN)[0]
+        pen = 0.5 * prec * float(np.sum((theta - mu0) ** 2))
+        return -regimes.forward(theta, X, BURN_IN)[0] + pen
 
-    start = np.array([DEFAULTS[n].value for n in regimes.NAMES])
-    res = optimize.minimize(nll, regimes.to_theta(start), method="L-BFGS-B")
+    res = optimize.minimize(nll, mu0, method="L-BFGS-B")
     theta = res.x
     k = len(theta)
-    at_boundary = regimes.from_theta(theta)[4] < 1e-3
+    at_boundary = prior is None and regimes.from_theta(theta)[4] < 1e-3
     # at the boundary the excitation (and its idle memory) leave the information singular:
     # the curvature is taken over the other parameters
     free = [j for j in range(k) if not (at_boundary and j in (4, 5))]
@@ -123,9 +139,10 @@ def fit_counts(
         cov[np.ix_(free, free)] = _inverse_hessian(nll_free, theta[free])
     span = f"{p['month'].iloc[BURN_IN]}..{end}"
     n = len(p) - BURN_IN
+    how = "maximum likelihood" if prior is None else "maximum a posteriori (pooled)"
     why = (
-        f"maximum likelihood (forward algorithm), regime-switching self-exciting "
-        f"negative-binomial count of CSIS provocation events given the record's talks, "
+        f"{how} (forward algorithm), regime-switching self-exciting "
+        f"negative-binomial count of the record's provocation events given its talks, "
         f"strategic months and exercise calendar, {span} (n = {n}); detente backtest dynamics --fit"
     )
     se = np.sqrt(np.clip(np.nan_to_num(np.diag(cov), nan=0.0), 0.0, None))
@@ -137,15 +154,26 @@ def fit_counts(
     }
     if at_boundary:
         out |= _boundary_excitation(nll, theta, why, intervals and profile)
+    if "missiles" not in p:
+        note = "prior: the record has no missile series; " + (
+            "the reference record's value" if prior is not None else "the default"
+        )
+        for name in MISSILE_NAMES:
+            v = float(centre[name])
+            out[name] = (v, DEFAULTS[name].low, DEFAULTS[name].high, note)
+        return out
     _, _, mu = regimes.forward(theta, X)
     keep = np.arange(len(p)) >= BURN_IN
     weight = DEFAULTS["salvo_prior_events"].value
+    phi0 = np.log([centre[n] for n in MISSILE_NAMES]) if prior is not None else None
 
     def nll_m(phi: np.ndarray) -> float:
         mean = _salvo(X, weight, float(np.exp(phi[0])))[keep] * mu[keep]
-        return -float(_nb_logpmf(X["m"][keep], mean, float(np.exp(phi[1]))).sum())
+        pen = 0.0 if phi0 is None else 0.5 * prec * float(np.sum((phi - phi0) ** 2))
+        return -float(_nb_logpmf(X["m"][keep], mean, float(np.exp(phi[1]))).sum()) + pen
 
-    res_m = optimize.minimize(nll_m, np.array([np.log(1.0), np.log(0.5)]), method="L-BFGS-B")
+    start_m = phi0 if phi0 is not None else np.array([np.log(1.0), np.log(0.5)])
+    res_m = optimize.minimize(nll_m, start_m, method="L-BFGS-B")
     cov_m = _inverse_hessian(nll_m, res_m.x) if intervals else np.zeros((2, 2))
     se_m = np.sqrt(np.clip(np.nan_to_num(np.diag(cov_m), nan=0.0), 0.0, None))
     why_m = (
@@ -228,15 +256,18 @@ def _inverse_hessian(f: Any, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
         return np.full((k, k), np.nan)
 
 
-def fit_crisis(record_id: str, end: str = FIT_END) -> dict[str, tuple[float, float, float, str]]:
+def fit_crisis(
+    record_id: str, end: str = FIT_END, *, prior: tuple[dict[str, float], float] | None = None
+) -> dict[str, tuple[float, float, float, str]]:
     """The penalised logit of a strategic month (the challenger's crisis utilities), with the
     probability of the active regime (filtered from the events before the month, under the
-    count fit on the same months) as a covariate."""
+    count fit on the same months) as a covariate. ``prior`` (reference values, sd) centres
+    the penalty on the reference's coefficients, every one of them (partial pooling)."""
     from . import regimes
     from .calibration import fit_logit
 
     p = _training_panel(record_id, end)
-    counts = fit_counts(record_id, end, intervals=False)
+    counts = fit_counts(record_id, end, intervals=False, prior=prior)
     theta = regimes.to_theta(np.array([counts[n][0] for n in regimes.NAMES]))
     _, pred, _ = regimes.forward(theta, regimes.design(p))
     y = p["strategic"].to_numpy(float)[1:]
@@ -256,11 +287,18 @@ def fit_crisis(record_id: str, end: str = FIT_END) -> dict[str, tuple[float, flo
         "crisis_persistence",
         "crisis_active",
     )
-    f = fit_logit(X, y, names)
+    if prior is None:
+        f = fit_logit(X, y, names)
+    else:
+        centre = np.array([prior[0][n] for n in names])
+        f = fit_logit(X, y, names, centre=centre, sd=prior[1])
+    pooled = (
+        "" if prior is None else f"pooled toward the reference's coefficients (sd {prior[1]:g}), "
+    )
     why = (
-        f"penalised logit of a strategic-provocation month on exercise month, talks last month, "
-        f"a strategic month last month and the filtered probability of the active regime, "
-        f"{p['month'].iloc[1]}..{end} (n = {len(y)}); detente backtest dynamics --fit"
+        f"{pooled}penalised logit of a strategic-provocation month on exercise month, talks "
+        f"last month, a strategic month last month and the filtered probability of the active "
+        f"regime, {p['month'].iloc[1]}..{end} (n = {len(y)}); detente backtest dynamics --fit"
     )
     return {
         n: (float(c), float(c - 1.645 * s), float(c + 1.645 * s), why)

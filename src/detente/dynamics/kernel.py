@@ -65,6 +65,9 @@ class Setup:
     excitation: np.ndarray  # (runs,) the recent monthly mean of provocations at the start
     salvo: np.ndarray  # (runs,) missiles per provocation event at the start (recent record)
     active: np.ndarray  # (runs,) P(the active regime) in the first month (filtered record)
+    #: (months, runs) standard normals of the level of provocations (a stream of their own,
+    #: so a level sd of 0 leaves every other random number as it was)
+    level_noise: np.ndarray | None = None
 
 
 def nb_inverse(u: np.ndarray, mean: np.ndarray, size: np.ndarray) -> np.ndarray:
@@ -128,17 +131,16 @@ class _Stances:
         self.lo[flag, who, :] = np.where(self.lo_set[flag, who, :], new_lo, lo)
         self.hi[flag, who, :] = np.where(self.hi_set[flag, who, :], new_hi, hi)
 
-    def zone(
-        self, kernel: str, pair: tuple[int, int], rows: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Zone and gap of the runs ``rows`` at their current stances."""
+    def zone(self, kernel: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Zone and gap among every veto player, for the runs ``rows`` at their current
+        stances (not only the challenger and the defender: every veto player decides)."""
         moved = replace(
             self.arrays.take(rows),
             positions=self.pos[rows],
             red_low=self.lo[rows],
             red_high=self.hi[rows],
         )
-        return zone_and_gap(moved, kernel=kernel, pair=pair)
+        return zone_and_gap(moved, kernel=kernel)
 
 
 def play(
@@ -160,6 +162,16 @@ def play(
     salvo = st.salvo[idx].astype(float)
     regime = np.zeros(R, bool)
     n_act = st.available.shape[0]
+    # the level of provocations: a log-AR(1) multiplier of the rate (overdispersion between
+    # years that the monthly count and the regimes leave out), started at its stationary law
+    level_sd, level_memory = P["provocation_level_sd"], P["provocation_level_memory"]
+    has_level = st.level_noise is not None and bool(np.any(level_sd > 0))
+    stationary_sd = level_sd / np.sqrt(np.maximum(1e-12, 1.0 - level_memory**2))
+    level = (
+        stationary_sd * st.level_noise[0, idx]
+        if has_level and st.level_noise is not None
+        else np.zeros(R)
+    )
     out: dict[str, np.ndarray] = {
         "modes": np.empty((T, R), np.int8),
         "provocations": np.empty((T, R), np.int16),
@@ -173,7 +185,7 @@ def play(
         "change_challenger": np.empty((T, R), bool),
         "change_defender": np.empty((T, R), bool),
     }
-    zone, gap = stances.zone(st.kernel, (c, d), np.arange(R))
+    zone, gap = stances.zone(st.kernel, np.arange(R))
     fatigue_step = (P["fatigue_rate"] * D["fatigue"])[:, None]
     has_fatigue = bool(np.any(fatigue_step != 0))
     for t in range(T):
@@ -207,7 +219,7 @@ def play(
         if due.any():
             rows = np.flatnonzero(due)
             zone, gap = zone.copy(), gap.copy()
-            zone[rows], gap[rows] = stances.zone(st.kernel, (c, d), rows)
+            zone[rows], gap[rows] = stances.zone(st.kernel, rows)
         talks = (mode == LIMITED) | (mode == SUBSTANTIVE) | (mode == AGREEMENT)
 
         # --- third parties: a logit over their tools' kinds ---------------------------
@@ -297,6 +309,10 @@ def play(
         base = np.where(instigate, P["provocation_rate_crisis"], routine * seasonal)
         base = base * np.where(regime, P["provocation_active_ratio"], 1.0)
         rate = base + P["provocation_excitation"] * excitation
+        if has_level and st.level_noise is not None:
+            if t > 0:
+                level = level_memory * level + level_sd * st.level_noise[t, idx]
+            rate = rate * np.exp(level - 0.5 * stationary_sd**2)  # mean-preserving
         prov = nb_inverse(u[:, U_PROV], rate, P["provocation_dispersion"])
         missiles = nb_inverse(u[:, U_MISSILE], salvo * rate, P["missile_dispersion"])
         excitation = P["provocation_memory"] * excitation + (1 - P["provocation_memory"]) * prov

@@ -10,11 +10,19 @@ reason. Utilities are in logit units (see :mod:`detente.dynamics.rules`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-__all__ = ["DEFAULTS", "ParameterDefault", "resolve_parameters"]
+__all__ = ["DEFAULTS", "DEFAULTS_RECORD", "ParameterDefault", "resolve_parameters"]
+
+#: The bundled record the calibrated defaults below were fitted on, named in the package
+#: data (``data/records/DEFAULTS_RECORD``) so the engine names no case; a case on another
+#: record is fitted on its own (:mod:`detente.dynamics.casefit`).
+DEFAULTS_RECORD = (
+    (Path(__file__).parents[1] / "data" / "records" / "DEFAULTS_RECORD").read_text("utf-8").strip()
+)
 
 
 @dataclass(frozen=True)
@@ -255,6 +263,21 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "Chance that a dramatic change moves the new leader toward the other side",
         "a change can harden a stance as well as soften it; slightly more often toward a deal "
         "after years of impasse (judgement: the record has too few changes to tell)",
+    ),
+    "provocation_level_sd": _j(
+        0.0,
+        0.0,
+        0.0,
+        "Monthly innovation sd of the log level of provocations",
+        "overdispersion between years: a log-AR(1) multiplier of the provocation rate, mean "
+        "one; 0 leaves it out (see docs/dynamics.md for the backtest evidence)",
+    ),
+    "provocation_level_memory": _j(
+        0.95,
+        0.95,
+        0.95,
+        "Monthly persistence of the level of provocations",
+        "a level that lasts years (half-life about 14 months), as testing campaigns do",
     ),
     "provocation_excitation": _c(
         0.0,

@@ -36,12 +36,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import defaults
+from ..defaults import parameter_groups
 from ..errors import ModelError
+from .casefit import case_parameters
 from .kernel import AGREEMENT as AGREEMENT
 from .kernel import CONCEDE as CONCEDE
 from .kernel import CRISIS as CRISIS
@@ -76,6 +78,50 @@ def _available(s: Scenario, veto: tuple[int, int]) -> np.ndarray:
         for t in a.tools:
             out[k, KINDS.index(t.kind)] = True
     return out
+
+
+def fitted_draws(
+    s: Scenario, groups: int, rng: np.random.Generator
+) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Per parameter group, the parameters the scenario does not set: those fitted on the
+    case's record drawn from their fit, the priors at their values
+    (:func:`detente.dynamics.casefit.case_parameters`).
+
+    A fitted parameter is drawn triangular on its 90% interval on the scale its fit was
+    made on (log for rates and ratios, logit for shares, the logit's own units for crisis
+    utilities), so the draw's median is the estimate and a wide interval of a rate does not
+    inflate its mean the way a triangle on the natural scale would.
+    """
+    case, notes = case_parameters(s)
+    out: dict[str, np.ndarray] = {}
+    # the engine's parameter names, never a case's ids, order the stream
+    for name in sorted(case):
+        cp = case[name]
+        if cp.source == "scenario":
+            continue
+        lo, hi = min(cp.low, cp.value), max(cp.high, cp.value)
+        if cp.source in ("fitted", "pooled") and hi > lo:
+            fwd, back = _scale(name, lo, hi)
+            out[name] = back(rng.triangular(fwd(lo), fwd(cp.value), fwd(hi), groups))
+        else:
+            out[name] = np.full(groups, cp.value)
+    return out, list(notes)
+
+
+def _scale(name: str, lo: float, hi: float) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """The (forward, back) transforms of a fitted parameter's scale."""
+    from scipy import special
+
+    from .regimes import NAMES, TRANSFORMS
+
+    kind = TRANSFORMS[NAMES.index(name)] if name in NAMES else ("log" if lo > 0 else "linear")
+    if kind == "logit" and lo > 0 and hi < 1:
+        return special.logit, special.expit
+    if kind == "log1" and lo > 1:
+        return (lambda x: np.log(np.asarray(x) - 1.0)), (lambda z: 1.0 + np.exp(z))
+    if kind in ("log", "log1") and lo > 0:
+        return np.log, np.exp
+    return (lambda x: np.asarray(x, float)), (lambda z: np.asarray(z, float))
 
 
 def _recentred_hazard(s: Scenario, driver: str, draws: np.ndarray) -> np.ndarray:
@@ -183,21 +229,23 @@ def _prepare(
     missile_history: Sequence[float] | np.ndarray | None = None,
     overrides: dict[str, float] | None = None,
     regime_probability: float | None = None,
-) -> tuple[Setup, np.ndarray, np.ndarray, object, dict[str, str]]:
+) -> tuple[Setup, np.ndarray, np.ndarray, object, dict[str, Any]]:
     if months < 1 or runs < 1:
         raise ModelError(f"months and runs must be >= 1; got months={months}, runs={runs}")
-    K = runs if groups is None else int(groups)
+    K = parameter_groups(runs) if groups is None else int(groups)
     if not 1 <= K <= runs:
         raise ModelError(f"groups must be in 1..runs ({runs}); got {groups}")
     roles = case_roles(s)
     labels, exercise, election = calendar(s, months, start)
     start = start or s.meta.start or ""
     ss = np.random.SeedSequence(seed)
-    sample_ss, month_ss = ss.spawn(2)
+    sample_ss, month_ss, fit_ss, level_ss = ss.spawn(4)
     draws = s.sample(K, np.random.default_rng(sample_ss))
     group = (np.arange(runs) * K) // runs
     arrays = draws.take(group)
-    par = {k: np.array(v) for k, v in resolve_parameters(arrays.parameters, (runs,)).items()}
+    fitted, fit_notes = fitted_draws(s, K, np.random.default_rng(fit_ss))
+    given = {k: v[group] for k, v in fitted.items()} | dict(arrays.parameters)
+    par = {k: np.array(v) for k, v in resolve_parameters(given, (runs,)).items()}
     for key, value in (overrides or {}).items():
         if key not in par:
             close = difflib.get_close_matches(key, list(par), n=3)
@@ -233,8 +281,9 @@ def _prepare(
     setup = Setup(
         arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
         mode0, excitation, salvo, np.full(runs, active),
+        np.random.default_rng(level_ss).standard_normal((months, runs)),
     )  # fmt: skip
-    info = {"excitation": origin}
+    info = {"excitation": origin, "fit_notes": fit_notes}
     return setup, uniforms, group, draws, info
 
 
@@ -270,7 +319,9 @@ def simulate(
         One of :data:`MODES` (default impasse), or one per run.
     groups : int, optional
         Split the runs into this many groups sharing one draw of the uncertain inputs each
-        (default: one draw per run). ``result.group`` and ``result.draws`` expose them.
+        (default :func:`detente.defaults.parameter_groups`, the split every command uses,
+        so ``simulate``, ``run`` and ``claims`` give one value at one seed and size).
+        ``result.group`` and ``result.draws`` expose them.
     start : str, optional
         ``YYYY-MM``: the last month before the simulation (default ``meta.start``).
     history, missile_history : sequence of float, optional
@@ -308,12 +359,25 @@ def simulate(
         for role in DRIVER_ROLES
         if role not in roles.drivers
     ]
+    ids = scenario.actor_ids
+    silent = [
+        ids[k]
+        for k, a in enumerate(scenario.actors)
+        if a.veto and k not in (roles.challenger, roles.defender)
+    ]
+    if silent:
+        notes.append(
+            f"warning: {len(silent) + 2} veto players but roles name only the challenger and "
+            f"the defender; {', '.join(silent)} have no role of their own in talks or crises (they act as third parties), but every agreement "
+            "needs the zone of agreement among all veto players, theirs included"
+        )
     calibrated = roles.record is not None
     if not calibrated:
         notes.append(
             "uncalibrated: the scenario names no record (roles.record); the dynamics run on "
             "judgement priors and default parameters"
         )
+    notes.extend(info["fit_notes"])
     if info["excitation"] == "stationary":
         notes.append(
             "no provocation history before the start: the self-excitation starts at its "
@@ -327,7 +391,6 @@ def simulate(
         notes.append(
             "parameters overridden: " + ", ".join(f"{k}={v}" for k, v in parameters.items())
         )
-    ids = scenario.actor_ids
     return DynamicsResult(
         notes=tuple(notes),
         scenario_id=scenario.id,

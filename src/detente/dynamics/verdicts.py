@@ -1,18 +1,33 @@
 """The backtest's findings in plain words, and the stored summary the report reads.
 
 ``detente backtest dynamics --save`` writes the summary of the last backtest as
-``backtest.json`` in the record's folder; :func:`load_summary` reads it back (the report
-cannot run a full backtest inside ``detente run``) and :func:`backtest_verdicts` says, per
-target, where the simulation beats each baseline out of sample and where it does not.
+``backtest.json`` in the record's folder, keyed by :func:`backtest_key` (a hash of the
+scenario, the record's events, the backtest's settings and the source of the code the
+simulation runs on); :func:`load_summary` reads it back (the report cannot run a full
+backtest inside ``detente run``) and refuses it when the key of the current scenario and
+code differs, so the report never quotes verdicts of another model.
+:func:`backtest_verdicts` says, per target, where the simulation beats each baseline out of
+sample and where it does not.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["SUMMARY_FILE", "backtest_verdicts", "load_summary", "save_summary"]
+if TYPE_CHECKING:
+    from ..scenario.schema import Scenario
+
+__all__ = [
+    "SUMMARY_FILE",
+    "StoredSummary",
+    "backtest_key",
+    "backtest_verdicts",
+    "load_summary",
+    "save_summary",
+]
 
 SUMMARY_FILE = "backtest.json"
 
@@ -36,19 +51,90 @@ def _folder(record_id: str | Path) -> Path:
     return rec.folder
 
 
-def save_summary(summary: dict[str, Any], record_id: str | Path) -> Path:
-    """Write ``summary`` (:meth:`BacktestResult.summary_dict`) beside the record."""
+#: The source the simulation and its backtest run on (the key's code part), relative to the
+#: package: the dynamics, the record reader, the scenario's arrays (its draws) and the
+#: bargaining core (the zone test).
+CODE_FILES = ("dynamics/*.py", "data/records.py", "scenario/arrays.py", "core/*.py")
+
+
+def _code_files() -> list[Path]:
+    root = Path(__file__).parents[1]
+    return sorted(f for pattern in CODE_FILES for f in root.glob(pattern))
+
+
+def _canonical(s: Scenario) -> Scenario:
+    """``s`` with every id replaced by its kind and position (actor 0, issue 2, ...), so the
+    key follows the case's structure, not its names (renaming every id keeps the key)."""
+    from ..scenario.rename import rename_ids
+
+    groups = (
+        ("a", s.actor_ids),
+        ("i", s.issue_ids),
+        ("d", tuple(s.drivers)),
+        ("t", tuple(t.id for a in s.actors for t in a.tools)),
+        ("e", tuple(e.id for e in s.events)),
+        ("w", tuple(w.id for w in s.what_ifs)),
+        ("c", tuple(c.id for c in s.claims)),
+    )
+    mapping: dict[str, str] = {}
+    for prefix, ids in groups:
+        for k, x in enumerate(ids):
+            mapping.setdefault(x, f"{prefix}{k}-canonical")
+    return rename_ids(s, mapping)
+
+
+def backtest_key(s: Scenario, settings: dict[str, Any]) -> str:
+    """A hash of what a backtest's verdicts depend on: the scenario (every number), the
+    record's events, the settings that change its scores (runs, seed, samples) and the
+    source of the code (:data:`CODE_FILES`)."""
+    from ..data.records import load_record
+
+    h = hashlib.sha256()
+    dump = _canonical(s).model_dump(mode="json")
+    h.update(json.dumps(dump, sort_keys=True, default=str).encode())
+    if s.roles is not None and s.roles.record is not None:
+        rec = load_record(s.roles.record)
+        h.update(rec.events.drop(columns="month").to_csv(index=False).encode())
+        h.update(f"{rec.start}..{rec.end}".encode())
+    picked = {k: settings.get(k) for k in ("runs", "seed", "samples")}
+    h.update(json.dumps(picked, sort_keys=True, default=str).encode())
+    for f in _code_files():
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def save_summary(summary: dict[str, Any], record_id: str | Path, key: str | None = None) -> Path:
+    """Write ``summary`` (:meth:`BacktestResult.summary_dict`) beside the record, with the
+    ``key`` (:func:`backtest_key`) of the scenario and code that produced it."""
     path = _folder(record_id) / SUMMARY_FILE
-    path.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    out = {**summary, "key": key}
+    path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     return path
 
 
-def load_summary(record_id: str | Path) -> dict[str, Any] | None:
-    """The stored summary of the record's last backtest, or None when there is none."""
+class StoredSummary(dict[str, Any]):
+    """A stored summary with ``status``: ``current`` (its key is the current scenario's and
+    code's) or ``stale`` (another scenario or code made it; its verdicts must not be quoted)."""
+
+    status: str = "current"
+
+
+def load_summary(record_id: str | Path, scenario: Scenario | None = None) -> StoredSummary | None:
+    """The stored summary of the record's last backtest, or None when there is none.
+
+    With ``scenario`` (the one about to be reported) the summary's ``status`` is ``stale``
+    unless it was stored with that scenario's :func:`backtest_key` under the stored
+    settings (the same scenario, record and code).
+    """
     path = _folder(record_id) / SUMMARY_FILE
     if not path.exists():
         return None
-    out: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    out = StoredSummary(json.loads(path.read_text(encoding="utf-8")))
+    if scenario is not None:
+        key = backtest_key(scenario, out.get("settings", {}))
+        if out.get("key") != key:
+            out.status = "stale"
     return out
 
 
@@ -87,10 +173,19 @@ def backtest_verdicts(summary: dict[str, Any]) -> list[str]:
     for series, fcs in yearly.items():
         sim = fcs.get("simulation")
         if sim:
+            tr = sim.get("train")
+            ok = 0.4 <= sim["coverage_50"] <= 0.6 and 0.8 <= sim["coverage_90"] <= 0.97
             out.append(
                 f"yearly {series}: the simulation's 50% and 90% intervals hold "
                 f"{sim['coverage_50']:.0%} and {sim['coverage_90']:.0%} of the test years "
-                f"(mean PIT {sim['pit_mean']:.2f}; 0.5 is calibrated)."
+                f"(mean PIT {sim['pit_mean']:.2f}; 0.5 is calibrated)"
+                + (
+                    f", against {tr['coverage_50']:.0%} and {tr['coverage_90']:.0%} of the "
+                    "training years"
+                    if tr
+                    else ""
+                )
+                + ("." if ok else ": NOT calibrated out of sample (target 40-60% and 80-97%).")
             )
     heavy = summary.get("heavy_years", {})
     for series in ("provocations", "missiles"):

@@ -1,19 +1,24 @@
 """The bargaining set as the simulation sees it: is there a zone of agreement, and how wide is the gap.
 
-The simulation bargains between two veto players, the challenger and the defender, so the
-zone test is exact and closed-form (no LP in the monthly loop): with linear utilities the
+Every veto player of the scenario decides: the zone is the set of packages every veto
+player prefers to the status quo within every veto player's red lines, month by month at
+the stances that political change and fatigue have moved. With linear utilities the
 max-min surplus ``m* = max_y min_v (U_v(y) - r_v)`` over the box all red lines allow is
-given by LP duality as a minimum over a handful of breakpoints
-(:func:`detente.core.zone_open`, its two-player case). The zone is non-empty
-when the red lines overlap and ``m* >= STRICT_MARGIN``. The gap is, in the same utility
-units,
+the bargaining core's (:func:`detente.core.zone_open`): closed form by LP
+duality for one or two veto players (no LP in the monthly loop), and for more the
+certificates of ``zone_open(exact=False)`` (a pair of veto players that cannot both gain
+shuts the zone; a candidate package all gain from opens it), with an LP only for the
+draws neither certificate decides. The zone is non-empty when the red lines overlap and
+``m* >= STRICT_MARGIN``. The gap is, in the same utility units,
 
     G = sum_i max(0, lo_i - hi_i) + max(0, -m*)
 
 where ``lo_i``/``hi_i`` are the highest lower and the lowest upper red-line bound on issue
 ``i`` (normalised to [0, 1]) and ``m*`` is computed on the box with each conflicting issue
 collapsed to ``lo_i``: the red-line overlap deficit plus the shortfall of the worse-off
-veto player at the best package. ``G = 0`` exactly when the zone is non-empty. It is not
+veto player at the best package. ``G = 0`` exactly when the zone is non-empty. With more
+than two veto players a shut draw decided by a pair certificate takes that pair's ``m*``
+(an upper bound of ``m*``), so its gap is a lower bound of ``G``. It is not
 the diagnosis gap (which sums the shortfalls of both and prices red lines at one unit per
 scale), but it is zero on the same draws and moves the same way; the simulation's
 obduracy parameters are fitted against it. Clipped to [0, 1].
@@ -28,7 +33,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..core import LP_TOLERANCE, STRICT_MARGIN, bargaining_inputs, pair_max_min_surplus
+from ..core import LP_TOLERANCE, STRICT_MARGIN, bargaining_inputs, zone_open
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays
 
@@ -53,18 +58,26 @@ def red_line_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
 
 
 def closed_form_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
-    """Per draw: (zone non-empty, gap) between at most two veto players, in closed form."""
+    """Per draw: (zone non-empty, gap) among all veto players of ``arrays``.
+
+    Exact and closed-form for one or two veto players; for more, the certificates of
+    ``zone_open(exact=False)`` and an LP for the undecided draws (module docstring).
+    """
     inp = bargaining_inputs(arrays)
     _n, V, _I = inp.weights.shape
-    if V > 2:
-        raise ModelError(f"the closed-form zone test takes at most two veto players; got {V}")
     if not np.all(inp.curvature == 1.0):
-        raise ModelError("the closed-form zone test needs linear utilities (utility_curvature 1)")
+        raise ModelError("the simulation's zone test needs linear utilities (utility_curvature 1)")
     lo = np.max(inp.red_low, axis=1)
     hi = np.min(inp.red_high, axis=1)
     deficit = np.clip(lo - hi, 0.0, None).sum(axis=1)
-    r = np.where(inp.indifferent, -10.0, inp.reservation())
-    m_star = pair_max_min_surplus(inp, list(range(V)), lo, np.maximum(hi, lo), r)
+    # the box every red line allows, conflicting issues collapsed to their highest lower bound
+    box = replace(
+        inp,
+        red_low=np.broadcast_to(lo[:, None, :], inp.red_low.shape).copy(),
+        red_high=np.broadcast_to(np.maximum(hi, lo)[:, None, :], inp.red_high.shape).copy(),
+    )
+    _open, m_star = zone_open(box, exact=V <= 2)
+    m_star = np.atleast_1d(m_star)
     zone = (deficit <= 0.0) & (m_star >= STRICT_MARGIN)
     # shut at the knife edge (m* in [0, tol)) still has a positive gap, as in the core
     gap = np.where(zone, 0.0, np.clip(deficit + np.clip(-m_star, 0.0, None), LP_TOLERANCE, 1.0))
@@ -74,9 +87,11 @@ def closed_form_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
 def zone_and_gap(
     arrays: ScenarioArrays, *, kernel: str = "auto", pair: tuple[int, int] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per draw: (zone non-empty, gap in [0, 1]). ``kernel``: auto, diagnosis or red_lines.
+    """Per draw: (zone non-empty, gap in [0, 1]) among every veto player.
 
-    ``pair`` (challenger, defender) makes them the only veto players (the dynamics' view).
+    ``kernel``: auto, diagnosis or red_lines. ``pair`` (two actor indices) makes those two
+    the only veto players (the two-player reading the simulation used before every veto
+    player decided; kept for comparisons, never the simulation's default).
     """
     if pair is not None:
         veto = np.zeros(arrays.n_actors, bool)

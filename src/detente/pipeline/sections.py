@@ -48,7 +48,9 @@ def diagnosis(report: AnalysisReport) -> None:
 
     st = report.settings
     try:
-        d = diagnose(s, draws=st["draws"], seed=st["seed"])
+        # the draws the claims and the levers read too: sampled once for the run
+        shared = report.evaluator.baseline.batch if report.evaluator is not None else None
+        d = diagnose(s, draws=st["draws"], seed=st["seed"], draws_arrays=shared)
     except DetenteError as err:  # the diagnosis says what the scenario lacks
         _absent(report, "diagnosis", "not applicable: " + "; ".join(err.lines()))
         return
@@ -59,7 +61,12 @@ def diagnosis(report: AnalysisReport) -> None:
     # Without veto players the diagnosis treats every actor as one (unanimity); say so.
     data["unanimity"] = not s.veto_players
     if s.n_issues >= 2 and s.veto_players:
-        data["winset_map"] = winset_map(s)
+        # the map reads the zone the headline reads: with the zone open, the other issues are
+        # held at its max-min package, so the slice passes through the zone (at the status quo
+        # a small open zone may miss that slice altogether)
+        held = data.get("best_package") if data.get("zone_nonempty") else None
+        data["winset_map"] = winset_map(s, held=held)
+        data["winset_map"]["zone_open"] = bool(data.get("zone_nonempty"))
     data["what_drives"] = what_drives(s, st["seed"])
     report.diagnosis = data
 
@@ -84,9 +91,15 @@ def what_drives(s: Scenario, seed: int) -> dict[str, Any] | None:
 
 
 def winset_map(
-    s: Scenario, *, issues: tuple[str, str] | None = None, n: int = 121
+    s: Scenario,
+    *,
+    issues: tuple[str, str] | None = None,
+    n: int = 121,
+    held: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Each veto player's win-set on a grid over two issues, the others held at the status quo.
+    """Each veto player's win-set on a grid over two issues, the others held at the status quo
+    or, given ``held`` (a package: issue -> value, the diagnosis' max-min package when the zone
+    is open), at that package.
 
     The two issues are, unless given, the pair carrying the most salience of the veto players
     together. Uses the diagnosis' utility (:func:`detente.core.bargaining_inputs`):
@@ -98,9 +111,11 @@ def winset_map(
         ``issues`` (x, y), ``x``/``y`` grid values in issue units, ``masks`` (veto id -> n
         strings of n characters '0'/'1', one per y value), ``zone`` (the same for the zone), ``ideal`` (veto id -> [x, y]),
         ``status_quo`` [x, y], ``red_lines`` (veto id -> list of {issue, op, bound}),
-        ``held_at_status_quo`` (the other issues).
+        ``held_at_status_quo`` (the other issues, when held at the status quo, else empty),
+        ``held`` (the other issues), ``held_at`` ("status quo" or "package"), ``package`` ([x, y]
+        of ``held``, or None).
     """
-    from ..core import bargaining_inputs
+    from ..core import bargaining_inputs, win_set_masks
 
     arr = s.to_arrays()
     inp = bargaining_inputs(arr)
@@ -113,11 +128,12 @@ def winset_map(
         issues = (ids[int(order[0])], ids[int(order[1])])
     jx, jy = ids.index(issues[0]), ids.index(issues[1])
     g = np.linspace(0.0, 1.0, n)
-    X, Y = np.meshgrid(g, g)  # rows: y
-    pk = np.broadcast_to(inp.status_quo[0], (n * n, len(ids))).copy()
-    pk[:, jx] = X.ravel()
-    pk[:, jy] = Y.ravel()
-    win = inp.in_win_sets(pk[None])[0]  # (V, m): the core's one win-set test
+    base = inp.status_quo[0].copy()
+    if held is not None:
+        for j, iid in enumerate(ids):
+            if iid in held:
+                base[j] = (float(held[iid]) - inp.scale_low[j]) / inp.scale_width[j]
+    win = win_set_masks(inp, jx, jy, base, n)  # (V, n * n), the core's test
     zone = win.all(axis=0)
     lo, w = inp.scale_low, inp.scale_width
 
@@ -148,7 +164,10 @@ def winset_map(
         },
         "status_quo": [s.status_quo_value(issues[0]), s.status_quo_value(issues[1])],
         "red_lines": red,
-        "held_at_status_quo": [i for i in ids if i not in issues],
+        "held_at_status_quo": [i for i in ids if i not in issues] if held is None else [],
+        "held": [i for i in ids if i not in issues],
+        "held_at": "status quo" if held is None else "package",
+        "package": None if held is None else [float(held[issues[0]]), float(held[issues[1]])],
     }
 
 
@@ -244,8 +263,40 @@ def _what_if_deltas(report: AnalysisReport) -> None:
     ok.sort(key=lambda r: -max(abs(r["talks"]), abs(r["agreement"]), abs(r["crisis"])))
     o["what_if_month"] = month
     o["what_if_runs"] = st["runs"]
+    _element_effects(report, month)
     o["what_ifs"] = ok + [r for r in rows if "error" in r]
     o["driver_sentence"] = _driver_sentence(base[month], ok, month)
+
+
+#: Runs of each variant of the drivers' and tools' effects (common random numbers with a
+#: baseline of the same size, so an element the simulation never reads changes nothing).
+EFFECT_RUNS = 500
+
+
+def _element_effects(report: AnalysisReport, month: int) -> None:
+    """Each named driver's and tool's effect on the outlook by ``month``; inert ones flagged."""
+    from ..dynamics.effects import element_effects
+
+    o = report.outlook
+    assert o is not None
+    st = report.settings
+    runs = min(int(st["runs"]), EFFECT_RUNS)
+    try:
+        effects = element_effects(report.scenario, month=month, runs=runs, seed=int(st["seed"]))
+    except DetenteError as err:
+        o["elements_error"] = "; ".join(err.lines())
+        return
+    o["elements"] = [e.to_dict() for e in effects]
+    o["elements_runs"] = runs
+    inert = [e for e in effects if e.inert]
+    o["inert_sentence"] = (
+        f"Inert in the simulation (no effect of half a point on P(talks), P(agreement) or "
+        f"P(crisis) by month {month}): "
+        + "; ".join(f"{e.kind} {e.name} ({e.reason})" for e in inert)
+        + "."
+        if inert
+        else f"Every named driver and tool moves the outlook by month {month}."
+    )
 
 
 def _driver_sentence(base: dict[str, Any], rows: list[dict[str, Any]], month: int) -> str:
@@ -343,7 +394,9 @@ def calibration(report: AnalysisReport) -> None:
     except DetenteError as err:
         _absent(report, "calibration", "not applicable: " + "; ".join(err.lines()))
         return
-    summary = load_summary(record_id)
+    stored = load_summary(record_id, report.scenario)
+    # verdicts of another scenario or code are never quoted (the key is a hash of both)
+    summary = stored if stored is not None and stored.status == "current" else None
     panel = record.panel()
     months = [str(m) for m in panel["month"]]
     observed = panel["provocations"].to_numpy(float)
@@ -362,8 +415,14 @@ def calibration(report: AnalysisReport) -> None:
         "note": (
             None
             if summary is not None
-            else f"no stored backtest for the record {record.id}: run 'detente backtest dynamics "
-            f"{report.scenario.id} --save' to score the simulation against it"
+            else (
+                f"the stored backtest on record {record.id} was made with another scenario or "
+                "code, so its verdicts are not shown"
+                if stored is not None
+                else f"no stored backtest for the record {record.id}"
+            )
+            + f": run 'detente backtest dynamics {report.scenario.id} --save' to score this "
+            "simulation against it"
         ),
         "series": {
             "months": months,
@@ -372,11 +431,31 @@ def calibration(report: AnalysisReport) -> None:
             "talks": talks.tolist(),
             "talks_label": "months with talks (the record)",
             "fitted": {"observed, 12-month mean": rolling.tolist()},
+            "forecasts": _origin_forecasts(summary, months),
             "split_index": split,
             "ylabel": "provocation events per month",
             "title": f"The record behind the dynamics: {record.title}",
         },
     }
+
+
+def _origin_forecasts(summary: dict[str, Any] | None, months: list[str]) -> list[dict[str, Any]]:
+    """The backtest's forecasts of the first year after each origin, as monthly means placed at
+    the middle of that year (index into ``months``): median, 50% and 90% intervals, observed."""
+    if summary is None:
+        return []
+    out = []
+    for f in summary.get("forecasts", []):
+        if f.get("series") != "provocations" or f.get("year") != 1 or f["origin"] not in months:
+            continue
+        out.append(
+            {
+                "x": months.index(f["origin"]) + 6.5,
+                "sample": f["sample"],
+                **{k: f[k] / 12.0 for k in ("observed", "median", "lo50", "hi50", "lo90", "hi90")},
+            }
+        )
+    return out
 
 
 def _bits(mask: np.ndarray) -> list[str]:

@@ -1,8 +1,10 @@
 """Win-sets of the veto players on two issues, with ideal points, status quo, red lines, zone.
 
-The other issues are held at the status quo (``others="status_quo"``, the default) or at
-the best package of the point diagnosis (``others="best"``: the max-min package inside an
-open zone, else the package attaining the gap); the title says which. Each veto player's
+The other issues are held at the best package of the point diagnosis (``others="best"``: the
+max-min package inside an open zone, else the package attaining the gap), at the status quo
+(``others="status_quo"``), or (``others="auto"``, the default) at the max-min package when the
+zone is open and at the status quo when it is not, so that the picture reads the zone the
+diagnosis' headline reads; the title says which, and the legend says whether the zone is open. Each veto player's
 win-set is drawn from its utility on a grid of ``resolution`` x ``resolution`` points (the
 definitions are those of :mod:`detente.core`); the zone of agreement on the
 slice is the grid cells inside every win-set.
@@ -14,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..core import bargaining_inputs, win_set_gap
+from ..core import bargaining_inputs, win_set_gap, win_set_masks
 from ..errors import ModelError
+from .palette import HATCHES, LINESTYLES, colour
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -24,8 +27,6 @@ if TYPE_CHECKING:
     from ..scenario import Scenario
 
 __all__ = ["default_issues", "plot_diagnosis", "plot_winsets", "winset_grid"]
-
-_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown")
 
 
 def default_issues(s: Scenario) -> tuple[str, str]:
@@ -41,32 +42,32 @@ def winset_grid(
     s: Scenario,
     issues: tuple[str, str],
     *,
-    others: str = "status_quo",
+    others: str = "auto",
     resolution: int = 201,
     curvature: float | None = None,
     agreement_cost: float | None = None,
 ) -> dict[str, Any]:
     """The grid behind :func:`plot_winsets`: axes values, each veto player's win-set mask
     (resolution, resolution) and the zone mask."""
-    if others not in ("status_quo", "best"):
+    if others not in ("status_quo", "best", "auto"):
         raise ModelError(
-            f"The 'others' parameter of plot_winsets must be 'status_quo' or 'best'. Got {others!r} instead."
+            f"The 'others' parameter of plot_winsets must be 'auto', 'status_quo' or 'best'. Got {others!r} instead."
         )
     arrays = s.to_arrays()
     inp = bargaining_inputs(arrays, curvature=curvature, agreement_cost=agreement_cost)
     j1, j2 = (arrays.issue_index(i) for i in issues)
     if j1 == j2:
         raise ModelError("pick two different issues to plot")
+    r = win_set_gap(arrays, curvature=curvature, agreement_cost=agreement_cost)
+    zone_open = bool(r.zone_nonempty)
+    if others == "auto":
+        others = "best" if zone_open else "status_quo"
     if others == "best":
-        r = win_set_gap(arrays, curvature=curvature, agreement_cost=agreement_cost)
         base = (r.best_package - inp.scale_low) / inp.scale_width
     else:
         base = inp.status_quo[0]
     t = np.linspace(0.0, 1.0, resolution)
-    g1, g2 = np.meshgrid(t, t, indexing="xy")
-    y = np.broadcast_to(base, (g1.size, len(base))).copy()
-    y[:, j1], y[:, j2] = g1.ravel(), g2.ravel()
-    masks = inp.in_win_sets(y[None])[0]  # (V, m): the core's one win-set test
+    masks = win_set_masks(inp, j1, j2, base, resolution)  # (V, m): the core's one test
     shape = (resolution, resolution)
     return {
         "x": inp.scale_low[j1] + t * inp.scale_width[j1],
@@ -90,6 +91,8 @@ def winset_grid(
             for a, k in zip(inp.veto_ids, inp.veto_index, strict=True)
         },
         "others": others,
+        "zone_open": zone_open,
+        "package": (float(r.best_package[j1]), float(r.best_package[j2])),
     }
 
 
@@ -98,7 +101,7 @@ def plot_winsets(
     issues: tuple[str, str] | None = None,
     *,
     ax: Axes | None = None,
-    others: str = "status_quo",
+    others: str = "auto",
     resolution: int = 201,
     curvature: float | None = None,
     agreement_cost: float | None = None,
@@ -122,15 +125,28 @@ def plot_winsets(
     x, y = g["x"], g["y"]
     extent = (x[0], x[-1], y[0], y[-1])
     handles: list[Any] = []
+    import matplotlib
+
     for k, (a, mask) in enumerate(g["win_sets"].items()):
-        c = _COLOURS[k % len(_COLOURS)]
+        # a colour, a hatch and an outline of its own: overlapping win-sets stay apart
+        c, hatch, ls = colour(k), HATCHES[k % len(HATCHES)], LINESTYLES[k % len(LINESTYLES)]
         if mask.any():
-            ax.contourf(x, y, mask.astype(float), levels=[0.5, 1.5], colors=[c], alpha=0.25)
-            ax.contour(x, y, mask.astype(float), levels=[0.5], colors=[c], linewidths=1)
+            with matplotlib.rc_context({"hatch.color": c, "hatch.linewidth": 0.8}):
+                ax.contourf(
+                    x, y, mask.astype(float), levels=[0.5, 1.5], colors=[c], alpha=0.18,
+                    hatches=[hatch],
+                )  # fmt: skip
+            ax.contour(x, y, mask.astype(float), levels=[0.5], colors=[c], linewidths=1.4,
+                       linestyles=ls)  # fmt: skip
         px, py = g["ideal"][a]
         ax.plot(px, py, marker="o", color=c, ms=8, ls="none", clip_on=False)
         ax.annotate(f"{a} ideal", (px, py), textcoords="offset points", xytext=(5, 5), color=c)
-        handles.append(Patch(color=c, alpha=0.35, label=f"{a} win-set"))
+        handles.append(
+            Patch(
+                facecolor=matplotlib.colors.to_rgba(c, 0.18), edgecolor=c, hatch=hatch, ls=ls,
+                label=f"{a} win-set",
+            )
+        )  # fmt: skip
         for dim, issue in enumerate(issues):
             lo, hi = g["red_lines"][a][issue]
             scale = x if dim == 0 else y
@@ -140,11 +156,25 @@ def plot_winsets(
                         ax.axvline(bound, color=c, ls="--", lw=1.5)
                     else:
                         ax.axhline(bound, color=c, ls="--", lw=1.5)
+    # the legend reads the zone of the point diagnosis (the headline), the fill what the slice shows
     if g["zone"].any():
-        ax.contourf(x, y, g["zone"].astype(float), levels=[0.5, 1.5], colors=["k"], alpha=0.35)
-        handles.append(Patch(color="k", alpha=0.45, label="zone of agreement"))
+        with matplotlib.rc_context({"hatch.color": "k", "hatch.linewidth": 1.0}):
+            ax.contourf(x, y, g["zone"].astype(float), levels=[0.5, 1.5], colors=["none"],
+                        hatches=["xxx"])  # fmt: skip
+        ax.contour(x, y, g["zone"].astype(float), levels=[0.5], colors=["k"], linewidths=2)
+    if not g["zone_open"]:
+        label = "zone of agreement: empty"
+    elif g["zone"].any():
+        label = "zone of agreement: open"
     else:
-        handles.append(Patch(facecolor="none", edgecolor="none", label="zone of agreement: empty"))
+        label = "zone of agreement: open, thinner than the grid here (◆)"
+    handles.append(Patch(facecolor="none", edgecolor="k", hatch="xxx", label=label))
+    if g["zone_open"] and g["others"] == "best":
+        bx, by = g["package"]
+        ax.plot(bx, by, marker="D", color="w", mec="k", ms=8, ls="none", zorder=7)
+        handles.append(
+            Line2D([], [], marker="D", color="w", mec="k", ls="none", label="max-min package")
+        )
     sx, sy = g["status_quo"]
     ax.plot(sx, sy, marker="*", color="k", ms=14, ls="none", clip_on=False)
     ax.annotate("status quo", (sx, sy), textcoords="offset points", xytext=(6, -12))

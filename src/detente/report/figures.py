@@ -13,25 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..plotting import palette
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .build import AnalysisReport
 
-__all__ = ["figure_svg", "report_figures"]
+__all__ = ["figure_svg", "report_figure_objects", "report_figures"]
 
-PALETTE = [
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#ff7f0e",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-]
+#: The colour-blind-safe palette shared with the workbench (:mod:`detente.plotting.palette`).
+PALETTE = list(palette.PALETTE)
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -67,6 +59,21 @@ def figure_svg(fig: Figure, prefix: str = "") -> str:
     return svg
 
 
+def legend_columns(width: float, labels: list[str], fontsize: float = 8.3) -> int:
+    """How many legend columns of ``labels`` fit across ``width`` inches (at most four):
+    a column is its longest label (about 0.55 em a character) plus the handle and padding."""
+    longest = max((len(x) for x in labels), default=1)
+    column = 0.55 * fontsize / 72 * longest + 0.7
+    return int(max(1, min(4, len(labels), width // column)))
+
+
+def wrap_label(label: str, width: int = 40) -> str:
+    """A legend label on lines of at most ``width`` characters."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
 def _forecast_fig(r: AnalysisReport) -> Figure | None:
     ok = [f for f in r.forecasts if "outcome" in f]
     n = len(r.issues)
@@ -82,7 +89,7 @@ def _forecast_fig(r: AnalysisReport) -> Figure | None:
             if st is None:
                 continue
             x = 100 * (st["position"] - i["low"]) / span
-            ax.scatter(x, y[k], s=20 + 180 * st["salience"], color="#bbb", zorder=1, lw=0)
+            ax.scatter(x, y[k], s=20 + 180 * st["salience"], color=palette.BASELINE, zorder=1, lw=0)
         sq = 100 * (i["status_quo"] - i["low"]) / span
         ax.scatter(
             sq, y[k], marker="x", color="k", s=50, zorder=3, label="status quo" if k == 0 else None
@@ -107,7 +114,14 @@ def _forecast_fig(r: AnalysisReport) -> Figure | None:
     ax.set_xlim(-3, 103)
     ax.set_xlabel("position, % of each issue's scale (grey: actors, size = salience)")
     ax.set_title("Forecast outcome per issue and model")
-    fig.legend(loc="outside right upper", fontsize="small", frameon=False)
+    # below the axes, in columns: clear of the title whatever the number of models
+    labels = [f["model"] for f in ok] + ["status quo"]
+    fig.legend(
+        loc="outside lower center",
+        ncol=legend_columns(8, labels),
+        fontsize="small",
+        frameon=False,
+    )
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -125,7 +139,12 @@ def _rounds_fig(r: AnalysisReport, f: dict[str, Any]) -> Figure | None:
     n = len(issues)
     cols = min(3, n)
     rows = int(np.ceil(n / cols))
-    fig = new_figure(3.3 * cols + 1.5, 2.4 * rows + 0.6)
+    width = 3.3 * cols + 1.5
+    wrapped = [wrap_label(labels.get(a, a)) for a in actors]
+    ncol = legend_columns(width, [max(x.split("\n"), key=len) for x in wrapped])
+    lines = max((x.count("\n") + 1 for x in wrapped), default=1)
+    legend_height = 0.2 * lines * int(np.ceil(len(actors) / ncol))
+    fig = new_figure(width, 2.4 * rows + 0.9 + legend_height)
     axes = fig.subplots(rows, cols, squeeze=False)
     rounds = np.arange(pos.shape[0])
     for j, iid in enumerate(issues):
@@ -138,8 +157,9 @@ def _rounds_fig(r: AnalysisReport, f: dict[str, Any]) -> Figure | None:
                 pos[:, k, j],
                 marker=".",
                 lw=1.2,
-                color=PALETTE[k % len(PALETTE)],
-                label=labels.get(a, a),
+                color=palette.colour(k),
+                ls=palette.style(k),
+                label=wrap_label(labels.get(a, a)),
             )
         v = f["outcome"].get(iid)
         if v is not None:
@@ -154,10 +174,12 @@ def _rounds_fig(r: AnalysisReport, f: dict[str, Any]) -> Figure | None:
         for ax in row:
             for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
                 by_label.setdefault(lab, h)
+    # below the panels, four to a row: never under the title, at any number of actors
     fig.legend(
         list(by_label.values()),
         list(by_label),
-        loc="outside right upper",
+        loc="outside lower center",
+        ncol=ncol,
         fontsize="small",
         frameon=False,
     )
@@ -173,11 +195,10 @@ MODE_COLOURS = {
     "crisis": "#d62728",
 }
 EVER_COLOURS = {"talks": "#3182bd", "agreement": "#2ca02c", "crisis": "#d62728"}
-#: Win-sets never take the zone's colour (green, hatched), so the two cannot be confused.
-ZONE_COLOUR = "#2ca02c"
-WINSET_COLOURS = ["#1f77b4", "#d62728", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+#: The zone is black cross-hatching with a black outline: no veto player's colour.
+ZONE_COLOUR = "#000000"
 #: Model markers differ in shape as well as colour, so overlapping forecasts stay apart.
-MODEL_MARKERS = ["D", "o", "s", "^", "v", "P", "X", "<", ">", "h"]
+MODEL_MARKERS = list(palette.MARKERS)
 
 
 def _outlook_fig(r: AnalysisReport) -> Figure | None:
@@ -235,20 +256,37 @@ def _outlook_fig(r: AnalysisReport) -> Figure | None:
 
 def winset_fig(m: dict[str, Any]) -> Figure:
     """The veto players' win-sets over two issues, the zone, ideal points, red lines."""
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     x = np.asarray(m["x"], dtype=float)
     y = np.asarray(m["y"], dtype=float)
     fig = new_figure(7.5, 6)
     ax = fig.add_subplot()
-    handles = []
+    handles: list[Any] = []
+    import matplotlib
+
     for k, (v, mask) in enumerate(m["masks"].items()):
-        colour = WINSET_COLOURS[k % len(WINSET_COLOURS)]
+        # a colour, a hatch and an outline style of its own: four or more overlapping win-sets
+        # stay apart where their tints blend
+        colour, hatch = palette.colour(k), palette.HATCHES[k % len(palette.HATCHES)]
+        outline = palette.LINESTYLES[k % len(palette.LINESTYLES)]
         z = _unbits(mask)
         if z.any():
-            ax.contourf(x, y, z, levels=[0.5, 1.5], colors=[colour], alpha=0.25)
-            ax.contour(x, y, z, levels=[0.5], colors=[colour], linewidths=1.2)
-        handles.append(Patch(facecolor=colour, alpha=0.35, label=f"{v}'s win-set"))
+            with matplotlib.rc_context({"hatch.color": colour, "hatch.linewidth": 0.8}):
+                ax.contourf(
+                    x, y, z, levels=[0.5, 1.5], colors=[colour], alpha=0.18, hatches=[hatch]
+                )
+            ax.contour(x, y, z, levels=[0.5], colors=[colour], linewidths=1.6, linestyles=outline)
+        handles.append(
+            Patch(
+                facecolor=matplotlib.colors.to_rgba(colour, 0.18),
+                edgecolor=colour,
+                hatch=hatch,
+                ls=outline,
+                label=f"{v}'s win-set",
+            )
+        )
         ix, iy = m["ideal"][v]
         ax.scatter([ix], [iy], marker="*", s=180, color=colour, edgecolor="k", zorder=5)
         ax.annotate(
@@ -265,18 +303,28 @@ def winset_fig(m: dict[str, Any]) -> Figure:
                 plt_line(colour, f"{v} red line: {rl['issue']} {rl['op']} {rl['bound']:g}")
             )
     zone = _unbits(m["zone"])
+    # the zone the headline reads (the diagnosis' point zone), not only what the slice shows
+    is_open = bool(m.get("zone_open", zone.any()))
     if zone.any():
-        ax.contourf(x, y, zone, levels=[0.5, 1.5], colors=[ZONE_COLOUR], alpha=0.6, hatches=["///"])
-        ax.contour(x, y, zone, levels=[0.5], colors=["k"], linewidths=1.5)
-    handles.append(
-        Patch(
-            facecolor=ZONE_COLOUR,
-            edgecolor="k",
-            hatch="///",
-            alpha=0.6,
-            label="zone of agreement" + ("" if zone.any() else " (empty here)"),
-        )
-    )
+        with matplotlib.rc_context({"hatch.color": ZONE_COLOUR, "hatch.linewidth": 1.0}):
+            ax.contourf(x, y, zone, levels=[0.5, 1.5], colors=["none"], hatches=["xxx"])
+        ax.contour(x, y, zone, levels=[0.5], colors=[ZONE_COLOUR], linewidths=2.0)
+    if not is_open:
+        zone_label = "zone of agreement: empty"
+    elif zone.any():
+        zone_label = "zone of agreement: open"
+    else:
+        zone_label = "zone of agreement: open, thinner than the grid here (◆)"
+    handles.append(Patch(facecolor="none", edgecolor=ZONE_COLOUR, hatch="xxx", label=zone_label))
+    package = m.get("package")
+    if is_open and package is not None:
+        ax.scatter([package[0]], [package[1]], marker="D", s=70, color="w", edgecolor="k", zorder=7)
+        handles.append(
+            Line2D(
+                [], [], marker="D", color="w", markeredgecolor="k", ls="none",
+                label="max-min package (in the zone)",
+            )
+        )  # fmt: skip
     sx, sy = m["status_quo"]
     ax.scatter([sx], [sy], marker="X", s=120, color="k", zorder=6)
     ax.annotate(
@@ -291,9 +339,10 @@ def winset_fig(m: dict[str, Any]) -> Figure:
     ax.set_ylim(y[0] - py, y[-1] + py)
     ax.set_xlabel(m["issues"][0])
     ax.set_ylabel(m["issues"][1])
-    held = m.get("held_at_status_quo") or []
+    held = m.get("held") or m.get("held_at_status_quo") or []
+    at = "the max-min package" if m.get("held_at") == "package" else "the status quo"
     ax.set_title(
-        "Win-sets of the veto players" + (" (other issues at the status quo)" if held else ""),
+        "Win-sets of the veto players" + (f"\n(other issues at {at})" if held else ""),
         fontsize="medium",
     )
     fig.legend(handles=handles, loc="outside right upper", fontsize="small", frameon=False)
@@ -382,6 +431,23 @@ def _calibration_fig(r: AnalysisReport) -> Figure | None:
     )
     for k, (name, ys) in enumerate(series.get("fitted", {}).items()):
         ax.plot(x, ys, lw=1.4, color=PALETTE[k % len(PALETTE)], label=name)
+    # the model's forecasts from each rolling origin (the next 12 months as a monthly mean,
+    # at the middle of that year): median, 50% (thick) and 90% (thin) intervals
+    for sample, colour in (
+        ("train", PALETTE[1 % len(PALETTE)]),
+        ("test", PALETTE[3 % len(PALETTE)]),
+    ):
+        fc = [f for f in series.get("forecasts", []) if f["sample"] == sample]
+        if not fc:
+            continue
+        fx = np.array([f["x"] for f in fc])
+        med = np.array([f["median"] for f in fc])
+        ax.vlines(fx, [f["lo90"] for f in fc], [f["hi90"] for f in fc], color=colour, lw=0.8)
+        ax.vlines(fx, [f["lo50"] for f in fc], [f["hi50"] for f in fc], color=colour, lw=3)
+        ax.plot(fx, med, "o", ms=3, color=colour,
+                label=f"forecast of the next 12 months, {sample} origins (median, 50%, 90%)")  # fmt: skip
+        ax.plot(fx, [f["observed"] for f in fc], "x", ms=4, color="k",
+                label="observed mean of those 12 months" if sample == "test" else None)  # fmt: skip
     split = series.get("split_index")
     if split is not None:
         ax.axvline(split, color="k", ls="--", lw=1, label="out-of-sample from here")
@@ -393,19 +459,19 @@ def _calibration_fig(r: AnalysisReport) -> Figure | None:
     return fig
 
 
-def report_figures(r: AnalysisReport) -> list[dict[str, str]]:
-    """Every figure of the report as ``{"id", "title", "caption", "svg"}``, in reading order."""
-    out: list[dict[str, str]] = []
+def report_figure_objects(r: AnalysisReport) -> list[tuple[str, str, str, Figure]]:
+    """Every matplotlib figure of the report as ``(id, title, caption, figure)``, in reading
+    order (the figures :func:`report_figures` renders; ``extra_figures`` are SVG already)."""
+    out: list[tuple[str, str, str, Figure]] = []
 
     def add(fid: str, title: str, caption: str, fig: Figure | None) -> None:
         if fig is not None:
-            svg = figure_svg(fig, prefix=f"{fid}-")
-            out.append({"id": fid, "title": title, "caption": caption, "svg": svg})
+            out.append((fid, title, caption, fig))
 
     add(
         "fig-forecasts",
         "Forecasts per issue",
-        "Each model's predicted outcome (diamonds) against the actors' positions (grey, sized by salience) and the status quo (x).",
+        "Each model's predicted outcome (its own colour and shape) against the actors' positions (grey, sized by salience) and the status quo (x).",
         _forecast_fig(r),
     )
     for f in r.forecasts:
@@ -418,17 +484,18 @@ def report_figures(r: AnalysisReport) -> list[dict[str, str]]:
             )
     if r.diagnosis and r.diagnosis.get("winset_map"):
         m = r.diagnosis["winset_map"]
-        held = ", ".join(m.get("held_at_status_quo") or [])
+        held = ", ".join(m.get("held") or m.get("held_at_status_quo") or [])
+        at = (
+            "the max-min package of the zone" if m.get("held_at") == "package" else "the status quo"
+        )
         add(
             "fig-winset",
             "Win-set map",
             f"The packages each veto player prefers to the status quo on {m['issues'][0]} × {m['issues'][1]}"
-            + (f", with {held} held at the status quo" if held else "")
-            + "; stars are ideal points, dashed lines red lines, hatched green the zone of agreement.",
+            + (f", with {held} held at {at}" if held else "")
+            + "; stars are ideal points, dashed lines red lines, black cross-hatching the zone of agreement.",
             winset_fig(m),
         )
-    for fid, title, caption, svg in r.extra_figures:
-        out.append({"id": fid, "title": title, "caption": caption, "svg": svg})
     add(
         "fig-levers",
         "Lever chart",
@@ -444,7 +511,26 @@ def report_figures(r: AnalysisReport) -> list[dict[str, str]]:
     add(
         "fig-calibration",
         "Calibration against history",
-        "The calibrated dynamics against the historical record; the dashed line separates the fitting period from the out-of-sample check.",
+        "The record's provocation events per month (bars, 12-month mean line) and the simulation's forecasts from each rolling origin of the backtest: the mean of the next 12 months (median, 50% and 90% intervals; x the observed mean), with parameters fitted on the months before each origin; the dashed line marks the first test origin.",
         _calibration_fig(r),
     )
     return out
+
+
+def report_figures(r: AnalysisReport) -> list[dict[str, str]]:
+    """Every figure of the report as ``{"id", "title", "caption", "svg"}``, in reading order
+    (the case's extra figures after the win-set map, before the levers)."""
+    out = [
+        {"id": fid, "title": title, "caption": caption, "svg": figure_svg(fig, prefix=f"{fid}-")}
+        for fid, title, caption, fig in report_figure_objects(r)
+    ]
+    before = ("fig-forecasts", "fig-winset")
+    split = sum(1 for f in out if f["id"] in before or f["id"].startswith("fig-rounds-"))
+    return out[:split] + _extra(r) + out[split:]
+
+
+def _extra(r: AnalysisReport) -> list[dict[str, str]]:
+    return [
+        {"id": fid, "title": title, "caption": caption, "svg": svg}
+        for fid, title, caption, svg in r.extra_figures
+    ]

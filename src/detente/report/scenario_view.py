@@ -242,10 +242,39 @@ def _print_sources(s: Scenario, console: Console) -> None:
         console.print(head)
         body = Text(_describe(q.provenance), style="" if q.provenance else "red")
         console.print(Padding(body, (0, 0, 0, 4)))
+    _print_dynamics_parameters(s, console)
     console.rule("Where every issue, actor, tool and event comes from")
     for path, p in element_provenance(s):
         console.print(Text(path, style="bold"))
         console.print(Padding(Text(_describe(p), style="" if p else "red"), (0, 0, 0, 4)))
+
+
+def _print_dynamics_parameters(s: Scenario, console: Console) -> None:
+    """Every parameter of the crisis dynamics with its value, range and provenance: the
+    scenario's own, fitted on the case's record (or pooled toward a reference record), or a
+    prior (:func:`detente.dynamics.casefit.case_parameters`)."""
+    if s.roles is None:
+        return
+    from ..dynamics.casefit import case_parameters
+    from ..errors import DetenteError
+
+    console.rule("Where every dynamics parameter comes from (value, 90% range, source)")
+    try:
+        params, notes = case_parameters(s)
+    except DetenteError as err:
+        for line in err.lines():
+            console.print(Text(f"the record cannot be read: {line}", style="red"))
+        return
+    for name, p in params.items():
+        head = Text(f"parameters.{name}", style="bold")
+        head.append(f" = {_q(p.value)}")
+        if p.high > p.low:
+            head.append(f"  [{_q(p.low)}, {_q(p.high)}]", style="dim")
+        head.append(f"  {p.source}", style="cyan")
+        console.print(head)
+        console.print(Padding(Text(p.provenance), (0, 0, 0, 4)))
+    for note in notes:
+        console.print(Text(f"note: {note}", style="yellow"))
 
 
 def render_scenario(s: Scenario, console: Console, *, sources: bool = False) -> None:

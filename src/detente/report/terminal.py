@@ -261,11 +261,16 @@ def _outlook(r: AnalysisReport, console: Console) -> None:
         )
     console.print(t)
     console.print(f"[dim]{o.get('definition', '')}[/]")
+    for note in o.get("notes", []):
+        if note.startswith("warning:"):  # e.g. veto players the roles leave out
+            console.print(f"[yellow]{esc(note)}[/]")
     line = T.change_sentence(o)
     if line:
         console.print(esc(line))
     if o.get("driver_sentence"):
         console.print(esc(o["driver_sentence"]))
+    if o.get("inert_sentence"):
+        console.print(f"[dim]{esc(o['inert_sentence'])}[/]")
     line = T.calibration_sentence(r.calibration)
     if line:
         console.print(f"[dim]{line}[/]")

@@ -520,14 +520,32 @@ DRIVER_ROLES = (
 )
 
 
+#: A record: a bundled record's id, or the path of a user's CSV file of dated events.
+RECORD = r"^([A-Za-z][A-Za-z0-9_\-]*|[^\n]+\.[Cc][Ss][Vv])$"
+
+
+class Pooling(_Frozen):
+    """How the dynamics' parameters are set where the case's record is thin: fitted on it
+    with a prior centred on the fit of the reference record ``toward`` (partial pooling),
+    ``sd`` wide on each parameter's unconstrained scale (log for rates, logit for shares,
+    the logit's own units for crisis utilities); ``reason`` says why that record is a fair
+    reference."""
+
+    toward: Id
+    sd: float = Field(1.0, gt=0.0, le=10.0)
+    reason: str = ""
+
+
 class Roles(_Frozen):
     """The crisis dynamics' roles: which actors and drivers play which part.
 
     ``challenger`` may manufacture crises; ``defender`` is the veto player it bargains
     with; ``patrons`` and ``third_parties`` (default: every other actor) are optional;
     ``drivers`` maps a driver role (:data:`DRIVER_ROLES`) to a driver id (a role left out
-    is absent, not 0); ``record`` names the case's historical record, without which the
-    dynamics run on judgement priors ("uncalibrated"). Cross-references are checked by
+    is absent, not 0); ``record`` names the case's historical record (a bundled record's
+    id or a CSV file of dated events), on which its dynamics are fitted and without which
+    they run on priors ("uncalibrated"); ``pooling`` declares how a thin record is pooled
+    toward a reference record (:class:`Pooling`). Cross-references are checked by
     ``schema.semantic_problems`` (located, with did-you-mean).
     """
 
@@ -536,4 +554,5 @@ class Roles(_Frozen):
     patrons: tuple[Id, ...] = ()
     third_parties: tuple[Id, ...] | None = None
     drivers: dict[str, Id] = Field(default_factory=dict)
-    record: Id | None = None
+    record: Annotated[str, Field(pattern=RECORD, max_length=500)] | None = None
+    pooling: Pooling | None = None

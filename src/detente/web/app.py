@@ -52,7 +52,12 @@ CSP = (
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
-_STATIC = {"app.js": "text/javascript", "app.css": "text/css", "plotly.min.js": "text/javascript"}
+_STATIC = {
+    "app.js": "text/javascript",
+    "author.js": "text/javascript",
+    "app.css": "text/css",
+    "plotly.min.js": "text/javascript",
+}
 
 
 class ClientError(Exception):

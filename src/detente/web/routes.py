@@ -15,14 +15,21 @@ path                      verb   what
 /api/runs                 GET    the recorded runs
 /api/runs/ID              GET    one run (inputs and result)
 /api/runs/A/diff/B        GET    what changed from run A to run B
+/api/runs/ID/scenario     POST   open the run's scenario (its upload again) -> its KEY
 /api/runs/ID/report.html  GET    the run's self-contained HTML report (download)
 /api/runs/ID/result.json  GET    the run's JSON (download)
+/api/author/catalogue     GET    menus of the case editor (claim quantities, kinds)
+/api/author/case?name=K   GET    a scenario as the mapping the case editor edits
+/api/author/check         POST   a case (mapping) -> its YAML and every located problem
+/api/author/use           POST   a valid case -> registered like an upload (its KEY)
 ========================  =====  ===========================================================
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
+import json
 from pathlib import PurePath
 from typing import Any
 
@@ -30,8 +37,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from .. import defaults
+from ..plotting.palette import BASELINE, PALETTE
 from ..store import ScenarioSource
-from . import compute
+from . import authoring, compute
 from .app import _STATIC, ClientError, Workbench, _inputs, _json, _read_limited, _static
 from .jobs import JobLimitError
 
@@ -49,6 +58,9 @@ async def index(request: Request) -> Response:
     page = _static("index.html").decode("utf-8")
     token = request.app.state.token
     page = page.replace("{{token}}", token).replace("{{version}}", detente.__version__)
+    # the CLI's seed, and the figures' palette (so the page's plots match the report's)
+    page = page.replace("{{seed}}", str(defaults.SEED))
+    page = page.replace("{{palette}}", html.escape(json.dumps([*PALETTE, BASELINE])))
     response = HTMLResponse(page)
     response.set_cookie("detente_csrf", token, httponly=True, samesite="strict", path="/")
     return response
@@ -134,6 +146,7 @@ async def start_job(request: Request) -> Response:
     inputs = _inputs(data)
     label = str(data.get("label") or "what-if")[:80]
     compute.apply_inputs(s, inputs)  # refuse bad changes now, with their locations
+    recorded = await run_in_threadpool(_recorded_run, wb, src, inputs)
 
     def work(job: Any) -> tuple[dict[str, Any], int | None]:
         def progress(done: int, total: int, step: str) -> None:
@@ -168,11 +181,42 @@ async def start_job(request: Request) -> Response:
             wb.remember_report(run_id, report)
         return _summary(result), run_id
 
+    def reuse(_job: Any) -> tuple[dict[str, Any], int | None]:
+        assert recorded is not None
+        return _summary(recorded.result or {}), recorded.id
+
     try:
-        job = wb.jobs.start(label, work)
+        # this scenario with these inputs and settings is in the store already: one run, not
+        # one per page load (the job answers at once with the recorded result)
+        job = wb.jobs.start(label, work if recorded is None else reuse)
     except JobLimitError as err:  # the page tries again shortly
         raise ClientError(429, err.lines()) from err
     return JSONResponse(job.to_dict(), status_code=202)
+
+
+def _recorded_run(wb: Workbench, src: ScenarioSource, inputs: compute.Inputs) -> Any:
+    """The newest recorded full run of the same scenario text, inputs, seed, sizes and detente
+    version, with its result; None when there is none (or no store)."""
+    import detente
+
+    if wb.store is None:
+        return None
+    want = {
+        "command": "run",
+        "scenario_hash": src.hash,
+        "sets": list(inputs.sets),
+        "pins": list(inputs.pins),
+        "what_ifs": list(inputs.what_ifs),
+        "seed": inputs.seed,
+        "sizes": wb.sizes,
+        "detente_version": detente.__version__,
+        "status": "ok",
+    }
+    for rec in wb.store.list(limit=200):
+        row = rec.summary()
+        if all(row.get(k) == v for k, v in want.items()):
+            return wb.store.get(rec.id)
+    return None
 
 
 def _summary(result: dict[str, Any]) -> dict[str, Any]:
@@ -180,7 +224,7 @@ def _summary(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "outlook": (result.get("outlook") or {}).get("horizons"),
         "claims": [
-            {k: c.get(k) for k in ("id", "text", "verdict", "robustness")}
+            {k: c.get(k) for k in ("id", "text", "verdict", "robustness", "evidence")}
             for c in claims.get("claims", [])
         ],
         "claim_counts": claims.get("counts"),
@@ -251,6 +295,24 @@ def _report_of(wb: Workbench, run_id: int) -> Any:
     return report
 
 
+async def run_scenario(request: Request) -> Response:
+    """Open the scenario a run was made of: its bundled name when the text is the bundled one,
+    else its stored text again as an upload (a run of an uploaded or authored case reopens it)."""
+    wb = _wb(request)
+    rec = await run_in_threadpool(_store(wb).get, request.path_params["id"])
+    if rec.source is None:
+        raise ClientError(400, [f"run {rec.id} recorded no scenario text"])
+    src = rec.source
+    if src.name in wb.bundled and ScenarioSource.resolve(src.name).hash == src.hash:
+        return JSONResponse({"key": src.name, "name": src.name})
+    for key, (up, _s) in wb.uploads.items():
+        if up.hash == src.hash and up.name == src.name:
+            return JSONResponse({"key": key, "name": src.name})
+    s = await run_in_threadpool(src.load)
+    key = wb.add_upload(src, s)
+    return JSONResponse({"key": key, "name": src.name})
+
+
 async def report_html(request: Request) -> Response:
     from ..report import render_html
 
@@ -273,6 +335,39 @@ async def result_json(request: Request) -> Response:
     )
 
 
+async def author_catalogue(request: Request) -> Response:
+    return JSONResponse(authoring.catalogue())
+
+
+async def author_case(request: Request) -> Response:
+    wb = _wb(request)
+    key = request.query_params.get("name", wb.default)
+    src, s = wb.scenario(key)
+    data = await run_in_threadpool(authoring.case_data, s)
+    return JSONResponse(
+        {"key": key, "name": authoring.file_name(PurePath(src.name).stem), "case": data}
+    )
+
+
+async def author_check(request: Request) -> Response:
+    data = await _json(request)
+    name = authoring.file_name(data.get("name"))
+    answer, _s = await run_in_threadpool(authoring.check, data.get("case"), name)
+    return JSONResponse(answer)
+
+
+async def author_use(request: Request) -> Response:
+    """Register a valid case like an upload, so it runs at once (and its runs keep its text)."""
+    wb = _wb(request)
+    data = await _json(request)
+    name = authoring.file_name(data.get("name"))
+    answer, s = await run_in_threadpool(authoring.check, data.get("case"), name)
+    if s is None:
+        raise ClientError(400, [p["text"] for p in answer["problems"]])
+    key = wb.add_upload(authoring.source_of(answer), s)
+    return JSONResponse({"key": key, "name": name})
+
+
 routes = [
     ("/", index, ["GET"]),
     ("/static/{name}", static, ["GET"]),
@@ -286,6 +381,11 @@ routes = [
     ("/api/runs", runs, ["GET"]),
     ("/api/runs/{id:int}", run, ["GET"]),
     ("/api/runs/{a:int}/diff/{b:int}", diff, ["GET"]),
+    ("/api/runs/{id:int}/scenario", run_scenario, ["POST"]),
     ("/api/runs/{id:int}/report.html", report_html, ["GET"]),
     ("/api/runs/{id:int}/result.json", result_json, ["GET"]),
+    ("/api/author/catalogue", author_catalogue, ["GET"]),
+    ("/api/author/case", author_case, ["GET"]),
+    ("/api/author/check", author_check, ["POST"]),
+    ("/api/author/use", author_use, ["POST"]),
 ]

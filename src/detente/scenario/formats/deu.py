@@ -32,21 +32,29 @@ from ..io import scenario_from_data
 from ..schema import RESERVED_ACTOR_IDS, Scenario
 from ._common import Collector, distinct_ids, make_id
 
-__all__ = ["DeuDecision", "read_deu", "sniff_deu"]
+__all__ = ["ATTRIBUTE_COLUMNS", "DeuDecision", "read_deu", "sniff_deu"]
 
 PROPOSAL_COLUMNS = ("prnr", "proposal")
 ISSUE_COLUMNS = ("isnr", "issue")
 NOTE_COLUMNS = ("prname", "type", "council", "proc", "counvte")
+#: Columns kept per issue as :attr:`DeuDecision.attributes` (the procedure, the Council's
+#: voting rule, the introduction date ...), for forecasters that use institutional facts.
+ATTRIBUTE_COLUMNS = (*NOTE_COLUMNS, "proccde", "intro", "finact", "year")
 
 
 @dataclass(frozen=True)
 class DeuDecision:
-    """One proposal: its scenario, the observed outcome per issue (NaN: none) and file lines."""
+    """One proposal: its scenario, the observed outcome per issue (NaN: none) and file lines.
+
+    ``attributes`` holds, per issue id, the non-empty cells of :data:`ATTRIBUTE_COLUMNS`
+    (e.g. ``{"proc": "COD", "counvte": "QMV", "intro": "26-01-00"}``) as written.
+    """
 
     group: str
     scenario: Scenario
     outcomes: dict[str, float]
     lines: dict[str, int] = field(default_factory=dict)
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def sniff_deu(text: str) -> bool:
@@ -187,8 +195,12 @@ def read_deu(
         status_quo: dict[str, float] = {}
         outcomes: dict[str, float] = {}
         lines: dict[str, int] = {}
+        attributes: dict[str, dict[str, str]] = {}
         for (ln, cells), iid in zip(members, iids, strict=True):
             lines[iid] = ln
+            attributes[iid] = {
+                n: cell(cells, n) for n in ATTRIBUTE_COLUMNS if n in idx and cell(cells, n)
+            }
             has_position = False
             for a in actors:
                 pos = number(cells, "p" + a, ln, "a position", 0, 100)
@@ -252,7 +264,7 @@ def read_deu(
         except ScenarioError as err:
             col.problems.extend(err.problems)
             continue
-        out.append(DeuDecision(pid, scn, outcomes, lines))
+        out.append(DeuDecision(pid, scn, outcomes, lines, attributes))
     if col.problems:
         col.fail_if_any()
     return out

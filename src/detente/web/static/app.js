@@ -4,9 +4,13 @@
 "use strict";
 
 const TOKEN = document.querySelector('meta[name="detente-token"]').content;
+// the figures' colour-blind-safe palette (detente.plotting.palette); its last entry is the
+// baseline's grey, which no model takes
+const COLOURS = JSON.parse(document.querySelector('meta[name="detente-palette"]').content);
+const BASELINE_GREY = COLOURS.pop();
 const $ = (id) => document.getElementById(id);
 const state = {
-  key: null, view: null, sets: {}, pins: new Set(), whatIfs: new Set(),
+  key: null, view: null, sets: {}, pins: new Set(), whatIfs: new Set(), refused: {}, lastEdited: null,
   baseline: null, whatif: null, baselineRun: null, whatifRun: null,
   job: null, seq: 0, models: { baseline: null, whatif: null },
 };
@@ -98,14 +102,16 @@ function renderNumbers() {
     if (filter && !n.path.toLowerCase().includes(filter)) continue;
     if (n.path.includes(".red_lines.")) continue; // edited above, with its removal
     const edited = n.path in state.sets;
+    const refused = state.refused[n.path];
     const prov = el("tr", { class: "prov", hidden: true },
-      el("td", { colspan: 5 }, `${n.kind}: ${n.source || "no source given"}`));
-    const row = el("tr", { class: edited ? "edited" : "", "data-path": n.path },
+      el("td", { colspan: 5 }, !n.source ? "no source given" : n.source.startsWith(`${n.kind}:`) ? n.source : `${n.kind}: ${n.source}`));
+    const row = el("tr", { class: edited ? "edited" : refused ? "refused" : "", "data-path": n.path },
       el("td", {}, n.path),
-      el("td", {}, el("input", { type: "number", step: "any", value: edited ? state.sets[n.path] : n.value, "aria-label": n.path,
+      el("td", {}, el("input", { type: "number", step: "any", value: edited ? state.sets[n.path] : refused ? refused.value : n.value, "aria-label": n.path,
         onchange: (e) => {
           const x = e.target.value;
-          if (x === "" || Number(x) === n.value) delete state.sets[n.path]; else state.sets[n.path] = x;
+          delete state.refused[n.path];
+          if (x === "" || Number(x) === n.value) delete state.sets[n.path]; else { state.sets[n.path] = x; state.lastEdited = n.path; }
           row.className = n.path in state.sets ? "edited" : ""; changed();
         } })),
       el("td", { class: "num" }, n.low === n.high ? "—" : `${fmt(n.low)}–${fmt(n.high)}`),
@@ -113,7 +119,9 @@ function renderNumbers() {
         e.target.checked ? state.pins.add(n.path) : state.pins.delete(n.path); changed();
       } })),
       el("td", {}, el("button", { type: "button", class: "src", title: "where this number comes from", onclick: () => { prov.hidden = !prov.hidden; } }, "src")));
-    body.append(row, prov);
+    body.append(row);
+    if (refused) body.append(el("tr", { class: "refusal", "data-refused": n.path }, el("td", { colspan: 5 }, `refused, not applied: ${refused.message}`)));
+    body.append(prov);
   }
 }
 
@@ -156,6 +164,7 @@ function renderForecasts() {
   t.append(el("tr", {}, el("th", {}, "model"), issues.map((i) => el("th", { class: "num" }, i))));
   const base = {}; for (const f of b || []) base[f.model] = f;
   const traces = [];
+  let k = 0;
   for (const f of w) {
     if (!f.outcome) { t.append(el("tr", {}, el("td", {}, f.model), el("td", { colspan: issues.length }, f.error || ""))); continue; }
     const o = base[f.model] && base[f.model].outcome;
@@ -163,8 +172,12 @@ function renderForecasts() {
       const changedCell = o && JSON.stringify(o[i]) !== JSON.stringify(f.outcome[i]);
       return el("td", { class: "num" + (changedCell ? " changed" : ""), title: o ? `baseline ${fmt(o[i])}` : "" }, fmt(f.outcome[i]));
     })));
-    if (o) traces.push({ x: issues.map((i) => o[i]), y: issues, name: f.model + " (baseline)", mode: "markers", type: "scatter", marker: { color: "#bbb", size: 9 }, showlegend: false, hoverinfo: "x+name" });
-    traces.push({ x: issues.map((i) => f.outcome[i]), y: issues, name: f.model, mode: "markers", type: "scatter", marker: { size: 9 } });
+    if (o) traces.push({ x: issues.map((i) => o[i]), y: issues, name: f.model + " (baseline)", mode: "markers", type: "scatter", marker: { color: BASELINE_GREY, size: 9 }, showlegend: false, hoverinfo: "x+name" });
+    // one palette colour per model, never the baseline's grey; shapes repeat only past the palette
+    const symbols = ["diamond", "circle", "square", "triangle-up", "triangle-down", "cross", "x", "star"];
+    traces.push({ x: issues.map((i) => f.outcome[i]), y: issues, name: f.model, mode: "markers", type: "scatter",
+      marker: { size: 9, color: COLOURS[k % COLOURS.length], symbol: symbols[k % symbols.length], line: { width: 0.5, color: "#000" } } });
+    k++;
   }
   if (window.Plotly) Plotly.react("forecast-plot", traces, { margin: { l: 150, r: 10, t: 10, b: 30 }, height: 320, xaxis: { title: "outcome on the issue's scale" } }, { displaylogo: false, responsive: true });
 }
@@ -182,7 +195,7 @@ function renderJob(summary, baseSummary) {
         el("td", { class: "num" + (b && Math.abs(b[k] - h[k]) > 1e-9 ? " changed" : ""), title: b ? `baseline ${fmt(b[k])}` : "" }, fmt(h[k])))));
     }
     const lines = [];
-    for (const [k, color] of [["talks", "#2563eb"], ["agreement", "#16a34a"], ["crisis", "#dc2626"]]) {
+    for (const [k, color] of [["talks", COLOURS[0]], ["agreement", COLOURS[2]], ["crisis", COLOURS[3]]]) {
       if (baseSummary && baseSummary.outlook) lines.push({ x: baseSummary.outlook.map((h) => h.month), y: baseSummary.outlook.map((h) => h[k]), name: k + " (baseline)", line: { color, dash: "dot" } });
       lines.push({ x: hz.map((h) => h.month), y: hz.map((h) => h[k]), name: k, line: { color } });
     }
@@ -194,7 +207,11 @@ function renderJob(summary, baseSummary) {
   if (summary.claims.length) c.append(el("tr", {}, ["claim", "", "verdict", "robustness"].map((h) => el("th", {}, h))));
   for (const x of summary.claims) {
     const b = bc[x.id];
-    c.append(el("tr", {}, el("td", {}, x.id), el("td", {}, x.text), el("td", { class: b && b.verdict !== x.verdict ? "changed" : "" }, x.verdict), el("td", { class: "num" }, fmt(x.robustness, 2))));
+    const encoded = x.evidence === "encoding";
+    c.append(el("tr", { class: encoded ? "encoded" : "", "data-claim": x.id }, el("td", {}, x.id), el("td", {}, x.text),
+      el("td", { class: b && b.verdict !== x.verdict ? "changed" : "" }, x.verdict,
+        encoded ? el("span", { class: "evidence-encoding", title: "the verdict restates the scenario's inputs: not a finding" }, "encoded in the scenario") : ""),
+      el("td", { class: "num" }, fmt(x.robustness, 2))));
   }
 }
 
@@ -227,7 +244,23 @@ async function recompute() {
     await analyse("whatif", data);
     if (seq === state.seq) status(`zone and forecasts updated in ${Math.round(performance.now() - t0)} ms`);
     if (seq === state.seq) startJob("what-if", data.inputs, "whatif");
-  } catch (err) { if (seq === state.seq) { showProblems(err); status("the change was refused"); } }
+  } catch (err) {
+    if (seq !== state.seq) return;
+    if (refuse(err)) { renderNumbers(); describeChanges(); status("the change was refused (shown beside it)"); recompute(); return; }
+    showProblems(err); status("the change was refused");
+  }
+}
+// a refused number edit is shown beside its number and taken out of the changes (the what-if
+// runs without it); returns whether any edit was taken out
+function refuse(err) {
+  const lines = err.problems || [err.message];
+  let paths = Object.keys(state.sets).filter((p) => lines.some((l) => l.includes(p)));
+  if (!paths.length && state.lastEdited in state.sets) paths = [state.lastEdited];
+  for (const p of paths) {
+    state.refused[p] = { value: state.sets[p], message: lines.filter((l) => l.includes(p)).join("; ") || lines.join("; ") };
+    delete state.sets[p];
+  }
+  return paths.length > 0;
 }
 async function startJob(label, inp, which) {
   if (state.job && which === "whatif") { try { await post(`/api/jobs/${state.job}/cancel`, {}); } catch (e) { /* finished */ } }
@@ -243,9 +276,11 @@ async function startJob(label, inp, which) {
   }
   if (which === "whatif") state.job = job.id;
   $("job-cancel").disabled = false;
+  const key = state.key;
   const poll = async () => {
     const j = await api(`/api/jobs/${job.id}`);
     if (which === "whatif" && state.job !== job.id) return;
+    if (key !== state.key) return; // a job of the scenario the page has left
     $("job-progress").max = j.total; $("job-progress").value = j.done;
     $("job-step").textContent = `${label}: ${j.status === "running" ? j.step : j.status}` + (j.error ? ` — ${j.error}` : "");
     if (j.status === "running" || j.status === "queued") { setTimeout(poll, 250); return; }
@@ -276,9 +311,10 @@ async function loadRuns() {
   }
 }
 async function reopen(r) {
-  const bundled = [...$("scenario-select").options].map((o) => o.value);
-  if (r.scenario_name !== state.key && bundled.includes(r.scenario_name)) await loadScenario(r.scenario_name);
-  state.sets = {}; state.pins = new Set(r.pins); state.whatIfs = new Set(r.what_ifs);
+  // the run's own scenario: bundled by name, an upload (or an authored case) from its stored text
+  const opened = await post(`/api/runs/${r.id}/scenario`, {});
+  if (opened.key !== state.key) await fillScenarios(opened.key);
+  state.sets = {}; state.refused = {}; state.pins = new Set(r.pins); state.whatIfs = new Set(r.what_ifs);
   for (const s of r.sets) { const i = s.indexOf("="); state.sets[s.slice(0, i)] = s.slice(i + 1); }
   if (r.seed !== null) $("seed").value = r.seed;
   renderEditor(); syncToggles(); changed();
@@ -308,10 +344,11 @@ async function compare() {
 // ----- scenarios ---------------------------------------------------------------------------
 async function loadScenario(key) {
   const v = await api(`/api/scenario?name=${encodeURIComponent(key)}`);
-  state.key = key; state.view = v; state.sets = {}; state.pins = new Set(); state.whatIfs = new Set();
+  state.key = key; state.view = v; state.sets = {}; state.refused = {}; state.pins = new Set(); state.whatIfs = new Set();
   state.baseline = state.whatif = null; state.models = { baseline: null, whatif: null };
   state.baselineRun = state.whatifRun = state.baselineSummary = state.whatifSummary = null;
   $("scenario-select").value = key;
+  $("job-step").textContent = ""; $("job-progress").value = 0;
   renderEditor(); describeChanges();
   const data = { seq: ++state.seq, inputs: inputs() };
   status("computing the baseline…");
@@ -337,12 +374,35 @@ async function upload(file) {
   } catch (err) { showProblems(err); status("the upload was refused"); }
 }
 
+// ----- the resizable editor column ------------------------------------------------------------
+function setEditorWidth(px) {
+  const main = $("main"); const w = main.clientWidth;
+  const clamped = Math.max(260, Math.min(px, w * 0.8));
+  main.style.setProperty("--editor-width", `${Math.round(clamped)}px`);
+  try { localStorage.setItem("detente-editor-width", String(Math.round(clamped))); } catch (e) { /* private mode */ }
+  if (window.Plotly) for (const id of ["forecast-plot", "outlook-plot"]) if ($(id).data) Plotly.Plots.resize(id);
+}
+function splitter() {
+  const bar = $("splitter");
+  let start = null;
+  bar.addEventListener("pointerdown", (e) => { start = { x: e.clientX, w: $("editor").getBoundingClientRect().width }; bar.setPointerCapture(e.pointerId); bar.classList.add("dragging"); });
+  bar.addEventListener("pointermove", (e) => { if (start) setEditorWidth(start.w + e.clientX - start.x); });
+  bar.addEventListener("pointerup", () => { start = null; bar.classList.remove("dragging"); });
+  bar.addEventListener("keydown", (e) => {
+    const w = $("editor").getBoundingClientRect().width;
+    if (e.key === "ArrowLeft") setEditorWidth(w - 40); else if (e.key === "ArrowRight") setEditorWidth(w + 40);
+  });
+  let saved = null; try { saved = localStorage.getItem("detente-editor-width"); } catch (e) { /* private mode */ }
+  if (saved) setEditorWidth(Number(saved));
+}
+
 window.addEventListener("DOMContentLoaded", () => {
+  splitter();
   $("scenario-select").addEventListener("change", (e) => loadScenario(e.target.value).catch(showProblems));
   $("upload").addEventListener("change", (e) => e.target.files[0] && upload(e.target.files[0]));
   $("seed").addEventListener("change", changed);
   $("filter").addEventListener("input", renderNumbers);
-  $("reset").addEventListener("click", () => { state.sets = {}; state.pins = new Set(); state.whatIfs = new Set(); renderEditor(); changed(); });
+  $("reset").addEventListener("click", () => { state.sets = {}; state.refused = {}; state.pins = new Set(); state.whatIfs = new Set(); renderEditor(); changed(); });
   $("job-cancel").addEventListener("click", () => state.job && post(`/api/jobs/${state.job}/cancel`, {}));
   $("compare").addEventListener("click", () => compare().catch(showProblems));
   $("refresh-runs").addEventListener("click", loadRuns);

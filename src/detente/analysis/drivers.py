@@ -1,0 +1,91 @@
+"""What drives the gap: each sampled input's rank correlation with the gap and the zone.
+
+The diagnosis (:mod:`.diagnosis`) reads every ranged number of the scenario from its Monte
+Carlo draws (:func:`sampled_quantities`) and ranks the inputs by how strongly they move the
+gap (Spearman's rho, :class:`Driver`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario, ScenarioArrays
+
+__all__ = ["Driver", "sampled_quantities"]
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A sampled quantity and its Spearman rank correlation with the gap and the zone.
+
+    ``rho_gap``/``rho_zone`` are None when either side does not vary over the draws.
+    """
+
+    path: str
+    low: float
+    high: float
+    rho_gap: float | None
+    rho_zone: float | None
+
+    @property
+    def strength(self) -> float:
+        return max(abs(self.rho_gap or 0.0), abs(self.rho_zone or 0.0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "range": [self.low, self.high],
+            "rho_gap": self.rho_gap,
+            "rho_zone": self.rho_zone,
+        }
+
+
+def sampled_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarray]:
+    """Each uncertain quantity's draws, by its ``--set`` path, read back from the arrays."""
+    out: dict[str, np.ndarray] = {}
+    red_ops = {(a.id, i): rl.op for a in s.actors for i, rl in a.red_lines.items()}
+    for path, q in s.quantities():
+        if q.is_certain:
+            continue
+        parts = path.split(".")
+        if parts[0] == "status_quo":
+            out[path] = batch.status_quo[:, batch.issue_index(parts[1])]
+        elif parts[0] == "drivers":
+            out[path] = np.asarray(batch.drivers[parts[1]])
+        elif parts[0] == "parameters":
+            out[path] = np.asarray(batch.parameters[parts[1]])
+        elif parts[1] == "capability":
+            out[path] = batch.capabilities[:, batch.actor_index(parts[0])]
+        elif parts[1] == "red_lines":
+            k, j = batch.actor_index(parts[0]), batch.issue_index(parts[2])
+            arr = batch.red_low if red_ops[(parts[0], parts[2])] == ">=" else batch.red_high
+            out[path] = arr[:, k, j]
+        else:
+            k, j = batch.actor_index(parts[0]), batch.issue_index(parts[1])
+            if parts[2] == "position":
+                out[path] = batch.positions[:, k, j]
+            else:
+                out[path] = batch.saliences[:, k, j] * s.salience_max
+    return out
+
+
+def _spearman(x: np.ndarray, ranks_y: np.ndarray | None) -> float | None:
+    from scipy.stats import rankdata
+
+    if ranks_y is None or np.ptp(x) == 0:
+        return None
+    rx = rankdata(x)
+    rx = rx - rx.mean()
+    ry = ranks_y - ranks_y.mean()
+    den = np.sqrt(np.sum(rx**2) * np.sum(ry**2))
+    return float(np.sum(rx * ry) / den) if den > 0 else None
+
+
+def _ranks(y: np.ndarray) -> np.ndarray | None:
+    from scipy.stats import rankdata
+
+    return None if np.ptp(y) == 0 else rankdata(y)

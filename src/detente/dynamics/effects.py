@@ -1,0 +1,142 @@
+"""What each named driver and tool does to the outlook, measured, and which ones do nothing.
+
+A driver is moved to the low and to the high end of its range (pinned there, every run);
+a tool is taken from its actor. Each variant is simulated with the baseline's seed, so the
+variants share their random numbers with the baseline (common random numbers) and an
+element the simulation never reads changes no run at all. The effect is the largest change
+of P(talks), P(agreement) or P(crisis) by the month asked for; an element whose effect is
+below :data:`INERT` is *inert*, with the reason where the structure gives one (a driver no
+role names; a tool whose kind its actor has from another tool; a third party's pressure or
+an actor with a role engaging or conceding, which is always open to it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DetenteError
+from ..scenario.whatif import apply_sets
+from .simulation import simulate
+
+if TYPE_CHECKING:
+    from ..scenario.schema import Scenario
+
+__all__ = ["INERT", "Effect", "element_effects", "structural_reason"]
+
+#: Effects below this (a probability) count as inert.
+INERT = 0.005
+KEYS = ("talks", "agreement", "crisis")
+
+
+@dataclass(frozen=True)
+class Effect:
+    """``kind`` (driver or tool), ``name`` (driver id or ``actor/tool``), the change of each
+    probability (largest in size over the variants), and the reason when inert."""
+
+    kind: str
+    name: str
+    change: dict[str, float]
+    inert: bool
+    reason: str
+
+    @property
+    def size(self) -> float:
+        return max(abs(v) for v in self.change.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            **self.change,
+            "inert": self.inert,
+            "reason": self.reason,
+        }
+
+
+def _largest(base: dict[str, float], others: list[dict[str, float]]) -> dict[str, float]:
+    out = {}
+    for k in KEYS:
+        d = [o[k] - base[k] for o in others]
+        out[k] = max(d, key=abs) if d else 0.0
+    return out
+
+
+def _without_tool(s: Scenario, actor: str, tool: str) -> Scenario:
+    actors = [
+        a.model_copy(update={"tools": tuple(t for t in a.tools if t.id != tool)})
+        if a.id == actor
+        else a
+        for a in s.actors
+    ]
+    return s.model_copy(update={"actors": tuple(actors)})
+
+
+def structural_reason(s: Scenario, kind: str, name: str) -> str:
+    """Why the simulation cannot read a driver or tool at all ("" when it can): no role
+    names the driver; its actor has the tool's kind from another tool; an actor with a role
+    engaging or conceding, or anyone delaying (always open to them). A third party's
+    pressure is read only through its share of the third party's choices (what it takes
+    from engagement), so it is measured, not ruled out."""
+    roles = s.roles
+    if kind == "driver":
+        named = set() if roles is None else set(roles.drivers.values())
+        return "" if name in named else "no role of the dynamics names it (roles.drivers)"
+    actor_id, tool_id = name.split("/", 1)
+    a = next(x for x in s.actors if x.id == actor_id)
+    t = next(x for x in a.tools if x.id == tool_id)
+    twin = [u.id for u in a.tools if u.id != t.id and u.kind == t.kind]
+    if twin:
+        return f"its kind ({t.kind}) is also given by {', '.join(twin)}"
+    played = set() if roles is None else {roles.challenger, roles.defender}
+    if a.id in played and t.kind in ("engagement", "concession"):
+        return f"an actor with a role can always choose {t.kind}"
+    if t.kind == "delay":
+        return "doing nothing new is always open to every actor"
+    return ""
+
+
+def element_effects(
+    s: Scenario, *, month: int, runs: int, seed: int, verify: bool = False
+) -> list[Effect]:
+    """Every driver's and every tool's effect on the outlook by ``month`` (see module doc).
+
+    Elements the simulation cannot read (:func:`structural_reason`) change no run under
+    common random numbers, so they are reported inert without a simulation unless
+    ``verify`` (which simulates them too, to check that rule).
+    """
+    kw: dict[str, Any] = {"months": month, "runs": runs, "seed": seed}
+    base = simulate(s, **kw).at(month)
+    zero = dict.fromkeys(KEYS, 0.0)
+    out: list[Effect] = []
+    elements = [("driver", n) for n in s.drivers]
+    elements += [("tool", f"{a.id}/{t.id}") for a in s.actors for t in a.tools]
+    for kind, name in elements:
+        reason = structural_reason(s, kind, name)
+        if reason and not verify:
+            out.append(Effect(kind, name, zero, True, reason))
+            continue
+        variants = []
+        if kind == "driver":
+            q = s.drivers[name].value
+            for end in (q.low, q.high):
+                if end == q.value:
+                    continue
+                try:
+                    changed = apply_sets(s, [f"drivers.{name}={end}"], pin=True)
+                except DetenteError:
+                    continue
+                variants.append(simulate(changed, **kw).at(month))
+        else:
+            actor_id, tool_id = name.split("/", 1)
+            variants.append(simulate(_without_tool(s, actor_id, tool_id), **kw).at(month))
+        change = _largest(base, variants)
+        inert = max(abs(x) for x in change.values()) < INERT
+        if inert and not reason:
+            reason = (
+                "moving it across its range changes no probability by half a point"
+                if variants
+                else "it has no range to move"
+            )
+        out.append(Effect(kind, name, change, inert, reason if inert else ""))
+    return out
