@@ -158,9 +158,22 @@ def _batch_size(spec: ExecutorSpec, n: int, workers: int) -> int:
     return max(1, math.ceil(n / (max(1, workers) * BATCHES_PER_WORKER)))
 
 
+#: BLAS and OpenMP threads while a batch runs, in every executor: a threaded BLAS sums in an
+#: order that depends on its thread count (the Nash solver's point moved in the 13th digit
+#: between one and two threads), and Dask's workers start with one thread; so every batch runs
+#: with one, and the numbers are the same wherever it runs.
+BLAS_THREADS = 1
+
+
 def run_batch(fn: Callable[[S, T], R], shared: S, items: Sequence[T]) -> list[R]:
-    """Apply ``fn(shared, item)`` to a batch of items (the unit of work on a worker)."""
-    return [fn(shared, x) for x in items]
+    """Apply ``fn(shared, item)`` to a batch of items (the unit of work on a worker), with
+    :data:`BLAS_THREADS` BLAS threads."""
+    # scipy ships its own OpenBLAS, loaded on first use: load it now so the limit reaches it
+    import scipy.linalg  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=BLAS_THREADS):
+        return [fn(shared, x) for x in items]
 
 
 # ----- local processes ---------------------------------------------------------------------
@@ -212,7 +225,7 @@ def run_variants(
     if spec.kind == "inline":
         out: list[R] = []
         for i, x in enumerate(items):
-            out.append(fn(shared, x))
+            out += run_batch(fn, shared, [x])
             if progress is not None:
                 progress(i + 1, len(items))
         return out

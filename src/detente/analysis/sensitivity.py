@@ -368,6 +368,15 @@ class SensitivityResult:
             return f"{self.label} is driven by no single input: every {name} index is small."
         shown = [f"{r['label']} ({name} {r[self.key]:.2f})" for r in big[:3]]
         text = f"{self.label} is driven by " + _join(shown)
+        if self.method == "sobol" and all((r["total_interval"] or [0.0])[0] <= 0 for r in big):
+            # every interval reaches 0: which inputs matter is known (the others are exactly
+            # 0), how much is not
+            text = (
+                f"{self.label} moves with {_join([r['label'] for r in big[:3]])} only, but at "
+                f"n={self.n} (mean {self.mean:.3g}) every total index's interval reaches 0: "
+                f"the largest are {_join([f'{r[self.key]:.2f}' for r in big[:3]])}; a larger "
+                "--n measures them"
+            )
         rest = len(self.rows) - len(big)
         if rest:
             text += f"; {rest} other input{'s' if rest > 1 else ''} matter{'s' if rest == 1 else ''} little"
