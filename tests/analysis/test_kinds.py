@@ -117,6 +117,8 @@ def test_json_shows_each_claims_computed_kind_and_what_it_restates():
         if c["declared"] == "derived" and c["kind"] == "encoding":
             assert c["restates"] and all(r["agreement"] >= 0.95 for r in c["restates"])
             assert all(r["inputs"] for r in c["restates"])
+    # the loop above checked something: Iran has declared-derived claims computed as encodings
+    assert any(c["declared"] == "derived" and c["kind"] == "encoding" for c in d["claims"])
     # the counts show findings only: a computed encoding is counted as encoded
     n_enc = sum(c["kind"] == "encoding" for c in d["claims"])
     assert d["counts"].get("encoded", 0) == n_enc

@@ -160,7 +160,6 @@ def test_the_win_set_map_reads_the_headlines_zone(report: Any) -> None:
     if not d or "winset_map" not in d:
         pytest.skip(f"{report.scenario.id} has no win-set map (fewer than two issues or no veto)")
     m = d["winset_map"]
-    assert m["zone_open"] == d["zone_nonempty"]
     if d["zone_nonempty"]:
         # held at the max-min package: the slice passes through the zone the headline reports
         assert m["held_at"] == "package" and m["zone_in_slice"]

@@ -437,7 +437,7 @@ def describe_path(s: Scenario, path: str) -> str:
         return f"{who} capability"
     if parts[1] == "red_lines":
         return f"{who} red line on {parts[2].replace('_', ' ')}"
-    what = {"position": "position on", "salience": "salience of", "priority": "priority on"}
+    what = {"position": "position on", "salience": "salience of"}
     return f"{who} {what.get(parts[2], parts[2])} {parts[1].replace('_', ' ')}"
 
 

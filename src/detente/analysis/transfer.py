@@ -113,6 +113,14 @@ def run_train_test(
     for n in names:
         if n not in MODELS:
             get_model(n)  # raises ModelError with a hint
+    shared = sorted({d.group for d in test.decisions} & {d.group for d in train.decisions})
+    if shared:  # a score on decisions the fit saw is in-sample, whatever the files are called
+        shown = ", ".join(shared[:5]) + (f" and {len(shared) - 5} more" if len(shared) > 5 else "")
+        raise ValueError(
+            f"{dataset_info(test)['name']} and {dataset_info(train)['name']} share "
+            f"{len(shared)} proposal(s) ({shown}): a score on decisions the fit saw is not out "
+            "of sample; split the decisions by proposal first (split_by_proposal)"
+        )
     tr = outcome_panel(train, names, seed, progress, executor)
     te = outcome_panel(test, names, seed, progress, executor)
     if len({g for g, ok in zip(tr.groups, np.isfinite(tr.y), strict=True) if ok}) < 3:

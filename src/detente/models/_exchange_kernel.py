@@ -60,7 +60,9 @@ def candidates(x, s, c):  # pragma: no cover - compiled
                 continue
             n_g = np.zeros(4, np.int64)
             for k in range(n_actors):
-                if s[k, p] > 0 and s[k, q] > 0 and c[k] > 0:
+                # c s > 0, not c > 0 and s > 0: a weight that underflows to 0 (a capability
+                # of 1e-74 times a salience of 1e-294) has no say, and would divide by 0 below
+                if c[k] * s[k, p] > 0 and c[k] * s[k, q] > 0:
                     g = int(x[k, p] <= o[p]) + 2 * int(x[k, q] <= o[q])
                     group[k, p, q] = g
                     n_g[g] += 1

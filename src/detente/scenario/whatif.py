@@ -35,15 +35,15 @@ __all__ = [
 ]
 
 
-def parse_assignment(text: str) -> tuple[str, str]:
-    """Split ``PATH=VALUE``."""
+def parse_assignment(text: str, option: str = "--set") -> tuple[str, str]:
+    """Split ``PATH=VALUE`` (``option`` names the command-line option in the message)."""
     if "=" not in text:
         raise ScenarioError(
             [
                 Problem(
-                    f"what-if {text!r} has no '='",
+                    f"{text!r} has no '='",
                     "write PATH=VALUE, e.g. ACTOR.ISSUE.position=40",
-                    field="--set",
+                    field=option,
                 )
             ]
         )
@@ -57,7 +57,7 @@ def apply_sets(
     """Apply ``PATH=VALUE`` assignments in order (``pin=True``: fix each number; see
     :func:`apply_set`)."""
     for text in assignments:
-        path, value = parse_assignment(text)
+        path, value = parse_assignment(text, "--pin" if pin else "--set")
         s = apply_set(
             s, path, value, pin=pin, why=f"{'pinned' if pin else 'what-if'}: {path} = {value}"
         )
@@ -189,7 +189,17 @@ def apply_set(
         if iid not in issues:
             raise _bad_path(s, path, f"no issue {iid!r}")
         text = str(value).strip()
-        if text.lower() in ("none", "null", "off", ""):
+        if not text:  # an empty value is a slip, not a removal
+            raise ScenarioError(
+                [
+                    Problem(
+                        "no value given",
+                        "write 'none' to remove the red line, or '<= N' / '>= N'",
+                        field=path,
+                    )
+                ]
+            )
+        if text.lower() in ("none", "null", "off"):
             actor["red_lines"].pop(iid, None)
         elif text[:2] in (">=", "<="):
             bound = _number(path, text[2:])
