@@ -37,7 +37,7 @@ def _diagnosis_run(store: RunStore, name: str, sets: list[str]) -> int:
 
 
 def test_record_and_get_round_trip_on_a_non_flagship_case(tmp_path: Path) -> None:
-    store = RunStore(tmp_path / "sub" / "runs.duckdb")
+    store = RunStore(tmp_path / "runs.duckdb")
     run_id = _diagnosis_run(store, "ec-emissions-1994", [])
     rec = store.get(run_id)
     assert rec.command == "diagnose" and rec.scenario_id == "ec-emissions-1994"
@@ -190,7 +190,7 @@ def test_a_duckdb_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
         RunStore(db).list()
     junk = tmp_path / "junk.duckdb"
     junk.write_bytes(b"this is not a database at all" * 100)
-    with pytest.raises(StoreError, match="cannot open the run store"):
+    with pytest.raises(StoreError, match="is a file of another kind, not a DuckDB run store"):
         RunStore(junk).list()
 
 

@@ -24,7 +24,12 @@ class Client:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.http = TestClient(app, base_url="http://127.0.0.1:8765", raise_server_exceptions=False)
+        self.http = TestClient(
+            app,
+            base_url="http://127.0.0.1:8765",
+            raise_server_exceptions=False,
+            client=("127.0.0.1", 50000),
+        )
         page = self.http.get("/")
         assert page.status_code == 200
         match = re.search(r'name="detente-token" content="([^"]+)"', page.text)

@@ -297,7 +297,7 @@ def test_too_many_jobs_at_once_are_refused_until_one_ends(
     jobs = [client.post("/api/jobs", json={"scenario": "ec-emissions-1994"}) for _ in range(3)]
     assert [j.status_code for j in jobs] == [202, 202, 202]
     r = client.post("/api/jobs", json={"scenario": "ec-emissions-1994"})
-    assert r.status_code == 429 and "background jobs are running" in r.json()["error"]
+    assert r.status_code == 429 and "analyses are running" in r.json()["error"]
     release.set()
     for j in jobs:
         assert _wait(client, j.json())["status"] == "cancelled"
@@ -323,3 +323,36 @@ def test_a_workbench_run_with_pins_is_rerun_exactly_from_the_command_line(client
     res = CliRunner().invoke(app, ["runs", "rerun", str(rec.id), "--store", str(store.path)])
     assert res.exit_code == 0, res.output
     assert "reproduced exactly" in res.output
+
+
+def test_every_computing_endpoint_shares_the_job_limit(
+    make_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: /api/analyse had no limit and report downloads recomputed past the job limit."""
+    import threading
+
+    client = make_client(max_jobs=1, queue_seconds=0.2)
+    done = client.post("/api/jobs", json={"scenario": "ec-emissions-1994"})
+    run_id = _wait(client, done.json())["run_id"]
+    client.app.state.wb.reports.clear()  # the download must recompute
+    release = threading.Event()
+
+    def blocked(s: Any, inputs: Any, *, cancel: threading.Event, **kw: Any) -> Any:
+        release.wait(30)
+        raise compute.Cancelled("released")
+
+    monkeypatch.setattr(compute, "full", blocked)
+    # another seed: the recorded run above would answer the same job at once from the store
+    job = client.post("/api/jobs", json={"scenario": "ec-emissions-1994", "seed": 7})
+    assert job.status_code == 202
+    for r in (
+        client.post("/api/analyse", json={"scenario": "ec-emissions-1994", "seed": 99}),
+        client.get(f"/api/runs/{run_id}/report.html"),
+        client.post("/api/upload", content=b"meta: {}\n", headers={"X-Filename": "x.yaml"}),
+    ):
+        assert r.status_code == 429, r.text
+        assert "1 analysis is running" in r.json()["error"]
+    release.set()
+    assert _wait(client, job.json())["status"] == "cancelled"
+    r = client.post("/api/analyse", json={"scenario": "ec-emissions-1994", "seed": 99})
+    assert r.status_code == 200

@@ -33,12 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import Problem, ScenarioError
 from ..scenario import Scenario
 from ..scenario.formats.deu import read_deu, sniff_deu
-from ..scenario.io import LineMap, UniqueKeyLoader, read_text, scenario_from_data
+from ..scenario.io import LineMap, guarded_yaml, read_text, scenario_from_data
 
 __all__ = [
     "Decision",
@@ -46,6 +44,10 @@ __all__ = [
     "parse_capabilities",
     "read_outcomes",
 ]
+
+
+#: Decisions an outcome dataset may hold (a YAML file is refused past it before it is built).
+MAX_OUTCOMES = 10_000
 
 
 @dataclass(frozen=True)
@@ -232,24 +234,8 @@ def _inline_lines(lm: LineMap, k: int) -> Callable[[tuple[Any, ...]], int | None
 
 
 def _read_wrapper(text: str, path: str, spec: CapabilitySpec) -> list[Decision]:
-    try:
-        node = yaml.compose(text, Loader=UniqueKeyLoader)
-        data = yaml.load(text, Loader=UniqueKeyLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise ScenarioError(
-            [
-                Problem(
-                    f"not valid YAML: {getattr(err, 'problem', None) or err}",
-                    "check the indentation and the colons",
-                    file=path,
-                    line=mark.line + 1 if mark else None,
-                )
-            ]
-        ) from None
-    lm = LineMap()
-    if node is not None:
-        lm.walk(node)
+    # the scenario reader's guards: size, aliases (bombs, cycles), depth and numbers
+    data, lm = guarded_yaml(text, path, limits={"outcomes": MAX_OUTCOMES})
     if not isinstance(data, dict) or "outcomes" not in data:
         hint = (
             "this looks like a scenario; wrap it: outcomes: [{scenario: FILE, outcome: {ISSUE: VALUE}}]"

@@ -268,10 +268,40 @@ def main() -> None:
         sys.exit(2)
 
 
+def check_store_option(value: str | None) -> str | None:
+    """Refuse a ``--store`` that cannot be a run store as the options are parsed, before any
+    work (a folder, FIFO, device, a file of another kind, a missing folder)."""
+    if value:
+        check_store(value)
+    return value
+
+
+def check_store(
+    store: str | None,
+    outputs: list[tuple[str, Any]] | None = None,
+    *,
+    create: bool = True,
+) -> None:
+    """Check ``--store`` (kind of file, see :func:`detente.store.RunStore.check`) and that it
+    is none of the command's other ``outputs`` (``(option, path)`` pairs); exits with 2."""
+    if not store:
+        return
+    from .._outputs import check_outputs
+    from ..store import RunStore
+
+    try:
+        path = RunStore(store_path(store), create=create).path
+        if outputs:
+            check_outputs([*outputs, ("--store", path)])
+    except DetenteError as err:
+        fail(err)
+
+
 StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
+        callback=check_store_option,
         help="Record this run (inputs and results) in the run store at PATH; 'default' means "
         "$DETENTE_STORE or ~/.local/share/detente/runs.duckdb. See 'detente runs'.",
         show_default=False,
@@ -292,7 +322,12 @@ def store_path(store: str) -> Any:
     return default_store_path() if store == "default" else store
 
 
-def record_if_asked(store: str | None, command: str, result: dict[str, Any]) -> int | None:
+def record_if_asked(
+    store: str | None,
+    command: str,
+    result: dict[str, Any],
+    timings: dict[str, float] | None = None,
+) -> int | None:
     """Record the calling command's run in the store named by ``--store`` (if given).
 
     The command's parameters are read from the caller's frame (the typer command function),
@@ -301,7 +336,8 @@ def record_if_asked(store: str | None, command: str, result: dict[str, Any]) -> 
         record_if_asked(store, "diagnose", d.to_dict())
 
     Output-only parameters (``--json``, ``--html``, ``--plot``, ...) are left out. Returns the
-    run's id, or None when ``--store`` was not given.
+    run's id, or None when ``--store`` was not given. ``timings`` (seconds per stage) go to
+    the store's ``timings`` column, never into the comparable result.
     """
     if not store:
         return None
@@ -344,7 +380,7 @@ def record_if_asked(store: str | None, command: str, result: dict[str, Any]) -> 
                     "rounds",
                 )
             },
-            timings={**(result.get("timings") or {}), "total": round(time.perf_counter() - _T0, 3)},
+            timings={**(timings or {}), "total": round(time.perf_counter() - _T0, 3)},
         )
     except DetenteError as err:
         fail(err)

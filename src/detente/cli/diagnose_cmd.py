@@ -19,6 +19,7 @@ from ._common import (
     StoreOption,
     WhatIfOption,
     app,
+    check_store,
     console,
     fail,
     load_scenario,
@@ -92,6 +93,7 @@ def diagnose(
     try:
         if plot:
             _check_plot_path(plot)
+            check_store(store, [("--plot", plot)])
         s = load_scenario(scenario, set_, fmt, pins=pin, what_ifs=what_if)
         from ..pipeline.run import with_status_quo
 

@@ -17,6 +17,7 @@ from ._common import (
     SetOption,
     StoreOption,
     app,
+    check_store,
     console,
     fail,
     load_scenario,
@@ -80,6 +81,7 @@ def simulate(
             )
         try:
             check_outputs([("--plot", plot)])
+            check_store(store, [("--plot", plot)])
         except DetenteError as err:
             fail(err)
     from ..dynamics import simulate as run_simulation

@@ -19,6 +19,7 @@ from ._common import (
     SetOption,
     StoreOption,
     app,
+    check_store,
     console,
     fail,
     load_scenario,
@@ -40,7 +41,11 @@ def run(
     ] = DEFAULT_SCENARIO,
     html: Annotated[
         str | None,
-        typer.Option("--html", help="Also write the report with figures to this HTML file."),
+        typer.Option(
+            "--html",
+            help="Also write the report with figures to this HTML file ('-': stdout, "
+            "instead of the terminal report).",
+        ),
     ] = None,
     json_file: Annotated[
         str | None,
@@ -87,7 +92,14 @@ def run(
                 "add --html FILE, --json FILE or --store PATH, or drop --quiet",
                 field="--quiet",
             )
+        if html == "-" and json_file == "-":
+            raise UsageError(
+                "--html - and --json - would both write to standard output",
+                "write one of them to a file",
+                field="--html -",
+            )
         check_outputs([("--html", html), ("--json", json_file)], inputs=[scenario])
+        check_store(store, [("--html", html), ("--json", json_file)])
         s = with_record(load_scenario(scenario, set_, fmt, pins=pin), record)
         report = build_report(
             s,
@@ -100,7 +112,10 @@ def run(
             source=scenario,
             progress=True,
         )
-        if html:
+        html_text = None
+        if html == "-":
+            html_text = render_html(report)
+        elif html:
             from ._common import err_console
 
             with err_console.status("drawing the figures and writing the HTML report"):
@@ -109,11 +124,11 @@ def run(
             write_atomic(json_file, report.to_json() + "\n", "--json")
     except DetenteError as err:
         fail(err)
-    record_if_asked(store, "run", report.to_dict())
-    if json_file == "-":
+    record_if_asked(store, "run", report.to_dict(), report.timings)
+    if json_file == "-" or html_text is not None:
         import sys
 
-        sys.stdout.write(report.to_json() + "\n")
+        sys.stdout.write(report.to_json() + "\n" if html_text is None else html_text)
         return
     if not quiet:
         render_terminal(report, console)

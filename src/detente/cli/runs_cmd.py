@@ -36,9 +36,10 @@ IdArg = Annotated[int, typer.Argument(help="A run id (see 'detente runs list')."
 
 
 def _store(path: str) -> Any:
+    """The store to read: an existing run store; a mistyped path is refused, not created."""
     from ..store import RunStore
 
-    return RunStore(store_path(path))
+    return RunStore(store_path(path), create=False)
 
 
 # ----- rerun: one function per recorded command, taking the stored parameters ---------------
@@ -214,29 +215,88 @@ def diff(
     a: Annotated[int, typer.Argument(help="The first run id (e.g. the baseline).")],
     b: Annotated[int, typer.Argument(help="The second run id (e.g. the what-if).")],
     store: StorePathOption = "default",
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Also list the Monte Carlo results whose change lies within sampling noise "
+            "(inside the 95% interval of the two runs' draws or runs).",
+        ),
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """What changed from run A to run B: inputs, then results, side by side."""
+    """What changed from run A to run B: a summary (inputs changed, the zone, verdicts
+    flipped, outlook moves beyond their intervals), then the inputs and results side by side.
+    Changes within Monte Carlo noise are hidden unless --all."""
     try:
-        d = _store(store).diff(a, b)
+        d = _store(store).diff(a, b, show_noise=show_all)
     except DetenteError as err:
         fail(err)
     if json_out:
         print_json(d)
         return
+    for line in summary_lines(d):
+        console.print(escape(line), soft_wrap=True)
     for section, title in (("inputs", "Input changes"), ("results", "Result changes")):
         t = Table(title=f"{title}: run {a} -> run {b}")
         t.add_column("what", overflow="fold")
         t.add_column(f"run {a}", overflow="fold")
         t.add_column(f"run {b}", overflow="fold")
+        if section == "results":
+            t.add_column("noise ±", overflow="fold")
         for row in d[section]:
-            t.add_row(escape(row["what"]), escape(_cell(row["a"])), escape(_cell(row["b"])))
+            cells = [escape(row["what"]), escape(_cell(row["a"])), escape(_cell(row["b"]))]
+            if section == "results":
+                cells.append(_cell(row.get("interval")))
+            t.add_row(*cells)
         if d[section]:
             console.print(t)
         else:
             console.print(f"{title}: none")
+    if d["hidden_as_noise"]:
+        console.print(
+            f"{d['hidden_as_noise']} result change(s) within Monte Carlo noise hidden (--all "
+            "lists them)"
+        )
     if d["identical_results"]:
         console.print("the two runs' results are identical")
+
+
+def summary_lines(d: dict[str, Any]) -> list[str]:
+    """The few lines ``runs diff`` leads with."""
+    s = d["summary"]
+    out = [f"Run {d['a']} -> run {d['b']}"]
+    inputs = s["inputs_changed"]
+    out.append(
+        f"  inputs changed: {', '.join(inputs[:6])}{' ...' if len(inputs) > 6 else ''}"
+        if inputs
+        else "  inputs changed: none"
+    )
+    z = s["zone"]
+    if z:
+        state = {True: "open", False: "closed"}
+        move = f"{state[z['a']]} -> {state[z['b']]}" if z["flipped"] else f"{state[z['b']]} in both"
+        out.append(f"  zone of agreement: {move} (P(zone) {_cell(z['p_a'])} -> {_cell(z['p_b'])})")
+    flips = s["verdicts_flipped"]
+    out.append(
+        "  verdicts flipped: "
+        + (", ".join(f"{f['claim']} {f['a']} -> {f['b']}" for f in flips) if flips else "none")
+    )
+    moves = s["outlook_moves"]
+    out.append(
+        "  outlook moves beyond their intervals: "
+        + (
+            ", ".join(
+                f"{m['what']} {_cell(m['a'])} -> {_cell(m['b'])} (±{_cell(m['interval'])})"
+                for m in moves[:6]
+            )
+            if moves
+            else "none"
+        )
+    )
+    if s["forecasts_changed"]:
+        out.append(f"  model forecasts changed: {s['forecasts_changed']}")
+    return out
 
 
 def _cell(x: Any) -> str:
@@ -259,8 +319,8 @@ def rerun(
     reproduces the stored results exactly. Exit status 1 when it does not."""
     from ..store import ScenarioSource, value_differences
 
-    st = _store(store)
     try:
+        st = _store(store)
         rec = st.get(run_id)
         new = rerun_record(rec)
         if record:
@@ -304,7 +364,8 @@ def export(
         str,
         typer.Option(
             "--format",
-            help="json (record and result), scenario (the stored scenario text), "
+            help="json (record and result), scenario (the stored scenario text), html (a "
+            "self-contained page of the inputs and result tables), "
             "csv-forecasts, csv-traces, csv-diagnosis, csv-levers, csv-outlook, csv-claims.",
         ),
     ] = "json",
@@ -315,10 +376,13 @@ def export(
     """Export one run."""
     import sys
 
+    from .._outputs import check_outputs
     from ..scenario.io import write_atomic
 
     try:
-        text = _store(store).export(run_id, fmt)
+        st = _store(store)
+        check_outputs([("--output", output)], inputs=[st.path])
+        text = st.export(run_id, fmt)
         if output:
             write_atomic(output, text if text.endswith("\n") else text + "\n")
     except DetenteError as err:

@@ -60,6 +60,33 @@ def serve(
     max_upload_kb: Annotated[
         int, typer.Option("--max-upload-kb", min=1, help="Largest upload accepted.")
     ] = 1024,
+    upload_seconds: Annotated[
+        float,
+        typer.Option(
+            "--upload-seconds", min=1, max=600, help="Longest time an upload may take to read."
+        ),
+    ] = 10.0,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote",
+            help="Serve clients on other machines (required with a --host other than this "
+            "machine's; clients are told apart by their address, not their Host header).",
+        ),
+    ] = False,
+    max_jobs: Annotated[
+        int,
+        typer.Option("--max-jobs", min=1, max=64, help="Computations running at once."),
+    ] = 3,
+    max_job_mb: Annotated[
+        int,
+        typer.Option(
+            "--max-job-mb",
+            min=50,
+            help="Memory budget of one computation, estimated from the scenario's size before "
+            "it starts; larger ones are refused with the reason.",
+        ),
+    ] = 500,
     open_browser: Annotated[
         bool, typer.Option("--open/--no-open", help="Open a browser tab.")
     ] = False,
@@ -79,9 +106,16 @@ def serve(
         fail(
             f"--scenario {scenario}: not a bundled scenario; choose one of {', '.join(bundled_names())} (upload others in the page)"
         )
-    run_store = None if no_store else RunStore(store_path(store))
-    if run_store is not None:
+    local = host in ("127.0.0.1", "localhost", "::1")
+    if not local and not allow_remote:
+        fail(
+            f"--host {host}: serves other machines, which the workbench does only when asked; "
+            "add --allow-remote (anyone who can reach the port can then use it), or drop --host"
+        )
+    run_store = None
+    if not no_store:
         try:
+            run_store = RunStore(store_path(store))
             run_store.list(limit=1)  # refuse a store of another schema now, not at the first job
         except DetenteError as err:
             fail(err)
@@ -99,10 +133,14 @@ def serve(
         runs=runs,
         months=months,
         max_upload_bytes=max_upload_kb * 1024,
+        upload_seconds=upload_seconds,
         hosts=hosts,
+        allow_remote=allow_remote,
+        max_jobs=max_jobs,
+        max_job_bytes=max_job_mb * 2**20,
     )
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not local:
         err_console.print(
             f"[yellow]warning[/]: serving on {host}: anyone who can reach it can use the workbench"
         )

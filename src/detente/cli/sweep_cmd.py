@@ -19,6 +19,7 @@ from ._common import (
     SetOption,
     WhatIfOption,
     app,
+    check_store_option,
     console,
     err_console,
     fail,
@@ -78,6 +79,7 @@ def sweep(
         str | None,
         typer.Option(
             "--store",
+            callback=check_store_option,
             help="Record every variant as a run, and the sweep as one table sweep_N, in the run "
             "store at PATH ('default': $DETENTE_STORE or the user's data folder).",
             show_default=False,

@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ..errors import DataError
 from ..scenario.case import EVENT_KINDS
+from ..scenario.io import guarded_yaml, read_text
 
 __all__ = [
     "COLUMNS",
@@ -186,10 +186,11 @@ def bundled_records() -> tuple[str, ...]:
 def _load(folder: str) -> Record:
     path = Path(folder)
     manifest = path / "record.yaml"
-    try:
-        meta: dict[str, Any] = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise DataError(f"{manifest}: cannot read the record manifest ({err})") from err
+    # a user's record goes through the scenario files' guards: size, aliases, depth, numbers
+    loaded, _lines = guarded_yaml(read_text(manifest), str(manifest))
+    if loaded is not None and not isinstance(loaded, dict):
+        raise DataError(f"{manifest}: a record manifest is a mapping (id, start, end, files)")
+    meta: dict[str, Any] = loaded or {}
     for key in ("id", "start", "end", "files"):
         if key not in meta:
             raise DataError(f"{manifest}: the manifest needs '{key}'")

@@ -2,7 +2,10 @@
 
 - :func:`count_items`: more actors or issues than allowed, from libyaml's events alone;
 - :func:`alias_cycle`: an anchored block that contains its own alias;
-- :func:`expanded_size`: how many values the aliases expand to ("billion laughs").
+- :func:`expanded_size`: how many values the aliases expand to ("billion laughs");
+- :func:`bad_number`: a number no model can compute with (more than :data:`MAX_DIGITS`
+  digits, beyond :data:`MAX_ABS`, NaN or infinity), found on the nodes before Python
+  converts it (a 5,000-digit integer would raise inside the YAML constructor).
 """
 
 from __future__ import annotations
@@ -14,7 +17,84 @@ import yaml
 
 from ..errors import ScenarioError
 
-__all__ = ["MAX_YAML_NODES", "alias_cycle", "count_items", "expanded_size"]
+__all__ = [
+    "MAX_ABS",
+    "MAX_DIGITS",
+    "MAX_YAML_NODES",
+    "alias_cycle",
+    "bad_number",
+    "count_items",
+    "expanded_size",
+    "number_problem",
+]
+
+#: The largest magnitude of a number in any file detente reads.
+MAX_ABS = 1e12
+#: The most digits a number may have.
+MAX_DIGITS = 30
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+def number_problem(text: str) -> str | None:
+    """Why the number written as ``text`` cannot be read (None when it can).
+
+    Refused: more than :data:`MAX_DIGITS` digits, NaN or infinity, beyond ±:data:`MAX_ABS`.
+    """
+    raw = text.strip()
+    digits = sum(c.isdigit() for c in raw.split("e")[0].split("E")[0])
+    if digits > MAX_DIGITS:
+        return f"a number with {digits:,} digits (at most {MAX_DIGITS})"
+    low = raw.lower().lstrip("+-")
+    if low in (".nan", "nan"):
+        return "NaN is not a finite number any model can use"
+    if low in (".inf", "inf", "infinity"):
+        return f"{raw} is not a finite number"
+    try:
+        value = float(raw.replace("_", ""))
+    except ValueError:
+        return None  # not written as a decimal number (YAML's 0x.., 0o..): left to the schema
+    if value != value:
+        return "NaN is not a finite number any model can use"
+    if abs(value) > MAX_ABS:
+        return f"{raw} is beyond ±{MAX_ABS:.0e}, more than any model can compute with"
+    return None
+
+
+def bad_number(root: yaml.Node) -> tuple[int, str, str, str] | None:
+    """The first number of the document no model can compute with, as (line, field path,
+    text, why); list items are named by their ``id`` when they have one (``actors.b``)."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in (_INT, _FLOAT):
+                why = number_problem(str(node.value))
+                if why is not None:
+                    shown = node.value if len(node.value) <= 24 else node.value[:21] + "..."
+                    return int(node.start_mark.line) + 1, ".".join(path), shown, why
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in reversed(node.value):
+                key = str(k.value) if isinstance(k, yaml.ScalarNode) else "?"
+                stack.append((v, (*path, key)))
+                stack.append((k, path))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in reversed(list(enumerate(node.value))):
+                stack.append((v, (*path, _item_name(v, i))))
+    return None
+
+
+def _item_name(node: yaml.Node, index: int) -> str:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == "id" and isinstance(v, yaml.ScalarNode):
+                return str(v.value)
+    return str(index)
 
 
 def alias_cycle(root: yaml.Node) -> int | None:

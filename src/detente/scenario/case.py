@@ -18,10 +18,14 @@ This module only declares and validates; :mod:`detente.analysis.claims` computes
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ._yaml_guards import MAX_ABS
+from .whatif import _bounds
 
 __all__ = [
     "COMPARISONS",
@@ -94,6 +98,12 @@ class Change(_Frozen):
             raise ValueError("'shift' needs 'toward' (an actor) and 'share'")
         if isinstance(self.share, float | int) and not -1 <= self.share <= 1:
             raise ValueError(f"'share' must be in [-1, 1]; got {self.share}")
+        if self.by is not None and not (math.isfinite(self.by) and abs(self.by) <= MAX_ABS):
+            raise ValueError(f"'by' must be a finite number within ±{MAX_ABS:g}; got {self.by}")
+        if self.set is not None and self.to is not None:
+            problem = _to_problem(self.set, self.to)
+            if problem:
+                raise ValueError(problem)
         return self
 
     def describe(self) -> str:
@@ -104,6 +114,43 @@ class Change(_Frozen):
         if self.idle is not None:
             return f"{self.idle}'s tools set aside"
         return f"{self.shift} moves {self.share} of the way toward {self.toward}"
+
+
+_RED_LINE_TO = re.compile(r"\s*(<=|>=|<|>|==)?\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _to_problem(path: str, to: Any) -> str | None:
+    """Why ``set: PATH, to: VALUE`` can never apply (None when it can): the value must be a
+    finite number (a red line also takes ``none`` or an operator and a number, ``<=40``)."""
+    red_line = ".red_lines." in path
+    if isinstance(to, bool) or not isinstance(to, int | float | str):
+        shown = type(to).__name__ if isinstance(to, list | dict) else repr(to)
+        return f"'to' must be a number; got {shown}"
+    if isinstance(to, str):
+        if red_line and (to.strip().lower() == "none" or _RED_LINE_TO.fullmatch(to)):
+            return None
+        try:
+            to = float(to)
+        except ValueError:
+            what = (
+                "a number, none, or an operator and a number like '<=40'"
+                if red_line
+                else "a number"
+            )
+            return f"'to' of {path} must be {what}; got {to!r}, so this change could never apply"
+    if not (math.isfinite(to) and abs(to) <= MAX_ABS):
+        return f"'to' must be a finite number within ±{MAX_ABS:g}; got {to}"
+    return None
+
+
+def _to_number(to: Any) -> float | None:
+    """The number a valid ``to`` sets (None for a red line's ``none``)."""
+    if isinstance(to, int | float):
+        return float(to)
+    text = str(to).strip()
+    if text.lower() == "none":
+        return None
+    return float(text.lstrip("<>=").strip())
 
 
 class WhatIf(_Frozen):
@@ -280,6 +327,11 @@ class Condition(_Frozen):
             hint = f"did you mean {', '.join(close)}?" if close else "see docs/claims.md"
             raise ValueError(f"unknown quantity {self.quantity!r}; {hint}")
         _check_args(spec, self.args)
+        if not math.isfinite(self.threshold) or abs(self.threshold) > MAX_ABS:
+            # a NaN threshold makes every comparison false ('!=' true): a verdict from nothing
+            raise ValueError(
+                f"threshold must be a finite number within ±{MAX_ABS:g}; got {self.threshold}"
+            )
         return self
 
     @property
@@ -318,6 +370,9 @@ def _check_args(spec: QuantitySpec, args: dict[str, Any]) -> None:
         raise ValueError(f"{spec.name} needs {', '.join(missing)}")
     for name, kind in spec.args.items():
         v = args[name]
+        if kind in ("actor", "issue", "driver", "quantity") and not isinstance(v, str):
+            shown = type(v).__name__ if isinstance(v, list | dict) else repr(v)
+            raise ValueError(f"{name} must be one {kind} id (a name); got {shown}")
         if kind == "month" and not (
             isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 600
         ):
@@ -334,6 +389,12 @@ def _check_args(spec: QuantitySpec, args: dict[str, Any]) -> None:
             raise ValueError(f"{name} must be a month YYYY-MM (quote it in YAML); got {v!r}")
         if kind == "package" and not (isinstance(v, dict) and v):
             raise ValueError(f"{name} must map issues to values")
+        if kind == "package":
+            for iid, x in v.items():
+                if isinstance(x, bool) or not isinstance(x, int | float):
+                    raise ValueError(f"{name}.{iid} must be a number; got {x!r}")
+                if not (math.isfinite(x) and abs(x) <= MAX_ABS):
+                    raise ValueError(f"{name}.{iid} must be a finite number; got {x}")
     if spec.name == "effect":
         of = QUANTITIES.get(str(args["of"]))
         if of is None or of.needs == "effect":
@@ -347,6 +408,19 @@ def _check_args(spec: QuantitySpec, args: dict[str, Any]) -> None:
         given = [k for k in ("change", "changes", "what_if") if k in args]
         if len(given) != 1:
             raise ValueError("effect needs exactly one of 'change', 'changes' or 'what_if'")
+        if "what_if" in args and not isinstance(args["what_if"], str):
+            raise ValueError(f"effect 'what_if' must be a what-if id; got {args['what_if']!r}")
+        if "changes" in args and not (isinstance(args["changes"], list) and args["changes"]):
+            raise ValueError(f"effect 'changes' must be a list of changes; got {args['changes']!r}")
+        raw = [args["change"]] if "change" in args else args.get("changes", [])
+        for k, c in enumerate(raw):
+            if not isinstance(c, dict):
+                raise ValueError(f"effect change {k + 1} must be a mapping (set/to ...); got {c!r}")
+            try:
+                Change.model_validate(c)
+            except ValidationError as err:
+                first = err.errors()[0]
+                raise ValueError(f"effect change {k + 1}: {first['msg']}") from None
 
 
 def effect_changes(args: dict[str, Any]) -> tuple[Change, ...]:
@@ -446,6 +520,18 @@ def case_problems(s: Any) -> list[tuple[tuple[Any, ...], str, str]]:
     def change(loc: tuple[Any, ...], c: Change) -> None:
         if c.set is not None and c.set not in paths:
             unknown((*loc, "set"), "path", c.set, paths)
+        elif c.set is not None and c.to is not None:
+            value = _to_number(c.to)
+            bounds = _bounds(s, c.set)
+            if value is not None and bounds is not None and not bounds[0] <= value <= bounds[1]:
+                out.append(
+                    (
+                        (*loc, "to"),
+                        f"'to' {value:g} is outside the range of {c.set} [{bounds[0]:g}, "
+                        f"{bounds[1]:g}], so this change could never apply",
+                        "give a value within the range",
+                    )
+                )
         if c.drop_issue is not None and c.drop_issue not in issues:
             unknown((*loc, "drop_issue"), "issue", c.drop_issue, issues)
         if c.shift is not None:

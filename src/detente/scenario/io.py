@@ -20,7 +20,7 @@ import yaml
 from .._outputs import check_output, write_atomic
 from ..errors import FormatError, Problem, ScenarioError
 from ._checks import size_problems, validate_all
-from ._yaml_guards import MAX_YAML_NODES, alias_cycle, count_items, expanded_size
+from ._yaml_guards import MAX_YAML_NODES, alias_cycle, bad_number, count_items, expanded_size
 from .schema import Scenario
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "READERS",
     "WRITERS",
     "dump_yaml",
+    "guarded_yaml",
     "load",
     "read_text",
     "read_yaml",
@@ -289,18 +290,27 @@ def _loc_text(data: Any, loc: tuple[Any, ...]) -> str:
     return ".".join(out)
 
 
-def read_yaml(text: str, filename: str = "<yaml>") -> Scenario:
-    """Read a YAML scenario, refusing alias cycles and bombs and files over the limits
-    (:data:`MAX_ACTORS`, :data:`MAX_ISSUES`) before building the data."""
+def guarded_yaml(
+    text: str, filename: str, *, limits: dict[str, int] | None = None
+) -> tuple[Any, _LineMap]:
+    """Parse YAML text from a user's file with every guard: the one reader of scenario,
+    outcome-data and record YAML files.
+
+    Refused with a located :class:`~detente.errors.ScenarioError`, before any data are
+    built: more items than ``limits`` allows under a top-level key (e.g. ``{"actors":
+    5000}``), alias cycles, documents whose aliases expand past :data:`MAX_YAML_NODES`
+    values, numbers no model can compute with (see
+    :func:`~detente.scenario._yaml_guards.number_problem`), duplicate keys, syntax errors
+    and nesting too deep. Returns the data and the line map of its nodes.
+    """
 
     def refuse(message: str, hint: str, line: int | None = None) -> ScenarioError:
         return ScenarioError([Problem(message, hint, file=filename, line=line)])
 
     loader = _UniqueKeyLoader(text)
     try:
-        count_items(
-            text, refuse, {"actors": MAX_ACTORS, "issues": MAX_ISSUES}
-        )  # cheap: libyaml events, before building any node
+        if limits:
+            count_items(text, refuse, limits)  # cheap: libyaml events, before any node
         node = loader.get_single_node()
         if node is not None:
             cycle = alias_cycle(node)
@@ -316,6 +326,20 @@ def read_yaml(text: str, filename: str = "<yaml>") -> Scenario:
                     "repeat anchored '&' blocks)",
                     "write the values out or use fewer aliases; is this the right file?",
                 )
+            bad = bad_number(node)
+            if bad is not None:
+                line, field, shown, why = bad
+                raise ScenarioError(
+                    [
+                        Problem(
+                            f"{shown!r}: {why}",
+                            "give a number the models can compute with",
+                            file=filename,
+                            line=line,
+                            field=field or None,
+                        )
+                    ]
+                )
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as err:
         raise ScenarioError([_yaml_problem(err, filename)]) from None
@@ -327,9 +351,21 @@ def read_yaml(text: str, filename: str = "<yaml>") -> Scenario:
     try:
         if node is not None:
             lm.walk(node)
-        return scenario_from_data(data, filename, lm.line_for)
     except RecursionError:
         raise refuse("YAML nests too deeply", "flatten the file") from None
+    return data, lm
+
+
+def read_yaml(text: str, filename: str = "<yaml>") -> Scenario:
+    """Read a YAML scenario through :func:`guarded_yaml` (limits :data:`MAX_ACTORS` and
+    :data:`MAX_ISSUES`), then validate it."""
+    data, lm = guarded_yaml(text, filename, limits={"actors": MAX_ACTORS, "issues": MAX_ISSUES})
+    try:
+        return scenario_from_data(data, filename, lm.line_for)
+    except RecursionError:
+        raise ScenarioError(
+            [Problem("YAML nests too deeply", "flatten the file", file=filename)]
+        ) from None
 
 
 class _Dumper(yaml.SafeDumper):

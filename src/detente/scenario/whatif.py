@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, ScenarioError, UnknownPathError
+from ._yaml_guards import MAX_ABS, number_problem
 
 if TYPE_CHECKING:
     from .case import Change
@@ -64,6 +65,19 @@ def apply_sets(
 
 
 def _number(path: str, value: Any) -> float:
+    if isinstance(value, str):
+        why = number_problem(value)
+        if why is not None:
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            raise ScenarioError(
+                [
+                    Problem(
+                        f"{shown!r}: {why}",
+                        "give a number the models can compute with",
+                        field=path,
+                    )
+                ]
+            )
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -75,6 +89,16 @@ def _number(path: str, value: Any) -> float:
             [
                 Problem(
                     f"expected a finite number; got {value!r}", "give a finite number", field=path
+                )
+            ]
+        )
+    if abs(x) > MAX_ABS:
+        raise ScenarioError(
+            [
+                Problem(
+                    f"{value!r} is beyond ±{MAX_ABS:.0e}, more than any model can compute with",
+                    "give a number the models can compute with",
+                    field=path,
                 )
             ]
         )

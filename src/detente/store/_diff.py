@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .store import RunRecord
 
-__all__ = ["diff_runs", "same_results", "value_differences"]
+__all__ = ["canonical", "diff_runs", "same_results", "value_differences"]
 
 #: Differences smaller than this are rounding, not change.
 TOL = 1e-9
@@ -121,16 +122,150 @@ def _last_month(
     return pick(pair[0]), pick(pair[1])
 
 
-def diff_runs(ra: RunRecord, rb: RunRecord, tables: Tables) -> dict[str, Any]:
-    """``{"a": id, "b": id, "inputs": rows, "results": rows, "identical_results": bool}``."""
+#: z of the two-sided 95% interval a Monte Carlo difference must leave to count as a change.
+Z95 = 1.96
+
+#: Result rows that are Monte Carlo proportions: (prefix of "what", size that sampled them).
+_SAMPLED = (
+    ("zone.p_zone_nonempty", "draws"),
+    ("lever.", "draws"),
+    ("claim.", "draws"),
+    ("outlook.", "runs"),
+)
+
+
+def _noise(row: dict[str, Any], na: int | None, nb: int | None) -> float | None:
+    """Half-width of the 95% interval of the difference of two sampled proportions (binomial
+    standard errors of each run's own sample size); None for a row that is not sampled."""
+    a, b = row["a"], row["b"]
+    if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in (a, b)):
+        return None
+    if not (na and nb) or not (0 <= a <= 1 and 0 <= b <= 1):
+        return None
+    var = a * (1 - a) / na + b * (1 - b) / nb
+    # a proportion of 0 or 1 has no binomial spread; one draw's worth stands in for it
+    floor = 1 / na**2 + 1 / nb**2
+    return float(Z95 * math.sqrt(max(var, floor)))
+
+
+def _sample_size(rec: RunRecord, size: str) -> int | None:
+    v = rec.sizes.get(size)
+    return int(v) if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 else None
+
+
+def _mark_noise(ra: RunRecord, rb: RunRecord, rows: list[dict[str, Any]]) -> None:
+    """Mark each sampled row whose change lies within Monte Carlo noise (``noise``) and give
+    every sampled row its interval (``interval``)."""
+    for row in rows:
+        what = row["what"]
+        size = next((sz for prefix, sz in _SAMPLED if what.startswith(prefix)), None)
+        if size is None or what.endswith((".verdict", ".zone_nonempty")):
+            continue
+        na, nb = _sample_size(ra, size), _sample_size(rb, size)
+        half: float | None
+        if what.endswith(".delta"):
+            # a lever's delta is a difference of two proportions of the run's draws: its
+            # interval is bounded by the largest binomial spread (p = 1/2) of both
+            if not (na and nb) or not all(isinstance(row[k], int | float) for k in "ab"):
+                continue
+            half = Z95 * math.sqrt(0.5 / na + 0.5 / nb)
+        else:
+            half = _noise(row, na, nb)
+        if half is None:
+            continue
+        row["interval"] = round(half, 6)
+        row["noise"] = abs(float(row["b"]) - float(row["a"])) <= half
+
+
+def _summary(
+    inputs: list[dict[str, Any]], results: list[dict[str, Any]], tables: Tables
+) -> dict[str, Any]:
+    """What a reader wants first: which inputs changed, the zone, the flipped verdicts, the
+    outlook moves beyond their intervals, and how much is noise."""
+    zone: dict[str, Any] = {}
+    da, db = tables["diagnosis"]
+    if da and db:
+        zone = {
+            "a": bool(da[0]["zone_nonempty"]),
+            "b": bool(db[0]["zone_nonempty"]),
+            "p_a": da[0]["p_zone_nonempty"],
+            "p_b": db[0]["p_zone_nonempty"],
+        }
+        zone["flipped"] = zone["a"] != zone["b"]
+    flipped = [
+        {
+            "claim": r["what"].removeprefix("claim.").removesuffix(".verdict"),
+            "a": r["a"],
+            "b": r["b"],
+        }
+        for r in results
+        if r["what"].startswith("claim.") and r["what"].endswith(".verdict")
+    ]
+    moves = [
+        {
+            "what": r["what"].removeprefix("outlook."),
+            "a": r["a"],
+            "b": r["b"],
+            "interval": r["interval"],
+        }
+        for r in results
+        if r["what"].startswith("outlook.") and r.get("noise") is False
+    ]
+    return {
+        "inputs_changed": [r["what"] for r in inputs],
+        "zone": zone or None,
+        "verdicts_flipped": flipped,
+        "outlook_moves": moves,
+        "forecasts_changed": sum(r["what"].startswith("forecast.") for r in results),
+        "within_noise": sum(bool(r.get("noise")) for r in results),
+    }
+
+
+def diff_runs(
+    ra: RunRecord, rb: RunRecord, tables: Tables, *, show_noise: bool = False
+) -> dict[str, Any]:
+    """``{"a", "b", "summary", "inputs", "results", "hidden_as_noise", "identical_results"}``.
+
+    ``summary`` leads (see :func:`_summary`). A result that is a Monte Carlo proportion
+    (P(zone), levers, claim robustness, the outlook) counts as changed only when the
+    difference leaves the 95% interval of the two runs' sampling noise (binomial, from each
+    run's draws or runs); such rows carry their ``interval``, and those inside it are left
+    out of ``results`` (counted in ``hidden_as_noise``) unless ``show_noise``.
+    """
     same = ra.result is not None and same_results(ra.result, rb.result)
+    inputs = _inputs(ra, rb)
+    results = _results(tables)
+    _mark_noise(ra, rb, results)
+    shown = results if show_noise else [r for r in results if not r.get("noise")]
     return {
         "a": ra.id,
         "b": rb.id,
-        "inputs": _inputs(ra, rb),
-        "results": _results(tables),
+        "summary": _summary(inputs, results, tables),
+        "inputs": inputs,
+        "results": shown,
+        "hidden_as_noise": len(results) - len(shown),
         "identical_results": same,
     }
+
+
+def canonical(x: Any) -> Any:
+    """``x`` as the store keeps it: through JSON, so mapping keys are strings (a rerun's
+    integer month keys compare equal to the stored ``"6"``), tuples lists, NumPy numbers
+    Python numbers; NaN and infinity as null, as every detente JSON writes them."""
+    import math
+
+    def fix(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {str(k): fix(u) for k, u in v.items()}
+        if isinstance(v, list | tuple):
+            return [fix(u) for u in v]
+        if hasattr(v, "tolist") and not isinstance(v, str | bytes):
+            return fix(v.tolist())
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return v
+
+    return json.loads(json.dumps(fix(x), ensure_ascii=False, allow_nan=False))
 
 
 def _strip(x: Any) -> Any:
@@ -143,12 +278,13 @@ def _strip(x: Any) -> Any:
 
 
 def same_results(a: Any, b: Any) -> bool:
-    """Whether two result JSONs are equal, timings aside."""
-    return bool(_strip(a) == _strip(b))
+    """Whether two result JSONs are equal once canonically typed, timings aside."""
+    return bool(_strip(canonical(a)) == _strip(canonical(b)))
 
 
 def value_differences(a: Any, b: Any, path: str = "", limit: int = 20) -> list[str]:
-    """Up to ``limit`` JSON paths where ``a`` and ``b`` differ (timings aside), with both values."""
+    """Up to ``limit`` JSON paths where ``a`` and ``b`` differ (canonically typed, see
+    :func:`canonical`; timings aside), with both values."""
     out: list[str] = []
 
     def walk(x: Any, y: Any, p: str) -> None:
@@ -164,5 +300,5 @@ def value_differences(a: Any, b: Any, path: str = "", limit: int = 20) -> list[s
         elif x != y:
             out.append(f"{p or '(root)'}: {json.dumps(x)[:60]} -> {json.dumps(y)[:60]}")
 
-    walk(a, b, path)
+    walk(canonical(a), canonical(b), path)
     return out

@@ -26,14 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import DetenteError
-from . import _schema, _tables
+from ..errors import Problem
+from . import _diff, _guard, _html, _schema, _tables
+from ._guard import StoreError
 
 __all__ = ["RunRecord", "RunStore", "ScenarioSource", "StoreError", "default_store_path"]
-
-
-class StoreError(DetenteError):
-    """A run store cannot be opened, read or written (wrong schema version, not a store, ...)."""
 
 
 def default_store_path() -> Path:
@@ -148,60 +145,93 @@ class RunStore:
     Parameters
     ----------
     path : str or Path
-        The store file; its folder is created when missing.
+        The store file: an existing run store, or a new file in an existing folder (the
+        default store's folder is created). Checked at once; see :func:`check`.
+    create : bool
+        Whether a missing file may become a new store (the first write creates it). Readers
+        (``runs list``, ``show``, ...) pass False, so a mistyped path is refused, not created.
+    lock_timeout : float
+        Seconds to wait for another process holding the file before failing.
 
     Notes
     -----
     Each call opens the file and closes it again, so the command line and a running
-    ``detente serve`` can take turns on one store; calls from threads of one process are
-    serialised by a lock.
+    ``detente serve`` can take turns on one store; a lock held by another process is retried
+    with backoff (see :mod:`detente.store._guard`), and calls from threads of one process are
+    serialised by a lock. DuckDB never loads or installs an extension for a store.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        lock_timeout: float = _guard.LOCK_TIMEOUT,
+        option: str = "--store",
+    ) -> None:
         self.path = Path(path).expanduser()
+        self.create = create
+        self.lock_timeout = lock_timeout
+        self.option = option
         self._lock = threading.Lock()
+        if create and self.path == default_store_path() and not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.check()
+
+    def check(self) -> Path:
+        """Refuse now a path that cannot be this store (see :func:`~._guard.check_store_path`)."""
+        return _guard.check_store_path(self.path, create=self.create, option=self.option)
 
     def __repr__(self) -> str:
         return f"RunStore({str(self.path)!r})"
 
     @contextmanager
-    def _connect(self) -> Iterator[Any]:
+    def _connect(self, *, write: bool = False) -> Iterator[Any]:
         import duckdb
 
         with self._lock:
+            # a reader opens an existing store read-only; a store that may be created, or that
+            # needs its schema migrated, is opened for writing
+            writable = write or (self.create and not self.path.exists())
+            _guard.check_store_path(self.path, create=self.create and writable, option=self.option)
+            con = self._open(writable)
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                con = duckdb.connect(str(self.path))
-            except (OSError, duckdb.Error) as err:
-                raise StoreError(
-                    f"{self.path}: cannot open the run store: {_first_line(err)}; give another "
-                    "--store PATH (or DETENTE_STORE) or close the program holding it"
-                ) from err
-            try:
-                self._check_schema(con)
+                try:
+                    self._check_schema(con, writable=writable)
+                except _NeedsWrite:
+                    con.close()
+                    con = self._open(True)
+                    self._check_schema(con, writable=True)
                 yield con
             except duckdb.Error as err:
                 raise StoreError(f"{self.path}: run store error: {_first_line(err)}") from err
             finally:
                 con.close()
 
-    def _check_schema(self, con: Any) -> None:
+    def _open(self, writable: bool) -> Any:
+        return _guard.connect(
+            self.path, read_only=not writable, timeout=self.lock_timeout, option=self.option
+        )
+
+    def _check_schema(self, con: Any, *, writable: bool) -> None:
         import detente
 
         tables = {
             r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
         }
         if not tables:
+            if not writable:
+                raise self._not_a_store("an empty DuckDB database")
             _schema.create(con, detente.__version__)
             return
         if "store_info" not in tables or "runs" not in tables:
-            raise StoreError(
-                f"{self.path}: this DuckDB file is not a detente run store (no store_info/runs "
-                "tables); give another --store PATH"
+            raise self._not_a_store(
+                "a DuckDB database without detente's store_info and runs tables"
             )
-        version, written_by = con.execute(
-            "SELECT schema_version, written_by FROM store_info"
-        ).fetchone()
+        row = con.execute("SELECT schema_version, written_by FROM store_info").fetchone()
+        if row is None or not isinstance(row[0], int):
+            raise self._not_a_store("a DuckDB database whose store_info holds no schema version")
+        version, written_by = row
         if version == _schema.SCHEMA_VERSION:
             return
         if version > _schema.SCHEMA_VERSION:
@@ -218,9 +248,20 @@ class RunStore:
                     f"cannot be migrated to schema {_schema.SCHEMA_VERSION}; export its runs "
                     "with that detente version or give another --store PATH"
                 )
+            if not writable:
+                raise _NeedsWrite
             migrate(con)
             version += 1
             con.execute("UPDATE store_info SET schema_version = ?", [version])
+
+    def _not_a_store(self, what: str) -> StoreError:
+        return StoreError(
+            Problem(
+                f"is {what}, not a detente run store",
+                "give a run store written by detente (or a new file name)",
+                field=f"{self.option} {self.path}",
+            )
+        )
 
     # ----- writing ---------------------------------------------------------------------
 
@@ -273,7 +314,7 @@ class RunStore:
             result_json,
         ]
         tables = _tables.rows(result) if isinstance(result, dict) else {}
-        with self._connect() as con:
+        with self._connect(write=True) as con:
             con.execute("BEGIN")
             try:
                 (run_id,) = con.execute(
@@ -304,7 +345,7 @@ class RunStore:
         import pandas as pd
 
         frame = pd.DataFrame(list(rows))
-        with self._connect() as con:
+        with self._connect(write=True) as con:
             con.execute("BEGIN")
             try:
                 n = 1 + max((int(x[6:]) for x in self._sweep_names(con)), default=0)
@@ -343,7 +384,7 @@ class RunStore:
     def delete(self, run_id: int) -> None:
         """Remove a run and its result rows."""
         self.get(run_id)
-        with self._connect() as con:
+        with self._connect(write=True) as con:
             for name in _schema.result_tables():
                 con.execute(f"DELETE FROM {name} WHERE run_id = ?", [run_id])
             con.execute("DELETE FROM runs WHERE id = ?", [run_id])
@@ -386,20 +427,21 @@ class RunStore:
             cols = [d[0] for d in cur.description]
             return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
-    def diff(self, a: int, b: int) -> dict[str, Any]:
-        """What changed from run ``a`` to run ``b``: ``inputs`` and ``results`` rows, side by side.
+    def diff(self, a: int, b: int, *, show_noise: bool = False) -> dict[str, Any]:
+        """What changed from run ``a`` to run ``b``: a ``summary``, then ``inputs`` and
+        ``results`` rows side by side (see :func:`~detente.store.diff_runs`).
 
-        Each row is ``{"what": ..., "a": ..., "b": ...}``; only differences are listed.
+        Each row is ``{"what": ..., "a": ..., "b": ...}``; only differences are listed, and
+        changes within Monte Carlo noise only with ``show_noise``.
         """
-        from ._diff import diff_runs
-
         ra, rb = self.get(a), self.get(b)
-        return diff_runs(ra, rb, {n: (self.table(n, a), self.table(n, b)) for n in _schema.TABLES})
+        tables = {n: (self.table(n, a), self.table(n, b)) for n in _schema.TABLES}
+        return _diff.diff_runs(ra, rb, tables, show_noise=show_noise)
 
     def export(self, run_id: int, fmt: str = "json") -> str:
-        """One run as text: ``json`` (the record and its result), ``yaml`` (the scenario
-        text as recorded), ``csv-forecasts`` etc. (a result table), or ``html`` (the report,
-        for runs of ``detente run``)."""
+        """One run as text: ``json`` (the record and its result), ``scenario`` (the scenario
+        text as recorded), ``csv-forecasts`` etc. (a result table), or ``html`` (a
+        self-contained page of its inputs and result tables, for any command)."""
         rec = self.get(run_id)
         if fmt == "json":
             return json.dumps({**rec.summary(), "result": rec.result}, ensure_ascii=False, indent=2)
@@ -419,10 +461,17 @@ class RunStore:
             w.writeheader()
             w.writerows(rows)
             return buf.getvalue()
+        if fmt == "html":
+            tables = {name: self.table(name, run_id) for name in _schema.TABLES}
+            return _html.run_html(rec.summary(), tables)
         raise StoreError(
-            f"unknown export format {fmt!r}; use json, scenario or "
+            f"unknown export format {fmt!r}; use json, scenario, html or "
             + ", ".join(f"csv-{t}" for t in _schema.TABLES)
         )
+
+
+class _NeedsWrite(Exception):
+    """A store opened read-only needs a migration: open it again for writing."""
 
 
 def _first_line(err: BaseException) -> str:

@@ -11,14 +11,22 @@ Safe by default:
   and the ``detente_csrf`` cookie (SameSite=Strict) with the same value, and an ``Origin``,
   when sent, must be the server's own; the Host header must be one the server was bound to;
 * uploads are limited in size (``max_upload_bytes``) and parse time (``upload_seconds``);
+* only clients on this machine (loopback addresses) are served, whatever their Host header
+  says, unless the server was started with ``allow_remote`` (``--allow-remote``);
+* everything that computes shares one :class:`~detente.web.limits.Limiter`: at most
+  ``max_jobs`` computations at once, each within a memory budget estimated from the
+  scenario's size before it starts; a request's body must arrive within ``body_seconds``
+  and an analysis answer within ``request_seconds``;
 * a request that crashes is logged with its traceback and answered with a JSON error; the
   server keeps serving.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
@@ -40,8 +48,9 @@ from ..errors import DetenteError
 from ..store import RunStore, ScenarioSource
 from . import compute
 from .jobs import Jobs
+from .limits import BudgetError, Limiter, LimitError, estimate
 
-__all__ = ["ClientError", "Workbench", "create_app"]
+__all__ = ["ClientError", "Workbench", "create_app", "within"]
 
 log = logging.getLogger("detente.serve")
 
@@ -81,16 +90,25 @@ def _static(name: str) -> bytes:
 class _Guard(BaseHTTPMiddleware):
     """Host check, CSRF check, security headers and the crash handler."""
 
-    def __init__(self, app: Any, *, token: str, hosts: set[str]) -> None:
+    def __init__(self, app: Any, *, token: str, hosts: set[str], allow_remote: bool) -> None:
         super().__init__(app)
-        self.token, self.hosts = token, hosts
+        self.token, self.hosts, self.allow_remote = token, hosts, allow_remote
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        client = request.client.host if request.client else ""
+        local = _is_loopback(client)
+        if not local and not self.allow_remote:
+            # the client's address, not the Host header it sends, says where it is
+            return _error(
+                403,
+                [f"client {client or 'unknown'} is not on this machine; this workbench serves "
+                 "only this machine (start it with --allow-remote to serve others)"],
+            )  # fmt: skip
         host = request.headers.get("host", "")
         hostname = (
             host.rsplit(":", 1)[0].strip("[]") if not host.endswith("]") else host.strip("[]")
         )
-        if hostname not in self.hosts:
+        if local and hostname not in self.hosts:
             return _error(400, [f"host {host!r} is not served here; open http://127.0.0.1:PORT/"])
         if request.headers.get("sec-fetch-site") == "cross-site" and request.url.path != "/":
             # another site's page asking for data or work (an <img> on a report URL, ...)
@@ -103,6 +121,10 @@ class _Guard(BaseHTTPMiddleware):
             response = await call_next(request)
         except ClientError as err:
             response = _error(err.status, err.lines)
+        except LimitError as err:
+            response = _error(429, err.lines())
+        except BudgetError as err:
+            response = _error(413, err.lines())
         except DetenteError as err:
             response = _error(400, err.lines())
         except Exception:
@@ -146,6 +168,9 @@ class Workbench:
         max_upload_bytes: int,
         upload_seconds: float,
         max_uploads: int = 32,
+        limiter: Limiter | None = None,
+        request_seconds: float = 120.0,
+        body_seconds: float = 30.0,
     ) -> None:
         from ..scenario import bundled_names
 
@@ -158,7 +183,9 @@ class Workbench:
         self.max_uploads = max_uploads
         self.reports: OrderedDict[int, Any] = OrderedDict()
         self.fast_cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
-        self.jobs = Jobs()
+        self.limiter = limiter or Limiter()
+        self.request_seconds, self.body_seconds = request_seconds, body_seconds
+        self.jobs = Jobs(self.limiter)
         self._lock = threading.Lock()
 
     # ----- scenarios: bundled names and upload ids only; nothing else is looked up ------------
@@ -196,7 +223,11 @@ class Workbench:
         with self._lock:
             hit = self.fast_cache.get(k)
         if hit is None:
-            hit = compute.fast(s, inputs, part=part)
+            est = estimate(
+                s, models=part != "zone", draws=compute.FAST_DRAWS if part != "models" else 0
+            )
+            with self.limiter.slot(est, f"analysis of {s.id}"):
+                hit = compute.fast(s, inputs, part=part)
             with self._lock:
                 self.fast_cache[k] = hit
                 while len(self.fast_cache) > 256:
@@ -208,6 +239,26 @@ class Workbench:
             self.reports[run_id] = report
             while len(self.reports) > 8:
                 self.reports.popitem(last=False)
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+async def within(seconds: float, what: str, awaitable: Any) -> Any:
+    """Await ``awaitable`` for at most ``seconds``; then answer 504 saying so (a computation
+    in a thread runs on to its end, holding its slot, so the limits still hold)."""
+    try:
+        return await asyncio.wait_for(awaitable, timeout=seconds)
+    except TimeoutError as err:
+        raise ClientError(
+            504,
+            [f"{what} took longer than {seconds:g} s and was abandoned; use a smaller scenario "
+             "or the command line"],
+        ) from err  # fmt: skip
 
 
 async def _json(request: Request) -> dict[str, Any]:
@@ -222,6 +273,16 @@ async def _json(request: Request) -> dict[str, Any]:
 
 
 async def _read_limited(request: Request, limit: int, what: str) -> bytes:
+    """The body, refused past ``limit`` bytes or (slow senders) past the body deadline."""
+    wb = getattr(request.app.state, "wb", None)
+    seconds = wb.body_seconds if wb is not None else 30.0
+    try:
+        return await asyncio.wait_for(_read_body(request, limit, what), timeout=seconds)
+    except TimeoutError as err:
+        raise ClientError(408, [f"the {what} did not arrive within {seconds:g} s"]) from err
+
+
+async def _read_body(request: Request, limit: int, what: str) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ClientError(413, [f"the {what} is {int(declared)} bytes; the limit is {limit} bytes"])
@@ -254,6 +315,11 @@ def create_app(
     max_upload_bytes: int = 1_000_000,
     upload_seconds: float = 10.0,
     hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1"),
+    allow_remote: bool = False,
+    max_jobs: int = 3,
+    max_job_bytes: int = 500 * 2**20,
+    queue_seconds: float = 15.0,
+    request_seconds: float = 120.0,
 ) -> Starlette:
     """The workbench application.
 
@@ -269,7 +335,16 @@ def create_app(
     max_upload_bytes, upload_seconds : int, float
         Limits of an uploaded scenario: its size, and the time to read it.
     hosts : tuple of str
-        Host names the server answers to (others are refused: DNS rebinding).
+        Host names the server answers to from this machine (others are refused: DNS
+        rebinding).
+    allow_remote : bool
+        Serve clients on other machines too (checked by their address; by default only
+        loopback clients are served).
+    max_jobs, max_job_bytes, queue_seconds : int, int, float
+        The :class:`~detente.web.limits.Limiter` of every computation: how many at once,
+        the memory budget of each, and how long a request waits for a free slot.
+    request_seconds : float
+        The longest an analysis request is answered in (504 after).
     """
     from .routes import routes
 
@@ -282,6 +357,8 @@ def create_app(
         months=months,
         max_upload_bytes=max_upload_bytes,
         upload_seconds=upload_seconds,
+        limiter=Limiter(max_jobs, max_job_bytes, queue_seconds),
+        request_seconds=request_seconds,
     )
 
     @contextlib.asynccontextmanager
@@ -291,7 +368,7 @@ def create_app(
 
     app = Starlette(
         routes=[Route(path, fn, methods=methods) for path, fn, methods in routes],
-        middleware=[Middleware(_Guard, token=token, hosts=set(hosts))],
+        middleware=[Middleware(_Guard, token=token, hosts=set(hosts), allow_remote=allow_remote)],
         lifespan=lifespan,
     )
     app.state.wb = wb

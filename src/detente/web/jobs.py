@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import DetenteError
 from .compute import Cancelled
+from .limits import Estimate, Limiter, LimitError
 
 __all__ = ["Job", "JobLimitError", "Jobs"]
 
@@ -62,10 +63,11 @@ class Job:
 
 
 class Jobs:
-    """At most ``max_running`` jobs at once; the last ``keep`` finished jobs are remembered."""
+    """Background jobs within ``limiter`` (its slots are shared with every other computation
+    of the server); the last ``keep`` finished jobs are remembered."""
 
-    def __init__(self, max_running: int = 3, keep: int = 50) -> None:
-        self.max_running = max_running
+    def __init__(self, limiter: Limiter | None = None, keep: int = 50) -> None:
+        self.limiter = limiter or Limiter()
         self.keep = keep
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
@@ -78,20 +80,27 @@ class Jobs:
         with self._lock:
             return self._jobs.get(job_id)
 
-    def start(self, label: str, work: Callable[[Job], tuple[dict[str, Any], int | None]]) -> Job:
-        """Run ``work(job)`` in a thread; it returns (summary, recorded run id)."""
+    def start(
+        self,
+        label: str,
+        work: Callable[[Job], tuple[dict[str, Any], int | None]],
+        estimate: Estimate | None = None,
+    ) -> Job:
+        """Run ``work(job)`` in a thread; it returns (summary, recorded run id). A job over
+        the memory budget raises :class:`~detente.web.limits.BudgetError`; with no free slot,
+        :class:`JobLimitError`."""
+        est = estimate or Estimate(0, "nothing")
+        try:
+            ticket = self.limiter.acquire(est, label, wait=0)
+        except LimitError as err:
+            raise JobLimitError(*err.args) from err
         with self._lock:
-            running = sum(j.status in ("queued", "running") for j in self._jobs.values())
-            if running >= self.max_running:
-                raise JobLimitError(
-                    f"{running} background jobs are running; cancel one or wait for it to finish"
-                )
             job = Job(id=secrets.token_hex(8), label=label)
             self._jobs[job.id] = job
             finished = [k for k, j in self._jobs.items() if j.finished is not None]
             for k in finished[: max(0, len(self._jobs) - self.keep)]:
                 del self._jobs[k]
-        thread = threading.Thread(target=self._run, args=(job, work), daemon=True)
+        thread = threading.Thread(target=self._run, args=(job, work, ticket), daemon=True)
         with self._lock:
             self._threads = [x for x in self._threads if x.is_alive()] + [thread]
         thread.start()
@@ -107,7 +116,9 @@ class Jobs:
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 
-    def _run(self, job: Job, work: Callable[[Job], tuple[dict[str, Any], int | None]]) -> None:
+    def _run(
+        self, job: Job, work: Callable[[Job], tuple[dict[str, Any], int | None]], ticket: int
+    ) -> None:
         job.status = "running"
         try:
             job.result, job.run_id = work(job)
@@ -124,6 +135,7 @@ class Jobs:
             )
         finally:
             job.finished = time.monotonic()
+            self.limiter.release(ticket)
 
     def cancel(self, job_id: str) -> Job | None:
         job = self.get(job_id)

@@ -41,8 +41,9 @@ from .. import defaults
 from ..plotting.palette import BASELINE, PALETTE
 from ..store import ScenarioSource
 from . import authoring, compute
-from .app import _STATIC, ClientError, Workbench, _inputs, _json, _read_limited, _static
+from .app import _STATIC, ClientError, Workbench, _inputs, _json, _read_limited, _static, within
 from .jobs import JobLimitError
+from .limits import Estimate, estimate
 
 __all__ = ["routes"]
 
@@ -111,10 +112,21 @@ async def upload(request: Request) -> Response:
         raise ClientError(
             400, [f"{name}: not UTF-8 text (byte {err.start}); upload a YAML, CSV, TSV or XML file"]
         ) from err
+    # reading a file takes roughly 200 times its size at most (nodes, then the scenario)
+    est = Estimate(200 * len(body) + 2**20, "reading the file")
+
+    # the upload's time limit runs from when it has a slot (waiting for one is bounded by
+    # the limiter's queue); the slot is given back when the parse ends, even after a timeout
+    ticket = await run_in_threadpool(wb.limiter.acquire, est, f"upload {name}")
+
+    def parse() -> Any:
+        try:
+            return _parse_upload(name, text)
+        finally:
+            wb.limiter.release(ticket)
+
     try:
-        fmt, s = await asyncio.wait_for(
-            run_in_threadpool(_parse_upload, name, text), timeout=wb.upload_seconds
-        )
+        fmt, s = await asyncio.wait_for(run_in_threadpool(parse), timeout=wb.upload_seconds)
     except TimeoutError as err:
         raise ClientError(
             400,
@@ -134,7 +146,9 @@ async def analyse(request: Request) -> Response:
     part = data.get("part", "all")
     if part not in ("all", "zone", "models"):
         raise ClientError(400, ["'part' must be all, zone or models"])
-    result = await run_in_threadpool(wb.fast, key, s, inputs, part)
+    result = await within(
+        wb.request_seconds, "the analysis", run_in_threadpool(wb.fast, key, s, inputs, part)
+    )
     return JSONResponse(result)
 
 
@@ -185,10 +199,11 @@ async def start_job(request: Request) -> Response:
         assert recorded is not None
         return _summary(recorded.result or {}), recorded.id
 
+    est = estimate(s, models=True, **wb.sizes)
     try:
         # this scenario with these inputs and settings is in the store already: one run, not
         # one per page load (the job answers at once with the recorded result)
-        job = wb.jobs.start(label, work if recorded is None else reuse)
+        job = wb.jobs.start(label, work if recorded is None else reuse, est)
     except JobLimitError as err:  # the page tries again shortly
         raise ClientError(429, err.lines()) from err
     return JSONResponse(job.to_dict(), status_code=202)
@@ -318,7 +333,23 @@ async def report_html(request: Request) -> Response:
 
     wb = _wb(request)
     run_id = request.path_params["id"]
-    html = await run_in_threadpool(lambda: render_html(_report_of(wb, run_id)))
+
+    def render() -> str:
+        rec_sizes = wb.sizes
+        s = None
+        if run_id not in wb.reports and wb.store is not None:
+            rec = wb.store.get(run_id)
+            rec_sizes = {k: int(v) for k, v in rec.sizes.items() if k in wb.sizes}
+            s = rec.source.load() if rec.source is not None else None
+        est = (
+            estimate(s, models=True, **rec_sizes)
+            if s is not None
+            else Estimate(64 * 2**20, "drawing the figures")
+        )
+        with wb.limiter.slot(est, f"report of run {run_id}"):
+            return str(render_html(_report_of(wb, run_id)))
+
+    html = await within(wb.request_seconds, "the report", run_in_threadpool(render))
     return HTMLResponse(
         html, headers={"Content-Disposition": f'attachment; filename="detente-run-{run_id}.html"'}
     )

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import Problem, ScenarioError
+from .._yaml_guards import number_problem
 from ..io import MAX_ACTORS, MAX_ISSUES, nearest_line, scenario_from_data
 from ..schema import ID_PATTERN, Scenario
 
@@ -150,6 +151,11 @@ class Collector:
                 f"expected {what}, got {shown!r}",
                 "write a plain number like 42 or 0.5",
             )
+            return placeholder, False
+        why = number_problem(raw)
+        if why is not None:
+            shown = raw if len(raw) <= 40 else raw[:37] + "..."
+            self.add(line, field, f"{shown!r}: {why}", "give a number the models can compute with")
             return placeholder, False
         value = float(raw)
         if not math.isfinite(value):

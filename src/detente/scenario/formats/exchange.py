@@ -189,6 +189,14 @@ def read_exchange(text: str, filename: str = "<exchange>") -> Scenario:
                 )
             ]
         )
+    if not rows_d:
+        # without stances every model would "forecast" the middle of each scale
+        col.add(
+            recs[0][0] if recs else 1,
+            "#D",
+            "no #D lines: the file gives no actor a position or salience on any issue",
+            "add one '#D actor issue position salience power' line per actor and issue",
+        )
     check_limits(col, len(actors), len(issues))
     for name, ms in marks.items():
         if name not in issue_keys:
