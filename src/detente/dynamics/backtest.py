@@ -41,6 +41,10 @@ months). Counts: a negative binomial with the window's mean and method-of-moment
 the record's monthly hazard of talks by the months since the last talks month (buckets 0,
 1, 2-3, 4-6, 7-12, 13-24, 25-48, 49+), applied from the origin's gap: a baseline that knows
 how long the impasse has lasted, which the simulation does not (docs/dynamics.md).
+
+The module is split by job: :mod:`._backtest_scoring` (targets, baselines and the scores of
+one origin) and :mod:`._backtest_result` (:class:`BacktestResult` and its summaries); this
+module picks the origins, replays the simulation from each and checks the heavy years.
 """
 
 from __future__ import annotations
@@ -54,7 +58,15 @@ from scipy import stats
 
 from ..errors import ModelError
 from ..executor import ExecutorSpec, run_variants
-from . import scores as S
+from ._backtest_result import BacktestResult
+from ._backtest_scoring import (
+    BASELINES,
+    HORIZONS,
+    SERIES,
+    TARGETS,
+    _score_origin,
+)
+from ._backtest_scoring import _window_share as _window_share  # imported by the tests
 
 if TYPE_CHECKING:
     from ..data.records import Record
@@ -70,24 +82,8 @@ __all__ = [
     "origins",
 ]
 
-HORIZONS = (6, 12, 24, 36)
-BASELINES = ("climatology", "recent", "persistence")
-#: Baselines of one kind of target only: P(talks by h) also against the duration baseline.
-TARGET_BASELINES = {"talks_brier": ("duration",), "talks_log": ("duration",)}
-SERIES = ("provocations", "missiles")
 #: Months of record before an origin that the re-fit of the count process needs.
 MIN_FIT_MONTHS = 60
-#: target -> (score name, higher is better)
-TARGETS: dict[str, tuple[str, bool]] = {
-    "provocations_log": ("log score per month", True),
-    "provocations_crps": ("CRPS per month", False),
-    "missiles_log": ("log score per month", True),
-    "missiles_crps": ("CRPS per month", False),
-    "talks_brier": ("Brier score", False),
-    "talks_log": ("log score", True),
-    "strategic_brier": ("Brier score per month", False),
-    "strategic_log": ("log score per month", True),
-}
 
 
 def origins(record: Record, horizon: int = 1) -> list[pd.Period]:
@@ -131,254 +127,6 @@ def backtest_scenario(s: Scenario) -> Scenario:
         data["drivers"][did]["value"] = {"value": level, "low": level, "high": level}
         out = type(s).model_validate(data)
     return out
-
-
-@dataclass(frozen=True, eq=False)
-class BacktestResult:
-    """Per-origin scores (tidy: origin, sample, target, horizon, forecaster, score), yearly
-    coverage rows, the heavy-year check and the settings."""
-
-    scores: pd.DataFrame
-    yearly: pd.DataFrame
-    heavy_years: dict[str, Any]
-    settings: dict[str, Any]
-
-    def table(self) -> pd.DataFrame:
-        """Mean score per sample, target, horizon and forecaster, with the origin counts."""
-        g = self.scores.groupby(["sample", "target", "horizon", "forecaster"], observed=True)
-        return g["score"].agg(["mean", "count"]).reset_index()
-
-    def summary_dict(self) -> dict[str, Any]:
-        """Per target and horizon: the simulation's test score, each baseline's, the number of
-        test origins and whether the simulation beats each baseline out of sample."""
-        t = self.table()
-        out: dict[str, Any] = {}
-        for target, (unit, higher) in TARGETS.items():
-            rows: dict[str, Any] = {}
-            for h in HORIZONS:
-                sel = t[(t["target"] == target) & (t["horizon"] == h)]
-                test: Any = sel[sel["sample"] == "test"].set_index("forecaster")
-                train: Any = sel[sel["sample"] == "train"].set_index("forecaster")
-                if "simulation" not in test.index:
-                    continue
-                sim = float(test.at["simulation", "mean"])
-                names = [*BASELINES, *(TARGET_BASELINES.get(target, ()))]
-                base = {b: float(test.at[b, "mean"]) for b in names if b in test.index}
-                beats = {b: bool(sim > v if higher else sim < v) for b, v in base.items()}
-                rows[str(h)] = {
-                    "simulation": sim,
-                    "baselines": base,
-                    "n_test_origins": int(test.at["simulation", "count"]),
-                    "beats": beats,
-                    "beats_all": all(beats.values()),
-                    "train_simulation": (
-                        float(train.at["simulation", "mean"])
-                        if "simulation" in train.index
-                        else None
-                    ),
-                }
-            out[target] = {"score": unit, "higher_is_better": higher, "horizons": rows}
-        return {
-            "targets": out,
-            "yearly": self.yearly_summary(),
-            "forecasts": self.forecasts(),
-            "heavy_years": self.heavy_years,
-            "settings": self.settings,
-        }
-
-    def forecasts(self) -> list[dict[str, Any]]:
-        """The simulation's out-of-sample forecasts of yearly totals, origin by origin: the
-        origin, its sample, the series, the year after the origin (1-3), the observed total
-        and the forecast's median and central 50% and 90% intervals (for the calibration
-        figure)."""
-        if self.yearly.empty:
-            return []
-        y = self.yearly[self.yearly["forecaster"] == "simulation"]
-        cols = ("observed", "median", "lo50", "hi50", "lo90", "hi90")
-        return [
-            {
-                "origin": str(r["origin"]),
-                "sample": str(r["sample"]),
-                "series": str(r["series"]),
-                "year": int(r["year"]),
-                **{c: float(r[c]) for c in cols},
-            }
-            for _, r in y.iterrows()
-        ]
-
-    def yearly_summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.yearly.empty:  # no origin with a whole year of test months (a thin record)
-            return out
-
-        def stats_of(g: pd.DataFrame) -> dict[str, Any]:
-            return {
-                "coverage_50": float(g["in50"].mean()),
-                "coverage_90": float(g["in90"].mean()),
-                "pit_mean": float(g["pit"].mean()),
-                "pit_deciles": np.histogram(g["pit"], bins=10, range=(0, 1))[0].tolist(),
-                "n": len(g),
-            }
-
-        y = self.yearly[self.yearly["sample"] == "test"]
-        for key, g in y.groupby(["series", "forecaster"], observed=True):
-            series, fc = str(key[0]), str(key[1])
-            out.setdefault(series, {})[fc] = stats_of(g)
-        # the same on the training origins: calibration where the parameters were chosen
-        y = self.yearly[self.yearly["sample"] == "train"]
-        for key, g in y.groupby(["series", "forecaster"], observed=True):
-            series, fc = str(key[0]), str(key[1])
-            if fc in out.get(series, {}):
-                out[series][fc]["train"] = stats_of(g)
-        return out
-
-
-def _baseline_counts(hist: np.ndarray, size_long: float) -> dict[str, tuple[float, float]]:
-    clim = S.nb_moments(hist)
-    recent = S.nb_moments(hist[-120:])
-    pers_mean = max(float(hist[-12:].mean()), 1.0 / 24.0)
-    return {"climatology": clim, "recent": recent, "persistence": (pers_mean, size_long)}
-
-
-def _window_share(flags: np.ndarray, h: int) -> float:
-    """Share of the h-month windows (ending before the origin) with at least one flag."""
-    if len(flags) < h:
-        return float(flags.mean())
-    c = np.convolve(flags.astype(float), np.ones(h), "valid")
-    return float((c > 0).mean())
-
-
-#: Buckets of months since the last talks month for the duration baseline (lower edges).
-GAP_EDGES = (0, 1, 2, 4, 7, 13, 25, 49)
-
-
-def _duration_share(flags: np.ndarray, h: int) -> float:
-    """P(a talks month among the next ``h``) from the record's monthly hazard of talks by the
-    months since the last talks month (bucketed at :data:`GAP_EDGES`, each bucket shrunk
-    toward the bucket before it with the weight of one month), estimated on the months
-    before the origin: a baseline that knows how long the impasse has lasted."""
-    f = np.asarray(flags, bool)
-    gap = np.full(len(f), -1)  # -1: no talks seen yet (the gap is unknown; not counted)
-    last = None
-    for i, x in enumerate(f):
-        if x:
-            last = i
-        if last is not None:
-            gap[i] = i - last
-    edges = np.array(GAP_EDGES)
-
-    def bucket(g: int) -> int:
-        return int(np.searchsorted(edges, g, side="right") - 1)
-
-    known = gap[:-1] >= 0
-    ev = f[1:][known].astype(float)
-    b = np.array([bucket(int(g)) for g in gap[:-1][known]], int)
-    # each bucket shrunk (weight of one month) toward the bucket before it, the first two
-    # toward the hazard of all months with a known gap: a long gap the record has not seen
-    # yet borrows the hazard of the longest one it has
-    prior = float(ev.mean()) if ev.size else 0.0
-    hz = np.empty(len(edges))
-    for k in range(len(edges)):
-        hz[k] = (ev[b == k].sum() + prior) / ((b == k).sum() + 1.0)
-        if k >= 1:
-            prior = hz[k]
-    g0 = int(gap[-1]) if len(gap) and gap[-1] >= 0 else int(edges[-1])
-    none = np.prod([1.0 - hz[bucket(g0 + j)] for j in range(h)])
-    return float(1.0 - none)
-
-
-def _score_origin(
-    sim: Any, panel: pd.DataFrame, k: int, sample: str, rng: np.random.Generator
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Scores of one origin (row ``k`` of the panel is the origin month)."""
-    rows: list[dict[str, Any]] = []
-    yearly: list[dict[str, Any]] = []
-    n = sim.n_months
-    origin = str(panel["month"].iloc[k])
-    past = panel.iloc[: k + 1]
-    future = panel.iloc[k + 1 : k + 1 + n]
-    disp = sim.dispersion
-    rates = {
-        "provocations": (sim.rate, disp["provocations"]),
-        "missiles": (sim.rate * disp["salvo"][None, :], disp["missiles"]),
-    }
-
-    def add(target: str, h: int, fc: str, score: float) -> None:
-        rows.append(dict(origin=origin, sample=sample, target=target, horizon=h,
-                         forecaster=fc, score=score))  # fmt: skip
-
-    for series in (x for x in SERIES if x in panel):
-        y = future[series].to_numpy(int)
-        hist = past[series].to_numpy(float)
-        mean, size = rates[series]
-        pmf = S.count_pmf(S.K_MAX, mean, size[None, :])  # (months, K)
-        base = _baseline_counts(hist, S.nb_moments(hist)[1])
-        base_pmf = {b: S.count_pmf(S.K_MAX, np.array([[m]]), s)[0] for b, (m, s) in base.items()}
-        lg, cr = S.log_count(pmf, y), S.crps_from_pmf(pmf, y)
-        lgb = {b: S.log_count(np.broadcast_to(p, pmf.shape), y) for b, p in base_pmf.items()}
-        crb = {b: S.crps_from_pmf(np.broadcast_to(p, pmf.shape), y) for b, p in base_pmf.items()}
-        for h in HORIZONS:
-            if h > n:
-                continue
-            add(f"{series}_log", h, "simulation", float(lg[:h].mean()))
-            add(f"{series}_crps", h, "simulation", float(cr[:h].mean()))
-            for b in base:
-                add(f"{series}_log", h, b, float(lgb[b][:h].mean()))
-                add(f"{series}_crps", h, b, float(crb[b][:h].mean()))
-        counts = sim.provocations if series == "provocations" else sim.missiles
-        for j in range(n // 12):
-            obs = int(y[12 * j : 12 * j + 12].sum())
-            draws = counts[12 * j : 12 * j + 12].sum(axis=0)
-            u = float(rng.random())
-            lo50, hi50, lo90, hi90, med = np.percentile(draws, [25, 75, 5, 95, 50])
-            yearly.append(dict(origin=origin, sample=sample, series=series, year=j + 1,
-                               forecaster="simulation", observed=obs,
-                               in50=lo50 <= obs <= hi50, in90=lo90 <= obs <= hi90,
-                               pit=S.pit_from_samples(draws, obs, u), median=med,
-                               lo50=lo50, hi50=hi50, lo90=lo90, hi90=hi90))  # fmt: skip
-            for b, (m, s) in base.items():
-                # 12 independent NB(m, s) months: NB(12 m, 12 s)
-                dist = stats.nbinom(12 * s, s / (s + m))
-                pit = float(dist.cdf(obs - 1) + u * dist.pmf(obs))
-                yearly.append(dict(origin=origin, sample=sample, series=series, year=j + 1,
-                                   forecaster=b, observed=obs,
-                                   in50=dist.ppf(0.25) <= obs <= dist.ppf(0.75),
-                                   in90=dist.ppf(0.05) <= obs <= dist.ppf(0.95), pit=pit))  # fmt: skip
-    talks_f = future["talks"].to_numpy(bool)
-    talks_p = past["talks"].to_numpy(bool)
-    strat_f = future["strategic"].to_numpy(bool)
-    strat_p = past["strategic"].to_numpy(float)
-    in_talks = sim.in_talks
-    for h in HORIZONS:
-        if h > n:
-            continue
-        y_t = bool(talks_f[:h].any())
-        p_sim = float(in_talks[:h].any(axis=0).mean())
-        s12 = float(talks_p[-12:].mean())
-        p_base = {
-            "climatology": _window_share(talks_p, h),
-            "recent": _window_share(talks_p[-120:], h),
-            "persistence": 1 - (1 - s12) ** h,
-            "duration": _duration_share(talks_p, h),
-        }
-        for fc, p in (("simulation", p_sim), *p_base.items()):
-            pc = float(np.clip(p, S.P_CLIP, 1 - S.P_CLIP))
-            add("talks_brier", h, fc, float(S.brier(pc, y_t)))
-            add("talks_log", h, fc, float(S.log_binary(pc, y_t)))
-        ps = np.clip(sim.instigated[:h].mean(axis=1), S.P_CLIP, 1 - S.P_CLIP)
-        y_s = strat_f[:h]
-        sb = {
-            "climatology": strat_p.mean(),
-            "recent": strat_p[-120:].mean(),
-            "persistence": strat_p[-12:].mean(),
-        }
-        add("strategic_brier", h, "simulation", float(S.brier(ps, y_s).mean()))
-        add("strategic_log", h, "simulation", float(S.log_binary(ps, y_s).mean()))
-        for b, p in sb.items():
-            pc = float(np.clip(p, S.P_CLIP, 1 - S.P_CLIP))
-            add("strategic_brier", h, b, float(S.brier(np.full(h, pc), y_s).mean()))
-            add("strategic_log", h, b, float(S.log_binary(np.full(h, pc), y_s).mean()))
-    return rows, yearly
 
 
 def initial_state(panel: pd.DataFrame, k: int) -> str:

@@ -1,0 +1,130 @@
+"""Estimates and run variants, the building blocks of :mod:`detente.analysis.quantities`.
+
+An :class:`Estimate` is what a claim quantity returns: the value the verdict reads, its value
+per draw of the uncertain inputs, a 95% Monte Carlo interval and the draws it was computed
+on. A :class:`Variant` is the scenario after named what-ifs and changes, with its bargaining
+set, its Monte Carlo draws and its simulation computed lazily (on first use). The 95%
+intervals of a share (Wilson) and of a mean live here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import ModelError
+
+if TYPE_CHECKING:
+    from ..core import GapResult
+    from ..dynamics.result import DynamicsResult
+    from ..scenario import Scenario, ScenarioArrays
+    from .quantities import Evaluator
+
+__all__ = ["Z95", "Estimate", "Variant", "has_roles"]
+
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True, eq=False)
+class Estimate:
+    name: str
+    value: float
+    per_draw: np.ndarray | None = None
+    interval: tuple[float, float] | None = None
+    unit: str = "parameter draws"
+    detail: str = ""
+    draws: ScenarioArrays | None = None
+    reads: str = "bargaining"
+    #: The quantity is itself a share over the draws (it has no value per draw).
+    aggregate: bool = False
+    #: The input paths the quantity reads (None: every input).
+    paths: frozenset[str] | None = None
+    #: For a share over the draws (``aggregate``), the per-draw indicators it averages, each
+    #: with its draws (one per variant for an effect): what the evidence-kind check reads.
+    signals: tuple[tuple[np.ndarray, ScenarioArrays], ...] = ()
+
+
+def _veto_ids(s: Scenario) -> tuple[str, ...]:
+    """The veto players (every actor when none has a veto: the diagnosis' unanimity rule)."""
+    return s.veto_players or s.actor_ids
+
+
+def has_roles(s: Scenario) -> bool:
+    """Whether the scenario declares the dynamics' roles (a challenger and a defender)."""
+    return s.roles is not None
+
+
+def _wilson(p: float, n: int) -> tuple[float, float] | None:
+    if n <= 0 or not np.isfinite(p):
+        return None
+    d = 1 + Z95**2 / n
+    c = (p + Z95**2 / (2 * n)) / d
+    h = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / d
+    return (float(max(0.0, c - h)), float(min(1.0, c + h)))
+
+
+def _mean_interval(x: np.ndarray) -> tuple[float, float] | None:
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    if x.size < 2:
+        return None
+    m, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
+    return (m - Z95 * se, m + Z95 * se)
+
+
+class Variant:
+    """The scenario after named what-ifs and changes, with its results computed lazily."""
+
+    def __init__(self, ev: Evaluator, scenario: Scenario, label: str) -> None:
+        self.ev, self.scenario, self.label = ev, scenario, label
+        self._sim: DynamicsResult | None = None
+        #: Months the claims will ask of this variant (see Evaluator.reserve).
+        self.reserved = 0
+
+    @cached_property
+    def point(self) -> GapResult:
+        from ..core import win_set_gap
+
+        return win_set_gap(self.scenario.to_arrays())
+
+    @cached_property
+    def batch(self) -> ScenarioArrays:
+        return self.scenario.sample(self.ev.draws, self.ev.seed, paired_with=self.ev.scenario)
+
+    @cached_property
+    def open_(self) -> np.ndarray:
+        from ..core import zone_open
+
+        o, _ = zone_open(self.batch, exact=False)
+        return np.asarray(o, bool)
+
+    @cached_property
+    def batch_gap(self) -> np.ndarray:
+        from ..core import win_set_gap
+
+        return np.asarray(win_set_gap(self.batch).gap, float)
+
+    @property
+    def simulation(self) -> DynamicsResult:
+        """The variant's simulation over the run's full horizon."""
+        return self.sim(self.ev.months)
+
+    def sim(self, months: int) -> DynamicsResult:
+        """The variant's simulation over at least ``months`` months.
+
+        The random numbers of a month do not depend on the horizon, so a shorter simulation is
+        exactly the first months of a longer one: a variant is simulated only as far as the
+        quantities asked of it need, and extended (re-simulated) when a later one needs more.
+        """
+        if not has_roles(self.scenario):
+            raise ModelError(
+                "not applicable: the scenario declares no roles (challenger, defender) for the "
+                "crisis dynamics"
+            )
+        months = min(max(int(months), self.reserved), self.ev.months)
+        if self._sim is None or self._sim.n_months < months:
+            self._sim = self.ev.simulate(self.scenario, self.label, months)
+        return self._sim
