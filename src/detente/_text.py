@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -53,7 +54,18 @@ def csv_cell(text: str) -> str:
 
 
 class SafeConsole(Console):
-    """A rich ``Console`` that replaces control characters in every text it writes."""
+    """A rich ``Console`` that replaces control characters in every text it writes.
+
+    Without an explicit ``width`` it reads ``COLUMNS`` at each write (rich fixes it once, when
+    the console is made: a module-level console would keep whatever width was set at import).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kwargs.get("width") is None:
+            self._width = None
+        if kwargs.get("height") is None:
+            self._height = None
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         cleaned = (

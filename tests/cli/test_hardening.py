@@ -370,6 +370,7 @@ def test_numbers_read_as_people_read_them():
     from detente.report import text as T
 
     assert T.pct(0.002) == "<1%" and T.pct(0.0) == "0%" and T.pct(0.999) == ">99%"
+    assert T.pct(0.005) == "<1%" and T.pct(0.995) == ">99%" and T.pct(0.01) == "1%"
     assert T.span(-2.98, -2.01) == "-2.98 to -2.01"
 
 

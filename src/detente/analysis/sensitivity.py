@@ -423,7 +423,8 @@ def _short(label: str | None, ident: str) -> str:
 
 
 def describe_path(s: Scenario, path: str) -> str:
-    """A plain-words name for an input: "United States' red line on denuclearization"."""
+    """A plain-words name for an input: "Importer's red line on tariffs" (the actor's label and
+    the issue's id in words)."""
     parts = path.split(".")
     if parts[0] == "status_quo":
         return f"the status quo on {parts[1].replace('_', ' ')}"

@@ -103,7 +103,7 @@ def sensitivity(
     intervals) or Morris screening over every input's stated range.
 
     Only the inputs the quantity reads are sampled (the same dependency information as the
-    claims' 'hinges on'). Example: detente sensitivity us-dprk-2021 --quantity zone.p_open
+    claims' 'hinges on'). Example: detente sensitivity SCENARIO --quantity zone.p_open
     --method sobol --n 256
     """
     from .._outputs import check_output, write_atomic

@@ -109,7 +109,7 @@ def sweep(
     """Every combination of the --grid values, each through the whole pipeline, on this machine
     or a Dask cluster; with --store, one run per variant and one table per sweep.
 
-    Example: detente sweep us-dprk-2021 --grid usa.red_lines.denuclearization=50,60,70
+    Example: detente sweep SCENARIO --grid ACTOR.red_lines.ISSUE=50,60,70
     --grid drivers.economic_distress=0.6,0.9 --store runs.duckdb
     """
     from .._outputs import check_output

@@ -30,9 +30,9 @@ def pct(x: Any) -> str:
     x = float(x)
     if not math.isfinite(x):
         return "—"
-    if 0 < x < 0.005:
+    if 0 < x < 0.01:  # 0.005 would print "0%" (round half to even)
         return "<1%"
-    if 0.995 < x < 1:
+    if 0.99 < x < 1:
         return ">99%"
     return f"{100 * x:.0f}%"
 

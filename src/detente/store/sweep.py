@@ -1,6 +1,6 @@
 """Sweeps: every combination of a grid of what-ifs, each computed through the pipeline.
 
-``sweep(scenario, {"usa.red_lines.denuclearization": [50, 60, 70], "drivers.economic_distress":
+``sweep(scenario, {"ACTOR.red_lines.ISSUE": [50, 60, 70], "drivers.DRIVER":
 [0.6, 0.9]})`` runs :func:`detente.pipeline.run` on the six variants wherever the executor says
 (:mod:`detente.executor`) and returns their results in the grid's order. Every variant runs with
 the same seed by default (common random numbers, as the pipeline's own what-ifs do: a difference
@@ -35,7 +35,7 @@ def parse_grid(texts: list[str]) -> dict[str, list[Any]]:
         path = path.strip()
         if not eq or not path or not values.strip():
             raise ModelError(
-                f"--grid {text!r}: write PATH=V1,V2,... e.g. usa.red_lines.denuclearization=50,60,70"
+                f"--grid {text!r}: write PATH=V1,V2,... e.g. ACTOR.red_lines.ISSUE=50,60,70"
             )
         if path in grid:
             raise ModelError(f"--grid {text!r}: {path} is given twice; list all its values once")

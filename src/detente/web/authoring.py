@@ -4,7 +4,7 @@ The page keeps the case as the mapping a scenario file holds (``meta``, ``issues
 ``status_quo``, ``what_ifs``, ``claims`` ...; numbers as ``{value, range, judgement}``). Every
 check writes that mapping out as YAML and reads it back with :func:`detente.scenario.read_yaml`,
 the reader behind ``detente validate``: the page shows the same located messages
-(``my-case.yaml:14 actors.usa.stances.x.salience: ...``), and the YAML it offers for download is
+(``my-case.yaml:14 actors.a.stances.x.salience: ...``), and the YAML it offers for download is
 the very text that was checked. There is no second validator here.
 """
 
