@@ -45,7 +45,7 @@ import numpy as np
 from .. import defaults
 from .._json import jsonable
 from ..errors import DetenteError, ModelError
-from .kinds import Restatement, claim_restatements
+from .kinds import OPS, Restatement, claim_restatements
 from .quantities import HINGE_SHIFT  # documented here, used there
 from .render import check_format, markdown_to_html
 
@@ -62,14 +62,7 @@ __all__ = ["HINGE_SHIFT", "ClaimResult", "ClaimsReport", "evaluate_claims"]
 Verdict = Literal["holds", "fails", "too-close-to-call", "not-applicable"]
 VERDICTS = ("holds", "fails", "too-close-to-call", "not-applicable")
 
-_OPS = {
-    "<": np.less,
-    "<=": np.less_equal,
-    ">": np.greater,
-    ">=": np.greater_equal,
-    "==": np.equal,
-    "!=": np.not_equal,
-}
+_OPS = OPS  # the comparisons of the claim language, one table (analysis.kinds)
 
 
 @dataclass(frozen=True)
