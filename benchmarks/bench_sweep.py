@@ -93,7 +93,7 @@ def main() -> None:
         print(f"{w} local worker{'s' if w > 1 else ' '}              {t:7.1f} s  (pool start-up "
               f"about {start:.1f} s)")  # fmt: skip
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as c:
         spec = ExecutorSpec("dask", scheduler=c.scheduler_address)
         t_warm, _ = timed(s, small, spec, sizes)  # the cluster's workers stay warm afterwards

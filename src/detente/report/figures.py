@@ -455,7 +455,18 @@ def _calibration_fig(r: AnalysisReport) -> Figure | None:
     ax.set_xticks(x[::step], [str(m) for m in months[::step]], rotation=30, fontsize="small")
     ax.set_ylabel(series.get("ylabel", "count per month"))
     ax.set_title(series.get("title", "Calibration against history"), fontsize="medium")
-    fig.legend(loc="outside lower center", ncol=3, fontsize="small", frameon=False)
+    # long labels wrapped, as many columns as fit across the figure: never cut off at its sides
+    handles, labels = ax.get_legend_handles_labels()
+    wrapped = [wrap_label(x, 36) for x in labels]
+    longest = [max(x.split("\n"), key=len) for x in wrapped]
+    fig.legend(
+        handles,
+        wrapped,
+        loc="outside lower center",
+        ncol=legend_columns(8.6, longest),
+        fontsize="small",
+        frameon=False,
+    )
     return fig
 
 
