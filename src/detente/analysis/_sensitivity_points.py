@@ -1,0 +1,262 @@
+"""What a sensitivity quantity is, what it reads, and its value at one design point.
+
+Private to :mod:`detente.analysis`; :mod:`.sensitivity` re-exports every public name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ModelError
+from ..scenario.arrays import ScenarioArrays, quantile
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+
+#: ``outlook.MODE@MONTH`` -> the claim-catalogue quantity it is.
+OUTLOOK_MODES = {
+    "talks": "p_talks",
+    "substantive": "p_substantive",
+    "agreement": "p_agreement",
+    "crisis": "p_crisis",
+    "instigation": "p_instigation",
+    "impasse": "p_impasse",
+}
+_BARGAINING_PARAMETERS = ("utility_curvature", "agreement_cost")
+
+
+@dataclass(frozen=True)
+class QuantityRef:
+    """A parsed ``--quantity``: its kind, the inner name and arguments, and its label."""
+
+    text: str
+    kind: str  # zone | forecast | outlook | claim
+    name: str
+    args: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def is_vectorised(self) -> bool:
+        """Evaluated on a whole batch of design points at once (else one scenario each)."""
+        return self.kind == "zone" or (
+            self.kind == "forecast" and self.name in ("compromise", "median")
+        )
+
+
+def parse_quantity(s: Scenario, text: str) -> QuantityRef:
+    """Read ``--quantity``; raises :class:`ModelError` naming what is accepted."""
+    from ..models import MODELS
+
+    parts = text.strip().split(".")
+    head = parts[0]
+    hint = (
+        "use zone.p_open, zone.gap, forecast.MODEL.ISSUE, outlook.MODE@MONTH or claim.ID "
+        "(see docs/sensitivity.md)"
+    )
+    if head == "zone" and len(parts) == 2 and parts[1] in ("p_open", "gap"):
+        label = "P(zone)" if parts[1] == "p_open" else "the gap between the win-sets"
+        return QuantityRef(text, "zone", parts[1], {}, label)
+    if head == "forecast" and len(parts) == 3:
+        model, issue = parts[1], parts[2]
+        if model not in MODELS:
+            raise ModelError(
+                f"quantity {text}: no model {model!r}; models: {', '.join(sorted(MODELS))}"
+            )
+        if issue not in s.issue_ids:
+            raise ModelError(
+                f"quantity {text}: no issue {issue!r}; issues: {', '.join(s.issue_ids)}"
+            )
+        return QuantityRef(
+            text,
+            "forecast",
+            model,
+            {"issue": issue},
+            f"the {model} forecast on {s.issue(issue).label or issue}",
+        )
+    if head == "outlook" and len(parts) == 2:
+        mode, _, month = parts[1].partition("@")
+        if mode not in OUTLOOK_MODES or not month.isdigit() or int(month) < 1:
+            raise ModelError(
+                f"quantity {text}: write outlook.MODE@MONTH with MODE one of "
+                f"{', '.join(OUTLOOK_MODES)} and MONTH >= 1, e.g. outlook.talks@12"
+            )
+        if s.roles is None:
+            raise ModelError(
+                f"quantity {text}: not applicable: the scenario declares no roles (challenger, "
+                "defender) for the crisis dynamics"
+            )
+        return QuantityRef(
+            text,
+            "outlook",
+            OUTLOOK_MODES[mode],
+            {"month": int(month)},
+            f"P({mode} by month {month})",
+        )
+    if head == "claim" and len(parts) == 2:
+        known = [c.id for c in s.claims]
+        if parts[1] not in known:
+            raise ModelError(
+                f"quantity {text}: no claim {parts[1]!r}; this scenario's claims: {', '.join(known) or 'none'}"
+            )
+        claim = next(c for c in s.claims if c.id == parts[1])
+        cond = claim.check[0]
+        if cond.compare in ("==", "!="):
+            raise ModelError(
+                f"quantity {text}: the claim compares with {cond.compare}; it has no margin"
+            )
+        return QuantityRef(
+            text, "claim", parts[1], {}, f"the margin of claim {parts[1]} ({cond.describe()})"
+        )
+    raise ModelError(f"unknown quantity {text!r}; {hint}")
+
+
+# ----- what a quantity reads ---------------------------------------------------------------
+
+
+def _bargaining_reads(s: Scenario, path: str) -> bool:
+    veto = set(s.veto_players or s.actor_ids)
+    head = path.split(".")[0]
+    if head == "status_quo":
+        return True
+    if head == "parameters":
+        return path.split(".")[1] in _BARGAINING_PARAMETERS
+    if head == "drivers":
+        return False
+    return head in veto and not path.endswith(".capability")
+
+
+def read_paths(s: Scenario, q: QuantityRef, *, seed: int = 0) -> list[str]:
+    """The uncertain inputs (``--set`` paths) the quantity reads, in the scenario's order."""
+    uncertain = [p for p, x in s.quantities() if not x.is_certain]
+    if q.kind == "zone":
+        return [p for p in uncertain if _bargaining_reads(s, p)]
+    if q.kind == "forecast":  # the models read no driver; the veto constraint reads every issue
+        return [p for p in uncertain if not p.startswith("drivers.")]
+    from .quantities import Evaluator
+
+    ev = Evaluator(s, draws=8, runs=50, months=_months(s, q), seed=seed)
+    est = _estimate(ev, s, q)
+    if est.paths is not None:
+        return [p for p in uncertain if p in est.paths]
+    named = _named_input(s, q) if est.reads == "input" else None
+    if named is not None:  # an encoding: the quantity is an input
+        return [p for p in uncertain if p == named]
+    return [p for p in uncertain if _bargaining_reads(s, p)]
+
+
+def _named_input(s: Scenario, q: QuantityRef) -> str | None:
+    cond = next(c for c in s.claims if c.id == q.name).check[0]
+    a = cond.args
+    if cond.quantity in ("position", "salience"):
+        return f"{a['actor']}.{a['issue']}.{cond.quantity}"
+    if cond.quantity == "capability":
+        return f"{a['actor']}.capability"
+    if cond.quantity == "driver":
+        return f"drivers.{a['driver']}"
+    return None
+
+
+def _months(s: Scenario, q: QuantityRef) -> int:
+    if q.kind == "outlook":
+        return int(q.args["month"])
+    if q.kind == "claim":
+        from .. import defaults
+
+        return defaults.MONTHS
+    return 1
+
+
+def _estimate(ev: Any, s: Scenario, q: QuantityRef) -> Any:
+    if q.kind == "outlook":
+        return ev.quantity(ev.baseline, q.name, dict(q.args))
+    claim = next(c for c in s.claims if c.id == q.name)
+    return ev.estimate(claim.check[0], under=claim.under)
+
+
+# ----- one design point --------------------------------------------------------------------
+
+
+def pinned(s: Scenario, values: dict[str, float]) -> Scenario:
+    """A copy of ``s`` with each quantity at a path fixed at the given value (its range
+    collapsed to it), validated once: a design point of the experiment."""
+    from ..scenario import Scenario as _Scenario
+
+    data = s.model_dump()
+    actors = {a["id"]: a for a in data["actors"]}
+    for path, v in values.items():
+        x = {"value": float(v), "low": float(v), "high": float(v)}
+        parts = path.split(".")
+        if parts[0] == "status_quo":
+            data["status_quo"][parts[1]] = x
+        elif parts[0] in ("drivers", "parameters"):
+            data[parts[0]][parts[1]]["value"] = x
+        elif parts[1] == "capability":
+            actors[parts[0]]["capability"] = x
+        elif parts[1] == "red_lines":
+            actors[parts[0]]["red_lines"][parts[2]]["bound"] = x
+        else:
+            actors[parts[0]]["stances"][parts[1]][parts[2]] = x
+    return _Scenario.model_validate(data)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every task needs: shipped once to each worker."""
+
+    scenario: Any
+    quantity: QuantityRef
+    paths: tuple[str, ...]
+    uniforms: np.ndarray  # (n_points, n_inputs) in [0, 1]
+    seed: int
+    runs: int
+
+
+def _evaluate_chunk(job: _Job, rows: tuple[int, int]) -> list[float]:
+    """The quantity at design points ``rows[0]:rows[1]``."""
+    lo, hi = rows
+    u = job.uniforms[lo:hi]
+    s, q = job.scenario, job.quantity
+    if q.is_vectorised:
+        batch = ScenarioArrays.from_uniforms(s, {p: u[:, k] for k, p in enumerate(job.paths)})
+        return [float(x) for x in _vectorised(q, batch)]
+    quantities = dict(s.quantities())
+    out = []
+    for row in u:
+        values = {p: float(quantile(quantities[p], row[k])) for k, p in enumerate(job.paths)}
+        out.append(_one_point(pinned(s, values), q, job.seed, job.runs))
+    return out
+
+
+def _vectorised(q: QuantityRef, batch: ScenarioArrays) -> np.ndarray:
+    from ..models.compromise import batch as compromise_batch
+    from ..models.compromise import batch_median
+    from .bargaining import win_set_gap, zone_open
+
+    if q.kind == "zone":
+        if q.name == "p_open":
+            is_open, _ = zone_open(batch, exact=False)
+            return np.asarray(is_open, float)
+        return np.asarray(win_set_gap(batch).gap, float)
+    j = batch.issue_index(q.args["issue"])
+    f = compromise_batch if q.name == "compromise" else batch_median
+    return np.asarray(f(batch), float)[:, j]
+
+
+def _one_point(s: Scenario, q: QuantityRef, seed: int, runs: int) -> float:
+    if q.kind == "forecast":
+        from ..models import get_model
+
+        return float(get_model(q.name).forecast(s, seed=seed).outcome_for(q.args["issue"]))
+    from .quantities import Evaluator
+
+    # every input the quantity reads is pinned: the draws cannot vary them
+    ev = Evaluator(s, draws=2, runs=runs, months=_months(s, q), seed=seed, groups=1)
+    est = _estimate(ev, s, q)
+    value = float(est.value)
+    if q.kind == "claim":
+        cond = next(c for c in s.claims if c.id == q.name).check[0]
+        value = value - cond.threshold if cond.compare in (">", ">=") else cond.threshold - value
+    return value
