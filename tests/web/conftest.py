@@ -94,3 +94,18 @@ def live_server(tmp_path_factory: Any) -> Iterator[str]:
     srv.should_exit = True
     thread.join(10)
     app.state.wb.jobs.shutdown()
+
+
+def console_errors(driver: Any, *, allowed: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The page's SEVERE console entries, less the job limit's 429 from ``/api/jobs`` (the
+    page waits for a free slot and retries: app.js ``startJob``) and any entry naming one of
+    ``allowed`` (e.g. ``"/api/analyse - "`` for a refused edit's 400)."""
+    out = []
+    for e in driver.get_log("browser"):
+        msg = e.get("message", "")
+        if e.get("level") != "SEVERE" or any(a in msg for a in allowed):
+            continue
+        if "/api/jobs - " in msg and "status of 429" in msg:
+            continue
+        out.append(e)
+    return out

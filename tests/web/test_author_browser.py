@@ -18,6 +18,8 @@ from typer.testing import CliRunner
 from detente.cli import app as cli_app
 from detente.scenario import load
 
+from .conftest import console_errors
+
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -194,7 +196,7 @@ def test_build_a_case_from_an_empty_workbench_save_validate_and_run(
     _wait(driver, "document.getElementById('scenario-select').value.startsWith('upload-')")
     _wait(driver, "document.querySelector('#zone-baseline .verdict')")
     assert driver.find_element("id", "scenario-title").text.startswith("Border talks")
-    errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    errors = console_errors(driver)
     assert errors == [], f"console errors: {errors}"
     driver.save_screenshot(str(ARTIFACTS / "serve-author-run.png"))
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from .conftest import console_errors
+
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -113,7 +115,7 @@ def test_remove_a_red_line_see_the_zone_open_compare_and_download(
         html.lstrip().lower().startswith("<!doctype html")
         and "usa.red_lines.denuclearization=none" in html
     )
-    errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    errors = console_errors(driver)
     assert errors == [], f"console errors: {errors}"
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "serve-what-if.png"))

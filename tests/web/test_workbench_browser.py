@@ -14,6 +14,7 @@ import pytest
 
 from detente.plotting.palette import BASELINE
 
+from .conftest import console_errors
 from .test_author_browser import ARTIFACTS, _wait
 
 pytestmark = pytest.mark.browser
@@ -105,11 +106,7 @@ def test_layout_refused_edits_colours_and_encoded_claims(
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "serve-iran-refused.png"))
     # the refusal is the server's 400 to the refused edit; nothing else may fail
-    errors = [
-        e
-        for e in driver.get_log("browser")
-        if e.get("level") == "SEVERE" and "/api/analyse - " not in e.get("message", "")
-    ]
+    errors = console_errors(driver, allowed=("/api/analyse - ",))
     assert errors == [], f"console errors: {errors}"
 
     # a second page load records no second baseline of the same scenario and settings
