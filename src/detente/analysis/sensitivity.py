@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import defaults
 from ..errors import ModelError
 from ..executor import ExecutorSpec, run_variants
 from ._sensitivity_points import (
@@ -88,7 +89,7 @@ def sensitivity(
     *,
     method: str = "sobol",
     n: int = 256,
-    seed: int = 2021,
+    seed: int = defaults.SEED,
     runs: int = 200,
     spread: float | None = None,
     executor: ExecutorSpec | None = None,

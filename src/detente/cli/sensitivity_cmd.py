@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from .. import defaults
 from ..errors import DetenteError
 from ._common import (
     FromOption,
@@ -31,6 +32,7 @@ from ._executor_opts import (
     progress_bar,
     spec_or_fail,
 )
+from ._limits import SeedOption
 
 #: Bar width of the terminal chart, in characters.
 BAR = 16
@@ -59,9 +61,7 @@ def sensitivity(
             "trajectories for Morris (n x (inputs + 1)).",
         ),
     ] = 256,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the design and the bootstrap.")
-    ] = 2021,
+    seed: SeedOption = defaults.SEED,
     runs: Annotated[
         int, typer.Option("--runs", help="Runs of the dynamics per design point (outlook, claims).")
     ] = 200,

@@ -34,6 +34,7 @@ from ._executor_opts import (
     progress_bar,
     spec_or_fail,
 )
+from ._limits import SeedOption
 
 METRICS = ("p_zone", "gap", "talks_12", "crisis_12", "claims_holding")
 
@@ -61,9 +62,7 @@ def sweep(
     months: Annotated[
         int, typer.Option("--months", min=1, help="Dynamics horizon.")
     ] = defaults.MONTHS,
-    seed: Annotated[
-        int, typer.Option("--seed", min=0, help="Seed of every variant.")
-    ] = defaults.SEED,
+    seed: SeedOption = defaults.SEED,
     independent_seeds: Annotated[
         bool,
         typer.Option(
