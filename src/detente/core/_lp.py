@@ -16,6 +16,24 @@ _CHUNK = 200
 # --------------------------------------------------------------------------------------
 # LP kernels (curvature 1)
 # --------------------------------------------------------------------------------------
+def abs_epigraph(pi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``A z >= lb`` over ``z = (y (I), e (V x I))`` that make ``e[v, j] >= |y[j] -
+    pi[v, j]|``: ``e - y >= -pi`` and ``e + y >= pi``, two rows per actor and issue.
+
+    The linear form of the distance terms of every actor's utility, for the solvers that
+    keep ``y`` and ``e`` as variables (the Nash point, the projection into the zone).
+    """
+    V, I = pi.shape
+    A = np.zeros((2 * V * I, I + V * I))
+    lb = np.zeros(2 * V * I)
+    for v in range(V):
+        for j in range(I):
+            r = 2 * (v * I + j)
+            A[r, I + v * I + j], A[r, j], lb[r] = 1.0, -1.0, -pi[v, j]
+            A[r + 1, I + v * I + j], A[r + 1, j], lb[r + 1] = 1.0, 1.0, pi[v, j]
+    return A, lb
+
+
 def _block_lp(
     c: np.ndarray,
     rows: np.ndarray,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ModelError
+from ._lp import abs_epigraph
 from .gap import solve
 from .utility import STRICT_MARGIN, BargainingInputs, bargaining_inputs
 
@@ -129,15 +130,7 @@ def _nash_point(
     if float(inp.curvature[0]) != 1.0:
         raise ModelError("the Nash point needs curvature 1")
     nv = I + V * I
-    A = np.zeros((2 * V * I, nv))
-    lb = np.zeros(2 * V * I)
-    for v in range(V):
-        for j in range(I):
-            r = 2 * (v * I + j)
-            A[r, I + v * I + j], A[r, j] = 1.0, -1.0  # e - y >= -pi
-            lb[r] = -pi[v, j]
-            A[r + 1, I + v * I + j], A[r + 1, j] = 1.0, 1.0  # e + y >= pi
-            lb[r + 1] = pi[v, j]
+    A, lb = abs_epigraph(pi)  # e >= |y - pi|
     act = np.flatnonzero(active)
 
     def gains(z: np.ndarray) -> np.ndarray:

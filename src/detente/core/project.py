@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import LinearConstraint, NonlinearConstraint, minimize
 
+from ._lp import abs_epigraph
 from .utility import STRICT_MARGIN, BargainingInputs
 
 __all__ = ["nearest_in_zone"]
@@ -42,13 +43,7 @@ def nearest_in_zone(
     res = (inp.reservation()[0] + 2 * STRICT_MARGIN)[order]
     act = np.flatnonzero(~inp.indifferent[0][order])
     nv = I + V * I
-    A = np.zeros((2 * V * I, nv))
-    lb = np.zeros(2 * V * I)
-    for v in range(V):
-        for j in range(I):
-            r = 2 * (v * I + j)
-            A[r, I + v * I + j], A[r, j], lb[r] = 1.0, -1.0, -pi[v, j]
-            A[r + 1, I + v * I + j], A[r + 1, j], lb[r + 1] = 1.0, 1.0, pi[v, j]
+    A, lb = abs_epigraph(pi)  # e >= |y - pi|
 
     def util(z: np.ndarray) -> np.ndarray:
         e = np.maximum(z[I:].reshape(V, I), 0.0)
