@@ -257,6 +257,20 @@ def _construct_mapping(
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def checked_scenario(data: Any) -> tuple[Scenario | None, Any]:
+    """The input limits first (a huge table is refused before the schema reads it), then the
+    schema: ``(scenario or None, [(loc, message, hint), ...])``. Every reader of scenario
+    data (YAML, the spreadsheet tables) goes through it."""
+    too_big = size_problems(
+        data,
+        max_actors=MAX_ACTORS,
+        max_issues=MAX_ISSUES,
+        max_label=MAX_LABEL_CHARS,
+        max_text=MAX_TEXT_CHARS,
+    )
+    return (None, too_big) if too_big else validate_all(Scenario, data)
+
+
 def scenario_from_data(
     data: Any, filename: str, lines: Callable[[tuple[Any, ...]], int | None] | None = None
 ) -> Scenario:
@@ -272,14 +286,7 @@ def scenario_from_data(
                 )
             ]
         )
-    too_big = size_problems(
-        data,
-        max_actors=MAX_ACTORS,
-        max_issues=MAX_ISSUES,
-        max_label=MAX_LABEL_CHARS,
-        max_text=MAX_TEXT_CHARS,
-    )
-    scn, problems = (None, too_big) if too_big else validate_all(Scenario, data)
+    scn, problems = checked_scenario(data)
     if problems:
         raise ScenarioError(
             Problem(

@@ -16,8 +16,7 @@ from typing import Any
 import yaml
 
 from ...errors import Problem, ScenarioError
-from .._checks import size_problems, validate_all
-from ..io import MAX_ACTORS, MAX_ISSUES, MAX_LABEL_CHARS, MAX_TEXT_CHARS
+from ..io import checked_scenario
 from ..schema import Scenario
 from .table import CSV_MARK, KINDS, META_FIELDS, SHEETS, Row, Sheets
 
@@ -340,14 +339,7 @@ def sheets_to_scenario(sheets: Sheets, where: _Where) -> Scenario:
                 )
             target[iid] = entry
     _merge_more(r, data, actor_index, issue_index)
-    too_big = size_problems(
-        data,
-        max_actors=MAX_ACTORS,
-        max_issues=MAX_ISSUES,
-        max_label=MAX_LABEL_CHARS,
-        max_text=MAX_TEXT_CHARS,
-    )
-    scn, found = (None, too_big) if too_big else validate_all(Scenario, data)
+    scn, found = checked_scenario(data)
     for loc, msg, hint in found:
         sheet, at_row, column = _nearest(r.cells, tuple(loc))
         r.add(sheet, at_row, column, msg, hint)
