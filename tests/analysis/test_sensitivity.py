@@ -174,3 +174,22 @@ def test_claim_margin_of_an_encoding_reads_its_one_input():
     # the margin is position - 66.7: its mean lies within the position's range minus 66.7
     q = s.actor("dprk").stances["security_guarantees"].position
     assert q.low - 66.7 <= r.mean <= q.high - 66.7
+
+
+@pytest.mark.parametrize(
+    ("case", "quantity"),
+    [
+        ("examples/steel-dispute.yaml", "claim.T5"),  # an effect: two simulations per point
+        ("iran-jcpoa-2021", "outlook.agreement@9"),
+    ],
+)
+def test_batched_design_points_give_the_numbers_of_one_simulation_each(case, quantity, monkeypatch):
+    import detente.analysis.sensitivity as S
+
+    s = resolve(case)
+    batched = sensitivity(s, quantity, method="morris", n=2, runs=30, seed=5).to_dict()
+    monkeypatch.setattr(S, "RUNS_PER_TASK", 1)  # one design point per task, as before
+    assert S.points_per_task(30) == 1
+    single = sensitivity(s, quantity, method="morris", n=2, runs=30, seed=5).to_dict()
+    assert json.dumps(batched, sort_keys=True) == json.dumps(single, sort_keys=True)
+    assert batched["variance"] > 0

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..dynamics.batch import simulate_batch
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays, quantile
+from .quantities import Evaluator
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -113,6 +115,23 @@ def parse_quantity(s: Scenario, text: str) -> QuantityRef:
     raise ModelError(f"unknown quantity {text!r}; {hint}")
 
 
+def available_quantities(s: Scenario) -> list[QuantityRef]:
+    """Every ``--quantity`` this scenario accepts, each parsed by :func:`parse_quantity` (so
+    the list and the parser never disagree): ``zone.p_open``, ``zone.gap``, each model's
+    forecast on each issue, each outlook mode at each of the report's horizons
+    (:data:`detente.defaults.HORIZONS`; any month >= 1 is accepted) when the scenario declares
+    roles, and each claim whose first condition has a margin."""
+    from .. import defaults
+    from ..models import MODELS
+
+    names = ["zone.p_open", "zone.gap"]
+    names += [f"forecast.{m}.{i}" for m in sorted(MODELS) for i in s.issue_ids]
+    if s.roles is not None:
+        names += [f"outlook.{mode}@{h}" for mode in OUTLOOK_MODES for h in defaults.HORIZONS]
+    names += [f"claim.{c.id}" for c in s.claims if c.check[0].compare not in ("==", "!=")]
+    return [parse_quantity(s, n) for n in names]
+
+
 # ----- what a quantity reads ---------------------------------------------------------------
 
 
@@ -135,8 +154,6 @@ def read_paths(s: Scenario, q: QuantityRef, *, seed: int = 0) -> list[str]:
         return [p for p in uncertain if _bargaining_reads(s, p)]
     if q.kind == "forecast":  # the models read no driver; the veto constraint reads every issue
         return [p for p in uncertain if not p.startswith("drivers.")]
-    from .quantities import Evaluator
-
     ev = Evaluator(s, draws=8, runs=50, months=_months(s, q), seed=seed)
     est = _estimate(ev, s, q)
     if est.paths is not None:
@@ -223,11 +240,13 @@ def _evaluate_chunk(job: _Job, rows: tuple[int, int]) -> list[float]:
         batch = ScenarioArrays.from_uniforms(s, {p: u[:, k] for k, p in enumerate(job.paths)})
         return [float(x) for x in _vectorised(q, batch)]
     quantities = dict(s.quantities())
-    out = []
-    for row in u:
-        values = {p: float(quantile(quantities[p], row[k])) for k, p in enumerate(job.paths)}
-        out.append(_one_point(pinned(s, values), q, job.seed, job.runs))
-    return out
+    points = [
+        pinned(s, {p: float(quantile(quantities[p], row[k])) for k, p in enumerate(job.paths)})
+        for row in u
+    ]
+    if q.kind == "forecast":
+        return [_one_point(p, q, job.seed, job.runs) for p in points]
+    return _simulated_points(points, q, job.seed, job.runs)
 
 
 def _vectorised(q: QuantityRef, batch: ScenarioArrays) -> np.ndarray:
@@ -250,10 +269,76 @@ def _one_point(s: Scenario, q: QuantityRef, seed: int, runs: int) -> float:
         from ..models import get_model
 
         return float(get_model(q.name).forecast(s, seed=seed).outcome_for(q.args["issue"]))
-    from .quantities import Evaluator
+    return _simulated_points([s], q, seed, runs)[0]
 
+
+def _point_evaluator(s: Scenario, q: QuantityRef, seed: int, runs: int) -> _BatchedEvaluator:
     # every input the quantity reads is pinned: the draws cannot vary them
-    ev = Evaluator(s, draws=2, runs=runs, months=_months(s, q), seed=seed, groups=1)
+    return _BatchedEvaluator(s, draws=2, runs=runs, months=_months(s, q), seed=seed, groups=1)
+
+
+def _simulated_points(points: list[Scenario], q: QuantityRef, seed: int, runs: int) -> list[float]:
+    """The quantity (an outlook probability or a claim's margin) at each design point, its
+    simulations played as one batch (:func:`detente.dynamics.batch.simulate_batch`): each
+    point's evaluation runs until it asks for a simulation; the simulations asked for are
+    played together, handed to their evaluators, and the evaluations resume. A point whose
+    claim needs two simulations (an effect) takes two rounds. The numbers are exactly those
+    of one :class:`~detente.analysis.quantities.Evaluator` per point."""
+    evs = [_point_evaluator(p, q, seed, runs) for p in points]
+    values: list[float | None] = [None] * len(points)
+    todo = list(range(len(points)))
+    while todo:
+        asked: dict[int, _NeedsSimulation] = {}
+        for i in todo:
+            try:
+                values[i] = _point_value(evs[i], points[i], q)
+            except _NeedsSimulation as need:
+                asked[i] = need
+        by_months: dict[int, list[int]] = {}
+        for i, asking in asked.items():
+            by_months.setdefault(asking.months, []).append(i)
+        for months, idx in by_months.items():
+            sims = simulate_batch(
+                [asked[i].scenario for i in idx], months=months, runs=runs, seed=seed,
+                groups=evs[idx[0]].n_groups, what_ifs=[asked[i].what_if for i in idx],
+            )  # fmt: skip
+            for i, sim in zip(idx, sims, strict=True):
+                evs[i].ready[(asked[i].label, months)] = sim
+        todo = sorted(asked)
+    return [float(v) for v in values if v is not None]
+
+
+class _NeedsSimulation(BaseException):
+    """An evaluation asks for a simulation the batch has not played yet.
+
+    A BaseException, so that no ``except Exception`` (nor ``except ModelError``) on the way
+    mistakes it for a quantity that does not apply: it must reach :func:`_simulated_points`.
+    """
+
+    def __init__(self, scenario: Scenario, label: str, months: int) -> None:
+        super().__init__(label)
+        self.scenario, self.label, self.months = scenario, label, months
+        self.what_if = None if label == "baseline" else label
+
+
+class _BatchedEvaluator(Evaluator):
+    """An :class:`Evaluator` whose simulations are played elsewhere, in a batch: ``simulate``
+    hands back a simulation from ``ready`` or asks for it (:class:`_NeedsSimulation`)."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.ready: dict[tuple[str, int], Any] = {}
+
+    def simulate(self, s: Scenario, label: str, months: int | None = None) -> Any:
+        months = int(months or self.months)
+        sim = self.ready.pop((label, months), None)
+        if sim is None:
+            raise _NeedsSimulation(s, label, months)
+        self.n_simulations += 1
+        return sim
+
+
+def _point_value(ev: Any, s: Scenario, q: QuantityRef) -> float:
     est = _estimate(ev, s, q)
     value = float(est.value)
     if q.kind == "claim":

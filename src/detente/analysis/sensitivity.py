@@ -48,6 +48,7 @@ from ._sensitivity_points import (
     _evaluate_chunk,
     _Job,
     _named_input,
+    available_quantities,
     parse_quantity,
     pinned,
 )
@@ -65,8 +66,11 @@ __all__ = [
     "OUTLOOK_MODES",
     "QuantityRef",
     "SensitivityResult",
+    "available_quantities",
+    "check_design",
     "parse_quantity",
     "pinned",
+    "points_per_task",
     "sensitivity",
 ]
 
@@ -74,6 +78,11 @@ METHODS = ("sobol", "morris")
 #: Design points per task for the vectorised quantities (fixed, so chunking never changes a
 #: number: the batched solvers see the same rows whatever the executor).
 CHUNK = 512
+#: Simulated runs per task for the outlook and claim quantities: their design points are
+#: simulated together, ``RUNS_PER_TASK // runs`` at a time (32 at 200 runs), in one batch of
+#: the vectorised simulation (fixed, so the chunks never depend on the executor; the batch
+#: gives exactly the numbers of one simulation per point).
+RUNS_PER_TASK = 6400
 #: Morris grid levels.
 MORRIS_LEVELS = 4
 #: Bootstrap resamples of the Sobol and Morris intervals.
@@ -122,18 +131,7 @@ def sensitivity(
     -------
     SensitivityResult
     """
-    if method not in METHODS:
-        raise ModelError(
-            f"The 'method' parameter of sensitivity must be one of {', '.join(METHODS)}. Got {method!r} instead."
-        )
-    if method == "sobol" and (n < 2 or n & (n - 1)):
-        raise ModelError(
-            f"The 'n' parameter of sensitivity must be a power of two >= 2 for Sobol (Saltelli's sequence). Got {n} instead; try {2 ** max(1, round(math.log2(max(n, 2))))}."
-        )
-    if method == "morris" and n < 2:
-        raise ModelError(
-            f"The 'n' parameter of sensitivity must be >= 2 for Morris. Got {n} instead."
-        )
+    check_design(method, n)
     if spread:
         scenario = with_spread(scenario, spread)
     q = parse_quantity(scenario, quantity)
@@ -154,7 +152,7 @@ def sensitivity(
 
         u = morris_sample.sample(problem, n, num_levels=MORRIS_LEVELS, seed=seed)
     u = np.clip(np.asarray(u, float), 0.0, 1.0)
-    size = CHUNK if q.is_vectorised else 1
+    size = CHUNK if q.is_vectorised else 1 if q.kind == "forecast" else points_per_task(runs)
     chunks = [(i, min(len(u), i + size)) for i in range(0, len(u), size)]
     if executor is not None and not executor.chosen and q.is_vectorised and len(chunks) <= 64:
         # a vectorised quantity takes about a second here: a pool of processes would cost more
@@ -202,6 +200,28 @@ def sensitivity(
         scenario.id, quantity, q.label, method, int(n), len(y), int(seed),
         float(y.mean()), var, tuple(rows), left_out, tuple(notes),
     )  # fmt: skip
+
+
+def check_design(method: str, n: int) -> None:
+    """Raise :class:`ModelError` unless ``method`` is known and ``n`` fits it (Sobol: a power
+    of two >= 2; Morris: >= 2 trajectories)."""
+    if method not in METHODS:
+        raise ModelError(
+            f"The 'method' parameter of sensitivity must be one of {', '.join(METHODS)}. Got {method!r} instead."
+        )
+    if method == "sobol" and (n < 2 or n & (n - 1)):
+        raise ModelError(
+            f"The 'n' parameter of sensitivity must be a power of two >= 2 for Sobol (Saltelli's sequence). Got {n} instead; try {2 ** max(1, round(math.log2(max(n, 2))))}."
+        )
+    if method == "morris" and n < 2:
+        raise ModelError(
+            f"The 'n' parameter of sensitivity must be >= 2 for Morris. Got {n} instead."
+        )
+
+
+def points_per_task(runs: int) -> int:
+    """Design points simulated together in one task (outlook and claim quantities)."""
+    return max(1, RUNS_PER_TASK // max(1, int(runs)))
 
 
 def _keys(method: str) -> tuple[str, ...]:

@@ -346,13 +346,30 @@ def simulate(
     -------
     DynamicsResult
     """
-    from .result import DynamicsResult
-
     st, uniforms, group, draws, info = _prepare(
         scenario, months, runs, seed, kernel, groups, start, initial_mode, history,
         missile_history, parameters, regime_probability,
     )  # fmt: skip
     out = play(st, np.arange(runs), uniforms, progress)
+    return finish(scenario, st, out, group, draws, info, seed, what_if, kernel, parameters)
+
+
+def finish(
+    scenario: Scenario,
+    st: Setup,
+    out: dict[str, np.ndarray],
+    group: np.ndarray,
+    draws: Any,
+    info: dict[str, Any],
+    seed: int | None,
+    what_if: str | None,
+    kernel: str,
+    parameters: dict[str, float] | None,
+) -> DynamicsResult:
+    """The :class:`DynamicsResult` of played runs, with the notes on what the run lacked
+    (shared by :func:`simulate` and :func:`detente.dynamics.batch.simulate_batch`)."""
+    from .result import DynamicsResult
+
     roles = st.roles
     notes = [
         f"driver role {role} is not declared under roles.drivers: its terms are left out"

@@ -8,7 +8,10 @@ pipeline computing every section once) in one place. Three levels:
 * :func:`fast` — what must follow an edit within a second: the zone of agreement, gap,
   blockers, levers (few draws) and every model's forecast at the point values;
 * :func:`full` — the whole report (outlook and claims too), step by step, with progress and
-  cancellation between steps; its JSON equals :func:`detente.report.build_report`'s.
+  cancellation between steps; its JSON equals :func:`detente.report.build_report`'s;
+* :func:`sensitivity` — what drives a quantity (``detente sensitivity``): the same call of
+  :func:`detente.analysis.sensitivity.sensitivity`, in the job's own thread, so its JSON
+  equals the command's ``--json`` at the same seed and size.
 
 Inputs are a scenario (already read), ``sets`` (``PATH=VALUE``), ``pins`` (paths whose range
 collapses to the value: ``--pin``-style fixing) and ``what_ifs`` (named what-ifs).
@@ -38,6 +41,9 @@ __all__ = [
     "full",
     "pin",
     "scenario_view",
+    "sensitivity",
+    "sensitivity_command",
+    "sensitivity_quantities",
 ]
 
 #: Draws of the fast path: enough for P(zone non-empty) to the nearest few percent.
@@ -223,3 +229,80 @@ def full(
         on_step=progress,
         cancel=cancel,
     )
+
+
+def sensitivity_quantities(s: Scenario) -> list[dict[str, Any]]:
+    """The quantities ``detente sensitivity --quantity`` accepts on ``s``
+    (:func:`detente.analysis.sensitivity.available_quantities`), with their kind, label and
+    whether each design point runs the simulation (slow) or a batch computes many at once."""
+    from ..analysis.sensitivity import available_quantities
+
+    return [
+        {
+            "quantity": q.text,
+            "kind": q.kind,
+            "label": q.label,
+            "vectorised": q.is_vectorised,
+            "simulates": q.kind in ("outlook", "claim"),
+        }
+        for q in available_quantities(s)
+    ]
+
+
+def sensitivity(
+    s: Scenario,
+    inputs: Inputs,
+    *,
+    quantity: str,
+    method: str,
+    n: int,
+    runs: int,
+    spread: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """``detente sensitivity`` on ``s`` with ``inputs`` applied (sets, pins, then the named
+    what-ifs, as the command applies ``--set``, ``--pin`` and ``--what-if``), in this thread
+    (the workbench's job limit and memory budget hold for it). Its JSON is the command's
+    ``--json`` at the same seed, method, size and runs."""
+    from ..analysis.sensitivity import sensitivity as run_sensitivity
+    from ..executor import ExecutorSpec
+    from ..pipeline.sections import apply_what_ifs
+
+    changed, _notes = apply_what_ifs(apply_inputs(s, inputs), inputs.what_ifs)
+    r = run_sensitivity(
+        changed, quantity, method=method, n=n, seed=inputs.seed, runs=runs, spread=spread,
+        executor=ExecutorSpec("inline"), progress=progress,
+    )  # fmt: skip
+    return r.to_dict()  # JSON-ready already, and not re-rounded: the numbers of --json
+
+
+def sensitivity_command(
+    name: str,
+    s: Scenario,
+    inputs: Inputs,
+    *,
+    quantity: str,
+    method: str,
+    n: int,
+    runs: int,
+    spread: float | None = None,
+) -> str:
+    """The command line that computes the same numbers (``name``: the bundled name or the
+    uploaded file's name; a pinned number is pinned at its value after the sets)."""
+    import shlex
+
+    changed = apply_inputs(s, Inputs(inputs.sets))
+    values = dict(changed.quantities())
+    words = ["detente", "sensitivity", name, "--quantity", quantity, "--method", method]
+    words += ["--n", str(n), "--seed", str(inputs.seed)]
+    if quantity.startswith(("outlook.", "claim.")):
+        words += ["--runs", str(runs)]
+    if spread:
+        words += ["--spread", f"{spread:g}"]
+    for x in inputs.sets:
+        words += ["--set", x]
+    for p in inputs.pins:
+        words += ["--pin", f"{p}={values[p].value:g}" if p in values else p]
+    for w in inputs.what_ifs:
+        words += ["--what-if", w]
+    return " ".join(shlex.quote(w) for w in words)

@@ -22,6 +22,7 @@ path                      verb   what
 /api/author/case?name=K   GET    a scenario as the mapping the case editor edits
 /api/author/check         POST   a case (mapping) -> its YAML and every located problem
 /api/author/use           POST   a valid case -> registered like an upload (its KEY)
+/api/sensitivity...       both   what drives a quantity (see :mod:`detente.web.sensitivity`)
 ========================  =====  ===========================================================
 """
 
@@ -44,6 +45,7 @@ from . import authoring, compute
 from .app import _STATIC, ClientError, Workbench, _inputs, _json, _read_limited, _static, within
 from .jobs import JobLimitError
 from .limits import Estimate, estimate
+from .sensitivity import sensitivity_routes
 
 __all__ = ["routes"]
 
@@ -419,4 +421,5 @@ routes = [
     ("/api/author/case", author_case, ["GET"]),
     ("/api/author/check", author_check, ["POST"]),
     ("/api/author/use", author_use, ["POST"]),
+    *sensitivity_routes,
 ]

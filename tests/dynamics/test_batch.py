@@ -1,0 +1,61 @@
+"""simulate_batch: many design points played as one batch give exactly simulate's numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from detente.analysis.sensitivity import pinned
+from detente.dynamics import simulate
+from detente.dynamics.batch import simulate_batch
+from detente.errors import ModelError
+from detente.scenario import resolve
+
+
+def _equal(a, b) -> list[str]:
+    """The fields of two DynamicsResults that differ (arrays element for element)."""
+    out = []
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            same = x.dtype == y.dtype and np.array_equal(x, y)
+        elif isinstance(x, dict):
+            same = x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x)
+        elif f.name == "draws":
+            same = all(
+                np.array_equal(getattr(x, n), getattr(y, n))
+                for n in ("positions", "saliences", "capabilities", "red_low", "red_high")
+            ) and all(np.array_equal(x.parameters[k], y.parameters[k]) for k in x.parameters)
+        else:
+            same = x == y
+        if not same:
+            out.append(f.name)
+    return out
+
+
+@pytest.mark.parametrize("groups", [1, None])
+def test_a_batch_equals_one_simulation_per_scenario(groups):
+    s = resolve("examples/steel-dispute.yaml")
+    # three design points: the exporter's red line and the distress driver moved
+    paths = [p for p, q in s.quantities() if not q.is_certain][:4]
+    qs = dict(s.quantities())
+    points = [
+        pinned(s, {p: qs[p].low + f * (qs[p].high - qs[p].low) for p in paths})
+        for f in (0.1, 0.5, 0.9)
+    ]
+    labels = [None, "what-if A", None]
+    batch = simulate_batch(points, months=14, runs=60, seed=3, groups=groups, what_ifs=labels)
+    for p, w, got in zip(points, labels, batch, strict=True):
+        want = simulate(p, months=14, runs=60, seed=3, groups=groups, what_if=w)
+        assert _equal(want, got) == []
+    # the points differ, so the batch is no copy of one simulation
+    assert not np.array_equal(batch[0].draws.positions, batch[2].draws.positions)
+
+
+def test_scenarios_of_different_cases_are_refused():
+    a, b = resolve("examples/steel-dispute.yaml"), resolve("us-dprk-2021")
+    with pytest.raises(ModelError, match="simulate_batch"):
+        simulate_batch([a, b], months=2, runs=4)
+    assert simulate_batch([], months=2, runs=4) == []
