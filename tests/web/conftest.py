@@ -97,15 +97,16 @@ def live_server(tmp_path_factory: Any) -> Iterator[str]:
 
 
 def console_errors(driver: Any, *, allowed: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """The page's SEVERE console entries, less the job limit's 429 from ``/api/jobs`` (the
-    page waits for a free slot and retries: app.js ``startJob``) and any entry naming one of
+    """The page's SEVERE console entries, less the job limit's 429 from ``/api/jobs`` and
+    ``/api/sensitivity`` (the page waits for a free slot and retries: app.js ``startJob``,
+    sens.js ``sensRun``) and any entry naming one of
     ``allowed`` (e.g. ``"/api/analyse - "`` for a refused edit's 400)."""
     out = []
     for e in driver.get_log("browser"):
         msg = e.get("message", "")
         if e.get("level") != "SEVERE" or any(a in msg for a in allowed):
             continue
-        if "/api/jobs - " in msg and "status of 429" in msg:
+        if ("/api/jobs - " in msg or "/api/sensitivity - " in msg) and "status of 429" in msg:
             continue
         out.append(e)
     return out

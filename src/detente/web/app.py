@@ -64,6 +64,7 @@ CSP = (
 _STATIC = {
     "app.js": "text/javascript",
     "author.js": "text/javascript",
+    "sens.js": "text/javascript",
     "app.css": "text/css",
     "plotly.min.js": "text/javascript",
 }

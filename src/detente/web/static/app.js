@@ -125,7 +125,7 @@ function renderNumbers() {
   }
 }
 
-// ----- results -----------------------------------------------------------------------------
+// ----- results (plotly.js 3 and later read an axis title only as { text }) ----------------
 function zoneBox(id, d, other) {
   const box = $(id); box.replaceChildren();
   if (!d) return;
@@ -179,7 +179,7 @@ function renderForecasts() {
       marker: { size: 9, color: COLOURS[k % COLOURS.length], symbol: symbols[k % symbols.length], line: { width: 0.5, color: "#000" } } });
     k++;
   }
-  if (window.Plotly) Plotly.react("forecast-plot", traces, { margin: { l: 150, r: 10, t: 10, b: 30 }, height: 320, xaxis: { title: "outcome on the issue's scale" } }, { displaylogo: false, responsive: true });
+  if (window.Plotly) Plotly.react("forecast-plot", traces, { margin: { l: 150, r: 10, t: 10, b: 30 }, height: 320, xaxis: { title: { text: "outcome on the issue's scale" } } }, { displaylogo: false, responsive: true });
 }
 function renderJob(summary, baseSummary) {
   const t = $("outlook"); t.replaceChildren();
@@ -199,7 +199,7 @@ function renderJob(summary, baseSummary) {
       if (baseSummary && baseSummary.outlook) lines.push({ x: baseSummary.outlook.map((h) => h.month), y: baseSummary.outlook.map((h) => h[k]), name: k + " (baseline)", line: { color, dash: "dot" } });
       lines.push({ x: hz.map((h) => h.month), y: hz.map((h) => h[k]), name: k, line: { color } });
     }
-    if (window.Plotly) Plotly.react("outlook-plot", lines, { margin: { l: 50, r: 10, t: 10, b: 40 }, height: 300, xaxis: { title: "months" }, yaxis: { title: "probability", range: [0, 1] } }, { displaylogo: false, responsive: true });
+    if (window.Plotly) Plotly.react("outlook-plot", lines, { margin: { l: 50, r: 10, t: 10, b: 40 }, height: 300, xaxis: { title: { text: "months" } }, yaxis: { title: { text: "probability" }, range: [0, 1] } }, { displaylogo: false, responsive: true });
   } else if (summary.missing && summary.missing.outlook) {
     t.append(el("tr", {}, el("td", {}, "Outlook: " + summary.missing.outlook)));
   }
@@ -350,6 +350,7 @@ async function loadScenario(key) {
   $("scenario-select").value = key;
   $("job-step").textContent = ""; $("job-progress").value = 0;
   renderEditor(); describeChanges();
+  document.dispatchEvent(new CustomEvent("detente:scenario", { detail: { key } })); // sens.js
   const data = { seq: ++state.seq, inputs: inputs() };
   status("computing the baseline…");
   await analyse("baseline", data);
