@@ -67,7 +67,7 @@ def diagnosis(report: AnalysisReport) -> None:
         held = data.get("best_package") if data.get("zone_nonempty") else None
         data["winset_map"] = winset_map(s, held=held)
         data["winset_map"]["zone_open"] = bool(data.get("zone_nonempty"))
-    data["what_drives"] = what_drives(s, st["seed"])
+    data["what_drives"] = what_drives(s, st["seed"], settings=st)
     report.diagnosis = data
 
 
@@ -76,17 +76,40 @@ def diagnosis(report: AnalysisReport) -> None:
 DRIVERS_N = 256
 
 
-def what_drives(s: Scenario, seed: int) -> dict[str, Any] | None:
+def what_drives(
+    s: Scenario, seed: int, *, settings: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """What drives P(zone): Sobol indices over the inputs the zone reads (None, with no
-    uncertain input to vary). See :mod:`detente.analysis.sensitivity`."""
+    uncertain input to vary). See :mod:`detente.analysis.sensitivity`.
+
+    ``command`` is the ``detente sensitivity`` line that gives the same numbers: the run's
+    scenario as it was named (``settings["source"]``), its ``--set``, ``--pin`` and
+    ``--what-if`` (and any status quo the run assumed), the seed and ``n``."""
+    import shlex
+
     from ..analysis.sensitivity import sensitivity
 
     try:
         r = sensitivity(s, "zone.p_open", method="sobol", n=DRIVERS_N, seed=seed)
     except DetenteError:  # nothing uncertain to vary: the report says the zone is fixed
         return None
+    st = settings or {}
+    values = dict(s.quantities())
+    words = ["detente", "sensitivity", str(st.get("source") or s.id), "--quantity", "zone.p_open"]
+    words += ["--method", "sobol", "--n", str(DRIVERS_N), "--seed", str(seed)]
+    for x in st.get("sets") or ():
+        if not x.startswith("pin "):
+            words += ["--set", x]
+        elif "=" in x:  # the command line's --pin PATH=VALUE
+            words += ["--pin", x[4:]]
+        else:  # the workbench's pin: the number fixed at its value
+            words += ["--pin", f"{x[4:]}={float(values[x[4:]].value)!r}"]
+    for issue, v in (st.get("status_quo_assumed") or {}).items():
+        words += ["--set", f"status_quo.{issue}={float(v)!r}"]
+    for w in st.get("what_ifs") or ():
+        words += ["--what-if", w]
     d = r.to_dict()
-    d["command"] = f"detente sensitivity {s.id} --quantity zone.p_open --n 1024"
+    d["command"] = " ".join(shlex.quote(w) for w in words)
     return d
 
 

@@ -16,14 +16,18 @@ TOP = 12
 
 def sensitivity_bars(result: dict[str, Any], *, top: int = TOP) -> Any:
     """Horizontal bars of the indices: first-order and total (Sobol) or mu* (Morris), with
-    their bootstrap intervals, most important input on top."""
-    import matplotlib.pyplot as plt
+    their bootstrap intervals, most important input on top.
+
+    Drawn on a :class:`matplotlib.figure.Figure` of its own (no pyplot, no global state), so
+    ``detente sensitivity --plot`` and the HTML report's "what drives it" draw the same chart."""
+    from matplotlib.figure import Figure
 
     sobol = result["method"] == "sobol"
     key = "total" if sobol else "mu_star"
     # inputs whose index is zero (read, but moving nothing over the ranges) are counted, not drawn
     rows = [r for r in result["inputs"] if abs(r[key] or 0.0) > 5e-4][:top]
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(3, len(rows)) + 1.2))
+    fig = Figure(figsize=(7.5, 0.45 * max(3, len(rows)) + 1.2))
+    ax = fig.add_subplot()
     y = list(range(len(rows)))[::-1]
     labels = [r["label"] for r in rows]
 

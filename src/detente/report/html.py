@@ -11,7 +11,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from . import text as T
-from .figures import report_figures
+from .figures import figure_svg, report_figures
 
 if TYPE_CHECKING:
     from .build import AnalysisReport
@@ -40,6 +40,17 @@ def _env() -> Any:
     return env
 
 
+def _drivers_svg(report: AnalysisReport) -> str:
+    """The bar chart of "what drives it" (the chart of ``detente sensitivity --plot``), as
+    inline SVG; empty when P(zone) does not vary over the ranges."""
+    d = (report.diagnosis or {}).get("what_drives")
+    if not d or not d.get("variance"):
+        return ""
+    from ..plotting.sensitivity import sensitivity_bars
+
+    return figure_svg(sensitivity_bars(d), prefix="fig-drivers-")
+
+
 def _load(name: str) -> str:
     return (resources.files("detente.report") / "templates" / name).read_text(encoding="utf-8")
 
@@ -60,5 +71,6 @@ def render_html(report: AnalysisReport) -> str:
         claim_counts=T.claim_counts(report.claims["counts"]).capitalize() if report.claims else "",
         ok_forecasts=[f for f in report.forecasts if "outcome" in f],
         top_levers=T.top_levers,
+        drivers_svg=_drivers_svg(report),
         version=detente.__version__,
     )
