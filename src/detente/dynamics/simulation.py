@@ -35,6 +35,7 @@ a run is reproducible from its seed and the first months do not depend on the ho
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -135,22 +136,39 @@ def _recentred_hazard(s: Scenario, driver: str, draws: np.ndarray) -> np.ndarray
 SALVO_WINDOW = 36
 
 
+@functools.lru_cache(maxsize=32)
+def _record_until(record: str, start: str) -> Any:
+    """The record's monthly panel up to ``start``, or None when the record does not cover
+    ``start``. Cached (records are read once, :func:`detente.data.records.load_record`, and
+    never changed): a sensitivity analysis prepares hundreds of simulations of one case."""
+    from ..data.records import load_record
+
+    full = load_record(record).panel()
+    months = full["month"].astype(str)
+    if not months.iloc[0] <= start <= months.iloc[-1]:
+        return None
+    return full[months <= start]
+
+
 def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Provocation and missile counts of the scenario's record up to ``start``, if covered."""
     if s.roles is None or s.roles.record is None:
         return None
-    from ..data.records import load_record
-
-    panel = load_record(s.roles.record).panel()
-    months = panel["month"].astype(str)
-    if not months.iloc[0] <= start <= months.iloc[-1]:
+    panel = _record_until(s.roles.record, start)
+    if panel is None:
         return None
-    sel = months <= start
     missiles = panel["missiles"] if "missiles" in panel else panel["provocations"] * 0
-    return (
-        panel.loc[sel, "provocations"].to_numpy(float),
-        missiles[sel].to_numpy(float),
-    )
+    return panel["provocations"].to_numpy(float), missiles.to_numpy(float)
+
+
+@functools.lru_cache(maxsize=256)
+def _filtered_regime(record: str | None, start: str, point: tuple[tuple[str, float], ...]) -> float:
+    """:func:`detente.dynamics.regimes.filter_active` on the record up to ``start`` (cached:
+    the same case and point values give the same probability)."""
+    from .regimes import filter_active
+
+    panel = None if record is None else _record_until(record, start)
+    return filter_active(panel, dict(point))
 
 
 def _initial_counts(
@@ -196,7 +214,7 @@ def _initial_regime(
     record up to ``start`` (with the scenario's point values of the count parameters), else
     the chain's stationary probability."""
     from .parameters import DEFAULTS
-    from .regimes import NAMES, filter_active
+    from .regimes import NAMES
 
     if given is not None:
         if not 0.0 <= given <= 1.0:
@@ -205,15 +223,8 @@ def _initial_regime(
     point = {
         n: (s.parameters[n].value.value if n in s.parameters else DEFAULTS[n].value) for n in NAMES
     } | {k: v for k, v in (overrides or {}).items() if k in NAMES}
-    panel = None
-    if history is None and s.roles is not None and s.roles.record is not None:
-        from ..data.records import load_record
-
-        full = load_record(s.roles.record).panel()
-        months = full["month"].astype(str)
-        if months.iloc[0] <= start <= months.iloc[-1]:
-            panel = full[months <= start]
-    return filter_active(panel, point)
+    record = s.roles.record if history is None and s.roles is not None else None
+    return _filtered_regime(record, start, tuple((k, float(v)) for k, v in point.items()))
 
 
 def _prepare(
