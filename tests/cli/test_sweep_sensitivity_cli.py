@@ -73,10 +73,15 @@ def test_sensitivity_table_json_and_output(tmp_path):
     d = json.loads(res.stdout)
     assert d == json.loads(out.read_text())
     assert {"first", "first_interval", "total", "total_interval"} <= set(d["inputs"][0])
+    bars = tmp_path / "bars.png"
     text = runner.invoke(
-        app, ["sensitivity", "iran-jcpoa-2021", "--n", "32", "--executor", "inline", "--quiet"]
-    )
+        app,
+        ["sensitivity", "iran-jcpoa-2021", "--n", "32", "--executor", "inline", "--quiet",
+         "--plot", str(bars)],
+    )  # fmt: skip
     assert text.exit_code == 0 and "is driven by" in text.output and "total" in text.output
+    # the chart (drawn without pyplot, as the HTML report draws it) is a PNG
+    assert bars.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize(
