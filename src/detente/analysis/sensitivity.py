@@ -35,6 +35,7 @@ numbers whatever the executor.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -68,6 +69,7 @@ __all__ = [
     "SensitivityResult",
     "available_quantities",
     "check_design",
+    "command_line",
     "parse_quantity",
     "pinned",
     "points_per_task",
@@ -200,6 +202,35 @@ def sensitivity(
         scenario.id, quantity, q.label, method, int(n), len(y), int(seed),
         float(y.mean()), var, tuple(rows), left_out, tuple(notes),
     )  # fmt: skip
+
+
+def command_line(
+    scenario: str,
+    quantity: str,
+    *,
+    method: str,
+    n: int,
+    seed: int,
+    runs: int | None = None,
+    spread: float | None = None,
+    sets: Sequence[str] = (),
+    pins: Sequence[str] = (),
+    what_ifs: Sequence[str] = (),
+) -> str:
+    """The ``detente sensitivity`` command that computes the same numbers (``pins`` as
+    ``PATH=VALUE``; ``runs`` written for the quantities that simulate), shell-quoted."""
+    import shlex
+
+    words = ["detente", "sensitivity", scenario, "--quantity", quantity, "--method", method]
+    words += ["--n", str(n), "--seed", str(seed)]
+    if runs is not None and quantity.startswith(("outlook.", "claim.")):
+        words += ["--runs", str(runs)]
+    if spread:
+        words += ["--spread", f"{spread!r}"]
+    words += [w for x in sets for w in ("--set", x)]
+    words += [w for x in pins for w in ("--pin", x)]
+    words += [w for x in what_ifs for w in ("--what-if", x)]
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def check_design(method: str, n: int) -> None:

@@ -85,9 +85,7 @@ def what_drives(
     ``command`` is the ``detente sensitivity`` line that gives the same numbers: the run's
     scenario as it was named (``settings["source"]``), its ``--set``, ``--pin`` and
     ``--what-if`` (and any status quo the run assumed), the seed and ``n``."""
-    import shlex
-
-    from ..analysis.sensitivity import sensitivity
+    from ..analysis.sensitivity import command_line, sensitivity
 
     try:
         r = sensitivity(s, "zone.p_open", method="sobol", n=DRIVERS_N, seed=seed)
@@ -95,21 +93,19 @@ def what_drives(
         return None
     st = settings or {}
     values = dict(s.quantities())
-    words = ["detente", "sensitivity", str(st.get("source") or s.id), "--quantity", "zone.p_open"]
-    words += ["--method", "sobol", "--n", str(DRIVERS_N), "--seed", str(seed)]
-    for x in st.get("sets") or ():
-        if not x.startswith("pin "):
-            words += ["--set", x]
-        elif "=" in x:  # the command line's --pin PATH=VALUE
-            words += ["--pin", x[4:]]
-        else:  # the workbench's pin: the number fixed at its value
-            words += ["--pin", f"{x[4:]}={float(values[x[4:]].value)!r}"]
-    for issue, v in (st.get("status_quo_assumed") or {}).items():
-        words += ["--set", f"status_quo.{issue}={float(v)!r}"]
-    for w in st.get("what_ifs") or ():
-        words += ["--what-if", w]
+    changes = list(st.get("sets") or ())
+    # a pin is "pin PATH=VALUE" (the command line's) or "pin PATH" (the workbench's: at its value)
+    pins = [x[4:] if "=" in x else f"{x[4:]}={float(values[x[4:]].value)!r}"
+            for x in changes if x.startswith("pin ")]  # fmt: skip
+    sets = [x for x in changes if not x.startswith("pin ")]
+    sets += [
+        f"status_quo.{i}={float(v)!r}" for i, v in (st.get("status_quo_assumed") or {}).items()
+    ]
     d = r.to_dict()
-    d["command"] = " ".join(shlex.quote(w) for w in words)
+    d["command"] = command_line(
+        str(st.get("source") or s.id), "zone.p_open", method="sobol", n=DRIVERS_N, seed=seed,
+        sets=sets, pins=pins, what_ifs=st.get("what_ifs") or (),
+    )  # fmt: skip
     return d
 
 

@@ -289,20 +289,11 @@ def sensitivity_command(
 ) -> str:
     """The command line that computes the same numbers (``name``: the bundled name or the
     uploaded file's name; a pinned number is pinned at its value after the sets)."""
-    import shlex
+    from ..analysis.sensitivity import command_line
 
-    changed = apply_inputs(s, Inputs(inputs.sets))
-    values = dict(changed.quantities())
-    words = ["detente", "sensitivity", name, "--quantity", quantity, "--method", method]
-    words += ["--n", str(n), "--seed", str(inputs.seed)]
-    if quantity.startswith(("outlook.", "claim.")):
-        words += ["--runs", str(runs)]
-    if spread:
-        words += ["--spread", f"{spread:g}"]
-    for x in inputs.sets:
-        words += ["--set", x]
-    for p in inputs.pins:
-        words += ["--pin", f"{p}={values[p].value:g}" if p in values else p]
-    for w in inputs.what_ifs:
-        words += ["--what-if", w]
-    return " ".join(shlex.quote(w) for w in words)
+    values = dict(apply_inputs(s, Inputs(inputs.sets)).quantities())
+    pins = [f"{p}={float(values[p].value)!r}" if p in values else p for p in inputs.pins]
+    return command_line(
+        name, quantity, method=method, n=n, seed=inputs.seed, runs=runs, spread=spread,
+        sets=inputs.sets, pins=pins, what_ifs=inputs.what_ifs,
+    )  # fmt: skip
