@@ -1,6 +1,7 @@
-"""The HTML report's "what drives it" on a case that is not the flagship: computed with the
-run's changes, rendered with the sentence, the bar chart and the table, and its command line
-gives the same numbers; a zone that never varies says so without an empty table or chart."""
+"""The report's "what drives it" on a case that is not the flagship: computed with the run's
+changes, rendered in HTML with the sentence, the bar chart and the table (in the terminal: the
+sentence and the command), and its command line gives the same numbers; a zone that never
+varies says so without an empty table or chart."""
 
 from __future__ import annotations
 
@@ -46,6 +47,15 @@ def test_the_section_has_words_chart_table_and_a_command_that_gives_its_numbers(
     assert command.startswith(f"detente sensitivity {STEEL} --quantity zone.p_open")
     assert "--set importer.red_lines.tariff=28" in command
     assert "--what-if steel-glut" in command and "--seed 7" in command
+    # the terminal report carries the sentence and the command
+    from rich.console import Console
+
+    from detente.report.terminal import render_terminal
+
+    console = Console(record=True, width=400)
+    render_terminal(report, console)
+    text = console.export_text()
+    assert f"What drives it: {d['words']}" in text and command in text
     args = shlex.split(command)[1:]
     res = CliRunner().invoke(app, [*args, "--json", "--executor", "inline", "--quiet"])
     assert res.exit_code == 0, res.output

@@ -239,6 +239,12 @@ def _zone(r: AnalysisReport, console: Console) -> None:
             change = " ".join(str(lv.get("change", "")).split())
             if change:
                 console.print(Padding(Text(change), (0, 0, 0, 4)))
+    drives = d.get("what_drives")
+    if drives:  # the sentence; the table and the chart are the command's (and the HTML's)
+        console.print(Text.assemble(("What drives it: ", "bold"), drives["words"]))
+        console.print(
+            Padding(Text(f"indices and chart: {drives['command']}", style="dim"), (0, 0, 0, 2))
+        )
 
 
 def _outlook(r: AnalysisReport, console: Console) -> None:
