@@ -76,3 +76,22 @@ def test_a_killed_worker_loses_no_variant(cluster):
     want = sweep(s, grid, executor=ExecutorSpec("inline"), **SIZES).to_dict(full=True)
     assert [v["index"] for v in got["variants"]] == list(range(6))
     assert json.dumps(got) == json.dumps(want)
+
+
+@pytest.mark.slow
+def test_batched_outlook_sensitivity_is_byte_identical_everywhere(cluster, monkeypatch):
+    import detente.analysis.sensitivity as S
+
+    # ten design points per task: several batches of simulations travel to the workers
+    monkeypatch.setattr(S, "RUNS_PER_TASK", 200)
+    s = resolve("examples/steel-dispute.yaml")
+    texts = {
+        spec.kind: json.dumps(
+            sensitivity(
+                s, "outlook.talks@6", method="morris", n=2, runs=20, executor=spec
+            ).to_dict()
+        )
+        for spec in executors(cluster)
+    }
+    assert texts["inline"] == texts["processes"] == texts["dask"]
+    assert json.loads(texts["dask"])["n_evaluations"] > 2 * S.points_per_task(20)
