@@ -178,3 +178,21 @@ def test_sensitivity_jobs_share_the_job_limit(
     assert client.post("/api/jobs", json={"scenario": "iran-jcpoa-2021"}).status_code == 429
     release.set()
     assert _wait(client, first.json())["status"] == "cancelled"
+
+
+def test_a_file_without_ranges_takes_a_spread_as_the_command_does(client: Any) -> None:
+    text = (EXAMPLES / "water-sharing.csv").read_bytes()
+    up = client.post("/api/upload", content=text, headers={"X-Filename": "water-sharing.csv"})
+    key = up.json()["key"]
+    info = client.get(f"/api/sensitivity/quantities?name={key}").json()
+    assert info["uncertain_inputs"] == 0 and info["numbers"] > 0
+    body = {"scenario": key, "quantity": "forecast.compromise.dim1", "method": "sobol", "n": 16}
+    refused = _wait(client, client.post("/api/sensitivity", json=body).json())
+    assert refused["status"] == "error" and "reads no uncertain input" in refused["error"]
+    job = _wait(client, client.post("/api/sensitivity", json={**body, "spread": 0.1}).json())
+    assert job["status"] == "done", job
+    got = job["result"]
+    assert got.pop("command").endswith("--seed 2021 --spread 0.1")
+    want = _cli(str(EXAMPLES / "water-sharing.csv"), "--quantity", "forecast.compromise.dim1",
+                "--method", "sobol", "--n", "16", "--spread", "0.1")  # fmt: skip
+    assert got == want and got["variance"] > 0

@@ -70,6 +70,7 @@ async def quantities(request: Request) -> Response:
             "default_n": DEFAULT_N,
             "runs": wb.sizes["runs"],
             "uncertain_inputs": sum(1 for _p, q in s.quantities() if not q.is_certain),
+            "numbers": sum(1 for _ in s.quantities()),
             "limits": {**MAX_POINTS, "seconds": JOB_SECONDS},
         }
     )

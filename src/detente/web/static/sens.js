@@ -25,6 +25,8 @@ async function sensLoad(key) {
     groups[q.kind].append(el("option", { value: q.quantity, title: q.label }, `${q.quantity} — ${q.label}`));
   }
   if (!$("sens-runs").value) $("sens-runs").value = info.runs;
+  // a file that states no ranges (KTAB, exchange tables) has nothing to vary without a spread
+  $("sens-spread").value = info.uncertain_inputs ? "" : "0.1";
   sensHint();
 }
 function sensQuantity() {
@@ -36,13 +38,16 @@ function sensHint() {
   if (!q || !info) return;
   const method = $("sens-method").value;
   const n = parseInt($("sens-n").value || "0", 10) || 0;
-  const d = info.uncertain_inputs;
+  const spread = parseFloat($("sens-spread").value) > 0;
+  const d = spread ? info.numbers : info.uncertain_inputs;
   const points = n * (d + (method === "sobol" ? 2 : 1));
+  const inputsWord = spread ? "numbers, each given a range by the spread" : "uncertain inputs";
   $("sens-runs-label").hidden = !q.simulates;
   const runs = parseInt($("sens-runs").value || "0", 10) || 0;
   const cost = q.simulates ? `each runs the simulation ${runs} times` : q.vectorised ? "computed in batches (fast)" : "each runs the model once";
-  $("sens-hint").textContent = `${q.label}: at most ${points.toLocaleString()} design points (n=${n} × (${d} uncertain inputs + ${method === "sobol" ? 2 : 1}); only the inputs it reads are varied), ${cost}.` +
-    (method === "sobol" ? " Sobol needs n a power of two." : "");
+  $("sens-hint").textContent = `${q.label}: at most ${points.toLocaleString()} design points (n=${n} × (${d} ${inputsWord} + ${method === "sobol" ? 2 : 1}); only the inputs it reads are varied), ${cost}.` +
+    (method === "sobol" ? " Sobol needs n a power of two." : "") +
+    (info.uncertain_inputs ? "" : " This case states no ranges: the spread gives every number one (+-10% of its scale by default).");
 }
 
 async function sensRun() {
@@ -160,6 +165,7 @@ window.addEventListener("DOMContentLoaded", () => {
   });
   $("sens-n").addEventListener("input", () => { sens.nTouched = true; sensHint(); });
   $("sens-runs").addEventListener("input", sensHint);
+  $("sens-spread").addEventListener("input", sensHint);
   $("sens-run").addEventListener("click", () => sensRun().catch((err) => { $("sens-step").textContent = err.message; }));
   $("sens-cancel").addEventListener("click", () => sens.job && post(`/api/jobs/${sens.job}/cancel`, {}));
 });
