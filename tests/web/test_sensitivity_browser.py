@@ -96,6 +96,17 @@ def test_a_morris_job_shows_the_table_the_chart_and_the_words(
         in command
     ), command
     assert f"--set {path}=0.5" in command
+    # the download (a blob: link, which the page's CSP lets no fetch read: its Blob is read)
+    # is the job's JSON (the command's --json), its rows those of the table
+    saved = driver.execute_script(
+        "const a = document.getElementById('sens-download');"
+        " return a.hidden || !a.href.startsWith('blob:') ? null : sens.blob.text()"
+        ".then(JSON.parse).then(d => [d.quantity, d.inputs.map(r => r.input), 'command' in d,"
+        " a.download])"
+    )
+    assert saved is not None and saved[0] == "outlook.talks@6" and not saved[2], saved
+    assert saved[1][: len(rows)] == [p for p, _mu in rows]
+    assert saved[3] == "what-drives-iran-jcpoa-2021-outlook.talks_6.json"
     driver.execute_script("document.getElementById('sens').scrollIntoView()")
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "serve-sensitivity-iran.png"))

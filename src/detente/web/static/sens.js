@@ -6,7 +6,7 @@
 // Uses el(), api(), post(), fmt(), $, state, inputs(), describeChanges and COLOURS of app.js.
 "use strict";
 
-const sens = { key: null, info: null, job: null, result: null, inputs: null, nTouched: false, showAll: false, attempt: 0 };
+const sens = { key: null, info: null, job: null, result: null, inputs: null, nTouched: false, showAll: false, attempt: 0, url: null, blob: null };
 
 function sensKinds() {
   return { zone: "Zone of agreement", forecast: "Model forecasts", outlook: "Outlook (crisis dynamics)", claim: "Claims (margin of the first condition)" };
@@ -103,6 +103,7 @@ function sensRenderResult() {
   $("sens-meta").textContent = "";
   if (window.Plotly && $("sens-plot").data) Plotly.purge("sens-plot");
   $("sens-plot").replaceChildren();
+  $("sens-download").hidden = true;
   if (!d) return;
   const sobol = d.method === "sobol"; const key = sensKey(d);
   $("sens-words").textContent = d.words;
@@ -133,6 +134,13 @@ function sensRenderResult() {
   }
   for (const n of d.notes) notes.append(el("li", {}, n));
   $("sens-command").textContent = d.command ? `Same numbers from the command line: ${d.command}` : "";
+  // the result as the command's --json writes it (without the page's "command")
+  if (sens.url) URL.revokeObjectURL(sens.url);
+  const plain = Object.assign({}, d); delete plain.command;
+  sens.blob = new Blob([JSON.stringify(plain, null, 2) + "\n"], { type: "application/json" });
+  sens.url = URL.createObjectURL(sens.blob);
+  const dl = $("sens-download"); dl.href = sens.url; dl.hidden = false;
+  dl.download = `what-drives-${d.scenario}-${d.quantity.replace(/[^A-Za-z0-9_.-]+/g, "_")}.json`;
   sensPlot(d, nonzero.slice(0, 12));
 }
 function sensPlot(d, rows) {
