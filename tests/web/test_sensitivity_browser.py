@@ -112,3 +112,37 @@ def test_a_morris_job_shows_the_table_the_chart_and_the_words(
     driver.save_screenshot(str(ARTIFACTS / "serve-sensitivity-iran.png"))
     errors = console_errors(driver)
     assert errors == [], f"console errors: {errors}"
+
+
+def test_a_sobol_job_shows_first_and_total_indices(live_server: str, driver: Any) -> None:
+    _open_iran(driver, live_server)
+    _wait(driver, "document.querySelector('#sens-quantity option[value=\"zone.gap\"]')")
+    _set(driver, "sens-quantity", "zone.gap")
+    _set(driver, "sens-method", "sobol")
+    assert driver.find_element("id", "sens-n").get_attribute("value") == "64"  # its default
+    _set(driver, "sens-n", "32")
+    driver.find_element("id", "sens-run").click()
+    _wait(
+        driver,
+        "document.getElementById('sens-words').textContent"
+        " || /error|refused|cancelled/.test(document.getElementById('sens-step').textContent)",
+        timeout=240,
+    )
+    assert "done" in driver.find_element("id", "sens-step").text
+    head = driver.execute_script(
+        "return [...document.querySelectorAll('#sens-table th')].map(h => h.textContent)"
+    )
+    assert head[:3] == ["input", "first order [95%]", "total [95%]"], head
+    cells = driver.execute_script(
+        "return [...document.querySelectorAll('#sens-table tr[data-input]')]"
+        ".map(r => [r.cells[1].textContent, r.cells[2].textContent])"
+    )
+    assert cells and all("[" in a and "[" in b for a, b in cells), cells
+    traces = driver.execute_script(
+        "return document.getElementById('sens-plot').data.map(t => t.name)"
+    )
+    assert traces == ["first order", "total"], traces
+    words = driver.find_element("id", "sens-words").text
+    assert words.startswith("the gap between the win-sets"), words
+    errors = console_errors(driver)
+    assert errors == [], f"console errors: {errors}"
