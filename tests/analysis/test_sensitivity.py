@@ -193,3 +193,30 @@ def test_batched_design_points_give_the_numbers_of_one_simulation_each(case, qua
     single = sensitivity(s, quantity, method="morris", n=2, runs=30, seed=5).to_dict()
     assert json.dumps(batched, sort_keys=True) == json.dumps(single, sort_keys=True)
     assert batched["variance"] > 0
+
+
+@pytest.mark.parametrize(
+    "case", ["us-dprk-2021", "iran-jcpoa-2021", "examples/steel-dispute.yaml", "water-spread"]
+)
+def test_a_pinned_copy_equals_the_validated_pinned_scenario(case):
+    from detente.analysis._sensitivity_points import pinned_copy
+    from detente.scenario.arrays import quantile
+
+    s = (
+        with_spread(resolve("examples/water-sharing.csv"), 0.1)
+        if case == "water-spread"
+        else resolve(case)
+    )
+    qs = dict(s.quantities())
+    paths = [p for p, q in qs.items() if not q.is_certain]
+    kinds = {p.split(".")[1] if p.split(".")[0] not in ("drivers", "parameters", "status_quo")
+             else p.split(".")[0] for p in paths}  # fmt: skip
+    rng = np.random.default_rng(3)
+    for _ in range(3):
+        values = {p: float(quantile(qs[p], rng.random())) for p in paths}
+        fast, slow = pinned_copy(s, values), pinned(s, values)
+        assert fast == slow
+        assert fast.model_dump(mode="json") == slow.model_dump(mode="json")
+        assert all(dict(fast.quantities())[p].is_certain for p in paths)
+    if case == "us-dprk-2021":  # every kind of path: stances, red lines, capability, named
+        assert {"capability", "red_lines", "drivers", "parameters", "status_quo"} <= kinds

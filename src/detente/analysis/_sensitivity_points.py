@@ -219,6 +219,48 @@ def pinned(s: Scenario, values: dict[str, float]) -> Scenario:
     return _Scenario.model_validate(data)
 
 
+def pinned_copy(s: Scenario, values: dict[str, float]) -> Scenario:
+    """:func:`pinned` without validating the whole scenario again: each pinned number is a new
+    :class:`~detente.scenario.Quantity` (validated on its own) put into copies of the actors,
+    stances, red lines and named quantities that hold it; the rest is shared with ``s`` (its
+    models are frozen). ``s`` was validated, and a value inside a number's stated range
+    breaks none of the scenario's rules, so the result equals :func:`pinned`'s (tested on
+    every path kind of several cases) at a fraction of the cost: re-validating a scenario was
+    some 10% of the time of a design point of an outlook quantity."""
+    from ..scenario import Quantity
+
+    actors = {a.id: a for a in s.actors}
+    status_quo, named = (
+        dict(s.status_quo),
+        {"drivers": dict(s.drivers), "parameters": dict(s.parameters)},
+    )
+    for path, v in values.items():
+        x = Quantity(value=float(v), low=float(v), high=float(v))
+        parts = path.split(".")
+        if parts[0] == "status_quo":
+            status_quo[parts[1]] = x
+        elif parts[0] in named:
+            table = named[parts[0]]
+            table[parts[1]] = table[parts[1]].model_copy(update={"value": x})
+        else:
+            a = actors[parts[0]]
+            if parts[1] == "capability":
+                a = a.model_copy(update={"capability": x})
+            elif parts[1] == "red_lines":
+                lines = dict(a.red_lines)
+                lines[parts[2]] = lines[parts[2]].model_copy(update={"bound": x})
+                a = a.model_copy(update={"red_lines": lines})
+            else:
+                stances = dict(a.stances)
+                stances[parts[1]] = stances[parts[1]].model_copy(update={parts[2]: x})
+                a = a.model_copy(update={"stances": stances})
+            actors[parts[0]] = a
+    return s.model_copy(
+        update={"actors": tuple(actors[a.id] for a in s.actors), "status_quo": status_quo,
+                "drivers": named["drivers"], "parameters": named["parameters"]}
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class _Job:
     """What every task needs: shipped once to each worker."""
@@ -241,7 +283,7 @@ def _evaluate_chunk(job: _Job, rows: tuple[int, int]) -> list[float]:
         return [float(x) for x in _vectorised(q, batch)]
     quantities = dict(s.quantities())
     points = [
-        pinned(s, {p: float(quantile(quantities[p], row[k])) for k, p in enumerate(job.paths)})
+        pinned_copy(s, {p: float(quantile(quantities[p], row[k])) for k, p in enumerate(job.paths)})
         for row in u
     ]
     if q.kind == "forecast":
