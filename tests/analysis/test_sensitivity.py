@@ -199,7 +199,7 @@ def test_batched_design_points_give_the_numbers_of_one_simulation_each(case, qua
     "case", ["us-dprk-2021", "iran-jcpoa-2021", "examples/steel-dispute.yaml", "water-spread"]
 )
 def test_a_pinned_copy_equals_the_validated_pinned_scenario(case):
-    from detente.analysis._sensitivity_points import pinned_copy
+    from detente.analysis.sensitivity import pinned_copy
     from detente.scenario.arrays import quantile
 
     s = (

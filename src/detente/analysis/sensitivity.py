@@ -52,6 +52,7 @@ from ._sensitivity_points import (
     available_quantities,
     parse_quantity,
     pinned,
+    pinned_copy,
 )
 from ._sensitivity_points import read_paths as read_paths
 from ._sensitivity_result import SMALL as SMALL
@@ -72,6 +73,7 @@ __all__ = [
     "command_line",
     "parse_quantity",
     "pinned",
+    "pinned_copy",
     "points_per_task",
     "sensitivity",
 ]
