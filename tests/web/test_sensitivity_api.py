@@ -54,6 +54,17 @@ def test_the_quantities_are_those_the_command_accepts(client: Any) -> None:
     assert "claim.C3" not in listed and iran.claims[2].check[0].compare == "=="
     assert {q["kind"] for q in d["quantities"]} == {"zone", "forecast", "outlook", "claim"}
     assert all(q["simulates"] == (q["kind"] in ("outlook", "claim")) for q in d["quantities"])
+    # runs per design point: the command's default (not the report's size)
+    import inspect
+
+    from detente.analysis.sensitivity import RUNS
+    from detente.cli import sensitivity_cmd
+
+    assert (
+        d["runs"]
+        == RUNS
+        == inspect.signature(sensitivity_cmd.sensitivity).parameters["runs"].default
+    )
     # a case without roles has no outlook to offer
     listed = client.get("/api/sensitivity/quantities?name=ec-emissions-1994").json()
     assert not any(q["kind"] == "outlook" for q in listed["quantities"])

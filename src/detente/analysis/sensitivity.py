@@ -66,6 +66,7 @@ if TYPE_CHECKING:
 __all__ = [
     "METHODS",
     "OUTLOOK_MODES",
+    "RUNS",
     "QuantityRef",
     "SensitivityResult",
     "available_quantities",
@@ -82,6 +83,8 @@ METHODS = ("sobol", "morris")
 #: Design points per task for the vectorised quantities (fixed, so chunking never changes a
 #: number: the batched solvers see the same rows whatever the executor).
 CHUNK = 512
+#: Runs of the crisis dynamics per design point, by default (outlook and claim quantities).
+RUNS = 200
 #: Simulated runs per task for the outlook and claim quantities: their design points are
 #: simulated together, ``RUNS_PER_TASK // runs`` at a time (32 at 200 runs), in one batch of
 #: the vectorised simulation (fixed, so the chunks never depend on the executor; the batch
@@ -103,7 +106,7 @@ def sensitivity(
     method: str = "sobol",
     n: int = 256,
     seed: int = defaults.SEED,
-    runs: int = 200,
+    runs: int = RUNS,
     spread: float | None = None,
     executor: ExecutorSpec | None = None,
     progress: Any = None,

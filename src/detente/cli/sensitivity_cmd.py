@@ -64,7 +64,7 @@ def sensitivity(
     seed: SeedOption = defaults.SEED,
     runs: Annotated[
         int, typer.Option("--runs", help="Runs of the dynamics per design point (outlook, claims).")
-    ] = 200,
+    ] = 200,  # detente.analysis.sensitivity.RUNS (not imported: the CLI starts lazily)
     spread: Annotated[
         float | None,
         typer.Option(

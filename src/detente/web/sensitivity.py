@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import defaults
-from ..analysis.sensitivity import CHUNK, check_design, parse_quantity, points_per_task
+from ..analysis.sensitivity import CHUNK, RUNS, check_design, parse_quantity, points_per_task
 from ..errors import DetenteError
 from . import compute
 from .app import ClientError, Workbench, _inputs, _json
@@ -68,7 +68,7 @@ async def quantities(request: Request) -> Response:
             "quantities": listed,
             "methods": ["morris", "sobol"],
             "default_n": DEFAULT_N,
-            "runs": wb.sizes["runs"],
+            "runs": RUNS,  # the command's default, not the report's (each point simulates)
             "uncertain_inputs": sum(1 for _p, q in s.quantities() if not q.is_certain),
             "numbers": sum(1 for _ in s.quantities()),
             "limits": {**MAX_POINTS, "seconds": JOB_SECONDS},
@@ -83,7 +83,7 @@ def _int(data: dict[str, Any], key: str, default: int, low: int, high: int) -> i
     return v
 
 
-def _request(data: dict[str, Any], wb: Workbench) -> dict[str, Any]:
+def _request(data: dict[str, Any]) -> dict[str, Any]:
     quantity = data.get("quantity")
     if not isinstance(quantity, str) or not quantity.strip() or len(quantity) > 200:
         raise ClientError(400, ["'quantity' must name a quantity, e.g. zone.p_open"])
@@ -92,7 +92,7 @@ def _request(data: dict[str, Any], wb: Workbench) -> dict[str, Any]:
         raise ClientError(400, [f"'method' must be morris or sobol; got {method!r}"])
     n = _int(data, "n", DEFAULT_N[method], 2, 65_536)
     check_design(method, n)  # Sobol's n a power of two: refused now, as the command does
-    runs = _int(data, "runs", wb.sizes["runs"], 1, 100_000)
+    runs = _int(data, "runs", RUNS, 1, 100_000)
     spread = data.get("spread")
     if spread is not None and (
         not isinstance(spread, int | float) or isinstance(spread, bool) or not 0 < spread <= 1
@@ -130,7 +130,7 @@ async def start(request: Request) -> Response:
     key = data.get("scenario", wb.default)
     src, s = wb.scenario(key)
     inputs = _inputs(data)
-    req = _request(data, wb)
+    req = _request(data)
     changed = compute.apply_inputs(s, inputs)  # refuse bad changes now, with their locations
     q = parse_quantity(changed, req["quantity"])  # an unknown quantity: 400, saying which exist
     _check_size(changed, q, req)
