@@ -12,7 +12,10 @@ function sensKinds() {
   return { zone: "Zone of agreement", forecast: "Model forecasts", outlook: "Outlook (crisis dynamics)", claim: "Claims (margin of the first condition)" };
 }
 async function sensLoad(key) {
-  sens.key = key; sens.info = null; sens.result = null; sensRenderResult();
+  // a job of the case the page leaves would hold a slot of the server to no end: cancel it
+  if (sens.job && !$("sens-cancel").disabled) post(`/api/jobs/${sens.job}/cancel`, {}).catch(() => {});
+  sens.key = key; sens.info = null; sens.result = null; sens.job = null; sensRenderResult();
+  $("sens-cancel").disabled = true; $("sens-run").disabled = false;
   $("sens-step").textContent = ""; $("sens-progress").value = 0;
   const sel = $("sens-quantity"); sel.replaceChildren();
   let info;
