@@ -133,7 +133,10 @@ def cannot_fail(
     share = float(np.mean(OPS[compare](y, threshold) == holds))
     if not est.aggregate and share < (1.0 if est.reads in NOISE_FREE else AGREEMENT):
         return None  # it fails in some draws of the inputs (beyond a simulation's noise)
-    trends = _trends(y, d, scenario, est.paths)
+    try:
+        trends = _trends(y, d, scenario, est.paths)
+    except (KeyError, ValueError):  # a variant without a number the baseline has
+        return None
     if toward == 0:
         if any(b != 0 for _, b, *_ in trends):
             return None  # an exact equality that an input moves can break

@@ -14,8 +14,10 @@ evidence
     ``encoding`` (the verdict restates inputs: shown as "encoded in the scenario" and never
     counted as a finding), ``derived`` (from model outputs) or ``record`` (against data).
     The kind is *computed*: a claim declared ``derived`` whose every condition a rule on the
-    typed inputs alone predicts in at least 95% of the draws (:mod:`.kinds`) is reported as an
-    encoding, with the rules it restates (``restates``); ``declared`` keeps the file's word.
+    typed inputs alone predicts in at least 95% of the draws, or no input within its stated
+    range can flip (*structural*, :func:`.kinds.cannot_fail`), is reported as an encoding,
+    with the rules it restates (``restates``); so is one that a structural condition that
+    fails decides. ``declared`` keeps the file's word; each condition says ``structural``.
 robustness
     The share of draws *over the ranges of every uncertain input* (judgement parameters
     included) in which every condition holds, each draw's quantity computed at that draw's
