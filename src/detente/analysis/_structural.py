@@ -15,7 +15,7 @@ from ..errors import DetenteError
 from ..scenario.whatif import apply_sets
 from ._restatement import AGREEMENT, OPS, STRUCTURAL, STRUCTURAL_FAILS, Restatement
 from .drivers import sampled_quantities
-from .quantities import Evaluator
+from .quantities import HINGE_Z, Evaluator
 
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
@@ -144,13 +144,17 @@ def cannot_fail(
     ranges = dict(scenario.quantities())
     # each input alone at the end of its own range that moves the value toward the threshold
     pushes = []
-    for path, _b, _t, at_low, at_high in trends:
+    for path, _b, t, at_low, at_high in trends:
         push = max(at_low, at_high) if toward > 0 else min(at_low, at_high)
         if push * toward > 0:
             end = ranges[path].low if push == at_low else ranges[path].high
-            pushes.append((abs(push), path, end))
-            if not _keeps(compare, threshold, holds, est.value + push, est.value + push):
-                return None  # extrapolated to the end of its range, this input flips it
+            pushes.append((t, path, end))
+            # a trend beyond chance (some 100 inputs are screened at once, as for the hinges)
+            # that reaches the threshold at the end of the input's range can flip it
+            beyond = t >= HINGE_Z
+            if beyond and not _keeps(compare, threshold, holds, est.value + push, est.value + push):
+                return None
+    # the inputs whose trends point toward the threshold most clearly go first
     pushes.sort(reverse=True)
     verdict = "holds" if holds else "fails"
     if est.aggregate:
@@ -173,7 +177,10 @@ def cannot_fail(
                 return None
             seen.append(f"{path} = {end:g}: {there.value:.3g} [{c_lo:.3g}, {c_hi:.3g}]")
         if seen:
-            text += "; at the ends that move it most, " + "; ".join(seen)
+            text += (
+                "; with the inputs whose trends point at it most clearly at those ends: "
+                + "; ".join(seen)
+            )
     return Restatement(
         condition,
         f"{STRUCTURAL if holds else STRUCTURAL_FAILS} ({text})",

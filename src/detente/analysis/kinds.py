@@ -30,9 +30,10 @@ cannot fail within the stated ranges
     keeps the verdict in every draw (a value free of simulation noise: the inputs and the
     bargaining set) or in :data:`AGREEMENT` of them (a simulated share, whose value per draw
     carries the noise of a few runs); along every input it reads (the quantity's dependency
-    paths), the per-draw trend extrapolated to either end of the input's own stated range
-    does not carry the value across the threshold; and the :data:`N_ENDS` inputs that move it
-    most toward the threshold, each pinned alone at that end, leave the verdict clear of its
+    paths), a per-draw trend beyond chance (``t >= HINGE_Z``, as for the hinges) extrapolated
+    to either end of the input's own stated range does not carry the value across the
+    threshold; and the two inputs whose trends point toward the threshold most clearly (the
+    largest ``t``), each pinned alone at that end of its range, leave the verdict clear of its
     interval there (computed again: simulated for the dynamics).
 
 A claim whose every condition is predicted so (restated or structural), or whose verdict a
