@@ -199,10 +199,13 @@ def corner_estimate(
     s0 = ev.scenario
     ops = {f"{a.id}.red_lines.{i}": rl.op for a in s0.actors for i, rl in a.red_lines.items()}
     sets = [f"{p}={ops.get(p, '')}{v:.12g}" for p, v in pins.items()]
+    # simulated only as far as the condition reads (a quantity without a month reads them all)
+    inner = cond.args.get("args", {}) if cond.quantity == "effect" else cond.args
+    months = min(ev.months, int(inner.get("month", ev.months)))
     try:
         s = apply_sets(s0, sets, pin=True)
         other = Evaluator(
-            s, draws=ev.draws, seed=ev.seed, runs=ev.runs, months=ev.months, groups=ev.groups
+            s, draws=ev.draws, seed=ev.seed, runs=ev.runs, months=months, groups=ev.groups
         )
         return other.estimate(cond, under=under)
     except (DetenteError, ValueError):
