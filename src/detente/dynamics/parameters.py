@@ -241,17 +241,19 @@ DEFAULTS: dict[str, ParameterDefault] = {
         0.0,
         "Engagement utility of both veto players the month after talks ended, decaying with "
         "the months without talks since (rule talks_recency)",
-        "off (0): fitted by simulated likelihood on the 28 training origins it is 4.4 (the "
-        "other talks parameters refitted with it) or 3.1 (them held), and either fit loses "
-        "out of sample to the baselines it beat; the training origins (1995-2011) have no "
-        'long impasse to learn from (docs/dynamics.md, "Time since the last talks")',
+        "off (0): on the 28 training origins the simulated-likelihood fit gives 4.6 with "
+        "the other talks parameters refitted (signs bounded) and 3.1 with them held, but the "
+        "joint refit is worse out of sample than the current talks parameters and the term "
+        "is about 0 at the flagship's start (20 months after the last talks; decay 2.25 "
+        "months): the training origins (1995-2011) have no long impasse to learn the "
+        'long-gap hazard from (docs/dynamics.md, "Time since the last talks")',
     ),
     "talks_recency_months": _c(
         2.25,
         1.0,
         6.25,
         "Decay (in months) of the pull of recent talks (rule talks_recency)",
-        "profile likelihood: logit of talks starting next month on exp(-(w - 1) / months) over the 130 months without talks of record dprk, 1990-01..2011-12 (48 followed by talks), grid 0.5..36 by 0.25; detente backtest dynamics --fit",
+        "profile likelihood: logit of talks starting next month on exp(-(w - 1) / months) over the 130 months without talks of the record, 1990-01..2011-12 (48 followed by talks), grid 0.5..36 by 0.25; detente backtest dynamics --fit",
     ),
     "fatigue_rate": _j(
         0.01,
