@@ -175,9 +175,13 @@ def element_effects(
         change = _largest(base, variants)
         inert = max(abs(x) for x in change.values()) < INERT
         if inert and not reason:
+            deadline = kind == "event" and any(
+                e.id == name and e.effect is not None and e.effect.by is not None for e in s.events
+            )
             reason = (
-                "removing it, or moving its effect across its range, changes no probability "
-                "by half a point"
+                "its effect at 0 or across its range changes no probability by half a point"
+                if deadline
+                else "removing it changes no probability by half a point"
                 if kind == "event"
                 else "moving it across its range changes no probability by half a point"
                 if variants
