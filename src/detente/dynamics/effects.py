@@ -91,7 +91,9 @@ def _event_reason(s: Scenario, name: str) -> str:
         if e.effect is None:
             return "a deadline that declares no effect (events.ID.effect: raises, by, window)"
         if e.effect.inert is not None:
-            return f"declared inert: {e.effect.inert}"
+            # its first sentence; the whole reason is in `detente show CASE --sources`
+            first = e.effect.inert.split(". ")[0].rstrip(".")
+            return f"declared inert: {first} (events.{e.id}.effect.inert)"
         return ""
     return (
         f"the dynamics read events of kind exercise, election and deadline only; "
@@ -183,6 +185,8 @@ def element_effects(
                 if deadline
                 else "removing it changes no probability by half a point"
                 if kind == "event"
+                else "taking it from its actor changes no probability by half a point"
+                if kind == "tool"
                 else "moving it across its range changes no probability by half a point"
                 if variants
                 else "it has no range to move"
