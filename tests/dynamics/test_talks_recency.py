@@ -87,3 +87,17 @@ def test_the_decay_is_fitted_on_the_training_months_only():
     # the months after 2011 (the 2018-19 summits among them) do not enter it
     assert fit_recency_months("dprk", "2011-12") == (value, low, high, why)
     assert fit_recency_months("dprk", "2021-06")[3] != why
+
+
+def test_the_backtest_gives_each_origin_its_months_since_the_last_talks():
+    from detente.dynamics.backtest import backtest_scenario, run_origin
+
+    s = backtest_scenario(load_bundled("us-dprk-2021"))
+    panel = load_record("dprk").panel()
+    talks = panel["talks"].to_numpy(bool)
+    # an origin one month after a talks month, itself without talks
+    k = next(i for i in range(60, len(talks)) if talks[i - 1] and not talks[i])
+    kw = {"runs": 400, "seed": 2}
+    on = run_origin(s, panel, k, parameters={"talks_recency": 3.0}, **kw)
+    off = run_origin(s, panel, k, parameters={"talks_recency": 0.0}, **kw)
+    assert on.in_talks[0].mean() - off.in_talks[0].mean() > 0.05
