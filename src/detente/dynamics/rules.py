@@ -72,7 +72,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "talks_recency",
-        "While talks are off, both veto players' utility of engaging has the term talks_recency x exp(-(w - 1) / talks_recency_months), w the months without talks since the last talks month (1 the month after talks ended; unknown, as if long ago, when neither the record nor the start says): the pull of talks that ended recently decays, so the hazard of talks falls with the time since the last talks, as the record's does.",
+        "While talks are off, both veto players' utility of engaging has the term talks_recency x exp(-(w - 1) / talks_recency_months), w the months without talks since the last talks month (1 the month after talks ended; unknown, as if long ago, when neither the record nor the start says): the pull of talks that ended recently decays, so the hazard of talks falls with the time since the last talks, as the record's does. Off by default (talks_recency = 0): its fit on the training origins did not carry over (docs/dynamics.md).",
         ("talks_recency", "talks_recency_months"),
     ),
     Rule(
