@@ -220,3 +220,21 @@ def test_a_pinned_copy_equals_the_validated_pinned_scenario(case):
         assert all(dict(fast.quantities())[p].is_certain for p in paths)
     if case == "us-dprk-2021":  # every kind of path: stances, red lines, capability, named
         assert {"capability", "red_lines", "drivers", "parameters", "status_quo"} <= kinds
+
+
+def test_a_deadlines_effect_is_an_input_the_outlook_reads():
+    """A case with a deadline whose effect size has a range (tests/dynamics/deadline-case.yaml,
+    a made-up case): the outlook reads it, pinning and spreading handle its path, and its
+    effect on P(agreement) around the deadline is found."""
+    from detente.analysis.sensitivity import pinned_copy
+
+    s = resolve("tests/dynamics/deadline-case.yaml")
+    path = next(p for p, q in s.quantities() if p.startswith("events.") and not q.is_certain)
+    q = dict(s.quantities())[path]
+    p1, p2 = pinned(s, {path: q.high}), pinned_copy(s, {path: q.high})
+    assert p1 == p2 and dict(p1.quantities())[path].is_certain
+    assert dict(with_spread(s, 0.1).quantities())[path].low == q.low  # a stated range is kept
+    r = sensitivity(s, "outlook.agreement@18", method="morris", n=4, runs=40, seed=2)
+    row = next(r for r in r.rows if r["input"] == path)
+    assert row["label"].startswith("the effect of ")
+    assert row["mu_star"] > 0

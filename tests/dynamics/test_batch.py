@@ -59,3 +59,22 @@ def test_scenarios_of_different_cases_are_refused():
     with pytest.raises(ModelError, match="simulate_batch"):
         simulate_batch([a, b], months=2, runs=4)
     assert simulate_batch([], months=2, runs=4) == []
+
+
+def test_a_batch_with_deadlines_and_talks_history_equals_simulate():
+    """Fields the monthly loop gained (a deadline's push per month and run, the months
+    without talks at the start) are merged as the runs are: the made-up deadline case, its
+    deadline's effect size pinned at three values, and the flagship (talks in its record)."""
+    s = resolve("tests/dynamics/deadline-case.yaml")
+    path = next(p for p, q in s.quantities() if p.startswith("events.") and not q.is_certain)
+    q = dict(s.quantities())[path]
+    points = [pinned(s, {path: v}) for v in (q.low, q.value, q.high)]
+    flagship = resolve("us-dprk-2021")
+    for case in (points, [flagship, pinned(flagship, {"drivers.economic_distress": 0.9})]):
+        batch = simulate_batch(case, months=18, runs=30, seed=4, groups=1)
+        for p, got in zip(case, batch, strict=True):
+            assert _equal(simulate(p, months=18, runs=30, seed=4, groups=1), got) == []
+    assert not np.array_equal(
+        simulate_batch(points[:1], months=18, runs=30)[0].modes,
+        simulate_batch(points[2:], months=18, runs=30)[0].modes,
+    )  # the deadline's size moves the runs

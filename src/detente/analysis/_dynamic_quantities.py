@@ -120,13 +120,13 @@ def _pooled(
 
 def _dynamics_paths(ev: Evaluator) -> frozenset[str]:
     """The inputs the simulation reads: the veto players' numbers (the bargaining set), the
-    status quo, the drivers and the parameters (third parties act through their tools)."""
+    status quo, the drivers, the parameters and the deadlines' effects (third parties act
+    through their tools)."""
     s = ev.scenario
     veto = set(_veto_ids(s))
+    read = ("status_quo", "drivers", "parameters", "events")
     return frozenset(
-        p
-        for p, _ in s.quantities()
-        if p.split(".")[0] in veto or p.split(".")[0] in ("status_quo", "drivers", "parameters")
+        p for p, _ in s.quantities() if p.split(".")[0] in veto or p.split(".")[0] in read
     )
 
 

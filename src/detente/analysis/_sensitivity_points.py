@@ -210,6 +210,8 @@ def pinned(s: Scenario, values: dict[str, float]) -> Scenario:
             data["status_quo"][parts[1]] = x
         elif parts[0] in ("drivers", "parameters"):
             data[parts[0]][parts[1]]["value"] = x
+        elif parts[0] == "events":  # events.ID.effect.by: the size of a deadline's effect
+            next(e for e in data["events"] if e["id"] == parts[1])["effect"]["by"] = x
         elif parts[1] == "capability":
             actors[parts[0]]["capability"] = x
         elif parts[1] == "red_lines":
@@ -230,6 +232,7 @@ def pinned_copy(s: Scenario, values: dict[str, float]) -> Scenario:
     from ..scenario import Quantity
 
     actors = {a.id: a for a in s.actors}
+    events = {e.id: e for e in s.events}
     status_quo, named = (
         dict(s.status_quo),
         {"drivers": dict(s.drivers), "parameters": dict(s.parameters)},
@@ -242,6 +245,10 @@ def pinned_copy(s: Scenario, values: dict[str, float]) -> Scenario:
         elif parts[0] in named:
             table = named[parts[0]]
             table[parts[1]] = table[parts[1]].model_copy(update={"value": x})
+        elif parts[0] == "events":
+            e = events[parts[1]]
+            effect = e.effect.model_copy(update={"by": x}) if e.effect is not None else None
+            events[parts[1]] = e.model_copy(update={"effect": effect})
         else:
             a = actors[parts[0]]
             if parts[1] == "capability":
@@ -257,7 +264,8 @@ def pinned_copy(s: Scenario, values: dict[str, float]) -> Scenario:
             actors[parts[0]] = a
     return s.model_copy(
         update={"actors": tuple(actors[a.id] for a in s.actors), "status_quo": status_quo,
-                "drivers": named["drivers"], "parameters": named["parameters"]}
+                "drivers": named["drivers"], "parameters": named["parameters"],
+                "events": tuple(events[e.id] for e in s.events)}
     )  # fmt: skip
 
 

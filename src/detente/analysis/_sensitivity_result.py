@@ -134,6 +134,9 @@ def describe_path(s: Scenario, path: str) -> str:
         return f"the driver {_short(s.drivers[parts[1]].label, parts[1])}"
     if parts[0] == "parameters":
         return f"the parameter {parts[1]}"
+    if parts[0] == "events":
+        e = next(e for e in s.events if e.id == parts[1])
+        return f"the effect of {_short(e.label, e.id)}"
     who = _short(s.actor(parts[0]).label, parts[0])
     who += "'" if who.endswith("s") else "'s"
     if parts[1] == "capability":
@@ -147,8 +150,9 @@ def describe_path(s: Scenario, path: str) -> str:
 def with_spread(s: Scenario, spread: float) -> Scenario:
     """A copy in which every number without a stated range gets one: +-``spread`` of its
     issue's scale (positions, red lines, the status quo), of ``salience_max`` (saliences) or
-    of its value (capabilities, drivers, parameters), clipped to what is allowed. For files
-    that state no ranges (KTAB, exchange tables); stated ranges are kept."""
+    of its value (capabilities, drivers, parameters, deadlines' effects), clipped to what is
+    allowed. For files that state no ranges (KTAB, exchange tables); stated ranges are
+    kept."""
     from ..scenario import Scenario as _Scenario
 
     if not 0 < spread <= 1:
@@ -156,6 +160,7 @@ def with_spread(s: Scenario, spread: float) -> Scenario:
     width = {i.id: (i.low, i.high) for i in s.issues}
     data = s.model_dump()
     actors = {a["id"]: a for a in data["actors"]}
+    events = {e["id"]: e for e in data["events"]}
 
     def widened(q: Any, half: float, lo: float, hi: float) -> Any:
         if q.low != q.high:
@@ -171,6 +176,9 @@ def with_spread(s: Scenario, spread: float) -> Scenario:
             entry = data[parts[0]][parts[1]]
             lo, hi = entry.get("bounds") or (-math.inf, math.inf)
             entry["value"] = widened(q, spread * abs(q.value), lo, hi)
+        elif parts[0] == "events":  # a deadline's effect size: of its value, kept >= 0
+            effect = events[parts[1]]["effect"]
+            effect["by"] = widened(q, spread * abs(q.value), 0.0, math.inf)
         elif parts[1] == "capability":
             actors[parts[0]]["capability"] = widened(q, spread * q.value, 0.0, math.inf)
         elif parts[1] == "red_lines":

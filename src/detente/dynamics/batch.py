@@ -35,8 +35,10 @@ if TYPE_CHECKING:
 
 __all__ = ["simulate_batch"]
 
-#: Fields of :class:`Setup` with one entry per run on their first axis.
-_PER_RUN = ("initial_mode", "excitation", "salvo", "active")
+#: Fields of :class:`Setup` with one entry per run on their first axis (or None).
+_PER_RUN = ("initial_mode", "excitation", "salvo", "active", "without_talks")
+#: Fields of :class:`Setup` that are (months, runs, ...) arrays (or None).
+_PER_MONTH_RUN = ("level_noise", "deadline")
 
 
 def simulate_batch(
@@ -75,7 +77,7 @@ def simulate_batch(
     prepared = [
         _prepare(s, months, runs, seed, "auto", groups, None, "impasse", None) for s in scenarios
     ]
-    setup = _merge([p[0] for p in prepared])
+    setup = _merge([p[0] for p in prepared], runs)
     uniforms = np.concatenate([p[1] for p in prepared], axis=1)
     out = play(setup, np.arange(uniforms.shape[1]), uniforms)
     results = []
@@ -93,19 +95,30 @@ def _same(values: list[Any]) -> bool:
     return all(v == first for v in values[1:])
 
 
-def _merge(setups: list[Setup]) -> Setup:
-    """One :class:`Setup` whose runs are the runs of ``setups``, one after the other."""
+def _merge(setups: list[Setup], runs: int) -> Setup:
+    """One :class:`Setup` whose runs are the runs of ``setups`` (``runs`` each), one after
+    the other."""
     merged: dict[str, Any] = {}
     for f in fields(Setup):
         values = [getattr(st, f.name) for st in setups]
         if f.name == "arrays":
-            merged[f.name] = _merge_arrays(values)
+            merged[f.name] = _merge_arrays(values, runs)
         elif f.name in ("par", "drv"):
             merged[f.name] = {k: np.concatenate([v[k] for v in values]) for k in values[0]}
-        elif f.name in _PER_RUN:
-            merged[f.name] = np.concatenate(values)
-        elif f.name == "level_noise":  # (months, runs)
-            merged[f.name] = None if values[0] is None else np.concatenate(values, axis=1)
+        elif f.name in _PER_RUN or f.name in _PER_MONTH_RUN:
+            if any(v is None for v in values):
+                if not all(v is None for v in values):
+                    raise ModelError(f"simulate_batch: {f.name} is set for some scenarios only")
+                merged[f.name] = None
+            else:
+                merged[f.name] = np.concatenate(values, axis=0 if f.name in _PER_RUN else 1)
+        elif isinstance(values[0], np.ndarray) and runs in values[0].shape:
+            # an array that may hold one entry per run: which axis is unknown here, and
+            # keeping the first scenario's would give the batch's runs the wrong length
+            raise ModelError(
+                f"simulate_batch does not know how to merge Setup.{f.name} (an array with "
+                "one entry per run?); list it in detente.dynamics.batch"
+            )
         elif _same(values):
             merged[f.name] = values[0]
         else:  # a field this module does not know, different between the scenarios
@@ -116,26 +129,26 @@ def _merge(setups: list[Setup]) -> Setup:
     return Setup(**merged)
 
 
-def _merge_arrays(arrays: list[ScenarioArrays]) -> ScenarioArrays:
+def _merge_arrays(arrays: list[ScenarioArrays], runs: int) -> ScenarioArrays:
+    """The draws of ``arrays`` (``runs`` each), one after the other: the inverse of
+    :meth:`ScenarioArrays.take`. Which fields hold one row per draw is read from ``take``
+    itself (the fields it changes), so a field added to the arrays is merged as ``take``
+    slices it; every other field must be the same in every scenario."""
     first = arrays[0]
-    for name in ("actor_ids", "issue_ids", "has_stance", "veto", "scale_low", "scale_high"):
-        if not _same([getattr(a, name) for a in arrays]):
+    probe = first.take(np.zeros(runs + 1, int))  # per-draw fields come back runs + 1 long
+    merged: dict[str, Any] = {}
+    for f in fields(first):
+        values = [getattr(a, f.name) for a in arrays]
+        before, after = getattr(first, f.name), getattr(probe, f.name)
+        if isinstance(before, dict) and any(
+            np.shape(before[k]) != np.shape(after[k]) for k in before
+        ):
+            merged[f.name] = {k: np.concatenate([v[k] for v in values]) for k in before}
+        elif isinstance(before, np.ndarray) and before.shape != np.shape(after):
+            merged[f.name] = np.concatenate(values)
+        elif not _same(values):
             raise ModelError(
-                f"simulate_batch: the scenarios differ in {name}; a batch holds design points "
-                "of one case"
+                f"simulate_batch: the scenarios differ in {f.name}; a batch holds design "
+                "points of one case"
             )
-
-    def cat(name: str) -> np.ndarray:
-        return np.concatenate([getattr(a, name) for a in arrays])
-
-    return replace(
-        first,
-        positions=cat("positions"),
-        saliences=cat("saliences"),
-        capabilities=cat("capabilities"),
-        status_quo=cat("status_quo"),
-        red_low=cat("red_low"),
-        red_high=cat("red_high"),
-        drivers={k: np.concatenate([a.drivers[k] for a in arrays]) for k in first.drivers},
-        parameters={k: np.concatenate([a.parameters[k] for a in arrays]) for k in first.parameters},
-    )
+    return replace(first, **merged)

@@ -93,6 +93,8 @@ def pin(s: Scenario, path: str) -> Scenario:
         holder, key = data["status_quo"], parts[1]
     elif parts[0] in ("drivers", "parameters"):
         holder, key = data[parts[0]][parts[1]], "value"
+    elif parts[0] == "events":  # events.ID.effect.by: a deadline's effect size
+        holder, key = next(e for e in data["events"] if e["id"] == parts[1])["effect"], "by"
     else:
         actor = next(a for a in data["actors"] if a["id"] == parts[0])
         if parts[1] == "capability":
