@@ -80,7 +80,8 @@ def _fit(
     prior = None
     if toward is not None and sd is not None:
         prior = (_reference(toward), sd)
-    return fit_counts(record, end, prior=prior) | fit_crisis(record, end, prior=prior)
+    counts = fit_counts(record, end, prior=prior)
+    return counts | fit_crisis(record, end, prior=prior, counts=counts)
 
 
 @functools.cache

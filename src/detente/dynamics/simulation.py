@@ -43,7 +43,8 @@ import numpy as np
 from .. import defaults
 from ..defaults import parameter_groups
 from ..errors import ModelError
-from .casefit import case_parameters
+from .draws import fitted_draws, scenario_draws
+from .fit import Posterior
 from .kernel import AGREEMENT as AGREEMENT
 from .kernel import CONCEDE as CONCEDE
 from .kernel import CRISIS as CRISIS
@@ -78,50 +79,6 @@ def _available(s: Scenario, veto: tuple[int, int]) -> np.ndarray:
         for t in a.tools:
             out[k, KINDS.index(t.kind)] = True
     return out
-
-
-def fitted_draws(
-    s: Scenario, groups: int, rng: np.random.Generator
-) -> tuple[dict[str, np.ndarray], list[str]]:
-    """Per parameter group, the parameters the scenario does not set: those fitted on the
-    case's record drawn from their fit, the priors at their values
-    (:func:`detente.dynamics.casefit.case_parameters`).
-
-    A fitted parameter is drawn triangular on its 90% interval on the scale its fit was
-    made on (log for rates and ratios, logit for shares, the logit's own units for crisis
-    utilities), so the draw's median is the estimate and a wide interval of a rate does not
-    inflate its mean the way a triangle on the natural scale would.
-    """
-    case, notes = case_parameters(s)
-    out: dict[str, np.ndarray] = {}
-    # the engine's parameter names, never a case's ids, order the stream
-    for name in sorted(case):
-        cp = case[name]
-        if cp.source == "scenario":
-            continue
-        lo, hi = min(cp.low, cp.value), max(cp.high, cp.value)
-        if cp.source in ("fitted", "pooled") and hi > lo:
-            fwd, back = _scale(name, lo, hi)
-            out[name] = back(rng.triangular(fwd(lo), fwd(cp.value), fwd(hi), groups))
-        else:
-            out[name] = np.full(groups, cp.value)
-    return out, list(notes)
-
-
-def _scale(name: str, lo: float, hi: float) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """The (forward, back) transforms of a fitted parameter's scale."""
-    from scipy import special
-
-    from .regimes import NAMES, TRANSFORMS
-
-    kind = TRANSFORMS[NAMES.index(name)] if name in NAMES else ("log" if lo > 0 else "linear")
-    if kind == "logit" and lo > 0 and hi < 1:
-        return special.logit, special.expit
-    if kind == "log1" and lo > 1:
-        return (lambda x: np.log(np.asarray(x) - 1.0)), (lambda z: 1.0 + np.exp(z))
-    if kind in ("log", "log1") and lo > 0:
-        return np.log, np.exp
-    return (lambda x: np.asarray(x, float)), (lambda z: np.asarray(z, float))
 
 
 def _recentred_hazard(s: Scenario, driver: str, draws: np.ndarray) -> np.ndarray:
@@ -185,26 +142,29 @@ def _initial_counts(
     return h, (weight * prior + launched) / (weight + events), "record"
 
 
-def _initial_regime(
+def _initial_state(
     s: Scenario,
     start: str,
     history: Sequence[float] | np.ndarray | None,
-    given: float | None,
+    given: float | np.ndarray | None,
     overrides: dict[str, float] | None,
-) -> float:
-    """P(the active regime) in the first month: ``given``, else filtered from the scenario's
-    record up to ``start`` (with the scenario's point values of the count parameters), else
-    the chain's stationary probability."""
+) -> float | np.ndarray:
+    """P(the active regime) in the first month, or the joint law ``(2, G)`` of (quiet /
+    active, level on :data:`detente.dynamics.level.GRID`) when the level's sd is positive:
+    ``given``, else filtered from the scenario's record up to ``start`` (with the scenario's
+    point values of the count parameters), else the chain's stationary probability."""
     from .parameters import DEFAULTS
-    from .regimes import NAMES, filter_active
+    from .regimes import NAMES, design, filter_active, to_theta
 
     if given is not None:
-        if not 0.0 <= given <= 1.0:
+        g = np.asarray(given, float)
+        if g.ndim == 0 and not 0.0 <= float(g) <= 1.0:
             raise ModelError(f"regime_probability must be in [0, 1]; got {given}")
-        return float(given)
+        return float(g) if g.ndim == 0 else g
+    names = (*NAMES, "provocation_level_sd")
     point = {
-        n: (s.parameters[n].value.value if n in s.parameters else DEFAULTS[n].value) for n in NAMES
-    } | {k: v for k, v in (overrides or {}).items() if k in NAMES}
+        n: (s.parameters[n].value.value if n in s.parameters else DEFAULTS[n].value) for n in names
+    } | {k: v for k, v in (overrides or {}).items() if k in names}
     panel = None
     if history is None and s.roles is not None and s.roles.record is not None:
         from ..data.records import load_record
@@ -213,7 +173,34 @@ def _initial_regime(
         months = full["month"].astype(str)
         if months.iloc[0] <= start <= months.iloc[-1]:
             panel = full[months <= start]
+    if panel is not None and point["provocation_level_sd"] > 0:
+        from .level import filter_state
+
+        theta = to_theta(np.array([point[n] for n in NAMES]))
+        return filter_state(theta, point["provocation_level_sd"], design(panel))
     return filter_active(panel, point)
+
+
+def _start_draw(state: float | np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per run (uniforms ``u``): P(active) in the first month and the starting log level,
+    the level drawn from the joint law's margin and P(active) given it."""
+    if np.ndim(state) == 0:
+        return np.full(len(u), float(state)), np.zeros(len(u))
+    from .level import GRID
+
+    joint = np.asarray(state, float)
+    margin = joint.sum(axis=0)
+    g = np.minimum(np.searchsorted(np.cumsum(margin) / margin.sum(), u), len(GRID) - 1)
+    return joint[1, g] / np.maximum(margin[g], 1e-300), GRID[g].astype(float)
+
+
+def _antithetic(u: np.ndarray, runs: int) -> np.ndarray:
+    """Runs in antithetic pairs: run ``2j + 1`` plays ``1 - u`` of run ``2j`` every month
+    (each run's uniforms are still uniform, so every estimate stays unbiased; a pair's
+    outcomes are negatively correlated, so probabilities vary less between seeds)."""
+    out = np.empty((u.shape[0], 2 * u.shape[1], u.shape[2]))
+    out[:, 0::2], out[:, 1::2] = u, 1.0 - u
+    return out[:, :runs]
 
 
 def _prepare(
@@ -228,7 +215,8 @@ def _prepare(
     history: Sequence[float] | np.ndarray | None,
     missile_history: Sequence[float] | np.ndarray | None = None,
     overrides: dict[str, float] | None = None,
-    regime_probability: float | None = None,
+    regime_probability: float | np.ndarray | None = None,
+    fitted: Posterior | None = None,
 ) -> tuple[Setup, np.ndarray, np.ndarray, object, dict[str, Any]]:
     if months < 1 or runs < 1:
         raise ModelError(f"months and runs must be >= 1; got months={months}, runs={runs}")
@@ -240,11 +228,13 @@ def _prepare(
     start = start or s.meta.start or ""
     ss = np.random.SeedSequence(seed)
     sample_ss, month_ss, fit_ss, level_ss = ss.spawn(4)
-    draws = s.sample(K, np.random.default_rng(sample_ss))
+    draws = scenario_draws(s, K, np.random.default_rng(sample_ss))
     group = (np.arange(runs) * K) // runs
     arrays = draws.take(group)
-    fitted, fit_notes = fitted_draws(s, K, np.random.default_rng(fit_ss))
-    given = {k: v[group] for k, v in fitted.items()} | dict(arrays.parameters)
+    fit_draws, fit_notes = fitted_draws(s, K, np.random.default_rng(fit_ss), fitted)
+    given = {k: v[group] for k, v in fit_draws.items()} | {
+        k: v for k, v in arrays.parameters.items() if k not in fit_draws or fitted is None
+    }
     par = {k: np.array(v) for k, v in resolve_parameters(given, (runs,)).items()}
     for key, value in (overrides or {}).items():
         if key not in par:
@@ -273,15 +263,20 @@ def _prepare(
         )
     mode0 = np.array([MODES.index(m) for m in modes], np.int8)
     excitation, salvo, origin = _initial_counts(s, start, history, missile_history, par)
-    active = _initial_regime(s, start, history, regime_probability, overrides)
+    state = _initial_state(s, start, history, regime_probability, overrides)
     veto = (roles.challenger, roles.defender)
     n_cols = N_FIXED + len(roles.third)
     children = month_ss.spawn(months)
-    uniforms = np.stack([np.random.default_rng(c).random((runs, n_cols)) for c in children])
+    uniforms = _antithetic(
+        np.stack([np.random.default_rng(c).random(((runs + 1) // 2, n_cols)) for c in children]),
+        runs,
+    )
+    level_rng = np.random.default_rng(level_ss)
+    level_noise = level_rng.standard_normal((months, runs))
+    active, level0 = _start_draw(state, level_rng.random(runs))
     setup = Setup(
         arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
-        mode0, excitation, salvo, np.full(runs, active),
-        np.random.default_rng(level_ss).standard_normal((months, runs)),
+        mode0, excitation, salvo, active, level_noise, level0,
     )  # fmt: skip
     info = {"excitation": origin, "fit_notes": fit_notes}
     return setup, uniforms, group, draws, info
@@ -298,11 +293,12 @@ def simulate(
     start: str | None = None,
     history: Sequence[float] | np.ndarray | None = None,
     missile_history: Sequence[float] | np.ndarray | None = None,
-    regime_probability: float | None = None,
+    regime_probability: float | np.ndarray | None = None,
     kernel: str = "auto",
     progress: Callable[[int], None] | None = None,
     what_if: str | None = None,
     parameters: dict[str, float] | None = None,
+    fitted: Posterior | None = None,
 ) -> DynamicsResult:
     """Monte Carlo of the monthly dynamics: ``runs`` runs of ``months`` months.
 
@@ -333,7 +329,9 @@ def simulate(
     regime_probability : float, optional
         P(the active regime of provocations) in the first month; default: filtered from
         the scenario's record up to ``start`` (:func:`detente.dynamics.regimes.filter_active`)
-        when there is one and no ``history`` is given, else the chain's stationary value.
+        when there is one and no ``history`` is given, else the chain's stationary value. An
+        array ``(2, G)`` is the joint law of (quiet / active, log level on
+        :data:`detente.dynamics.level.GRID`) from which each run draws its start.
     kernel : {"auto", "diagnosis", "red_lines"}
         The bargaining-set test (see :func:`detente.dynamics.zone.zone_and_gap`).
     progress : callable, optional
@@ -341,6 +339,11 @@ def simulate(
     parameters : dict, optional
         Overrides of simulation parameters (names of
         :data:`detente.dynamics.parameters.DEFAULTS`), fixed across runs.
+    fitted : Posterior, optional
+        A fit made elsewhere (:class:`detente.dynamics.fit.Posterior`: estimates, 90%
+        intervals and a joint normal), drawn per group from its posterior
+        (:func:`detente.dynamics.draws.fitted_draws`) in place of the scenario's values (the
+        backtest's fit at each origin).
 
     Returns
     -------
@@ -350,7 +353,7 @@ def simulate(
 
     st, uniforms, group, draws, info = _prepare(
         scenario, months, runs, seed, kernel, groups, start, initial_mode, history,
-        missile_history, parameters, regime_probability,
+        missile_history, parameters, regime_probability, fitted,
     )  # fmt: skip
     out = play(st, np.arange(runs), uniforms, progress)
     roles = st.roles
