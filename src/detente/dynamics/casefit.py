@@ -20,8 +20,9 @@ scenario in this order:
    priors from it; the rest are judgement priors with their stated reasons.
 
 The fit's 90% intervals are the parameters' ranges: :func:`detente.dynamics.simulate` draws
-each fitted parameter per parameter group (triangular on its interval, as every range of a
-scenario is drawn), so the outlook carries the fit's uncertainty.
+each fitted parameter per parameter group from the fit's asymptotic normal on its fit's
+scale (:func:`detente.dynamics.draws.posterior_draw`), so the outlook carries the fit's
+uncertainty.
 """
 
 from __future__ import annotations

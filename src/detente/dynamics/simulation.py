@@ -4,7 +4,9 @@ The roles come from the scenario's ``roles:`` section (:mod:`detente.dynamics.ro
 challenger, the defender, the third parties and the drivers that measure distress,
 dependency, fatigue, crisis communication and the hazards of political change. The runs
 are split into ``groups``; the runs of a group share one draw of the scenario's uncertain
-numbers (``scenario.sample``, triangular on each range) and differ in their random paths.
+numbers (one Latin hypercube over the groups, :mod:`detente.dynamics.draws`: triangular on
+each judgement range, a fitted parameter from its fit's asymptotic normal) and differ in
+their random paths (antithetic pairs of runs).
 Each run plays ``months`` months from the month after ``start`` (default ``meta.start``).
 Every month (:func:`detente.dynamics.kernel.play`):
 
@@ -198,9 +200,8 @@ def _antithetic(u: np.ndarray, runs: int) -> np.ndarray:
     """Runs in antithetic pairs: run ``2j + 1`` plays ``1 - u`` of run ``2j`` every month
     (each run's uniforms are still uniform, so every estimate stays unbiased; a pair's
     outcomes are negatively correlated, so probabilities vary less between seeds)."""
-    out = np.empty((u.shape[0], 2 * u.shape[1], u.shape[2]))
-    out[:, 0::2], out[:, 1::2] = u, 1.0 - u
-    return out[:, :runs]
+    T, half, n = u.shape
+    return np.stack([u, 1.0 - u], axis=2).reshape(T, 2 * half, n)[:, :runs]
 
 
 def _prepare(
