@@ -47,6 +47,9 @@ def test_the_groups_share_one_latin_hypercube():
         assert sorted(np.floor(U[:, j] * 50).astype(int)) == list(range(50))
     # the strata are paired at random across columns, not in step
     assert not np.array_equal(np.argsort(U[:, 0]), np.argsort(U[:, 1]))
+    # a column is the same whatever the number of columns (paired what-ifs)
+    V = latin_hypercube(50, 5, np.random.default_rng(1))
+    assert np.array_equal(U, V[:, :3])
 
 
 def test_a_fitted_parameter_is_drawn_from_its_asymptotic_normal():

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import special
-from scipy.stats import norm, qmc
+from scipy.stats import norm
 
 from .casefit import case_parameters
 from .fit import Posterior
@@ -58,10 +58,16 @@ _Z90 = 1.6448536269514722
 
 def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     """``(n, d)`` uniforms: a randomised Latin hypercube (one point in each of ``n`` strata
-    of every column, the strata paired at random across columns)."""
-    if d == 0:
-        return np.empty((n, 0))
-    return np.asarray(qmc.LatinHypercube(d=d, rng=rng).random(n))
+    of every column, at a uniform place inside it, the strata paired at random across
+    columns). Column ``j`` comes from a stream of its own (one draw of ``rng`` and ``j``),
+    so it is the same whatever ``d``: a variant of a scenario with a quantity more keeps the
+    other quantities' draws (paired what-ifs)."""
+    base = int(rng.integers(2**63))
+    out = np.empty((n, d))
+    for j in range(d):
+        col = np.random.default_rng([base, j])
+        out[:, j] = (col.permutation(n) + col.random(n)) / n
+    return out
 
 
 def _scale(name: str, lo: float, hi: float) -> tuple[Callable[..., Any], Callable[..., Any]]:
