@@ -32,7 +32,9 @@ on the months up to each origin (as the baselines are:
 origin's simulation draws them from that fit's asymptotic posterior, as the outlook draws
 a fitted case (:mod:`detente.dynamics.draws`): the event parameters jointly normal on the
 fit's scale (their correlations kept), the others from their marginals; the regime and the
-level are filtered from the record at the point estimates. The talks parameters are the
+level are filtered from the record at the point estimates. Every run of an origin is its
+own parameter group (the outlook groups five runs): the same predictive law with less
+Monte Carlo noise in the scores and the coverage. The talks parameters are the
 scenario's (fitted once on the training origins by :func:`detente.dynamics.fit.fit_talks`).
 
 **Baselines**, each fitted only on months before its origin: ``climatology`` (all months
@@ -151,6 +153,7 @@ def run_origin(
     seed: int,
     parameters: dict[str, float] | None = None,
     fitted: Posterior | None = None,
+    groups: int | None = None,
 ) -> Any:
     """The simulation from the origin at panel row ``k``, up to 36 months or the record's end;
     the regime of provocations (and the local level, when its sd is positive) is filtered
@@ -188,6 +191,7 @@ def run_origin(
         months=n,
         runs=runs,
         seed=seed,
+        groups=groups,
         start=str(panel["month"].iloc[k]),
         initial_mode=initial_state(panel, k),
         history=panel["provocations"].iloc[: k + 1].to_numpy(float),
@@ -225,7 +229,7 @@ def _simulate_origin(job: _OriginJob, item: tuple[str, int, bool]) -> Any:
             fitted = Posterior(marginals, fitted.names, fitted.mean, fitted.cov)
     return run_origin(
         job.scenario, job.panel, k, runs=job.runs, seed=job.seed, parameters=job.parameters,
-        fitted=fitted,
+        fitted=fitted, groups=job.runs,
     )  # fmt: skip
 
 
@@ -299,7 +303,7 @@ def backtest(
         "record_end": str(record.end),
         "refit_at_each_origin": refit,
         "parameter_uncertainty": (
-            "each parameter group draws the origin's fit from its asymptotic posterior "
+            "each run draws the origin's fit from its asymptotic posterior "
             "(event parameters jointly normal on the fit's scale, the others marginal)"
             if refit
             else "the scenario's ranges"
