@@ -173,6 +173,8 @@ def scenario_draws(s: Scenario, groups: int, rng: np.random.Generator) -> Scenar
     for name, p in s.parameters.items():
         path = f"parameters.{name}"
         q = p.value
-        if path in uniforms and q.provenance is not None and q.provenance.kind == "calibrated":
+        # a number a what-if's shift moved follows its shift (scenario.arrays), not its fit
+        calibrated = q.provenance is not None and q.provenance.kind == "calibrated"
+        if path in uniforms and calibrated and q.shift is None:
             arrays.parameters[name] = posterior_draw(name, q.value, q.low, q.high, uniforms[path])
     return arrays
