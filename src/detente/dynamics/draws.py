@@ -19,11 +19,12 @@ two thirds of that sd). A parameter at a boundary of its space (an estimate equa
 interval's low end, such as a self-excitation or a level sd of 0) is half-normal above it,
 its one-sided 90% bound at 1.645 sd. The sd on the fit's scale is capped at
 :data:`SE_CAP` (a weakly identified parameter of a short record, whose interval runs to
-infinity, would otherwise give absurd rates). The outlook draws each fitted parameter's
-marginal (a scenario stores no covariance); the backtest, which has the fit at each origin
-in hand, draws the event parameters jointly (:func:`joint_draw`), keeping the estimates'
-correlations: at the early origins a weakly identified fit trades a near-zero rate against
-a huge ratio, and its marginals drawn apart would give absurd rates.
+infinity, would otherwise give absurd rates). The event parameters fitted on a case's own
+record (the outlook, :func:`detente.dynamics.casefit.case_joint`) and at each origin of the
+backtest are drawn jointly (:func:`joint_draw`), keeping the estimates' correlations; a
+scenario's own calibrated parameters (which store ranges, not a covariance) are drawn from
+their marginals. At the backtest's early origins a weakly identified fit trades a near-zero
+rate against a huge ratio: its marginals drawn apart would give absurd rates.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import numpy as np
 from scipy import special
 from scipy.stats import norm
 
-from .casefit import case_parameters
+from .casefit import case_joint, case_parameters
 from .fit import Posterior
 
 if TYPE_CHECKING:
@@ -132,7 +133,9 @@ def fitted_draws(
 
     case, notes = case_parameters(s)
     marginals = {} if fitted is None else fitted.marginals
-    together = () if fitted is None or fitted.mean is None else fitted.names
+    # the event parameters together: the given fit's joint, else the case's own record's
+    joint = fitted if fitted is not None else case_joint(s)
+    together = () if joint is None or joint.mean is None else joint.names
     # the engine's parameter names, never a case's ids, order the stream
     todo: list[tuple[str, float, float, float]] = []
     out: dict[str, np.ndarray] = {}
@@ -151,9 +154,9 @@ def fitted_draws(
     U = latin_hypercube(groups, len(todo) + len(together), rng)
     for j, (name, v, lo, hi) in enumerate(todo):
         out[name] = posterior_draw(name, v, lo, hi, U[:, j])
-    if together and fitted is not None and fitted.mean is not None and fitted.cov is not None:
+    if together and joint is not None and joint.mean is not None and joint.cov is not None:
         assert tuple(together) == NAMES
-        rows = joint_draw(fitted.mean, fitted.cov, U[:, len(todo) :])
+        rows = joint_draw(joint.mean, joint.cov, U[:, len(todo) :])
         values = from_theta(rows)
         for j, name in enumerate(together):
             out[name] = values[:, j]
