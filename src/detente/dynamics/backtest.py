@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import defaults
 from ..errors import ModelError
 from ..executor import ExecutorSpec, run_variants
 from ._backtest_result import BacktestResult
@@ -201,6 +202,7 @@ def run_origin(
         regime_probability=regime_probability,
         parameters=parameters,
         fitted=fitted,
+        talks_history=panel["talks"].iloc[: k + 1].to_numpy(bool),
     )
 
 
@@ -237,7 +239,7 @@ def backtest(
     s: Scenario,
     *,
     runs: int = 400,
-    seed: int = 0,
+    seed: int = defaults.SEED,
     samples: tuple[str, ...] = ("train", "test"),
     parameters: dict[str, float] | None = None,
     heavy_runs: int = 4000,

@@ -274,7 +274,8 @@ EFFECT_RUNS = 500
 
 
 def _element_effects(report: AnalysisReport, month: int) -> None:
-    """Each named driver's and tool's effect on the outlook by ``month``; inert ones flagged."""
+    """Each named driver's, tool's and event's effect on the outlook by ``month``; inert ones
+    flagged."""
     from ..dynamics.effects import element_effects
 
     o = report.outlook
@@ -295,7 +296,7 @@ def _element_effects(report: AnalysisReport, month: int) -> None:
         + "; ".join(f"{e.kind} {e.name} ({e.reason})" for e in inert)
         + "."
         if inert
-        else f"Every named driver and tool moves the outlook by month {month}."
+        else f"Every named driver, tool and event moves the outlook by month {month}."
     )
 
 
