@@ -175,7 +175,7 @@ def test_each_origin_draws_its_fit_from_the_posterior_jointly():
     estimates: every run of an origin draws the origin's fit (the event parameters jointly,
     so a run's rates follow the fit's correlations), centred on the estimates."""
     from detente.dynamics.backtest import backtest_scenario, run_origin
-    from detente.dynamics.fit import fit_record_posterior
+    from detente.dynamics.posterior import fit_record_posterior
     from detente.scenario import load_bundled
 
     s = backtest_scenario(load_bundled("us-dprk-2021"))

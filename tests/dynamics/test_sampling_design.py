@@ -70,7 +70,7 @@ def test_a_fitted_parameter_is_drawn_from_its_asymptotic_normal():
 
 
 def test_the_backtest_fit_is_drawn_per_group_and_widens_the_totals():
-    from detente.dynamics.fit import Posterior
+    from detente.dynamics.posterior import Posterior
 
     s = load(MINI)
 

@@ -28,7 +28,7 @@ or agreement month among months 1..h) and P(a strategic provocation) in each of 
 **Fit at each origin, and its uncertainty.** The count process, the local level of
 provocations and the crisis logit, which the record observes directly, are re-estimated
 on the months up to each origin (as the baselines are:
-:func:`detente.dynamics.fit.fit_record_posterior`), and each parameter group of the
+:func:`detente.dynamics.posterior.fit_record_posterior`), and each parameter group of the
 origin's simulation draws them from that fit's asymptotic posterior, as the outlook draws
 a fitted case (:mod:`detente.dynamics.draws`): the event parameters jointly normal on the
 fit's scale (their correlations kept), the others from their marginals; the regime and the
@@ -73,7 +73,7 @@ from ._backtest_scoring import (
     _score_origin,
 )
 from ._backtest_scoring import _window_share as _window_share  # imported by the tests
-from .fit import Posterior
+from .posterior import Posterior
 
 if TYPE_CHECKING:
     from ..data.records import Record
@@ -219,7 +219,7 @@ class _OriginJob:
 def _simulate_origin(job: _OriginJob, item: tuple[str, int, bool]) -> Any:
     """The fit (when the record before the origin allows it) and the simulation of one origin,
     each parameter group drawing the fit's parameters from its posterior."""
-    from .fit import fit_record_posterior
+    from .posterior import fit_record_posterior
 
     origin, k, can_fit = item
     fitted = fit_record_posterior(job.record_id, origin) if can_fit else None

@@ -31,8 +31,9 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .fit import MISSILE_NAMES, TALKS_NAMES, Posterior, fit_counts, fit_crisis
+from .fit import MISSILE_NAMES, TALKS_NAMES, fit_counts, fit_crisis
 from .parameters import DEFAULTS, DEFAULTS_RECORD
+from .posterior import Posterior
 from .regimes import NAMES as COUNT_NAMES
 
 if TYPE_CHECKING:

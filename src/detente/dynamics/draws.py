@@ -37,7 +37,7 @@ from scipy import special
 from scipy.stats import norm
 
 from .casefit import case_joint, case_parameters
-from .fit import Posterior
+from .posterior import Posterior
 
 if TYPE_CHECKING:
     from ..scenario.arrays import ScenarioArrays
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SE_CAP",
+    "antithetic",
     "fitted_draws",
     "joint_draw",
     "latin_hypercube",
@@ -181,3 +182,11 @@ def scenario_draws(s: Scenario, groups: int, rng: np.random.Generator) -> Scenar
         if path in uniforms and calibrated and q.shift is None:
             arrays.parameters[name] = posterior_draw(name, q.value, q.low, q.high, uniforms[path])
     return arrays
+
+
+def antithetic(u: np.ndarray, runs: int) -> np.ndarray:
+    """Runs in antithetic pairs: run ``2j + 1`` plays ``1 - u`` of run ``2j`` every month
+    (each run's uniforms are still uniform, so every estimate stays unbiased; a pair's
+    outcomes are negatively correlated, so probabilities vary less between seeds)."""
+    T, half, n = u.shape
+    return np.stack([u, 1.0 - u], axis=2).reshape(T, 2 * half, n)[:, :runs]

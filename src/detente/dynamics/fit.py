@@ -15,7 +15,7 @@ Two stages:
    talks last month and a strategic month last month
    (:func:`detente.dynamics.calibration.fit_logit`). :func:`fit` stores the fit on the whole
    record (the outlook's values); the backtest re-estimates them at each origin on the
-   months before it (:func:`fit_record`).
+   months before it (:func:`detente.dynamics.posterior.fit_record`).
 2. **Talks, by simulated likelihood.** Whether talks start and last depends on choices the
    record does not show, so ``challenger_engagement_base``, ``defender_engagement_base`` and
    ``talks_inertia`` maximise the simulation's own backtest score on the training origins
@@ -34,7 +34,6 @@ concessions), fatigue, political change, third parties and the logit noise.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -50,12 +49,9 @@ if TYPE_CHECKING:
 __all__ = [
     "FIT_END",
     "FitResult",
-    "Posterior",
     "fit",
     "fit_counts",
     "fit_recency_months",
-    "fit_record",
-    "fit_record_posterior",
     "fit_talks",
     "months_without_talks",
 ]
@@ -94,19 +90,6 @@ class FitResult:
             [(k, *v) for k, v in self.parameters.items()],
             columns=["parameter", "value", "low", "high", "provenance"],
         )
-
-
-@dataclass(frozen=True, eq=False)
-class Posterior:
-    """A fit's asymptotic posterior for the simulation's draws: every parameter's estimate
-    and 90% interval (``marginals``: name -> value, low, high), and the parameters ``names``
-    jointly normal on the fit's scale with ``mean`` and ``cov`` (drawn together, so the
-    estimates' correlations are kept; :func:`detente.dynamics.draws.fitted_draws`)."""
-
-    marginals: dict[str, tuple[float, float, float]]
-    names: tuple[str, ...] = ()
-    mean: np.ndarray | None = None
-    cov: np.ndarray | None = None
 
 
 def _training_panel(record_id: str, end: str = FIT_END) -> pd.DataFrame:
@@ -486,34 +469,6 @@ def fit_talks(
 FIRST, LAST = "1995-06", "2008-12"
 
 
-@functools.cache
-def _fit_record(
-    record_id: str, end: str, intervals: bool
-) -> tuple[dict[str, tuple[float, float, float, str]], dict[str, Any]]:
-    # the backtest's intervals at each origin skip the excitation's profile bound (it stays
-    # at its boundary 0 there): a profile is nine constrained fits
-    joint: dict[str, Any] = {}
-    counts = fit_counts(record_id, end, intervals=intervals, profile=False, joint=joint)
-    return counts | fit_crisis(record_id, end, counts=counts), joint
-
-
-def fit_record(record_id: str, end: str, *, intervals: bool = False) -> dict[str, float]:
-    """Point estimates of the count process and the crisis logit on the months up to ``end``
-    (what the backtest re-estimates at each origin, as the baselines are; cached)."""
-    return {k: v[0] for k, v in _fit_record(record_id, end, intervals)[0].items()}
-
-
-def fit_record_posterior(record_id: str, end: str) -> Posterior:
-    """:func:`fit_record` with its asymptotic posterior (cached): every parameter's estimate
-    and 90% interval, and the event parameters' joint normal on the fit's scale."""
-    from . import regimes
-
-    out, joint = _fit_record(record_id, end, True)
-    return Posterior(
-        {k: v[:3] for k, v in out.items()}, regimes.NAMES, joint["theta"], joint["cov"]
-    )
-
-
 def fit(
     s: Scenario, *, runs: int = 150, seed: int = 0, talks: bool = True, end: str | None = None
 ) -> FitResult:
@@ -530,7 +485,8 @@ def fit(
     counts = fit_counts(rid, last)
     out = counts | fit_crisis(rid, last, counts=counts)
     if talks:
-        fixed = fit_record(rid, FIT_END)
+        train = fit_counts(rid, FIT_END, intervals=False)
+        fixed = {k: v[0] for k, v in (train | fit_crisis(rid, FIT_END, counts=train)).items()}
         recency = fit_recency_months(rid, FIT_END)
         out["talks_recency_months"] = recency
         fixed["talks_recency_months"] = recency[0]

@@ -21,14 +21,29 @@ the simulation starts from.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import ModelError
 from .regimes import _rates, from_theta, nb_logpmf
 
-__all__ = ["CANDIDATES", "DELTA", "GRID", "LevelFit", "filter_state", "level_forward", "profile"]
+if TYPE_CHECKING:
+    from ..scenario.schema import Scenario
+
+__all__ = [
+    "CANDIDATES",
+    "DELTA",
+    "GRID",
+    "LevelFit",
+    "filter_state",
+    "initial_state",
+    "level_forward",
+    "profile",
+    "start_draw",
+]
 
 #: Spacing of the log-level grid: a rate multiplier step of about 5%.
 DELTA = 0.05
@@ -142,3 +157,51 @@ def filter_state(theta: np.ndarray, sd: float, X: dict[str, Any]) -> np.ndarray:
     _, f = level_forward(np.asarray(theta, float)[None, :], np.array([sd]), X)
     out = f[0]
     return np.asarray(out / out.sum())
+
+
+def initial_state(
+    s: Scenario,
+    start: str,
+    history: Sequence[float] | np.ndarray | None,
+    given: float | np.ndarray | None,
+    overrides: dict[str, float] | None,
+) -> float | np.ndarray:
+    """P(the active regime) in the first month, or the joint law ``(2, G)`` of (quiet /
+    active, level on :data:`detente.dynamics.level.GRID`) when the level's sd is positive:
+    ``given``, else filtered from the scenario's record up to ``start`` (with the scenario's
+    point values of the count parameters), else the chain's stationary probability."""
+    from .parameters import DEFAULTS
+    from .regimes import NAMES, design, filter_active, to_theta
+
+    if given is not None:
+        g = np.asarray(given, float)
+        if g.ndim == 0 and not 0.0 <= float(g) <= 1.0:
+            raise ModelError(f"regime_probability must be in [0, 1]; got {given}")
+        return float(g) if g.ndim == 0 else g
+    names = (*NAMES, "provocation_level_sd")
+    point = {
+        n: (s.parameters[n].value.value if n in s.parameters else DEFAULTS[n].value) for n in names
+    } | {k: v for k, v in (overrides or {}).items() if k in names}
+    panel = None
+    if history is None and s.roles is not None and s.roles.record is not None:
+        from ..data.records import load_record
+
+        full = load_record(s.roles.record).panel()
+        months = full["month"].astype(str)
+        if months.iloc[0] <= start <= months.iloc[-1]:
+            panel = full[months <= start]
+    if panel is not None and point["provocation_level_sd"] > 0:
+        theta = to_theta(np.array([point[n] for n in NAMES]))
+        return filter_state(theta, point["provocation_level_sd"], design(panel))
+    return filter_active(panel, point)
+
+
+def start_draw(state: float | np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per run (uniforms ``u``): P(active) in the first month and the starting log level,
+    the level drawn from the joint law's margin and P(active) given it."""
+    if np.ndim(state) == 0:
+        return np.full(len(u), float(state)), np.zeros(len(u))
+    joint = np.asarray(state, float)
+    margin = joint.sum(axis=0)
+    g = np.minimum(np.searchsorted(np.cumsum(margin) / margin.sum(), u), len(GRID) - 1)
+    return joint[1, g] / np.maximum(margin[g], 1e-300), GRID[g].astype(float)

@@ -45,8 +45,7 @@ import numpy as np
 from .. import defaults
 from ..defaults import parameter_groups
 from ..errors import ModelError
-from .draws import fitted_draws, scenario_draws
-from .fit import Posterior
+from .draws import antithetic, fitted_draws, scenario_draws
 from .kernel import AGREEMENT as AGREEMENT
 from .kernel import CONCEDE as CONCEDE
 from .kernel import CRISIS as CRISIS
@@ -56,7 +55,9 @@ from .kernel import ENGAGE as ENGAGE
 from .kernel import IMPASSE as IMPASSE
 from .kernel import LIMITED as LIMITED
 from .kernel import SUBSTANTIVE as SUBSTANTIVE
+from .level import initial_state, start_draw
 from .parameters import resolve_parameters
+from .posterior import Posterior
 from .roles import DRIVER_ROLES, CaseRoles, case_roles, deadline_windows
 from .roles import calendar as calendar
 
@@ -183,66 +184,6 @@ def _initial_counts(
     return h, (weight * prior + launched) / (weight + events), "record"
 
 
-def _initial_state(
-    s: Scenario,
-    start: str,
-    history: Sequence[float] | np.ndarray | None,
-    given: float | np.ndarray | None,
-    overrides: dict[str, float] | None,
-) -> float | np.ndarray:
-    """P(the active regime) in the first month, or the joint law ``(2, G)`` of (quiet /
-    active, level on :data:`detente.dynamics.level.GRID`) when the level's sd is positive:
-    ``given``, else filtered from the scenario's record up to ``start`` (with the scenario's
-    point values of the count parameters), else the chain's stationary probability."""
-    from .parameters import DEFAULTS
-    from .regimes import NAMES, design, filter_active, to_theta
-
-    if given is not None:
-        g = np.asarray(given, float)
-        if g.ndim == 0 and not 0.0 <= float(g) <= 1.0:
-            raise ModelError(f"regime_probability must be in [0, 1]; got {given}")
-        return float(g) if g.ndim == 0 else g
-    names = (*NAMES, "provocation_level_sd")
-    point = {
-        n: (s.parameters[n].value.value if n in s.parameters else DEFAULTS[n].value) for n in names
-    } | {k: v for k, v in (overrides or {}).items() if k in names}
-    panel = None
-    if history is None and s.roles is not None and s.roles.record is not None:
-        from ..data.records import load_record
-
-        full = load_record(s.roles.record).panel()
-        months = full["month"].astype(str)
-        if months.iloc[0] <= start <= months.iloc[-1]:
-            panel = full[months <= start]
-    if panel is not None and point["provocation_level_sd"] > 0:
-        from .level import filter_state
-
-        theta = to_theta(np.array([point[n] for n in NAMES]))
-        return filter_state(theta, point["provocation_level_sd"], design(panel))
-    return filter_active(panel, point)
-
-
-def _start_draw(state: float | np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per run (uniforms ``u``): P(active) in the first month and the starting log level,
-    the level drawn from the joint law's margin and P(active) given it."""
-    if np.ndim(state) == 0:
-        return np.full(len(u), float(state)), np.zeros(len(u))
-    from .level import GRID
-
-    joint = np.asarray(state, float)
-    margin = joint.sum(axis=0)
-    g = np.minimum(np.searchsorted(np.cumsum(margin) / margin.sum(), u), len(GRID) - 1)
-    return joint[1, g] / np.maximum(margin[g], 1e-300), GRID[g].astype(float)
-
-
-def _antithetic(u: np.ndarray, runs: int) -> np.ndarray:
-    """Runs in antithetic pairs: run ``2j + 1`` plays ``1 - u`` of run ``2j`` every month
-    (each run's uniforms are still uniform, so every estimate stays unbiased; a pair's
-    outcomes are negatively correlated, so probabilities vary less between seeds)."""
-    T, half, n = u.shape
-    return np.stack([u, 1.0 - u], axis=2).reshape(T, 2 * half, n)[:, :runs]
-
-
 def _prepare(
     s: Scenario,
     months: int,
@@ -304,17 +245,17 @@ def _prepare(
         )
     mode0 = np.array([MODES.index(m) for m in modes], np.int8)
     excitation, salvo, origin = _initial_counts(s, start, history, missile_history, par)
-    state = _initial_state(s, start, history, regime_probability, overrides)
+    state = initial_state(s, start, history, regime_probability, overrides)
     veto = (roles.challenger, roles.defender)
     n_cols = N_FIXED + len(roles.third)
     children = month_ss.spawn(months)
-    uniforms = _antithetic(
+    uniforms = antithetic(
         np.stack([np.random.default_rng(c).random(((runs + 1) // 2, n_cols)) for c in children]),
         runs,
     )
     level_rng = np.random.default_rng(level_ss)
     level_noise = level_rng.standard_normal((months, runs))
-    active, level0 = _start_draw(state, level_rng.random(runs))
+    active, level0 = start_draw(state, level_rng.random(runs))
     setup = Setup(
         arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
         mode0, excitation, salvo, active, level_noise, level0,
@@ -384,7 +325,7 @@ def simulate(
         Overrides of simulation parameters (names of
         :data:`detente.dynamics.parameters.DEFAULTS`), fixed across runs.
     fitted : Posterior, optional
-        A fit made elsewhere (:class:`detente.dynamics.fit.Posterior`: estimates, 90%
+        A fit made elsewhere (:class:`detente.dynamics.posterior.Posterior`: estimates, 90%
         intervals and a joint normal), drawn per group from its posterior
         (:func:`detente.dynamics.draws.fitted_draws`) in place of the scenario's values (the
         backtest's fit at each origin).
