@@ -238,3 +238,28 @@ def test_a_deadlines_effect_is_an_input_the_outlook_reads():
     row = next(r for r in r.rows if r["input"] == path)
     assert row["label"].startswith("the effect of ")
     assert row["mu_star"] > 0
+
+
+@pytest.mark.parametrize(
+    ("case", "quantity"),
+    [("examples/steel-dispute.yaml", "claim.T5"), ("us-dprk-2021", "outlook.crisis@6")],
+)
+def test_batched_points_equal_a_plain_evaluator_per_point(case, quantity):
+    """The batch's evaluator hands out simulations played elsewhere: each point's value must
+    equal the one a plain Evaluator computes by simulating itself (as the code did before the
+    batching), so a change to how the Evaluator simulates cannot slip past the batch."""
+    from detente.analysis import _sensitivity_points as P
+    from detente.analysis.quantities import Evaluator
+    from detente.scenario.arrays import quantile
+
+    s = resolve(case)
+    q = parse_quantity(s, quantity)
+    paths = read_paths(s, q)
+    qs = dict(s.quantities())
+    rng = np.random.default_rng(8)
+    points = [pinned(s, {p: float(quantile(qs[p], rng.random())) for p in paths}) for _ in range(3)]
+    batched = P._simulated_points(points, q, 5, 30)
+    for p, got in zip(points, batched, strict=True):
+        ev = Evaluator(p, draws=2, runs=30, months=P._months(p, q), seed=5, groups=1)
+        assert P._point_value(ev, p, q) == got
+    assert len(set(batched)) > 1

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["simulate_batch"]
 
 #: Fields of :class:`Setup` with one entry per run on their first axis (or None).
-_PER_RUN = ("initial_mode", "excitation", "salvo", "active", "without_talks")
+_PER_RUN = ("initial_mode", "excitation", "salvo", "active", "level_start", "without_talks")
 #: Fields of :class:`Setup` that are (months, runs, ...) arrays (or None).
 _PER_MONTH_RUN = ("level_noise", "deadline")
 
