@@ -78,3 +78,21 @@ def test_a_batch_with_deadlines_and_talks_history_equals_simulate():
         simulate_batch(points[:1], months=18, runs=30)[0].modes,
         simulate_batch(points[2:], months=18, runs=30)[0].modes,
     )  # the deadline's size moves the runs
+
+
+def test_the_remembered_start_state_equals_a_fresh_one():
+    """The record-filtered start state is remembered per record, start month and parameter
+    values; design points that move the regime's parameters get their own."""
+    from detente.dynamics.level import initial_state
+    from detente.dynamics.simulation import _start_state
+
+    s = resolve("us-dprk-2021")
+    ranged = [p for p, q in s.quantities() if p.startswith("parameters.") and not q.is_certain]
+    assert ranged
+    qs = dict(s.quantities())
+    for f in (0.0, 0.5, 1.0):
+        p = pinned(s, {x: qs[x].low + f * (qs[x].high - qs[x].low) for x in ranged})
+        for _ in range(2):  # the second call is remembered
+            got = _start_state(p, "2021-06", None, None, None)
+            want = initial_state(p, "2021-06", None, None, None)
+            assert np.array_equal(np.asarray(got), np.asarray(want))

@@ -121,6 +121,37 @@ def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | 
     return panel["provocations"].to_numpy(float), missiles.to_numpy(float)
 
 
+#: :func:`_start_state`'s memory: (record, start, parameters, overrides) -> the start state.
+_START_STATES: dict[tuple[Any, ...], Any] = {}
+
+
+def _start_state(
+    s: Scenario,
+    start: str,
+    history: Sequence[float] | np.ndarray | None,
+    given: float | np.ndarray | None,
+    overrides: dict[str, float] | None,
+) -> Any:
+    """:func:`detente.dynamics.level.initial_state`, remembered when it filters the record:
+    it reads of the scenario only its record and its parameters' point values, so the same
+    record, start month, parameters and overrides give the same state (a sensitivity
+    analysis prepares hundreds of simulations of one case, most with the same parameters).
+    The key holds every parameter, not only those the filter reads: never a stale state."""
+    if history is not None or given is not None or s.roles is None or s.roles.record is None:
+        return initial_state(s, start, history, given, overrides)
+    key = (
+        s.roles.record,
+        start,
+        tuple(sorted((k, float(p.value.value)) for k, p in s.parameters.items())),
+        tuple(sorted((k, float(v)) for k, v in (overrides or {}).items())),
+    )
+    if key not in _START_STATES:
+        if len(_START_STATES) >= 256:
+            _START_STATES.clear()
+        _START_STATES[key] = initial_state(s, start, history, given, overrides)
+    return _START_STATES[key]
+
+
 def _deadline_push(s: Scenario, labels: list[str], arrays: Any) -> np.ndarray | None:
     """(months, runs, 3): the utility each deadline adds to the engagement, concession or
     crisis utility in the months it acts (:func:`detente.dynamics.roles.deadline_windows`),
@@ -253,7 +284,7 @@ def _prepare(
         )
     mode0 = np.array([MODES.index(m) for m in modes], np.int8)
     excitation, salvo, origin = _initial_counts(s, start, history, missile_history, par)
-    state = initial_state(s, start, history, regime_probability, overrides)
+    state = _start_state(s, start, history, regime_probability, overrides)
     veto = (roles.challenger, roles.defender)
     n_cols = N_FIXED + len(roles.third)
     children = month_ss.spawn(months)
