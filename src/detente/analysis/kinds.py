@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..core import agreement_arrays
 from .diagnosis import sampled_quantities
 
 if TYPE_CHECKING:
@@ -253,7 +254,8 @@ def restatement(
     a = args or {}
     package = a.get("package")
     pkg = {str(k): float(x) for k, x in package.items()} if isinstance(package, dict) else None
-    rules = _bound_rules(draws, pkg, a.get("actor"))
+    # the red lines that bind as the core says: veto players', and controllers' on their issues
+    rules = _bound_rules(agreement_arrays(scenario, draws), pkg, a.get("actor"))
     constructive = quantity in BARGAINING
     for text, inputs, rule in rules:
         if paths is not None and not set(inputs) <= paths and not constructive:

@@ -14,11 +14,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..core import (
+    agreement_arrays,
+    bargaining_inputs,
+    veto_holders,
+    veto_matrix,
+    win_set_masks,
+)
 from ..defaults import HORIZONS
 from ..errors import DetenteError
 
 if TYPE_CHECKING:
-    from ..scenario import Scenario
+    from ..analysis.quantities import Evaluator
+    from ..scenario import Scenario, ScenarioArrays
     from .result import AnalysisReport
 
 __all__ = ["apply_what_ifs", "calibration", "claims", "diagnosis", "outlook"]
@@ -49,8 +57,15 @@ def diagnosis(report: AnalysisReport) -> None:
     st = report.settings
     try:
         # the draws the claims and the levers read too: sampled once for the run
-        shared = report.evaluator.baseline.batch if report.evaluator is not None else None
-        d = diagnose(s, draws=st["draws"], seed=st["seed"], draws_arrays=shared)
+        ev = report.evaluator
+        shared = ev.baseline.batch if ev is not None else None
+        d = diagnose(
+            s,
+            draws=st["draws"],
+            seed=st["seed"],
+            draws_arrays=shared,
+            what_if_draws=(lambda name: _what_if_draws(ev, name)) if ev is not None else None,
+        )
     except DetenteError as err:  # the diagnosis says what the scenario lacks
         _absent(report, "diagnosis", "not applicable: " + "; ".join(err.lines()))
         return
@@ -58,9 +73,11 @@ def diagnosis(report: AnalysisReport) -> None:
     declared = {w.id for w in s.what_ifs}
     for lv in data["levers"]:
         lv["named"] = lv["name"] in declared
-    # Without veto players the diagnosis treats every actor as one (unanimity); say so.
-    data["unanimity"] = not s.veto_players
-    if s.n_issues >= 2 and s.veto_players:
+    # Without anyone holding a veto (veto players, or an issue's controllers) the diagnosis
+    # treats every actor as one (unanimity); say so.
+    holders = veto_holders(s)
+    data["unanimity"] = not holders
+    if s.n_issues >= 2 and holders:
         # the map reads the zone the headline reads: with the zone open, the other issues are
         # held at its max-min package, so the slice passes through the zone (at the status quo
         # a small open zone may miss that slice altogether)
@@ -69,6 +86,17 @@ def diagnosis(report: AnalysisReport) -> None:
         data["winset_map"]["zone_open"] = bool(data.get("zone_nonempty"))
     data["what_drives"] = what_drives(s, st["seed"])
     report.diagnosis = data
+
+
+def _what_if_draws(ev: Evaluator, name: str) -> tuple[Scenario, ScenarioArrays] | None:
+    """A named what-if's scenario and draws as the evaluator holds them (the claims and the
+    what-if table read the same variant), for the diagnosis' named levers; None when the
+    what-if does not apply (the lever then says why)."""
+    try:
+        v = ev.variant((name,))
+    except DetenteError:
+        return None
+    return v.scenario, v.batch
 
 
 #: Base sample of the report's "what drives it" (Sobol; n x (inputs + 2) zone tests, about a
@@ -102,7 +130,8 @@ def winset_map(
     is open), at that package.
 
     The two issues are, unless given, the pair carrying the most salience of the veto players
-    together. Uses the diagnosis' utility (:func:`detente.core.bargaining_inputs`):
+    together. Uses the diagnosis' utility (:func:`detente.core.bargaining_inputs`) on who must
+    agree (:func:`detente.core.agreement_arrays`: an issue's controllers count on that issue only):
     a package is in ``v``'s win-set when ``U_v(x) >= r_v + tol`` and it respects ``v``'s red lines.
 
     Returns
@@ -115,10 +144,8 @@ def winset_map(
         ``held`` (the other issues), ``held_at`` ("status quo" or "package"), ``package`` ([x, y]
         of ``held``, or None).
     """
-    from ..core import bargaining_inputs, win_set_masks
-
     arr = s.to_arrays()
-    inp = bargaining_inputs(arr)
+    inp = bargaining_inputs(agreement_arrays(s, arr))
     ids = list(arr.issue_ids)
     if issues is None:
         if len(ids) == 1:
@@ -141,12 +168,15 @@ def winset_map(
         return (lo[j] + v * w[j]).tolist()
 
     red: dict[str, list[dict[str, Any]]] = {}
+    m = veto_matrix(s)
     for v in inp.veto_ids:
         a = s.actor(v)
+        k = s.actor_ids.index(v)
         red[v] = [
             {"issue": iid, "op": rl.op, "bound": rl.bound.value}
             for iid, rl in a.red_lines.items()
-            if iid in issues
+            # a controller's red lines bind only on the issues it controls
+            if iid in issues and (not m.any() or m[k, ids.index(iid)])
         ]
     return {
         "issues": list(issues),
