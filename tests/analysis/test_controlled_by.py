@@ -9,6 +9,8 @@ its levers, the claims' quantities and the win-set map must all give the core's 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -117,3 +119,28 @@ def test_controllers_alone_make_the_zone_theirs_not_everyones() -> None:
     # the owner alone gains from a lower stock: the zone is open
     assert bool(d.point.zone_nonempty)
     assert bool(d.point.zone_nonempty) == bool(get_model("nash").forecast(s).extra["zone_open"])
+
+
+def test_the_report_names_the_controllers_and_reads_their_veto(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+    from detente.scenario.io import dump_yaml
+
+    path = tmp_path / "controlled.yaml"
+    path.write_text(dump_yaml(_case()), encoding="utf-8")
+    out = tmp_path / "report.json"
+    res = CliRunner().invoke(
+        app,
+        ["run", str(path), "--draws", "40", "--runs", "10", "--json", str(out)],
+        env={"COLUMNS": "150"},
+    )
+    assert res.exit_code == 0, res.output
+    assert "controllers (a veto on their issue): owner on stock" in res.output
+    import json
+
+    r = json.loads(out.read_text(encoding="utf-8"))
+    assert r["setting"]["controllers"] == {"stock": ["owner"]}
+    assert r["diagnosis"]["zone_nonempty"] is False
+    assert r["diagnosis"]["unanimity"] is False
+    assert set(r["diagnosis"]["winset_map"]["masks"]) == {"north", "south", "owner"}

@@ -34,6 +34,8 @@ HORIZONS = defaults.HORIZONS
 
 def _setting(s: Scenario) -> dict[str, Any]:
     m = s.meta
+    # an issue's controllers hold a veto on it only (listed when the scenario names any)
+    controllers = {i.id: list(i.controlled_by) for i in s.issues if i.controlled_by}
     return {
         "id": m.id,
         "title": m.title,
@@ -44,6 +46,7 @@ def _setting(s: Scenario) -> dict[str, Any]:
         "n_actors": s.n_actors,
         "n_issues": s.n_issues,
         "veto_players": list(s.veto_players),
+        **({"controllers": controllers} if controllers else {}),
         "drivers": {
             did: {
                 "label": d.label,
