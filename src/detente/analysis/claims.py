@@ -14,8 +14,10 @@ evidence
     ``encoding`` (the verdict restates inputs: shown as "encoded in the scenario" and never
     counted as a finding), ``derived`` (from model outputs) or ``record`` (against data).
     The kind is *computed*: a claim declared ``derived`` whose every condition a rule on the
-    typed inputs alone predicts in at least 95% of the draws (:mod:`.kinds`) is reported as an
-    encoding, with the rules it restates (``restates``); ``declared`` keeps the file's word.
+    typed inputs alone predicts in at least 95% of the draws, or no input within its stated
+    range can flip (*structural*, :func:`.kinds.cannot_fail`), is reported as an encoding,
+    with the rules it restates (``restates``); so is one that a structural condition that
+    fails decides. ``declared`` keeps the file's word; each condition says ``structural``.
 robustness
     The share of draws *over the ranges of every uncertain input* (judgement parameters
     included) in which every condition holds, each draw's quantity computed at that draw's
@@ -37,7 +39,8 @@ hinges_on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -45,8 +48,9 @@ import numpy as np
 from .. import defaults
 from .._json import jsonable
 from ..errors import DetenteError, ModelError
+from ._structural import corner_estimate
 from .kinds import OPS, Restatement, claim_restatements
-from .quantities import HINGE_SHIFT  # documented here, used there
+from .quantities import HINGE_SHIFT, Evaluator  # HINGE_SHIFT: documented here, used there
 from .render import check_format, markdown_to_html
 
 if TYPE_CHECKING:
@@ -55,7 +59,7 @@ if TYPE_CHECKING:
 
     from ..scenario import Scenario
     from ..scenario.case import Claim
-    from .quantities import Estimate, Evaluator
+    from .quantities import Estimate
 
 __all__ = ["HINGE_SHIFT", "ClaimResult", "ClaimsReport", "evaluate_claims"]
 
@@ -75,6 +79,9 @@ class ConditionResult:
     detail: str = ""
     #: The threshold lies within the estimate's own 95% interval: too close to call.
     too_close: bool = False
+    #: No input within its stated range can flip it (see :func:`.kinds.cannot_fail`): its
+    #: verdict is the model's construction, not a finding.
+    structural: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +91,8 @@ class ConditionResult:
             "interval": None if self.interval is None else list(self.interval),
             "holds": self.holds,
             "too_close": self.too_close,
+            "structural": self.structural,
+            "can_fail": not self.structural,
             "detail": self.detail,
         }
 
@@ -290,8 +299,6 @@ def evaluate_claims(
     pipeline passes its own, so every quantity has one value per run); by default one is
     made with these settings.
     """
-    from .quantities import Evaluator
-
     ev = evaluator or Evaluator(scenario, draws=draws, seed=seed, runs=runs, months=months)
     known = [c.id for c in scenario.claims]
     wanted = known if ids is None else list(ids)
@@ -399,7 +406,11 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
     kind = claim.evidence
     if claim.evidence == "derived":
         restates, all_restated = claim_restatements(
-            claim, [c.text for c in conds], estimates, ev.scenario
+            claim,
+            [c.text for c in conds],
+            estimates,
+            ev.scenario,
+            at_corner=partial(corner_estimate, ev, claim.under),
         )
         if all_restated:
             kind = "encoding"
@@ -410,11 +421,25 @@ def _evaluate(claim: Claim, ev: Evaluator) -> ClaimResult:
             if claim.evidence != "encoding"
             else "declared"
         )
-        expl = f"encoded in the scenario (restates inputs, not a finding; {why}): " + expl
-    elif restates:
-        expl += "; partly restates inputs: " + "; ".join(
-            f"{r.condition} <- {r.describe()}" for r in restates
+        what = (
+            "restates inputs or the model's construction"
+            if any(r.structural for r in restates)
+            else "restates inputs"
         )
+        expl = f"encoded in the scenario ({what}, not a finding; {why}): " + expl
+    else:
+        restated = [r for r in restates if not r.structural]
+        if restated:
+            expl += "; partly restates inputs: " + "; ".join(
+                f"{r.condition} <- {r.describe()}" for r in restated
+            )
+        fixed = [r for r in restates if r.structural]
+        if fixed:
+            expl += "; not a finding (the model's construction): " + "; ".join(
+                f"{r.condition} {r.describe()}" for r in fixed
+            )
+    structural = {r.condition for r in restates if r.structural}
+    conds = [replace(c, structural=c.text in structural) for c in conds]
     return ClaimResult(
         **base,
         declared=claim.evidence,

@@ -23,38 +23,54 @@ reads an input
     A quantity that is an input (``position``, ``salience``, ``capability``, ``driver``,
     ``red_line_overlap``) restates it whatever the draws say.
 
-A claim whose every condition is predicted so is reported as an ``encoding`` with the rules it
+cannot fail within the stated ranges
+    A condition no input can flip (:func:`cannot_fail`) is *structural*: its verdict is the
+    model's construction (its kernel, or arithmetic on the ranges), not a finding. Its
+    estimate is clear of the threshold (not too close to call); per draw of the inputs it
+    keeps the verdict in every draw (a value free of simulation noise: the inputs and the
+    bargaining set) or in :data:`AGREEMENT` of them (a simulated share, whose value per draw
+    carries the noise of a few runs); along every input it reads (the quantity's dependency
+    paths), a per-draw trend beyond chance (``t >= HINGE_Z``, as for the hinges) extrapolated
+    to either end of the input's own stated range does not carry the value across the
+    threshold; and the two inputs whose trends point toward the threshold most clearly (the
+    largest ``t``), each pinned alone at that end of its range, leave the verdict clear of its
+    interval there (computed again: simulated for the dynamics).
+
+A claim whose every condition is predicted so (restated or structural), or whose verdict a
+structural condition that fails decides, is reported as an ``encoding`` with the rules it
 restates (:class:`Restatement`), whatever its file declares; a claim with some conditions
-predicted keeps its kind and lists them as partial restatements.
+predicted keeps its kind and lists them as partial restatements or structural conditions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..core import agreement_arrays
+from ._restatement import AGREEMENT, OPS, STRUCTURAL, STRUCTURAL_FAILS, Restatement
+from ._structural import cannot_fail
 from .diagnosis import sampled_quantities
 
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
-    from ..scenario.case import Claim
+    from ..scenario.case import Claim, Condition
     from .quantities import Estimate
 
-__all__ = ["AGREEMENT", "ALPHA", "Restatement", "claim_restatements", "restatement"]
+__all__ = [
+    "AGREEMENT",
+    "ALPHA",
+    "STRUCTURAL",
+    "STRUCTURAL_FAILS",
+    "Restatement",
+    "cannot_fail",
+    "claim_restatements",
+    "restatement",
+]
 
-OPS = {
-    "<": np.less,
-    "<=": np.less_equal,
-    ">": np.greater,
-    ">=": np.greater_equal,
-    "==": np.equal,
-    "!=": np.not_equal,
-}
-#: Share of draws in which a rule on the inputs must agree with the verdict.
-AGREEMENT = 0.95
 #: Family-wise level of the chance test for rules picked from the data.
 ALPHA = 0.01
 #: Smallest share of the draws on each side of a single input's threshold.
@@ -63,31 +79,6 @@ MIN_SIDE = 0.05
 BARGAINING = frozenset({"zone_open", "gap", "p_zone", "in_win_set", "ideal_package"})
 #: The quantities that are inputs themselves.
 INPUTS = frozenset({"position", "salience", "capability", "driver", "red_line_overlap"})
-
-
-@dataclass(frozen=True)
-class Restatement:
-    """A rule on the typed inputs that predicts a condition's verdict per draw."""
-
-    condition: str
-    rule: str
-    inputs: tuple[str, ...]
-    agreement: float
-    n_draws: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "condition": self.condition,
-            "rule": self.rule,
-            "inputs": list(self.inputs),
-            "agreement": round(self.agreement, 4),
-            "draws": self.n_draws,
-        }
-
-    def describe(self) -> str:
-        if not self.n_draws:
-            return self.rule
-        return f"whether {self.rule} (agrees in {self.agreement:.0%} of {self.n_draws} draws)"
 
 
 # --------------------------------------------------------------------------------------
@@ -290,10 +281,17 @@ def restatement(
 
 
 def claim_restatements(
-    claim: Claim, texts: list[str], estimates: list[Estimate], scenario: Scenario
+    claim: Claim,
+    texts: list[str],
+    estimates: list[Estimate],
+    scenario: Scenario,
+    *,
+    at_corner: Callable[[Condition, dict[str, float]], Estimate | None] | None = None,
 ) -> tuple[tuple[Restatement, ...], bool]:
-    """The rules on the typed inputs that predict each condition per draw (:mod:`.kinds`),
-    and whether every condition (or all of them together) is so predicted."""
+    """The rules on the typed inputs that predict each condition per draw, and the conditions
+    that cannot fail within the stated ranges (:func:`cannot_fail`); and whether the claim's
+    verdict is so decided: every condition (or all of them together) predicted or structural,
+    or a structural condition that fails."""
     found: list[Restatement] = []
     per_cond: list[tuple[np.ndarray, Estimate] | None] = []
     for cond, text, est in zip(claim.check, texts, estimates, strict=True):
@@ -332,7 +330,17 @@ def claim_restatements(
         r = restatement(text, of, v[ok], d, scenario, paths=est.paths, args=inner)
         if r is not None:
             found.append(r)
-    every = len(found) == len(texts) and len(texts) > 0
+    # conditions that cannot fail within the stated ranges (one that fails so decides the
+    # verdict by construction)
+    fixed_fail = False
+    for cond, text, est in zip(claim.check, texts, estimates, strict=True):
+        corner = None if at_corner is None else partial(at_corner, cond)
+        r = cannot_fail(text, est, cond.compare, cond.threshold, scenario, at_corner=corner)
+        if r is not None:
+            found.append(r)
+            fixed_fail |= not bool(OPS[cond.compare](est.value, cond.threshold))
+    covered = {r.condition for r in found}
+    every = len(texts) > 0 and (all(t in covered for t in texts) or fixed_fail)
     usable = [p for p in per_cond if p is not None]
     if not every and len(usable) == len(texts) > 1:
         sizes = {p[0].shape for p in usable}

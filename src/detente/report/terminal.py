@@ -319,10 +319,23 @@ def _claims(r: AnalysisReport, console: Console) -> None:
     counts = c.get("counts", {})
     if counts:
         console.print(f"[dim]{esc(T.claim_counts(counts)).capitalize()}.[/]")
+    fixed = [
+        f"{row['id']} condition {k + 1}"
+        for row in c["claims"]
+        if row.get("evidence") != "encoding"
+        for k, cond in enumerate(row.get("conditions") or [])
+        if cond.get("structural")
+    ]
+    if fixed:
+        console.print(
+            f"[dim]Cannot fail within the stated ranges (structural, not findings): "
+            f"{esc(', '.join(fixed))}.[/]"
+        )
     console.print(
         "[dim]robust: the share of draws over the ranges of every uncertain input in which the "
         "claim holds (blank: a share over the draws itself, or no parameter groups); encoded: "
-        "the verdict restates the scenario's inputs and is not a finding"
+        "the verdict restates the scenario's inputs or the model's construction and is not a "
+        "finding"
         + ("" if wide else "; what each verdict hinges on is in --html and --json")
         + ".[/]"
     )

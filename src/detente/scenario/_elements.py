@@ -84,6 +84,9 @@ class Quantity(_Frozen):
     low: Finite
     high: Finite
     provenance: Provenance | None = None
+    #: How a what-if's shift made this number (:class:`Shift`): its draws then follow the
+    #: shift draw by draw, and ``low``/``high`` are only the envelope they can reach.
+    shift: Shift | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -143,6 +146,8 @@ class Quantity(_Frozen):
                 out["at" if p.kind == "quote" else "cite"] = p.locator
             if p.source is not None:
                 out["source"] = p.source
+        if self.shift is not None:
+            out["shift"] = self.shift.model_dump()
         return out
 
     @property
@@ -160,6 +165,26 @@ class Quantity(_Frozen):
         return Quantity(
             value=value, low=low, high=high, provenance=Provenance(kind="judgement", text=why)
         )
+
+
+class Shift(_Frozen):
+    """How a what-if's ``shift`` change made a number, so that each draw repeats it.
+
+    In every draw of the inputs the number is ``origin + share * (goal - origin)``, clipped to
+    ``within``: ``origin`` is the number before the shift (drawn with the uniforms of the
+    number's own path, so a variant stays paired with the baseline), ``goal`` the number it
+    moves toward as it stood then (drawn with the uniforms of its path ``toward``) and
+    ``share`` the shift's size (drawn with the uniforms of ``share_path``, a parameter; None
+    for a fixed share). Every number one shift moves therefore moves by the *same* share in a
+    draw, the share drawn from its parameter's range.
+    """
+
+    origin: Quantity
+    toward: str
+    goal: Quantity
+    share: Quantity
+    share_path: str | None = None
+    within: tuple[Finite, Finite]
 
 
 def _num(x: float) -> float | int:
@@ -363,3 +388,6 @@ class Meta(_Frozen):
     start: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     sources: dict[str, Source] = Field(default_factory=dict)
     attribution: str = ""
+
+
+Quantity.model_rebuild()

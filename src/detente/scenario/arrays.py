@@ -115,30 +115,33 @@ class ScenarioArrays:
         extra = np.random.default_rng(
             [0 if isinstance(seed, np.random.Generator) or seed is None else int(seed), 0x5EED]
         )
-        table = {}
-        for path, q in s.quantities():
+        uniforms = {}
+        for path, _ in s.quantities():
             # a what-if variant reuses the uniforms of the quantity at the same path, so its
             # draws are paired with the baseline's (common random numbers)
-            row = u[rows[path]] if path in rows else extra.random(n_draws)
-            table[id(q)] = _triangular(q, row)
+            uniforms[path] = u[rows[path]] if path in rows else extra.random(n_draws)
+        table = {id(q): _drawn(q, uniforms[path], uniforms) for path, q in s.quantities()}
         return cls._build(s, lambda q: table[id(q)], (n_draws,))
 
     @classmethod
     def from_uniforms(cls, s: Scenario, uniforms: Mapping[str, np.ndarray]) -> ScenarioArrays:
         """A batch in which the quantity at each path of ``uniforms`` takes the triangular
         quantiles (:func:`quantile`) of the given uniforms, one per draw, and every other
-        quantity its value: the arrays of a designed experiment (global sensitivity)."""
+        quantity its value: the arrays of a designed experiment (global sensitivity). A
+        number a what-if's shift moved follows the shift in each draw (see :func:`_drawn`)."""
         n = {np.asarray(u).shape for u in uniforms.values()}
         if len(n) != 1 or len(next(iter(n))) != 1:
             raise ValueError("from_uniforms needs one 1-d array of uniforms per path, all as long")
-        table = {}
-        for path, q in s.quantities():
-            if path in uniforms:
-                table[id(q)] = quantile(q, np.asarray(uniforms[path], float))
         missing = set(uniforms) - {p for p, _ in s.quantities()}
         if missing:
             raise ValueError(f"no quantity at {', '.join(sorted(missing))}")
         (shape,) = n
+        given = {p: np.asarray(x, float) for p, x in uniforms.items()}
+        table = {}
+        for path, q in s.quantities():
+            # a number a shift moved follows its share and goal when they vary in the design
+            if path in given or (q.shift is not None and _moves_with(q, given)):
+                table[id(q)] = _drawn(q, given.get(path, _mode_uniform(q, shape)), given)
         return cls._build(s, lambda q: table.get(id(q), np.float64(q.value)), shape)
 
     @classmethod
@@ -202,6 +205,46 @@ class ScenarioArrays:
             drivers=drivers,
             parameters=params,
         )
+
+
+def _mode_uniform(q: Quantity, shape: tuple[int, ...]) -> np.ndarray:
+    """The uniform at which the triangular quantile of ``q`` is its value (its mode); for a
+    number a shift moved, that of the number before the shift."""
+    while q.shift is not None:
+        q = q.shift.origin
+    width = q.high - q.low
+    return np.full(shape, 0.5 if width == 0 else (q.value - q.low) / width)
+
+
+def _moves_with(q: Quantity, given: Mapping[str, np.ndarray]) -> bool:
+    sh = q.shift
+    if sh is None:
+        return False
+    return (
+        sh.toward in given
+        or (sh.share_path is not None and sh.share_path in given)
+        or _moves_with(sh.origin, given)
+        or _moves_with(sh.goal, given)
+    )
+
+
+def _drawn(q: Quantity, u: np.ndarray, uniforms: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The draws of ``q`` at its uniforms ``u``: triangular on its range, or, for a number a
+    what-if's shift moved (:class:`~detente.scenario.schema.Shift`), the shift repeated in
+    each draw, ``x + f (g - x)`` clipped to the scale, with ``x`` the number before the shift
+    (at ``u``), ``g`` the goal (at its path's uniforms) and ``f`` the share (at its
+    parameter's uniforms): one draw of the share for every number the shift moves."""
+    sh = q.shift
+    if sh is None:
+        return _triangular(q, u)
+
+    def at(path: str | None, r: Quantity) -> np.ndarray:
+        row = uniforms.get(path) if path is not None else None
+        return _drawn(r, row, uniforms) if row is not None else np.full(u.shape, r.value)
+
+    x = _drawn(sh.origin, u, uniforms)
+    goal, share = at(sh.toward, sh.goal), at(sh.share_path, sh.share)
+    return np.clip(x + share * (goal - x), sh.within[0], sh.within[1])
 
 
 def quantile(q: Quantity, u: np.ndarray) -> np.ndarray:

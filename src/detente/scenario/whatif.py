@@ -337,48 +337,69 @@ def _shift(s: Scenario, who: str, other: str, share: Any, *, why: str) -> Scenar
     """``who`` moves its positions and red lines toward ``other``'s positions by ``share``.
 
     The direction is the what-if's data (``toward``). When ``share`` names a number of the
-    scenario (``parameters.leader_shift_max``), the size is that number's *range*, not only
-    its value: each moved number keeps the shift at the share's value as its value and takes
-    as its range every point the shift reaches from its own range with a share anywhere in the
-    share's range, so the Monte Carlo draws (and the claims' robustness) cover the size of the
-    shock. A fixed share (a bare number) moves the range rigidly.
+    scenario (``parameters.leader_shift_max``), the shift's size is that number's *range*,
+    not only its value: each moved number records the shift (:class:`~.schema.Shift`), so
+    that in every Monte Carlo draw it is ``x + f (g - x)`` with its own draw ``x``, the
+    other side's draw ``g`` and one draw ``f`` of the share, common to every number the shift
+    moves in that draw (and the same draw of the parameter the rest of the model reads). Its
+    value is the shift at the point values; its range is the envelope the draws can reach.
+    A fixed share (a bare number) moves every number by that share of its own distance.
     """
-    from .schema import Provenance, Quantity
+    from .schema import Provenance, Quantity, Shift
 
     if isinstance(share, str):
         q_share = dict(s.quantities()).get(share)
         if q_share is None:
             raise _bad_path(s, share, "not a number of this scenario")
         f, f_lo, f_hi = q_share.value, q_share.low, q_share.high
+        share_path: str | None = share
     else:
         f = f_lo = f_hi = float(share or 0.0)
+        q_share, share_path = Quantity(value=f, low=f, high=f), None
     mover, target = s.actor(who), s.actor(other)
     data = s.model_dump()
     actor = next(a for a in data["actors"] if a["id"] == who)
     note = why + (
-        f" (share {f:g}, range {f_lo:g}-{f_hi:g} from {share})" if isinstance(share, str) else ""
+        f" (share {f:g}, drawn from {share}'s range {f_lo:g}-{f_hi:g} in every draw)"
+        if isinstance(share, str)
+        else ""
     )
 
-    def moved(q: Quantity, goal: float, lo: float, hi: float) -> dict[str, Any]:
-        ends = [x + g * (goal - x) for x in (q.low, q.value, q.high) for g in (f_lo, f, f_hi)]
-        value = min(max(q.value + f * (goal - q.value), lo), hi)
+    def moved(q: Quantity, iid: str, lo: float, hi: float) -> dict[str, Any]:
+        goal = target.stances[iid].position
+        ends = [
+            x + g * (y - x)
+            for x in (q.low, q.value, q.high)
+            for g in (f_lo, f, f_hi)
+            for y in (goal.low, goal.value, goal.high)
+        ]
+        value = min(max(q.value + f * (goal.value - q.value), lo), hi)
         low, high = min(max(min(ends), lo), hi), min(max(max(ends), lo), hi)
         low, high = min(low, value), max(high, value)
         out = Quantity(
-            value=value, low=low, high=high, provenance=Provenance(kind="judgement", text=note)
+            value=value,
+            low=low,
+            high=high,
+            provenance=Provenance(kind="judgement", text=note),
+            shift=Shift(
+                origin=q,
+                toward=f"{other}.{iid}.position",
+                goal=goal,
+                share=q_share,
+                share_path=share_path,
+                within=(lo, hi),
+            ),
         )
         return out.model_dump()
 
     for iid, st in mover.stances.items():
         if iid in target.stances:
             iss = s.issue(iid)
-            goal = target.stances[iid].position.value
-            actor["stances"][iid]["position"] = moved(st.position, goal, iss.low, iss.high)
+            actor["stances"][iid]["position"] = moved(st.position, iid, iss.low, iss.high)
     for iid, rl in mover.red_lines.items():
         if iid in target.stances:
             iss = s.issue(iid)
-            goal = target.stances[iid].position.value
-            actor["red_lines"][iid]["bound"] = moved(rl.bound, goal, iss.low, iss.high)
+            actor["red_lines"][iid]["bound"] = moved(rl.bound, iid, iss.low, iss.high)
     return _validated(data, f"{who} toward {other}")
 
 
