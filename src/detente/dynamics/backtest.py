@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import defaults
 from ..errors import ModelError
 from ..executor import ExecutorSpec, run_variants
 from ._backtest_result import BacktestResult
@@ -172,6 +173,7 @@ def run_origin(
         ),
         regime_probability=regime_probability,
         parameters=parameters,
+        talks_history=panel["talks"].iloc[: k + 1].to_numpy(bool),
     )
 
 
@@ -198,7 +200,7 @@ def backtest(
     s: Scenario,
     *,
     runs: int = 400,
-    seed: int = 0,
+    seed: int = defaults.SEED,
     samples: tuple[str, ...] = ("train", "test"),
     parameters: dict[str, float] | None = None,
     heavy_runs: int = 4000,

@@ -1,13 +1,16 @@
-"""What each named driver and tool does to the outlook, measured, and which ones do nothing.
+"""What each named driver, tool and event does to the outlook, measured, and which ones do
+nothing.
 
 A driver is moved to the low and to the high end of its range (pinned there, every run);
-a tool is taken from its actor. Each variant is simulated with the baseline's seed, so the
+a tool is taken from its actor; an event is taken from the calendar (and a deadline's
+effect size, when it has a range, moved to its ends). Each variant is simulated with the baseline's seed, so the
 variants share their random numbers with the baseline (common random numbers) and an
 element the simulation never reads changes no run at all. The effect is the largest change
 of P(talks), P(agreement) or P(crisis) by the month asked for; an element whose effect is
 below :data:`INERT` is *inert*, with the reason where the structure gives one (a driver no
 role names; a tool whose kind its actor has from another tool; a third party's pressure or
-an actor with a role engaging or conceding, which is always open to it).
+an actor with a role engaging or conceding, which is always open to it; an event of a kind
+the dynamics do not read; a deadline that declares no effect, or declares itself inert).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ KEYS = ("talks", "agreement", "crisis")
 
 @dataclass(frozen=True)
 class Effect:
-    """``kind`` (driver or tool), ``name`` (driver id or ``actor/tool``), the change of each
+    """``kind`` (driver, tool or event), ``name`` (driver id, ``actor/tool`` or event id), the change of each
     probability (largest in size over the variants), and the reason when inert."""
 
     kind: str
@@ -72,13 +75,42 @@ def _without_tool(s: Scenario, actor: str, tool: str) -> Scenario:
     return s.model_copy(update={"actors": tuple(actors)})
 
 
+def _without_event(s: Scenario, event: str) -> Scenario:
+    return s.model_copy(update={"events": tuple(e for e in s.events if e.id != event)})
+
+
+def _event_reason(s: Scenario, name: str) -> str:
+    """Why the simulation cannot read an event ("" when it can)."""
+    e = next(x for x in s.events if x.id == name)
+    kind = e.kind.lower()
+    if "exercise" in kind:
+        return ""
+    if "election" in kind:
+        return "" if e.actor is not None else "an election with no actor marks nobody's election"
+    if "deadline" in kind:
+        if e.effect is None:
+            return "a deadline that declares no effect (events.ID.effect: raises, by, window)"
+        if e.effect.inert is not None:
+            # its first sentence; the whole reason is in `detente show CASE --sources`
+            first = e.effect.inert.split(". ")[0].rstrip(".")
+            return f"declared inert: {first} (events.{e.id}.effect.inert)"
+        return ""
+    return (
+        f"the dynamics read events of kind exercise, election and deadline only; "
+        f"kind {e.kind!r} is context"
+    )
+
+
 def structural_reason(s: Scenario, kind: str, name: str) -> str:
-    """Why the simulation cannot read a driver or tool at all ("" when it can): no role
-    names the driver; its actor has the tool's kind from another tool; an actor with a role
-    engaging or conceding, or anyone delaying (always open to them). A third party's
-    pressure is read only through its share of the third party's choices (what it takes
-    from engagement), so it is measured, not ruled out."""
+    """Why the simulation cannot read a driver, tool or event at all ("" when it can): no
+    role names the driver; its actor has the tool's kind from another tool; an actor with a
+    role engaging or conceding, or anyone delaying (always open to them); an event of a kind
+    the dynamics do not read, or a deadline with no effect or declared inert. A third
+    party's pressure is read only through its share of the third party's choices (what it
+    takes from engagement), so it is measured, not ruled out."""
     roles = s.roles
+    if kind == "event":
+        return _event_reason(s, name)
     if kind == "driver":
         named = set() if roles is None else set(roles.drivers.values())
         return "" if name in named else "no role of the dynamics names it (roles.drivers)"
@@ -99,7 +131,7 @@ def structural_reason(s: Scenario, kind: str, name: str) -> str:
 def element_effects(
     s: Scenario, *, month: int, runs: int, seed: int, verify: bool = False
 ) -> list[Effect]:
-    """Every driver's and every tool's effect on the outlook by ``month`` (see module doc).
+    """Every driver's, tool's and event's effect on the outlook by ``month`` (module doc).
 
     Elements the simulation cannot read (:func:`structural_reason`) change no run under
     common random numbers, so they are reported inert without a simulation unless
@@ -111,6 +143,7 @@ def element_effects(
     out: list[Effect] = []
     elements = [("driver", n) for n in s.drivers]
     elements += [("tool", f"{a.id}/{t.id}") for a in s.actors for t in a.tools]
+    elements += [("event", e.id) for e in s.events]
     for kind, name in elements:
         reason = structural_reason(s, kind, name)
         if reason and not verify:
@@ -127,14 +160,34 @@ def element_effects(
                 except DetenteError:
                     continue
                 variants.append(simulate(changed, **kw).at(month))
+        elif kind == "event":
+            effect = next(e for e in s.events if e.id == name).effect
+            if effect is None or effect.by is None:
+                variants.append(simulate(_without_event(s, name), **kw).at(month))
+            else:
+                # a deadline: its effect at 0 (as if it were not there, every other draw
+                # kept) and at the ends of its range
+                by = effect.by
+                for size in sorted({0.0, by.low, by.high}):
+                    changed = apply_sets(s, [f"events.{name}.effect.by={size}"], pin=True)
+                    variants.append(simulate(changed, **kw).at(month))
         else:
             actor_id, tool_id = name.split("/", 1)
             variants.append(simulate(_without_tool(s, actor_id, tool_id), **kw).at(month))
         change = _largest(base, variants)
         inert = max(abs(x) for x in change.values()) < INERT
         if inert and not reason:
+            deadline = kind == "event" and any(
+                e.id == name and e.effect is not None and e.effect.by is not None for e in s.events
+            )
             reason = (
-                "moving it across its range changes no probability by half a point"
+                "its effect at 0 or across its range changes no probability by half a point"
+                if deadline
+                else "removing it changes no probability by half a point"
+                if kind == "event"
+                else "taking it from its actor changes no probability by half a point"
+                if kind == "tool"
+                else "moving it across its range changes no probability by half a point"
                 if variants
                 else "it has no range to move"
             )

@@ -22,11 +22,13 @@ if TYPE_CHECKING:
     from ..scenario.arrays import ScenarioArrays
     from .roles import CaseRoles
 
-__all__ = ["KINDS", "MODES", "Setup", "nb_inverse", "play"]
+__all__ = ["DEADLINE_HAZARDS", "KINDS", "MODES", "Setup", "nb_inverse", "play"]
 
 MODES = ("impasse", "limited_talks", "substantive_talks", "agreement", "crisis")
 IMPASSE, LIMITED, SUBSTANTIVE, AGREEMENT, CRISIS = range(5)
 KINDS = ("delay", "engagement", "concession", "pressure")
+#: The hazards a deadline raises, in the order of :attr:`Setup.deadline`'s last axis.
+DEADLINE_HAZARDS = ("talks", "agreement", "crisis")
 DELAY, ENGAGE, CONCEDE, PRESSURE = range(4)
 
 # Columns of the per-month uniform draws.
@@ -68,6 +70,12 @@ class Setup:
     #: (months, runs) standard normals of the level of provocations (a stream of their own,
     #: so a level sd of 0 leaves every other random number as it was)
     level_noise: np.ndarray | None = None
+    #: (runs,) months without talks since the last talks month at the start (0: talks in the
+    #: start month; inf: no talks known), read by the rule ``talks_recency``
+    without_talks: np.ndarray | None = None
+    #: (months, runs, 3) utility added by the case's deadlines to the engagement (talks),
+    #: concession (agreement) and crisis utilities, in the months they act (or None)
+    deadline: np.ndarray | None = None
 
 
 def nb_inverse(u: np.ndarray, mean: np.ndarray, size: np.ndarray) -> np.ndarray:
@@ -186,6 +194,10 @@ def play(
         "change_defender": np.empty((T, R), bool),
     }
     zone, gap = stances.zone(st.kernel, np.arange(R))
+    # months without talks since the last talks month (rule talks_recency)
+    without = (
+        np.full(R, np.inf) if st.without_talks is None else st.without_talks[idx].astype(float)
+    )
     fatigue_step = (P["fatigue_rate"] * D["fatigue"])[:, None]
     has_fatigue = bool(np.any(fatigue_step != 0))
     for t in range(T):
@@ -221,6 +233,21 @@ def play(
             zone, gap = zone.copy(), gap.copy()
             zone[rows], gap[rows] = stances.zone(st.kernel, rows)
         talks = (mode == LIMITED) | (mode == SUBSTANTIVE) | (mode == AGREEMENT)
+        # --- rule talks_recency: the pull of talks that ended recently decays with the
+        # months without talks since (1 the month after the last talks month; off in talks)
+        recency = np.where(
+            talks,
+            0.0,
+            P["talks_recency"]
+            * np.exp(-np.maximum(without - 1.0, 0.0) / np.maximum(P["talks_recency_months"], 1e-9)),
+        )
+
+        # --- rule deadlines: the case's deadlines raise the utility of engaging (talks),
+        # of conceding (agreement) or of a crisis in the months around their dates
+        if st.deadline is not None:
+            push_talks, push_deal, push_crisis = (st.deadline[t, idx, j] for j in range(3))
+        else:
+            push_talks = push_deal = push_crisis = np.zeros(R)
 
         # --- third parties: a logit over their tools' kinds ---------------------------
         choices = np.full((R, n_act), DELAY, np.int8)
@@ -252,6 +279,7 @@ def play(
             + P["crisis_active"] * regime
             - P["inhibit_distress"] * (D["distress"] - P["reference_distress"])
             - P["inhibit_dependency"] * (D["dependency"] - P["reference_dependency"])
+            + push_crisis
         )
         can_press = bool(st.available[c, PRESSURE])
         instigate = (u[:, U_CRISIS] < special.expit(U_crisis / tau)) & can_press
@@ -263,6 +291,8 @@ def play(
             + P["desperation"] * D["distress"]
             + P["third_party_push"] * n_engaging
             + P["talks_inertia"] * talks
+            + recency
+            + push_talks
             - P["obduracy"] * gap
         )
         Uc[:, CONCEDE] = (
@@ -271,6 +301,7 @@ def play(
             + P["talks_inertia"] * talks
             - P["weakness"] * D["distress"]
             - P["obduracy"] * gap
+            + push_deal
         )
         avail_c = st.available[c].copy()
         avail_c[PRESSURE] = False
@@ -284,12 +315,15 @@ def play(
             P["defender_engagement_base"]
             + P["crisis_channel"] * D["crisis_communication"]
             + P["talks_inertia"] * talks
+            + recency
+            + push_talks
         )
         Ud[:, CONCEDE] = (
             P["defender_concession_base"]
             + P["zone_bonus"] * zone
             + P["talks_inertia"] * talks
             - P["defender_obduracy"] * gap
+            + push_deal
         )
         Ud[:, PRESSURE] = P["defender_pressure_base"] + P["defender_escalation"] * instigate
         ch_d = _choose(Ud, st.available[d], tau, u[:, U_CHOICE_D])
@@ -298,6 +332,8 @@ def play(
 
         mode = _transition(mode, ch_c, ch_d, instigate, zone)
         crisis_prev = instigate
+        now_talks = (mode == LIMITED) | (mode == SUBSTANTIVE) | (mode == AGREEMENT)
+        without = np.where(now_talks, 0.0, without + 1.0)
 
         # --- provocations: a self-exciting negative-binomial count ---------------------
         # routine rates are means over all months: exercise months (2 in 12) get the

@@ -21,7 +21,14 @@ from ..scenario.schema import DRIVER_ROLES
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
 
-__all__ = ["DRIVER_ROLES", "NOT_APPLICABLE", "CaseRoles", "calendar", "case_roles"]
+__all__ = [
+    "DRIVER_ROLES",
+    "NOT_APPLICABLE",
+    "CaseRoles",
+    "calendar",
+    "case_roles",
+    "deadline_windows",
+]
 
 #: Why a scenario without roles has no dynamics (the words every section uses).
 NOT_APPLICABLE = (
@@ -73,7 +80,8 @@ def calendar(
 
     Months run from the month after ``start`` (default ``meta.start``). An event whose kind
     mentions "exercise" marks exercise months; one whose kind mentions "election" marks
-    the election of its ``actor`` (events without an actor mark nobody's).
+    the election of its ``actor`` (events without an actor mark nobody's). Deadlines are
+    read by :func:`deadline_windows`.
     """
     start = start or s.meta.start
     if start is None:
@@ -97,3 +105,37 @@ def calendar(
             elif "election" in kind and e.actor is not None:
                 election[t, ids.index(e.actor)] = True
     return labels, exercise, election
+
+
+def _hits(dates: tuple[str, ...], month: pd.Period) -> bool:
+    lab = str(month)
+    return any(d == lab or (d.startswith("*-") and d[2:] == lab[5:]) for d in dates)
+
+
+def deadline_windows(s: Scenario, labels: list[str]) -> list[tuple[str, str, np.ndarray]]:
+    """The deadlines that act: ``(event id, hazard raised, months it acts in (T,) bool)``.
+
+    An event whose kind mentions "deadline" and whose ``effect`` is declared and not inert
+    acts in the months from ``window[0]`` to ``window[1]`` months around each of its dates
+    (a ``*-MM`` date every year), whether the date itself falls inside the simulated
+    months or not.
+    """
+    if not labels:
+        return []
+    first = pd.Period(labels[0], freq="M")
+    out: list[tuple[str, str, np.ndarray]] = []
+    for e in s.events:
+        eff = e.effect
+        if "deadline" not in e.kind.lower() or eff is None or not eff.acts:
+            continue
+        before, after = eff.window
+        acts = np.array(
+            [
+                any(_hits(e.dates, first + t - off) for off in range(before, after + 1))
+                for t in range(len(labels))
+            ],
+            bool,
+        )
+        assert eff.raises is not None
+        out.append((e.id, eff.raises, acts))
+    return out

@@ -27,6 +27,8 @@ class Rule:
     parameters: tuple[str, ...]
 
     def describe(self) -> str:
+        if not self.parameters:
+            return f"{self.name}: {self.does} No parameters of its own."
         return f"{self.name}: {self.does} Parameters: {', '.join(self.parameters)}."
 
 
@@ -67,6 +69,16 @@ RULES: tuple[Rule, ...] = (
         "weakness_blocks_reciprocity",
         "Economic distress lowers the challenger's utility of conceding (quid pro quo), so talks brought by desperation stay limited: higher distress raises P(talks) but not P(substantive deal | talks).",
         ("weakness",),
+    ),
+    Rule(
+        "talks_recency",
+        "While talks are off, both veto players' utility of engaging has the term talks_recency x exp(-(w - 1) / talks_recency_months), w the months without talks since the last talks month (1 the month after talks ended; unknown, as if long ago, when neither the record nor the start says): the pull of talks that ended recently decays, so the hazard of talks falls with the time since the last talks, as the record's does. Off by default (talks_recency = 0): its fit on the training origins did not carry over (docs/dynamics.md).",
+        ("talks_recency", "talks_recency_months"),
+    ),
+    Rule(
+        "deadlines",
+        "A case's events of kind deadline act as each declares (events.ID.effect): in the months of its window around each date, its size (by, in utility units, drawn per parameter group from its range) is added to both veto players' utility of engaging (raises: talks), of conceding (raises: agreement; a deal still needs a zone of agreement) or to the challenger's utility of a crisis (raises: crisis). A deadline declared inert, or with no effect, does nothing.",
+        (),
     ),
     Rule(
         "crisis_communication",

@@ -47,14 +47,14 @@ from .casefit import case_parameters
 from .kernel import AGREEMENT as AGREEMENT
 from .kernel import CONCEDE as CONCEDE
 from .kernel import CRISIS as CRISIS
+from .kernel import DEADLINE_HAZARDS, KINDS, MODES, N_FIXED, PRESSURE, Setup, play
 from .kernel import DELAY as DELAY
 from .kernel import ENGAGE as ENGAGE
 from .kernel import IMPASSE as IMPASSE
-from .kernel import KINDS, MODES, N_FIXED, PRESSURE, Setup, play
 from .kernel import LIMITED as LIMITED
 from .kernel import SUBSTANTIVE as SUBSTANTIVE
 from .parameters import resolve_parameters
-from .roles import DRIVER_ROLES, CaseRoles, case_roles
+from .roles import DRIVER_ROLES, CaseRoles, case_roles, deadline_windows
 from .roles import calendar as calendar
 
 if TYPE_CHECKING:
@@ -153,6 +153,45 @@ def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | 
     )
 
 
+def _deadline_push(s: Scenario, labels: list[str], arrays: Any) -> np.ndarray | None:
+    """(months, runs, 3): the utility each deadline adds to the engagement, concession or
+    crisis utility in the months it acts (:func:`detente.dynamics.roles.deadline_windows`),
+    each run at its group's draw of the effect's size (``events.ID.effect.by``)."""
+    acting = deadline_windows(s, labels)
+    if not acting:
+        return None
+    runs = len(next(iter(arrays.events.values())))
+    out = np.zeros((len(labels), runs, len(DEADLINE_HAZARDS)))
+    for eid, hazard, months in acting:
+        out[months, :, DEADLINE_HAZARDS.index(hazard)] += arrays.events[eid][None, :]
+    return out
+
+
+def _initial_without_talks(
+    s: Scenario,
+    start: str,
+    talks_history: Sequence[bool] | np.ndarray | None,
+    mode0: np.ndarray,
+) -> np.ndarray:
+    """Months without talks since the last talks month at the start, per run (rule
+    ``talks_recency``): from ``talks_history`` (oldest first, the start month last), else
+    from the scenario's record up to ``start``, else unknown (inf: no recent talks); 0 for
+    a run that starts in talks."""
+    if talks_history is None and s.roles is not None and s.roles.record is not None:
+        from ..data.records import load_record
+
+        panel = load_record(s.roles.record).panel()
+        months = panel["month"].astype(str)
+        if months.iloc[0] <= start <= months.iloc[-1]:
+            talks_history = panel.loc[months <= start, "talks"].to_numpy(bool)
+    known = np.inf
+    if talks_history is not None and np.any(talks_history):
+        h = np.asarray(talks_history, bool)
+        known = float(len(h) - 1 - np.flatnonzero(h)[-1])
+    in_talks = np.isin(mode0, (LIMITED, SUBSTANTIVE, AGREEMENT))
+    return np.where(in_talks, 0.0, known)
+
+
 def _initial_counts(
     s: Scenario,
     start: str,
@@ -229,6 +268,7 @@ def _prepare(
     missile_history: Sequence[float] | np.ndarray | None = None,
     overrides: dict[str, float] | None = None,
     regime_probability: float | None = None,
+    talks_history: Sequence[bool] | np.ndarray | None = None,
 ) -> tuple[Setup, np.ndarray, np.ndarray, object, dict[str, Any]]:
     if months < 1 or runs < 1:
         raise ModelError(f"months and runs must be >= 1; got months={months}, runs={runs}")
@@ -282,6 +322,8 @@ def _prepare(
         arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
         mode0, excitation, salvo, np.full(runs, active),
         np.random.default_rng(level_ss).standard_normal((months, runs)),
+        _initial_without_talks(s, start, talks_history, mode0),
+        _deadline_push(s, labels, arrays),
     )  # fmt: skip
     info = {"excitation": origin, "fit_notes": fit_notes}
     return setup, uniforms, group, draws, info
@@ -303,6 +345,7 @@ def simulate(
     progress: Callable[[int], None] | None = None,
     what_if: str | None = None,
     parameters: dict[str, float] | None = None,
+    talks_history: Sequence[bool] | np.ndarray | None = None,
 ) -> DynamicsResult:
     """Monte Carlo of the monthly dynamics: ``runs`` runs of ``months`` months.
 
@@ -341,6 +384,10 @@ def simulate(
     parameters : dict, optional
         Overrides of simulation parameters (names of
         :data:`detente.dynamics.parameters.DEFAULTS`), fixed across runs.
+    talks_history : sequence of bool, optional
+        Whether each month up to ``start`` (oldest first) had talks: sets the months
+        without talks at the start (rule ``talks_recency``); default: the scenario's record
+        if it covers ``start``, else no recent talks known.
 
     Returns
     -------
@@ -350,7 +397,7 @@ def simulate(
 
     st, uniforms, group, draws, info = _prepare(
         scenario, months, runs, seed, kernel, groups, start, initial_mode, history,
-        missile_history, parameters, regime_probability,
+        missile_history, parameters, regime_probability, talks_history,
     )  # fmt: skip
     out = play(st, np.arange(runs), uniforms, progress)
     roles = st.roles
@@ -383,6 +430,12 @@ def simulate(
             "no provocation history before the start: the self-excitation starts at its "
             "stationary mean"
         )
+    for e in scenario.events:
+        if "deadline" in e.kind.lower() and e.effect is None:
+            notes.append(
+                f"deadline {e.id} declares no effect (events.{e.id}.effect: raises, by, window, "
+                "or inert with its reason): it does nothing in the simulation"
+            )
     if not st.available[roles.challenger, PRESSURE]:
         notes.append("the challenger has no pressure tool: it cannot manufacture a crisis")
     if kernel == "red_lines":

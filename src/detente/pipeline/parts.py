@@ -112,7 +112,7 @@ class WhatIfDelta:
 @dataclass(frozen=True, eq=False)
 class OutlookPart:
     """The crisis dynamics of the run: the simulation, the declared what-ifs' deltas and
-    each named driver's and tool's effect, all by ``what_if_month``."""
+    each named driver's, tool's and event's effect, all by ``what_if_month``."""
 
     simulation: DynamicsResult
     runs: int
@@ -185,10 +185,10 @@ class OutlookPart:
 
 
 def inert_sentence(effects: tuple[Effect, ...], month: int) -> str:
-    """The report's sentence on the drivers and tools that move nothing."""
+    """The report's sentence on the drivers, tools and events that move nothing."""
     inert = [e for e in effects if e.inert]
     if not inert:
-        return f"Every named driver and tool moves the outlook by month {month}."
+        return f"Every named driver, tool and event moves the outlook by month {month}."
     return (
         f"Inert in the simulation (no effect of half a point on P(talks), P(agreement) or "
         f"P(crisis) by month {month}): "

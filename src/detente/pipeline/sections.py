@@ -278,8 +278,8 @@ EFFECT_RUNS = 500
 def _element_effects(
     report: AnalysisReport, month: int
 ) -> tuple[tuple[Effect, ...] | None, str | None, int]:
-    """Each named driver's and tool's effect on the outlook by ``month`` (inert ones
-    flagged), or why they could not be measured; and the runs per variant."""
+    """Each named driver's, tool's and event's effect on the outlook by ``month`` (inert
+    ones flagged), or why they could not be measured; and the runs per variant."""
     from ..dynamics.effects import element_effects
 
     st = report.settings

@@ -22,7 +22,7 @@ from .._text import safe
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
-    from ..scenario.schema import Provenance, Quantity
+    from ..scenario.schema import Event, Provenance, Quantity
 
 __all__ = ["element_provenance", "number_rows", "render_scenario"]
 
@@ -207,15 +207,40 @@ def _driver_table(s: Scenario) -> Table:
     return t
 
 
+def event_effect(e: Event, *, short: bool = False) -> str:
+    """What an event does in the crisis dynamics, in words (the kinds they read); ``short``
+    leaves out a deadline's reason for being inert (``show --sources`` prints it)."""
+    kind = e.kind.lower()
+    if "exercise" in kind:
+        return "exercise months"
+    if "election" in kind:
+        return f"an election of {e.actor}" if e.actor else "nothing (an election of no actor)"
+    if "deadline" in kind:
+        eff = e.effect
+        if eff is None:
+            return "nothing: the deadline declares no effect"
+        if eff.inert is not None or eff.by is None:
+            return "nothing, declared inert" + ("" if short else f": {eff.inert}")
+        before, after = eff.window
+        size = f"{_q(eff.by.value)}" + (f" {_range(eff.by)}" if not eff.by.is_certain else "")
+        return (
+            f"raises the hazard of {eff.raises} by {size} (utility) from {-before} months "
+            f"before to {after} after each date"
+        )
+    return "nothing (context)"
+
+
 def _event_table(s: Scenario) -> Table:
     t = Table(title="Events")
     wid = max(len(e.id) for e in s.events)
     t.add_column("event", overflow="fold", min_width=wid, max_width=max(28, wid))
     t.add_column("kind", no_wrap=True)
     t.add_column("dates", overflow="fold")
-    t.add_column("what it is", overflow="fold")
+    t.add_column("what it is / in the dynamics", overflow="fold")
     for e in s.events:
-        t.add_row(e.id, e.kind, safe(", ".join(e.dates)), safe(e.label))
+        body = Text(e.label)
+        body.append("\n" + event_effect(e, short=True), style="dim")
+        t.add_row(e.id, e.kind, safe(", ".join(e.dates)), body)
     return t
 
 
@@ -254,6 +279,12 @@ def _print_sources(s: Scenario, console: Console) -> None:
     for path, p in element_provenance(s):
         console.print(Text(path, style="bold"))
         console.print(Padding(Text(_describe(p), style="" if p else "red"), (0, 0, 0, 4)))
+    deadlines = [e for e in s.events if "deadline" in e.kind.lower()]
+    if deadlines:
+        console.rule("What each deadline does in the dynamics (events.ID.effect)")
+    for e in deadlines:
+        console.print(Text(f"events.{e.id}.effect", style="bold"))
+        console.print(Padding(Text(event_effect(e)), (0, 0, 0, 4)))
 
 
 def _print_dynamics_parameters(s: Scenario, console: Console) -> None:

@@ -10,7 +10,14 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 #: Ids an actor may not have: they name the other parts of a ``--set`` path.
@@ -363,14 +370,87 @@ class NamedQuantity(_Frozen):
     bounds: tuple[Finite, Finite] | None = None
 
 
+#: The hazards a deadline can raise in the crisis dynamics.
+DEADLINE_HAZARDS = ("talks", "agreement", "crisis")
+#: Furthest a deadline's window may reach from its date, in months.
+MAX_DEADLINE_WINDOW = 60
+
+
+class DeadlineEffect(_Frozen):
+    """What a deadline does in the crisis dynamics (an event of kind ``deadline``).
+
+    Either ``raises`` (``talks``, ``agreement`` or ``crisis``), ``by`` (a quantity in
+    utility units, the crisis logit's, with its range and provenance like every number) and
+    ``window`` (``[months before, months after]`` the date: the months it acts in), or
+    ``inert`` (the reason it does nothing)::
+
+        effect: {raises: agreement, window: [-3, 0], by: {value: 1, range: [0, 2], judgement: ...}}
+        effect: {inert: "the restrictions end whether or not the deal is restored"}
+    """
+
+    raises: Literal["talks", "agreement", "crisis"] | None = None
+    by: Quantity | None = None
+    window: tuple[int, int] = (0, 0)
+    inert: Annotated[str, Field(min_length=1)] | None = None
+
+    @field_validator("by")
+    @classmethod
+    def _raises_not_lowers(cls, q: Quantity | None) -> Quantity | None:
+        if q is not None and q.low < 0:
+            raise ValueError(
+                f"by must be >= 0 across its range (a deadline raises a hazard); got range "
+                f"[{_fmt(q.low)}, {_fmt(q.high)}]"
+            )
+        return q
+
+    @field_validator("window")
+    @classmethod
+    def _window_around_date(cls, w: tuple[int, int]) -> tuple[int, int]:
+        before, after = w
+        if not -MAX_DEADLINE_WINDOW <= before <= 0 <= after <= MAX_DEADLINE_WINDOW:
+            raise ValueError(
+                f"window reads [months before, months after] the date, before <= 0 <= after, "
+                f"within {MAX_DEADLINE_WINDOW} months; got [{before}, {after}]"
+            )
+        return w
+
+    @model_validator(mode="after")
+    def _either_effect_or_inert(self) -> DeadlineEffect:
+        if self.inert is not None:
+            if self.raises is not None or self.by is not None:
+                raise ValueError(
+                    "an inert deadline declares no raises or by; give either inert: REASON "
+                    "or raises, by and window"
+                )
+            return self
+        missing = [k for k in ("raises", "by") if getattr(self, k) is None]
+        if missing:
+            raise ValueError(
+                f"a deadline's effect needs {' and '.join(missing)} (raises: talks, agreement "
+                "or crisis; by: a number with its range and provenance), or inert: REASON"
+            )
+        return self
+
+    @property
+    def acts(self) -> bool:
+        """Whether the effect can move anything (declared, and not inert)."""
+        return self.inert is None and self.by is not None
+
+
 class Event(_Sourced):
-    """A scheduled or recurring event. ``dates`` are ``YYYY-MM`` or ``*-MM`` (every year)."""
+    """A scheduled or recurring event. ``dates`` are ``YYYY-MM`` or ``*-MM`` (every year).
+
+    The crisis dynamics read events of kind ``exercise`` (exercise months), ``election``
+    (with an ``actor``: its elections) and ``deadline`` (with an ``effect``:
+    :class:`DeadlineEffect`); other kinds are context.
+    """
 
     id: Id
     label: str
     kind: str = "event"
     dates: tuple[str, ...]
     actor: Id | None = None  # whose event (an election's country), if any
+    effect: DeadlineEffect | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> Event:

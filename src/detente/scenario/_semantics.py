@@ -173,6 +173,15 @@ def semantic_problems(s: Scenario) -> list[tuple[Loc, str, str]]:
         if e.actor is not None and e.actor not in s.actor_ids:
             p = _unknown("actor", e.actor, list(s.actor_ids))
             out.append((("events", k, "actor"), f"event {e.id} names {p.message}", p.hint))
+        if e.effect is not None and "deadline" not in e.kind.lower():
+            out.append(
+                (
+                    ("events", k, "effect"),
+                    f"event {e.id}: effect is read only for events of kind deadline; "
+                    f"got kind {e.kind!r}",
+                    "write kind: deadline, or remove the effect",
+                )
+            )
     out += _role_problems(s)
     if not math.isfinite(s.salience_max):
         out.append((("salience_max",), "salience_max must be finite", "use 1 or 100"))
@@ -242,3 +251,5 @@ def _provenances(s: Scenario) -> Iterator[tuple[Loc, Provenance]]:
     for k, e in enumerate(s.events):
         if e.provenance:
             yield ("events", k), e.provenance
+        if e.effect is not None and e.effect.by is not None and e.effect.by.provenance:
+            yield ("events", k, "effect", "by"), e.effect.by.provenance

@@ -16,6 +16,7 @@ scale_low/high     (n_issues,)                issue scale bounds
 red_low/red_high   (..., n_actors, n_issues)  the interval an actor's red lines allow
 drivers            name -> (...)              driver values
 parameters         name -> (...)              parameter values
+events             event id -> (...)          a deadline's effect size (``effect.by``)
 =================  =========================  =============================================
 """
 
@@ -56,6 +57,7 @@ class ScenarioArrays:
     red_high: np.ndarray
     drivers: dict[str, np.ndarray] = field(default_factory=dict)
     parameters: dict[str, np.ndarray] = field(default_factory=dict)
+    events: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_actors(self) -> int:
@@ -84,6 +86,7 @@ class ScenarioArrays:
             red_high=self.red_high[idx],
             drivers={k: v[idx] for k, v in self.drivers.items()},
             parameters={k: v[idx] for k, v in self.parameters.items()},
+            events={k: v[idx] for k, v in self.events.items()},
         )
 
     def actor_index(self, actor_id: str) -> int:
@@ -189,6 +192,11 @@ class ScenarioArrays:
             k: np.broadcast_to(getter(p.value), batch).astype(float)
             for k, p in s.parameters.items()
         }
+        events = {
+            e.id: np.broadcast_to(getter(e.effect.by), batch).astype(float)
+            for e in s.events
+            if e.effect is not None and e.effect.by is not None
+        }
         return cls(
             actor_ids=s.actor_ids,
             issue_ids=s.issue_ids,
@@ -204,6 +212,7 @@ class ScenarioArrays:
             red_high=rhi,
             drivers=drivers,
             parameters=params,
+            events=events,
         )
 
 

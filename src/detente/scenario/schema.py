@@ -23,9 +23,11 @@ from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from ..errors import Problem, ScenarioError, UnknownPathError
 from ._elements import (
+    DEADLINE_HAZARDS,
     ID_PATTERN,
     RESERVED_ACTOR_IDS,
     Actor,
+    DeadlineEffect,
     Event,
     Issue,
     NamedQuantity,
@@ -49,11 +51,13 @@ from ._semantics import _dotted, _names, _unknown, semantic_problems
 from .case import DRIVER_ROLES, Claim, Roles, WhatIf
 
 __all__ = [
+    "DEADLINE_HAZARDS",
     "DRIVER_ROLES",
     "ID_PATTERN",
     "RESERVED_ACTOR_IDS",
     "Actor",
     "Claim",
+    "DeadlineEffect",
     "Event",
     "Issue",
     "NamedQuantity",
@@ -188,6 +192,9 @@ class Scenario(_Frozen):
             yield f"drivers.{did}", d.value
         for pid, p in self.parameters.items():
             yield f"parameters.{pid}", p.value
+        for e in self.events:
+            if e.effect is not None and e.effect.by is not None:
+                yield f"events.{e.id}.effect.by", e.effect.by
 
     def unsourced(self) -> list[str]:
         """Paths of the numbers (and actors, issues, tools, events) that carry no provenance."""

@@ -6,6 +6,7 @@ Paths (the same as ``detente show --sources`` lists):
 - ``ACTOR.capability``, ``ACTOR.veto`` (true/false)
 - ``ACTOR.red_lines.ISSUE``: a bound (keeps the direction), ``">= 60"``, or ``none`` to remove it
 - ``status_quo.ISSUE``, ``drivers.NAME``, ``parameters.NAME``
+- ``events.EVENT.effect.by``: the size of a deadline's effect
 
 A changed number keeps the width of its plausible range, moved to the new value and clipped
 to the scale; its provenance becomes a judgement naming the change.
@@ -13,6 +14,7 @@ to the scale; its provenance becomes a judgement naming the change.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -173,6 +175,19 @@ def apply_set(
                 raise _bad_path(s, path, f"no {group[:-1]} {name!r}")
             entry = data[group][name]
             entry["value"] = shifted(entry["value"], _number(path, value), entry.get("bounds"))
+        return _validated(data, path)
+
+    if parts[0] == "events":
+        if len(parts) != 4 or parts[2:] != ["effect", "by"]:
+            raise _bad_path(s, path, "events take EVENT.effect.by (a deadline's effect size)")
+        entry = next((e for e in data["events"] if e["id"] == parts[1]), None)
+        if entry is None or not isinstance(entry.get("effect"), dict):
+            raise _bad_path(s, path, f"no event {parts[1]!r} with an effect")
+        if "by" not in entry["effect"]:
+            raise _bad_path(s, path, f"event {parts[1]!r} is declared inert: it has no size")
+        entry["effect"]["by"] = shifted(
+            entry["effect"]["by"], _number(path, value), (0.0, math.inf)
+        )
         return _validated(data, path)
 
     actor = actors.get(parts[0])
