@@ -168,3 +168,28 @@ def test_the_stored_summary_equals_a_fresh_backtest():
             assert row["beats"] == old["beats"], (target, h)
     # through JSON, as stored (floats round-trip exactly)
     assert json.loads(json.dumps(fresh["yearly"])) == stored["yearly"]
+
+
+def test_each_origin_draws_its_fit_from_the_posterior_jointly():
+    """Issue 21: the backtest scores the outlook with the fit's uncertainty, not at the point
+    estimates: every run of an origin draws the origin's fit (the event parameters jointly,
+    so a run's rates follow the fit's correlations), centred on the estimates."""
+    from detente.dynamics.backtest import backtest_scenario, run_origin
+    from detente.dynamics.posterior import fit_record_posterior
+    from detente.scenario import load_bundled
+
+    s = backtest_scenario(load_bundled("us-dprk-2021"))
+    panel = load_record("dprk").panel()
+    k = list(panel["month"].astype(str)).index("2005-12")
+    post = fit_record_posterior("dprk", "2005-12")
+    size = post.marginals["provocation_dispersion"]
+    assert size[1] < size[0] < size[2]  # an interval to draw from
+    sim = run_origin(s, panel, k, runs=400, seed=1, fitted=post, groups=400)
+    drawn = sim.dispersion["provocations"]
+    assert len(np.unique(drawn)) == 400  # one draw per run
+    assert np.median(drawn) == pytest.approx(size[0], rel=0.15)
+    assert np.mean((drawn >= size[1]) & (drawn <= size[2])) == pytest.approx(0.9, abs=0.06)
+    point = run_origin(
+        s, panel, k, runs=400, seed=1, parameters={"provocation_dispersion": size[0]}
+    )
+    assert len(np.unique(point.dispersion["provocations"])) == 1

@@ -164,3 +164,28 @@ def test_docs_name_every_rule_and_parameter():
         assert f"`{r.name}`" in doc, r.name
     for name in DEFAULTS:
         assert f"`{name}`" in doc, name
+
+
+def test_the_local_level_likelihood_reduces_to_the_regimes_at_sd_zero():
+    from detente.data.records import load_record
+    from detente.dynamics import level, regimes
+
+    X = regimes.design(load_record("dprk").panel(end="2005-12"))
+    theta = regimes.to_theta(np.array([DEFAULTS[n].value for n in regimes.NAMES]))
+    ll0 = regimes.forward(theta, X, 12)[0]
+    ll, state = level.level_forward(np.tile(theta, (2, 1)), np.array([0.0, 0.1]), X, 12)
+    assert ll[0] == pytest.approx(ll0, abs=1e-9)
+    assert ll[1] != pytest.approx(ll0)  # a positive sd changes the likelihood
+    assert state[0, :, : len(level.GRID) // 2].sum() == 0.0  # sd 0: the level stays at 0
+
+
+def test_a_local_level_widens_the_totals_with_the_horizon(mini):
+    flat = simulate(mini, runs=600, months=36, seed=4)
+    walk = simulate(mini, runs=600, months=36, seed=4, parameters={"provocation_level_sd": 0.15})
+
+    def spread(r, year):
+        t = r.provocations[12 * year : 12 * year + 12].sum(axis=0)
+        return np.quantile(t, 0.95) - np.quantile(t, 0.05)
+
+    assert spread(walk, 2) > spread(flat, 2)
+    assert spread(walk, 2) - spread(flat, 2) > spread(walk, 0) - spread(flat, 0)

@@ -300,7 +300,8 @@ def backtest_dynamics(
     console.print(
         f"Backtest of the dynamics of {st['scenario']} on record {st['record']}: origins every "
         f"6 months from {st['first_origin']}; training origins to {st['train_last_origin']}, "
-        f"test origins from {st['test_first_origin']} (out of sample), {st['runs']} runs each.",
+        f"test origins from {st['test_first_origin']} (out of sample), {st['runs']} runs each; "
+        f"parameter uncertainty: {st.get('parameter_uncertainty', 'the scenario ranges')}.",
         markup=False,
         soft_wrap=True,
     )

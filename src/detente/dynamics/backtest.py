@@ -25,12 +25,17 @@ negative binomials. Yearly totals (years 1, 2, 3 after the origin): coverage of 
 or agreement month among months 1..h) and P(a strategic provocation) in each of months
 1..h: Brier and log score (probabilities clipped to [0.005, 0.995] for every forecaster).
 
-**Fit at each origin.** The count process and the crisis logit, which the record observes
-directly, are re-estimated by maximum likelihood on the months up to each origin (as the
-baselines are: :func:`detente.dynamics.fit.fit_record`), at their point estimates (the
-early origins' intervals are too wide to draw from: a draw of their ranges gives absurd
-rates); the talks parameters are the scenario's (fitted once on the training origins by
-:func:`detente.dynamics.fit.fit_talks`).
+**Fit at each origin, and its uncertainty.** The count process, the local level of
+provocations and the crisis logit, which the record observes directly, are re-estimated
+on the months up to each origin (as the baselines are:
+:func:`detente.dynamics.posterior.fit_record_posterior`), and each parameter group of the
+origin's simulation draws them from that fit's asymptotic posterior, as the outlook draws
+a fitted case (:mod:`detente.dynamics.draws`): the event parameters jointly normal on the
+fit's scale (their correlations kept), the others from their marginals; the regime and the
+level are filtered from the record at the point estimates. Every run of an origin is its
+own parameter group (the outlook groups five runs): the same predictive law with less
+Monte Carlo noise in the scores and the coverage. The talks parameters are the
+scenario's (fitted once on the training origins by :func:`detente.dynamics.fit.fit_talks`).
 
 **Baselines**, each fitted only on months before its origin: ``climatology`` (all months
 from the record's start), ``recent`` (the last 120 months), ``persistence`` (the last 12
@@ -68,6 +73,7 @@ from ._backtest_scoring import (
     _score_origin,
 )
 from ._backtest_scoring import _window_share as _window_share  # imported by the tests
+from .posterior import Posterior
 
 if TYPE_CHECKING:
     from ..data.records import Record
@@ -147,16 +153,37 @@ def run_origin(
     runs: int,
     seed: int,
     parameters: dict[str, float] | None = None,
+    fitted: Posterior | None = None,
+    groups: int | None = None,
 ) -> Any:
     """The simulation from the origin at panel row ``k``, up to 36 months or the record's end;
-    the regime of provocations is filtered from the record up to the origin."""
+    the regime of provocations (and the local level, when its sd is positive) is filtered
+    from the record up to the origin at the point estimates. ``fitted`` (the fit at the
+    origin with its asymptotic posterior) is drawn per parameter group
+    (:func:`detente.dynamics.draws.fitted_draws`)."""
+    from .level import filter_state
     from .parameters import DEFAULTS
-    from .regimes import NAMES, filter_active
+    from .regimes import NAMES, design, filter_active, to_theta
 
-    point = {
-        n: (s.parameters[n].value.value if n in s.parameters else DEFAULTS[n].value) for n in NAMES
-    } | {n: v for n, v in (parameters or {}).items() if n in NAMES}
-    regime_probability = filter_active(panel.iloc[: k + 1], point)
+    names = (*NAMES, "provocation_level_sd")
+    point = (
+        {
+            n: (s.parameters[n].value.value if n in s.parameters else DEFAULTS[n].value)
+            for n in names
+        }
+        | {n: v[0] for n, v in (fitted.marginals if fitted else {}).items() if n in names}
+        | {n: v for n, v in (parameters or {}).items() if n in names}
+    )
+    past = panel.iloc[: k + 1]
+    regime_probability: float | np.ndarray = (
+        filter_state(
+            to_theta(np.array([point[n] for n in NAMES])),
+            point["provocation_level_sd"],
+            design(past),
+        )
+        if point["provocation_level_sd"] > 0
+        else filter_active(past, point)
+    )
     from .simulation import simulate
 
     n = min(36, len(panel) - 1 - k)
@@ -165,6 +192,7 @@ def run_origin(
         months=n,
         runs=runs,
         seed=seed,
+        groups=groups,
         start=str(panel["month"].iloc[k]),
         initial_mode=initial_state(panel, k),
         history=panel["provocations"].iloc[: k + 1].to_numpy(float),
@@ -173,6 +201,7 @@ def run_origin(
         ),
         regime_probability=regime_probability,
         parameters=parameters,
+        fitted=fitted,
         talks_history=panel["talks"].iloc[: k + 1].to_numpy(bool),
     )
 
@@ -188,12 +217,22 @@ class _OriginJob:
 
 
 def _simulate_origin(job: _OriginJob, item: tuple[str, int, bool]) -> Any:
-    """The fit (when the record before the origin allows it) and the simulation of one origin."""
-    from .fit import fit_record
+    """The fit (when the record before the origin allows it) and the simulation of one origin,
+    each parameter group drawing the fit's parameters from its posterior."""
+    from .posterior import fit_record_posterior
 
     origin, k, can_fit = item
-    par = (fit_record(job.record_id, origin) if can_fit else {}) | job.parameters
-    return run_origin(job.scenario, job.panel, k, runs=job.runs, seed=job.seed, parameters=par)
+    fitted = fit_record_posterior(job.record_id, origin) if can_fit else None
+    if fitted is not None and job.parameters:  # a parameter given is held at its value
+        marginals = {n: v for n, v in fitted.marginals.items() if n not in job.parameters}
+        if set(fitted.names) & set(job.parameters):  # then the rest of the joint, apart
+            fitted = Posterior(marginals)
+        else:
+            fitted = Posterior(marginals, fitted.names, fitted.mean, fitted.cov)
+    return run_origin(
+        job.scenario, job.panel, k, runs=job.runs, seed=job.seed, parameters=job.parameters,
+        fitted=fitted, groups=job.runs,
+    )  # fmt: skip
 
 
 def backtest(
@@ -265,6 +304,12 @@ def backtest(
         "test_first_origin": str(record.backtest_split()[2]),
         "record_end": str(record.end),
         "refit_at_each_origin": refit,
+        "parameter_uncertainty": (
+            "each run draws the origin's fit from its asymptotic posterior "
+            "(event parameters jointly normal on the fit's scale, the others marginal)"
+            if refit
+            else "the scenario's ranges"
+        ),
         "samples": list(samples),
         "origins_too_short_to_refit": sorted(thin),
         "series": [x for x in SERIES if x in panel],

@@ -20,24 +20,26 @@ scenario in this order:
    priors from it; the rest are judgement priors with their stated reasons.
 
 The fit's 90% intervals are the parameters' ranges: :func:`detente.dynamics.simulate` draws
-each fitted parameter per parameter group (triangular on its interval, as every range of a
-scenario is drawn), so the outlook carries the fit's uncertainty.
+each fitted parameter per parameter group from the fit's asymptotic normal on its fit's
+scale (:func:`detente.dynamics.draws.posterior_draw`; the event parameters of a case's own
+record jointly, :func:`case_joint`), so the outlook carries the fit's uncertainty.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .fit import MISSILE_NAMES, TALKS_NAMES, fit_counts, fit_crisis
 from .parameters import DEFAULTS, DEFAULTS_RECORD
+from .posterior import Posterior
 from .regimes import NAMES as COUNT_NAMES
 
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
 
-__all__ = ["FITTED_NAMES", "MIN_MONTHS", "CaseParameter", "case_parameters"]
+__all__ = ["FITTED_NAMES", "MIN_MONTHS", "CaseParameter", "case_joint", "case_parameters"]
 
 #: Months (after the fit's burn-in) a record needs to be fitted without pooling.
 MIN_MONTHS = 120
@@ -74,13 +76,43 @@ def _record_label(record: str) -> str:
 
 
 @functools.cache
-def _fit(
+def _fit_all(
     record: str, end: str, toward: str | None, sd: float | None
-) -> dict[str, tuple[float, float, float, str]]:
+) -> tuple[dict[str, tuple[float, float, float, str]], dict[str, Any]]:
     prior = None
     if toward is not None and sd is not None:
         prior = (_reference(toward), sd)
-    return fit_counts(record, end, prior=prior) | fit_crisis(record, end, prior=prior)
+    joint: dict[str, Any] = {}
+    counts = fit_counts(record, end, prior=prior, joint=joint)
+    return counts | fit_crisis(record, end, prior=prior, counts=counts), joint
+
+
+def _fit(
+    record: str, end: str, toward: str | None, sd: float | None
+) -> dict[str, tuple[float, float, float, str]]:
+    return _fit_all(record, end, toward, sd)[0]
+
+
+def case_joint(s: Scenario) -> Posterior | None:
+    """The joint posterior of the event parameters when the case's own record sets them all
+    (fitted or pooled, none set by the scenario): their estimate and covariance on the fit's
+    scale, so the outlook draws them together as the backtest does; else None."""
+    roles = s.roles
+    if roles is None or roles.record is None or roles.record == DEFAULTS_RECORD:
+        return None
+    if any(n in s.parameters for n in COUNT_NAMES):
+        return None
+    n, _span, end = _months(roles.record)
+    pooling = roles.pooling
+    if pooling is not None:
+        joint = _fit_all(roles.record, end, pooling.toward, pooling.sd)[1]
+    elif n >= MIN_MONTHS:
+        joint = _fit_all(roles.record, end, None, None)[1]
+    else:
+        return None
+    if "cov" not in joint:
+        return None
+    return Posterior({}, COUNT_NAMES, joint["theta"], joint["cov"])
 
 
 @functools.cache

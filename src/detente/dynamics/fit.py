@@ -15,7 +15,7 @@ Two stages:
    talks last month and a strategic month last month
    (:func:`detente.dynamics.calibration.fit_logit`). :func:`fit` stores the fit on the whole
    record (the outlook's values); the backtest re-estimates them at each origin on the
-   months before it (:func:`fit_record`).
+   months before it (:func:`detente.dynamics.posterior.fit_record`).
 2. **Talks, by simulated likelihood.** Whether talks start and last depends on choices the
    record does not show, so ``challenger_engagement_base``, ``defender_engagement_base`` and
    ``talks_inertia`` maximise the simulation's own backtest score on the training origins
@@ -34,13 +34,14 @@ concessions), fatigue, political change, third parties and the logit noise.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
+
+from ._numerics import _inverse_hessian, _inverse_hessian_batch, _with_gradient
 
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
@@ -119,9 +120,15 @@ def fit_counts(
     intervals: bool = True,
     profile: bool = True,
     prior: tuple[dict[str, float], float] | None = None,
+    joint: dict[str, Any] | None = None,
 ) -> dict[str, tuple[float, float, float, str]]:
     """Maximum-likelihood fit of the count process (events, then missiles) on the months
     up to ``end``; without ``intervals`` the low and high are the value (faster).
+
+    ``joint`` (a dict, filled in) receives the event parameters' estimate on the fit's
+    scale (``theta``, in the order of :data:`detente.dynamics.regimes.NAMES`) and its
+    asymptotic covariance (``cov``, the inverse observed information; zero rows for a
+    parameter at its boundary), for draws that keep the estimates' correlations.
 
     ``prior`` (reference values by name, sd) makes it a maximum a posteriori fit with an
     independent normal prior on each unconstrained parameter centred on the reference's
@@ -139,11 +146,14 @@ def fit_counts(
     mu0 = regimes.to_theta(np.array([centre[n] for n in regimes.NAMES]))
     prec = 0.0 if prior is None else 1.0 / prior[1] ** 2
 
-    def nll(theta: np.ndarray) -> float:
-        pen = 0.5 * prec * float(np.sum((theta - mu0) ** 2))
-        return -regimes.forward(theta, X, BURN_IN)[0] + pen
+    def nll_batch(thetas: np.ndarray) -> np.ndarray:
+        pen = 0.5 * prec * np.sum((thetas - mu0) ** 2, axis=1)
+        return np.asarray(-regimes.forward_batch(thetas, X, BURN_IN)[0] + pen)
 
-    res = optimize.minimize(nll, mu0, method="L-BFGS-B")
+    def nll(theta: np.ndarray) -> float:
+        return float(nll_batch(np.asarray(theta, float)[None, :])[0])
+
+    res = optimize.minimize(_with_gradient(nll_batch), mu0, jac=True, method="L-BFGS-B")
     theta = res.x
     k = len(theta)
     at_boundary = prior is None and regimes.from_theta(theta)[4] < 1e-3
@@ -153,12 +163,14 @@ def fit_counts(
     cov = np.zeros((k, k))
     if intervals:
 
-        def nll_free(z: np.ndarray) -> float:
-            x = theta.copy()
-            x[free] = z
-            return nll(x)
+        def nll_free(z: np.ndarray) -> np.ndarray:
+            x = np.tile(theta, (len(z), 1))
+            x[:, free] = z
+            return nll_batch(x)
 
-        cov[np.ix_(free, free)] = _inverse_hessian(nll_free, theta[free])
+        cov[np.ix_(free, free)] = _inverse_hessian_batch(nll_free, theta[free])
+    if joint is not None:
+        joint.update(theta=theta.copy(), cov=np.nan_to_num(cov, nan=0.0))
     span = f"{p['month'].iloc[BURN_IN]}..{end}"
     n = len(p) - BURN_IN
     how = "maximum likelihood" if prior is None else "maximum a posteriori (pooled)"
@@ -169,13 +181,15 @@ def fit_counts(
     )
     se = np.sqrt(np.clip(np.nan_to_num(np.diag(cov), nan=0.0), 0.0, None))
     mid = regimes.from_theta(theta)
-    lo, hi = regimes.from_theta(theta - 1.645 * se), regimes.from_theta(theta + 1.645 * se)
+    with np.errstate(over="ignore"):  # a short record's interval may run to infinity
+        lo, hi = regimes.from_theta(theta - 1.645 * se), regimes.from_theta(theta + 1.645 * se)
     out = {
         name: (float(mid[j]), float(min(lo[j], hi[j])), float(max(lo[j], hi[j])), why)
         for j, name in enumerate(regimes.NAMES)
     }
     if at_boundary:
-        out |= _boundary_excitation(nll, theta, why, intervals and profile)
+        out |= _boundary_excitation(nll_batch, theta, why, intervals and profile)
+    out["provocation_level_sd"] = _level_sd(theta, X, span, n)
     if "missiles" not in p:
         note = "prior: the record has no missile series; " + (
             "the reference record's value" if prior is not None else "the default"
@@ -206,15 +220,16 @@ def fit_counts(
     )
     for j, name in enumerate(MISSILE_NAMES):
         x = res_m.x[j]
-        out[name] = (
-            float(np.exp(x)), float(np.exp(x - 1.645 * se_m[j])),
-            float(np.exp(x + 1.645 * se_m[j])), why_m,
-        )  # fmt: skip
+        with np.errstate(over="ignore"):  # a short record's interval may run to infinity
+            out[name] = (
+                float(np.exp(x)), float(np.exp(x - 1.645 * se_m[j])),
+                float(np.exp(x + 1.645 * se_m[j])), why_m,
+            )  # fmt: skip
     return out
 
 
 def _boundary_excitation(
-    nll: Any, theta: np.ndarray, why: str, intervals: bool
+    nll_batch: Any, theta: np.ndarray, why: str, intervals: bool
 ) -> dict[str, tuple[float, float, float, str]]:
     """The self-excitation at its boundary 0: its 90% upper bound from the profile
     likelihood (one-sided, 2 x rise of the negative log-likelihood = 2.71), and the memory
@@ -228,19 +243,23 @@ def _boundary_excitation(
             "provocation_excitation": (0.0, 0.0, 0.0, note),
             "provocation_memory": (m, m, m, note),
         }
+
+    def nll(x: np.ndarray) -> float:
+        return float(nll_batch(np.asarray(x, float)[None, :])[0])
+
     best = nll(theta)
     free = [j for j in range(len(theta)) if j != 4]
     bound, x_at = 0.0, theta.copy()
     for alpha in (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6):
         fixed = special.logit(alpha)
 
-        def sub(z: np.ndarray, fixed: float = fixed) -> float:
-            x = theta.copy()
-            x[free] = z
-            x[4] = fixed
-            return float(nll(x))
+        def sub(z: np.ndarray, fixed: float = fixed) -> np.ndarray:
+            x = np.tile(theta, (len(z), 1))
+            x[:, free] = z
+            x[:, 4] = fixed
+            return np.asarray(nll_batch(x))
 
-        res = optimize.minimize(sub, theta[free], method="L-BFGS-B")
+        res = optimize.minimize(_with_gradient(sub), theta[free], jac=True, method="L-BFGS-B")
         bound = alpha
         x_at = theta.copy()
         x_at[free], x_at[4] = res.x, fixed
@@ -263,23 +282,28 @@ def _boundary_excitation(
     }
 
 
-def _inverse_hessian(f: Any, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
-    k = len(x)
-    H = np.empty((k, k))
-    for i in range(k):
-        for j in range(k):
-            e_i, e_j = np.eye(k)[i] * h, np.eye(k)[j] * h
-            H[i, j] = (
-                f(x + e_i + e_j) - f(x + e_i - e_j) - f(x - e_i + e_j) + f(x - e_i - e_j)
-            ) / (4 * h * h)
-    try:
-        return np.asarray(np.linalg.inv((H + H.T) / 2))
-    except np.linalg.LinAlgError:
-        return np.full((k, k), np.nan)
+def _level_sd(
+    theta: np.ndarray, X: dict[str, np.ndarray], span: str, n: int
+) -> tuple[float, float, float, str]:
+    """The local level's innovation sd by profile likelihood (:mod:`detente.dynamics.level`)."""
+    from . import level
+
+    lf = level.profile(theta, X, BURN_IN)
+    why = (
+        f"profile likelihood of a random-walk log level of the provocation rate (the other "
+        f"count parameters at their maximum-likelihood values; forward algorithm over the "
+        f"regimes and a grid of levels), {span} (n = {n}); gain over no level "
+        f"{lf.gain:.2f} log-likelihood units; detente backtest dynamics --fit"
+    )
+    return (lf.sd, lf.low, lf.high, why)
 
 
 def fit_crisis(
-    record_id: str, end: str = FIT_END, *, prior: tuple[dict[str, float], float] | None = None
+    record_id: str,
+    end: str = FIT_END,
+    *,
+    prior: tuple[dict[str, float], float] | None = None,
+    counts: dict[str, tuple[float, float, float, str]] | None = None,
 ) -> dict[str, tuple[float, float, float, str]]:
     """The penalised logit of a strategic month (the challenger's crisis utilities), with the
     probability of the active regime (filtered from the events before the month, under the
@@ -289,7 +313,8 @@ def fit_crisis(
     from .calibration import fit_logit
 
     p = _training_panel(record_id, end)
-    counts = fit_counts(record_id, end, intervals=False, prior=prior)
+    if counts is None:
+        counts = fit_counts(record_id, end, intervals=False, prior=prior)
     theta = regimes.to_theta(np.array([counts[n][0] for n in regimes.NAMES]))
     _, pred, _ = regimes.forward(theta, regimes.design(p))
     y = p["strategic"].to_numpy(float)[1:]
@@ -444,18 +469,6 @@ def fit_talks(
 FIRST, LAST = "1995-06", "2008-12"
 
 
-@functools.cache
-def _fit_record(record_id: str, end: str, intervals: bool) -> tuple[tuple[str, float], ...]:
-    out = fit_counts(record_id, end, intervals=intervals) | fit_crisis(record_id, end)
-    return tuple((k, v[0]) for k, v in out.items())
-
-
-def fit_record(record_id: str, end: str, *, intervals: bool = False) -> dict[str, float]:
-    """Point estimates of the count process and the crisis logit on the months up to ``end``
-    (what the backtest re-estimates at each origin, as the baselines are; cached)."""
-    return dict(_fit_record(record_id, end, intervals))
-
-
 def fit(
     s: Scenario, *, runs: int = 150, seed: int = 0, talks: bool = True, end: str | None = None
 ) -> FitResult:
@@ -469,9 +482,11 @@ def fit(
     assert s.roles is not None and s.roles.record is not None
     rid = s.roles.record
     last = end or str(load_record(rid).end)
-    out = fit_counts(rid, last) | fit_crisis(rid, last)
+    counts = fit_counts(rid, last)
+    out = counts | fit_crisis(rid, last, counts=counts)
     if talks:
-        fixed = fit_record(rid, FIT_END)
+        train = fit_counts(rid, FIT_END, intervals=False)
+        fixed = {k: v[0] for k, v in (train | fit_crisis(rid, FIT_END, counts=train)).items()}
         recency = fit_recency_months(rid, FIT_END)
         out["talks_recency_months"] = recency
         fixed["talks_recency_months"] = recency[0]

@@ -70,6 +70,8 @@ class Setup:
     #: (months, runs) standard normals of the level of provocations (a stream of their own,
     #: so a level sd of 0 leaves every other random number as it was)
     level_noise: np.ndarray | None = None
+    #: (runs,) the log level of provocations in the first month (filtered from the record)
+    level_start: np.ndarray | None = None
     #: (runs,) months without talks since the last talks month at the start (0: talks in the
     #: start month; inf: no talks known), read by the rule ``talks_recency``
     without_talks: np.ndarray | None = None
@@ -170,16 +172,11 @@ def play(
     salvo = st.salvo[idx].astype(float)
     regime = np.zeros(R, bool)
     n_act = st.available.shape[0]
-    # the level of provocations: a log-AR(1) multiplier of the rate (overdispersion between
-    # years that the monthly count and the regimes leave out), started at its stationary law
+    # the local level of provocations: a random walk in the log rate (memory 1; below 1 it
+    # reverts toward 0), started at the level filtered from the record (detente.dynamics.level)
     level_sd, level_memory = P["provocation_level_sd"], P["provocation_level_memory"]
-    has_level = st.level_noise is not None and bool(np.any(level_sd > 0))
-    stationary_sd = level_sd / np.sqrt(np.maximum(1e-12, 1.0 - level_memory**2))
-    level = (
-        stationary_sd * st.level_noise[0, idx]
-        if has_level and st.level_noise is not None
-        else np.zeros(R)
-    )
+    level = np.zeros(R) if st.level_start is None else st.level_start[idx].astype(float)
+    has_level = st.level_noise is not None and bool(np.any(level_sd > 0) or np.any(level != 0))
     out: dict[str, np.ndarray] = {
         "modes": np.empty((T, R), np.int8),
         "provocations": np.empty((T, R), np.int16),
@@ -348,7 +345,7 @@ def play(
         if has_level and st.level_noise is not None:
             if t > 0:
                 level = level_memory * level + level_sd * st.level_noise[t, idx]
-            rate = rate * np.exp(level - 0.5 * stationary_sd**2)  # mean-preserving
+            rate = rate * np.exp(level)  # the likelihood's model (median-preserving)
         prov = nb_inverse(u[:, U_PROV], rate, P["provocation_dispersion"])
         missiles = nb_inverse(u[:, U_MISSILE], salvo * rate, P["missile_dispersion"])
         excitation = P["provocation_memory"] * excitation + (1 - P["provocation_memory"]) * prov

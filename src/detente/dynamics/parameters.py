@@ -284,20 +284,20 @@ DEFAULTS: dict[str, ParameterDefault] = {
         "a change can harden a stance as well as soften it; slightly more often toward a deal "
         "after years of impasse (judgement: the record has too few changes to tell)",
     ),
-    "provocation_level_sd": _j(
+    "provocation_level_sd": _c(
         0.0,
         0.0,
-        0.0,
-        "Monthly innovation sd of the log level of provocations",
-        "overdispersion between years: a log-AR(1) multiplier of the provocation rate, mean "
-        "one; 0 leaves it out (see docs/dynamics.md for the backtest evidence)",
+        0.02,
+        "Monthly innovation sd of the local level of provocations (a random walk in the log rate)",
+        "profile likelihood of a random-walk log level of the provocation rate (the other count parameters at their maximum-likelihood values; forward algorithm over the regimes and a grid of levels), 1991-01..2021-06 (n = 366); the likelihood puts the sd at its boundary 0 (also when fitted jointly with the other count parameters), 90% upper bound 0.02; detente backtest dynamics --fit",
     ),
     "provocation_level_memory": _j(
-        0.95,
-        0.95,
-        0.95,
-        "Monthly persistence of the level of provocations",
-        "a level that lasts years (half-life about 14 months), as testing campaigns do",
+        1.0,
+        1.0,
+        1.0,
+        "Monthly persistence of the local level of provocations",
+        "1: a random walk (a local level, the model whose sd the likelihood estimates); below 1 "
+        "the level reverts toward 0 (only by --set)",
     ),
     "provocation_excitation": _c(
         0.0,
