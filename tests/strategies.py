@@ -68,12 +68,15 @@ def scenario_data(
     status_quo: bool = True,
     veto: bool = True,
     red_lines: bool = False,
+    controlled_by: bool = False,
 ) -> dict[str, Any]:
     """A scenario as the mapping a YAML file holds (valid by construction).
 
     Every actor has a stance on at least one issue; ``status_quo`` draws a status quo
     point on every issue, ``veto`` draws veto flags, ``red_lines`` draws a red line on some
-    of each actor's issues (on the side away from its position, so zones open and shut).
+    of each actor's issues (on the side away from its position, so zones open and shut),
+    ``controlled_by`` names, on some issues, a few actors who control it (a veto on that
+    issue only).
     """
     n_issues = 1 if one_issue else draw(st.integers(min_issues, max_issues))
     n_actors = draw(st.integers(min_actors, max_actors))
@@ -149,6 +152,11 @@ def scenario_data(
         "issues": issues,
         "actors": actors,
     }
+    if controlled_by:
+        for issue in issues:
+            who = draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))
+            if who:
+                issue["controlled_by"] = who
     if status_quo:
         data["status_quo"] = {i["id"]: draw(finite(i["low"], i["high"])) for i in issues}
     return data

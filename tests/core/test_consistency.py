@@ -148,3 +148,39 @@ def test_nash_says_no_deal_where_the_core_finds_the_zone_shut() -> None:
         f = get_model(name).forecast(s)
         assert f.extra["agreement"] is False
         assert "do not overlap" in f.extra["reason"] or "conflict" in f.extra["reason"]
+
+
+controlled = scenarios(
+    min_actors=2,
+    max_actors=4,
+    max_issues=3,
+    red_lines=True,
+    word_labels=True,
+    status_quo=True,
+    controlled_by=True,
+)
+
+
+@EXAMPLES
+@given(controlled)
+def test_an_issues_controllers_hold_a_veto_on_it_in_every_part(s: Scenario) -> None:
+    """``controlled_by`` gives a veto on that issue only, and the diagnosis, the claims'
+    zone quantities and the Nash family read it as the veto projection does: through the
+    core's ``agreement_arrays``."""
+    agreed = agreement_arrays(s)
+    is_open = bool(win_set_gap(agreed).zone_nonempty)
+    assert bool(zone_open(agreed)[0]) == is_open
+    d = diagnose(s, draws=8, seed=3, levers=False)
+    assert bool(d.point.zone_nonempty) == is_open
+    holders = [a for a, h in zip(s.actor_ids, veto_matrix(s).any(axis=1), strict=True) if h]
+    assert list(d.veto_ids) == (holders or list(s.actor_ids))
+    ev = Evaluator(s, draws=8, seed=3)
+    v = ev.variant()
+    assert bool(v.point.zone_nonempty) == is_open
+    shut_per_draw = win_set_gap(agreement_arrays(s, v.batch)).zone_nonempty
+    np.testing.assert_array_equal(v.open_, shut_per_draw)
+    np.testing.assert_array_equal(d.batch.zone_nonempty, shut_per_draw)
+    for name in NASH_FAMILY:
+        f = get_model(name).forecast(s)
+        assert f.extra["zone_open"] == is_open, name
+        _held_outcome_agrees_with_zone(s, np.asarray(f.outcome, float), name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from detente import load_bundled
-from detente.pipeline.sections import _driver_sentence
+from detente.pipeline.parts import driver_sentence
 from detente.report.figures import figure_svg, new_figure
 from detente.report.provenance import provenance_summary
 
@@ -45,12 +45,12 @@ def test_driver_sentence_names_the_biggest_movers_by_their_effect() -> None:
         {"name": "china-cuts-support", "talks": 0.0, "agreement": 0.0, "crisis": 0.08},
         {"name": "china-boosts-support", "talks": 0.001, "agreement": 0.0, "crisis": -0.002},
     ]
-    text = _driver_sentence(base, rows, 12)
+    text = driver_sentence(base, rows, 12)
     assert text.startswith("By month 12: P(talks) 20%, P(agreement) 1%, P(crisis) 10%.")
     assert "economic-collapse (+15 pts on P(talks))" in text
     assert "china-cuts-support (+8 pts on P(crisis))" in text
     assert "Little moves it: china-boosts-support" in text
-    quiet = _driver_sentence(base, rows[2:], 12)
+    quiet = driver_sentence(base, rows[2:], 12)
     assert "None of the named what-ifs" in quiet
 
 

@@ -283,3 +283,38 @@ def test_without_veto_players_the_zone_is_diagnosed_under_unanimity_and_says_so(
     ec = _run("ec-emissions-1994", *FAST)
     # the UK, France and Italy sit at the status quo (10 years): no strict improvement exists
     assert "Knife edge" in ec
+
+
+def test_the_sections_are_views_of_the_typed_results() -> None:
+    """The run keeps the library's own results; the JSON sections are built from them."""
+    from detente.analysis.claims import ClaimsReport
+    from detente.analysis.diagnosis import Diagnosis
+    from detente.dynamics.result import DynamicsResult
+    from detente.models.base import Forecast
+
+    r = build_report(load_bundled("iran-jcpoa-2021"), draws=60, runs=60, months=12, seed=3)
+    assert r.model_runs and all(isinstance(m.forecast, Forecast) or m.error for m in r.model_runs)
+    assert [f["model"] for f in r.forecasts] == [m.name for m in r.model_runs]
+    for m, f in zip(r.model_runs, r.forecasts, strict=True):
+        if m.forecast is not None:
+            assert f["outcome"] == m.forecast.to_dict()["outcome"]
+    d = r.diagnosis_part
+    assert d is not None and isinstance(d.result, Diagnosis)
+    assert r.diagnosis is not None
+    assert r.diagnosis["p_zone_nonempty"] == d.result.p_zone_nonempty
+    assert [lv["name"] for lv in r.diagnosis["levers"]] == [lv.name for lv in d.result.levers]
+    o = r.outlook_part
+    assert o is not None and isinstance(o.simulation, DynamicsResult)
+    assert r.outlook is not None
+    at12 = o.simulation.at(12)
+    h12 = next(h for h in r.outlook["horizons"] if h["month"] == 12)
+    assert (h12["talks"], h12["crisis"]) == (at12["talks"], at12["crisis"])
+    # the what-if table is the typed deltas, largest first, in the same order
+    assert [w["name"] for w in r.outlook["what_ifs"]] == [w.name for w in o.what_ifs]
+    if r.claims_part is not None:
+        assert isinstance(r.claims_part.result, ClaimsReport)
+        assert r.claims is not None
+        assert [c["id"] for c in r.claims["claims"]] == [c.id for c in r.claims_part.result.claims]
+    # a view is built once and the JSON reads the same objects
+    assert r.diagnosis is r.diagnosis
+    assert r.to_dict()["outlook"]["what_if_month"] == o.what_if_month == 12

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core import agreement_arrays, veto_holders, win_set_gap, zone_open
 from ..errors import ModelError
 
 if TYPE_CHECKING:
@@ -48,8 +49,9 @@ class Estimate:
 
 
 def _veto_ids(s: Scenario) -> tuple[str, ...]:
-    """The veto players (every actor when none has a veto: the diagnosis' unanimity rule)."""
-    return s.veto_players or s.actor_ids
+    """The actors who must agree: those holding a veto on some issue (veto players and
+    controllers), every actor when none does (the diagnosis' unanimity rule)."""
+    return veto_holders(s) or s.actor_ids
 
 
 def has_roles(s: Scenario) -> bool:
@@ -86,26 +88,26 @@ class Variant:
 
     @cached_property
     def point(self) -> GapResult:
-        from ..core import win_set_gap
-
-        return win_set_gap(self.scenario.to_arrays())
+        return win_set_gap(agreement_arrays(self.scenario))
 
     @cached_property
     def batch(self) -> ScenarioArrays:
         return self.scenario.sample(self.ev.draws, self.ev.seed, paired_with=self.ev.scenario)
 
     @cached_property
-    def open_(self) -> np.ndarray:
-        from ..core import zone_open
+    def agreed(self) -> ScenarioArrays:
+        """The draws as the zone sees them: veto players on every issue, an issue's
+        controllers on that issue only (:func:`detente.core.agreement_arrays`)."""
+        return agreement_arrays(self.scenario, self.batch)
 
-        o, _ = zone_open(self.batch, exact=False)
+    @cached_property
+    def open_(self) -> np.ndarray:
+        o, _ = zone_open(self.agreed, exact=False)
         return np.asarray(o, bool)
 
     @cached_property
     def batch_gap(self) -> np.ndarray:
-        from ..core import win_set_gap
-
-        return np.asarray(win_set_gap(self.batch).gap, float)
+        return np.asarray(win_set_gap(self.agreed).gap, float)
 
     @property
     def simulation(self) -> DynamicsResult:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..core import agreement_arrays, package_in_win_sets
 from ..errors import DetenteError, ModelError
 from ..scenario.case import QUANTITIES
 from ._estimates import Estimate, _wilson
@@ -98,14 +99,17 @@ def static_quantity(v: Variant, name: str, a: dict[str, Any]) -> Estimate:
         return est(float(pt.drivers[a["driver"]]), np.asarray(batch.drivers[a["driver"]]))
     if name == "red_line_overlap":
         j = pt.issue_index(a["issue"])
-        veto = pt.veto if pt.veto.any() else np.ones_like(pt.veto)
+        # the red lines that bind on the issue: its veto players' and controllers' (the core's
+        # who-must-agree); every actor's when nobody holds a veto
+        apt, abatch = agreement_arrays(s, pt), v.agreed
+        veto = apt.veto if apt.veto.any() else np.ones_like(apt.veto)
 
         def ov(arr: ScenarioArrays) -> np.ndarray:
             lo = arr.red_low[..., veto, j].max(axis=-1)
             hi = arr.red_high[..., veto, j].min(axis=-1)
             return np.asarray(hi - lo, float)
 
-        return est(float(ov(pt)), ov(batch))
+        return est(float(ov(apt)), ov(abatch))
     if name == "zone_open":
         return est(float(bool(v.point.zone_nonempty)), v.open_.astype(float))
     if name == "gap":
@@ -125,16 +129,14 @@ def static_quantity(v: Variant, name: str, a: dict[str, Any]) -> Estimate:
             signals=((v.open_, batch),),
         )
     if name == "in_win_set":
-        from ..core import package_in_win_sets
-
         package = {str(i): float(x) for i, x in a["package"].items()}
-        ids, pin = package_in_win_sets(pt, package)
+        ids, pin = package_in_win_sets(agreement_arrays(s, pt), package)
         if a["actor"] not in ids:
             raise ModelError(
                 f"not applicable: {a['actor']} is not a veto player, so it has no win-set here"
             )
         k = ids.index(a["actor"])
-        _, bin_ = package_in_win_sets(batch, package)
+        _, bin_ = package_in_win_sets(v.agreed, package)
         return est(float(bool(pin[k])), bin_[:, k].astype(float))
     if name == "ideal_package":
         j = pt.issue_index(a["issue"])

@@ -9,15 +9,19 @@ report, with Student's t on one degree of freedom fewer than the groups.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import t as student_t
+from scipy.special import stdtrit
 
 __all__ = ["cluster_interval", "paired_ratio_interval", "t95"]
 
 
 def t95(n_groups: int) -> float:
     """The two-sided 95% quantile of Student's t with ``n_groups - 1`` degrees of freedom (a
-    grouped standard error is estimated from the groups alone)."""
-    return float(student_t.ppf(0.975, max(1, n_groups - 1)))
+    grouped standard error is estimated from the groups alone).
+
+    ``scipy.special.stdtrit`` is the function ``scipy.stats.t.ppf`` evaluates (the same
+    number), without importing ``scipy.stats`` (about a second of start-up) for one quantile.
+    """
+    return float(stdtrit(max(1, n_groups - 1), 0.975))
 
 
 def cluster_interval(

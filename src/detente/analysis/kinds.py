@@ -49,8 +49,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import fisher_exact, hypergeom
 
+from ..core import agreement_arrays
 from ._restatement import AGREEMENT, OPS, STRUCTURAL, STRUCTURAL_FAILS, Restatement
 from ._structural import cannot_fail
 from .diagnosis import sampled_quantities
@@ -150,8 +150,15 @@ def _bound_rules(
     return rules
 
 
-def _best_split(x: np.ndarray, v: np.ndarray) -> tuple[float, float, str, float]:
-    """The threshold on ``x`` that best predicts ``v``: (agreement, p-value, side, threshold)."""
+def _best_split(
+    x: np.ndarray, v: np.ndarray, min_agreement: float = 0.0
+) -> tuple[float, float, str, float]:
+    """The threshold on ``x`` that best predicts ``v``: (agreement, p-value, side, threshold).
+
+    The p-value is computed only for a split that agrees in at least ``min_agreement`` of the
+    draws (1.0 otherwise): the caller reads it only then, and a hypergeometric tail per input
+    screened was most of the evidence-kind check's time.
+    """
     n = x.size
     order = np.argsort(x, kind="stable")
     xs, vs = x[order], v[order].astype(float)
@@ -175,13 +182,19 @@ def _best_split(x: np.ndarray, v: np.ndarray) -> tuple[float, float, str, float]
     if agree_up[i_up] >= agree_down[i_down]:
         c, side, agree = int(cut[i_up]), "above", float(agree_up[i_up])
         k = int(np.rint(total - cum[c]))  # holds above the cut
-        p = float(hypergeom.sf(k - 1, n, int(total), n - c))
+        drawn = n - c
     else:
         c, side, agree = int(cut[i_down]), "below", float(agree_down[i_down])
         k = int(np.rint(cum[c]))  # holds below the cut
-        p = float(hypergeom.sf(k - 1, n, int(total), c))
+        drawn = c
     t = float(0.5 * (xs[c - 1] + xs[c]))
-    return agree, p, side, t
+    if agree < min_agreement:
+        return agree, 1.0, side, t
+    # scipy.stats imported here, not with the module: it costs about a second of start-up and
+    # only a claim whose verdict a single input nearly predicts needs it
+    from scipy.stats import hypergeom
+
+    return agree, float(hypergeom.sf(k - 1, n, int(total), drawn)), side, t
 
 
 def _agreement(rule: np.ndarray, v: np.ndarray) -> float:
@@ -196,6 +209,9 @@ def _varies_beyond_chance(rule: np.ndarray, v: np.ndarray, n_tests: int) -> bool
         [int(np.sum(rule & v)), int(np.sum(rule & ~v))],
         [int(np.sum(~rule & v)), int(np.sum(~rule & ~v))],
     ]
+    # imported here for start-up time (see _best_split)
+    from scipy.stats import fisher_exact
+
     return float(fisher_exact(table).pvalue) < ALPHA / max(1, n_tests)
 
 
@@ -229,7 +245,8 @@ def restatement(
     a = args or {}
     package = a.get("package")
     pkg = {str(k): float(x) for k, x in package.items()} if isinstance(package, dict) else None
-    rules = _bound_rules(draws, pkg, a.get("actor"))
+    # the red lines that bind as the core says: veto players', and controllers' on their issues
+    rules = _bound_rules(agreement_arrays(scenario, draws), pkg, a.get("actor"))
     constructive = quantity in BARGAINING
     for text, inputs, rule in rules:
         if paths is not None and not set(inputs) <= paths and not constructive:
@@ -254,7 +271,7 @@ def restatement(
     for p, x in inputs_x.items():
         if x.shape != v.shape:
             continue
-        agree, pval, side, t = _best_split(x, v)
+        agree, pval, side, t = _best_split(x, v, AGREEMENT)
         if agree >= AGREEMENT and pval < ALPHA / max(1, len(inputs_x)):
             holds = "holds" if side == "above" else "fails"
             r = Restatement(condition, f"{p} > {t:.4g} (then it {holds})", (p,), agree, n)

@@ -26,7 +26,8 @@ import typer
 from typer.models import CommandInfo, OptionInfo
 
 from ..errors import DetenteError
-from ._common import JSON_TARGET, OutputOption, err_console, fail, reflow_help, safe
+from ._common import JSON_TARGET, OutputOption, err_console, fail, safe
+from ._help_style import reflow_help
 
 __all__ = ["apply_conventions", "option_names"]
 

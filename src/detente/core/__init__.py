@@ -78,6 +78,7 @@ from .utility import (
     distance_utility,
     package_in_win_sets,
     restricted_arrays,
+    veto_holders,
     veto_matrix,
     win_set_masks,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "pair_max_min_surplus",
     "restricted_arrays",
     "solve",
+    "veto_holders",
     "veto_matrix",
     "win_set_gap",
     "win_set_masks",

@@ -29,6 +29,7 @@ __all__ = [
     "distance_utility",
     "package_in_win_sets",
     "restricted_arrays",
+    "veto_holders",
     "veto_matrix",
     "win_set_masks",
 ]
@@ -238,14 +239,30 @@ def veto_matrix(scenario: Scenario) -> np.ndarray:
     return m
 
 
+def veto_holders(scenario: Scenario) -> tuple[str, ...]:
+    """The actors who hold a veto on some issue (veto players and controllers), in the
+    scenario's order; empty when nobody does (the zone then needs every actor: unanimity)."""
+    held = veto_matrix(scenario).any(axis=1)
+    return tuple(scenario.actor_ids[k] for k in np.flatnonzero(held))
+
+
 def agreement_arrays(scenario: Scenario, arrays: ScenarioArrays | None = None) -> ScenarioArrays:
     """Who must agree, as the zone sees it: the arrays restricted to the veto matrix
     (:func:`restricted_arrays`), or every actor when nobody holds a veto on anything.
 
     ``arrays`` defaults to ``scenario.to_arrays()``; a batch from ``scenario.sample`` works too.
+    The veto players are the arrays' own (a what-if may have given or taken a veto), the
+    controllers the scenario's (``controlled_by``), on the arrays' actors and issues.
     """
     a = scenario.to_arrays() if arrays is None else arrays
-    m = veto_matrix(scenario)
+    actors, issues = list(a.actor_ids), list(a.issue_ids)
+    m = np.zeros((len(actors), len(issues)), dtype=bool)
+    m |= np.asarray(a.veto, dtype=bool)[:, None]
+    for issue in scenario.issues:
+        if issue.id in issues:
+            for who in issue.controlled_by:
+                if who in actors:
+                    m[actors.index(who), issues.index(issue.id)] = True
     return restricted_arrays(a, m) if m.any() else a
 
 

@@ -1,4 +1,8 @@
-"""The typed result of a run: every number the terminal, HTML and JSON views show."""
+"""The typed result of a run: every number the terminal, HTML and JSON views show.
+
+The sections the library computes are kept as its typed results (:mod:`.parts`); the
+``forecasts``, ``diagnosis``, ``outlook`` and ``claims`` the renderers and the JSON read are
+views of them, built on first read."""
 
 from __future__ import annotations
 
@@ -8,16 +12,19 @@ from typing import TYPE_CHECKING, Any
 from .._json import jsonable, tidy_frame
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from ..scenario import Scenario
+    from .parts import ClaimsPart, DiagnosisPart, ModelRun, OutlookPart
 
 __all__ = ["AnalysisReport"]
 
 
 @dataclass(eq=False)
 class AnalysisReport:
-    """Everything behind ``detente run``: plain, JSON-ready data per section.
+    """Everything behind ``detente run``: the typed result of each section and its JSON view.
 
     Attributes
     ----------
@@ -31,14 +38,21 @@ class AnalysisReport:
     actors, issues : list of dict
         The actors (capability, veto, red lines, tools, stances) and issues (scale, anchors,
         status quo).
-    forecasts : list of dict
-        One entry per registered model: ``outcome`` per issue, ``positions`` by round
-        (rounds+1 x actors x issues), ``notes``, or ``error`` where the model cannot run on
-        this scenario.
-    diagnosis, outlook, claims, calibration : dict or None
-        The zone of agreement and levers; the crisis-dynamics outlook by horizon with what-if
-        deltas; the claims with verdicts; the calibration against history. None where the
-        section cannot be computed; ``missing`` says why.
+    model_runs : tuple of ModelRun
+        Each registered model's :class:`~detente.models.base.Forecast`, or why it could not run.
+    diagnosis_part, outlook_part, claims_part : DiagnosisPart, OutlookPart, ClaimsPart or None
+        The typed results of the zone of agreement and levers
+        (:class:`~detente.analysis.diagnosis.Diagnosis`), the crisis dynamics
+        (:class:`~detente.dynamics.result.DynamicsResult`, the what-if deltas, the element
+        effects) and the claims (:class:`~detente.analysis.claims.ClaimsReport`); None where
+        the section cannot be computed (``missing`` says why).
+    forecasts, diagnosis, outlook, claims : list of dict, dict or None (read-only views)
+        The JSON views of the parts above: one entry per model (``outcome`` per issue,
+        ``positions`` by round, ``notes``, or ``error``); the zone, its levers and the win-set
+        map; the outlook by horizon with what-if deltas; the claims with verdicts.
+    calibration : dict or None
+        The calibration against history: the stored backtest (JSON as saved beside the
+        record) and the record's monthly series.
     provenance : dict
         Counts of numbers by provenance kind, the most uncertain inputs, every number.
     missing : dict
@@ -54,10 +68,10 @@ class AnalysisReport:
     setting: dict[str, Any]
     actors: list[dict[str, Any]]
     issues: list[dict[str, Any]]
-    forecasts: list[dict[str, Any]] = field(default_factory=list)
-    diagnosis: dict[str, Any] | None = None
-    outlook: dict[str, Any] | None = None
-    claims: dict[str, Any] | None = None
+    model_runs: tuple[ModelRun, ...] = ()
+    diagnosis_part: DiagnosisPart | None = None
+    outlook_part: OutlookPart | None = None
+    claims_part: ClaimsPart | None = None
     calibration: dict[str, Any] | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
@@ -67,6 +81,36 @@ class AnalysisReport:
     extra_figures: list[tuple[str, str, str, str]] = field(default_factory=list)
     #: The run's shared quantities (one simulation per scenario variant); not in the JSON.
     evaluator: Any = field(default=None, repr=False, compare=False)
+    _views: dict[str, tuple[object, Any]] = field(default_factory=dict, repr=False)
+
+    # ----- the views -------------------------------------------------------------------
+    def _view(self, name: str, part: object, build: Callable[[], Any]) -> Any:
+        """The view of ``part``, built once (again only if the part is replaced)."""
+        hit = self._views.get(name)
+        if hit is None or hit[0] is not part:
+            hit = (part, build())
+            self._views[name] = hit
+        return hit[1]
+
+    @property
+    def forecasts(self) -> list[dict[str, Any]]:
+        runs = self.model_runs
+        return self._view("forecasts", runs, lambda: [m.to_dict() for m in runs])
+
+    @property
+    def diagnosis(self) -> dict[str, Any] | None:
+        part = self.diagnosis_part
+        return None if part is None else self._view("diagnosis", part, part.to_dict)
+
+    @property
+    def outlook(self) -> dict[str, Any] | None:
+        part = self.outlook_part
+        return None if part is None else self._view("outlook", part, part.to_dict)
+
+    @property
+    def claims(self) -> dict[str, Any] | None:
+        part = self.claims_part
+        return None if part is None else self._view("claims", part, part.to_dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Every number behind the report, JSON-ready (NaN and infinity become null)."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import defaults
 from ..errors import DetenteError, ModelError
+from .parts import ModelRun
 from .result import AnalysisReport
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ HORIZONS = defaults.HORIZONS
 
 def _setting(s: Scenario) -> dict[str, Any]:
     m = s.meta
+    # an issue's controllers hold a veto on it only (listed when the scenario names any)
+    controllers = {i.id: list(i.controlled_by) for i in s.issues if i.controlled_by}
     return {
         "id": m.id,
         "title": m.title,
@@ -43,6 +46,7 @@ def _setting(s: Scenario) -> dict[str, Any]:
         "n_actors": s.n_actors,
         "n_issues": s.n_issues,
         "veto_players": list(s.veto_players),
+        **({"controllers": controllers} if controllers else {}),
         "drivers": {
             did: {
                 "label": d.label,
@@ -104,43 +108,25 @@ def _issues(s: Scenario) -> list[dict[str, Any]]:
 # ----- models ----------------------------------------------------------------------------
 
 
-def forecasts(s: Scenario, seed: int) -> list[dict[str, Any]]:
-    """Every registered model's forecast, JSON-ready (the report's forecasts section)."""
+def model_runs(s: Scenario, seed: int) -> tuple[ModelRun, ...]:
+    """Every registered model's forecast on ``s``, or why it cannot run there."""
     from ..models import MODELS, get_model
 
-    out: list[dict[str, Any]] = []
+    out: list[ModelRun] = []
     for name in sorted(MODELS):
-        cls = MODELS[name]
-        entry: dict[str, Any] = {
-            "model": name,
-            "description": str(getattr(cls, "description", "")),
-        }
+        description = str(getattr(MODELS[name], "description", ""))
         try:
             fc = get_model(name).forecast(s, seed=seed)
         except DetenteError as err:
-            entry["error"] = "; ".join(err.lines())
-            out.append(entry)
+            out.append(ModelRun(name, description, error="; ".join(err.lines())))
             continue
-        d = fc.to_dict()
-        entry.update(
-            {
-                "outcome": d["outcome"],
-                "unconstrained_outcome": d.get("unconstrained_outcome"),
-                "veto_note": d.get("veto_note"),
-                "veto": d.get("veto"),
-                "rounds": fc.n_rounds,
-                "actor_ids": list(fc.actor_ids),
-                "issue_ids": list(fc.issue_ids),
-                "positions": fc.positions,
-                "n_moves": len(fc.moves),
-                "moves": [m.to_dict() for m in fc.moves],
-                "notes": list(fc.notes),
-                "params": d["params"],
-                "extra": d["extra"],
-            }
-        )
-        out.append(entry)
-    return out
+        out.append(ModelRun(name, description, fc))
+    return tuple(out)
+
+
+def forecasts(s: Scenario, seed: int) -> list[dict[str, Any]]:
+    """Every registered model's forecast, JSON-ready (the report's forecasts section)."""
+    return [m.to_dict() for m in model_runs(s, seed)]
 
 
 # ----- progress --------------------------------------------------------------------------
@@ -299,7 +285,7 @@ def run(
         {(w.id,): table_month for w in scenario.what_ifs if w.id not in what_ifs},
     )
     steps: list[tuple[str, str, Callable[[], None]]] = [
-        ("forecasts", "bargaining models", lambda: _set(report, "forecasts", forecasts(scenario, seed))),
+        ("forecasts", "bargaining models", lambda: _set(report, "model_runs", model_runs(scenario, seed))),
         ("diagnosis", f"zone of agreement and levers ({draws} draws)", lambda: sections.diagnosis(report)),
         ("outlook", f"crisis dynamics ({runs} runs x {months} months)", lambda: sections.outlook(report)),
         ("claims", "the source's claims", lambda: sections.claims(report)),

@@ -14,11 +14,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..core import (
+    agreement_arrays,
+    bargaining_inputs,
+    veto_holders,
+    veto_matrix,
+    win_set_masks,
+)
 from ..defaults import HORIZONS
 from ..errors import DetenteError
+from .parts import KEYS, ClaimsPart, DiagnosisPart, OutlookPart, WhatIfDelta
 
 if TYPE_CHECKING:
-    from ..scenario import Scenario
+    from ..analysis.quantities import Evaluator
+    from ..dynamics.effects import Effect
+    from ..scenario import Scenario, ScenarioArrays
     from .result import AnalysisReport
 
 __all__ = ["apply_what_ifs", "calibration", "claims", "diagnosis", "outlook"]
@@ -49,26 +59,50 @@ def diagnosis(report: AnalysisReport) -> None:
     st = report.settings
     try:
         # the draws the claims and the levers read too: sampled once for the run
-        shared = report.evaluator.baseline.batch if report.evaluator is not None else None
-        d = diagnose(s, draws=st["draws"], seed=st["seed"], draws_arrays=shared)
+        ev = report.evaluator
+        shared = ev.baseline.batch if ev is not None else None
+        d = diagnose(
+            s,
+            draws=st["draws"],
+            seed=st["seed"],
+            draws_arrays=shared,
+            what_if_draws=(lambda name: _what_if_draws(ev, name)) if ev is not None else None,
+        )
     except DetenteError as err:  # the diagnosis says what the scenario lacks
         _absent(report, "diagnosis", "not applicable: " + "; ".join(err.lines()))
         return
-    data: dict[str, Any] = d.to_dict()
-    declared = {w.id for w in s.what_ifs}
-    for lv in data["levers"]:
-        lv["named"] = lv["name"] in declared
-    # Without veto players the diagnosis treats every actor as one (unanimity); say so.
-    data["unanimity"] = not s.veto_players
-    if s.n_issues >= 2 and s.veto_players:
+    # Without anyone holding a veto (veto players, or an issue's controllers) the diagnosis
+    # treats every actor as one (unanimity); the report says so.
+    holders = veto_holders(s)
+    wmap = None
+    if s.n_issues >= 2 and holders:
         # the map reads the zone the headline reads: with the zone open, the other issues are
         # held at its max-min package, so the slice passes through the zone (at the status quo
         # a small open zone may miss that slice altogether)
-        held = data.get("best_package") if data.get("zone_nonempty") else None
-        data["winset_map"] = winset_map(s, held=held)
-        data["winset_map"]["zone_open"] = bool(data.get("zone_nonempty"))
-    data["what_drives"] = what_drives(s, st["seed"], settings=st)
-    report.diagnosis = data
+        held = (
+            {i: float(v) for i, v in zip(d.issue_ids, d.point.best_package, strict=True)}
+            if d.zone_nonempty
+            else None
+        )
+        wmap = {**winset_map(s, held=held), "zone_open": d.zone_nonempty}
+    report.diagnosis_part = DiagnosisPart(
+        d,
+        frozenset(w.id for w in s.what_ifs),
+        unanimity=not holders,
+        winset_map=wmap,
+        what_drives=what_drives(s, st["seed"], settings=st),
+    )
+
+
+def _what_if_draws(ev: Evaluator, name: str) -> tuple[Scenario, ScenarioArrays] | None:
+    """A named what-if's scenario and draws as the evaluator holds them (the claims and the
+    what-if table read the same variant), for the diagnosis' named levers; None when the
+    what-if does not apply (the lever then says why)."""
+    try:
+        v = ev.variant((name,))
+    except DetenteError:
+        return None
+    return v.scenario, v.batch
 
 
 #: Base sample of the report's "what drives it" (Sobol; n x (inputs + 2) zone tests, about a
@@ -80,7 +114,9 @@ def what_drives(
     s: Scenario, seed: int, *, settings: dict[str, Any] | None = None
 ) -> dict[str, Any] | None:
     """What drives P(zone): Sobol indices over the inputs the zone reads (None, with no
-    uncertain input to vary). See :mod:`detente.analysis.sensitivity`.
+    uncertain input to vary), as the JSON view of the
+    :class:`~detente.analysis.sensitivity.SensitivityResult`. See
+    :mod:`detente.analysis.sensitivity`.
 
     ``command`` is the ``detente sensitivity`` line that gives the same numbers: the run's
     scenario as it was named (``settings["source"]``), its ``--set``, ``--pin`` and
@@ -121,7 +157,8 @@ def winset_map(
     is open), at that package.
 
     The two issues are, unless given, the pair carrying the most salience of the veto players
-    together. Uses the diagnosis' utility (:func:`detente.core.bargaining_inputs`):
+    together. Uses the diagnosis' utility (:func:`detente.core.bargaining_inputs`) on who must
+    agree (:func:`detente.core.agreement_arrays`: an issue's controllers count on that issue only):
     a package is in ``v``'s win-set when ``U_v(x) >= r_v + tol`` and it respects ``v``'s red lines.
 
     Returns
@@ -134,10 +171,8 @@ def winset_map(
         ``held`` (the other issues), ``held_at`` ("status quo" or "package"), ``package`` ([x, y]
         of ``held``, or None).
     """
-    from ..core import bargaining_inputs, win_set_masks
-
     arr = s.to_arrays()
-    inp = bargaining_inputs(arr)
+    inp = bargaining_inputs(agreement_arrays(s, arr))
     ids = list(arr.issue_ids)
     if issues is None:
         if len(ids) == 1:
@@ -160,12 +195,15 @@ def winset_map(
         return (lo[j] + v * w[j]).tolist()
 
     red: dict[str, list[dict[str, Any]]] = {}
+    m = veto_matrix(s)
     for v in inp.veto_ids:
         a = s.actor(v)
+        k = s.actor_ids.index(v)
         red[v] = [
             {"issue": iid, "op": rl.op, "bound": rl.bound.value}
             for iid, rl in a.red_lines.items()
-            if iid in issues
+            # a controller's red lines bind only on the issues it controls
+            if iid in issues and (not m.any() or m[k, ids.index(iid)])
         ]
     return {
         "issues": list(issues),
@@ -209,82 +247,46 @@ def outlook(report: AnalysisReport) -> None:
         )
         return
     st = report.settings
-    label = "+".join(st["what_ifs"]) or None
     try:
         sim = report.evaluator.baseline.simulation
     except DetenteError as err:  # the dynamics say what the scenario lacks
         _absent(report, "outlook", "not applicable: " + "; ".join(err.lines()))
         return
-    d = sim.to_dict()
-    months = list(d["months"])
-    horizons = []
-    for h in [h for h in HORIZONS if h <= len(months)] or [len(months)]:
-        at = d["horizons"].get(str(h)) or sim.at(h)
-        horizons.append(
-            {
-                "month": h,
-                "date": months[h - 1],
-                "talks": at["talks"],
-                "agreement": at["agreement"],
-                "crisis": at["crisis"],
-                "impasse_throughout": at.get("impasse_throughout"),
-                "by_change": sim.at_by_change(h),
-            }
-        )
-    report.outlook = {
-        "months": months,
-        "horizons": horizons,
-        "definition": (
-            "P(talks), P(agreement), P(crisis): share of simulated runs in which talks have "
-            "started, an agreement has been reached, or a crisis has broken out by the end of "
-            f"that month ({st['runs']} runs from {months[0]})."
-        ),
-        "p_mode": d["p_mode"],
-        "p_ever": d.get("p_ever"),
-        "provocations": {**d["provocations"], "band": "5th–95th percentile of runs"},
-        "time_to_first_talks": d.get("time_to_first_talks"),
-        "substantive_given_talks": d.get("substantive_given_talks"),
-        "challenger": d.get("challenger"),
-        "defender": d.get("defender"),
-        "calibrated": d.get("calibrated", False),
-        "notes": d.get("notes", []),
-        "what_if": label,
-    }
-    _what_if_deltas(report)
+    n = sim.n_months
+    shown = [h for h in HORIZONS if h <= n] or [n]
+    month = 12 if 12 in shown else max(shown)
+    effects, effects_error, effect_runs = _element_effects(report, month)
+    report.outlook_part = OutlookPart(
+        simulation=sim,
+        runs=int(st["runs"]),
+        what_if="+".join(st["what_ifs"]) or None,
+        what_if_month=month,
+        what_ifs=_what_if_deltas(report, month),
+        effects=effects,
+        effects_error=effects_error,
+        effect_runs=effect_runs,
+    )
 
 
-def _what_if_deltas(report: AnalysisReport) -> None:
-    """Every what-if the scenario declares, simulated once (shared with the claims)."""
-    o = report.outlook
-    assert o is not None
+def _what_if_deltas(report: AnalysisReport, month: int) -> tuple[WhatIfDelta, ...]:
+    """Every what-if the scenario declares, simulated once (shared with the claims), largest
+    change first; those that do not apply last."""
     st = report.settings
-    base = {h["month"]: h for h in o["horizons"]}
-    month = 12 if 12 in base else max(base)
     ev = report.evaluator
     ref = ev.baseline.sim(month).at(month)
-    rows: list[dict[str, Any]] = []
+    rows: list[WhatIfDelta] = []
     for w in report.scenario.what_ifs:
         if w.id in st["what_ifs"]:
             continue
         try:
             at = ev.variant((w.id,)).sim(month).at(month)
         except DetenteError as err:
-            rows.append({"name": w.id, "kind": w.kind, "error": "; ".join(err.lines())})
+            rows.append(WhatIfDelta(w.id, w.kind, error="; ".join(err.lines())))
             continue
-        rows.append(
-            {
-                "name": w.id,
-                "kind": w.kind,
-                **{k: at[k] - ref[k] for k in ("talks", "agreement", "crisis")},
-            }
-        )
-    ok = [r for r in rows if "error" not in r]
-    ok.sort(key=lambda r: -max(abs(r["talks"]), abs(r["agreement"]), abs(r["crisis"])))
-    o["what_if_month"] = month
-    o["what_if_runs"] = st["runs"]
-    _element_effects(report, month)
-    o["what_ifs"] = ok + [r for r in rows if "error" in r]
-    o["driver_sentence"] = _driver_sentence(base[month], ok, month)
+        rows.append(WhatIfDelta(w.id, w.kind, {k: at[k] - ref[k] for k in KEYS}))
+    ok = [r for r in rows if r.change is not None]
+    ok.sort(key=lambda r: -r.size)
+    return (*ok, *(r for r in rows if r.change is None))
 
 
 #: Runs of each variant of the drivers' and tools' effects (common random numbers with a
@@ -292,58 +294,20 @@ def _what_if_deltas(report: AnalysisReport) -> None:
 EFFECT_RUNS = 500
 
 
-def _element_effects(report: AnalysisReport, month: int) -> None:
-    """Each named driver's, tool's and event's effect on the outlook by ``month``; inert ones
-    flagged."""
+def _element_effects(
+    report: AnalysisReport, month: int
+) -> tuple[tuple[Effect, ...] | None, str | None, int]:
+    """Each named driver's, tool's and event's effect on the outlook by ``month`` (inert
+    ones flagged), or why they could not be measured; and the runs per variant."""
     from ..dynamics.effects import element_effects
 
-    o = report.outlook
-    assert o is not None
     st = report.settings
     runs = min(int(st["runs"]), EFFECT_RUNS)
     try:
         effects = element_effects(report.scenario, month=month, runs=runs, seed=int(st["seed"]))
     except DetenteError as err:
-        o["elements_error"] = "; ".join(err.lines())
-        return
-    o["elements"] = [e.to_dict() for e in effects]
-    o["elements_runs"] = runs
-    inert = [e for e in effects if e.inert]
-    o["inert_sentence"] = (
-        f"Inert in the simulation (no effect of half a point on P(talks), P(agreement) or "
-        f"P(crisis) by month {month}): "
-        + "; ".join(f"{e.kind} {e.name} ({e.reason})" for e in inert)
-        + "."
-        if inert
-        else f"Every named driver, tool and event moves the outlook by month {month}."
-    )
-
-
-def _driver_sentence(base: dict[str, Any], rows: list[dict[str, Any]], month: int) -> str:
-    def pts(x: float) -> str:
-        return f"{100 * x:+.0f} pts"
-
-    head = (
-        f"By month {month}: P(talks) {100 * base['talks']:.0f}%, P(agreement) "
-        f"{100 * base['agreement']:.0f}%, P(crisis) {100 * base['crisis']:.0f}%."
-    )
-    if not rows:
-        return head
-    movers = []
-    for r in rows[:3]:
-        key = max(("talks", "agreement", "crisis"), key=lambda k: abs(r[k]))
-        if abs(r[key]) < 0.01:
-            continue
-        movers.append(f"{r['name']} ({pts(r[key])} on P({key}))")
-    if not movers:
-        return head + " None of the named what-ifs moves these by a point or more."
-    still = [
-        r["name"]
-        for r in rows
-        if max(abs(r["talks"]), abs(r["agreement"]), abs(r["crisis"])) < 0.01
-    ]
-    tail = f" Little moves it: {', '.join(still)}." if still else ""
-    return head + " What moves it most: " + "; ".join(movers) + "." + tail
+        return None, "; ".join(err.lines()), runs
+    return tuple(effects), None, runs
 
 
 def claims(report: AnalysisReport) -> None:
@@ -359,25 +323,9 @@ def claims(report: AnalysisReport) -> None:
     from ..analysis.claims import evaluate_claims
 
     try:
-        res = evaluate_claims(s, evaluator=report.evaluator).to_dict()
+        report.claims_part = ClaimsPart(evaluate_claims(s, evaluator=report.evaluator))
     except DetenteError as err:
         _absent(report, "claims", "not applicable: " + "; ".join(err.lines()))
-        return
-    rows = []
-    for c in res["claims"]:
-        q = c.get("quantity") or {}
-        rows.append({**c, "quantity_text": _quantity_text(q)})
-    report.claims = {**res, "claims": rows, "counts": res["counts"]}
-
-
-def _quantity_text(q: dict[str, Any]) -> str:
-    name = str(q.get("name", ""))
-    v = q.get("value")
-    if isinstance(v, bool):
-        return f"{name}: {'yes' if v else 'no'}"
-    if isinstance(v, int | float):
-        return f"{name} = {v:.3g}"
-    return name
 
 
 def calibration(report: AnalysisReport) -> None:
@@ -388,7 +336,7 @@ def calibration(report: AnalysisReport) -> None:
     Not applicable without roles (no dynamics) or without a record (``roles.record``): the
     dynamics then run on judgement priors and the section says "uncalibrated".
     """
-    if report.outlook is None:
+    if report.outlook_part is None:
         _absent(
             report,
             "calibration",
@@ -480,7 +428,3 @@ def _origin_forecasts(summary: dict[str, Any] | None, months: list[str]) -> list
 
 def _bits(mask: np.ndarray) -> list[str]:
     return ["".join("1" if b else "0" for b in row) for row in mask]
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

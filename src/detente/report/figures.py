@@ -3,75 +3,46 @@
 Every figure is drawn from the numbers an :class:`~detente.report.AnalysisReport` holds, so the
 figures show exactly what the tables and the JSON say. Text is drawn as paths, so the SVG needs
 no fonts; metadata and the XML prologue are dropped so the SVG can sit inside HTML.
+
+The tools every figure uses (a figure, its SVG, the palette) are in :mod:`._figure_kit`, the
+win-set map in :mod:`._winset_figure`; this module draws the other figures and assembles them.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..plotting import palette
+from ._figure_kit import (
+    EVER_COLOURS,
+    MODE_COLOURS,
+    MODEL_MARKERS,
+    PALETTE,
+    ZONE_COLOUR,
+    figure_svg,
+    legend_columns,
+    new_figure,
+    wrap_label,
+)
+from ._winset_figure import winset_fig
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .build import AnalysisReport
 
-__all__ = ["figure_svg", "report_figure_objects", "report_figures"]
-
-#: The colour-blind-safe palette shared with the workbench (:mod:`detente.plotting.palette`).
-PALETTE = list(palette.PALETTE)
-
-
-def new_figure(width: float, height: float) -> Figure:
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasSVG(fig)
-    return fig
-
-
-def figure_svg(fig: Figure, prefix: str = "") -> str:
-    """The figure as an ``<svg>`` element for inline use (no prologue, metadata or fonts).
-
-    ``prefix`` is put before every ``id`` in the SVG (and every reference to one), so that
-    several figures inline in one page never share an id.
-    """
-    import matplotlib
-
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "detente"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    svg = buf.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    # responsive: the viewBox keeps the proportions, the page's width sets the size
-    head_end = svg.index(">")
-    head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
-    svg = head + ' width="100%" preserveAspectRatio="xMidYMid meet"' + svg[head_end:]
-    if prefix:
-        svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', svg)
-        svg = re.sub(r'(href="#|url\(#)([^")]+)', rf"\1{prefix}\2", svg)
-    return svg
-
-
-def legend_columns(width: float, labels: list[str], fontsize: float = 8.3) -> int:
-    """How many legend columns of ``labels`` fit across ``width`` inches (at most four):
-    a column is its longest label (about 0.55 em a character) plus the handle and padding."""
-    longest = max((len(x) for x in labels), default=1)
-    column = 0.55 * fontsize / 72 * longest + 0.7
-    return int(max(1, min(4, len(labels), width // column)))
-
-
-def wrap_label(label: str, width: int = 40) -> str:
-    """A legend label on lines of at most ``width`` characters."""
-    import textwrap
-
-    return "\n".join(textwrap.wrap(label, width)) or label
+__all__ = [
+    "MODEL_MARKERS",
+    "PALETTE",
+    "ZONE_COLOUR",
+    "figure_svg",
+    "new_figure",
+    "report_figure_objects",
+    "report_figures",
+    "winset_fig",
+]
 
 
 def _forecast_fig(r: AnalysisReport) -> Figure | None:
@@ -187,20 +158,6 @@ def _rounds_fig(r: AnalysisReport, f: dict[str, Any]) -> Figure | None:
     return fig
 
 
-MODE_COLOURS = {
-    "impasse": "#c7c7c7",
-    "limited_talks": "#9ecae1",
-    "substantive_talks": "#3182bd",
-    "agreement": "#2ca02c",
-    "crisis": "#d62728",
-}
-EVER_COLOURS = {"talks": "#3182bd", "agreement": "#2ca02c", "crisis": "#d62728"}
-#: The zone is black cross-hatching with a black outline: no veto player's colour.
-ZONE_COLOUR = "#000000"
-#: Model markers differ in shape as well as colour, so overlapping forecasts stay apart.
-MODEL_MARKERS = list(palette.MARKERS)
-
-
 def _outlook_fig(r: AnalysisReport) -> Figure | None:
     o = r.outlook
     if not o or not o.get("p_mode"):
@@ -252,118 +209,6 @@ def _outlook_fig(r: AnalysisReport) -> Figure | None:
     ax2.set_xticks(x[::step], [str(m) for m in months[::step]], rotation=30, fontsize="small")
     ax2.set_xlabel("month")
     return fig
-
-
-def winset_fig(m: dict[str, Any]) -> Figure:
-    """The veto players' win-sets over two issues, the zone, ideal points, red lines."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    x = np.asarray(m["x"], dtype=float)
-    y = np.asarray(m["y"], dtype=float)
-    fig = new_figure(7.5, 6)
-    ax = fig.add_subplot()
-    handles: list[Any] = []
-    import matplotlib
-
-    for k, (v, mask) in enumerate(m["masks"].items()):
-        # a colour, a hatch and an outline style of its own: four or more overlapping win-sets
-        # stay apart where their tints blend
-        colour, hatch = palette.colour(k), palette.HATCHES[k % len(palette.HATCHES)]
-        outline = palette.LINESTYLES[k % len(palette.LINESTYLES)]
-        z = _unbits(mask)
-        if z.any():
-            with matplotlib.rc_context({"hatch.color": colour, "hatch.linewidth": 0.8}):
-                ax.contourf(
-                    x, y, z, levels=[0.5, 1.5], colors=[colour], alpha=0.18, hatches=[hatch]
-                )
-            ax.contour(x, y, z, levels=[0.5], colors=[colour], linewidths=1.6, linestyles=outline)
-        handles.append(
-            Patch(
-                facecolor=matplotlib.colors.to_rgba(colour, 0.18),
-                edgecolor=colour,
-                hatch=hatch,
-                ls=outline,
-                label=f"{v}'s win-set",
-            )
-        )
-        ix, iy = m["ideal"][v]
-        ax.scatter([ix], [iy], marker="*", s=180, color=colour, edgecolor="k", zorder=5)
-        ax.annotate(
-            f"{v} ideal",
-            (ix, iy),
-            textcoords="offset points",
-            xytext=_toward_centre(ix, iy, x, y),
-            fontsize="small",
-        )
-        for rl in m["red_lines"].get(v, []):
-            line = ax.axvline if rl["issue"] == m["issues"][0] else ax.axhline
-            line(rl["bound"], color=colour, ls="--", lw=1.5)
-            handles.append(
-                plt_line(colour, f"{v} red line: {rl['issue']} {rl['op']} {rl['bound']:g}")
-            )
-    zone = _unbits(m["zone"])
-    # the zone the headline reads (the diagnosis' point zone), not only what the slice shows
-    is_open = bool(m.get("zone_open", zone.any()))
-    if zone.any():
-        with matplotlib.rc_context({"hatch.color": ZONE_COLOUR, "hatch.linewidth": 1.0}):
-            ax.contourf(x, y, zone, levels=[0.5, 1.5], colors=["none"], hatches=["xxx"])
-        ax.contour(x, y, zone, levels=[0.5], colors=[ZONE_COLOUR], linewidths=2.0)
-    if not is_open:
-        zone_label = "zone of agreement: empty"
-    elif zone.any():
-        zone_label = "zone of agreement: open"
-    else:
-        zone_label = "zone of agreement: open, thinner than the grid here (◆)"
-    handles.append(Patch(facecolor="none", edgecolor=ZONE_COLOUR, hatch="xxx", label=zone_label))
-    package = m.get("package")
-    if is_open and package is not None:
-        ax.scatter([package[0]], [package[1]], marker="D", s=70, color="w", edgecolor="k", zorder=7)
-        handles.append(
-            Line2D(
-                [], [], marker="D", color="w", markeredgecolor="k", ls="none",
-                label="max-min package (in the zone)",
-            )
-        )  # fmt: skip
-    sx, sy = m["status_quo"]
-    ax.scatter([sx], [sy], marker="X", s=120, color="k", zorder=6)
-    ax.annotate(
-        "status quo",
-        (sx, sy),
-        textcoords="offset points",
-        xytext=_toward_centre(sx, sy, x, y),
-        fontsize="small",
-    )
-    px, py = 0.02 * (x[-1] - x[0]), 0.02 * (y[-1] - y[0])
-    ax.set_xlim(x[0] - px, x[-1] + px)
-    ax.set_ylim(y[0] - py, y[-1] + py)
-    ax.set_xlabel(m["issues"][0])
-    ax.set_ylabel(m["issues"][1])
-    held = m.get("held") or m.get("held_at_status_quo") or []
-    at = "the max-min package" if m.get("held_at") == "package" else "the status quo"
-    ax.set_title(
-        "Win-sets of the veto players" + (f"\n(other issues at {at})" if held else ""),
-        fontsize="medium",
-    )
-    fig.legend(handles=handles, loc="outside right upper", fontsize="small", frameon=False)
-    return fig
-
-
-def _unbits(rows: list[str]) -> np.ndarray:
-    return np.array([[c == "1" for c in row] for row in rows], dtype=float)
-
-
-def _toward_centre(px: float, py: float, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """A label offset (points) that keeps a label at ``(px, py)`` inside the axes."""
-    right = px > (x[0] + x[-1]) / 2
-    top = py > (y[0] + y[-1]) / 2
-    return (-60.0 if right else 8.0, -14.0 if top else 8.0)
-
-
-def plt_line(colour: str, label: str) -> Any:
-    from matplotlib.lines import Line2D
-
-    return Line2D([], [], color=colour, ls="--", lw=1.5, label=label)
 
 
 def _levers_fig(r: AnalysisReport) -> Figure | None:

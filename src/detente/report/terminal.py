@@ -53,6 +53,11 @@ def _setting(r: AnalysisReport, console: Console) -> None:
     facts = [T.plural(st["n_actors"], "actor"), T.plural(st["n_issues"], "issue")]
     if st["veto_players"]:
         facts.append("veto players: " + ", ".join(st["veto_players"]))
+    if st.get("controllers"):
+        facts.append(
+            "controllers (a veto on their issue): "
+            + ", ".join(f"{'/'.join(who)} on {iid}" for iid, who in st["controllers"].items())
+        )
     if st["start"]:
         facts.append(f"as of {st['start']}")
     body.append(Text(" · ".join(facts), style="dim"))

@@ -7,7 +7,6 @@ return text. :func:`save` writes atomically, so a failed conversion leaves no fi
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import stat
@@ -21,6 +20,7 @@ from .._outputs import check_output, write_atomic
 from ..errors import FormatError, Problem, ScenarioError
 from ._checks import size_problems, validate_all
 from ._yaml_guards import MAX_YAML_NODES, alias_cycle, bad_number, count_items, expanded_size
+from ._yaml_lines import LineMap, UniqueKeyLoader, nearest_line, yaml_problem
 from .schema import Scenario
 
 __all__ = [
@@ -33,9 +33,11 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "READERS",
     "WRITERS",
+    "LineMap",
     "dump_yaml",
     "guarded_yaml",
     "load",
+    "nearest_line",
     "read_bytes",
     "read_text",
     "read_yaml",
@@ -177,86 +179,6 @@ def _text_of(raw: bytes, name: str) -> str:
     return text
 
 
-# ---------------------------------------------------------------- YAML with line numbers
-class _LineMap:
-    """Maps a data path (tuple of keys and list indices) to the line it starts on."""
-
-    def __init__(self) -> None:
-        self.lines: dict[tuple[Any, ...], int] = {}
-
-    def walk(self, node: yaml.Node, path: tuple[Any, ...] = ()) -> None:
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = k.value
-                self.lines[(*path, key)] = k.start_mark.line + 1
-                self.walk(v, (*path, key))
-                # numeric keys (anchors) appear as floats after validation
-                with contextlib.suppress(TypeError, ValueError):
-                    self.lines.setdefault((*path, float(key)), k.start_mark.line + 1)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                self.walk(v, (*path, i))
-
-    def line_for(self, loc: tuple[Any, ...]) -> int | None:
-        return nearest_line(self.lines, loc)
-
-
-def nearest_line(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
-    """The line of ``loc``, or of its nearest enclosing location that has one."""
-    loc = tuple(loc)
-    while loc:
-        if loc in lines:
-            return lines[loc]
-        loc = loc[:-1]
-    return lines.get(())
-
-
-def _yaml_problem(err: yaml.YAMLError, filename: str) -> Problem:
-    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-    line = mark.line + 1 if mark is not None else None
-    what = getattr(err, "problem", None) or str(err).splitlines()[0]
-    return Problem(
-        f"YAML syntax error: {what}",
-        "fix the syntax at that line (indentation, quotes, colons)",
-        file=filename,
-        line=line,
-    )
-
-
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
-
-
-class _UniqueKeyLoader(_BaseLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
-
-
-def _construct_mapping(
-    loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False
-) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            ) from None
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"duplicate key {key!r} (first at line {seen[key]})",
-                key_node.start_mark,
-            )
-        seen[key] = key_node.start_mark.line + 1
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def checked_scenario(data: Any) -> tuple[Scenario | None, Any]:
     """The input limits first (a huge table is refused before the schema reads it), then the
     schema: ``(scenario or None, [(loc, message, hint), ...])``. Every reader of scenario
@@ -320,7 +242,7 @@ def _loc_text(data: Any, loc: tuple[Any, ...]) -> str:
 
 def guarded_yaml(
     text: str, filename: str, *, limits: dict[str, int] | None = None
-) -> tuple[Any, _LineMap]:
+) -> tuple[Any, LineMap]:
     """Parse YAML text from a user's file with every guard: the one reader of scenario,
     outcome-data and record YAML files.
 
@@ -335,7 +257,7 @@ def guarded_yaml(
     def refuse(message: str, hint: str, line: int | None = None) -> ScenarioError:
         return ScenarioError([Problem(message, hint, file=filename, line=line)])
 
-    loader = _UniqueKeyLoader(text)
+    loader = UniqueKeyLoader(text)
     try:
         if limits:
             count_items(text, refuse, limits)  # cheap: libyaml events, before any node
@@ -370,12 +292,12 @@ def guarded_yaml(
                 )
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as err:
-        raise ScenarioError([_yaml_problem(err, filename)]) from None
+        raise ScenarioError([yaml_problem(err, filename)]) from None
     except RecursionError:
         raise refuse("YAML nests too deeply", "flatten the file") from None
     finally:
         loader.dispose()
-    lm = _LineMap()
+    lm = LineMap()
     try:
         if node is not None:
             lm.walk(node)
@@ -499,8 +421,3 @@ def save(s: Scenario, path: str | os.PathLike[str], *, fmt: str | None = None) -
     text = WRITERS[fmt](s)  # may raise before anything is written
     write_atomic(path, text)
     return fmt
-
-
-#: Public names for the readers of other packages (the outcome datasets' YAML reader).
-LineMap = _LineMap
-UniqueKeyLoader = _UniqueKeyLoader

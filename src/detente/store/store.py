@@ -16,19 +16,18 @@ from __future__ import annotations
 
 import builtins
 import datetime as _dt
-import hashlib
 import json
 import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
 from . import _diff, _guard, _html, _schema, _tables
 from ._guard import StoreError
+from ._records import RunRecord, ScenarioSource, run_record
 
 __all__ = ["RunRecord", "RunStore", "ScenarioSource", "StoreError", "default_store_path"]
 
@@ -39,98 +38,6 @@ def default_store_path() -> Path:
     if env:
         return Path(env).expanduser()
     return Path.home() / ".local" / "share" / "detente" / "runs.duckdb"
-
-
-@dataclass(frozen=True)
-class ScenarioSource:
-    """A scenario's full text as read: enough to read the very same scenario again.
-
-    ``name`` is what the user gave (a bundled name, a file name or an upload's name),
-    ``fmt`` the reader's format name, ``text`` the content.
-    """
-
-    name: str
-    fmt: str
-    text: str
-
-    @property
-    def hash(self) -> str:
-        return "sha256:" + hashlib.sha256(self.text.encode("utf-8")).hexdigest()
-
-    @classmethod
-    def resolve(cls, name: str, fmt: str | None = None) -> ScenarioSource:
-        """The text behind ``name``: a bundled scenario or a file (as ``resolve`` reads it)."""
-        from ..scenario.bundled import bundled_dir
-        from ..scenario.io import detect_format, read_text
-
-        p = Path(name)
-        if p.exists() or any(sep in name for sep in ("/", "\\")) or p.suffix:
-            text = read_text(p)
-            return cls(name=name, fmt=fmt or detect_format(name, text), text=text)
-        path = bundled_dir() / f"{name}.yaml"
-        if not path.exists():
-            from ..scenario.bundled import load_bundled
-
-            load_bundled(name)  # raises with the list of bundled names
-        return cls(name=name, fmt="yaml", text=path.read_text(encoding="utf-8"))
-
-    def load(self) -> Any:
-        """Read the scenario from the stored text with the same reader."""
-        from ..scenario import formats  # noqa: F401  registers every reader
-        from ..scenario.io import READERS
-
-        if self.fmt not in READERS:
-            raise StoreError(
-                f"the stored scenario is in format {self.fmt!r}, which this detente cannot read; "
-                f"known formats: {', '.join(sorted(READERS))}"
-            )
-        filename = (
-            self.name if self.fmt != "yaml" or self.name.endswith(".yaml") else self.name + ".yaml"
-        )
-        return READERS[self.fmt](self.text, Path(filename).name)
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """One recorded run (a row of ``runs``), with its result JSON."""
-
-    id: int
-    command: str
-    created: _dt.datetime
-    detente_version: str
-    label: str | None
-    scenario_id: str | None
-    source: ScenarioSource | None
-    sets: list[str] = field(default_factory=list)
-    pins: list[str] = field(default_factory=list)
-    what_ifs: list[str] = field(default_factory=list)
-    seed: int | None = None
-    sizes: dict[str, Any] = field(default_factory=dict)
-    options: dict[str, Any] = field(default_factory=dict)
-    timings: dict[str, Any] = field(default_factory=dict)
-    status: str = "ok"
-    result: dict[str, Any] | None = None
-
-    def summary(self) -> dict[str, Any]:
-        """The row without the scenario text and the result: what ``runs list`` shows."""
-        return {
-            "id": self.id,
-            "command": self.command,
-            "created": self.created.isoformat(timespec="seconds"),
-            "detente_version": self.detente_version,
-            "label": self.label,
-            "scenario": self.scenario_id,
-            "scenario_name": self.source.name if self.source else None,
-            "scenario_hash": self.source.hash if self.source else None,
-            "sets": self.sets,
-            "pins": self.pins,
-            "what_ifs": self.what_ifs,
-            "seed": self.seed,
-            "sizes": self.sizes,
-            "options": self.options,
-            "timings": self.timings,
-            "status": self.status,
-        }
 
 
 _COLUMNS = (
@@ -402,7 +309,7 @@ class RunStore:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         with self._connect() as con:
-            return [_record(r) for r in con.execute(sql, args).fetchall()]
+            return [run_record(r) for r in con.execute(sql, args).fetchall()]
 
     def get(self, run_id: int) -> RunRecord:
         """One run with its result; raises :class:`StoreError` naming the known ids if absent."""
@@ -415,7 +322,7 @@ class RunStore:
         if row is None:
             hint = f"ids go up to {last[0]}" if last and last[1] else "the store has no runs yet"
             raise StoreError(f"{self.path}: no run {run_id}; {hint} (see 'detente runs list')")
-        return _record(row)
+        return run_record(row)
 
     def table(self, name: str, run_id: int | None = None) -> builtins.list[dict[str, Any]]:
         """Rows of a result table (of one run, or of all), as dicts."""
@@ -476,27 +383,3 @@ class _NeedsWrite(Exception):
 
 def _first_line(err: BaseException) -> str:
     return (str(err).strip().splitlines() or [type(err).__name__])[0]
-
-
-def _record(r: Sequence[Any]) -> RunRecord:
-    (rid, command, created, version, label, sid, sname, sfmt, stext, sets, pins, what_ifs, seed,
-     sizes, options, timings, status, result) = r  # fmt: skip
-    source = ScenarioSource(sname, sfmt, stext) if stext is not None else None
-    return RunRecord(
-        id=int(rid),
-        command=command,
-        created=created,
-        detente_version=version,
-        label=label,
-        scenario_id=sid,
-        source=source,
-        sets=json.loads(sets or "[]"),
-        pins=json.loads(pins or "[]"),
-        what_ifs=json.loads(what_ifs or "[]"),
-        seed=seed,
-        sizes=json.loads(sizes or "{}"),
-        options=json.loads(options or "{}"),
-        timings=json.loads(timings or "{}"),
-        status=status,
-        result=json.loads(result) if result else None,
-    )
