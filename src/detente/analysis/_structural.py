@@ -103,10 +103,13 @@ def cannot_fail(
 
     ``est`` is the condition's estimate (its value, interval, value per draw, the draws and
     the inputs it reads), ``compare`` and ``threshold`` its comparison. ``at_corner`` (the
-    claims pass one) estimates the condition again with inputs pinned at given values: the
-    :data:`N_ENDS` inputs whose trends move it most toward the
-    threshold are each pinned alone at that end of their range, and the verdict must hold
-    there clear of its interval.
+    claims pass one) estimates the condition again with inputs pinned at given values: every
+    input whose trend beyond chance would carry the value across the threshold at the end of
+    its range, and the :data:`N_ENDS` inputs whose trends move it most toward the threshold,
+    are each pinned alone at that end of their range, and the verdict must hold there clear
+    of its interval. Without ``at_corner`` such a crossing trend is taken at its word (not
+    structural); with it, the computed value decides (a linear trend over the draws can be
+    chance: some 100 inputs are screened at once).
     """
     if est.reads == "record" or not np.isfinite(est.value):
         return None
@@ -144,18 +147,25 @@ def cannot_fail(
     ranges = dict(scenario.quantities())
     # each input alone at the end of its own range that moves the value toward the threshold
     pushes = []
+    crossing = []
     for path, _b, t, at_low, at_high in trends:
         push = max(at_low, at_high) if toward > 0 else min(at_low, at_high)
         if push * toward > 0:
             end = ranges[path].low if push == at_low else ranges[path].high
             pushes.append((t, path, end))
             # a trend beyond chance (some 100 inputs are screened at once, as for the hinges)
-            # that reaches the threshold at the end of the input's range can flip it
+            # that reaches the threshold at the end of the input's range can flip it: without
+            # a way to compute the condition there, it may; with one, it is computed there
             beyond = t >= HINGE_Z
             if beyond and not _keeps(compare, threshold, holds, est.value + push, est.value + push):
-                return None
-    # the inputs whose trends point toward the threshold most clearly go first
+                if at_corner is None:
+                    return None
+                crossing.append((t, path, end))
+    # the inputs whose trends cross the threshold go first, then those whose trends point
+    # toward it most clearly
+    crossing.sort(reverse=True)
     pushes.sort(reverse=True)
+    corners = crossing + [p for p in pushes if p not in crossing][: max(0, N_ENDS - len(crossing))]
     verdict = "holds" if holds else "fails"
     if est.aggregate:
         where = f"it {verdict} (a share over {y.size} draws)"
@@ -168,7 +178,7 @@ def cannot_fail(
         # the inputs that move it most, each alone at that end, computed again (a trend is
         # linear; a share of draws such as P(zone) can rise steeply near the end of a range)
         seen = []
-        for _, path, end in pushes[:N_ENDS]:
+        for _, path, end in corners:
             there = at_corner({path: end})
             if there is None or not np.isfinite(there.value):
                 return None
@@ -184,7 +194,7 @@ def cannot_fail(
     return Restatement(
         condition,
         f"{STRUCTURAL if holds else STRUCTURAL_FAILS} ({text})",
-        tuple(p for _, p, _ in pushes[:N_ENDS]),
+        tuple(p for _, p, _ in (corners if at_corner is not None else pushes[:N_ENDS])),
         share,
         y.size,
         structural=True,
