@@ -96,3 +96,41 @@ def test_the_remembered_start_state_equals_a_fresh_one():
             got = _start_state(p, "2021-06", None, None, None)
             want = initial_state(p, "2021-06", None, None, None)
             assert np.array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_simulate_many_batches_what_it_can_and_equals_simulate(monkeypatch):
+    """Variants of one case that differ in what a batch cannot share (a tool taken from its
+    actor, an event taken from the calendar) are played apart, the others together; every
+    result equals simulate's."""
+    from detente.dynamics import batch as batch_module
+    from detente.dynamics.batch import simulate_many
+    from detente.dynamics.effects import _without_event, _without_tool
+
+    s = resolve("us-dprk-2021")
+    actor = s.actor("china")  # a third party: without its engagement it cannot engage
+    event = next(e for e in s.events if e.kind == "exercise")
+    scenarios = [
+        s,
+        pinned(s, {"drivers.economic_distress": 0.9}),
+        _without_tool(s, actor.id, actor.tools[0].id),
+        pinned(s, {"drivers.economic_distress": 0.2}),
+        _without_event(s, event.id),
+    ]
+    played: list[int] = []
+    real = batch_module.play
+
+    def counting(st, idx, uniforms, *args):
+        played.append(len(idx))
+        return real(st, idx, uniforms, *args)
+
+    monkeypatch.setattr(batch_module, "play", counting)
+    got = simulate_many(
+        scenarios, months=14, runs=40, seed=6, what_ifs=["a", None, "b", None, None]
+    )
+    assert played[0] == 3 * 40  # the baseline and both pinned drivers in one batch
+    assert sum(played) == 5 * 40 and len(played) < 5
+    for p, w, r in zip(scenarios, ["a", None, "b", None, None], got, strict=True):
+        assert _equal(simulate(p, months=14, runs=40, seed=6, what_if=w), r) == []
+    # a cap on the runs of one call splits the batch, with the same results
+    capped = simulate_many(scenarios, months=14, runs=40, seed=6, batch_runs=80)
+    assert all(_equal(a, b) == [] for a, b in zip(got[1:2], capped[1:2], strict=True))

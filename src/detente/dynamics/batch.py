@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..scenario.schema import Scenario
     from .result import DynamicsResult
 
-__all__ = ["simulate_batch"]
+__all__ = ["simulate_batch", "simulate_many"]
 
 #: Fields of :class:`Setup` with one entry per run on their first axis (or None).
 _PER_RUN = ("initial_mode", "excitation", "salvo", "active", "level_start", "without_talks")
@@ -86,6 +86,103 @@ def simulate_batch(
         part = {name: a[:, rows] for name, a in out.items()}
         results.append(finish(s, st, part, group, draws, info, seed, labels[k], "auto", None))
     return results
+
+
+def simulate_many(
+    scenarios: Sequence[Scenario],
+    *,
+    months: int = defaults.MONTHS,
+    runs: int = defaults.RUNS,
+    seed: int | None = defaults.SEED,
+    groups: int | None = None,
+    what_ifs: Sequence[str | None] | None = None,
+    batch_runs: int = 8_000,
+) -> list[DynamicsResult]:
+    """:func:`simulate_batch` for scenarios of one case that may differ in what a batch
+    cannot share (a tool taken from an actor, an event taken from the calendar): the
+    scenarios are prepared one by one, those that can share a batch are played together (at
+    most ``batch_runs`` runs in one call, a bound on the arrays' size), the others alone.
+
+    Each result equals :func:`simulate`'s for its scenario with the same arguments.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+    months, runs, seed, groups, what_ifs
+        As :func:`simulate_batch`.
+    batch_runs : int
+        The most runs played in one call of the monthly loop.
+
+    Returns
+    -------
+    list of DynamicsResult
+        One per scenario, in order.
+    """
+    labels = list(what_ifs) if what_ifs is not None else [None] * len(scenarios)
+    if len(labels) != len(scenarios):
+        raise ModelError(f"{len(labels)} what-if labels for {len(scenarios)} scenarios")
+    prepared = [
+        _prepare(s, months, runs, seed, "auto", groups, None, "impasse", None) for s in scenarios
+    ]
+    # groups of scenarios that can share one call of the loop, in order of first appearance
+    batches: list[list[int]] = []
+    size = max(1, batch_runs // runs)
+    for k, p in enumerate(prepared):
+        home = next(
+            (b for b in batches if len(b) < size and _shareable(prepared[b[0]][0], p[0])), None
+        )
+        if home is None:
+            batches.append([k])
+        else:
+            home.append(k)
+    results: list[DynamicsResult | None] = [None] * len(scenarios)
+    while batches:
+        b = batches.pop(0)
+        try:
+            setup = prepared[b[0]][0] if len(b) == 1 else _merge([prepared[k][0] for k in b], runs)
+        except ModelError:  # a field _merge cannot tell is one entry per run: one by one
+            batches[:0] = [[k] for k in b]
+            continue
+        uniforms = np.concatenate([prepared[k][1] for k in b], axis=1)
+        out = play(setup, np.arange(uniforms.shape[1]), uniforms)
+        for j, k in enumerate(b):
+            st, _u, group, draws, info = prepared[k]
+            rows = slice(j * runs, (j + 1) * runs)
+            part = {name: a[:, rows] for name, a in out.items()}
+            results[k] = finish(
+                scenarios[k], st, part, group, draws, info, seed, labels[k], "auto", None
+            )
+    return [r for r in results if r is not None]
+
+
+def _shareable(a: Setup, b: Setup) -> bool:
+    """Whether :func:`_merge` can play the runs of ``a`` and ``b`` in one batch: every field
+    that is not one entry per run (or per draw) is the same in both."""
+    for f in fields(Setup):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if f.name == "arrays":
+            probe = x.take(np.zeros(x.positions.shape[0] + 1, int))
+            for g in fields(x):
+                before, after = getattr(x, g.name), getattr(probe, g.name)
+                per_draw = (
+                    any(np.shape(before[k]) != np.shape(after[k]) for k in before)
+                    if isinstance(before, dict)
+                    else isinstance(before, np.ndarray) and before.shape != np.shape(after)
+                )
+                if per_draw:
+                    if isinstance(before, dict) and before.keys() != getattr(y, g.name).keys():
+                        return False
+                elif not _same([before, getattr(y, g.name)]):
+                    return False
+        elif f.name in ("par", "drv"):
+            if x.keys() != y.keys():
+                return False
+        elif f.name in _PER_RUN or f.name in _PER_MONTH_RUN:
+            if (x is None) != (y is None):
+                return False
+        elif not _same([x, y]):
+            return False
+    return True
 
 
 def _same(values: list[Any]) -> bool:

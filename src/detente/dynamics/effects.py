@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DetenteError
 from ..scenario.whatif import apply_sets
-from .simulation import simulate
+from .batch import simulate_many
 
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
@@ -128,6 +128,36 @@ def structural_reason(s: Scenario, kind: str, name: str) -> str:
     return ""
 
 
+def _variants(s: Scenario, kind: str, name: str) -> list[Scenario]:
+    """The scenarios an element's effect is measured on: a driver at each end of its range
+    (ends a pin refuses are left out), the case without the tool or the event, a deadline's
+    effect size at 0 and at the ends of its range."""
+    variants = []
+    if kind == "driver":
+        q = s.drivers[name].value
+        for end in (q.low, q.high):
+            if end == q.value:
+                continue
+            try:
+                variants.append(apply_sets(s, [f"drivers.{name}={end}"], pin=True))
+            except DetenteError:
+                continue
+    elif kind == "event":
+        effect = next(e for e in s.events if e.id == name).effect
+        if effect is None or effect.by is None:
+            variants.append(_without_event(s, name))
+        else:
+            # a deadline: its effect at 0 (as if it were not there, every other draw kept)
+            # and at the ends of its range
+            by = effect.by
+            for size in sorted({0.0, by.low, by.high}):
+                variants.append(apply_sets(s, [f"events.{name}.effect.by={size}"], pin=True))
+    else:
+        actor_id, tool_id = name.split("/", 1)
+        variants.append(_without_tool(s, actor_id, tool_id))
+    return variants
+
+
 def element_effects(
     s: Scenario, *, month: int, runs: int, seed: int, verify: bool = False
 ) -> list[Effect]:
@@ -137,43 +167,25 @@ def element_effects(
     common random numbers, so they are reported inert without a simulation unless
     ``verify`` (which simulates them too, to check that rule).
     """
-    kw: dict[str, Any] = {"months": month, "runs": runs, "seed": seed}
-    base = simulate(s, **kw).at(month)
-    zero = dict.fromkeys(KEYS, 0.0)
-    out: list[Effect] = []
     elements = [("driver", n) for n in s.drivers]
     elements += [("tool", f"{a.id}/{t.id}") for a in s.actors for t in a.tools]
     elements += [("event", e.id) for e in s.events]
+    # every variant first, then all simulated together (batched where they can share the
+    # monthly loop; each result is simulate's own)
+    reasons = {el: structural_reason(s, *el) for el in elements}
+    changed = {el: [] if reasons[el] and not verify else _variants(s, *el) for el in elements}
+    flat = [v for el in elements for v in changed[el]]
+    sims = simulate_many([s, *flat], months=month, runs=runs, seed=seed)
+    base = sims[0].at(month)
+    at = iter(r.at(month) for r in sims[1:])
+    zero = dict.fromkeys(KEYS, 0.0)
+    out: list[Effect] = []
     for kind, name in elements:
-        reason = structural_reason(s, kind, name)
+        reason = reasons[(kind, name)]
         if reason and not verify:
             out.append(Effect(kind, name, zero, True, reason))
             continue
-        variants = []
-        if kind == "driver":
-            q = s.drivers[name].value
-            for end in (q.low, q.high):
-                if end == q.value:
-                    continue
-                try:
-                    changed = apply_sets(s, [f"drivers.{name}={end}"], pin=True)
-                except DetenteError:
-                    continue
-                variants.append(simulate(changed, **kw).at(month))
-        elif kind == "event":
-            effect = next(e for e in s.events if e.id == name).effect
-            if effect is None or effect.by is None:
-                variants.append(simulate(_without_event(s, name), **kw).at(month))
-            else:
-                # a deadline: its effect at 0 (as if it were not there, every other draw
-                # kept) and at the ends of its range
-                by = effect.by
-                for size in sorted({0.0, by.low, by.high}):
-                    changed = apply_sets(s, [f"events.{name}.effect.by={size}"], pin=True)
-                    variants.append(simulate(changed, **kw).at(month))
-        else:
-            actor_id, tool_id = name.split("/", 1)
-            variants.append(simulate(_without_tool(s, actor_id, tool_id), **kw).at(month))
+        variants = [next(at) for _ in changed[(kind, name)]]
         change = _largest(base, variants)
         inert = max(abs(x) for x in change.values()) < INERT
         if inert and not reason:

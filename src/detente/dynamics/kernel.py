@@ -86,23 +86,49 @@ def nb_inverse(u: np.ndarray, mean: np.ndarray, size: np.ndarray) -> np.ndarray:
     ``mean`` and ``size`` (variance ``mean + mean^2 / size``) per element; the CDF is
     accumulated by the pmf recursion ``p(k+1) = p(k) (k + size) / (k + 1) q`` with
     ``q = mean / (mean + size)``, so one uniform gives one count (common random numbers).
+
+    Each element's recursion is its own, so only the elements whose count is not yet reached
+    are carried to the next ``k``, and the last few (a long tail: a salvo of missiles can
+    need some 200 steps) in plain floats, the same operations in the same order (every
+    count equal to the whole-array recursion's).
     """
+    u, mean, size = np.broadcast_arrays(u, mean, size)
+    shape = u.shape
+    u, mean, size = u.ravel(), mean.ravel(), size.ravel()
     mean = np.nan_to_num(np.maximum(mean, 0.0))
     # a dispersion at (or past) zero is an infinitely overdispersed count: keep it positive
     size = np.maximum(np.nan_to_num(size, nan=1e-9), 1e-9)
     q = np.clip(mean / (mean + size), 0.0, 1.0 - 1e-12)
     pmf = np.exp(size * np.log1p(-q))  # p(0) = (1 - q)^size
-    cdf = pmf.copy()
     out = np.zeros(u.shape, np.int64)
-    todo = cdf < u
+    todo = np.flatnonzero(pmf < u)
+    pmf, cdf, size, q, u = pmf[todo], pmf[todo], size[todo], q[todo], u[todo]
     k = 0
-    while todo.any() and k < 10_000:
+    while todo.size > _SCALAR_TAIL and k < _MAX_COUNT:
         pmf = pmf * (k + size) / (k + 1) * q
         cdf = cdf + pmf
         k += 1
-        out[todo] = k
-        todo &= cdf < u
-    return out
+        more = cdf < u
+        if not more.all():
+            out[todo[~more]] = k
+            todo = todo[more]
+            pmf, cdf, size, q, u = pmf[more], cdf[more], size[more], q[more], u[more]
+    tail = (todo, pmf, cdf, size, q, u)
+    for i, p_i, c_i, s_i, q_i, u_i in zip(*(a.tolist() for a in tail), strict=True):
+        j = k
+        while c_i < u_i and j < _MAX_COUNT:
+            p_i = p_i * (j + s_i) / (j + 1) * q_i
+            c_i = c_i + p_i
+            j += 1
+        out[i] = j
+    return out.reshape(shape)
+
+
+#: Elements left below which :func:`nb_inverse` goes on in plain floats (a NumPy call on a
+#: few elements costs more than the arithmetic).
+_SCALAR_TAIL = 24
+#: The largest count :func:`nb_inverse` returns.
+_MAX_COUNT = 10_000
 
 
 def _choose(
