@@ -110,6 +110,16 @@ class Variant:
         return np.asarray(win_set_gap(self.agreed).gap, float)
 
     @property
+    def simulated_months(self) -> int:
+        """The months of the variant's simulation so far (0: not simulated)."""
+        return 0 if self._sim is None else self._sim.n_months
+
+    def keep(self, sim: DynamicsResult) -> None:
+        """Keep ``sim`` as the variant's simulation (made elsewhere with the run's settings,
+        such as :meth:`Evaluator.simulate_reserved`'s batch)."""
+        self._sim = sim
+
+    @property
     def simulation(self) -> DynamicsResult:
         """The variant's simulation over the run's full horizon."""
         return self.sim(self.ev.months)

@@ -217,6 +217,9 @@ def corner_estimate(
         other = Evaluator(
             s, draws=ev.draws, seed=ev.seed, runs=ev.runs, months=months, groups=ev.groups
         )
+        # the simulations the condition reads (an effect's two variants) played as one batch
+        other.reserve_condition(cond, under)
+        other.simulate_reserved()
         return other.estimate(cond, under=under)
     except (DetenteError, ValueError):
         return None

@@ -28,7 +28,8 @@ import numpy as np
 
 from .. import defaults
 from ..defaults import parameter_groups
-from ..errors import ModelError
+from ..dynamics.batch import simulate_many
+from ..errors import DetenteError, ModelError
 from ..scenario.case import QUANTITIES, Change, Condition, effect_changes
 from ._dynamic_quantities import dynamic_quantity, paired_interval
 from ._estimates import Estimate, Variant, has_roles
@@ -118,28 +119,63 @@ class Evaluator:
             v.reserved = max(v.reserved, months)
         for claim in claims:
             for cond in claim.check:
-                if cond.needs != "dynamics":
-                    continue
-                if cond.quantity == "effect":
-                    inner = cond.args.get("args", {})
-                    extra_w = (cond.args["what_if"],) if "what_if" in cond.args else ()
-                    keys = [
-                        ((*claim.under, *cond.under), cond.changes),
-                        (
-                            (*claim.under, *cond.under, *extra_w),
-                            (*cond.changes, *effect_changes(cond.args)),
-                        ),
-                    ]
-                else:
-                    inner = cond.args
-                    keys = [((*claim.under, *cond.under), cond.changes)]
-                months = int(inner.get("month", self.months))
-                for w, c in keys:
-                    try:
-                        v = self.variant(tuple(w), tuple(c))
-                    except ModelError:
-                        continue
-                    v.reserved = max(v.reserved, months)
+                self.reserve_condition(cond, claim.under)
+
+    def reserve_condition(self, cond: Condition, under: tuple[str, ...] = ()) -> None:
+        """Note the months the condition ``cond`` (of a claim under the what-ifs ``under``)
+        will need of each variant it reads (nothing for a condition without dynamics)."""
+        if cond.needs != "dynamics":
+            return
+        if cond.quantity == "effect":
+            inner = cond.args.get("args", {})
+            extra_w = (cond.args["what_if"],) if "what_if" in cond.args else ()
+            keys = [
+                ((*under, *cond.under), cond.changes),
+                (
+                    (*under, *cond.under, *extra_w),
+                    (*cond.changes, *effect_changes(cond.args)),
+                ),
+            ]
+        else:
+            inner = cond.args
+            keys = [((*under, *cond.under), cond.changes)]
+        months = int(inner.get("month", self.months))
+        for w, c in keys:
+            try:
+                v = self.variant(tuple(w), tuple(c))
+            except ModelError:
+                continue
+            v.reserved = max(v.reserved, months)
+
+    def simulate_reserved(self) -> None:
+        """Simulate every variant with months reserved (:meth:`reserve`) that is not yet
+        simulated, the variants of one horizon played as one batch
+        (:func:`detente.dynamics.batch.simulate_many`: each result is the one
+        :meth:`Variant.sim` would give it). A horizon whose variants cannot be prepared
+        (a variant the dynamics cannot simulate) is left to :meth:`Variant.sim`, which says
+        why when a quantity asks for it."""
+        horizons: dict[int, list[Variant]] = {}
+        for v in self._variants.values():
+            if v.reserved > 0 and v.simulated_months == 0 and has_roles(v.scenario):
+                horizons.setdefault(min(v.reserved, self.months), []).append(v)
+        for months, variants in horizons.items():
+            labels = [None if v.label == "baseline" else v.label for v in variants]
+            try:
+                sims = simulate_many(
+                    [v.scenario for v in variants],
+                    months=months,
+                    runs=self.runs,
+                    seed=self.seed,
+                    groups=self.n_groups,
+                    what_ifs=labels,
+                )
+            except DetenteError:
+                continue
+            for v, r in zip(variants, sims, strict=True):
+                self.n_simulations += 1
+                if self.progress is not None:
+                    self.progress(f"simulating {v.label}")
+                v.keep(r)
 
     def simulate(self, s: Scenario, label: str, months: int | None = None) -> DynamicsResult:
         from ..dynamics import simulate

@@ -248,6 +248,8 @@ def outlook(report: AnalysisReport) -> None:
         return
     st = report.settings
     try:
+        # the baseline, the what-if table's and the claims' variants, each horizon's as one batch
+        report.evaluator.simulate_reserved()
         sim = report.evaluator.baseline.simulation
     except DetenteError as err:  # the dynamics say what the scenario lacks
         _absent(report, "outlook", "not applicable: " + "; ".join(err.lines()))
@@ -323,6 +325,8 @@ def claims(report: AnalysisReport) -> None:
     from ..analysis.claims import evaluate_claims
 
     try:
+        if report.evaluator is not None:  # nothing left to simulate when the outlook ran
+            report.evaluator.simulate_reserved()
         report.claims_part = ClaimsPart(evaluate_claims(s, evaluator=report.evaluator))
     except DetenteError as err:
         _absent(report, "claims", "not applicable: " + "; ".join(err.lines()))
