@@ -134,3 +134,22 @@ def test_simulate_many_batches_what_it_can_and_equals_simulate(monkeypatch):
     # a cap on the runs of one call splits the batch, with the same results
     capped = simulate_many(scenarios, months=14, runs=40, seed=6, batch_runs=80)
     assert all(_equal(a, b) == [] for a, b in zip(got[1:2], capped[1:2], strict=True))
+
+
+def test_kept_random_numbers_give_the_same_simulation():
+    """The monthly uniforms and the Latin hypercubes kept between simulations of one seed
+    (a shorter horizon reading the first months of a longer one) give exactly the numbers
+    drawn afresh, and the kept uniforms cannot be written to."""
+    from detente.dynamics import draws, simulation
+
+    s = resolve("us-dprk-2021")
+    simulation._UNIFORMS.clear()
+    draws._LHS.clear()
+    fresh = simulate(s, months=7, runs=50, seed=11)
+    simulate(s, months=15, runs=50, seed=11)  # keeps 15 months
+    kept = simulate(s, months=7, runs=50, seed=11)  # reads the first 7 of them
+    assert _equal(fresh, kept) == []
+    (uniforms,) = [u for k, u in simulation._UNIFORMS.items() if k[0] == 11]
+    assert uniforms.shape[0] == 15 and not uniforms.flags.writeable
+    with pytest.raises(ValueError):
+        uniforms[0, 0, 0] = 0.5

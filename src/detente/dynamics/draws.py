@@ -29,6 +29,7 @@ rate against a huge ratio: its marginals drawn apart would give absurd rates.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -62,13 +63,29 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     of every column, at a uniform place inside it, the strata paired at random across
     columns). Column ``j`` comes from a stream of its own (one draw of ``rng`` and ``j``),
     so it is the same whatever ``d``: a variant of a scenario with a quantity more keeps the
-    other quantities' draws (paired what-ifs)."""
+    other quantities' draws (paired what-ifs). The columns of the last few streams are kept
+    (every variant of a run draws the same ones)."""
     base = int(rng.integers(2**63))
+    with _LHS_LOCK:
+        kept = _LHS.get((base, n))
+    if kept is not None and kept.shape[1] >= d:
+        return kept[:, :d].copy()
     out = np.empty((n, d))
     for j in range(d):
         col = np.random.default_rng([base, j])
         out[:, j] = (col.permutation(n) + col.random(n)) / n
+    with _LHS_LOCK:
+        _LHS.pop((base, n), None)
+        while len(_LHS) >= _LHS_KEPT:
+            _LHS.pop(next(iter(_LHS)))
+        _LHS[(base, n)] = out.copy()
     return out
+
+
+#: Latin hypercubes kept by :func:`latin_hypercube`, by (stream, n).
+_LHS: dict[tuple[int, int], np.ndarray] = {}
+_LHS_KEPT = 8
+_LHS_LOCK = threading.Lock()
 
 
 def _scale(name: str, lo: float, hi: float) -> tuple[Callable[..., Any], Callable[..., Any]]:

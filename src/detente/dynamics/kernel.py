@@ -162,7 +162,8 @@ def _choose(
     pick = np.zeros(len(u), np.int64)
     for c in cum:
         pick += c / total <= u
-    return np.minimum(pick, cols[-1])
+    last = cols[-1]
+    return np.minimum(pick, last)
 
 
 class _Stances:

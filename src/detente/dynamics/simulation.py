@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -177,12 +178,9 @@ def _initial_without_talks(
     from the scenario's record up to ``start``, else unknown (inf: no recent talks); 0 for
     a run that starts in talks."""
     if talks_history is None and s.roles is not None and s.roles.record is not None:
-        from ..data.records import load_record
-
-        panel = load_record(s.roles.record).panel()
-        months = panel["month"].astype(str)
-        if months.iloc[0] <= start <= months.iloc[-1]:
-            talks_history = panel.loc[months <= start, "talks"].to_numpy(bool)
+        panel = _record_until(s.roles.record, start)  # None when the record misses start
+        if panel is not None:
+            talks_history = panel["talks"].to_numpy(bool)
     known = np.inf
     if talks_history is not None and np.any(talks_history):
         h = np.asarray(talks_history, bool)
@@ -221,6 +219,40 @@ def _initial_counts(
         return h, prior.copy(), "record"
     launched = float(np.sum(np.asarray(missile_history, float)[-SALVO_WINDOW:]))
     return h, (weight * prior + launched) / (weight + events), "record"
+
+
+#: The monthly uniforms of the last few (seed, runs, columns), read-only: every variant of
+#: a run is simulated with the run's seed, so they share these numbers, and a month's
+#: numbers do not depend on the horizon, so a shorter simulation reads the first months.
+_UNIFORMS: dict[tuple[int, int, int], np.ndarray] = {}
+_UNIFORMS_KEPT = 3
+_UNIFORMS_LOCK = threading.Lock()
+
+
+def _month_uniforms(
+    seed: int | None, month_ss: np.random.SeedSequence, months: int, runs: int, n_cols: int
+) -> np.ndarray:
+    """``(months, runs, n_cols)`` uniforms, one stream per month (the ``months`` first
+    children of ``month_ss``), in antithetic pairs: the same for the same integer seed and
+    sizes, so kept for the next variant (read-only: the monthly loop only reads them)."""
+    key = None if seed is None else (int(seed), runs, n_cols)
+    with _UNIFORMS_LOCK:
+        kept = _UNIFORMS.get(key) if key is not None else None
+    if kept is not None and kept.shape[0] >= months:
+        return kept[:months]
+    children = month_ss.spawn(months)
+    uniforms = antithetic(
+        np.stack([np.random.default_rng(c).random(((runs + 1) // 2, n_cols)) for c in children]),
+        runs,
+    )
+    if key is not None:
+        uniforms.flags.writeable = False
+        with _UNIFORMS_LOCK:
+            _UNIFORMS.pop(key, None)
+            while len(_UNIFORMS) >= _UNIFORMS_KEPT:
+                _UNIFORMS.pop(next(iter(_UNIFORMS)))
+            _UNIFORMS[key] = uniforms
+    return uniforms
 
 
 def _prepare(
@@ -287,11 +319,7 @@ def _prepare(
     state = _start_state(s, start, history, regime_probability, overrides)
     veto = (roles.challenger, roles.defender)
     n_cols = N_FIXED + len(roles.third)
-    children = month_ss.spawn(months)
-    uniforms = antithetic(
-        np.stack([np.random.default_rng(c).random(((runs + 1) // 2, n_cols)) for c in children]),
-        runs,
-    )
+    uniforms = _month_uniforms(seed, month_ss, months, runs, n_cols)
     level_rng = np.random.default_rng(level_ss)
     level_noise = level_rng.standard_normal((months, runs))
     active, level0 = start_draw(state, level_rng.random(runs))
