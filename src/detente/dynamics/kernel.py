@@ -175,6 +175,10 @@ class _Stances:
         self.lo, self.hi = arrays.red_low.copy(), arrays.red_high.copy()
         self.lo_set = self.lo > arrays.scale_low  # which bounds are real red lines
         self.hi_set = self.hi < arrays.scale_high
+        # per actor, the issues on which some run has a real red line (the bounds elsewhere
+        # never move: toward() leaves a bound that is not a red line where it is)
+        self.lo_issues = [np.flatnonzero(m.any(axis=0)) for m in self.lo_set.transpose(1, 0, 2)]
+        self.hi_issues = [np.flatnonzero(m.any(axis=0)) for m in self.hi_set.transpose(1, 0, 2)]
 
     def toward(self, flag: np.ndarray | slice, who: int, target: np.ndarray, f: np.ndarray) -> None:
         """Move ``who`` toward ``target`` by ``f`` (negative: away), red lines alike;
@@ -182,11 +186,18 @@ class _Stances:
         s_lo, s_hi = self.arrays.scale_low, self.arrays.scale_high
         p = self.pos[flag, who, :]
         self.pos[flag, who, :] = np.clip(p + f * (target - p), s_lo, s_hi)
-        lo, hi = self.lo[flag, who, :], self.hi[flag, who, :]
-        new_lo = np.clip(lo + f * np.minimum(0.0, target - lo), s_lo, s_hi)
-        new_hi = np.clip(hi + f * np.maximum(0.0, target - hi), s_lo, s_hi)
-        self.lo[flag, who, :] = np.where(self.lo_set[flag, who, :], new_lo, lo)
-        self.hi[flag, who, :] = np.where(self.hi_set[flag, who, :], new_hi, hi)
+        # a red line moves with its actor, on the issues where some run has one
+        for bound, is_set, issues, pull in (
+            (self.lo, self.lo_set, self.lo_issues[who], np.minimum),
+            (self.hi, self.hi_set, self.hi_issues[who], np.maximum),
+        ):
+            if issues.size == 0:
+                continue
+            b = bound[flag, who, :]
+            old = b[:, issues]
+            new = np.clip(old + f * pull(0.0, target[:, issues] - old), s_lo[issues], s_hi[issues])
+            b[:, issues] = np.where(is_set[flag, who, :][:, issues], new, old)
+            bound[flag, who, :] = b
 
     def zone(self, kernel: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Zone and gap among every veto player, for the runs ``rows`` at their current
