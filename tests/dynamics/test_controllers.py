@@ -18,7 +18,8 @@ import pytest
 
 from detente.analysis.diagnosis import diagnose
 from detente.core import agreement_arrays, agreement_matrix, win_set_gap, zone_open
-from detente.dynamics import simulate
+from detente.dynamics import simulate, simulate_reference
+from detente.dynamics.batch import simulate_batch
 from detente.dynamics.whatifs import apply_what_if
 from detente.dynamics.zone import holders, zone_and_gap
 from detente.scenario import Scenario, load
@@ -90,3 +91,14 @@ def test_the_monthly_zone_reads_the_cores_veto_matrix(case: Scenario) -> None:
         assert not with_controller.any(), kernel
         veto_only, _ = zone_and_gap(arrays, kernel=kernel)
         assert veto_only.all(), kernel
+
+
+def test_the_per_run_loop_and_a_batch_read_the_controllers_too(case: Scenario) -> None:
+    relents = apply_what_if(case, "east-relents")
+    vec = simulate(relents, runs=200, months=12, seed=9)
+    ref = simulate_reference(relents, runs=200, months=12, seed=9, subset_runs=10)
+    for key in ("modes", "zone", "gap", "choices"):
+        assert np.array_equal(ref[key], getattr(vec, key)[:, :10]), key
+    shut, opened = simulate_batch([case, relents], months=12, runs=200, seed=9)
+    assert not shut.zone.any()
+    assert np.array_equal(opened.modes, vec.modes)
