@@ -5,10 +5,11 @@ decide on that issue: the zone is the set of packages every veto player prefers 
 status quo within every veto player's red lines, month by month at the stances that
 political change and fatigue have moved, who must agree on what being the core's veto
 matrix (:func:`detente.core.agreement_matrix`, applied by
-:func:`detente.core.apply_veto_matrix` exactly as the diagnosis applies it). With linear utilities the
-max-min surplus ``m* = max_y min_v (U_v(y) - r_v)`` over the box all red lines allow is
-the bargaining core's (:func:`detente.core.zone_open`): closed form by LP
-duality for one or two veto players (no LP in the monthly loop), and for more the
+:func:`detente.core.apply_veto_matrix` exactly as the diagnosis applies it; a controller
+counts as a veto player below). With linear utilities the max-min surplus
+``m* = max_y min_v (U_v(y) - r_v)`` over the box all red lines allow is the bargaining
+core's (:func:`detente.core.zone_open`): closed form by LP duality for one or two veto
+players (no LP in the monthly loop), and for more the
 certificates of ``zone_open(exact=False)`` (a pair of veto players that cannot both gain
 shuts the zone; a candidate package all gain from opens it), with an LP only for the
 draws neither certificate decides. The zone is non-empty when the red lines overlap and
