@@ -8,7 +8,9 @@ shut), the rules of issue 19:
   open (or stays at the status quo: no veto player can be made to agree) and equals the status
   quo when it is shut;
 - the diagnosis, the claims' ``zone_open`` quantity, the fast zone test and the simulation's
-  closed-form zone give the same verdict as the core's solver.
+  closed-form zone give the same verdict as the core's solver;
+- with controllers (``controlled_by``), the simulation's zone in its first month is the
+  core's ``zone_open`` on the veto players and each issue's controllers, draw by draw.
 
 ``CI=1`` runs the Hypothesis "ci" profile (derandomised); each property runs at least 200
 examples there.
@@ -29,6 +31,7 @@ from detente.core import (
     win_set_gap,
     zone_open,
 )
+from detente.dynamics import simulate
 from detente.dynamics.zone import closed_form_zone
 from detente.models import MODELS, get_model
 from detente.scenario import Scenario, load_bundled
@@ -87,12 +90,11 @@ def test_every_part_gives_the_cores_zone_verdict(s: Scenario) -> None:
     v = ev.variant()
     assert bool(v.point.zone_nonempty) == is_open
     np.testing.assert_array_equal(v.open_, win_set_gap(v.batch).zone_nonempty)
-    # the simulation's zone (closed form; it takes at most two veto players)
-    veto = s.to_arrays().veto
-    if int(np.count_nonzero(veto) or veto.size) <= 2:
-        sim_open, sim_gap = closed_form_zone(s.to_arrays())
-        assert bool(sim_open[0]) == is_open
-        assert (float(sim_gap[0]) == 0.0) == is_open
+    # the simulation's zone (closed form for two veto players; certificates and the LP for
+    # more)
+    sim_open, sim_gap = closed_form_zone(s.to_arrays())
+    assert bool(sim_open[0]) == is_open
+    assert (float(sim_gap[0]) == 0.0) == is_open
 
 
 @EXAMPLES
@@ -184,3 +186,24 @@ def test_an_issues_controllers_hold_a_veto_on_it_in_every_part(s: Scenario) -> N
         f = get_model(name).forecast(s)
         assert f.extra["zone_open"] == is_open, name
         _held_outcome_agrees_with_zone(s, np.asarray(f.outcome, float), name)
+
+
+def _with_roles(s: Scenario) -> Scenario:
+    """``s`` with the roles and start the simulation needs: the first two actors are the
+    challenger and the defender, no drivers (so no stance moves in the first month)."""
+    data = s.model_dump(mode="json", exclude_none=True)
+    data["meta"]["start"] = "2021-06"
+    data["roles"] = {"challenger": s.actor_ids[0], "defender": s.actor_ids[1]}
+    return Scenario.model_validate(data)
+
+
+@EXAMPLES
+@given(controlled)
+def test_the_simulations_zone_at_month_0_is_the_cores(s: Scenario) -> None:
+    """The simulation asks the core who must agree: its first month's zone, run by run,
+    is ``zone_open`` on ``agreement_arrays`` of the run's draw (controllers included)."""
+    s = _with_roles(s)
+    sim = simulate(s, runs=8, months=1, seed=0)
+    core, _ = zone_open(agreement_arrays(s, sim.draws))
+    np.testing.assert_array_equal(sim.zone[0], np.asarray(core, bool)[sim.group])
+    np.testing.assert_array_equal(sim.gap[0] == 0.0, sim.zone[0])

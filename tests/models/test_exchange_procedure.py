@@ -212,3 +212,21 @@ def test_published_drops_an_exchange_whose_own_moves_sum_past_100():
     earlier[:] = 0.0
     last[:] = [[57.09058, -100.0]]
     assert kernel._decide_history(0, cand, (9, 9), (8, 8), table, earlier, last)
+
+
+def test_a_capability_whose_weight_share_underflows_has_no_say_in_either_implementation():
+    """A capability of 5e-324 (found by the consistency property): c s / D underflows to 0,
+    whose inverse raised ZeroDivisionError in the compiled round. Such an actor makes no
+    exchange; the compiled round and the reference loop agree, and the outcome is finite."""
+    actors = {
+        "a": {"capability": 2.0, "stances": {"x": (100, 1), "y": (0, 1)}},
+        "tiny": {"capability": 5e-324, "stances": {"x": (0, 1), "y": (100, 1), "z": (0, 0)}},
+        "b": {"capability": 1.0, "stances": {"x": (0, 1), "y": (0, 0), "z": (0, 0)}},
+        "c": {"capability": 1.0, "stances": {"x": (10, 0.2), "y": (90, 0.9)}},
+    }
+    s = make_scenario(actors, ["x", "y", "z"], status_quo={"x": 0, "y": 0, "z": 0})
+    ref_trades, _, _ = reference(s, 0)
+    trades, f = fast(s, 0)
+    _same_trades(trades, ref_trades)
+    assert trades and all("tiny" not in (t[1], t[3]) for t in trades)
+    assert np.isfinite(f.outcome).all()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..core import agreement_arrays, veto_matrix, win_set_gap, zone_open
 from ..dynamics.batch import simulate_batch
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays, quantile
@@ -136,15 +137,26 @@ def available_quantities(s: Scenario) -> list[QuantityRef]:
 
 
 def _bargaining_reads(s: Scenario, path: str) -> bool:
-    veto = set(s.veto_players or s.actor_ids)
-    head = path.split(".")[0]
+    """Whether the zone reads the input at ``path``: the status quo, the bargaining
+    parameters, and the stances and red lines of who must agree (the core's veto matrix:
+    a veto player on every issue, an issue's controllers on that issue only; every actor
+    when nobody holds a veto)."""
+    m = veto_matrix(s)
+    if not m.any():
+        m = np.ones_like(m)
+    parts = path.split(".")
+    head = parts[0]
     if head == "status_quo":
         return True
     if head == "parameters":
-        return path.split(".")[1] in _BARGAINING_PARAMETERS
-    if head == "drivers":
+        return parts[1] in _BARGAINING_PARAMETERS
+    if head == "drivers" or head not in s.actor_ids or path.endswith(".capability"):
         return False
-    return head in veto and not path.endswith(".capability")
+    held = m[s.actor_ids.index(head)]
+    issue = parts[2] if parts[1] == "red_lines" else parts[1]
+    if issue in s.issue_ids:
+        return bool(held[s.issue_ids.index(issue)])
+    return bool(held.any())
 
 
 def read_paths(s: Scenario, q: QuantityRef, *, seed: int = 0) -> list[str]:
@@ -288,7 +300,7 @@ def _evaluate_chunk(job: _Job, rows: tuple[int, int]) -> list[float]:
     s, q = job.scenario, job.quantity
     if q.is_vectorised:
         batch = ScenarioArrays.from_uniforms(s, {p: u[:, k] for k, p in enumerate(job.paths)})
-        return [float(x) for x in _vectorised(q, batch)]
+        return [float(x) for x in _vectorised(s, q, batch)]
     quantities = dict(s.quantities())
     points = [
         pinned_copy(s, {p: float(quantile(quantities[p], row[k])) for k, p in enumerate(job.paths)})
@@ -299,16 +311,19 @@ def _evaluate_chunk(job: _Job, rows: tuple[int, int]) -> list[float]:
     return _simulated_points(points, q, job.seed, job.runs)
 
 
-def _vectorised(q: QuantityRef, batch: ScenarioArrays) -> np.ndarray:
+def _vectorised(s: Scenario, q: QuantityRef, batch: ScenarioArrays) -> np.ndarray:
+    """A zone quantity or a compromise forecast at each design point of ``batch``. The zone
+    is the core's among who must agree (:func:`detente.core.agreement_arrays`: the veto
+    players, and each issue's controllers on that issue), as in the diagnosis."""
     from ..models.compromise import batch as compromise_batch
     from ..models.compromise import batch_median
-    from .bargaining import win_set_gap, zone_open
 
     if q.kind == "zone":
+        agreed = agreement_arrays(s, batch)
         if q.name == "p_open":
-            is_open, _ = zone_open(batch, exact=False)
+            is_open, _ = zone_open(agreed, exact=False)
             return np.asarray(is_open, float)
-        return np.asarray(win_set_gap(batch).gap, float)
+        return np.asarray(win_set_gap(agreed).gap, float)
     j = batch.issue_index(q.args["issue"])
     f = compromise_batch if q.name == "compromise" else batch_median
     return np.asarray(f(batch), float)[:, j]

@@ -12,10 +12,10 @@ Quantities (``--quantity``):
 ==========================  ======================================================  ==========
 quantity                    what it is at one design point                          reads
 ==========================  ======================================================  ==========
-``zone.p_open``             1 if the veto players' zone of agreement is open, else   the veto
-                            0 (its mean over the ranges is P(zone))                  players'
-``zone.gap``                the gap between the veto players' win-sets              numbers,
-                                                                                    status quo
+``zone.p_open``             1 if the zone of agreement is open, else 0 (its mean     the veto
+                            over a Sobol design is P(zone)); who must agree as in    players'
+                            the diagnosis (controllers on their issues)              numbers,
+``zone.gap``                the gap between the same actors' win-sets               status quo
 ``forecast.MODEL.ISSUE``    a model's forecast on an issue (``detente forecast``)    all but
                                                                                     drivers
 ``outlook.MODE@MONTH``      P(MODE by MONTH) in the crisis dynamics (talks,          what the

@@ -25,6 +25,8 @@ __all__ = [
     "STRICT_MARGIN",
     "BargainingInputs",
     "agreement_arrays",
+    "agreement_matrix",
+    "apply_veto_matrix",
     "bargaining_inputs",
     "distance_utility",
     "package_in_win_sets",
@@ -246,13 +248,13 @@ def veto_holders(scenario: Scenario) -> tuple[str, ...]:
     return tuple(scenario.actor_ids[k] for k in np.flatnonzero(held))
 
 
-def agreement_arrays(scenario: Scenario, arrays: ScenarioArrays | None = None) -> ScenarioArrays:
-    """Who must agree, as the zone sees it: the arrays restricted to the veto matrix
-    (:func:`restricted_arrays`), or every actor when nobody holds a veto on anything.
+def agreement_matrix(scenario: Scenario, arrays: ScenarioArrays | None = None) -> np.ndarray:
+    """``M[k, j]`` on the arrays' actors and issues: actor ``k`` must agree on issue ``j``.
 
-    ``arrays`` defaults to ``scenario.to_arrays()``; a batch from ``scenario.sample`` works too.
-    The veto players are the arrays' own (a what-if may have given or taken a veto), the
-    controllers the scenario's (``controlled_by``), on the arrays' actors and issues.
+    The arrays' own veto players (a what-if may have given or taken a veto) hold every
+    issue, the scenario's controllers (``controlled_by``) the issues they control.
+    ``arrays`` defaults to ``scenario.to_arrays()``. All ``False`` when nobody holds a veto
+    on anything (the zone then needs every actor: :func:`apply_veto_matrix`).
     """
     a = scenario.to_arrays() if arrays is None else arrays
     actors, issues = list(a.actor_ids), list(a.issue_ids)
@@ -263,7 +265,31 @@ def agreement_arrays(scenario: Scenario, arrays: ScenarioArrays | None = None) -
             for who in issue.controlled_by:
                 if who in actors:
                     m[actors.index(who), issues.index(issue.id)] = True
-    return restricted_arrays(a, m) if m.any() else a
+    return m
+
+
+def apply_veto_matrix(arrays: ScenarioArrays, m: np.ndarray) -> ScenarioArrays:
+    """Who must agree under the veto matrix ``m`` (:func:`agreement_matrix`): the arrays
+    restricted to it (:func:`restricted_arrays`), or every actor when ``m`` is all ``False``.
+
+    The one rule the diagnosis (through :func:`agreement_arrays`) and the simulation's
+    monthly zone (on stances that have moved) both apply.
+    """
+    m = np.asarray(m, dtype=bool)
+    return restricted_arrays(arrays, m) if m.any() else arrays
+
+
+def agreement_arrays(scenario: Scenario, arrays: ScenarioArrays | None = None) -> ScenarioArrays:
+    """Who must agree, as the zone sees it: the arrays restricted to the veto matrix
+    (:func:`agreement_matrix`, :func:`restricted_arrays`), or every actor when nobody holds
+    a veto on anything.
+
+    ``arrays`` defaults to ``scenario.to_arrays()``; a batch from ``scenario.sample`` works too.
+    The veto players are the arrays' own (a what-if may have given or taken a veto), the
+    controllers the scenario's (``controlled_by``), on the arrays' actors and issues.
+    """
+    a = scenario.to_arrays() if arrays is None else arrays
+    return apply_veto_matrix(a, agreement_matrix(scenario, a))
 
 
 def restricted_arrays(arrays: ScenarioArrays, m: np.ndarray) -> ScenarioArrays:

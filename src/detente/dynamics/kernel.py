@@ -78,6 +78,11 @@ class Setup:
     #: (months, runs, 3) utility added by the case's deadlines to the engagement (talks),
     #: concession (agreement) and crisis utilities, in the months they act (or None)
     deadline: np.ndarray | None = None
+    #: who must agree on which issue: the core's veto matrix (actors x issues,
+    #: :func:`detente.core.agreement_matrix`) as nested tuples (immutable, the same for every
+    #: run), or () when no issue has controllers (the arrays' veto players on every issue,
+    #: which is what the matrix says then)
+    holders: tuple[tuple[bool, ...], ...] = ()
 
 
 def nb_inverse(u: np.ndarray, mean: np.ndarray, size: np.ndarray) -> np.ndarray:
@@ -169,8 +174,9 @@ def _choose(
 class _Stances:
     """Positions and red lines per run, moved by political change and fatigue."""
 
-    def __init__(self, arrays: ScenarioArrays) -> None:
+    def __init__(self, arrays: ScenarioArrays, holders: tuple[tuple[bool, ...], ...] = ()) -> None:
         self.arrays = arrays
+        self.holders = np.array(holders, dtype=bool) if holders else None
         self.pos = arrays.positions.copy()
         self.lo, self.hi = arrays.red_low.copy(), arrays.red_high.copy()
         self.lo_set = self.lo > arrays.scale_low  # which bounds are real red lines
@@ -201,14 +207,15 @@ class _Stances:
 
     def zone(self, kernel: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Zone and gap among every veto player, for the runs ``rows`` at their current
-        stances (not only the challenger and the defender: every veto player decides)."""
+        stances (not only the challenger and the defender: every veto player decides, and
+        each issue's controllers on their issue, as in the core)."""
         moved = replace(
             self.arrays.take(rows),
             positions=self.pos[rows],
             red_low=self.lo[rows],
             red_high=self.hi[rows],
         )
-        return zone_and_gap(moved, kernel=kernel)
+        return zone_and_gap(moved, kernel=kernel, holders=self.holders)
 
 
 def play(
@@ -223,7 +230,7 @@ def play(
     c, d, third = st.roles.challenger, st.roles.defender, st.roles.third
     T, R = uniforms.shape[0], len(idx)
     tau = P["logit_noise"]
-    stances = _Stances(st.arrays.take(idx))
+    stances = _Stances(st.arrays.take(idx), st.holders)
     mode = st.initial_mode[idx].astype(np.int8)
     crisis_prev = mode == CRISIS
     excitation = st.excitation[idx].astype(float)

@@ -14,7 +14,9 @@ Every month (:func:`detente.dynamics.kernel.play`):
    (the hazard drivers are re-centred so their mean is the stated value); the new leader's
    stance moves toward the other side or away from it.
 2. **Fatigue** (rule ``adversary_fatigue``): the defender's stance drifts toward the
-   challenger's; the bargaining set is recomputed in closed form.
+   challenger's; the bargaining set is recomputed in closed form, among every veto player
+   and each issue's controllers on their issue (the bargaining core's veto matrix,
+   :func:`detente.core.agreement_matrix`: the diagnosis' zone at the moved stances).
 3. **Choices**: third parties choose among their tools' kinds; the challenger decides
    whether to manufacture a crisis (rules ``crisis_threat``, ``crisis_inhibition``), and if
    not, chooses among holding out, engaging and conceding (``obduracy``, ``desperation``,
@@ -62,6 +64,7 @@ from .parameters import resolve_parameters
 from .posterior import Posterior
 from .roles import DRIVER_ROLES, CaseRoles, case_roles, deadline_windows
 from .roles import calendar as calendar
+from .zone import controllers_note, holders
 
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
@@ -327,7 +330,7 @@ def _prepare(
         arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
         mode0, excitation, salvo, active, level_noise, level0,
         _initial_without_talks(s, start, talks_history, mode0),
-        _deadline_push(s, labels, arrays),
+        _deadline_push(s, labels, arrays), holders(s, arrays),
     )  # fmt: skip
     info = {"excitation": origin, "fit_notes": fit_notes}
     return setup, uniforms, group, draws, info
@@ -447,6 +450,9 @@ def finish(
             f"the defender; {', '.join(silent)} have no role of their own in talks or crises (they act as third parties), but every agreement "
             "needs the zone of agreement among all veto players, theirs included"
         )
+    note = controllers_note(scenario, (roles.challenger, roles.defender))
+    if note is not None:
+        notes.append(note)
     calibrated = roles.record is not None
     if not calibrated:
         notes.append(

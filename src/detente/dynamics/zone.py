@@ -1,11 +1,15 @@
 """The bargaining set as the simulation sees it: is there a zone of agreement, and how wide is the gap.
 
-Every veto player of the scenario decides: the zone is the set of packages every veto
-player prefers to the status quo within every veto player's red lines, month by month at
-the stances that political change and fatigue have moved. With linear utilities the
-max-min surplus ``m* = max_y min_v (U_v(y) - r_v)`` over the box all red lines allow is
-the bargaining core's (:func:`detente.core.zone_open`): closed form by LP
-duality for one or two veto players (no LP in the monthly loop), and for more the
+Every veto player of the scenario decides, and an issue's controllers (``controlled_by``)
+decide on that issue: the zone is the set of packages every veto player prefers to the
+status quo within every veto player's red lines, month by month at the stances that
+political change and fatigue have moved, who must agree on what being the core's veto
+matrix (:func:`detente.core.agreement_matrix`, applied by
+:func:`detente.core.apply_veto_matrix` exactly as the diagnosis applies it; a controller
+counts as a veto player below). With linear utilities the max-min surplus
+``m* = max_y min_v (U_v(y) - r_v)`` over the box all red lines allow is the bargaining
+core's (:func:`detente.core.zone_open`): closed form by LP duality for one or two veto
+players (no LP in the monthly loop), and for more the
 certificates of ``zone_open(exact=False)`` (a pair of veto players that cannot both gain
 shuts the zone; a candidate package all gain from opens it), with an LP only for the
 draws neither certificate decides. The zone is non-empty when the red lines overlap and
@@ -30,14 +34,57 @@ red lines only.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..core import LP_TOLERANCE, STRICT_MARGIN, bargaining_inputs, zone_open
+from ..core import (
+    LP_TOLERANCE,
+    STRICT_MARGIN,
+    agreement_matrix,
+    apply_veto_matrix,
+    bargaining_inputs,
+    zone_open,
+)
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays
 
-__all__ = ["closed_form_zone", "red_line_zone", "subset", "zone_and_gap"]
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+
+__all__ = [
+    "closed_form_zone",
+    "controllers_note",
+    "holders",
+    "red_line_zone",
+    "subset",
+    "zone_and_gap",
+]
+
+
+def holders(s: Scenario, arrays: ScenarioArrays) -> tuple[tuple[bool, ...], ...]:
+    """Who must agree on which issue in the simulation of ``s``: the core's veto matrix
+    (:func:`detente.core.agreement_matrix` on ``arrays``' actors and issues) as nested
+    tuples when some issue has controllers, else () (the arrays' veto players on every
+    issue, which is what the matrix says then, at no cost in the monthly loop)."""
+    if not any(i.controlled_by for i in s.issues):
+        return ()
+    return tuple(tuple(bool(x) for x in row) for row in agreement_matrix(s, arrays))
+
+
+def controllers_note(s: Scenario, roles: tuple[int, ...]) -> str | None:
+    """The simulation's note on controllers who have no role of their own (``roles``: the
+    actor indices that have one), or None when there are none."""
+    ids = s.actor_ids
+    named = {ids[k] for k in roles}
+    held = [f"{who} on {i.id}" for i in s.issues for who in i.controlled_by if who not in named]
+    if not held:
+        return None
+    return (
+        f"controllers (a veto on their issue): {', '.join(held)}; they have no role of their "
+        "own in talks or crises, but an agreement needs the zone of agreement with their "
+        "consent on those issues"
+    )
 
 
 def red_line_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -85,18 +132,29 @@ def closed_form_zone(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
 
 
 def zone_and_gap(
-    arrays: ScenarioArrays, *, kernel: str = "auto", pair: tuple[int, int] | None = None
+    arrays: ScenarioArrays,
+    *,
+    kernel: str = "auto",
+    pair: tuple[int, int] | None = None,
+    holders: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per draw: (zone non-empty, gap in [0, 1]) among every veto player.
 
-    ``kernel``: auto, diagnosis or red_lines. ``pair`` (two actor indices) makes those two
-    the only veto players (the two-player reading the simulation used before every veto
-    player decided; kept for comparisons, never the simulation's default).
+    ``kernel``: auto, diagnosis or red_lines. ``holders`` is the core's veto matrix
+    (:func:`detente.core.agreement_matrix`, actors x issues): who must agree on which issue,
+    an issue's controllers (``controlled_by``) included on that issue only; the arrays are
+    seen through it as the diagnosis sees them (:func:`detente.core.apply_veto_matrix`).
+    ``None``: the arrays' own veto players on every issue (the core's matrix when no issue
+    has controllers). ``pair`` (two actor indices) makes those two the only veto players on
+    every issue (the two-player reading the simulation used before every veto player
+    decided; kept for comparisons, never the simulation's default; it ignores ``holders``).
     """
     if pair is not None:
         veto = np.zeros(arrays.n_actors, bool)
         veto[list(pair)] = True
         arrays = replace(arrays, veto=veto)
+    elif holders is not None:
+        arrays = apply_veto_matrix(arrays, holders)
     if kernel in ("auto", "diagnosis"):
         return closed_form_zone(arrays)
     elif kernel != "red_lines":

@@ -36,6 +36,10 @@ G, DP, DQ, MI, MJ, OK = 0, 1, 2, 3, 4, 5
 N_SCORE = 6
 
 
+#: The smallest normal float: a weight share below it has no say (its inverse would overflow).
+_TINY = float(np.finfo(np.float64).tiny)
+
+
 @njit(cache=True)
 def candidates(x, s, c):  # pragma: no cover - compiled
     """Candidate exchanges at start positions ``x``, shape (N, 4) rows ``(i, j, p, q)``.
@@ -60,9 +64,10 @@ def candidates(x, s, c):  # pragma: no cover - compiled
                 continue
             n_g = np.zeros(4, np.int64)
             for k in range(n_actors):
-                # c s > 0, not c > 0 and s > 0: a weight that underflows to 0 (a capability
-                # of 1e-74 times a salience of 1e-294) has no say, and would divide by 0 below
-                if c[k] * s[k, p] > 0 and c[k] * s[k, q] > 0:
+                # the weight's share c s / D is a normal float, not only c > 0 and s > 0: a
+                # weight that underflows (a capability of 1e-74 times a salience of 1e-294,
+                # or a capability of 5e-324 over D) has no say, and would divide by 0 below
+                if c[k] * s[k, p] / d[p] >= _TINY and c[k] * s[k, q] / d[q] >= _TINY:
                     g = int(x[k, p] <= o[p]) + 2 * int(x[k, q] <= o[q])
                     group[k, p, q] = g
                     n_g[g] += 1

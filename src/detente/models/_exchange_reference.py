@@ -23,11 +23,15 @@ same draws both give the same exchanges.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 EPS = 1e-10
 TIE = 1e-12
 ROOM_TOL = 1e-9
+
+#: The smallest normal float (see the kernel's candidates).
+_TINY = sys.float_info.min
 
 
 def _sign(v: float) -> float:
@@ -73,7 +77,8 @@ def reference_round(
                 continue
             group = {}
             for k in range(n_actors):
-                if s[k][p] > 0 and s[k][q] > 0 and c[k] > 0:
+                # a weight share c s / D that is not a normal float has no say (as the kernel)
+                if c[k] * s[k][p] / d[p] >= _TINY and c[k] * s[k][q] / d[q] >= _TINY:
                     group[k] = int(x[k][p] <= o[p]) + 2 * int(x[k][q] <= o[q])
             for ga, gb in ((0, 3), (1, 2)):
                 for a in range(n_actors):

@@ -4,7 +4,10 @@ Paths (the same as ``detente show --sources`` lists):
 
 - ``ACTOR.ISSUE.position`` / ``ACTOR.ISSUE.salience``
 - ``ACTOR.capability``, ``ACTOR.veto`` (true/false)
-- ``ACTOR.red_lines.ISSUE``: a bound (keeps the direction), ``">= 60"``, or ``none`` to remove it
+- ``ACTOR.red_lines.ISSUE``: a bound (keeps the direction), ``">= 60"``, or ``none`` to remove it.
+  A bare ``60`` moves the existing bound like any number (its range keeps its width);
+  ``">= 60"`` writes the red line anew as a decision, a point bound with no range, whether
+  or not one existed (so ``60`` and ``">= 60"`` differ in the draws: use the form you mean)
 - ``status_quo.ISSUE``, ``drivers.NAME``, ``parameters.NAME``
 - ``events.EVENT.effect.by``: the size of a deadline's effect
 
