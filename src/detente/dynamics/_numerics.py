@@ -39,7 +39,8 @@ def _inverse_hessian_batch(f: Any, x: np.ndarray, h: float = 1e-3) -> np.ndarray
         return np.full((k, k), np.nan)
 
 
-def _inverse_hessian(f: Any, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
+def numeric_hessian(f: Any, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
+    """The Hessian of ``f`` at ``x`` by central differences of step ``h``, symmetrised."""
     k = len(x)
     H = np.empty((k, k))
     for i in range(k):
@@ -48,7 +49,13 @@ def _inverse_hessian(f: Any, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
             H[i, j] = (
                 f(x + e_i + e_j) - f(x + e_i - e_j) - f(x - e_i + e_j) + f(x - e_i - e_j)
             ) / (4 * h * h)
+    return (H + H.T) / 2
+
+
+def _inverse_hessian(f: Any, x: np.ndarray, h: float = 1e-3) -> np.ndarray:
+    """The inverse of :func:`numeric_hessian` (NaN where it is singular)."""
     try:
-        return np.asarray(np.linalg.inv((H + H.T) / 2))
+        return np.asarray(np.linalg.inv(numeric_hessian(f, x, h)))
     except np.linalg.LinAlgError:
+        k = len(x)
         return np.full((k, k), np.nan)

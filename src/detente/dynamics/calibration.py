@@ -41,6 +41,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..data import monthly_panel
+from ._numerics import numeric_hessian
 
 __all__ = ["Calibration", "calibrate", "fit_logit", "fit_negbin"]
 
@@ -130,24 +131,12 @@ def fit_negbin(X: Any, y: Any, names: tuple[str, ...]) -> Fit:
     start = np.zeros(X.shape[1] + 1)
     start[0] = np.log(max(y.mean(), 1e-3))
     res = optimize.minimize(nll, start, method="BFGS")
-    hess = _numeric_hessian(nll, res.x)
+    hess = numeric_hessian(nll, res.x, h=1e-4)
     try:
         se = np.sqrt(np.clip(np.diag(np.linalg.inv(hess)), 0, None))
     except np.linalg.LinAlgError:
         se = np.full(len(res.x), np.nan)
     return Fit(names, res.x[:-1], se[:-1], alpha=float(np.exp(res.x[-1])), n=len(y))
-
-
-def _numeric_hessian(f: Any, x: np.ndarray, h: float = 1e-4) -> np.ndarray:
-    k = len(x)
-    H = np.empty((k, k))
-    for i in range(k):
-        for j in range(k):
-            e_i, e_j = np.eye(k)[i] * h, np.eye(k)[j] * h
-            H[i, j] = (
-                f(x + e_i + e_j) - f(x + e_i - e_j) - f(x - e_i + e_j) + f(x - e_i - e_j)
-            ) / (4 * h * h)
-    return (H + H.T) / 2
 
 
 def _nb_pmf(k: np.ndarray, mu: np.ndarray, alpha: float) -> np.ndarray:

@@ -101,7 +101,7 @@ def _training_panel(record_id: str, end: str = FIT_END) -> pd.DataFrame:
 
 def _salvo(X: dict[str, np.ndarray], weight: float, prior: float) -> np.ndarray:
     """Missiles per event over the 36 months before each month, shrunk toward ``prior``."""
-    from .simulation import SALVO_WINDOW
+    from ._start import SALVO_WINDOW
 
     n = len(X["y"])
     events = np.r_[0.0, np.convolve(X["y"], np.ones(SALVO_WINDOW))[: n - 1]]
