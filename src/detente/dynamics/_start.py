@@ -1,0 +1,134 @@
+"""The state of a case at the start month, read from its record: the excitation and salvo
+size of the counts, the months since the last talks, and the level's filtered start state
+(remembered per record, start month and parameters).
+
+Private to :mod:`detente.dynamics`; :mod:`.simulation` prepares every simulation with it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .kernel import AGREEMENT, LIMITED, SUBSTANTIVE
+from .level import initial_state
+
+if TYPE_CHECKING:
+    from ..scenario.schema import Scenario
+
+
+#: Months of history behind the salvo size (missiles per provocation event) at the start.
+SALVO_WINDOW = 36
+
+
+@functools.lru_cache(maxsize=32)
+def _record_until(record: str, start: str) -> Any:
+    """The record's monthly panel up to ``start``, or None when the record does not cover
+    ``start``. Cached (records are read once, :func:`detente.data.records.load_record`, and
+    never changed): a sensitivity analysis prepares hundreds of simulations of one case."""
+    from ..data.records import load_record
+
+    full = load_record(record).panel()
+    months = full["month"].astype(str)
+    if not months.iloc[0] <= start <= months.iloc[-1]:
+        return None
+    return full[months <= start]
+
+
+def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Provocation and missile counts of the scenario's record up to ``start``, if covered."""
+    if s.roles is None or s.roles.record is None:
+        return None
+    panel = _record_until(s.roles.record, start)
+    if panel is None:
+        return None
+    missiles = panel["missiles"] if "missiles" in panel else panel["provocations"] * 0
+    return panel["provocations"].to_numpy(float), missiles.to_numpy(float)
+
+
+#: :func:`_start_state`'s memory: (record, start, parameters, overrides) -> the start state.
+_START_STATES: dict[tuple[Any, ...], Any] = {}
+
+
+def _start_state(
+    s: Scenario,
+    start: str,
+    history: Sequence[float] | np.ndarray | None,
+    given: float | np.ndarray | None,
+    overrides: dict[str, float] | None,
+) -> Any:
+    """:func:`detente.dynamics.level.initial_state`, remembered when it filters the record:
+    it reads of the scenario only its record and its parameters' point values, so the same
+    record, start month, parameters and overrides give the same state (a sensitivity
+    analysis prepares hundreds of simulations of one case, most with the same parameters).
+    The key holds every parameter, not only those the filter reads: never a stale state."""
+    if history is not None or given is not None or s.roles is None or s.roles.record is None:
+        return initial_state(s, start, history, given, overrides)
+    key = (
+        s.roles.record,
+        start,
+        tuple(sorted((k, float(p.value.value)) for k, p in s.parameters.items())),
+        tuple(sorted((k, float(v)) for k, v in (overrides or {}).items())),
+    )
+    if key not in _START_STATES:
+        if len(_START_STATES) >= 256:
+            _START_STATES.clear()
+        _START_STATES[key] = initial_state(s, start, history, given, overrides)
+    return _START_STATES[key]
+
+
+def _initial_without_talks(
+    s: Scenario,
+    start: str,
+    talks_history: Sequence[bool] | np.ndarray | None,
+    mode0: np.ndarray,
+) -> np.ndarray:
+    """Months without talks since the last talks month at the start, per run (rule
+    ``talks_recency``): from ``talks_history`` (oldest first, the start month last), else
+    from the scenario's record up to ``start``, else unknown (inf: no recent talks); 0 for
+    a run that starts in talks."""
+    if talks_history is None and s.roles is not None and s.roles.record is not None:
+        panel = _record_until(s.roles.record, start)  # None when the record misses start
+        if panel is not None:
+            talks_history = panel["talks"].to_numpy(bool)
+    known = np.inf
+    if talks_history is not None and np.any(talks_history):
+        h = np.asarray(talks_history, bool)
+        known = float(len(h) - 1 - np.flatnonzero(h)[-1])
+    in_talks = np.isin(mode0, (LIMITED, SUBSTANTIVE, AGREEMENT))
+    return np.where(in_talks, 0.0, known)
+
+
+def _initial_counts(
+    s: Scenario,
+    start: str,
+    history: Sequence[float] | np.ndarray | None,
+    missile_history: Sequence[float] | np.ndarray | None,
+    par: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """The excitation (the recent monthly mean of provocations) and the salvo size at the
+    start: from ``history`` / ``missile_history`` (oldest first), else from the scenario's
+    record up to ``start``, else the stationary mean and the prior salvo size."""
+    memory = par["provocation_memory"]
+    prior = par["missiles_per_provocation"]
+    weight = par["salvo_prior_events"]
+    if history is None:
+        rec = _record_history(s, start)
+        if rec is not None:
+            history, missile_history = rec
+    if history is None or len(history) == 0:
+        stationary = par["provocation_rate_no_talks"] / np.maximum(
+            1e-9, 1 - par["provocation_excitation"]
+        )
+        return stationary.copy(), prior.copy(), "stationary"
+    h = np.zeros_like(memory)
+    for y in history:
+        h = memory * h + (1 - memory) * float(y)
+    events = float(np.sum(np.asarray(history, float)[-SALVO_WINDOW:]))
+    if missile_history is None or len(missile_history) == 0:
+        return h, prior.copy(), "record"
+    launched = float(np.sum(np.asarray(missile_history, float)[-SALVO_WINDOW:]))
+    return h, (weight * prior + launched) / (weight + events), "record"
