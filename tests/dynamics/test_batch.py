@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -52,6 +53,64 @@ def test_a_batch_equals_one_simulation_per_scenario(groups):
         assert _equal(want, got) == []
     # the points differ, so the batch is no copy of one simulation
     assert not np.array_equal(batch[0].draws.positions, batch[2].draws.positions)
+
+
+def test_a_batch_with_as_many_runs_as_months_equals_simulate():
+    """Regression: a Setup field of one entry per month (the exercise and election calendars)
+    was taken for one entry per run when runs == months, and the batch refused."""
+    s = resolve("tests/dynamics/deadline-case.yaml")
+    path = next(p for p, q in s.quantities() if p.startswith("events.") and not q.is_certain)
+    q = dict(s.quantities())[path]
+    flagship = resolve("us-dprk-2021")
+    for case in (
+        [pinned(s, {path: v}) for v in (q.low, q.high)],
+        [flagship, pinned(flagship, {"drivers.economic_distress": 0.9})],
+    ):
+        batch = simulate_batch(case, months=12, runs=12, seed=5)
+        for p, got in zip(case, batch, strict=True):
+            assert _equal(simulate(p, months=12, runs=12, seed=5), got) == []
+
+
+def test_sensitivity_with_as_many_runs_as_months_runs():
+    """Regression: ``detente sensitivity`` of an outlook with --runs equal to the horizon
+    exited 2 with simulate_batch's internal message."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    case = str(Path(__file__).with_name("deadline-case.yaml"))
+    args = ["sensitivity", case, "-q", "outlook.agreement@12"]
+    args += ["--method", "morris", "--n", "2", "--runs", "12", "--executor", "inline"]
+    res = CliRunner().invoke(app, [*args, "--json", "--quiet"], env={"COLUMNS": "150"})
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["n_evaluations"] == 8 and 0.0 <= out["mean"] <= 1.0
+
+
+def test_every_setup_field_is_merged_by_name(monkeypatch):
+    """Each field of the monthly loop's Setup is named in detente.dynamics.batch as shared by
+    the runs or as one entry per run (an unnamed field is refused, never guessed)."""
+    from detente.dynamics import batch as b
+    from detente.dynamics.kernel import Setup
+
+    named = [
+        "arrays",
+        *b._PER_RUN,
+        *b._PER_MONTH_RUN,
+        *b._PER_RUN_DICTS,
+        *b._SHARED,
+    ]
+    assert sorted(named) == sorted(f.name for f in dataclasses.fields(Setup))
+    s = resolve("examples/steel-dispute.yaml")
+    st = b._prepare(s, 3, 4, 1, "auto", None, None, "impasse", None)[0]
+    odd = dataclasses.replace(st, labels=["x"])
+    with pytest.raises(ModelError, match="differ in labels"):
+        b._merge([st, odd], 4)
+    monkeypatch.setattr(b, "_SHARED", tuple(n for n in b._SHARED if n != "kernel"))
+    with pytest.raises(ModelError, match=r"does not know how to merge Setup\.kernel"):
+        b._merge([st, st], 4)
 
 
 def test_scenarios_of_different_cases_are_refused():
@@ -132,8 +191,12 @@ def test_simulate_many_batches_what_it_can_and_equals_simulate(monkeypatch):
     for p, w, r in zip(scenarios, ["a", None, "b", None, None], got, strict=True):
         assert _equal(simulate(p, months=14, runs=40, seed=6, what_if=w), r) == []
     # a cap on the runs of one call splits the batch, with the same results
-    capped = simulate_many(scenarios, months=14, runs=40, seed=6, batch_runs=80)
-    assert all(_equal(a, b) == [] for a, b in zip(got[1:2], capped[1:2], strict=True))
+    played.clear()
+    capped = simulate_many(
+        scenarios, months=14, runs=40, seed=6, what_ifs=["a", None, "b", None, None], batch_runs=80
+    )
+    assert max(played) == 80 and sum(played) == 5 * 40  # the batch of three split in two
+    assert [_equal(a, b) for a, b in zip(got, capped, strict=True)] == [[]] * 5
 
 
 def test_kept_random_numbers_give_the_same_simulation():
@@ -153,3 +216,4 @@ def test_kept_random_numbers_give_the_same_simulation():
     assert uniforms.shape[0] == 15 and not uniforms.flags.writeable
     with pytest.raises(ValueError):
         uniforms[0, 0, 0] = 0.5
+

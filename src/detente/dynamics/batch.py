@@ -39,6 +39,12 @@ __all__ = ["simulate_batch", "simulate_many"]
 _PER_RUN = ("initial_mode", "excitation", "salvo", "active", "level_start", "without_talks")
 #: Fields of :class:`Setup` that are (months, runs, ...) arrays (or None).
 _PER_MONTH_RUN = ("level_noise", "deadline")
+#: Fields of :class:`Setup` with one entry per run on their first axis, by name.
+_PER_RUN_DICTS = ("par", "drv")
+#: Fields of :class:`Setup` the runs share (calendar, roles, labels): equal in every
+#: scenario of a batch, whatever their shape (``exercise`` and ``election`` have one entry
+#: per month, which may be as many as the runs).
+_SHARED = ("roles", "available", "labels", "exercise", "election", "kernel", "holders")
 
 
 def simulate_batch(
@@ -174,14 +180,14 @@ def _shareable(a: Setup, b: Setup) -> bool:
                         return False
                 elif not _same([before, getattr(y, g.name)]):
                     return False
-        elif f.name in ("par", "drv"):
+        elif f.name in _PER_RUN_DICTS:
             if x.keys() != y.keys():
                 return False
         elif f.name in _PER_RUN or f.name in _PER_MONTH_RUN:
             if (x is None) != (y is None):
                 return False
-        elif not _same([x, y]):
-            return False
+        elif f.name not in _SHARED or not _same([x, y]):
+            return False  # a field this module does not know is never shared
     return True
 
 
@@ -200,7 +206,7 @@ def _merge(setups: list[Setup], runs: int) -> Setup:
         values = [getattr(st, f.name) for st in setups]
         if f.name == "arrays":
             merged[f.name] = _merge_arrays(values, runs)
-        elif f.name in ("par", "drv"):
+        elif f.name in _PER_RUN_DICTS:
             merged[f.name] = {k: np.concatenate([v[k] for v in values]) for k in values[0]}
         elif f.name in _PER_RUN or f.name in _PER_MONTH_RUN:
             if any(v is None for v in values):
@@ -209,16 +215,15 @@ def _merge(setups: list[Setup], runs: int) -> Setup:
                 merged[f.name] = None
             else:
                 merged[f.name] = np.concatenate(values, axis=0 if f.name in _PER_RUN else 1)
-        elif isinstance(values[0], np.ndarray) and runs in values[0].shape:
-            # an array that may hold one entry per run: which axis is unknown here, and
-            # keeping the first scenario's would give the batch's runs the wrong length
+        elif f.name not in _SHARED:
+            # whether it holds one entry per run, and on which axis, is unknown here
             raise ModelError(
-                f"simulate_batch does not know how to merge Setup.{f.name} (an array with "
-                "one entry per run?); list it in detente.dynamics.batch"
+                f"simulate_batch does not know how to merge Setup.{f.name}; list it in "
+                "detente.dynamics.batch (shared by the runs, or one entry per run)"
             )
         elif _same(values):
             merged[f.name] = values[0]
-        else:  # a field this module does not know, different between the scenarios
+        else:
             raise ModelError(
                 f"simulate_batch: the scenarios differ in {f.name}, which a batch cannot "
                 "share; simulate them one by one"
