@@ -217,3 +217,25 @@ def test_kept_random_numbers_give_the_same_simulation():
     with pytest.raises(ValueError):
         uniforms[0, 0, 0] = 0.5
 
+
+def test_the_start_state_is_returned_even_when_another_thread_clears_the_memory(monkeypatch):
+    """Regression: _start_state stored the state and read it back, so a thread that cleared
+    the memory in between (the workbench simulates in threads) made it raise KeyError. It
+    stores under a lock and returns the state it computed."""
+    import threading
+
+    from detente.dynamics import _start
+    from detente.dynamics.level import initial_state
+
+    class ClearedByAnotherThread(dict):
+        def __setitem__(self, key, value):
+            super().__setitem__(key, value)
+            other = threading.Thread(target=self.clear)
+            other.start()
+            other.join()
+
+    monkeypatch.setattr(_start, "_START_STATES", ClearedByAnotherThread())
+    s = resolve("us-dprk-2021")
+    got = _start._start_state(s, "2021-06", None, None, None)
+    want = initial_state(s, "2021-06", None, None, None)
+    assert np.array_equal(np.asarray(got), np.asarray(want))

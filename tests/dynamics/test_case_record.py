@@ -4,13 +4,15 @@ located errors and exit 2 for a bad file; every dynamics parameter with its prov
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from detente.cli import app
-from detente.data.records import RecordFileError, load_record
+from detente.data.records import RecordFileError, load_record, record_key
 from detente.dynamics import simulate
 from detente.dynamics.casefit import FITTED_NAMES, case_parameters
 from detente.dynamics.parameters import DEFAULTS
@@ -105,3 +107,77 @@ def test_show_sources_lists_every_dynamics_parameter():
     for name in DEFAULTS:
         assert f"parameters.{name} =" in out.output, name
     assert "fitted on record iran" in out.output
+
+
+def _outlook(s, record) -> dict[str, np.ndarray]:
+    r = simulate(_with_record(s, record), runs=200, months=12, seed=3)
+    return {"modes": r.modes, "provocations": r.provocations}
+
+
+def _same_outlook(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> bool:
+    return all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_an_edited_record_is_read_again_in_the_same_process(tmp_path, monkeypatch):
+    """Regression: the record's panel, the start state filtered from it and the case's fit
+    were cached on the record's path alone, so a user's CSV edited in one process (a
+    notebook, the workbench) gave the old results, and the same relative path in another
+    folder gave the first folder's. They are keyed on the file's resolved path, modification
+    time and size now: each result equals a fresh read of the same file."""
+    steel = resolve(str(STEEL))
+    # the steel record carried on to the case's start month (2025-01), so the start state
+    # is read from it too
+    base = EVENTS.read_text() + "".join(
+        f"{y}-{m:02d},provocation,exporter,tariff round\n"
+        for y in (2022, 2023, 2024)
+        for m in (3, 9)
+    )
+    base += "2025-01,limited_talks,importer,talks resume\n"
+    edited = base + "".join(f"2024-{m:02d},provocation,exporter,surge\n" for m in range(6, 13))
+    for folder, text in (("a", base), ("b", edited), ("fresh", edited)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "events.csv").write_text(text)
+    path = tmp_path / "a" / "events.csv"
+    first = _outlook(steel, str(path))
+    path.write_text(edited)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+    again = _outlook(steel, str(path))
+    fresh = _outlook(steel, str(tmp_path / "fresh" / "events.csv"))
+    assert not _same_outlook(first, fresh)  # the edit moves the outlook
+    assert _same_outlook(again, fresh)
+    # one relative path, two folders: each folder's own file
+    path.write_text(base)
+    monkeypatch.chdir(tmp_path / "a")
+    assert _same_outlook(_outlook(steel, "events.csv"), first)
+    monkeypatch.chdir(tmp_path / "b")
+    assert _same_outlook(_outlook(steel, "events.csv"), fresh)
+
+
+def test_the_record_key_follows_the_file():
+    """record_key: a user's CSV by resolved path, modification time and size; a bundled
+    record by its folder, whatever the spelling."""
+    folder = load_record("dprk").folder
+    assert folder is not None
+    assert record_key("dprk") == record_key(folder) == (str(folder.resolve()), 0, 0)
+    key = record_key(EVENTS)
+    assert key[0] == str(EVENTS.resolve()) and key[2] == EVENTS.stat().st_size
+
+
+def test_the_backtest_fit_reads_an_edited_record_again(tmp_path):
+    """Regression: the backtest's fit at an origin (posterior.fit_record) was cached on the
+    record's path alone; an edited CSV now gives the fit of a fresh copy of the file."""
+    from detente.dynamics.posterior import fit_record
+
+    edited = EVENTS.read_text() + "".join(
+        f"2021-{m:02d},provocation,exporter,surge\n" for m in range(1, 6)
+    )
+    path, copy = tmp_path / "events.csv", tmp_path / "copy.csv"
+    path.write_text(EVENTS.read_text())
+    copy.write_text(edited)
+    first = fit_record(str(path), "2021-05")
+    path.write_text(edited)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+    again, fresh = fit_record(str(path), "2021-05"), fit_record(str(copy), "2021-05")
+    assert first != fresh and again == fresh

@@ -54,6 +54,7 @@ __all__ = [
     "bundled_records",
     "load_record",
     "read_events_csv",
+    "record_key",
 ]
 
 #: The event kinds of a record (docs/scenario-format.md); claims' record_rate reads the same.
@@ -342,20 +343,37 @@ def read_events_csv(path: str | Path) -> Record:
 
 
 @cache
-def _load_csv(path: str, resolved: str, mtime: float) -> Record:
+def _load_csv(path: str, resolved: str, mtime: int, size: int) -> Record:
     return read_events_csv(path)
+
+
+def record_key(name_or_path: str | Path) -> tuple[str, int, int]:
+    """The record's identity as :func:`load_record` sees it, for a cache of anything read
+    from a record: a user's CSV file by its resolved path, modification time (ns) and size
+    (an edited file is a new record; the same relative path in another folder is another
+    file); a folder record by its resolved folder (a bundled record by its id's folder).
+    A record that cannot be found keys on its name (:func:`load_record` then says why)."""
+    p = Path(name_or_path)
+    if p.suffix.lower() == ".csv":
+        try:
+            st = p.stat()
+        except OSError:
+            return str(p.resolve()), -1, -1
+        return str(p.resolve()), st.st_mtime_ns, st.st_size
+    if not (p / "record.yaml").exists():
+        p = _records_root() / str(name_or_path)
+    if not (p / "record.yaml").exists():
+        return str(name_or_path), -1, -1
+    return str(p.resolve()), 0, 0
 
 
 def load_record(name_or_path: str | Path) -> Record:
     """A record by bundled id (``detente/data/records/<id>``), by folder path, or a user's
-    CSV file of dated events (:func:`read_events_csv`)."""
+    CSV file of dated events (:func:`read_events_csv`); read once per
+    :func:`record_key` (a CSV file again when it changes)."""
     p = Path(name_or_path)
     if p.suffix.lower() == ".csv":
-        try:
-            mtime = p.stat().st_mtime
-        except OSError:
-            mtime = -1.0
-        return _load_csv(str(p), str(p.resolve()), mtime)
+        return _load_csv(str(p), *record_key(p))
     if not (p / "record.yaml").exists():
         p = _records_root() / str(name_or_path)
     if not (p / "record.yaml").exists():

@@ -8,11 +8,13 @@ Private to :mod:`detente.dynamics`; :mod:`.simulation` prepares every simulation
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..data.records import load_record, record_key
 from .kernel import AGREEMENT, LIMITED, SUBSTANTIVE
 from .level import initial_state
 
@@ -24,13 +26,16 @@ if TYPE_CHECKING:
 SALVO_WINDOW = 36
 
 
-@functools.lru_cache(maxsize=32)
 def _record_until(record: str, start: str) -> Any:
     """The record's monthly panel up to ``start``, or None when the record does not cover
-    ``start``. Cached (records are read once, :func:`detente.data.records.load_record`, and
-    never changed): a sensitivity analysis prepares hundreds of simulations of one case."""
-    from ..data.records import load_record
+    ``start``. Cached per record (:func:`detente.data.records.record_key`: a user's file
+    again when it changes) and start month: a sensitivity analysis prepares hundreds of
+    simulations of one case."""
+    return _panel_until(record_key(record), record, start)
 
+
+@functools.lru_cache(maxsize=32)
+def _panel_until(key: tuple[str, int, int], record: str, start: str) -> Any:
     full = load_record(record).panel()
     months = full["month"].astype(str)
     if not months.iloc[0] <= start <= months.iloc[-1]:
@@ -49,8 +54,10 @@ def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | 
     return panel["provocations"].to_numpy(float), missiles.to_numpy(float)
 
 
-#: :func:`_start_state`'s memory: (record, start, parameters, overrides) -> the start state.
+#: :func:`_start_state`'s memory: (record's key, start, parameters, overrides) -> the start
+#: state; written under :data:`_START_LOCK` (the workbench simulates in threads).
 _START_STATES: dict[tuple[Any, ...], Any] = {}
+_START_LOCK = threading.Lock()
 
 
 def _start_state(
@@ -64,20 +71,27 @@ def _start_state(
     it reads of the scenario only its record and its parameters' point values, so the same
     record, start month, parameters and overrides give the same state (a sensitivity
     analysis prepares hundreds of simulations of one case, most with the same parameters).
-    The key holds every parameter, not only those the filter reads: never a stale state."""
+    The key holds the record's identity (:func:`detente.data.records.record_key`: a user's
+    file edited since is another record) and every parameter, not only those the filter
+    reads: never a stale state. Stored under a lock (the workbench simulates in threads);
+    the state computed is the one returned."""
     if history is not None or given is not None or s.roles is None or s.roles.record is None:
         return initial_state(s, start, history, given, overrides)
     key = (
-        s.roles.record,
+        record_key(s.roles.record),
         start,
         tuple(sorted((k, float(p.value.value)) for k, p in s.parameters.items())),
         tuple(sorted((k, float(v)) for k, v in (overrides or {}).items())),
     )
-    if key not in _START_STATES:
+    with _START_LOCK:
+        if key in _START_STATES:
+            return _START_STATES[key]
+    state = initial_state(s, start, history, given, overrides)
+    with _START_LOCK:
         if len(_START_STATES) >= 256:
             _START_STATES.clear()
-        _START_STATES[key] = initial_state(s, start, history, given, overrides)
-    return _START_STATES[key]
+        _START_STATES[key] = state
+    return state
 
 
 def _initial_without_talks(

@@ -31,6 +31,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..data.records import record_key
 from .fit import MISSILE_NAMES, TALKS_NAMES, fit_counts, fit_crisis
 from .parameters import DEFAULTS, DEFAULTS_RECORD
 from .posterior import Posterior
@@ -75,9 +76,24 @@ def _record_label(record: str) -> str:
     return f"record {record}"
 
 
-@functools.cache
 def _fit_all(
     record: str, end: str, toward: str | None, sd: float | None
+) -> tuple[dict[str, tuple[float, float, float, str]], dict[str, Any]]:
+    """The record's fit (pooled toward ``toward`` with ``sd``, when given) and its joint;
+    cached per record and reference record as :func:`detente.data.records.record_key` tells
+    them apart (a user's file is fitted again when it changes)."""
+    towards = record_key(toward) if toward is not None else None
+    return _fit_all_of(record_key(record), towards, record, end, toward, sd)
+
+
+@functools.cache
+def _fit_all_of(
+    key: tuple[str, int, int],
+    towards: tuple[str, int, int] | None,
+    record: str,
+    end: str,
+    toward: str | None,
+    sd: float | None,
 ) -> tuple[dict[str, tuple[float, float, float, str]], dict[str, Any]]:
     prior = None
     if toward is not None and sd is not None:
@@ -115,9 +131,14 @@ def case_joint(s: Scenario) -> Posterior | None:
     return Posterior({}, COUNT_NAMES, joint["theta"], joint["cov"])
 
 
-@functools.cache
 def _reference(toward: str) -> dict[str, float]:
-    """The reference record's fitted values (the defaults when it is the defaults' record)."""
+    """The reference record's fitted values (the defaults when it is the defaults' record);
+    cached per :func:`detente.data.records.record_key`."""
+    return _reference_of(record_key(toward), toward)
+
+
+@functools.cache
+def _reference_of(key: tuple[str, int, int], toward: str) -> dict[str, float]:
     if toward == DEFAULTS_RECORD:
         return {n: DEFAULTS[n].value for n in FITTED_NAMES}
     from ..data.records import load_record

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.records import record_key
 from . import regimes
 from .fit import fit_counts, fit_crisis
 
@@ -29,9 +30,17 @@ class Posterior:
     cov: np.ndarray | None = None
 
 
-@functools.cache
 def _fit_record(
     record_id: str, end: str, intervals: bool
+) -> tuple[dict[str, tuple[float, float, float, str]], dict[str, Any]]:
+    """The fit up to ``end``, cached per record as :func:`detente.data.records.record_key`
+    tells them apart (a user's file is fitted again when it changes)."""
+    return _fit_record_of(record_key(record_id), record_id, end, intervals)
+
+
+@functools.cache
+def _fit_record_of(
+    key: tuple[str, int, int], record_id: str, end: str, intervals: bool
 ) -> tuple[dict[str, tuple[float, float, float, str]], dict[str, Any]]:
     # the backtest's intervals at each origin skip the excitation's profile bound (it stays
     # at its boundary 0 there): a profile is nine constrained fits
