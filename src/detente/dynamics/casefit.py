@@ -31,8 +31,8 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..data.records import record_key
-from .fit import MISSILE_NAMES, TALKS_NAMES, fit_counts, fit_crisis
+from ..data.records import load_record, record_key
+from .fit import BURN_IN, MISSILE_NAMES, TALKS_NAMES, fit_counts, fit_crisis
 from .parameters import DEFAULTS, DEFAULTS_RECORD
 from .posterior import Posterior
 from .regimes import NAMES as COUNT_NAMES
@@ -141,17 +141,12 @@ def _reference(toward: str) -> dict[str, float]:
 def _reference_of(key: tuple[str, int, int], toward: str) -> dict[str, float]:
     if toward == DEFAULTS_RECORD:
         return {n: DEFAULTS[n].value for n in FITTED_NAMES}
-    from ..data.records import load_record
-
     end = str(load_record(toward).end)
     return {k: v[0] for k, v in _fit(toward, end, None, None).items()}
 
 
 def _months(record: str) -> tuple[int, str, str]:
     """Months the fit scores (after its burn-in), the record's span and its last month."""
-    from ..data.records import load_record
-    from .fit import BURN_IN
-
     rec = load_record(record)
     return (rec.end - rec.start).n + 1 - BURN_IN, f"{rec.start}..{rec.end}", str(rec.end)
 
