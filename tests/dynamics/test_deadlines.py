@@ -19,6 +19,7 @@ from detente.scenario import apply_sets, load, load_bundled
 from detente.scenario.schema import Scenario
 
 CASE = Path(__file__).with_name("deadline-case.yaml")
+STEEL = Path(__file__).parents[2] / "examples" / "steel-dispute.yaml"
 ARRAYS = ("modes", "provocations", "choices", "instigated")
 
 
@@ -259,3 +260,41 @@ def test_renaming_every_id_of_a_case_with_deadlines_changes_no_number(case):
     b = simulate(renamed, runs=300, months=24, seed=6)
     for name in ARRAYS:
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_a_ranged_deadline_size_is_a_sampled_input_the_analyses_read(case):
+    """``events.ID.effect.by`` with a range is an uncertain input like any other: the
+    screening of inputs (hinges, drivers, the structural check) reads its draws back from the
+    arrays (it raised ValueError in ``sampled_quantities`` before, and ``run`` crashed)."""
+    from detente.analysis.drivers import sampled_quantities
+
+    batch = case.sample(50, 3)
+    got = sampled_quantities(case, batch)
+    by = got["events.quota-expiry.effect.by"]
+    assert np.array_equal(by, batch.events["quota-expiry"]) and np.ptp(by) > 0
+    assert by.min() >= 2 and by.max() <= 4
+
+
+@pytest.mark.parametrize("command", ["run", "diagnose", "claims"])
+def test_every_analysis_runs_on_a_case_with_a_ranged_deadline(tmp_path, command):
+    """The steel example (which has claims) with a deadline whose size has a range."""
+    data = yaml.safe_load(STEEL.read_text(encoding="utf-8"))
+    data.setdefault("events", []).append(
+        {
+            "id": "tariff-deadline",
+            "label": "A tariff truce expires",
+            "kind": "deadline",
+            "dates": ["2025-09"],
+            "effect": {
+                "raises": "agreement",
+                "window": [-2, 0],
+                "by": {"value": 1, "range": [0.5, 1.5], "judgement": "for testing only"},
+            },
+        }
+    )
+    path = tmp_path / "steel-deadline.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    extra = ["--runs", "40"] if command in ("run", "claims") else []
+    out = CliRunner().invoke(app, [command, str(path), "--draws", "40", *extra, "--json"])
+    assert out.exit_code == 0, out.output
+    assert "Traceback" not in out.output and '"' in out.output

@@ -58,6 +58,8 @@ def sampled_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarr
             out[path] = np.asarray(batch.drivers[parts[1]])
         elif parts[0] == "parameters":
             out[path] = np.asarray(batch.parameters[parts[1]])
+        elif parts[0] == "events":  # events.ID.effect.by: a deadline's effect size
+            out[path] = np.asarray(batch.events[parts[1]])
         elif parts[1] == "capability":
             out[path] = batch.capabilities[:, batch.actor_index(parts[0])]
         elif parts[1] == "red_lines":

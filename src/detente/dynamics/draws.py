@@ -36,11 +36,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import special
 
+from ..scenario.arrays import ScenarioArrays
 from .casefit import case_joint, case_parameters
 from .posterior import Posterior
+from .regimes import NAMES, TRANSFORMS, from_theta
 
 if TYPE_CHECKING:
-    from ..scenario.arrays import ScenarioArrays
     from ..scenario.schema import Scenario
 
 __all__ = [
@@ -90,8 +91,6 @@ _LHS_LOCK = threading.Lock()
 
 def _scale(name: str, lo: float, hi: float) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """The (forward, back) transforms of a fitted parameter's scale."""
-    from .regimes import NAMES, TRANSFORMS
-
     kind = TRANSFORMS[NAMES.index(name)] if name in NAMES else ("log" if lo > 0 else "linear")
     if kind == "logit" and lo > 0 and hi < 1:
         return special.logit, special.expit
@@ -153,8 +152,6 @@ def fitted_draws(
     elsewhere, such as the backtest's at each origin) is drawn from its posterior (its
     joint parameters together, :func:`joint_draw`) and replaces the scenario's and the
     case's values of those names."""
-    from .regimes import NAMES, from_theta
-
     case, notes = case_parameters(s)
     marginals = {} if fitted is None else fitted.marginals
     # the event parameters together: the given fit's joint, else the case's own record's
@@ -191,8 +188,6 @@ def scenario_draws(s: Scenario, groups: int, rng: np.random.Generator) -> Scenar
     """The scenario's uncertain quantities for ``groups`` groups on one Latin hypercube (in
     the scenario's own order of quantities); its parameters marked ``calibrated`` drawn from
     their fit's posterior, every other quantity triangular on its range."""
-    from ..scenario.arrays import ScenarioArrays
-
     paths = [p for p, _ in s.quantities()]
     U = latin_hypercube(groups, len(paths), rng)
     uniforms = {p: U[:, j] for j, p in enumerate(paths)}

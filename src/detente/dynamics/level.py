@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..data.records import load_record
 from ..errors import ModelError
-from .regimes import _rates, from_theta, nb_logpmf
+from .parameters import DEFAULTS
+from .regimes import NAMES, _rates, design, filter_active, from_theta, nb_logpmf, to_theta
 
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
@@ -170,9 +172,6 @@ def initial_state(
     active, level on :data:`detente.dynamics.level.GRID`) when the level's sd is positive:
     ``given``, else filtered from the scenario's record up to ``start`` (with the scenario's
     point values of the count parameters), else the chain's stationary probability."""
-    from .parameters import DEFAULTS
-    from .regimes import NAMES, design, filter_active, to_theta
-
     if given is not None:
         g = np.asarray(given, float)
         if g.ndim == 0 and not 0.0 <= float(g) <= 1.0:
@@ -184,8 +183,6 @@ def initial_state(
     } | {k: v for k, v in (overrides or {}).items() if k in names}
     panel = None
     if history is None and s.roles is not None and s.roles.record is not None:
-        from ..data.records import load_record
-
         full = load_record(s.roles.record).panel()
         months = full["month"].astype(str)
         if months.iloc[0] <= start <= months.iloc[-1]:
