@@ -3,6 +3,8 @@ import pytest
 
 from detente.errors import ScenarioError, UnknownPathError
 from detente.scenario import dump_yaml, load_bundled, read_yaml
+from detente.scenario.arrays import ScenarioArrays
+from detente.scenario.schema import Quantity
 
 
 def test_bundled_ec_scenario_loads_with_provenance_for_every_number():
@@ -140,3 +142,34 @@ def test_a_priority_path_in_set_points_to_the_red_line():
 
     with pytest.raises(UnknownPathError, match=r"set dprk\.red_lines\.denuclearization instead"):
         apply_sets(load_bundled("us-dprk-2021"), ["dprk.denuclearization.priority=40"])
+
+
+def _two_drivers_with(s, first, second):
+    d = dict(s.drivers)
+    (a, da), (b, db) = list(d.items())[:2]
+    d[a] = da.model_copy(update={"value": first})
+    d[b] = db.model_copy(update={"value": second})
+    return s.model_copy(update={"drivers": d}), (a, b)
+
+
+def test_one_quantity_object_at_two_paths_draws_them_independently():
+    # library code that shares one Quantity between two paths (model_copy(update=...)) must
+    # get the draws of two separate equal numbers: draws are keyed by path, not by object
+    base = load_bundled("us-dprk-2021")
+    q = Quantity(value=0.5, low=0.2, high=0.8)
+    shared, (a, b) = _two_drivers_with(base, q, q)
+    separate, _ = _two_drivers_with(base, q, q.model_copy())
+    assert shared.drivers[a].value is shared.drivers[b].value
+    assert separate.drivers[a].value is not separate.drivers[b].value
+    ds, dp = shared.sample(400, seed=11), separate.sample(400, seed=11)
+    assert abs(np.corrcoef(ds.drivers[a], ds.drivers[b])[0, 1]) < 0.2
+    for k in ds.drivers:
+        np.testing.assert_array_equal(ds.drivers[k], dp.drivers[k])
+    np.testing.assert_array_equal(ds.positions, dp.positions)
+    # a designed experiment that varies only one of the two paths moves only that one
+    u = {f"drivers.{a}": np.linspace(0.05, 0.95, 7)}
+    es = ScenarioArrays.from_uniforms(shared, u)
+    ep = ScenarioArrays.from_uniforms(separate, u)
+    np.testing.assert_array_equal(es.drivers[b], np.full(7, 0.5))
+    for k in es.drivers:
+        np.testing.assert_array_equal(es.drivers[k], ep.drivers[k])

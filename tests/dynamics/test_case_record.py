@@ -59,6 +59,18 @@ def test_a_bad_record_exits_2_with_located_messages():
     assert "Traceback" not in out.output
 
 
+@pytest.mark.parametrize("text", ["", "  \n\n"])
+def test_an_empty_record_says_what_a_record_holds_not_a_scenario(tmp_path, text):
+    empty = tmp_path / "empty-events.csv"
+    empty.write_text(text)
+    out = CliRunner().invoke(app, ["simulate", str(STEEL), "--record", str(empty), "--runs", "10"])
+    assert out.exit_code == 2
+    assert "Traceback" not in out.output
+    assert "file is empty" in out.output
+    assert "scenario into it" not in out.output
+    assert "date,kind,actor" in " ".join(out.output.split())
+
+
 def test_the_dynamics_are_fitted_on_the_case_record():
     steel = resolve(str(STEEL))
     before, _ = case_parameters(steel)

@@ -203,6 +203,53 @@ def test_a_malformed_deadline_is_one_located_error_with_exit_2(tmp_path, edit, w
     assert "Traceback" not in out.output
 
 
+BY_LINE = "    by: {value: 3, range: [2, 4], judgement: for testing only - a strong pull to settle before the expiry}"
+
+
+@pytest.mark.parametrize(
+    ("by", "what"),
+    [
+        # YAML 1.1 reads an exponent without a dot and a sign as text; pydantic would turn
+        # the text into a float and skip the guard on numbers beyond 1e12 (overflow, NaN)
+        ("{value: 5, range: [0, 1e300]}", "range high: expected a number, got str '1e300'"),
+        ("{value: 5, range: [0, 1e300]}", "write 1.0e+300"),
+        ("{value: 5, range: [-1e5, 6]}", "write -100000"),
+        ("{value: 1e1, range: [0, 12]}", "value: expected a number, got str '1e1'"),
+        ("{value: 5, range: [0, '7']}", "write 7 without quotes"),
+        # written as numbers YAML reads: the number guard, then the bound on the size
+        ("{value: 1.0e+308, range: [0, 1.0e+308]}", "beyond"),
+        ("{value: 5, range: [0, 30]}", "by must be <= 20 across its range"),
+        ("{value: 25, range: [20, 30]}", "by must be <= 20 across its range"),
+    ],
+)
+def test_a_deadline_size_beyond_its_bound_or_written_as_text_is_one_located_error(
+    tmp_path, by, what
+):
+    text = CASE.read_text(encoding="utf-8")
+    assert text.count(BY_LINE) == 1
+    line = text[: text.index(BY_LINE)].count("\n") + 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace(BY_LINE, f"    by: {by}"), encoding="utf-8")
+    for command in (["validate", str(bad)], ["run", str(bad), "--runs", "10", "--draws", "4"]):
+        out = CliRunner().invoke(app, command)
+        assert out.exit_code == 2, out.output
+        errors = [x for x in out.output.splitlines() if x.startswith("error:")]
+        assert len(errors) == 1, out.output
+        assert f"{bad}:{line} events.quota-expiry.effect.by" in errors[0], out.output
+        assert what in " ".join(out.output.split()), out.output
+        assert "Traceback" not in out.output and "Warning" not in out.output
+
+
+def test_a_deadline_size_at_its_bound_is_accepted(tmp_path):
+    text = CASE.read_text(encoding="utf-8")
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(
+        text.replace(BY_LINE, "    by: {value: 20, range: [1.5e+1, 20.0], judgement: test}"),
+        encoding="utf-8",
+    )
+    assert load(ok).events[0].effect.by.high == 20
+
+
 def test_renaming_every_id_of_a_case_with_deadlines_changes_no_number(case):
     from detente.scenario.rename import all_ids, rename_ids
 

@@ -62,6 +62,11 @@ KINDS = EVENT_KINDS
 COLUMNS = ("date", "actor", "kind", "label", "source", "cite")
 #: The columns a user's CSV record must have (the others default to empty).
 REQUIRED_COLUMNS = ("date", "kind", "actor")
+#: What an empty record file should hold.
+_EMPTY_RECORD_HINT = (
+    "a record is a CSV file with a header line naming the columns date,kind,actor "
+    "(optionally label,source,cite) and one dated event per line"
+)
 #: Most problems listed for one bad file.
 MAX_PROBLEMS = 20
 ROLES = ("challenger", "defender", "patron", "third_party")
@@ -280,7 +285,7 @@ def read_events_csv(path: str | Path) -> Record:
 
     name = str(path)
     try:
-        text = read_text(path)
+        text = read_text(path, empty_hint=_EMPTY_RECORD_HINT)
     except DetenteError as err:
         raise DataError(f"record {name}: " + "; ".join(err.lines())) from None
     rows = list(csv.reader(io.StringIO(text)))

@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from ._yaml_guards import plain_number
+
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 #: Ids an actor may not have: they name the other parts of a ``--set`` path.
 RESERVED_ACTOR_IDS = frozenset({"status_quo", "drivers", "parameters", "meta"})
@@ -118,12 +120,12 @@ class Quantity(_Frozen):
             return data
         if "value" not in data:
             raise ValueError("a quantity needs 'value'")
-        value = data.pop("value")
+        value = plain_number(data.pop("value"), "value")
         rng = data.pop("range", None)
         if rng is None:
             low = high = value
         elif isinstance(rng, list | tuple) and len(rng) == 2:
-            low, high = rng
+            low, high = plain_number(rng[0], "range low"), plain_number(rng[1], "range high")
         else:
             raise ValueError("'range' must be a list of two numbers [low, high]")
         prov = _provenance_from_mapping(data)
@@ -374,6 +376,11 @@ class NamedQuantity(_Frozen):
 DEADLINE_HAZARDS = ("talks", "agreement", "crisis")
 #: Furthest a deadline's window may reach from its date, in months.
 MAX_DEADLINE_WINDOW = 60
+#: The largest size ``by`` of a deadline, in utility units (those of the crisis logit; the
+#: choice noise ``logit_noise`` is 1, 0.7 to 1.5 in its range): a utility 20 above another
+#: already makes the choice certain (odds e^20, about 5e8 to 1), so a larger size changes
+#: nothing and only risks overflow in the choice probabilities.
+MAX_DEADLINE_BY = 20.0
 
 
 class DeadlineEffect(_Frozen):
@@ -400,6 +407,12 @@ class DeadlineEffect(_Frozen):
             raise ValueError(
                 f"by must be >= 0 across its range (a deadline raises a hazard); got range "
                 f"[{_fmt(q.low)}, {_fmt(q.high)}]"
+            )
+        if q is not None and q.high > MAX_DEADLINE_BY:
+            raise ValueError(
+                f"by must be <= {_fmt(MAX_DEADLINE_BY)} across its range (utility units: a "
+                f"utility {_fmt(MAX_DEADLINE_BY)} above the others already makes a choice "
+                f"certain); got range [{_fmt(q.low)}, {_fmt(q.high)}]"
             )
         return q
 

@@ -5,11 +5,14 @@
 - :func:`expanded_size`: how many values the aliases expand to ("billion laughs");
 - :func:`bad_number`: a number no model can compute with (more than :data:`MAX_DIGITS`
   digits, beyond :data:`MAX_ABS`, NaN or infinity), found on the nodes before Python
-  converts it (a 5,000-digit integer would raise inside the YAML constructor).
+  converts it (a 5,000-digit integer would raise inside the YAML constructor);
+- :func:`plain_number`: a quantity's number written as text (``1e300``, which YAML 1.1
+  reads as text, or ``'7'``), refused with what to write instead (:func:`yaml_number`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +29,8 @@ __all__ = [
     "count_items",
     "expanded_size",
     "number_problem",
+    "plain_number",
+    "yaml_number",
 ]
 
 #: The largest magnitude of a number in any file detente reads.
@@ -190,3 +195,44 @@ def expanded_size(root: yaml.Node) -> int:
         return size(root)
     except RecursionError:
         return 2 * MAX_YAML_NODES
+
+
+def plain_number(x: Any, what: str) -> Any:
+    """``x`` unchanged unless it is text or a boolean, which a quantity's value and range
+    refuse (``what`` names which): pydantic would turn the text ``"1e300"`` into a number
+    and skip the number guards (YAML 1.1 reads ``1e300`` as text: it reads an exponent as a
+    number only with a dot and a signed exponent, ``1.0e+300``)."""
+    if isinstance(x, bool):
+        raise ValueError(f"{what}: expected a number, got a boolean")
+    if not isinstance(x, str):
+        return x
+    try:
+        number = float(x.replace("_", ""))
+    except ValueError:
+        raise ValueError(f"{what}: expected a number, got str {x!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{what}: expected a finite number, got str {x!r}")
+    why = (
+        " (YAML 1.1 reads an exponent as a number only with a dot and a sign, 1.0e+3)"
+        if "e" in x.lower()
+        else ""
+    )
+    how = yaml_number(number) + ("" if why else " without quotes")
+    beyond = (
+        f", though a number beyond ±{MAX_ABS:.0e} is refused: give one the models can use"
+        if abs(number) > MAX_ABS
+        else ""
+    )
+    raise ValueError(f"{what}: expected a number, got str {x!r}{why}; write {how}{beyond}")
+
+
+def yaml_number(x: float) -> str:
+    """``x`` written so YAML 1.1 reads it as a number: a plain integer where it is one,
+    else a decimal with a dot and a signed exponent (``1.0e+300``)."""
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    text = repr(x)
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa if '.' in mantissa else mantissa + '.0'}e{exponent}"

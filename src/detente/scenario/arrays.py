@@ -22,7 +22,7 @@ events             event id -> (...)          a deadline's effect size (``effect
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -97,7 +97,7 @@ class ScenarioArrays:
 
     @classmethod
     def from_scenario(cls, s: Scenario) -> ScenarioArrays:
-        return cls._build(s, lambda q: np.float64(q.value))
+        return cls._build(s, lambda path, q: np.float64(q.value))
 
     @classmethod
     def sample(
@@ -123,8 +123,10 @@ class ScenarioArrays:
             # a what-if variant reuses the uniforms of the quantity at the same path, so its
             # draws are paired with the baseline's (common random numbers)
             uniforms[path] = u[rows[path]] if path in rows else extra.random(n_draws)
-        table = {id(q): _drawn(q, uniforms[path], uniforms) for path, q in s.quantities()}
-        return cls._build(s, lambda q: table[id(q)], (n_draws,))
+        # keyed by path, not by the Quantity object: one object at two paths (a model_copy
+        # that shares it) still draws from two independent streams
+        table = {path: _drawn(q, uniforms[path], uniforms) for path, q in s.quantities()}
+        return cls._build(s, lambda path, q: table[path], (n_draws,))
 
     @classmethod
     def from_uniforms(cls, s: Scenario, uniforms: Mapping[str, np.ndarray]) -> ScenarioArrays:
@@ -140,22 +142,30 @@ class ScenarioArrays:
             raise ValueError(f"no quantity at {', '.join(sorted(missing))}")
         (shape,) = n
         given = {p: np.asarray(x, float) for p, x in uniforms.items()}
-        table = {}
+        table: dict[str, np.ndarray] = {}
         for path, q in s.quantities():
             # a number a shift moved follows its share and goal when they vary in the design
             if path in given or (q.shift is not None and _moves_with(q, given)):
-                table[id(q)] = _drawn(q, given.get(path, _mode_uniform(q, shape)), given)
-        return cls._build(s, lambda q: table.get(id(q), np.float64(q.value)), shape)
+                table[path] = _drawn(q, given.get(path, _mode_uniform(q, shape)), given)
+        return cls._build(s, lambda path, q: table.get(path, np.float64(q.value)), shape)
 
     @classmethod
-    def _build(cls, s: Scenario, get: object, batch_shape: tuple[int, ...] = ()) -> ScenarioArrays:
-        getter = get  # callable Quantity -> scalar or (n,) array
-        assert callable(getter)
+    def _build(
+        cls,
+        s: Scenario,
+        getter: Callable[[str, Quantity], np.ndarray | np.float64],
+        batch_shape: tuple[int, ...] = (),
+    ) -> ScenarioArrays:
+        """The arrays with each number given by ``getter(path, quantity)``; ``path`` is the
+        quantity's path in :meth:`Scenario.quantities`, so numbers never depend on which
+        Python objects the scenario shares."""
         A, I = s.n_actors, s.n_issues
         lo = np.array([i.low for i in s.issues], dtype=float)
         hi = np.array([i.high for i in s.issues], dtype=float)
         sq = [
-            getter(s.status_quo[i.id]) if i.id in s.status_quo else np.float64(i.low)
+            getter(f"status_quo.{i.id}", s.status_quo[i.id])
+            if i.id in s.status_quo
+            else np.float64(i.low)
             for i in s.issues
         ]
         status_quo = np.stack(np.broadcast_arrays(*sq), axis=-1).astype(float)
@@ -163,7 +173,10 @@ class ScenarioArrays:
         status_quo = np.broadcast_to(status_quo, (*batch_shape, I)).copy()
         batch = status_quo.shape[:-1]
         caps = np.stack(
-            np.broadcast_arrays(*[getter(a.capability) for a in s.actors], np.empty(batch)), axis=-1
+            np.broadcast_arrays(
+                *[getter(f"{a.id}.capability", a.capability) for a in s.actors], np.empty(batch)
+            ),
+            axis=-1,
         )[..., :A]
         has = np.zeros((A, I), dtype=bool)
         pos = np.empty((*batch, A, I))
@@ -177,23 +190,28 @@ class ScenarioArrays:
                     pos[..., k, j] = status_quo[..., j]
                 else:
                     has[k, j] = True
-                    pos[..., k, j] = getter(st.position)
-                    sal[..., k, j] = getter(st.salience) / s.salience_max
+                    pos[..., k, j] = getter(f"{a.id}.{iss.id}.position", st.position)
+                    sal[..., k, j] = (
+                        getter(f"{a.id}.{iss.id}.salience", st.salience) / s.salience_max
+                    )
                 rl = a.red_lines.get(iss.id)
                 if rl is not None:
                     if rl.op == ">=":
-                        rlo[..., k, j] = getter(rl.bound)
+                        rlo[..., k, j] = getter(f"{a.id}.red_lines.{iss.id}", rl.bound)
                     else:
-                        rhi[..., k, j] = getter(rl.bound)
+                        rhi[..., k, j] = getter(f"{a.id}.red_lines.{iss.id}", rl.bound)
         drivers = {
-            k: np.broadcast_to(getter(d.value), batch).astype(float) for k, d in s.drivers.items()
+            k: np.broadcast_to(getter(f"drivers.{k}", d.value), batch).astype(float)
+            for k, d in s.drivers.items()
         }
         params = {
-            k: np.broadcast_to(getter(p.value), batch).astype(float)
+            k: np.broadcast_to(getter(f"parameters.{k}", p.value), batch).astype(float)
             for k, p in s.parameters.items()
         }
         events = {
-            e.id: np.broadcast_to(getter(e.effect.by), batch).astype(float)
+            e.id: np.broadcast_to(getter(f"events.{e.id}.effect.by", e.effect.by), batch).astype(
+                float
+            )
             for e in s.events
             if e.effect is not None and e.effect.by is not None
         }

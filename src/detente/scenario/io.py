@@ -69,14 +69,20 @@ BINARY_WRITERS: dict[str, Callable[[Scenario], bytes]] = {}
 EXTENSIONS: dict[str, str] = {".yaml": "yaml", ".yml": "yaml"}
 
 
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a scenario file as text, refusing what cannot be one (missing, huge, binary, empty)."""
+#: What to write into an empty scenario file.
+_EMPTY_HINT = "write a scenario into it"
+
+
+def read_text(path: str | os.PathLike[str], *, empty_hint: str = _EMPTY_HINT) -> str:
+    """Read a scenario file as text, refusing what cannot be one (missing, huge, binary, empty).
+    ``empty_hint`` says what the file should hold when it is empty (a record's reader says
+    what a record holds)."""
     name = str(path)
-    raw = read_bytes(path)
-    return _text_of(raw, name)
+    raw = read_bytes(path, empty_hint=empty_hint)
+    return _text_of(raw, name, empty_hint)
 
 
-def read_bytes(path: str | os.PathLike[str]) -> bytes:
+def read_bytes(path: str | os.PathLike[str], *, empty_hint: str = _EMPTY_HINT) -> bytes:
     """Read a scenario file's bytes (XLSX), refusing what cannot be one (missing, a folder, a
     device or FIFO, over :data:`MAX_FILE_BYTES`, unreadable, empty)."""
     name = str(path)
@@ -145,11 +151,11 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
             ]
         )
     if not raw:
-        raise FormatError([Problem("file is empty", "write a scenario into it", file=name)])
+        raise FormatError([Problem("file is empty", empty_hint, file=name)])
     return raw
 
 
-def _text_of(raw: bytes, name: str) -> str:
+def _text_of(raw: bytes, name: str, empty_hint: str = _EMPTY_HINT) -> str:
     if b"\x00" in raw[:8192]:
         raise FormatError(
             [
@@ -175,7 +181,7 @@ def _text_of(raw: bytes, name: str) -> str:
             ]
         ) from None
     if not text.strip():
-        raise FormatError([Problem("file is empty", "write a scenario into it", file=name)])
+        raise FormatError([Problem("file is empty", empty_hint, file=name)])
     return text
 
 
