@@ -77,6 +77,32 @@ def _block_lp(
     return out
 
 
+def _abs_rows(
+    inp: BargainingInputs, o_e: int
+) -> tuple[
+    np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray], list[np.ndarray], list[np.ndarray]
+]:
+    """The batched sparse form of :func:`abs_epigraph` for :func:`_block_lp`: rows 0 to
+    ``2 V I`` make ``e_vj >= |y_j - pi_vj|`` (``y_j - e_vj <= pi_vj``, then ``-y_j - e_vj <=
+    -pi_vj``), ``e`` starting at column ``o_e``. Returns the (v, j) pairs, the columns of
+    ``e``, and the rows, columns, values and right-hand sides, as lists to extend."""
+    n, V, I = inp.weights.shape
+    vj = np.array([(v, j) for v in range(V) for j in range(I)], dtype=int).reshape(-1, 2)
+    e_idx = o_e + vj[:, 0] * I + vj[:, 1]
+    ones = np.ones((n, V * I))
+    r_rows: list[np.ndarray] = []
+    r_cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    rhs: list[np.ndarray] = []
+    for k, sign in enumerate((1.0, -1.0)):
+        rr = k * V * I + np.arange(V * I)
+        r_rows += [rr, rr]
+        r_cols += [vj[:, 1], e_idx]
+        vals += [sign * ones, -ones]
+        rhs.append(sign * inp.ideal.reshape(n, V * I))
+    return vj, e_idx, r_rows, r_cols, vals, rhs
+
+
 def _gap_lp(inp: BargainingInputs, red_line_price: float) -> np.ndarray:
     """The gap LP; returns normalised packages y (n, I).
 
@@ -90,22 +116,8 @@ def _gap_lp(inp: BargainingInputs, red_line_price: float) -> np.ndarray:
     o_zl = o_d + V
     o_zh = o_zl + nL
     nv = o_zh + nH
-    vj = np.array([(v, j) for v in range(V) for j in range(I)], dtype=int).reshape(-1, 2)
-    e_idx = o_e + vj[:, 0] * I + vj[:, 1]
-    r_rows: list[np.ndarray] = []
-    r_cols: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    rhs: list[np.ndarray] = []
-    row = 0
-    ones = np.ones((n, V * I))
-    # y_j - e_vj <= pi_vj ; -y_j - e_vj <= -pi_vj
-    for sign in (1.0, -1.0):
-        rr = row + np.arange(V * I)
-        r_rows += [rr, rr]
-        r_cols += [vj[:, 1], e_idx]
-        vals += [sign * ones, -ones]
-        rhs.append(sign * inp.ideal.reshape(n, V * I))
-        row += V * I
+    vj, e_idx, r_rows, r_cols, vals, rhs = _abs_rows(inp, o_e)
+    row = 2 * V * I
     # sum_j w_vj e_vj - d_v <= -(r_v + tol)   (indifferent players: rhs large, never binds)
     res_v = inp.reservation() + STRICT_MARGIN
     res_v = np.where(inp.indifferent, -10.0, res_v)
@@ -153,21 +165,8 @@ def _maximin_lp(inp: BargainingInputs, lo: np.ndarray, hi: np.ndarray) -> np.nda
     n, V, I = inp.weights.shape
     o_e, o_m = I, I + V * I
     nv = o_m + 1
-    vj = np.array([(v, j) for v in range(V) for j in range(I)], dtype=int).reshape(-1, 2)
-    e_idx = o_e + vj[:, 0] * I + vj[:, 1]
-    ones = np.ones((n, V * I))
-    r_rows: list[np.ndarray] = []
-    r_cols: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    rhs: list[np.ndarray] = []
-    row = 0
-    for sign in (1.0, -1.0):
-        rr = row + np.arange(V * I)
-        r_rows += [rr, rr]
-        r_cols += [vj[:, 1], e_idx]
-        vals += [sign * ones, -ones]
-        rhs.append(sign * inp.ideal.reshape(n, V * I))
-        row += V * I
+    vj, e_idx, r_rows, r_cols, vals, rhs = _abs_rows(inp, o_e)
+    row = 2 * V * I
     # sum_j w e + m <= -r_v
     res_v = np.where(inp.indifferent, -10.0, inp.reservation())
     r_rows += [row + vj[:, 0], row + np.arange(V)]
