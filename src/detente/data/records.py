@@ -34,7 +34,7 @@ once with its line (:func:`read_events_csv`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -387,3 +387,19 @@ def load_record(name_or_path: str | Path) -> Record:
             f"record {str(name_or_path)!r}: no record.yaml there; bundled records: {known}"
         )
     return _load(str(p.resolve()))
+
+
+def panel_until(name_or_path: str | Path, start: str) -> pd.DataFrame | None:
+    """The record's monthly panel (:meth:`Record.panel`) up to ``start`` (``YYYY-MM``), or
+    None when the record does not cover ``start``. Cached per :func:`record_key` and start
+    month (read-only: a sensitivity analysis prepares hundreds of simulations of one case)."""
+    return _panel_until(record_key(name_or_path), str(name_or_path), start)
+
+
+@lru_cache(maxsize=32)
+def _panel_until(key: tuple[str, int, int], name: str, start: str) -> pd.DataFrame | None:
+    full = load_record(name).panel()
+    months = full["month"].astype(str)
+    if not months.iloc[0] <= start <= months.iloc[-1]:
+        return None
+    return full[months <= start]

@@ -7,14 +7,13 @@ Private to :mod:`detente.dynamics`; :mod:`.simulation` prepares every simulation
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..data.records import load_record, record_key
+from ..data.records import panel_until, record_key
 from .kernel import AGREEMENT, LIMITED, SUBSTANTIVE
 from .level import initial_state
 
@@ -26,28 +25,11 @@ if TYPE_CHECKING:
 SALVO_WINDOW = 36
 
 
-def _record_until(record: str, start: str) -> Any:
-    """The record's monthly panel up to ``start``, or None when the record does not cover
-    ``start``. Cached per record (:func:`detente.data.records.record_key`: a user's file
-    again when it changes) and start month: a sensitivity analysis prepares hundreds of
-    simulations of one case."""
-    return _panel_until(record_key(record), record, start)
-
-
-@functools.lru_cache(maxsize=32)
-def _panel_until(key: tuple[str, int, int], record: str, start: str) -> Any:
-    full = load_record(record).panel()
-    months = full["month"].astype(str)
-    if not months.iloc[0] <= start <= months.iloc[-1]:
-        return None
-    return full[months <= start]
-
-
 def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Provocation and missile counts of the scenario's record up to ``start``, if covered."""
     if s.roles is None or s.roles.record is None:
         return None
-    panel = _record_until(s.roles.record, start)
+    panel = panel_until(s.roles.record, start)
     if panel is None:
         return None
     missiles = panel["missiles"] if "missiles" in panel else panel["provocations"] * 0
@@ -105,7 +87,7 @@ def _initial_without_talks(
     from the scenario's record up to ``start``, else unknown (inf: no recent talks); 0 for
     a run that starts in talks."""
     if talks_history is None and s.roles is not None and s.roles.record is not None:
-        panel = _record_until(s.roles.record, start)  # None when the record misses start
+        panel = panel_until(s.roles.record, start)  # None when the record misses start
         if panel is not None:
             talks_history = panel["talks"].to_numpy(bool)
     known = np.inf

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..data.records import load_record
+from ..data.records import panel_until
 from ..errors import ModelError
 from .parameters import DEFAULTS
 from .regimes import NAMES, _rates, design, filter_active, from_theta, nb_logpmf, to_theta
@@ -183,10 +183,7 @@ def initial_state(
     } | {k: v for k, v in (overrides or {}).items() if k in names}
     panel = None
     if history is None and s.roles is not None and s.roles.record is not None:
-        full = load_record(s.roles.record).panel()
-        months = full["month"].astype(str)
-        if months.iloc[0] <= start <= months.iloc[-1]:
-            panel = full[months <= start]
+        panel = panel_until(s.roles.record, start)
     if panel is not None and point["provocation_level_sd"] > 0:
         theta = to_theta(np.array([point[n] for n in NAMES]))
         return filter_state(theta, point["provocation_level_sd"], design(panel))
