@@ -84,13 +84,28 @@ def simulate_batch(
         _prepare(s, months, runs, seed, "auto", groups, None, "impasse", None) for s in scenarios
     ]
     setup = _merge([p[0] for p in prepared], runs)
+    return _play_together(setup, scenarios, prepared, labels, runs, seed)
+
+
+def _play_together(
+    setup: Setup,
+    scenarios: Sequence[Scenario],
+    prepared: Sequence[Any],
+    labels: Sequence[str | None],
+    runs: int,
+    seed: int | None,
+) -> list[DynamicsResult]:
+    """One call of the monthly loop for the prepared scenarios (``setup`` their merged
+    :class:`Setup`), each one's ``runs`` rows finished as :func:`simulate` finishes them."""
     uniforms = np.concatenate([p[1] for p in prepared], axis=1)
     out = play(setup, np.arange(uniforms.shape[1]), uniforms)
     results = []
-    for k, (s, (st, _u, group, draws, info)) in enumerate(zip(scenarios, prepared, strict=True)):
-        rows = slice(k * runs, (k + 1) * runs)
+    for j, (s, (st, _u, group, draws, info), label) in enumerate(
+        zip(scenarios, prepared, labels, strict=True)
+    ):
+        rows = slice(j * runs, (j + 1) * runs)
         part = {name: a[:, rows] for name, a in out.items()}
-        results.append(finish(s, st, part, group, draws, info, seed, labels[k], "auto", None))
+        results.append(finish(s, st, part, group, draws, info, seed, label, "auto", None))
     return results
 
 
@@ -149,15 +164,12 @@ def simulate_many(
         except ModelError:  # a field _merge cannot tell is one entry per run: one by one
             batches[:0] = [[k] for k in b]
             continue
-        uniforms = np.concatenate([prepared[k][1] for k in b], axis=1)
-        out = play(setup, np.arange(uniforms.shape[1]), uniforms)
-        for j, k in enumerate(b):
-            st, _u, group, draws, info = prepared[k]
-            rows = slice(j * runs, (j + 1) * runs)
-            part = {name: a[:, rows] for name, a in out.items()}
-            results[k] = finish(
-                scenarios[k], st, part, group, draws, info, seed, labels[k], "auto", None
-            )
+        played = _play_together(
+            setup, [scenarios[k] for k in b], [prepared[k] for k in b], [labels[k] for k in b],
+            runs, seed,
+        )  # fmt: skip
+        for k, r in zip(b, played, strict=True):
+            results[k] = r
     return [r for r in results if r is not None]
 
 
