@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -110,3 +111,18 @@ def console_errors(driver: Any, *, allowed: tuple[str, ...] = ()) -> list[dict[s
             continue
         out.append(e)
     return out
+
+
+def wait_for(driver: Any, script: str, *, timeout: float, page: str) -> Any:
+    """Poll the JavaScript expression ``script`` until it is truthy and return its value;
+    past ``timeout`` seconds fail with the page's state (``page``, a JavaScript expression
+    giving the text to show)."""
+    t0 = time.monotonic()
+    while True:
+        value = driver.execute_script(f"return ({script});")
+        if value:
+            return value
+        if time.monotonic() - t0 > timeout:
+            text = driver.execute_script(f"return ({page});")
+            raise AssertionError(f"timed out waiting for {script}; page:\n{text}")
+        time.sleep(0.1)

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from detente.cli import app as cli_app
 from detente.scenario import load
 
-from .conftest import console_errors
+from .conftest import console_errors, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -32,19 +32,14 @@ def driver(chromium: Any) -> Any:
 
 
 def _wait(drv: Any, script: str, timeout: float = 120) -> Any:
-    t0 = time.monotonic()
-    while True:
-        value = drv.execute_script(f"return ({script});")
-        if value:
-            return value
-        if time.monotonic() - t0 > timeout:
-            page = drv.execute_script(
-                "return document.getElementById('author-verdict').textContent + '\\n' + "
-                "document.getElementById('author-problems').innerText + '\\n' + "
-                "document.getElementById('problems').innerText"
-            )
-            raise AssertionError(f"timed out waiting for {script}; page:\n{page}")
-        time.sleep(0.1)
+    return wait_for(
+        drv,
+        script,
+        timeout=timeout,
+        page="document.getElementById('author-verdict').textContent + '\\n' + "
+        "document.getElementById('author-problems').innerText + '\\n' + "
+        "document.getElementById('problems').innerText",
+    )
 
 
 def _fill(drv: Any, selector: str, text: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import console_errors
+from .conftest import console_errors, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -36,19 +36,14 @@ def driver(chromium: Any) -> Iterator[Any]:
 
 def _wait(drv: Any, script: str, timeout: float = 300) -> Any:
     """Poll a JavaScript expression until it is truthy; returns its value."""
-    t0 = time.monotonic()
-    while True:
-        value = drv.execute_script(f"return ({script});")
-        if value:
-            return value
-        if time.monotonic() - t0 > timeout:
-            text = drv.execute_script(
-                "return ['status', 'changes', 'job-step', 'zone-baseline', 'zone-whatif', 'runs']"
-                ".map(id => id + ': ' + document.getElementById(id).innerText).join('\\n')"
-                " + '\\nruns: ' + state.baselineRun + ' ' + state.whatifRun + ' job ' + state.job"
-            )
-            raise AssertionError(f"timed out waiting for {script}; page:\n{text}")
-        time.sleep(0.1)
+    return wait_for(
+        drv,
+        script,
+        timeout=timeout,
+        page="['status', 'changes', 'job-step', 'zone-baseline', 'zone-whatif', 'runs']"
+        ".map(id => id + ': ' + document.getElementById(id).innerText).join('\\n')"
+        " + '\\nruns: ' + state.baselineRun + ' ' + state.whatifRun + ' job ' + state.job",
+    )
 
 
 def test_remove_a_red_line_see_the_zone_open_compare_and_download(
