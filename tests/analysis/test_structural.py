@@ -165,3 +165,36 @@ def test_c12s_second_condition_is_reported_structural(c12):
     assert "not a finding (the model's construction)" in c12.explanation
     rule = next(r for r in c12.restates if r.structural)
     assert rule.condition == second.text and rule.rule.startswith(STRUCTURAL)
+
+
+def test_a_shared_pinned_evaluator_gives_a_fresh_ones_estimate():
+    """The structural check pins the same input at the same end for several conditions: one
+    evaluator per pinned scenario serves them all, a longer one a shorter condition too, and
+    each estimate equals the one a fresh evaluator over the condition's months gives."""
+    from detente.analysis.quantities import Evaluator
+    from detente.scenario.case import Condition
+    from detente.scenario.whatif import apply_sets
+
+    s = load("examples/steel-dispute.yaml")
+    ev = Evaluator(s, draws=60, runs=80, months=18, seed=4)
+    sets = ("importer.capability=0.8",)
+    whole = Condition.model_validate(
+        {"quantity": "p_talks", "args": {"month": 18}, "compare": "<", "threshold": 0.5}
+    )
+    at_12 = Condition.model_validate(
+        {"quantity": "p_talks", "args": {"month": 12}, "compare": "<", "threshold": 0.5}
+    )
+    long_ = ev.pinned(sets, 18)
+    long_.reserve_condition(whole)
+    long_.simulate_reserved()
+    assert ev.pinned(sets, 12) is long_  # a longer simulation serves month 12
+    shared = long_.estimate(at_12)
+    fresh = Evaluator(apply_sets(s, sets, pin=True), draws=60, runs=80, months=12, seed=4).estimate(
+        at_12
+    )
+    assert shared.value == fresh.value and shared.interval == fresh.interval
+    assert np.array_equal(shared.per_draw, fresh.per_draw)
+    # more months than it holds: a longer evaluator of the same pinned scenario replaces it
+    longer = ev.pinned(sets, 24)
+    assert longer is not long_ and longer.months == 24 and longer.scenario is long_.scenario
+    assert ev.pinned(sets, 12) is longer

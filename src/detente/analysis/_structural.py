@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import DetenteError
-from ..scenario.whatif import apply_sets
 from ._restatement import AGREEMENT, OPS, STRUCTURAL, STRUCTURAL_FAILS, Restatement
 from .drivers import sampled_quantities
-from .quantities import HINGE_Z, Evaluator
+from .quantities import HINGE_Z
 
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
     from ..scenario.case import Condition
-    from .quantities import Estimate
+    from .quantities import Estimate, Evaluator
 
 __all__ = ["NOISE_FREE", "N_ENDS", "cannot_fail", "corner_estimate"]
 
@@ -213,10 +212,8 @@ def corner_estimate(
     inner = cond.args.get("args", {}) if cond.quantity == "effect" else cond.args
     months = min(ev.months, int(inner.get("month", ev.months)))
     try:
-        s = apply_sets(s0, sets, pin=True)
-        other = Evaluator(
-            s, draws=ev.draws, seed=ev.seed, runs=ev.runs, months=months, groups=ev.groups
-        )
+        # one evaluator per pinned scenario, shared by the conditions that pin the same ends
+        other = ev.pinned(tuple(sets), months)
         # the simulations the condition reads (an effect's two variants) played as one batch
         other.reserve_condition(cond, under)
         other.simulate_reserved()

@@ -31,6 +31,7 @@ from ..defaults import parameter_groups
 from ..dynamics.batch import simulate_many
 from ..errors import DetenteError, ModelError
 from ..scenario.case import QUANTITIES, Change, Condition, effect_changes
+from ..scenario.whatif import apply_sets
 from ._dynamic_quantities import dynamic_quantity, paired_interval
 from ._estimates import Estimate, Variant, has_roles
 from ._static_quantities import record_quantity, static_quantity
@@ -69,6 +70,7 @@ class Evaluator:
         self.n_groups = groups or parameter_groups(self.runs)
         self.progress = progress
         self._variants: dict[str, Variant] = {}
+        self._pinned: dict[tuple[str, ...], Evaluator] = {}
         self.n_simulations = 0
 
     # ----- variants --------------------------------------------------------------------
@@ -101,6 +103,27 @@ class Evaluator:
             if not what_ifs and not changes:  # the baseline always covers the whole horizon
                 self._variants[key].reserved = self.months
         return self._variants[key]
+
+    def pinned(self, sets: tuple[str, ...], months: int) -> Evaluator:
+        """An evaluator with this one's settings over at least ``months`` months of the
+        scenario with the numbers ``sets`` (``PATH=VALUE``) pinned (their ranges collapsed).
+
+        One per pinned scenario, shared: the structural check of the claims
+        (:func:`detente.analysis.kinds.cannot_fail`) pins the same input at the same end of
+        its range for several conditions, and a variant simulated over more months than a
+        condition reads is exactly the first months of it (:meth:`Variant.sim`), so an
+        evaluator over more months serves a shorter condition too. Raises what
+        :func:`~detente.scenario.whatif.apply_sets` raises for a pinned scenario it refuses.
+        """
+        have = self._pinned.get(sets)
+        if have is None or have.months < months:
+            s = apply_sets(self.scenario, sets, pin=True) if have is None else have.scenario
+            have = Evaluator(
+                s, draws=self.draws, seed=self.seed, runs=self.runs, months=months,
+                groups=self.groups,
+            )  # fmt: skip
+            self._pinned[sets] = have
+        return have
 
     @property
     def baseline(self) -> Variant:
