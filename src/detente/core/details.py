@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._sobol import sobol_points
 from ..errors import ModelError
 from ._lp import abs_epigraph
 from .gap import solve
@@ -58,11 +59,9 @@ def zone_volume(
 
     Returns (fraction (n,), standard error (n,)).
     """
-    from scipy.stats import qmc
-
     n, _V, I = inp.weights.shape
     m = 1 << max(1, int(np.ceil(np.log2(max(n_points, 2)))))
-    pts = qmc.Sobol(I, scramble=True, seed=seed).random(m)
+    pts = sobol_points(m, I, seed)
     inside = np.zeros(n)
     for s in range(0, m, chunk):
         p = np.broadcast_to(pts[s : s + chunk], (n, min(chunk, m - s), I))

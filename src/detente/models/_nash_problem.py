@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
+from .._sobol import sobol_points
 from ..core import distance_utility
 from ..scenario.arrays import ScenarioArrays
 
@@ -335,11 +336,9 @@ def _least_change(p: Problem, sm: _Smooth, x0: np.ndarray) -> np.ndarray:
 
 def _sample(p: Problem, n: int, seed: int = 0) -> np.ndarray:
     """Quasi-random packages in the box plus each player's best package and the status quo."""
-    from scipy.stats import qmc
-
     if p.n_issues == 0:
         return np.zeros((1, 0))
-    u = qmc.Sobol(d=p.n_issues, scramble=True, seed=seed).random(n)
+    u = sobol_points(n, p.n_issues, seed)
     pts = p.low + u * (p.high - p.low)
     extra = np.vstack([p.best_packages(), np.clip(p.status_quo, p.low, p.high)[None]])
     return np.vstack([pts, extra])

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._sobol import sobol_points
 from ..core import GapResult, agreement_arrays, win_set_gap
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays, as_generator
@@ -428,8 +429,6 @@ def batch(
     ``False`` means none was found among the samples (the single-scenario ``forecast`` settles it
     by optimisation). Returns ``bool`` of shape ``()`` or ``(n_draws,)``.
     """
-    from scipy.stats import qmc
-
     rng = as_generator(seed)
     single = arrays.n_draws is None
     pos = arrays.positions[None] if single else arrays.positions
@@ -440,7 +439,7 @@ def batch(
     idx = np.flatnonzero(arrays.veto) if arrays.veto.any() else np.arange(arrays.n_actors)
     width = arrays.scale_high - arrays.scale_low
     I = arrays.n_issues
-    u = qmc.Sobol(d=I, scramble=True, seed=rng).random(n_samples)
+    u = sobol_points(n_samples, I, rng)
     out = np.zeros(pos.shape[0], dtype=bool)
     h = arrays.has_stance[idx]
     for start in range(0, pos.shape[0], chunk):
