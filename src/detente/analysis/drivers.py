@@ -15,7 +15,7 @@ import numpy as np
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
 
-__all__ = ["Driver", "sampled_quantities"]
+__all__ = ["Driver", "average_ranks", "sampled_quantities"]
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,31 @@ def sampled_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarr
     return out
 
 
-def _spearman(x: np.ndarray, ranks_y: np.ndarray | None) -> float | None:
-    from scipy.stats import rankdata
+def average_ranks(x: np.ndarray) -> np.ndarray:
+    """The ranks of ``x`` (1 to n), ties given their average rank: what
+    ``scipy.stats.rankdata(x)`` gives (all NaN when ``x`` holds a NaN), without importing
+    scipy.stats (some 0.3 s of CPU).
 
+    >>> average_ranks(np.array([3.0, 1.0, 3.0, 2.0])).tolist()
+    [3.5, 1.0, 3.5, 2.0]
+    """
+    x = np.asarray(x).ravel()
+    if x.size and np.isnan(x).any():
+        return np.full(x.size, np.nan)
+    order = np.argsort(x, kind="mergesort")
+    ordered = x[order]
+    # where each run of equal values starts in the sorted order, and where the last one ends
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True])
+    average = 0.5 * (starts[:-1] + starts[1:] + 1)  # of the 1-based ranks start+1 .. end
+    ranks = np.empty(x.size)
+    ranks[order] = np.repeat(average, np.diff(starts))
+    return ranks
+
+
+def _spearman(x: np.ndarray, ranks_y: np.ndarray | None) -> float | None:
     if ranks_y is None or np.ptp(x) == 0:
         return None
-    rx = rankdata(x)
+    rx = average_ranks(x)
     rx = rx - rx.mean()
     ry = ranks_y - ranks_y.mean()
     den = np.sqrt(np.sum(rx**2) * np.sum(ry**2))
@@ -88,6 +107,4 @@ def _spearman(x: np.ndarray, ranks_y: np.ndarray | None) -> float | None:
 
 
 def _ranks(y: np.ndarray) -> np.ndarray | None:
-    from scipy.stats import rankdata
-
-    return None if np.ptp(y) == 0 else rankdata(y)
+    return None if np.ptp(y) == 0 else average_ranks(y)

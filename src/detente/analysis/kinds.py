@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core import agreement_arrays
+from ._exact_tests import fisher_exact_two_sided, hypergeom_upper_tail
 from ._restatement import AGREEMENT, OPS, STRUCTURAL, STRUCTURAL_FAILS, Restatement
 from ._structural import cannot_fail
 from .diagnosis import sampled_quantities
@@ -190,11 +191,7 @@ def _best_split(
     t = float(0.5 * (xs[c - 1] + xs[c]))
     if agree < min_agreement:
         return agree, 1.0, side, t
-    # scipy.stats imported here, not with the module: it costs about a second of start-up and
-    # only a claim whose verdict a single input nearly predicts needs it
-    from scipy.stats import hypergeom
-
-    return agree, float(hypergeom.sf(k - 1, n, int(total), drawn)), side, t
+    return agree, hypergeom_upper_tail(k, n, int(total), drawn), side, t
 
 
 def _agreement(rule: np.ndarray, v: np.ndarray) -> float:
@@ -209,10 +206,7 @@ def _varies_beyond_chance(rule: np.ndarray, v: np.ndarray, n_tests: int) -> bool
         [int(np.sum(rule & v)), int(np.sum(rule & ~v))],
         [int(np.sum(~rule & v)), int(np.sum(~rule & ~v))],
     ]
-    # imported here for start-up time (see _best_split)
-    from scipy.stats import fisher_exact
-
-    return float(fisher_exact(table).pvalue) < ALPHA / max(1, n_tests)
+    return fisher_exact_two_sided(table) < ALPHA / max(1, n_tests)
 
 
 def restatement(

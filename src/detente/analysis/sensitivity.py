@@ -1,11 +1,12 @@
-"""Global sensitivity of a reported quantity over every input's stated range (SALib).
+"""Global sensitivity of a reported quantity over every input's stated range.
 
 ``sensitivity(scenario, "zone.p_open", method="sobol", n=256)`` samples the uncertain inputs
 the quantity reads (each on its range, triangular with its value as the mode, as every Monte
 Carlo of detente draws them), evaluates the quantity at every design point and returns
-first-order and total Sobol indices with bootstrap intervals (Saltelli 2002; Jansen 1999 as
-implemented by SALib), or Morris elementary effects for screening (Morris 1991; Campolongo et
-al. 2007).
+first-order and total Sobol indices with bootstrap intervals (Saltelli 2002; Saltelli et al.
+2010; SALib's numbers, computed in NumPy by :mod:`._saltelli` so that a run imports neither
+SALib nor scipy.stats), or Morris elementary effects for screening (Morris 1991; Campolongo et
+al. 2007; by SALib).
 
 Quantities (``--quantity``):
 
@@ -43,6 +44,7 @@ import numpy as np
 from .. import defaults
 from ..errors import ModelError
 from ..executor import ExecutorSpec, run_variants
+from ._saltelli import saltelli_design, sobol_indices
 from ._sensitivity_points import (
     OUTLOOK_MODES,
     QuantityRef,
@@ -151,9 +153,7 @@ def sensitivity(
         )
     problem = {"num_vars": len(paths), "names": list(paths), "bounds": [[0.0, 1.0]] * len(paths)}
     if method == "sobol":
-        from SALib.sample import sobol as sobol_sample
-
-        u = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+        u = saltelli_design(len(paths), n, seed)
     else:
         from SALib.sample import morris as morris_sample
 
@@ -295,15 +295,8 @@ def _indices(
         # intervals show the imprecision and the notes say when they are wide
         warnings.simplefilter("ignore", UserWarning)
         if method == "sobol":
-            from SALib.analyze import sobol
-
-            si = sobol.analyze(
-                problem,
-                y,
-                calc_second_order=False,
-                num_resamples=RESAMPLES,
-                conf_level=0.95,
-                seed=seed,
+            si = sobol_indices(
+                y, len(problem["names"]), resamples=RESAMPLES, conf_level=0.95, seed=seed
             )
             out = []
             for k, p in enumerate(problem["names"]):
