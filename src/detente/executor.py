@@ -168,12 +168,17 @@ BLAS_THREADS = 1
 def run_batch(fn: Callable[[S, T], R], shared: S, items: Sequence[T]) -> list[R]:
     """Apply ``fn(shared, item)`` to a batch of items (the unit of work on a worker), with
     :data:`BLAS_THREADS` BLAS threads."""
+    with _one_blas_thread():
+        return [fn(shared, x) for x in items]
+
+
+def _one_blas_thread() -> Any:
+    """A context in which BLAS and OpenMP use :data:`BLAS_THREADS` threads."""
     # scipy ships its own OpenBLAS, loaded on first use: load it now so the limit reaches it
     import scipy.linalg  # noqa: F401
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=BLAS_THREADS):
-        return [fn(shared, x) for x in items]
+    return threadpool_limits(limits=BLAS_THREADS)
 
 
 # ----- local processes ---------------------------------------------------------------------
@@ -224,10 +229,12 @@ def run_variants(
         return []
     if spec.kind == "inline":
         out: list[R] = []
-        for i, x in enumerate(items):
-            out += run_batch(fn, shared, [x])
-            if progress is not None:
-                progress(i + 1, len(items))
+        # one BLAS limit for all of them (each limit inspects every loaded library)
+        with _one_blas_thread():
+            for i, x in enumerate(items):
+                out.append(fn(shared, x))
+                if progress is not None:
+                    progress(i + 1, len(items))
         return out
     if spec.kind == "processes":
         return _run_processes(fn, shared, items, spec, progress)
