@@ -41,23 +41,33 @@ _TABLE = Path(__file__).parent / "data" / "files" / "sobol_new_joe_kuo_6_1024.tx
 
 
 @functools.cache
-def _direction_numbers() -> np.ndarray:
-    """The unscrambled direction numbers ``v[d, j]`` (``MAX_DIM x BITS``, as integers of
-    ``BITS`` bits: ``m_j`` shifted left by ``BITS - 1 - j``)."""
-    v = np.zeros((MAX_DIM, BITS), dtype=np.int64)
-    v[0, :] = 1  # the first dimension: every m_j = 1 (van der Corput)
+def _table() -> tuple[tuple[int, int, tuple[int, ...]], ...]:
+    """The kept table: per dimension from the second, (s, a, (m_1 .. m_s))."""
     rows = _TABLE.read_text(encoding="utf-8").splitlines()[1:]
-    for d, line in enumerate(rows, start=1):
+    out = []
+    for line in rows:
         _, s, a, *m = (int(x) for x in line.split())
-        v[d, :s] = m
+        out.append((s, a, tuple(m)))
+    return tuple(out)
+
+
+@functools.cache
+def _direction_numbers(d: int) -> np.ndarray:
+    """The unscrambled direction numbers ``v[k, j]`` of the first ``d`` dimensions
+    (``d x BITS``, as integers of ``BITS`` bits: ``m_j`` shifted left by ``BITS - 1 - j``)."""
+    v = np.zeros((d, BITS), dtype=np.int64)
+    v[:1, :] = 1  # the first dimension: every m_j = 1 (van der Corput)
+    for k, (s, a, m) in enumerate(_table()[: max(0, d - 1)], start=1):
+        row = list(m) + [0] * (BITS - s)
         for j in range(s, BITS):
             # m_j = 2 a_1 m_{j-1} xor 4 a_2 m_{j-2} ... xor 2^s m_{j-s} xor m_{j-s}, where
             # a_1 .. a_{s-1} are the bits of a, highest first
-            new = int(v[d, j - s]) ^ (int(v[d, j - s]) << s)
-            for k in range(1, s):
-                if (a >> (s - 1 - k)) & 1:
-                    new ^= int(v[d, j - k]) << k
-            v[d, j] = new
+            new = row[j - s] ^ (row[j - s] << s)
+            for i in range(1, s):
+                if (a >> (s - 1 - i)) & 1:
+                    new ^= row[j - i] << i
+            row[j] = new
+        v[k] = row
     return v << (BITS - 1 - np.arange(BITS))
 
 
@@ -100,7 +110,7 @@ def sobol_points(n: int, d: int, seed: int | np.random.Generator | None = None) 
     shift = shift_bits @ (np.int64(1) << np.arange(BITS, dtype=np.int64))
     ltm = np.tril(rng.integers(2, size=(d, BITS, BITS), dtype=np.uint32)).astype(np.int64)
     ltm[:, np.arange(BITS), np.arange(BITS)] = 1
-    v = _direction_numbers()[:d]
+    v = _direction_numbers(d)
     # bit p (from the highest) of a scrambled direction number is the parity of row p of the
     # matrix times the bits of the plain one, highest first
     highest_first = (v[:, :, None] >> (BITS - 1 - np.arange(BITS))) & 1  # (d, j, q)
