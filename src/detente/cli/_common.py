@@ -330,7 +330,7 @@ def store_path(store: str) -> Any:
 def record_if_asked(
     store: str | None,
     command: str,
-    result: dict[str, Any],
+    result: dict[str, Any] | Callable[[], dict[str, Any]],
     timings: dict[str, float] | None = None,
 ) -> int | None:
     """Record the calling command's run in the store named by ``--store`` (if given).
@@ -341,11 +341,15 @@ def record_if_asked(
         record_if_asked(store, "diagnose", d.to_dict())
 
     Output-only parameters (``--json``, ``--html``, ``--plot``, ...) are left out. Returns the
-    run's id, or None when ``--store`` was not given. ``timings`` (seconds per stage) go to
-    the store's ``timings`` column, never into the comparable result.
+    run's id, or None when ``--store`` was not given. ``result`` may be a function giving
+    it (such as ``report.to_dict``), called only when there is a store to record it in: a
+    report's JSON view takes a noticeable share of a run. ``timings`` (seconds per stage) go
+    to the store's ``timings`` column, never into the comparable result.
     """
     if not store:
         return None
+    if callable(result):
+        result = result()
     import inspect
 
     frame = inspect.currentframe()

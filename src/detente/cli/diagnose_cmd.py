@@ -116,7 +116,7 @@ def diagnose(
                 _save_plot(d, plot, issues)
     except DetenteError as err:
         fail(err)
-    record_if_asked(store, "diagnose", d.to_dict())
+    record_if_asked(store, "diagnose", d.to_dict)
     if json_out:
         out = d.to_dict()
         if plot:
@@ -254,7 +254,7 @@ def claims(
             report = evaluate_claims(s, evaluator=ev, progress=step)
     except DetenteError as err:
         fail(err)
-    record_if_asked(store, "claims", report.to_dict())
+    record_if_asked(store, "claims", report.to_dict)
     if json_out:
         print_json(report.to_dict())
     else:

@@ -186,7 +186,7 @@ def run(
             write_atomic(json_file, report.to_json() + "\n", "--json")
     except DetenteError as err:
         fail(err)
-    record_if_asked(store, "run", report.to_dict(), report.timings)
+    record_if_asked(store, "run", report.to_dict, report.timings)
     if json_out:
         emit_json_text(report.to_json())
         return
