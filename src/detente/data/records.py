@@ -178,7 +178,9 @@ class Record:
         return f"<Record {self.id!r}: {len(self.events)} events, {self.start}..{self.end}>"
 
 
+@cache
 def _records_root() -> Path:
+    """The bundled records' folder (looked up once: a run asks for it some 140 times)."""
     return Path(str(resources.files("detente.data") / "records"))
 
 
