@@ -7,6 +7,7 @@ gap (Spearman's rho, :class:`Driver`).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ import numpy as np
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
 
-__all__ = ["Driver", "average_ranks", "sampled_quantities"]
+__all__ = ["Driver", "average_ranks", "draw_order", "sampled_quantities"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,33 @@ def sampled_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarr
             else:
                 out[path] = batch.saliences[:, k, j] * s.salience_max
     return out
+
+
+#: Per draws object and input path: the input's draws and their stable sort order.
+_ORDERS: weakref.WeakKeyDictionary[Any, dict[str, tuple[np.ndarray, np.ndarray]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def draw_order(draws: ScenarioArrays, path: str, x: np.ndarray) -> np.ndarray:
+    """``np.argsort(x, kind="stable")`` for ``x``, the draws of the input at ``path`` in
+    ``draws`` (:func:`sampled_quantities`), sorted once per draws object and input: the
+    claims' checks sort the same inputs of the same draws for every condition. An ``x`` that
+    differs from the one sorted at that path is sorted anew.
+
+    >>> from detente.scenario import load_bundled
+    >>> d = load_bundled("us-dprk-2021").sample(5, 1)
+    >>> x = d.capabilities[:, 0]
+    >>> bool(np.array_equal(draw_order(d, "usa.capability", x), np.argsort(x, kind="stable")))
+    True
+    """
+    seen = _ORDERS.setdefault(draws, {})
+    got = seen.get(path)
+    if got is not None and (got[0] is x or np.array_equal(got[0], x)):
+        return got[1]
+    order = np.argsort(x, kind="stable")
+    seen[path] = (x, order)
+    return order
 
 
 def average_ranks(x: np.ndarray) -> np.ndarray:

@@ -55,6 +55,7 @@ from ._exact_tests import fisher_exact_two_sided, hypergeom_upper_tail
 from ._restatement import AGREEMENT, OPS, STRUCTURAL, STRUCTURAL_FAILS, Restatement
 from ._structural import cannot_fail
 from .diagnosis import sampled_quantities
+from .drivers import draw_order
 
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
@@ -152,7 +153,7 @@ def _bound_rules(
 
 
 def _best_split(
-    x: np.ndarray, v: np.ndarray, min_agreement: float = 0.0
+    x: np.ndarray, v: np.ndarray, min_agreement: float = 0.0, order: np.ndarray | None = None
 ) -> tuple[float, float, str, float]:
     """The threshold on ``x`` that best predicts ``v``: (agreement, p-value, side, threshold).
 
@@ -161,7 +162,8 @@ def _best_split(
     screened was most of the evidence-kind check's time.
     """
     n = x.size
-    order = np.argsort(x, kind="stable")
+    if order is None:  # the caller may know it (drivers.draw_order)
+        order = np.argsort(x, kind="stable")
     xs, vs = x[order], v[order].astype(float)
     m = max(1, int(np.ceil(MIN_SIDE * n)))
     cut = np.arange(m, n - m + 1)  # the first ``cut`` draws are the low side
@@ -265,7 +267,7 @@ def restatement(
     for p, x in inputs_x.items():
         if x.shape != v.shape:
             continue
-        agree, pval, side, t = _best_split(x, v, AGREEMENT)
+        agree, pval, side, t = _best_split(x, v, AGREEMENT, draw_order(draws, p, x))
         if agree >= AGREEMENT and pval < ALPHA / max(1, len(inputs_x)):
             holds = "holds" if side == "above" else "fails"
             r = Restatement(condition, f"{p} > {t:.4g} (then it {holds})", (p,), agree, n)

@@ -35,6 +35,7 @@ from ..scenario.whatif import apply_sets
 from ._dynamic_quantities import dynamic_quantity, paired_interval
 from ._estimates import Estimate, Variant, has_roles
 from ._static_quantities import record_quantity, static_quantity
+from .drivers import draw_order, sampled_quantities
 
 if TYPE_CHECKING:
     from ..dynamics.result import DynamicsResult
@@ -257,8 +258,6 @@ class Evaluator:
     def hinges(
         self, holds: np.ndarray, estimates: list[Estimate]
     ) -> tuple[list[str], dict[str, tuple[float, float]]]:
-        from .diagnosis import sampled_quantities
-
         draws = estimates[0].draws
         if draws is None or holds.size < 8:
             return [], {}
@@ -280,7 +279,7 @@ class Evaluator:
             k = max(int(np.ceil(0.1 * x.size)), min(10, x.size // 4))
             if k < 5:
                 continue
-            order = np.argsort(x, kind="stable")
+            order = draw_order(draws, path, x)
             low, high = holds[order[:k]], holds[order[-k:]]
             pl, ph, p0 = float(low.mean()), float(high.mean()), float(holds.mean())
             shift = max(abs(pl - p0), abs(ph - p0))
