@@ -1,4 +1,4 @@
-"""``detente sensitivity``: global sensitivity of a reported quantity (SALib)."""
+"""``detente sensitivity``: global sensitivity of a reported quantity (Sobol or Morris)."""
 
 from __future__ import annotations
 
@@ -134,7 +134,7 @@ def sensitivity(
                 fig.savefig(tmp, format=plot.rsplit(".", 1)[-1] if "." in plot else "png", dpi=150)
     except DetenteError as err:
         fail(err)
-    except ValueError as err:  # SALib refuses a design (e.g. too few points)
+    except ValueError as err:  # a design refused (e.g. too few points for Morris)
         fail(str(err))
     if json_out:
         print_json(d)
