@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..data.records import panel_until, record_key
-from .kernel import AGREEMENT, LIMITED, SUBSTANTIVE
+from ._month import AGREEMENT, LIMITED, SUBSTANTIVE, smoothed_history
 from .level import initial_state
 
 if TYPE_CHECKING:
@@ -120,9 +120,7 @@ def _initial_counts(
             1e-9, 1 - par["provocation_excitation"]
         )
         return stationary.copy(), prior.copy(), "stationary"
-    h = np.zeros_like(memory)
-    for y in history:
-        h = memory * h + (1 - memory) * float(y)
+    h = smoothed_history(np.array(memory, float), np.array(history, float))
     events = float(np.sum(np.asarray(history, float)[-SALVO_WINDOW:]))
     if missile_history is None or len(missile_history) == 0:
         return h, prior.copy(), "record"
