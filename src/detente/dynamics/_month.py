@@ -215,20 +215,20 @@ def _is_talks(mode):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _pick(shares, last, u):  # pragma: no cover - compiled
-    """A logit's draw from its running shares (every option's; ``last`` the last option
-    available, -1 for none): the count of shares at or below ``u``."""
+def _pick(shares, k, r, last, u):  # pragma: no cover - compiled
+    """A logit's draw from its running shares ``shares[k, r]`` (every option's; ``last`` the
+    last option available, -1 for none): the count of shares at or below ``u``."""
     if last < 0:
         return DELAY
     pick = 0
     for j in range(4):
-        pick += shares[j] <= u
+        pick += shares[k, r, j] <= u
     return min(pick, last)
 
 
 @njit(cache=True)
-def _exponents(U, avail, tau, out, at):  # pragma: no cover - compiled
-    """``U_j / tau - max_k U_k / tau`` of the available options into ``out[at + j]``."""
+def _exponents(U, avail, tau, out, r, at):  # pragma: no cover - compiled
+    """``U_j / tau - max_k U_k / tau`` of the available options into ``out[r, at + j]``."""
     top = np.nan
     first = True
     for j in range(4):
@@ -242,7 +242,7 @@ def _exponents(U, avail, tau, out, at):  # pragma: no cover - compiled
             elif z > top:
                 top = z
     for j in range(4):
-        out[at + j] = U[j] / tau - top if avail[j] else 0.0
+        out[r, at + j] = U[j] / tau - top if avail[j] else 0.0
 
 
 @njit(cache=True)
@@ -262,7 +262,7 @@ def decide(
         recency = 0.0 if talks > 0 else par[r, RECENCY] * recency_e[r]
         n_engaging = 0.0
         for j in range(n_third):
-            ch = _pick(third_shares[j, r], third_last[j], u[r, N_FIXED + j])
+            ch = _pick(third_shares, j, r, third_last[j], u[r, N_FIXED + j])
             choices[r, third[j]] = ch
             n_engaging += 1.0 if (ch in (ENGAGE, CONCEDE)) else 0.0
         if t == 0:
@@ -322,13 +322,13 @@ def decide(
         Ud[PRESSURE] = par[r, D_PRESSURE_BASE] + par[r, D_ESCALATION] * (
             1.0 if instigate[r] else 0.0
         )
-        _exponents(Uc, avail_c, tau, expo[r], 0)
-        _exponents(Ud, avail_d, tau, expo[r], 4)
+        _exponents(Uc, avail_c, tau, expo, r, 0)
+        _exponents(Ud, avail_d, tau, expo, r, 4)
 
 
 @njit(cache=True)
-def _logit_pick(e, at, avail, u):  # pragma: no cover - compiled
-    """The logit's draw from ``exp`` of its exponents ``e[at:at + 4]``: the running sums of
+def _logit_pick(e, r, at, avail, u):  # pragma: no cover - compiled
+    """The logit's draw from ``exp`` of its exponents ``e[r, at:at + 4]``: the running sums of
     the available options' weights (an option not available repeats the sum before it, 0
     before the first), the count of running sums over the total at or below ``u``."""
     running = 0.0
@@ -336,7 +336,7 @@ def _logit_pick(e, at, avail, u):  # pragma: no cover - compiled
     last = -1
     for j in range(4):
         if avail[j]:
-            running = running + e[at + j] if started else e[at + j]
+            running = running + e[r, at + j] if started else e[r, at + j]
             started = True
             last = j
     if last < 0:
@@ -347,7 +347,7 @@ def _logit_pick(e, at, avail, u):  # pragma: no cover - compiled
     pick = 0
     for j in range(4):
         if avail[j]:
-            running = running + e[at + j] if started else e[at + j]
+            running = running + e[r, at + j] if started else e[r, at + j]
             started = True
         pick += running / total <= u
     return min(pick, last)
@@ -420,10 +420,10 @@ def resolve(
     provocations and the counts' (size, q) for :func:`counts`."""
     for r in range(u.shape[0]):
         talks = _is_talks(mode[r])
-        ch_c = _logit_pick(expo[r], 0, avail_c, u[r, U_CHOICE_C])
+        ch_c = _logit_pick(expo, r, 0, avail_c, u[r, U_CHOICE_C])
         if instigate[r]:
             ch_c = PRESSURE
-        ch_d = _logit_pick(expo[r], 4, avail_d, u[r, U_CHOICE_D])
+        ch_d = _logit_pick(expo, r, 4, avail_d, u[r, U_CHOICE_D])
         choices[r, c] = ch_c
         choices[r, d] = ch_d
         mode[r] = _transition(mode[r], ch_c, ch_d, instigate[r], zone[r])

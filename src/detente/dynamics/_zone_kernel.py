@@ -35,13 +35,14 @@ MAX_ISSUES = 128
 
 @njit(cache=True)
 def pairwise_sum(a, start, n):  # pragma: no cover - compiled
-    """``np.sum`` of ``a[start:start + n]`` (``n <= MAX_ISSUES``) in NumPy's order (its
-    pairwise summation of a contiguous run: plain below 8 terms, else eight accumulators)."""
+    """``np.sum`` of ``a[start:start + n]`` (``n <= MAX_ISSUES``) in NumPy's order: its
+    identity 0 plus the pairwise summation of the contiguous run (plain from -0 below 8
+    terms, else eight accumulators), so a sum of negative zeros is 0 as NumPy's."""
     if n < 8:
         res = -0.0
         for i in range(n):
             res += a[start + i]
-        return res
+        return 0.0 + res
     r0, r1, r2, r3 = a[start], a[start + 1], a[start + 2], a[start + 3]
     r4, r5, r6, r7 = a[start + 4], a[start + 5], a[start + 6], a[start + 7]
     i = 8
@@ -59,7 +60,7 @@ def pairwise_sum(a, start, n):  # pragma: no cover - compiled
     while i < n:
         res += a[start + i]
         i += 1
-    return res
+    return 0.0 + res
 
 
 @njit(cache=True)
