@@ -157,7 +157,7 @@ DRV = ("change_challenger", "change_defender", "distress", "dependency", "crisis
 D_CHANGE_C, D_CHANGE_D, D_DISTRESS, D_DEPENDENCY, D_CHANNEL = range(len(DRV))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _toward(r, who, other, f, pos, lo, hi, lo_set, hi_set, s_lo, s_hi):  # pragma: no cover
     """Move run ``r``'s actor ``who`` toward ``other``'s position by ``f`` (negative: away),
     its red lines alike (a bound that is not a red line stays where it is)."""
@@ -173,7 +173,7 @@ def _toward(r, who, other, f, pos, lo, hi, lo_set, hi_set, s_lo, s_hi):  # pragm
             hi[r, who, i] = min(max(old + f * max(0.0, target - old), s_lo[i]), s_hi[i])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _shift(v, toward_p, most):  # pragma: no cover - compiled
     """The leader's shift: below ``toward_p`` toward (positive), else away, sized uniformly."""
     if v < toward_p:
@@ -209,12 +209,12 @@ def politics(
     return n_due
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _is_talks(mode):  # pragma: no cover - compiled
     return mode in (LIMITED, SUBSTANTIVE, AGREEMENT)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _pick(shares, k, r, last, u):  # pragma: no cover - compiled
     """A logit's draw from its running shares ``shares[k, r]`` (every option's; ``last`` the
     last option available, -1 for none): the count of shares at or below ``u``."""
@@ -226,7 +226,7 @@ def _pick(shares, k, r, last, u):  # pragma: no cover - compiled
     return min(pick, last)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _exponents(U, avail, tau, out, r, at):  # pragma: no cover - compiled
     """``U_j / tau - max_k U_k / tau`` of the available options into ``out[r, at + j]``."""
     top = np.nan
@@ -326,7 +326,7 @@ def decide(
         _exponents(Ud, avail_d, tau, expo, r, 4)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _logit_pick(e, r, at, avail, u):  # pragma: no cover - compiled
     """The logit's draw from ``exp`` of its exponents ``e[r, at:at + 4]``: the running sums of
     the available options' weights (an option not available repeats the sum before it, 0
@@ -353,7 +353,7 @@ def _logit_pick(e, r, at, avail, u):  # pragma: no cover - compiled
     return min(pick, last)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _transition(mode, ch_c, ch_d, instigate, zone):  # pragma: no cover - compiled
     """The next mode from this month's choices (no fixed rates)."""
     eng_c = ch_c in (ENGAGE, CONCEDE)
@@ -391,7 +391,7 @@ def _transition(mode, ch_c, ch_d, instigate, zone):  # pragma: no cover - compil
     return mode
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _count_inputs(mean, size):  # pragma: no cover - compiled
     """:func:`detente.dynamics.kernel.nb_inverse`'s clean-up: (size, q)."""
     if mean != mean:
@@ -445,7 +445,7 @@ def resolve(
         size[1, r], q[1, r] = _count_inputs(salvo[r] * x, par[r, MISSILE_DISPERSION])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _invert(p0, size, q, u):  # pragma: no cover - compiled
     """The smallest ``k`` with ``F(k) >= u`` by the pmf recursion from ``p(0) = p0``."""
     pmf = p0

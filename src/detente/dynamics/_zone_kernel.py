@@ -33,7 +33,7 @@ _STRICT = float(STRICT_MARGIN)
 MAX_ISSUES = 128
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pairwise_sum(a, start, n):  # pragma: no cover - compiled
     """``np.sum`` of ``a[start:start + n]`` (``n <= MAX_ISSUES``) in NumPy's order: its
     identity 0 plus the pairwise summation of the contiguous run (plain from -0 below 8
@@ -63,7 +63,7 @@ def pairwise_sum(a, start, n):  # pragma: no cover - compiled
     return 0.0 + res
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _clip(x, lo, hi):  # pragma: no cover - compiled
     return min(max(x, lo), hi)
 
