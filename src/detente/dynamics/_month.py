@@ -192,6 +192,8 @@ def politics(
     every = t > 0 and t % RECOMPUTE_EVERY == 0
     n_due = 0
     for r in range(u.shape[0]):
+        # --- rule political_change: hazards; the new leader moves toward or away (the
+        # shift uniform decides the direction and the size, uniform in [0, leader_shift_max])
         h_c = drv[r, D_CHANGE_C] + par[r, ELECTION_CHANGE] * election_c
         h_d = drv[r, D_CHANGE_D] + par[r, ELECTION_CHANGE] * election_d
         change_c[r] = u[r, U_CHANGE_C] < h_c
@@ -202,6 +204,7 @@ def politics(
         if change_d[r]:
             f = _shift(u[r, U_SHIFT_D], par[r, SHIFT_TOWARD], par[r, SHIFT_MAX])
             _toward(r, d, c, f, pos, lo, hi, lo_set, hi_set, s_lo, s_hi)
+        # --- rule adversary_fatigue: the defender drifts toward the challenger
         if has_fatigue:
             _toward(r, d, c, fatigue[r], pos, lo, hi, lo_set, hi_set, s_lo, s_hi)
         due[r] = every or change_c[r] or change_d[r]
@@ -259,12 +262,16 @@ def decide(
     Ud = np.zeros(4)
     for r in range(u.shape[0]):
         talks = 1.0 if _is_talks(mode[r]) else 0.0
+        # --- rule talks_recency: the pull of talks that ended recently (off in talks)
         recency = 0.0 if talks > 0 else par[r, RECENCY] * recency_e[r]
+        # --- third parties: a logit over their tools' kinds
         n_engaging = 0.0
         for j in range(n_third):
             ch = _pick(third_shares, j, r, third_last[j], u[r, N_FIXED + j])
             choices[r, third[j]] = ch
             n_engaging += 1.0 if (ch in (ENGAGE, CONCEDE)) else 0.0
+        # the activity regime of provocations: quiet or active (a Markov chain; the first
+        # month's state drawn from the record's filtered probability)
         if t == 0:
             regime[r] = u[r, U_REGIME] < active[r]
         else:
@@ -273,6 +280,8 @@ def decide(
                 regime[r] = not regime[r]
         tau = par[r, TAU]
         distress = drv[r, D_DISTRESS]
+        # --- rules crisis_threat + crisis_inhibition (and deadlines: push[r, 2]): instigate
+        # a crisis or not
         U_crisis = (
             par[r, CRISIS_BASE]
             + par[r, CRISIS_EXERCISE] * ex
@@ -285,6 +294,8 @@ def decide(
         )
         instigate[r] = (u[r, U_CRISIS] < 1.0 / (1.0 + np.exp(-(U_crisis / tau)))) and can_press
         z = 1.0 if zone[r] else 0.0
+        # --- rules obduracy, desperation, weakness_blocks_reciprocity, third_party_push,
+        # deadlines (push[r, 0] talks, push[r, 1] agreement): the challenger
         Uc[DELAY] = 0.0
         Uc[ENGAGE] = (
             par[r, C_ENGAGE_BASE]
@@ -304,6 +315,7 @@ def decide(
             + push[r, 1]
         )
         Uc[PRESSURE] = 0.0
+        # --- rules crisis_communication, pressure_before_talks: the defender answers
         Ud[DELAY] = par[r, D_WAIT] * distress
         Ud[ENGAGE] = (
             par[r, D_ENGAGE_BASE]
