@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -162,9 +162,11 @@ def _shares(
     return shares, cols[-1]
 
 
-def _table(values: dict[str, np.ndarray], names: tuple[str, ...], idx: np.ndarray) -> np.ndarray:
-    """The entries ``names`` of ``values`` for the runs ``idx``, as one (runs, names) array."""
-    table = np.empty((len(idx), len(names)))
+def _table(values: dict[str, np.ndarray], names: tuple[str, ...], idx: Any) -> np.ndarray:
+    """The entries ``names`` of ``values`` for the runs ``idx`` (indices or a slice), as one
+    (runs, names) array."""
+    first = values[names[0]][idx]
+    table = np.empty((len(first), len(names)))
     for k, name in enumerate(names):
         table[:, k] = values[name][idx]
     return table
@@ -177,12 +179,13 @@ def play(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Play all months for the runs ``idx`` (vectorised over them)."""
-    P = {k: v[idx] for k, v in st.par.items()}
+    every_run = len(idx) == uniforms.shape[1] and bool(np.all(idx == np.arange(len(idx))))
+    rows = slice(None) if every_run else idx  # all runs: views, not copies
+    P = {k: v[rows] for k, v in st.par.items()}
     c, d = st.roles.challenger, st.roles.defender
     T, R = uniforms.shape[0], len(idx)
-    par, drv = _table(st.par, m.PAR, idx), _table(st.drv, m.DRV, idx)
+    par, drv = _table(st.par, m.PAR, rows), _table(st.drv, m.DRV, rows)
     tau = P["logit_noise"]
-    every_run = len(idx) == uniforms.shape[1] and bool(np.all(idx == np.arange(len(idx))))
     # the runs' own arrays (all of them: no copy; positions and red lines are copied below)
     arrays = st.arrays if every_run and st.arrays.n_draws == len(idx) else st.arrays.take(idx)
     # the stances: positions and red lines per run, moved by political change and fatigue
