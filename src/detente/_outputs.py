@@ -24,19 +24,27 @@ import os
 import signal
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
-from .errors import OutputError, Problem
+from .errors import DetenteError, OutputError, Problem
 
 __all__ = [
+    "Refusal",
     "atomic_path",
+    "check_folder",
+    "check_name",
     "check_output",
     "check_outputs",
     "install_signal_handlers",
+    "stat_target",
     "write_atomic",
 ]
+
+#: How a check refuses a path: ``refuse(option, path, message, hint)`` builds the error
+#: (an :class:`~detente.errors.OutputError` here, a ``StoreError`` for a run store).
+Refusal = Callable[[str, str, str, str], DetenteError]
 
 #: Pseudo file systems no report belongs in.
 _FORBIDDEN_ROOTS = ("/proc", "/sys")
@@ -51,6 +59,37 @@ def _real(path: str | os.PathLike[str]) -> Path:
     return Path(os.path.realpath(os.path.abspath(os.fspath(path))))
 
 
+def check_name(name: str, option: str, refuse: Refusal) -> None:
+    """Refuse, through ``refuse``, a target name that is empty or ends in a slash (a folder);
+    shared by every output and the run store (:mod:`detente.store`)."""
+    if not name or name.endswith(("/", os.sep)):
+        raise refuse(option, name, "names a folder, not a file", "give a file name")
+
+
+def stat_target(name: str, where: Path, option: str, refuse: Refusal) -> os.stat_result | None:
+    """The ``stat`` of the file a target ``name`` lands on (``where``), or ``None`` if there
+    is none yet. Refuses, through ``refuse``, a path that cannot be inspected (permission
+    denied on a folder, a loop of links, ...)."""
+    try:
+        return os.stat(where)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise refuse(
+            option, name, f"cannot be inspected ({err.strerror})", "check the path"
+        ) from None
+
+
+def check_folder(name: str, where: Path, option: str, refuse: Refusal, hint: str) -> None:
+    """Refuse, through ``refuse``, a target ``name`` whose folder (``where``'s parent) does
+    not exist or may not be written (``hint`` says what to do then)."""
+    parent = where.parent
+    if not parent.is_dir():
+        raise refuse(option, name, f"the folder {parent} does not exist", "create it first")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise refuse(option, name, f"the folder {parent} is not writable", hint)
+
+
 def check_output(path: str | os.PathLike[str], option: str = "") -> Path:
     """Check that ``path`` can be written as a regular file; return where the write lands.
 
@@ -58,8 +97,7 @@ def check_output(path: str | os.PathLike[str], option: str = "") -> Path:
     path otherwise. Nothing is created.
     """
     name = os.fspath(path)
-    if not name or name.endswith(("/", os.sep)):
-        raise _refuse(option, name, "names a folder, not a file", "give a file name")
+    check_name(name, option, _refuse)
     real = _real(name)
     for root in _FORBIDDEN_ROOTS:
         if real == Path(root) or Path(root) in real.parents:
@@ -69,14 +107,7 @@ def check_output(path: str | os.PathLike[str], option: str = "") -> Path:
                 f"is under {root}, where reports cannot be written",
                 "write to a file in an ordinary folder",
             )
-    try:
-        st = os.stat(real)
-    except FileNotFoundError:
-        st = None
-    except OSError as err:
-        raise _refuse(
-            option, name, f"cannot be inspected ({err.strerror})", "check the path"
-        ) from None
+    st = stat_target(name, real, option, _refuse)
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
             raise _refuse(option, name, "is a folder", "give a file name inside it")
@@ -89,13 +120,7 @@ def check_output(path: str | os.PathLike[str], option: str = "") -> Path:
             )
         if not os.access(real, os.W_OK):
             raise _refuse(option, name, "is read-only", "choose another file or change its mode")
-    parent = real.parent
-    if not parent.is_dir():
-        raise _refuse(option, name, f"the folder {parent} does not exist", "create it first")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise _refuse(
-            option, name, f"the folder {parent} is not writable", "write somewhere you may"
-        )
+    check_folder(name, real, option, _refuse, "write somewhere you may")
     return real
 
 

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .._outputs import check_folder, check_name, stat_target
 from ..errors import DetenteError, Problem
 
 __all__ = ["DUCKDB_CONFIG", "LOCK_TIMEOUT", "StoreError", "check_store_path", "connect"]
@@ -82,17 +83,9 @@ def check_store_path(
     the path otherwise. Nothing is created or opened.
     """
     name = os.fspath(path)
+    check_name(name, option, _refuse)
     p = Path(name).expanduser()
-    if not name or name.endswith(("/", os.sep)):
-        raise _refuse(option, name, "names a folder, not a file", "give a file name")
-    try:
-        st = os.stat(p)
-    except FileNotFoundError:
-        st = None
-    except OSError as err:
-        raise _refuse(
-            option, name, f"cannot be inspected ({err.strerror})", "check the path"
-        ) from err
+    st = stat_target(name, p, option, _refuse)
     if st is None:
         if not create:
             raise _refuse(
@@ -101,13 +94,7 @@ def check_store_path(
                 "there is no run store here",
                 "check the path, or record runs first with --store PATH on run, diagnose, ...",
             )
-        parent = p.absolute().parent
-        if not parent.is_dir():
-            raise _refuse(option, name, f"the folder {parent} does not exist", "create it first")
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise _refuse(
-                option, name, f"the folder {parent} is not writable", "give a store you may write"
-            )
+        check_folder(name, p.absolute(), option, _refuse, "give a store you may write")
         return p
     if stat.S_ISDIR(st.st_mode):
         raise _refuse(option, name, "is a folder", "give a store file (e.g. PATH/runs.duckdb)")
