@@ -38,14 +38,19 @@ def test_the_notice_is_given_once_and_only_when_code_is_missing(tmp_path, monkey
     present = tmp_path / "f.nbi"
     present.write_text("")
     heard: list[str] = []
-    monkeypatch.setitem(_numba_cache._STATE, "announced", False)
+    monkeypatch.setitem(_numba_cache._STATE, "announced", set())
     monkeypatch.setitem(_numba_cache._STATE, "notice", heard.append)
     assert not _numba_cache.announce_if_uncached([dispatcher(present)])
     assert heard == []
     missing = dispatcher(tmp_path / "missing.nbi")
     assert _numba_cache.announce_if_uncached([dispatcher(present), missing])
     assert _numba_cache.announce_if_uncached([missing])
-    assert heard == ["compiling the exchange model, first run only"]
+    assert heard == ["compiling the exchange model, first run only (about a minute)"]
+    # another compiled part has its own notice, also given once
+    text = _numba_cache.MONTHLY_LOOP_NOTICE
+    assert _numba_cache.announce_if_uncached([missing], text)
+    assert _numba_cache.announce_if_uncached([missing], text)
+    assert heard[1:] == [text]
 
 
 @pytest.mark.slow

@@ -7,9 +7,9 @@ cached. The cache goes to the user's cache directory (``platformdirs``:
 :mod:`detente.models._exchange_kernel` calls it first thing.
 
 While the compiled code is missing from the cache, :func:`announce_if_uncached` calls the
-notice set by :func:`set_notice` once per process ("compiling the exchange model, first run
-only"); the command line sets one that prints on standard error. The library prints nothing
-by itself.
+notice set by :func:`set_notice` once per process and notice ("compiling the exchange model,
+first run only (about a minute)", or the crisis dynamics' monthly loop's); the command line
+sets one that prints on standard error. The library prints nothing by itself.
 """
 
 from __future__ import annotations
@@ -22,11 +22,20 @@ from typing import Any
 
 import platformdirs
 
-__all__ = ["NOTICE", "announce_if_uncached", "cache_dir", "configure", "set_notice"]
+__all__ = [
+    "MONTHLY_LOOP_NOTICE",
+    "NOTICE",
+    "announce_if_uncached",
+    "cache_dir",
+    "configure",
+    "set_notice",
+]
 
-NOTICE = "compiling the exchange model, first run only"
+NOTICE = "compiling the exchange model, first run only (about a minute)"
+#: The notice of the crisis dynamics' compiled monthly loop (:mod:`detente.dynamics`).
+MONTHLY_LOOP_NOTICE = "compiling the simulation's monthly loop, first run only (a few seconds)"
 
-_STATE: dict[str, Any] = {"notice": None, "announced": False}
+_STATE: dict[str, Any] = {"notice": None, "announced": set()}
 
 
 def cache_dir() -> Path:
@@ -49,18 +58,19 @@ def configure() -> Path:
 
 
 def set_notice(callback: Callable[[str], None] | None) -> None:
-    """Call ``callback(NOTICE)`` the first time compiled code is found missing (None: silent)."""
+    """Call ``callback(text)`` the first time compiled code is found missing (None: silent)."""
     _STATE["notice"] = callback
 
 
-def announce_if_uncached(dispatchers: Iterable[Any]) -> bool:
-    """Whether some numba dispatcher has no cached code yet; if so, give the notice (once)."""
+def announce_if_uncached(dispatchers: Iterable[Any], text: str = NOTICE) -> bool:
+    """Whether some numba dispatcher has no cached code yet; if so, give the notice ``text``
+    (once per process and text)."""
     try:
         missing = any(not os.path.exists(d._cache._cache_file._index_path) for d in dispatchers)
     except AttributeError:  # numba's cache internals changed: no notice rather than a crash
         return False
     notice = _STATE["notice"]
-    if missing and notice is not None and not _STATE["announced"]:
-        _STATE["announced"] = True
-        notice(NOTICE)
+    if missing and notice is not None and text not in _STATE["announced"]:
+        _STATE["announced"].add(text)
+        notice(text)
     return missing

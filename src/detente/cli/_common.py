@@ -231,7 +231,7 @@ def main() -> None:
     install_signal_handlers()
     set_notice(
         lambda text: err_console.print(
-            f"{text} (about a minute; cached in {cache_dir()})", markup=False, highlight=False
+            f"{text}; cached in {cache_dir()}", markup=False, highlight=False
         )
     )
     try:

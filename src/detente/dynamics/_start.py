@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..data.records import panel_until, record_key
-from .kernel import AGREEMENT, LIMITED, SUBSTANTIVE
+from ._month import AGREEMENT, LIMITED, SUBSTANTIVE, smoothed_history
 from .level import initial_state
 
 if TYPE_CHECKING:
@@ -26,14 +26,30 @@ SALVO_WINDOW = 36
 
 
 def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Provocation and missile counts of the scenario's record up to ``start``, if covered."""
+    """Provocation and missile counts of the scenario's record up to ``start``, if covered
+    (remembered per record and start month, read-only: every variant of a case reads them)."""
     if s.roles is None or s.roles.record is None:
         return None
+    key = (record_key(s.roles.record), start)
+    with _START_LOCK:
+        if key in _HISTORIES:
+            return _HISTORIES[key]
     panel = panel_until(s.roles.record, start)
-    if panel is None:
-        return None
-    missiles = panel["missiles"] if "missiles" in panel else panel["provocations"] * 0
-    return panel["provocations"].to_numpy(float), missiles.to_numpy(float)
+    history = None
+    if panel is not None:
+        missiles = panel["missiles"] if "missiles" in panel else panel["provocations"] * 0
+        history = (np.array(panel["provocations"], float), np.array(missiles, float))
+        for a in history:
+            a.flags.writeable = False
+    with _START_LOCK:
+        if len(_HISTORIES) >= 64:
+            _HISTORIES.clear()
+        _HISTORIES[key] = history
+    return history
+
+
+#: :func:`_record_history`'s memory: (record's key, start) -> the counts (or None).
+_HISTORIES: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray] | None] = {}
 
 
 #: :func:`_start_state`'s memory: (record's key, start, parameters, overrides) -> the start
@@ -120,9 +136,9 @@ def _initial_counts(
             1e-9, 1 - par["provocation_excitation"]
         )
         return stationary.copy(), prior.copy(), "stationary"
-    h = np.zeros_like(memory)
-    for y in history:
-        h = memory * h + (1 - memory) * float(y)
+    # the same recursion for every run with the same memory (one per group of draws)
+    values, back = np.unique(np.asarray(memory, float), return_inverse=True)
+    h = smoothed_history(values, np.array(history, float))[back.ravel()]
     events = float(np.sum(np.asarray(history, float)[-SALVO_WINDOW:]))
     if missile_history is None or len(missile_history) == 0:
         return h, prior.copy(), "record"

@@ -1,8 +1,8 @@
 """The mechanisms of the dynamics as named rules.
 
 Each :class:`Rule` names a mechanism and says what it does in the monthly simulation; the
-kernel (:mod:`detente.dynamics.kernel`) implements each rule in a block commented with its
-name, and :data:`RULES` is what ``docs/dynamics.md`` and ``detente simulate --rules`` list.
+monthly loop (:mod:`detente.dynamics.kernel` and its compiled steps in
+:mod:`detente.dynamics._month`) implements each rule in a block commented with its name, and :data:`RULES` is what ``docs/dynamics.md`` and ``detente simulate --rules`` list.
 The basis of each rule in the flagship's source (the sentence it rests on, with its
 locator) is quoted in ``docs/dynamics.md``: the engine itself names no case.
 

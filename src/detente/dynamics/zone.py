@@ -48,11 +48,13 @@ from ..core import (
 )
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays
+from ._zone_kernel import MAX_ISSUES, zone_rows
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
 
 __all__ = [
+    "MonthlyZone",
     "closed_form_zone",
     "controllers_note",
     "holders",
@@ -165,3 +167,80 @@ def zone_and_gap(
 def subset(arrays: ScenarioArrays, idx: np.ndarray) -> ScenarioArrays:
     """The draws ``idx`` of a batched :class:`ScenarioArrays`."""
     return arrays.take(idx)
+
+
+class MonthlyZone:
+    """The zone and gap of the monthly loop: :func:`zone_and_gap` of the runs' arrays at
+    their current stances, for a few runs at a time.
+
+    What the monthly moves leave alone (who must agree, the weights, the status quo, the
+    agreement cost) is read once; with one or two veto players and linear utilities the
+    closed form runs compiled, run by run (up to :data:`MAX_ISSUES` issues) (:mod:`detente.dynamics._zone_kernel`, the same
+    floats as :func:`closed_form_zone`), otherwise :func:`zone_and_gap` on the runs' arrays.
+
+    Parameters
+    ----------
+    arrays : ScenarioArrays
+        The runs' arrays (batched, one draw per run).
+    kernel : str
+        As :func:`zone_and_gap`.
+    holders : tuple of tuple of bool
+        The core's veto matrix as :attr:`detente.dynamics.kernel.Setup.holders` has it (()
+        for the arrays' veto players on every issue).
+    """
+
+    def __init__(
+        self, arrays: ScenarioArrays, kernel: str, holders: tuple[tuple[bool, ...], ...] = ()
+    ) -> None:
+        self.arrays = arrays
+        self.kernel = kernel
+        self.holders = np.array(holders, dtype=bool) if holders else None
+        self.compiled = False
+        if kernel not in ("auto", "diagnosis"):
+            return
+        seen = arrays if self.holders is None else apply_veto_matrix(arrays, self.holders)
+        inp = bargaining_inputs(seen)
+        _n, V, n_issues = inp.weights.shape
+        if V > 2 or n_issues > MAX_ISSUES or not np.all(inp.curvature == 1.0):
+            return  # the certificates and the LP, or closed_form_zone's own error
+        self.compiled = True
+        veto = np.asarray(inp.veto_index, np.int64)
+        self.veto = veto
+        self.held = (
+            np.ones((veto.size, arrays.n_issues), bool)
+            if self.holders is None or not self.holders.any()
+            else np.array(self.holders[veto], order="C")
+        )
+        self.weights = np.array(inp.weights, order="C")
+        self.status_quo = np.array(inp.status_quo, order="C")
+        self.cost = np.array(inp.agreement_cost, float)
+        self.indifferent = np.array(inp.indifferent, order="C")
+        self.s_lo = np.array(arrays.scale_low, float)
+        self.s_hi = np.array(arrays.scale_high, float)
+        self.width = self.s_hi - self.s_lo
+
+    def __call__(
+        self,
+        positions: np.ndarray,
+        red_low: np.ndarray,
+        red_high: np.ndarray,
+        rows: np.ndarray,
+        zone: np.ndarray,
+        gap: np.ndarray,
+    ) -> None:
+        """Write the zone and gap of the runs ``rows`` at the stances given (runs, actors,
+        issues) into ``zone`` and ``gap`` (runs,)."""
+        if self.compiled:
+            zone_rows(
+                np.asarray(rows, np.int64), positions, red_low, red_high, self.veto, self.held,
+                self.weights, self.status_quo, self.cost, self.indifferent, self.s_lo,
+                self.s_hi, self.width, zone, gap,
+            )  # fmt: skip
+            return
+        moved = replace(
+            self.arrays.take(rows),
+            positions=positions[rows],
+            red_low=red_low[rows],
+            red_high=red_high[rows],
+        )
+        zone[rows], gap[rows] = zone_and_gap(moved, kernel=self.kernel, holders=self.holders)
