@@ -88,10 +88,12 @@ def draw_order(draws: ScenarioArrays, path: str, x: np.ndarray) -> np.ndarray:
     claims' checks sort the same inputs of the same draws for every condition. An ``x`` that
     differs from the one sorted at that path is sorted anew.
 
-    >>> from detente.scenario import load_bundled
-    >>> d = load_bundled("us-dprk-2021").sample(5, 1)
-    >>> x = d.capabilities[:, 0]
-    >>> bool(np.array_equal(draw_order(d, "usa.capability", x), np.argsort(x, kind="stable")))
+    >>> from detente.testing import make_scenario
+    >>> d = make_scenario({"a": {"capability": 1, "stances": {"x": (0, 1)}}}, ["x"]).sample(5, 1)
+    >>> x = np.array([3.0, 1.0, 2.0, 1.0, 0.0])
+    >>> draw_order(d, "a.capability", x).tolist()
+    [4, 1, 3, 2, 0]
+    >>> draw_order(d, "a.capability", x) is draw_order(d, "a.capability", x.copy())
     True
     """
     seen = _ORDERS.setdefault(draws, {})
