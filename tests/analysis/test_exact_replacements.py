@@ -96,3 +96,16 @@ def test_fishers_test_by_hand():
     assert fisher_exact_two_sided([[2, 2], [2, 2]]) == 1.0  # the most probable table
     assert hypergeom_upper_tail(3, 8, 4, 4) == (16 + 1) / 70
     assert hypergeom_upper_tail(0, 8, 4, 4) == 1.0
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["detente._sobol", "detente.analysis._saltelli", "detente.analysis._exact_tests",
+     "detente.analysis.drivers", "detente._json"],
+)  # fmt: skip
+def test_the_docstring_examples_hold(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
