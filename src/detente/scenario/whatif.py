@@ -22,6 +22,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, ScenarioError, UnknownPathError
+from ._pin import pinned_in_range
 from ._yaml_guards import MAX_ABS, number_problem
 
 if TYPE_CHECKING:
@@ -60,12 +61,18 @@ def apply_sets(
     s: Scenario, assignments: list[str] | tuple[str, ...], *, pin: bool = False
 ) -> Scenario:
     """Apply ``PATH=VALUE`` assignments in order (``pin=True``: fix each number; see
-    :func:`apply_set`)."""
+    :func:`apply_set`). A number pinned inside its stated range is not validated again with
+    the whole scenario (:func:`~._pin.pinned_in_range`: the same scenario)."""
     for text in assignments:
         path, value = parse_assignment(text, "--pin" if pin else "--set")
-        s = apply_set(
-            s, path, value, pin=pin, why=f"{'pinned' if pin else 'what-if'}: {path} = {value}"
-        )
+        why = f"{'pinned' if pin else 'what-if'}: {path} = {value}"
+        fast = None
+        if pin:
+            try:
+                fast = pinned_in_range(s, path, _number(path, value), why)
+            except ScenarioError:  # apply_set says what is wrong, where it says it
+                fast = None
+        s = fast if fast is not None else apply_set(s, path, value, pin=pin, why=why)
     return s
 
 
