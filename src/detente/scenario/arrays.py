@@ -204,17 +204,13 @@ class ScenarioArrays:
                     else:
                         rhi[..., k, j] = getter(f"{a.id}.red_lines.{iss.id}", rl.bound)
         drivers = {
-            k: np.broadcast_to(getter(f"drivers.{k}", d.value), batch).astype(float)
-            for k, d in s.drivers.items()
+            k: _per_draw(getter(f"drivers.{k}", d.value), batch) for k, d in s.drivers.items()
         }
         params = {
-            k: np.broadcast_to(getter(f"parameters.{k}", p.value), batch).astype(float)
-            for k, p in s.parameters.items()
+            k: _per_draw(getter(f"parameters.{k}", p.value), batch) for k, p in s.parameters.items()
         }
         events = {
-            e.id: np.broadcast_to(getter(f"events.{e.id}.effect.by", e.effect.by), batch).astype(
-                float
-            )
+            e.id: _per_draw(getter(f"events.{e.id}.effect.by", e.effect.by), batch)
             for e in s.events
             if e.effect is not None and e.effect.by is not None
         }
@@ -235,6 +231,14 @@ class ScenarioArrays:
             parameters=params,
             events=events,
         )
+
+
+def _per_draw(x: np.ndarray | np.float64, batch: tuple[int, ...]) -> np.ndarray:
+    """``x`` as a float array of the batch's shape, one entry per draw (a fixed number is
+    filled in: most of a scenario's parameters are, and a run builds some 130 batches)."""
+    if np.ndim(x) == 0:
+        return np.full(batch, float(x))
+    return np.broadcast_to(x, batch).astype(float)
 
 
 def _mode_uniform(q: Quantity, shape: tuple[int, ...]) -> np.ndarray:
