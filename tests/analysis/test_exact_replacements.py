@@ -109,3 +109,13 @@ def test_the_docstring_examples_hold(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_beyond_the_exact_limit_the_p_values_are_scipys():
+    from detente.analysis._exact_tests import EXACT_LIMIT
+
+    n = EXACT_LIMIT + 1000
+    table = [[n // 4, n // 4], [n // 4 - 60, n - 3 * (n // 4) + 60]]
+    assert fisher_exact_two_sided(table) == float(fisher_exact(table).pvalue)
+    k, total, drawn = n // 4 + 200, n // 2, n // 2
+    assert hypergeom_upper_tail(k, n, total, drawn) == float(hypergeom.sf(k - 1, n, total, drawn))

@@ -5,14 +5,19 @@ p-values with its significance level. They are the exact values (sums of binomia
 in Python's integers, one rounding at the end), which scipy's ``hypergeom.sf`` and
 ``fisher_exact`` evaluate in floating point to within a few units of the last digit; the
 check reads only which side of the level a p-value falls on. Computed here because importing
-:mod:`scipy.stats` costs some 0.3 s of CPU, a tenth of a flagship ``detente run``.
+:mod:`scipy.stats` costs some 0.3 s of CPU, a tenth of a flagship ``detente run``. Beyond
+:data:`EXACT_LIMIT` draws the integers grow too long (a binomial coefficient of 100,000 draws
+has some 30,000 digits) and scipy computes the p-value, imported there only.
 """
 
 from __future__ import annotations
 
 from math import comb
 
-__all__ = ["fisher_exact_two_sided", "hypergeom_upper_tail"]
+__all__ = ["EXACT_LIMIT", "fisher_exact_two_sided", "hypergeom_upper_tail"]
+
+#: The most draws (items of a table) summed in exact integers (about 0.1 s for a test there).
+EXACT_LIMIT = 20_000
 
 #: Relative tolerance under which two tables are equally probable (scipy's, R's ``fisher.test``).
 _TIE = 10**14
@@ -35,6 +40,10 @@ def hypergeom_upper_tail(k: int, population: int, successes: int, drawn: int) ->
     >>> hypergeom_upper_tail(2, 4, 2, 2)  # both successes drawn: 1 of C(4, 2) = 6 ways
     0.16666666666666666
     """
+    if population > EXACT_LIMIT:
+        from scipy.stats import hypergeom  # imported only for so many draws (module doc)
+
+        return float(hypergeom.sf(k - 1, population, successes, drawn))
     lo, w = _weights(successes, population - successes, drawn)
     return sum(w[max(0, k - lo) :]) / comb(population, drawn)
 
@@ -51,6 +60,10 @@ def fisher_exact_two_sided(table: list[list[int]]) -> float:
     """
     (a, b), (c, d) = table
     row1, row2, col1 = a + b, c + d, a + c
+    if row1 + row2 > EXACT_LIMIT:
+        from scipy.stats import fisher_exact  # imported only for so many draws (module doc)
+
+        return float(fisher_exact(table).pvalue)
     lo, w = _weights(row1, row2, col1)
     hi = lo + len(w) - 1
     mode = int((col1 + 1) * (row1 + 1) / (row1 + row2 + 2))
