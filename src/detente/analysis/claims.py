@@ -314,6 +314,7 @@ def evaluate_claims(
         if progress is not None:
             progress(claim.id)
         out.append(_evaluate(claim, ev))
+    ev.forget_pinned()  # the structural check's corners are done: free their simulations
     return ClaimsReport(scenario.id, ev.draws, ev.seed, tuple(out))
 
 

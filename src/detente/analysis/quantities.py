@@ -126,6 +126,11 @@ class Evaluator:
             self._pinned[sets] = have
         return have
 
+    def forget_pinned(self) -> None:
+        """Drop the evaluators of :meth:`pinned` (and their simulations): the pipeline keeps
+        its evaluator with the report, the corners' simulations are read once."""
+        self._pinned.clear()
+
     @property
     def baseline(self) -> Variant:
         return self.variant()
