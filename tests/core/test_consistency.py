@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 from detente.analysis.diagnosis import diagnose
 from detente.analysis.quantities import Evaluator
@@ -97,8 +97,37 @@ def test_every_part_gives_the_cores_zone_verdict(s: Scenario) -> None:
     assert (float(sim_gap[0]) == 0.0) == is_open
 
 
+#: Found by Hypothesis: an actor whose ideal point is 1e-308 from the status quo has a best
+#: gain within the core's strict margin; the Nash family divided by it and overflowed.
+_TINY_GAIN = Scenario.model_validate(
+    {
+        "meta": {"id": "generated", "title": "0"},
+        "salience_max": 1.0,
+        "issues": [{"id": "aa", "label": "aa", "low": 0.0, "high": 3.0}],
+        "actors": [
+            {
+                "id": "a",
+                "label": "0",
+                "capability": 0.0,
+                "veto": False,
+                "stances": {"aa": {"position": 1.0, "salience": 1.0}},
+            },
+            {
+                "id": "b",
+                "label": "0",
+                "capability": 0.0,
+                "veto": False,
+                "stances": {"aa": {"position": 1.1125369292536007e-308, "salience": 1.0}},
+            },
+        ],
+        "status_quo": {"aa": 0.0},
+    }
+)
+
+
 @EXAMPLES
 @given(generated)
+@example(s=_TINY_GAIN)
 def test_the_nash_family_reports_a_deal_only_where_the_zone_is_open(s: Scenario) -> None:
     is_open = bool(win_set_gap(agreement_arrays(s)).zone_nonempty)
     for name in NASH_FAMILY:

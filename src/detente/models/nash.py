@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from .._sobol import sobol_points
-from ..core import GapResult, agreement_arrays, win_set_gap
+from ..core import STRICT_MARGIN, GapResult, agreement_arrays, win_set_gap
 from ..errors import ModelError
 from ..scenario.arrays import ScenarioArrays, as_generator
 from ._nash_problem import (
@@ -174,7 +174,9 @@ class _Bargaining(ModelSettings):
                 or np.any(p.high < arrays.scale_high[active])
             )
             for k, b in enumerate(best):
-                if b <= 0:
+                # the core's strict preference: a gain within its margin is no gain (a best
+                # gain of 1e-308 would also overflow every share of it below)
+                if b <= STRICT_MARGIN:
                     where = "within the red lines " if boxed else ""
                     reasons.append(
                         f"{p.players[k]} cannot gain: no package {where}is better for it than "
