@@ -145,6 +145,34 @@ def _month_uniforms(
     return uniforms
 
 
+#: The level's normal innovations and start uniforms of the last few (seed, months, runs),
+#: read-only (the monthly loop only reads them): every variant of a run shares them.
+_LEVEL: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _level_draws(
+    seed: int | None, level_ss: np.random.SeedSequence, months: int, runs: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(months, runs)`` standard normals and ``runs`` uniforms, in this order, from the
+    level's stream: the same for the same integer seed and sizes, so kept for the next
+    variant."""
+    key = None if seed is None else (int(seed), months, runs)
+    with _UNIFORMS_LOCK:
+        kept = _LEVEL.get(key) if key is not None else None
+    if kept is not None:
+        return kept
+    rng = np.random.default_rng(level_ss)
+    noise = rng.standard_normal((months, runs))
+    u = rng.random(runs)
+    if key is not None:
+        noise.flags.writeable = u.flags.writeable = False
+        with _UNIFORMS_LOCK:
+            while len(_LEVEL) >= _UNIFORMS_KEPT:
+                _LEVEL.pop(next(iter(_LEVEL)))
+            _LEVEL[key] = (noise, u)
+    return noise, u
+
+
 def _prepare(
     s: Scenario,
     months: int,
@@ -210,9 +238,8 @@ def _prepare(
     veto = (roles.challenger, roles.defender)
     n_cols = N_FIXED + len(roles.third)
     uniforms = _month_uniforms(seed, month_ss, months, runs, n_cols)
-    level_rng = np.random.default_rng(level_ss)
-    level_noise = level_rng.standard_normal((months, runs))
-    active, level0 = start_draw(state, level_rng.random(runs))
+    level_noise, level_u = _level_draws(seed, level_ss, months, runs)
+    active, level0 = start_draw(state, level_u)
     setup = Setup(
         arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
         mode0, excitation, salvo, active, level_noise, level0,
