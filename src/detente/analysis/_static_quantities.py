@@ -36,7 +36,7 @@ def record_quantity(v: Variant, name: str, a: dict[str, Any]) -> Estimate:
 
     try:
         rec = load_record(record)
-        events = rec.events
+        events = rec.columns_of_events  # the events' columns as arrays (no pandas in a run)
     except DetenteError as err:
         raise ModelError("not applicable: " + "; ".join(err.lines())) from err
     since, until = str(a["since"]), str(a["until"])
@@ -45,18 +45,18 @@ def record_quantity(v: Variant, name: str, a: dict[str, Any]) -> Estimate:
             f"not applicable: record_rate runs from {since} to {until}, which is backwards"
         )
     who = a.get("actor")
-    month = events["date"].str[:7]
-    kinds = {str(a["kind"]), *(str(k) for k in a.get("kinds") or ())}
-    sel = events["kind"].isin(kinds) & (month >= since) & (month <= until)
+    month = np.array([d[:7] for d in events["date"].tolist()], dtype=str)
+    kinds = [str(a["kind"]), *(str(k) for k in a.get("kinds") or ())]
+    sel = np.isin(events["kind"], kinds) & (month >= since) & (month <= until)
     if a.get("sources"):
-        sel &= events["source"].isin([str(x) for x in a["sources"]])
+        sel &= np.isin(events["source"], [str(x) for x in a["sources"]])
     if who is not None:
         # a role reads the record's actors in that role (its manifest's roles:); a record
         # without them names the case's actors, so the case's id in the role is read too
         names = {who}
         if who in ("challenger", "defender"):
             names = rec.actors_in_role(who) if rec.roles else {who, getattr(roles, who)}
-        sel &= events["actor"].isin(names)
+        sel &= np.isin(events["actor"], list(names))
     n = int(sel.sum())
     y0, m0 = (int(x) for x in since.split("-"))
     y1, m1 = (int(x) for x in until.split("-"))

@@ -24,6 +24,11 @@ count of each declared series, ``talks`` (any talks, limited talks or agreement)
 live in ``detente/data/records/<id>/``; :func:`load_record` takes an id, a folder, or a
 user's own CSV file of dated events.
 
+A record is read and counted with NumPy (:meth:`Record.columns`: the panel as arrays, what
+the simulation reads); the pandas views (:attr:`Record.events`, :meth:`Record.panel`,
+``start`` and ``end`` as ``pd.Period``) are built where they are asked for, so a simulation
+does not import pandas.
+
 A user's record is one CSV file with the columns ``date`` (``YYYY-MM`` or ``YYYY-MM-DD``),
 ``kind`` (one of :data:`KINDS`) and ``actor`` (an actor id of the case or a role), and
 optionally ``label``, ``source`` and ``cite``; it covers the months from its first to its
@@ -33,17 +38,24 @@ once with its line (:func:`read_events_csv`).
 
 from __future__ import annotations
 
+import csv
+import datetime
+import io
+import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, DetenteError
 from ..scenario.case import EVENT_KINDS
 from ..scenario.io import guarded_yaml, read_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "COLUMNS",
@@ -84,18 +96,53 @@ class RecordFileError(DataError):
         return list(self.problems)
 
 
+def month_index(text: str) -> int | None:
+    """``YYYY-MM`` (or the month of ``YYYY-MM-DD``) as a count of months (year x 12 + month
+    - 1), or None when the text is not such a date."""
+    t = str(text).strip()
+    if not _MONTH.fullmatch(t):
+        return None
+    y, m = int(t[:4]), int(t[5:7])
+    if len(t) == 10:
+        try:
+            datetime.date(y, m, int(t[8:]))
+        except ValueError:
+            return None
+    return y * 12 + m - 1 if 1 <= m <= 12 else None
+
+
+def month_label(k: int) -> str:
+    """The ``YYYY-MM`` of a count of months (:func:`month_index`)."""
+    return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+
+_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
+def _span_month(record: str, text: Any) -> int:
+    k = month_index(str(text)[:7])
+    if k is None:
+        raise DataError(f"record {record}: {text!r} is not a month; write YYYY-MM")
+    return k
+
+
 @dataclass(frozen=True, eq=False)
 class Record:
-    """A loaded record: manifest fields and the events table (``month`` column added)."""
+    """A loaded record: manifest fields and the events' columns (:attr:`columns_of_events`,
+    strings, with ``month`` a count of months); ``start``, ``end`` and :attr:`events` are
+    their pandas views."""
 
     id: str
     title: str
-    start: pd.Period
-    end: pd.Period
-    events: pd.DataFrame
+    #: The first and last months covered, as counts of months (:func:`month_index`).
+    first: int
+    last: int
+    #: The events' columns (:data:`COLUMNS`, in file order; ``month``: counts of months).
+    columns_of_events: dict[str, np.ndarray]
     sources: dict[str, str]
     series: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    observed: dict[str, tuple[pd.Period, pd.Period]] = field(default_factory=dict)
+    #: The span each source covers, ``YYYY-MM`` to ``YYYY-MM``.
+    observed: dict[str, tuple[str, str]] = field(default_factory=dict)
     folder: Path | None = None
     #: The record's actors by role (the manifest's ``roles:``, actor -> challenger, defender,
     #: patron or third_party), so a case reads the record by its roles, not by its ids.
@@ -103,10 +150,36 @@ class Record:
     #: The backtest's origins: ``first_origin``, ``train_last_origin``, ``test_first_origin``
     #: (the manifest's ``backtest:``; see :meth:`backtest_split` for the defaults).
     split: dict[str, str] = field(default_factory=dict)
-    #: Panels already built, by span (a record is loaded once and read many times a run).
-    _panels: dict[tuple[pd.Period, pd.Period], pd.DataFrame] = field(
-        default_factory=dict, repr=False
-    )
+    #: Panels (and the events' table) already built (a record is loaded once and read many
+    #: times a run).
+    _built: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def start(self) -> pd.Period:
+        """The first month covered (``pd.Period``)."""
+        import pandas as pd  # the pandas views only where they are asked for
+
+        return pd.Period(month_label(self.first), freq="M")
+
+    @property
+    def end(self) -> pd.Period:
+        """The last month covered (``pd.Period``)."""
+        import pandas as pd
+
+        return pd.Period(month_label(self.last), freq="M")
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The events as a table: the columns of :data:`COLUMNS` (strings) and ``month``
+        (``period[M]``), built once."""
+        if "events" not in self._built:
+            import pandas as pd
+
+            cols = self.columns_of_events
+            ev = pd.DataFrame({c: cols[c].astype(object) for c in COLUMNS})
+            ev["month"] = pd.PeriodIndex([month_label(int(k)) for k in cols["month"]], freq="M")
+            self._built["events"] = ev
+        return self._built["events"]
 
     def actors_in_role(self, role: str) -> set[str]:
         """The names the record gives the actor(s) in ``role``: the role itself and the
@@ -121,6 +194,7 @@ class Record:
         the origins after it are split by date: the first half trains, the second half tests,
         one origin apart.
         """
+        import pandas as pd
 
         def jd(p: pd.Period) -> pd.Period:  # the next June or December
             while p.month not in (6, 12):
@@ -140,42 +214,73 @@ class Record:
             test_first = pd.Period(self.split["test_first_origin"], freq="M")
         return first, train_last, test_first
 
-    def panel(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
-        """One row per month (``month`` as ``period[M]``): counts per kind (``n_<kind>``), the
-        declared series (counts by source; ``provocations`` defaults to the provocation and
-        strategic-provocation events), ``talks``, ``strategic`` and ``exercise``.
-
-        Built once per record and span (a copy is returned, so callers may change it)."""
-        first = self.start if start is None else pd.Period(start, freq="M")
-        last = self.end if end is None else pd.Period(end, freq="M")
-        if first < self.start or last > self.end or first > last:
+    def columns(self, start: str | None = None, end: str | None = None) -> dict[str, np.ndarray]:
+        """The monthly panel as arrays, one entry per month (read-only, built once per
+        span): ``month`` (``YYYY-MM`` strings), counts per kind (``n_<kind>``), the declared
+        series (counts by source; ``provocations`` defaults to the provocation and
+        strategic-provocation events), ``talks``, ``strategic`` and ``exercise`` (bool)."""
+        first = self.first if start is None else _span_month(self.id, start)
+        last = self.last if end is None else _span_month(self.id, end)
+        if first < self.first or last > self.last or first > last:
             raise DataError(
-                f"record {self.id}: span {first}..{last} must lie within {self.start}..{self.end}"
+                f"record {self.id}: span {month_label(first)}..{month_label(last)} must lie "
+                f"within {month_label(self.first)}..{month_label(self.last)}"
             )
-        if (first, last) not in self._panels:
-            self._panels[(first, last)] = self._build_panel(first, last)
-        return self._panels[(first, last)].copy()
+        if (first, last) not in self._built:
+            self._built[(first, last)] = self._build_columns(first, last)
+        return dict(self._built[(first, last)])
 
-    def _build_panel(self, first: pd.Period, last: pd.Period) -> pd.DataFrame:
-        months = pd.period_range(first, last, freq="M")
+    def panel(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
+        """:meth:`columns` as a table, one row per month (``month`` as ``period[M]``, the
+        counts ``int64``); a new table each call, so callers may change it."""
+        import pandas as pd
+
+        cols = self.columns(start, end)
+        months = pd.period_range(cols["month"][0], cols["month"][-1], freq="M")
         out = pd.DataFrame({"month": months})
-        ev = self.events
+        for name, values in cols.items():
+            if name != "month":
+                out[name] = values.copy()
+        return out
+
+    def _build_columns(self, first: int, last: int) -> dict[str, np.ndarray]:
+        n = last - first + 1
+        ev = self.columns_of_events
+        at = ev["month"] - first
+        inside = (at >= 0) & (at < n)
+        out: dict[str, np.ndarray] = {"month": np.array([month_label(first + k) for k in range(n)])}
+
+        def count(mask: np.ndarray) -> np.ndarray:
+            return np.bincount(at[mask & inside], minlength=n).astype(np.int64)
+
         for kind in KINDS:
-            n = ev[ev["kind"] == kind].groupby("month").size()
-            out[f"n_{kind}"] = out["month"].map(n).fillna(0).astype("int64")
+            out[f"n_{kind}"] = count(ev["kind"] == kind)
         for name, srcs in self.series.items():
-            n = ev[ev["source"].isin(srcs)].groupby("month").size()
-            out[name] = out["month"].map(n).fillna(0).astype("int64")
+            out[name] = count(np.isin(ev["source"], list(srcs)))
         if "provocations" not in out:
             # a record that declares no provocation series counts its provocation events
             out["provocations"] = out["n_provocation"] + out["n_strategic_provocation"]
-        out["talks"] = (out[[f"n_{k}" for k in TALKS_KINDS]].sum(axis=1) > 0).to_numpy()
-        out["strategic"] = (out["n_strategic_provocation"] > 0).to_numpy()
-        out["exercise"] = (out["n_exercise"] > 0).to_numpy()
+        out["talks"] = np.sum([out[f"n_{k}"] for k in TALKS_KINDS], axis=0) > 0
+        out["strategic"] = out["n_strategic_provocation"] > 0
+        out["exercise"] = out["n_exercise"] > 0
+        for values in out.values():
+            values.flags.writeable = False
         return out
 
     def __repr__(self) -> str:
-        return f"<Record {self.id!r}: {len(self.events)} events, {self.start}..{self.end}>"
+        return (
+            f"<Record {self.id!r}: {len(self.columns_of_events['month'])} events, "
+            f"{month_label(self.first)}..{month_label(self.last)}>"
+        )
+
+
+def _events_columns(rows: list[dict[str, str]], months: list[int]) -> dict[str, np.ndarray]:
+    """The events' columns: each of :data:`COLUMNS` as strings, ``month`` as counts."""
+    out = {c: np.array([r[c] for r in rows], dtype=str) for c in COLUMNS}
+    out["month"] = np.array(months, dtype=np.int64)
+    for values in out.values():
+        values.flags.writeable = False
+    return out
 
 
 @cache
@@ -203,41 +308,40 @@ def _load(folder: str) -> Record:
         if key not in meta:
             raise DataError(f"{manifest}: the manifest needs '{key}'")
     events_file = path / str(meta["files"].get("events", "events.csv"))
-    try:
-        ev = pd.read_csv(events_file, dtype=str, keep_default_na=False)
-    except OSError as err:
-        raise DataError(f"{events_file}: cannot read the events ({err})") from err
-    missing = [c for c in COLUMNS if c not in ev.columns]
+    header, rows = _read_table(events_file)
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise DataError(f"{events_file}: missing columns {', '.join(missing)}")
-    bad_kind = ev.index[~ev["kind"].isin(KINDS)]
-    if len(bad_kind):
-        k = int(bad_kind[0])
-        raise DataError(
-            f"{events_file}, row {k + 2}: kind {ev.at[k, 'kind']!r} is not one of {', '.join(KINDS)}"
-        )
+    for k, row in enumerate(rows):
+        if row["kind"] not in KINDS:
+            raise DataError(
+                f"{events_file}, row {k + 2}: kind {row['kind']!r} is not one of {', '.join(KINDS)}"
+            )
     sources = {str(k): str(v) for k, v in (meta.get("sources") or {}).items()}
-    unknown = sorted(set(ev["source"]) - set(sources))
+    unknown = sorted({row["source"] for row in rows} - set(sources))
     if unknown:
         raise DataError(f"{events_file}: sources {', '.join(unknown)} are not in the manifest")
-    try:
-        ev["month"] = pd.PeriodIndex([d[:7] for d in ev["date"]], freq="M")
-    except ValueError as err:
-        raise DataError(f"{events_file}: dates read YYYY-MM-DD or YYYY-MM ({err})") from err
+    months = [month_index(row["date"][:7]) for row in rows]
+    if None in months:
+        bad = rows[months.index(None)]["date"]
+        raise DataError(f"{events_file}: dates read YYYY-MM-DD or YYYY-MM; got {bad!r}")
     series = {
         str(name): tuple(str(s) for s in spec.get("sources", ()))
         for name, spec in (meta.get("series") or {}).items()
     }
     observed = {
-        str(src): (pd.Period(str(a), freq="M"), pd.Period(str(b), freq="M"))
+        str(src): (
+            month_label(_span_month(str(meta["id"]), a)),
+            month_label(_span_month(str(meta["id"]), b)),
+        )
         for src, (a, b) in (meta.get("observed") or {}).items()
     }
     return Record(
         id=str(meta["id"]),
         title=str(meta.get("title", meta["id"])),
-        start=pd.Period(str(meta["start"]), freq="M"),
-        end=pd.Period(str(meta["end"]), freq="M"),
-        events=ev,
+        first=_span_month(str(meta["id"]), meta["start"]),
+        last=_span_month(str(meta["id"]), meta["end"]),
+        columns_of_events=_events_columns(rows, [int(m) for m in months if m is not None]),
         sources=sources,
         series=series,
         observed=observed,
@@ -245,6 +349,26 @@ def _load(folder: str) -> Record:
         split={str(k): str(v) for k, v in (meta.get("backtest") or {}).items()},
         roles=_manifest_roles(meta.get("roles"), manifest),
     )
+
+
+def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A record's CSV file as its header and one ``{column: text}`` per line (blank lines
+    skipped, every field kept as text, as ``pandas.read_csv(dtype=str,
+    keep_default_na=False)`` reads it)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot read the events ({err})") from err
+    lines = [r for r in csv.reader(io.StringIO(text)) if r]
+    if not lines:
+        raise DataError(f"{path}: no header; the first line names the columns {','.join(COLUMNS)}")
+    header = lines[0]
+    rows = []
+    for k, r in enumerate(lines[1:], start=2):
+        if len(r) != len(header):
+            raise DataError(f"{path}, row {k}: {len(r)} fields; the header has {len(header)}")
+        rows.append(dict(zip(header, r, strict=True)))
+    return header, rows
 
 
 def _manifest_roles(raw: Any, manifest: Path) -> dict[str, str]:
@@ -255,17 +379,6 @@ def _manifest_roles(raw: Any, manifest: Path) -> dict[str, str]:
             f"{manifest}: roles maps each actor of the record to one of {', '.join(ROLES)}"
         )
     return {str(k): str(v) for k, v in raw.items()}
-
-
-def _month(text: str) -> pd.Period | None:
-    t = text.strip()
-    if len(t) not in (7, 10) or t[4] != "-" or (len(t) == 10 and t[7] != "-"):
-        return None
-    try:
-        stamp = pd.Timestamp(t if len(t) == 10 else t + "-01")
-    except ValueError:
-        return None
-    return stamp.to_period("M")
 
 
 def read_events_csv(path: str | Path) -> Record:
@@ -279,12 +392,6 @@ def read_events_csv(path: str | Path) -> Record:
         ``YYYY-MM`` or ``YYYY-MM-DD``, an unknown kind, an empty actor; or a file that
         cannot be read as a CSV record.
     """
-    import csv
-    import io
-
-    from ..errors import DetenteError
-    from ..scenario.io import read_text
-
     name = str(path)
     try:
         text = read_text(path, empty_hint=_EMPTY_RECORD_HINT)
@@ -313,7 +420,7 @@ def read_events_csv(path: str | Path) -> Record:
             problems.append(f"{name}, line {line}: {len(row)} fields; the header has {len(header)}")
             continue
         rec = {c: (row[col[c]].strip() if c in col else "") for c in COLUMNS}
-        if _month(rec["date"]) is None:
+        if month_index(rec["date"]) is None:
             problems.append(
                 f"{name}, line {line}, column date: {rec['date']!r} is not a date; "
                 "write YYYY-MM or YYYY-MM-DD"
@@ -334,16 +441,18 @@ def read_events_csv(path: str | Path) -> Record:
         raise RecordFileError(shown)
     if not records:
         raise DataError(f"{name}: no events after the header; add one line per dated event")
-    ev = pd.DataFrame(records, columns=list(COLUMNS))
-    ev["month"] = pd.PeriodIndex([_month(d) for d in ev["date"]], freq="M")
-    ev = ev.sort_values("month", kind="stable").reset_index(drop=True)
-    sources = {src: f"{Path(name).name} (the user's record)" for src in set(ev["source"])}
+    at = [month_index(rec["date"]) or 0 for rec in records]  # every date is valid here
+    order = sorted(range(len(records)), key=lambda k: at[k])  # stable: file order kept
+    events, months = [records[k] for k in order], [at[k] for k in order]
+    sources = {
+        src: f"{Path(name).name} (the user's record)" for src in {r["source"] for r in events}
+    }
     return Record(
         id=Path(name).stem,
-        title=f"{Path(name).name}: {len(ev)} events",
-        start=ev["month"].min(),
-        end=ev["month"].max(),
-        events=ev,
+        title=f"{Path(name).name}: {len(events)} events",
+        first=months[0],
+        last=months[-1],
+        columns_of_events=_events_columns(events, months),
         sources=sources,
         folder=None,
     )
@@ -391,17 +500,22 @@ def load_record(name_or_path: str | Path) -> Record:
     return _load(str(p.resolve()))
 
 
-def panel_until(name_or_path: str | Path, start: str) -> pd.DataFrame | None:
-    """The record's monthly panel (:meth:`Record.panel`) up to ``start`` (``YYYY-MM``), or
-    None when the record does not cover ``start``. Cached per :func:`record_key` and start
-    month (read-only: a sensitivity analysis prepares hundreds of simulations of one case)."""
+def panel_until(name_or_path: str | Path, start: str) -> dict[str, np.ndarray] | None:
+    """The record's monthly panel as arrays (:meth:`Record.columns`) up to ``start``
+    (``YYYY-MM``), or None when the record does not cover ``start``. Cached per
+    :func:`record_key` and start month (read-only: a sensitivity analysis prepares hundreds
+    of simulations of one case)."""
     return _panel_until(record_key(name_or_path), str(name_or_path), start)
 
 
 @lru_cache(maxsize=32)
-def _panel_until(key: tuple[str, int, int], name: str, start: str) -> pd.DataFrame | None:
-    full = load_record(name).panel()
-    months = full["month"].astype(str)
-    if not months.iloc[0] <= start <= months.iloc[-1]:
+def _panel_until(key: tuple[str, int, int], name: str, start: str) -> dict[str, np.ndarray] | None:
+    full = load_record(name).columns()
+    months = full["month"]
+    if not months[0] <= start <= months[-1]:
         return None
-    return full[months <= start]
+    upto = months <= start
+    out = {k: v[upto] for k, v in full.items()}
+    for values in out.values():
+        values.flags.writeable = False
+    return out

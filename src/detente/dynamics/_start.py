@@ -105,7 +105,7 @@ def _initial_without_talks(
     if talks_history is None and s.roles is not None and s.roles.record is not None:
         panel = panel_until(s.roles.record, start)  # None when the record misses start
         if panel is not None:
-            talks_history = panel["talks"].to_numpy(bool)
+            talks_history = np.asarray(panel["talks"], bool)
     known = np.inf
     if talks_history is not None and np.any(talks_history):
         h = np.asarray(talks_history, bool)

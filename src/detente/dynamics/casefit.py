@@ -31,7 +31,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..data.records import load_record, record_key
+from ..data.records import load_record, month_label, record_key
 from .fit import BURN_IN, MISSILE_NAMES, TALKS_NAMES, fit_counts, fit_crisis
 from .parameters import DEFAULTS, DEFAULTS_RECORD
 from .posterior import Posterior
@@ -141,14 +141,15 @@ def _reference(toward: str) -> dict[str, float]:
 def _reference_of(key: tuple[str, int, int], toward: str) -> dict[str, float]:
     if toward == DEFAULTS_RECORD:
         return {n: DEFAULTS[n].value for n in FITTED_NAMES}
-    end = str(load_record(toward).end)
+    end = month_label(load_record(toward).last)
     return {k: v[0] for k, v in _fit(toward, end, None, None).items()}
 
 
 def _months(record: str) -> tuple[int, str, str]:
     """Months the fit scores (after its burn-in), the record's span and its last month."""
     rec = load_record(record)
-    return (rec.end - rec.start).n + 1 - BURN_IN, f"{rec.start}..{rec.end}", str(rec.end)
+    first, last = month_label(rec.first), month_label(rec.last)
+    return rec.last - rec.first + 1 - BURN_IN, f"{first}..{last}", last
 
 
 def case_parameters(s: Scenario) -> tuple[dict[str, CaseParameter], tuple[str, ...]]:

@@ -38,13 +38,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from scipy import optimize, special
 
 from ._numerics import _inverse_hessian, _inverse_hessian_batch, _with_gradient
 from .logit import fit_logit
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..scenario.schema import Scenario
 
 __all__ = [
@@ -87,17 +88,16 @@ class FitResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [(k, *v) for k, v in self.parameters.items()],
-            columns=["parameter", "value", "low", "high", "provenance"],
-        )
+        import pandas as pd  # only where a table is asked for
+
+        rows = [(k, *v) for k, v in self.parameters.items()]
+        return pd.DataFrame(rows, columns=["parameter", "value", "low", "high", "provenance"])
 
 
-def _training_panel(record_id: str, end: str = FIT_END) -> pd.DataFrame:
+def _training_panel(record_id: str, end: str = FIT_END) -> dict[str, np.ndarray]:
     from ..data.records import load_record
 
-    rec = load_record(record_id)
-    return rec.panel(end=end)
+    return load_record(record_id).columns(end=end)  # the panel as arrays
 
 
 def _salvo(X: dict[str, np.ndarray], weight: float, prior: float) -> np.ndarray:
@@ -183,8 +183,8 @@ def fit_counts(
         cov[np.ix_(free, free)] = _inverse_hessian_batch(nll_free, theta[free])
     if joint is not None:
         joint.update(theta=theta.copy(), cov=np.nan_to_num(cov, nan=0.0))
-    span = f"{p['month'].iloc[BURN_IN]}..{end}"
-    n = len(p) - BURN_IN
+    span = f"{p['month'][BURN_IN]}..{end}"
+    n = len(p["month"]) - BURN_IN
     how = "maximum likelihood" if prior is None else "maximum a posteriori (pooled)"
     why = (
         f"{how} (forward algorithm), regime-switching self-exciting "
@@ -211,7 +211,7 @@ def fit_counts(
             out[name] = (v, DEFAULTS[name].low, DEFAULTS[name].high, note)
         return out
     _, _, mu = regimes.forward(theta, X)
-    keep = np.arange(len(p)) >= BURN_IN
+    keep = np.arange(len(p["month"])) >= BURN_IN
     weight = DEFAULTS["salvo_prior_events"].value
     phi0 = np.log([centre[n] for n in MISSILE_NAMES]) if prior is not None else None
 
@@ -326,14 +326,14 @@ def fit_crisis(
         counts = fit_counts(record_id, end, intervals=False, prior=prior)
     theta = regimes.to_theta(np.array([counts[n][0] for n in regimes.NAMES]))
     _, pred, _ = regimes.forward(theta, regimes.design(p))
-    y = p["strategic"].to_numpy(float)[1:]
+    y = np.asarray(p["strategic"], float)[1:]
     X = np.column_stack(
         [
             np.ones(len(y)),
-            p["exercise"].to_numpy(float)[1:],
-            p["talks"].to_numpy(float)[:-1],
-            p["strategic"].to_numpy(float)[:-1],
-            pred[1 : len(p)],
+            np.asarray(p["exercise"], float)[1:],
+            np.asarray(p["talks"], float)[:-1],
+            np.asarray(p["strategic"], float)[:-1],
+            pred[1 : len(p["month"])],
         ]
     )
     names = (
@@ -354,7 +354,7 @@ def fit_crisis(
     why = (
         f"{pooled}penalised logit of a strategic-provocation month on exercise month, talks "
         f"last month, a strategic month last month and the filtered probability of the active "
-        f"regime, {p['month'].iloc[1]}..{end} (n = {len(y)}); detente backtest dynamics --fit"
+        f"regime, {p['month'][1]}..{end} (n = {len(y)}); detente backtest dynamics --fit"
     )
     return {
         n: (float(c), float(c - 1.645 * s), float(c + 1.645 * s), why)
@@ -381,7 +381,7 @@ def fit_recency_months(record_id: str, end: str = FIT_END) -> tuple[float, float
     the drop of the log-likelihood stays below 2.71."""
 
     p = _training_panel(record_id, end)
-    talks = p["talks"].to_numpy(bool)
+    talks = np.asarray(p["talks"], bool)
     w = months_without_talks(talks)
     rows = np.flatnonzero(~talks[:-1])
     y = talks[rows + 1].astype(float)
@@ -400,7 +400,7 @@ def fit_recency_months(record_id: str, end: str = FIT_END) -> tuple[float, float
     why = (
         f"profile likelihood: logit of talks starting next month on exp(-(w - 1) / months) "
         f"over the {len(y)} months without talks of record {record_id}, "
-        f"{p['month'].iloc[0]}..{end} ({int(y.sum())} followed by talks), grid 0.5..36 by "
+        f"{p['month'][0]}..{end} ({int(y.sum())} followed by talks), grid 0.5..36 by "
         "0.25; detente backtest dynamics --fit"
     )
     return float(grid[best]), float(inside.min()), float(inside.max()), why

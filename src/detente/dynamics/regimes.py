@@ -18,11 +18,14 @@ last month of a history is the state the simulation starts from.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from scipy import special
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "NAMES",
@@ -78,15 +81,17 @@ def to_theta(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def design(panel: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The record's columns the count model conditions on (talks last month, ...)."""
-    talks_prev = np.r_[False, panel["talks"].to_numpy(bool)[:-1]]
+def design(panel: pd.DataFrame | Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The record's columns the count model conditions on (talks last month, ...), from its
+    panel as a table (:meth:`detente.data.Record.panel`) or as arrays (``columns``)."""
+    y = np.asarray(panel["provocations"], float)
+    talks_prev = np.r_[False, np.asarray(panel["talks"], bool)[:-1]]
     return {
-        "y": panel["provocations"].to_numpy(float),
-        "m": panel["missiles"].to_numpy(float) if "missiles" in panel else np.zeros(len(panel)),
+        "y": y,
+        "m": np.asarray(panel["missiles"], float) if "missiles" in panel else np.zeros(len(y)),
         "talks": talks_prev,
-        "crisis": panel["strategic"].to_numpy(bool),
-        "exercise": panel["exercise"].to_numpy(bool),
+        "crisis": np.asarray(panel["strategic"], bool),
+        "exercise": np.asarray(panel["exercise"], bool),
     }
 
 
@@ -201,10 +206,12 @@ def forward(
     return float(ll[0]), pred[0], expected[0]
 
 
-def filter_active(panel: pd.DataFrame | None, par: dict[str, float]) -> float:
+def filter_active(
+    panel: pd.DataFrame | Mapping[str, np.ndarray] | None, par: dict[str, float]
+) -> float:
     """P(the active regime) in the month after the panel's last month, given its counts
     (the stationary probability without a panel)."""
-    if panel is None or len(panel) == 0:
+    if panel is None or len(panel["provocations"]) == 0:
         stay_q, stay_a = par["regime_stay_quiet"], par["regime_stay_active"]
         return float((1 - stay_q) / ((1 - stay_q) + (1 - stay_a)))
     theta = to_theta(np.array([par[n] for n in NAMES]))

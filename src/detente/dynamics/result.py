@@ -10,12 +10,14 @@ Provocation intervals are the 5th and 95th percentiles of the monthly count acro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .kernel import AGREEMENT, CRISIS, IMPASSE, KINDS, LIMITED, MODES, SUBSTANTIVE
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["HORIZONS", "DynamicsResult"]
 
@@ -213,6 +215,8 @@ class DynamicsResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy monthly table: month, p_<mode>, p_ever_<event>, provocations mean/low/high."""
+        import pandas as pd  # only where a table is asked for (a simulation needs none)
+
         df = pd.DataFrame({"month": list(self.months)})
         for k, v in self.p_mode().items():
             df[f"p_{k}"] = v

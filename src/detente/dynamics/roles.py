@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
+from ..data.records import month_index, month_label
 from ..errors import ModelError
 from ..scenario.schema import DRIVER_ROLES
 
@@ -89,8 +89,8 @@ def calendar(
             f"scenario {s.id}: meta.start is not set; give the month the simulation starts "
             "from, e.g. start: '2021-06'"
         )
-    first = pd.Period(start, freq="M") + 1
-    labels = [str(first + k) for k in range(months)]
+    first = _month(start) + 1
+    labels = [month_label(first + k) for k in range(months)]
     exercise = np.zeros(months, bool)
     election = np.zeros((months, s.n_actors), bool)
     ids = list(s.actor_ids)
@@ -107,8 +107,16 @@ def calendar(
     return labels, exercise, election
 
 
-def _hits(dates: tuple[str, ...], month: pd.Period) -> bool:
-    lab = str(month)
+def _month(text: str) -> int:
+    """``YYYY-MM`` as a count of months (:func:`detente.data.records.month_index`)."""
+    k = month_index(str(text)[:7])
+    if k is None:
+        raise ModelError(f"{text!r} is not a month; write YYYY-MM, e.g. 2021-06")
+    return k
+
+
+def _hits(dates: tuple[str, ...], month: int) -> bool:
+    lab = month_label(month)
     return any(d == lab or (d.startswith("*-") and d[2:] == lab[5:]) for d in dates)
 
 
@@ -122,7 +130,7 @@ def deadline_windows(s: Scenario, labels: list[str]) -> list[tuple[str, str, np.
     """
     if not labels:
         return []
-    first = pd.Period(labels[0], freq="M")
+    first = _month(labels[0])
     out: list[tuple[str, str, np.ndarray]] = []
     for e in s.events:
         eff = e.effect

@@ -12,10 +12,14 @@ sample and where it does not.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..data.records import COLUMNS, load_record, month_label
 
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
@@ -44,8 +48,6 @@ _WORDS = {
 
 
 def _folder(record_id: str | Path) -> Path:
-    from ..data.records import load_record
-
     rec = load_record(record_id)
     assert rec.folder is not None
     return rec.folder
@@ -87,21 +89,29 @@ def backtest_key(s: Scenario, settings: dict[str, Any]) -> str:
     """A hash of what a backtest's verdicts depend on: the scenario (every number), the
     record's events, the settings that change its scores (runs, seed, samples) and the
     source of the code (:data:`CODE_FILES`)."""
-    from ..data.records import load_record
-
     h = hashlib.sha256()
     dump = _canonical(s).model_dump(mode="json")
     h.update(json.dumps(dump, sort_keys=True, default=str).encode())
     if s.roles is not None and s.roles.record is not None:
         rec = load_record(s.roles.record)
-        h.update(rec.events.drop(columns="month").to_csv(index=False).encode())
-        h.update(f"{rec.start}..{rec.end}".encode())
+        h.update(_events_csv(rec.columns_of_events))
+        h.update(f"{month_label(rec.first)}..{month_label(rec.last)}".encode())
     picked = {k: settings.get(k) for k in ("runs", "seed", "samples")}
     h.update(json.dumps(picked, sort_keys=True, default=str).encode())
     for f in _code_files():
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()
+
+
+def _events_csv(columns: dict[str, Any]) -> bytes:
+    """The record's events as CSV text (the columns of :data:`detente.data.records.COLUMNS`,
+    minimal quoting, ``\\n`` line ends: the bytes ``pandas.DataFrame.to_csv`` wrote)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(zip(*(columns[c].tolist() for c in COLUMNS), strict=True))
+    return out.getvalue().encode()
 
 
 def save_summary(summary: dict[str, Any], record_id: str | Path, key: str | None = None) -> Path:

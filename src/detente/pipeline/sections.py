@@ -369,12 +369,12 @@ def calibration(report: AnalysisReport) -> None:
     stored = load_summary(record_id, report.scenario)
     # verdicts of another scenario or code are never quoted (the key is a hash of both)
     summary = stored if stored is not None and stored.status == "current" else None
-    panel = record.panel()
+    panel = record.columns()  # the record's panel as arrays (no pandas in a run)
     months = [str(m) for m in panel["month"]]
-    observed = panel["provocations"].to_numpy(float)
+    observed = np.asarray(panel["provocations"], float)
     rolling = np.convolve(observed, np.ones(12) / 12, mode="full")[: len(observed)]
     rolling[:11] = np.nan
-    talks = panel["talks"].to_numpy(float)
+    talks = np.asarray(panel["talks"], float)
     split = None
     if summary is not None:
         first_test = summary.get("settings", {}).get("test_first_origin")
