@@ -179,7 +179,7 @@ def _shareable(a: Setup, b: Setup) -> bool:
     for f in fields(Setup):
         x, y = getattr(a, f.name), getattr(b, f.name)
         if f.name == "arrays":
-            probe = x.take(np.zeros(x.positions.shape[0] + 1, int))
+            probe = x.take(slice(0, 0))  # per-draw fields come back empty (views: no copy)
             for g in fields(x):
                 before, after = getattr(x, g.name), getattr(probe, g.name)
                 per_draw = (
@@ -249,7 +249,7 @@ def _merge_arrays(arrays: list[ScenarioArrays], runs: int) -> ScenarioArrays:
     itself (the fields it changes), so a field added to the arrays is merged as ``take``
     slices it; every other field must be the same in every scenario."""
     first = arrays[0]
-    probe = first.take(np.zeros(runs + 1, int))  # per-draw fields come back runs + 1 long
+    probe = first.take(slice(0, 0))  # per-draw fields come back empty (views: no copy)
     merged: dict[str, Any] = {}
     for f in fields(first):
         values = [getattr(a, f.name) for a in arrays]
