@@ -13,14 +13,8 @@ import pytest
 
 from detente.data import load_provocations
 from detente.data.build_record import packaged_events
-from detente.data.records import (
-    COLUMNS,
-    KINDS,
-    bundled_records,
-    load_record,
-    month_index,
-    month_label,
-)
+from detente.data.months import month_index, month_label
+from detente.data.records import COLUMNS, KINDS, bundled_records, load_record
 from detente.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[2]

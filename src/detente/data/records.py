@@ -39,9 +39,7 @@ once with its line (:func:`read_events_csv`).
 from __future__ import annotations
 
 import csv
-import datetime
 import io
-import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -53,6 +51,7 @@ import numpy as np
 from ..errors import DataError, DetenteError
 from ..scenario.case import EVENT_KINDS
 from ..scenario.io import guarded_yaml, read_text
+from .months import month_index, month_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,29 +93,6 @@ class RecordFileError(DataError):
 
     def lines(self) -> list[str]:
         return list(self.problems)
-
-
-def month_index(text: str) -> int | None:
-    """``YYYY-MM`` (or the month of ``YYYY-MM-DD``) as a count of months (year x 12 + month
-    - 1), or None when the text is not such a date."""
-    t = str(text).strip()
-    if not _MONTH.fullmatch(t):
-        return None
-    y, m = int(t[:4]), int(t[5:7])
-    if len(t) == 10:
-        try:
-            datetime.date(y, m, int(t[8:]))
-        except ValueError:
-            return None
-    return y * 12 + m - 1 if 1 <= m <= 12 else None
-
-
-def month_label(k: int) -> str:
-    """The ``YYYY-MM`` of a count of months (:func:`month_index`)."""
-    return f"{k // 12:04d}-{k % 12 + 1:02d}"
-
-
-_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 
 
 def _span_month(record: str, text: Any) -> int:

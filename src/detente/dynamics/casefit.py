@@ -31,7 +31,8 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..data.records import load_record, month_label, record_key
+from ..data.months import month_label
+from ..data.records import load_record, record_key
 from .fit import BURN_IN, MISSILE_NAMES, TALKS_NAMES, fit_counts, fit_crisis
 from .parameters import DEFAULTS, DEFAULTS_RECORD
 from .posterior import Posterior

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..data.records import month_index, month_label
+from ..data.months import month_index, month_label
 from ..errors import ModelError
 from ..scenario.schema import DRIVER_ROLES
 

@@ -19,7 +19,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..data.records import COLUMNS, load_record, month_label
+from ..data.months import month_label
+from ..data.records import COLUMNS, load_record
 
 if TYPE_CHECKING:
     from ..scenario.schema import Scenario
@@ -54,9 +55,11 @@ def _folder(record_id: str | Path) -> Path:
 
 
 #: The source the simulation and its backtest run on (the key's code part), relative to the
-#: package: the dynamics, the record reader, the scenario's arrays (its draws) and the
-#: bargaining core (the zone test).
-CODE_FILES = ("dynamics/*.py", "data/records.py", "scenario/arrays.py", "core/*.py")
+#: package: the dynamics, the record reader (and its months), the scenario's arrays (its
+#: draws) and the bargaining core (the zone test).
+CODE_FILES = (
+    "dynamics/*.py", "data/records.py", "data/months.py", "scenario/arrays.py", "core/*.py",
+)  # fmt: skip
 
 
 def _code_files() -> list[Path]:
