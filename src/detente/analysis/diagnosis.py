@@ -35,7 +35,7 @@ from ..core import (
 )
 from ..errors import ModelError
 from ._diagnosis_result import Diagnosis
-from .drivers import Driver, _ranks, _spearman, sampled_quantities
+from .drivers import Driver, _ranks, _spearmans, draw_order, sampled_quantities
 from .levers import (
     LeverResult,
     baseline,
@@ -147,10 +147,12 @@ def diagnose(
     r_gap = _ranks(gap)
     r_zone = _ranks(batch.zone_nonempty.astype(float))
     qmap = dict(scenario.quantities())
-    drivers = [
-        Driver(path, qmap[path].low, qmap[path].high, _spearman(x, r_gap), _spearman(x, r_zone))
-        for path, x in sampled_quantities(scenario, batch_arrays).items()
-    ]
+    drivers = []
+    for path, x in sampled_quantities(scenario, batch_arrays).items():
+        # each input ranked once, its sort order shared with the claims' checks (draw_order)
+        order = draw_order(batch_arrays, path, x) if x.ndim == 1 and x.size == draws else None
+        rho_gap, rho_zone = _spearmans(x, [r_gap, r_zone], order)
+        drivers.append(Driver(path, qmap[path].low, qmap[path].high, rho_gap, rho_zone))
     drivers.sort(key=lambda d: -d.strength)
     lever_results: tuple[LeverResult, ...] = ()
     notes: list[str] = list(point.notes)
