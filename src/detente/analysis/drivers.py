@@ -16,7 +16,7 @@ import numpy as np
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
 
-__all__ = ["Driver", "average_ranks", "draw_order", "sampled_quantities"]
+__all__ = ["Driver", "average_ranks", "draw_order", "sampled_quantities", "varying_quantities"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,26 @@ def sampled_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarr
     out = _read_quantities(s, batch)
     _SAMPLED[batch] = (s, out)
     return out
+
+
+def varying_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarray]:
+    """:func:`sampled_quantities` as float arrays, only those that vary over the draws (in
+    their order); read once per draws object and scenario, shared like them."""
+    got = _VARYING.get(batch)
+    if got is not None and got[0] is s:
+        return got[1]
+    out = {}
+    for path, x in sampled_quantities(s, batch).items():
+        x = np.asarray(x, float)
+        if np.ptp(x) > 0:
+            out[path] = x
+    _VARYING[batch] = (s, out)
+    return out
+
+
+_VARYING: weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, np.ndarray]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _read_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarray]:
