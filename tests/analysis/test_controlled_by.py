@@ -104,9 +104,11 @@ def test_the_claims_quantities_read_the_controllers_veto(case: Scenario) -> None
 
 def test_the_win_set_map_draws_the_controller(case: Scenario) -> None:
     m = winset_map(case, issues=("aid", "stock"), n=21)
-    assert set(m["masks"]) == {"north", "south", "owner"}
-    assert not m["zone_in_slice"]
-    assert m["red_lines"]["owner"] == [{"issue": "stock", "op": "<=", "bound": 30.0}]
+    assert set(m.masks) == {"north", "south", "owner"}
+    assert not m.zone.any()
+    assert m.red_lines["owner"] == [{"issue": "stock", "op": "<=", "bound": 30.0}]
+    view = m.to_dict()
+    assert not view["zone_in_slice"] and len(view["masks"]["owner"]) == 21
 
 
 def test_controllers_alone_make_the_zone_theirs_not_everyones() -> None:

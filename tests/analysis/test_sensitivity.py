@@ -159,9 +159,12 @@ def test_sobol_needs_a_power_of_two():
 def test_report_what_drives_names_the_red_line_and_the_full_size_command():
     from detente.pipeline.sections import what_drives
 
-    d = what_drives(resolve("us-dprk-2021"), 2021)
-    assert d is not None and d["inputs"][0]["input"].endswith(".red_lines.denuclearization")
+    drives = what_drives(resolve("us-dprk-2021"), 2021)
+    assert drives is not None
+    d = drives.to_dict()
+    assert d["inputs"][0]["input"].endswith(".red_lines.denuclearization")
     assert d["command"].startswith("detente sensitivity us-dprk-2021 --quantity zone.p_open")
+    assert drives.command == d["command"]
     # a scenario whose zone reads no uncertain input has nothing to report
     assert what_drives(resolve("examples/water-sharing.csv"), 2021) is None
 

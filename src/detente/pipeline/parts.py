@@ -14,16 +14,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..defaults import HORIZONS
 
 if TYPE_CHECKING:
     from ..analysis.claims import ClaimsReport
     from ..analysis.diagnosis import Diagnosis
+    from ..analysis.sensitivity import SensitivityResult
     from ..dynamics.effects import Effect
     from ..dynamics.result import DynamicsResult
     from ..models.base import Forecast
 
-__all__ = ["ClaimsPart", "DiagnosisPart", "ModelRun", "OutlookPart", "WhatIfDelta"]
+__all__ = [
+    "Calibration",
+    "ClaimsPart",
+    "DiagnosisPart",
+    "ModelRun",
+    "OutlookPart",
+    "WhatDrives",
+    "WhatIfDelta",
+    "WinsetMap",
+]
 
 #: The probabilities of the outlook's what-if table, in its column order.
 KEYS = ("talks", "agreement", "crisis")
@@ -68,15 +80,15 @@ class ModelRun:
 @dataclass(frozen=True, eq=False)
 class DiagnosisPart:
     """The diagnosis with what the report adds: which levers the scenario names, whether
-    the zone is read under unanimity, the win-set map (plain data: grids of bits) and what
-    drives P(zone) (the Sobol analysis' view, None when no input the zone reads is uncertain)."""
+    the zone is read under unanimity, the win-set map and what drives P(zone) (the Sobol
+    analysis, None when no input the zone reads is uncertain)."""
 
     result: Diagnosis
     named: frozenset[str]
     unanimity: bool
-    winset_map: dict[str, Any] | None = None
-    #: The JSON view of the Sobol analysis (:func:`detente.pipeline.sections.what_drives`).
-    what_drives: dict[str, Any] | None = None
+    winset_map: WinsetMap | None = None
+    #: :func:`detente.pipeline.sections.what_drives`.
+    what_drives: WhatDrives | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = self.result.to_dict()
@@ -84,8 +96,8 @@ class DiagnosisPart:
             lv["named"] = lv["name"] in self.named
         data["unanimity"] = self.unanimity
         if self.winset_map is not None:
-            data["winset_map"] = self.winset_map
-        data["what_drives"] = self.what_drives
+            data["winset_map"] = self.winset_map.to_dict()
+        data["what_drives"] = None if self.what_drives is None else self.what_drives.to_dict()
         return data
 
 
@@ -246,3 +258,132 @@ def quantity_text(q: dict[str, Any]) -> str:
     if isinstance(v, int | float):
         return f"{name} = {v:.3g}"
     return name
+
+
+def _bits(mask: np.ndarray) -> list[str]:
+    return ["".join("1" if b else "0" for b in row) for row in mask]
+
+
+@dataclass(frozen=True, eq=False)
+class WinsetMap:
+    """Each veto player's win-set on an ``n x n`` grid over two issues
+    (:func:`detente.pipeline.sections.winset_map`).
+
+    Attributes
+    ----------
+    issues : tuple of str           the two issues (x, y)
+    x, y : ndarray (n,)             the grid in issue units
+    masks : dict of str to ndarray  veto id -> (n, n) bools, one row per y value
+    zone : ndarray (n, n)           the zone of agreement on the grid (every mask)
+    ideal : dict of str to list     veto id -> its ideal point [x, y]
+    status_quo : list of float      [x, y]
+    red_lines : dict                veto id -> list of {issue, op, bound} on the two issues
+    held : list of str              the other issues
+    package : list of float or None the held package's [x, y], or None (held at the status quo)
+    zone_open : bool or None        the diagnosis' verdict on the whole zone (None: not given)
+    """
+
+    issues: tuple[str, str]
+    x: np.ndarray
+    y: np.ndarray
+    masks: dict[str, np.ndarray]
+    zone: np.ndarray
+    ideal: dict[str, list[float]]
+    status_quo: list[float | None]
+    red_lines: dict[str, list[dict[str, Any]]]
+    held: list[str]
+    package: list[float] | None
+    zone_open: bool | None = None
+
+    @property
+    def held_at(self) -> str:
+        """Where the other issues are held: "status quo" or "package"."""
+        return "status quo" if self.package is None else "package"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON view: masks and zone as ``n`` strings of ``n`` characters '0'/'1'."""
+        out: dict[str, Any] = {
+            "issues": list(self.issues),
+            "x": self.x.tolist(),
+            "y": self.y.tolist(),
+            "masks": {v: _bits(m) for v, m in self.masks.items()},
+            "zone": _bits(self.zone),
+            "zone_in_slice": bool(self.zone.any()),
+            "ideal": self.ideal,
+            "status_quo": self.status_quo,
+            "red_lines": self.red_lines,
+            "held_at_status_quo": list(self.held) if self.package is None else [],
+            "held": list(self.held),
+            "held_at": self.held_at,
+            "package": self.package,
+        }
+        if self.zone_open is not None:
+            out["zone_open"] = self.zone_open
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class WhatDrives:
+    """What drives P(zone): the Sobol analysis over the inputs the zone reads, and the
+    ``detente sensitivity`` command that gives the same numbers at any size."""
+
+    result: SensitivityResult
+    command: str
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.result.to_dict()
+        d["command"] = self.command
+        return d
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """The dynamics against the case's record (:func:`detente.pipeline.sections.calibration`).
+
+    Attributes
+    ----------
+    record, record_title : str         the record's id and title
+    backtest : dict or None            the stored backtest summary (JSON as saved beside the
+                                       record), None unless it is current for this scenario
+                                       and code
+    verdicts : list of str             its verdicts in words
+    note : str or None                 why no verdict is shown, if none is
+    months : list of str               the record's months
+    observed, talks : ndarray          provocation events and talks per month
+    rolling : ndarray                  the 12-month mean of ``observed`` (NaN for 11 months)
+    forecasts : list of dict           the backtest's first-year forecasts by origin
+    split_index : int or None          the first test origin's month index
+    """
+
+    record: str
+    record_title: str
+    backtest: dict[str, Any] | None
+    verdicts: list[str]
+    note: str | None
+    months: list[str]
+    observed: np.ndarray
+    talks: np.ndarray
+    rolling: np.ndarray
+    forecasts: list[dict[str, Any]]
+    split_index: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "record": self.record,
+            "record_title": self.record_title,
+            "backtest": self.backtest,
+            "verdicts": self.verdicts,
+            "note": self.note,
+            "series": {
+                "months": self.months,
+                "observed": self.observed.tolist(),
+                "observed_label": "observed provocation events per month (the record)",
+                "talks": self.talks.tolist(),
+                "talks_label": "months with talks (the record)",
+                "fitted": {"observed, 12-month mean": self.rolling.tolist()},
+                "forecasts": self.forecasts,
+                "split_index": self.split_index,
+                "ylabel": "provocation events per month",
+                "title": f"The record behind the dynamics: {self.record_title}",
+            },
+        }

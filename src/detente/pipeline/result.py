@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..scenario import Scenario
-    from .parts import ClaimsPart, DiagnosisPart, ModelRun, OutlookPart
+    from .parts import Calibration, ClaimsPart, DiagnosisPart, ModelRun, OutlookPart
 
 __all__ = ["AnalysisReport"]
 
@@ -50,9 +50,11 @@ class AnalysisReport:
         The JSON views of the parts above: one entry per model (``outcome`` per issue,
         ``positions`` by round, ``notes``, or ``error``); the zone, its levers and the win-set
         map; the outlook by horizon with what-if deltas; the claims with verdicts.
-    calibration : dict or None
+    calibration_part : Calibration or None
         The calibration against history: the stored backtest (JSON as saved beside the
-        record) and the record's monthly series.
+        record), its verdicts and the record's monthly series.
+    calibration : dict or None (read-only view)
+        Its JSON view.
     provenance : dict
         Counts of numbers by provenance kind, the most uncertain inputs, every number.
     missing : dict
@@ -72,7 +74,7 @@ class AnalysisReport:
     diagnosis_part: DiagnosisPart | None = None
     outlook_part: OutlookPart | None = None
     claims_part: ClaimsPart | None = None
-    calibration: dict[str, Any] | None = None
+    calibration_part: Calibration | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -111,6 +113,11 @@ class AnalysisReport:
     def claims(self) -> dict[str, Any] | None:
         part = self.claims_part
         return None if part is None else self._view("claims", part, part.to_dict)
+
+    @property
+    def calibration(self) -> dict[str, Any] | None:
+        part = self.calibration_part
+        return None if part is None else self._view("calibration", part, part.to_dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Every number behind the report, JSON-ready (NaN and infinity become null)."""

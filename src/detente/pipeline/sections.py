@@ -10,6 +10,7 @@ what-if table and the claims share one simulation per scenario variant.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,7 +24,16 @@ from ..core import (
 )
 from ..defaults import HORIZONS
 from ..errors import DetenteError
-from .parts import KEYS, ClaimsPart, DiagnosisPart, OutlookPart, WhatIfDelta
+from .parts import (
+    KEYS,
+    Calibration,
+    ClaimsPart,
+    DiagnosisPart,
+    OutlookPart,
+    WhatDrives,
+    WhatIfDelta,
+    WinsetMap,
+)
 
 if TYPE_CHECKING:
     from ..analysis.quantities import Evaluator
@@ -84,7 +94,7 @@ def diagnosis(report: AnalysisReport) -> None:
             if d.zone_nonempty
             else None
         )
-        wmap = {**winset_map(s, held=held), "zone_open": d.zone_nonempty}
+        wmap = replace(winset_map(s, held=held), zone_open=bool(d.zone_nonempty))
     report.diagnosis_part = DiagnosisPart(
         d,
         frozenset(w.id for w in s.what_ifs),
@@ -112,11 +122,10 @@ DRIVERS_N = 256
 
 def what_drives(
     s: Scenario, seed: int, *, settings: dict[str, Any] | None = None
-) -> dict[str, Any] | None:
+) -> WhatDrives | None:
     """What drives P(zone): Sobol indices over the inputs the zone reads (None, with no
-    uncertain input to vary), as the JSON view of the
-    :class:`~detente.analysis.sensitivity.SensitivityResult`. See
-    :mod:`detente.analysis.sensitivity`.
+    uncertain input to vary): the :class:`~detente.analysis.sensitivity.SensitivityResult`
+    and its command. See :mod:`detente.analysis.sensitivity`.
 
     ``command`` is the ``detente sensitivity`` line that gives the same numbers: the run's
     scenario as it was named (``settings["source"]``), its ``--set``, ``--pin`` and
@@ -137,12 +146,11 @@ def what_drives(
     sets += [
         f"status_quo.{i}={float(v)!r}" for i, v in (st.get("status_quo_assumed") or {}).items()
     ]
-    d = r.to_dict()
-    d["command"] = command_line(
+    command = command_line(
         str(st.get("source") or s.id), "zone.p_open", method="sobol", n=DRIVERS_N, seed=seed,
         sets=sets, pins=pins, what_ifs=st.get("what_ifs") or (),
     )  # fmt: skip
-    return d
+    return WhatDrives(r, command)
 
 
 def winset_map(
@@ -151,7 +159,7 @@ def winset_map(
     issues: tuple[str, str] | None = None,
     n: int = 121,
     held: dict[str, float] | None = None,
-) -> dict[str, Any]:
+) -> WinsetMap:
     """Each veto player's win-set on a grid over two issues, the others held at the status quo
     or, given ``held`` (a package: issue -> value, the diagnosis' max-min package when the zone
     is open), at that package.
@@ -163,13 +171,8 @@ def winset_map(
 
     Returns
     -------
-    dict
-        ``issues`` (x, y), ``x``/``y`` grid values in issue units, ``masks`` (veto id -> n
-        strings of n characters '0'/'1', one per y value), ``zone`` (the same for the zone), ``ideal`` (veto id -> [x, y]),
-        ``status_quo`` [x, y], ``red_lines`` (veto id -> list of {issue, op, bound}),
-        ``held_at_status_quo`` (the other issues, when held at the status quo, else empty),
-        ``held`` (the other issues), ``held_at`` ("status quo" or "package"), ``package`` ([x, y]
-        of ``held``, or None).
+    WinsetMap
+        The masks on the grid (its ``to_dict`` is the report's JSON view).
     """
     arr = s.to_arrays()
     inp = bargaining_inputs(agreement_arrays(s, arr))
@@ -205,27 +208,24 @@ def winset_map(
             # a controller's red lines bind only on the issues it controls
             if iid in issues and (not m.any() or m[k, ids.index(iid)])
         ]
-    return {
-        "issues": list(issues),
-        "x": units(jx, g),
-        "y": units(jy, g),
-        "masks": {v: _bits(win[k].reshape(n, n)) for k, v in enumerate(inp.veto_ids)},
-        "zone": _bits(zone.reshape(n, n)),
-        "zone_in_slice": bool(zone.any()),
-        "ideal": {
+    return WinsetMap(
+        issues=issues,
+        x=lo[jx] + g * w[jx],
+        y=lo[jy] + g * w[jy],
+        masks={v: win[k].reshape(n, n) for k, v in enumerate(inp.veto_ids)},
+        zone=zone.reshape(n, n),
+        ideal={
             v: [
                 units(jx, inp.ideal[0, k, jx : jx + 1])[0],
                 units(jy, inp.ideal[0, k, jy : jy + 1])[0],
             ]
             for k, v in enumerate(inp.veto_ids)
         },
-        "status_quo": [s.status_quo_value(issues[0]), s.status_quo_value(issues[1])],
-        "red_lines": red,
-        "held_at_status_quo": [i for i in ids if i not in issues] if held is None else [],
-        "held": [i for i in ids if i not in issues],
-        "held_at": "status quo" if held is None else "package",
-        "package": None if held is None else [float(held[issues[0]]), float(held[issues[1]])],
-    }
+        status_quo=[s.status_quo_value(issues[0]), s.status_quo_value(issues[1])],
+        red_lines=red,
+        held=[i for i in ids if i not in issues],
+        package=None if held is None else [float(held[issues[0]]), float(held[issues[1]])],
+    )
 
 
 def outlook(report: AnalysisReport) -> None:
@@ -379,12 +379,12 @@ def calibration(report: AnalysisReport) -> None:
     if summary is not None:
         first_test = summary.get("settings", {}).get("test_first_origin")
         split = months.index(first_test) if first_test in months else None
-    report.calibration = {
-        "record": record.id,
-        "record_title": record.title,
-        "backtest": summary,
-        "verdicts": backtest_verdicts(summary) if summary is not None else [],
-        "note": (
+    report.calibration_part = Calibration(
+        record=record.id,
+        record_title=record.title,
+        backtest=summary,
+        verdicts=backtest_verdicts(summary) if summary is not None else [],
+        note=(
             None
             if summary is not None
             else (
@@ -396,19 +396,13 @@ def calibration(report: AnalysisReport) -> None:
             + f": run 'detente backtest dynamics {report.scenario.id} --save' to score this "
             "simulation against it"
         ),
-        "series": {
-            "months": months,
-            "observed": observed.tolist(),
-            "observed_label": "observed provocation events per month (the record)",
-            "talks": talks.tolist(),
-            "talks_label": "months with talks (the record)",
-            "fitted": {"observed, 12-month mean": rolling.tolist()},
-            "forecasts": _origin_forecasts(summary, months),
-            "split_index": split,
-            "ylabel": "provocation events per month",
-            "title": f"The record behind the dynamics: {record.title}",
-        },
-    }
+        months=months,
+        observed=observed,
+        talks=talks,
+        rolling=rolling,
+        forecasts=_origin_forecasts(summary, months),
+        split_index=split,
+    )
 
 
 def _origin_forecasts(summary: dict[str, Any] | None, months: list[str]) -> list[dict[str, Any]]:
@@ -428,7 +422,3 @@ def _origin_forecasts(summary: dict[str, Any] | None, months: list[str]) -> list
             }
         )
     return out
-
-
-def _bits(mask: np.ndarray) -> list[str]:
-    return ["".join("1" if b else "0" for b in row) for row in mask]
