@@ -44,6 +44,7 @@ predicted keeps its kind and lists them as partial restatements or structural co
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -98,13 +99,37 @@ def _bounds(d: ScenarioArrays) -> list[tuple[str, int, int, str, np.ndarray]]:
     return out
 
 
+#: Per draws object: the scenario, the draws as the zone sees them and their typed bounds
+#: (every condition of every claim on the same draws reads them).
+_AGREED: weakref.WeakKeyDictionary[Any, tuple[Any, ScenarioArrays, list[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _agreed_bounds(
+    scenario: Scenario, draws: ScenarioArrays
+) -> tuple[ScenarioArrays, list[tuple[str, int, int, str, np.ndarray]]]:
+    """``agreement_arrays(scenario, draws)`` and its :func:`_bounds`, once per draws object."""
+    got = _AGREED.get(draws)
+    if got is None or got[0] is not scenario:
+        d = agreement_arrays(scenario, draws)
+        got = (scenario, d, _bounds(d))
+        _AGREED[draws] = got
+    return got[1], got[2]
+
+
 def _bound_rules(
-    d: ScenarioArrays, package: dict[str, float] | None, actor: str | None
+    d: ScenarioArrays,
+    package: dict[str, float] | None,
+    actor: str | None,
+    all_bounds: list[tuple[str, int, int, str, np.ndarray]] | None = None,
 ) -> list[tuple[str, tuple[str, ...], np.ndarray]]:
     veto = np.asarray(d.veto, bool)
     if not veto.any():
         veto = np.ones_like(veto)
-    bounds = [b for b in _bounds(d) if veto[b[1]]]
+    if all_bounds is None:
+        all_bounds = _bounds(d)
+    bounds = [b for b in all_bounds if veto[b[1]]]
     rules: list[tuple[str, tuple[str, ...], np.ndarray]] = []
     if package and actor is not None and actor in d.actor_ids:
         k = d.actor_ids.index(actor)
@@ -114,7 +139,7 @@ def _bound_rules(
             if issue not in d.issue_ids:
                 continue
             j = d.issue_ids.index(issue)
-            for path, kk, jj, op, arr in _bounds(d):
+            for path, kk, jj, op, arr in all_bounds:
                 if kk != k or jj != j:
                     continue
                 out = (c < arr) if op == ">=" else (c > arr)
@@ -180,27 +205,30 @@ def _best_splits(
     agree_up = (high_true + (cut - low_true)) / n
     agree_down = 1.0 - agree_up
     # the first best cut among those between distinct values
-    i_ups = np.argmax(np.where(distinct, agree_up, -np.inf), axis=1)
-    i_downs = np.argmax(np.where(distinct, agree_down, -np.inf), axis=1)
+    rows = np.arange(k)
+    i_up = np.argmax(np.where(distinct, agree_up, -np.inf), axis=1)
+    i_down = np.argmax(np.where(distinct, agree_down, -np.inf), axis=1)
+    best_up, best_down = agree_up[rows, i_up], agree_down[rows, i_down]
+    above = best_up >= best_down
+    c = np.where(above, cut[i_up], cut[i_down])
+    agree = np.where(above, best_up, best_down)
+    t = 0.5 * (xs_sorted[rows, c - 1] + xs_sorted[rows, c])
     out = []
     for r in range(k):
         if not distinct[r].any():
             out.append(none)
             continue
-        i_up, i_down = int(i_ups[r]), int(i_downs[r])
-        if agree_up[r, i_up] >= agree_down[r, i_down]:
-            c, side, agree = int(cut[i_up]), "above", float(agree_up[r, i_up])
-            held = int(np.rint(total[r] - cum[r, c]))  # holds above the cut
-            drawn = n - c
+        side, cr, ar = ("above" if above[r] else "below"), int(c[r]), float(agree[r])
+        if ar < min_agreement:
+            out.append((ar, 1.0, side, float(t[r])))
+            continue
+        if above[r]:
+            held = int(np.rint(total[r] - cum[r, cr]))  # holds above the cut
+            drawn = n - cr
         else:
-            c, side, agree = int(cut[i_down]), "below", float(agree_down[r, i_down])
-            held = int(np.rint(cum[r, c]))  # holds below the cut
-            drawn = c
-        t = float(0.5 * (xs_sorted[r, c - 1] + xs_sorted[r, c]))
-        if agree < min_agreement:
-            out.append((agree, 1.0, side, t))
-        else:
-            out.append((agree, hypergeom_upper_tail(held, n, int(total[r]), drawn), side, t))
+            held = int(np.rint(cum[r, cr]))  # holds below the cut
+            drawn = cr
+        out.append((ar, hypergeom_upper_tail(held, n, int(total[r]), drawn), side, float(t[r])))
     return out
 
 
@@ -250,7 +278,8 @@ def restatement(
     package = a.get("package")
     pkg = {str(k): float(x) for k, x in package.items()} if isinstance(package, dict) else None
     # the red lines that bind as the core says: veto players', and controllers' on their issues
-    rules = _bound_rules(agreement_arrays(scenario, draws), pkg, a.get("actor"))
+    agreed, bounds = _agreed_bounds(scenario, draws)
+    rules = _bound_rules(agreed, pkg, a.get("actor"), bounds)
     constructive = quantity in BARGAINING
     for text, inputs, rule in rules:
         if paths is not None and not set(inputs) <= paths and not constructive:
