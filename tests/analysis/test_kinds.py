@@ -177,3 +177,43 @@ def test_flagship_verdicts_do_not_depend_on_the_seed_unless_too_close_to_call():
     unstable = {k: v for k, v in kinds.items() if len(v) > 1}
     assert not unstable, unstable
     assert any(any(flags) for (_, flags), *_ in kinds.values())  # some are structural
+
+
+def _one_split(x, v):
+    """The best threshold on one input, by brute force over every cut between distinct
+    values with at least 5% of the draws on each side (the first best, "above" on a tie)."""
+    n = x.size
+    order = np.argsort(x, kind="stable")
+    xs, vs = x[order], v[order]
+    m = int(np.ceil(0.05 * n))
+    best_up = best_down = None
+    for c in range(max(1, m), n - max(1, m) + 1):
+        if c >= n or not xs[c - 1] < xs[c]:
+            continue
+        up = (vs[c:].sum() + (~vs[:c]).sum()) / n
+        if best_up is None or up > best_up[0]:
+            best_up = (up, c)
+        if best_down is None or 1.0 - up > best_down[0]:
+            best_down = (1.0 - up, c)
+    if best_up is None:
+        return 0.0, ""
+    if best_up[0] >= best_down[0]:
+        return best_up[0], "above"
+    return best_down[0], "below"
+
+
+def test_every_inputs_best_split_is_the_brute_force_one():
+    """The evidence check screens every input's splits in one array computation; each one
+    equals a plain search over the cuts (ties, constant inputs and tiny samples included)."""
+    from detente.analysis.kinds import _best_splits
+
+    rng = np.random.default_rng(3)
+    for n in (6, 20, 101, 400):
+        xs = [rng.random(n), np.round(rng.random(n) * 3), np.ones(n), rng.random(n) ** 3]
+        v = rng.random(n) < xs[0]
+        got = _best_splits(xs, v, [np.argsort(x, kind="stable") for x in xs], 0.0)
+        for x, (agree, pval, side, _t) in zip(xs, got, strict=True):
+            want_agree, want_side = _one_split(x, v)
+            assert agree == pytest.approx(want_agree, abs=1e-12)
+            assert side == want_side
+            assert 0.0 <= pval <= 1.0

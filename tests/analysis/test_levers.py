@@ -133,3 +133,39 @@ def test_lever_verdicts_do_not_depend_on_the_certificates_used():
         # and both equal the exact LP verdicts on the changed draws
         exact, _ = zone_open(change.apply(base.batch, s))
         assert a.p_zone_nonempty == pytest.approx(float(exact.mean()))
+
+
+def test_a_change_rebuilds_only_the_core_inputs_it_touches_with_the_same_numbers(stand_in):
+    """``bargaining_inputs(reuse=...)`` (the lever search's shortcut) gives, for a change of
+    every kind and for a pair, exactly the inputs built from scratch, on the point values and
+    on the draws, and so exactly the same zone test."""
+    from dataclasses import fields
+
+    from detente.analysis.levers import _candidates
+    from detente.core import bargaining_inputs
+
+    s, base = stand_in
+    changes = _candidates(s, ("usa", "dprk"))
+    assert {c.kind for c in changes} == {
+        "position",
+        "salience",
+        "red_line",
+        "drop_issue",
+        "status_quo",
+    }
+    for cs in [(c,) for c in changes] + [(changes[0], changes[-1])]:
+        for arrays, inputs in ((base.point, base.point_inputs), (base.batch, base.batch_inputs)):
+            changed = arrays
+            for c in cs:
+                changed = c.apply(changed, s)
+            fresh = bargaining_inputs(changed)
+            reused = bargaining_inputs(changed, reuse=(arrays, inputs))
+            for f in fields(fresh):
+                a, b = getattr(fresh, f.name), getattr(reused, f.name)
+                assert np.array_equal(a, b), (cs, f.name)
+            assert np.array_equal(
+                zone_open(fresh, exact=False)[1], zone_open(reused, exact=False)[1]
+            )
+    # arrays of another frame (other veto players) are built from scratch, not reused
+    other = base.batch.take(slice(0, 10))
+    assert bargaining_inputs(other, reuse=(base.batch, base.batch_inputs)).n == 10

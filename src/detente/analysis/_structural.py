@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import DetenteError
 from ._restatement import AGREEMENT, OPS, STRUCTURAL, STRUCTURAL_FAILS, Restatement
-from .drivers import sampled_quantities
+from .drivers import varying_quantities
 from .quantities import HINGE_Z
 
 if TYPE_CHECKING:
@@ -69,22 +69,30 @@ def _trends(
     """Per input the quantity reads: (path, slope of ``y`` along it, its t value, and the
     shifts of ``y`` at the low and the high end of the input's stated range)."""
     ranges = dict(scenario.quantities())
-    out = []
     n = y.size
-    for path, x in sampled_quantities(scenario, d).items():
-        if paths is not None and path not in paths:
+    read = []
+    for path, x in varying_quantities(scenario, d).items():
+        if (paths is not None and path not in paths) or x.shape != y.shape or path not in ranges:
             continue
-        x = np.asarray(x, float)
-        if x.shape != y.shape or np.ptp(x) == 0 or path not in ranges:
-            continue
-        xc = x - x.mean()
-        sxx = float(np.sum(xc**2))
-        b = float(np.sum(xc * (y - y.mean())) / sxx)
-        resid = y - y.mean() - b * xc
-        se = float(np.sqrt(np.sum(resid**2) / max(1, n - 2) / sxx))
+        read.append((path, x))
+    if not read:
+        return []
+    # every input's least-squares slope at once: one row per input, each row reduced along
+    # itself (NumPy sums a contiguous row as it sums the one input: the same numbers)
+    xs = np.stack([x for _, x in read])
+    means = xs.mean(axis=1)
+    xc = xs - means[:, None]
+    sxx = np.sum(xc**2, axis=1)
+    yc = y - y.mean()
+    slopes = np.sum(xc * yc, axis=1) / sxx
+    out = []
+    for r, (path, _) in enumerate(read):
+        b = float(slopes[r])
+        resid = yc - b * xc[r]
+        se = float(np.sqrt(np.sum(resid**2) / max(1, n - 2) / float(sxx[r])))
         t = abs(b) / se if se > 0 else (np.inf if b != 0 else 0.0)
-        q = ranges[path]
-        out.append((path, b, float(t), b * (q.low - x.mean()), b * (q.high - x.mean())))
+        q, mean = ranges[path], means[r]
+        out.append((path, b, float(t), b * (q.low - mean), b * (q.high - mean)))
     return out
 
 

@@ -35,7 +35,7 @@ from ..core import (
 )
 from ..errors import ModelError
 from ._diagnosis_result import Diagnosis
-from .drivers import Driver, _ranks, _spearman, sampled_quantities
+from .drivers import Driver, _ranks, _spearmans, draw_order, sampled_quantities
 from .levers import (
     LeverResult,
     baseline,
@@ -147,12 +147,15 @@ def diagnose(
     r_gap = _ranks(gap)
     r_zone = _ranks(batch.zone_nonempty.astype(float))
     qmap = dict(scenario.quantities())
-    drivers = [
-        Driver(path, qmap[path].low, qmap[path].high, _spearman(x, r_gap), _spearman(x, r_zone))
-        for path, x in sampled_quantities(scenario, batch_arrays).items()
-    ]
+    drivers = []
+    for path, x in sampled_quantities(scenario, batch_arrays).items():
+        # each input ranked once, its sort order shared with the claims' checks (draw_order)
+        order = draw_order(batch_arrays, path, x) if x.ndim == 1 and x.size == draws else None
+        rho_gap, rho_zone = _spearmans(x, [r_gap, r_zone], order)
+        drivers.append(Driver(path, qmap[path].low, qmap[path].high, rho_gap, rho_zone))
     drivers.sort(key=lambda d: -d.strength)
     lever_results: tuple[LeverResult, ...] = ()
+    fast: np.ndarray | None = None
     notes: list[str] = list(point.notes)
     if levers:
         step("levers")
@@ -181,6 +184,8 @@ def diagnose(
             )
         paired_seed = seed if lever_arrays is batch_arrays else None
         base = baseline(scenario, lever_arrays, curvature, agreement_cost, paired_seed)
+        if lever_arrays is batch_arrays:  # the fast zone test of these draws, done once
+            fast = base.open_
         declared = {w.id: w for w in scenario.what_ifs}
         names = tuple(declared) if lever_names is None else tuple(lever_names)
         bad = [n for n in names if n not in declared]
@@ -203,7 +208,8 @@ def diagnose(
         lever_results = named + found
     if r_gap is None:
         notes.append("the gap does not vary over the draws, so its rank correlations are n/a")
-    fast, _ = zone_open(agreed, exact=False, **kw)
+    if fast is None:
+        fast, _ = zone_open(agreed, exact=False, **kw)
     if not np.array_equal(fast, batch.zone_nonempty):  # pragma: no cover - a consistency check
         notes.append(
             f"the closed-form zone test disagrees with the LP in "

@@ -16,7 +16,7 @@ import numpy as np
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
 
-__all__ = ["Driver", "average_ranks", "draw_order", "sampled_quantities"]
+__all__ = ["Driver", "average_ranks", "draw_order", "sampled_quantities", "varying_quantities"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,48 @@ class Driver:
         }
 
 
+#: Per draws object: the scenario last read from it and its :func:`sampled_quantities`.
+_SAMPLED: weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, np.ndarray]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def sampled_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarray]:
-    """Each uncertain quantity's draws, by its ``--set`` path, read back from the arrays."""
+    """Each uncertain quantity's draws, by its ``--set`` path, read back from the arrays.
+
+    Read once per draws object and scenario (the diagnosis and the claims' checks read the
+    same draws dozens of times); the arrays are views of the draws, so treat them as
+    read-only, and the dict as shared.
+    """
+    got = _SAMPLED.get(batch)
+    if got is not None and got[0] is s:
+        return got[1]
+    out = _read_quantities(s, batch)
+    _SAMPLED[batch] = (s, out)
+    return out
+
+
+def varying_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarray]:
+    """:func:`sampled_quantities` as float arrays, only those that vary over the draws (in
+    their order); read once per draws object and scenario, shared like them."""
+    got = _VARYING.get(batch)
+    if got is not None and got[0] is s:
+        return got[1]
+    out = {}
+    for path, x in sampled_quantities(s, batch).items():
+        x = np.asarray(x, float)
+        if np.ptp(x) > 0:
+            out[path] = x
+    _VARYING[batch] = (s, out)
+    return out
+
+
+_VARYING: weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, np.ndarray]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _read_quantities(s: Scenario, batch: ScenarioArrays) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     red_ops = {(a.id, i): rl.op for a in s.actors for i, rl in a.red_lines.items()}
     for path, q in s.quantities():
@@ -105,10 +145,11 @@ def draw_order(draws: ScenarioArrays, path: str, x: np.ndarray) -> np.ndarray:
     return order
 
 
-def average_ranks(x: np.ndarray) -> np.ndarray:
+def average_ranks(x: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """The ranks of ``x`` (1 to n), ties given their average rank: what
     ``scipy.stats.rankdata(x)`` gives (all NaN when ``x`` holds a NaN), without importing
-    scipy.stats (some 0.3 s of CPU).
+    scipy.stats (some 0.3 s of CPU). ``order``: ``x``'s stable sort order when the caller
+    has it (:func:`draw_order`; a stable sort's order is unique).
 
     >>> average_ranks(np.array([3.0, 1.0, 3.0, 2.0])).tolist()
     [3.5, 1.0, 3.5, 2.0]
@@ -116,7 +157,8 @@ def average_ranks(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x).ravel()
     if x.size and np.isnan(x).any():
         return np.full(x.size, np.nan)
-    order = np.argsort(x, kind="mergesort")
+    if order is None:
+        order = np.argsort(x, kind="mergesort")
     ordered = x[order]
     # where each run of equal values starts in the sorted order, and where the last one ends
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True])
@@ -126,14 +168,26 @@ def average_ranks(x: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def _spearman(x: np.ndarray, ranks_y: np.ndarray | None) -> float | None:
-    if ranks_y is None or np.ptp(x) == 0:
-        return None
-    rx = average_ranks(x)
+def _spearmans(
+    x: np.ndarray, ranks_ys: list[np.ndarray | None], order: np.ndarray | None = None
+) -> list[float | None]:
+    """Spearman's rho of ``x`` with each ``y`` whose ranks (:func:`_ranks`) are given (None
+    where either side does not vary), ``x`` ranked once (``order``: its stable sort order,
+    :func:`draw_order`, when the caller has it)."""
+    if np.ptp(x) == 0:
+        return [None] * len(ranks_ys)
+    rx = average_ranks(x, order)
     rx = rx - rx.mean()
-    ry = ranks_y - ranks_y.mean()
-    den = np.sqrt(np.sum(rx**2) * np.sum(ry**2))
-    return float(np.sum(rx * ry) / den) if den > 0 else None
+    sxx = np.sum(rx**2)
+    out: list[float | None] = []
+    for ranks_y in ranks_ys:
+        if ranks_y is None:
+            out.append(None)
+            continue
+        ry = ranks_y - ranks_y.mean()
+        den = np.sqrt(sxx * np.sum(ry**2))
+        out.append(float(np.sum(rx * ry) / den) if den > 0 else None)
+    return out
 
 
 def _ranks(y: np.ndarray) -> np.ndarray | None:

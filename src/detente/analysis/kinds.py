@@ -44,6 +44,7 @@ predicted keeps its kind and lists them as partial restatements or structural co
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -54,8 +55,7 @@ from ..core import agreement_arrays
 from ._exact_tests import fisher_exact_two_sided, hypergeom_upper_tail
 from ._restatement import AGREEMENT, OPS, STRUCTURAL, STRUCTURAL_FAILS, Restatement
 from ._structural import cannot_fail
-from .diagnosis import sampled_quantities
-from .drivers import draw_order
+from .drivers import draw_order, varying_quantities
 
 if TYPE_CHECKING:
     from ..scenario import Scenario, ScenarioArrays
@@ -99,13 +99,37 @@ def _bounds(d: ScenarioArrays) -> list[tuple[str, int, int, str, np.ndarray]]:
     return out
 
 
+#: Per draws object: the scenario, the draws as the zone sees them and their typed bounds
+#: (every condition of every claim on the same draws reads them).
+_AGREED: weakref.WeakKeyDictionary[Any, tuple[Any, ScenarioArrays, list[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _agreed_bounds(
+    scenario: Scenario, draws: ScenarioArrays
+) -> tuple[ScenarioArrays, list[tuple[str, int, int, str, np.ndarray]]]:
+    """``agreement_arrays(scenario, draws)`` and its :func:`_bounds`, once per draws object."""
+    got = _AGREED.get(draws)
+    if got is None or got[0] is not scenario:
+        d = agreement_arrays(scenario, draws)
+        got = (scenario, d, _bounds(d))
+        _AGREED[draws] = got
+    return got[1], got[2]
+
+
 def _bound_rules(
-    d: ScenarioArrays, package: dict[str, float] | None, actor: str | None
+    d: ScenarioArrays,
+    package: dict[str, float] | None,
+    actor: str | None,
+    all_bounds: list[tuple[str, int, int, str, np.ndarray]] | None = None,
 ) -> list[tuple[str, tuple[str, ...], np.ndarray]]:
     veto = np.asarray(d.veto, bool)
     if not veto.any():
         veto = np.ones_like(veto)
-    bounds = [b for b in _bounds(d) if veto[b[1]]]
+    if all_bounds is None:
+        all_bounds = _bounds(d)
+    bounds = [b for b in all_bounds if veto[b[1]]]
     rules: list[tuple[str, tuple[str, ...], np.ndarray]] = []
     if package and actor is not None and actor in d.actor_ids:
         k = d.actor_ids.index(actor)
@@ -115,7 +139,7 @@ def _bound_rules(
             if issue not in d.issue_ids:
                 continue
             j = d.issue_ids.index(issue)
-            for path, kk, jj, op, arr in _bounds(d):
+            for path, kk, jj, op, arr in all_bounds:
                 if kk != k or jj != j:
                     continue
                 out = (c < arr) if op == ">=" else (c > arr)
@@ -152,48 +176,60 @@ def _bound_rules(
     return rules
 
 
-def _best_split(
-    x: np.ndarray, v: np.ndarray, min_agreement: float = 0.0, order: np.ndarray | None = None
-) -> tuple[float, float, str, float]:
-    """The threshold on ``x`` that best predicts ``v``: (agreement, p-value, side, threshold).
+def _best_splits(
+    xs: list[np.ndarray], v: np.ndarray, orders: list[np.ndarray], min_agreement: float = 0.0
+) -> list[tuple[float, float, str, float]]:
+    """For each input ``x`` of ``xs`` (each of ``v``'s size, with its stable sort order in
+    ``orders``: :func:`~.drivers.draw_order`), the threshold on ``x`` that best predicts
+    ``v``: (agreement, p-value, side, threshold). Every input's splits are one array
+    computation (the claims screen some 100 inputs per condition).
 
     The p-value is computed only for a split that agrees in at least ``min_agreement`` of the
     draws (1.0 otherwise): the caller reads it only then, and a hypergeometric tail per input
     screened was most of the evidence-kind check's time.
     """
-    n = x.size
-    if order is None:  # the caller may know it (drivers.draw_order)
-        order = np.argsort(x, kind="stable")
-    xs, vs = x[order], v[order].astype(float)
+    n, k = v.size, len(xs)
+    none = (0.0, 1.0, "", float("nan"))
     m = max(1, int(np.ceil(MIN_SIDE * n)))
     cut = np.arange(m, n - m + 1)  # the first ``cut`` draws are the low side
-    if cut.size == 0:
-        return 0.0, 1.0, "", float("nan")
-    distinct = xs[cut - 1] < xs[np.minimum(cut, n - 1)]
-    cut = cut[distinct]
-    if cut.size == 0:
-        return 0.0, 1.0, "", float("nan")
-    cum = np.concatenate([[0.0], np.cumsum(vs)])
-    total = cum[-1]
-    low_true = cum[cut]
-    high_true = total - low_true
+    if cut.size == 0 or k == 0:
+        return [none] * k
+    order = np.stack(orders)  # (k, n)
+    xs_sorted = np.take_along_axis(np.stack(xs), order, axis=1)
+    cum = np.concatenate([np.zeros((k, 1)), np.cumsum(v[order].astype(float), axis=1)], axis=1)
+    total = cum[:, -1]
+    distinct = xs_sorted[:, cut - 1] < xs_sorted[:, np.minimum(cut, n - 1)]
+    low_true = cum[:, cut]
+    high_true = total[:, None] - low_true
     # rule "x above t => holds": holds above, fails below
     agree_up = (high_true + (cut - low_true)) / n
     agree_down = 1.0 - agree_up
-    i_up, i_down = int(np.argmax(agree_up)), int(np.argmax(agree_down))
-
-    if agree_up[i_up] >= agree_down[i_down]:
-        c, side, agree = int(cut[i_up]), "above", float(agree_up[i_up])
-        k = int(np.rint(total - cum[c]))  # holds above the cut
-        drawn = n - c
-    else:
-        c, side, agree = int(cut[i_down]), "below", float(agree_down[i_down])
-        k = int(np.rint(cum[c]))  # holds below the cut
-        drawn = c
-    t = float(0.5 * (xs[c - 1] + xs[c]))
-    if agree < min_agreement:
-        return agree, 1.0, side, t
-    return agree, hypergeom_upper_tail(k, n, int(total), drawn), side, t
+    # the first best cut among those between distinct values
+    rows = np.arange(k)
+    i_up = np.argmax(np.where(distinct, agree_up, -np.inf), axis=1)
+    i_down = np.argmax(np.where(distinct, agree_down, -np.inf), axis=1)
+    best_up, best_down = agree_up[rows, i_up], agree_down[rows, i_down]
+    above = best_up >= best_down
+    c = np.where(above, cut[i_up], cut[i_down])
+    agree = np.where(above, best_up, best_down)
+    t = 0.5 * (xs_sorted[rows, c - 1] + xs_sorted[rows, c])
+    out = []
+    for r in range(k):
+        if not distinct[r].any():
+            out.append(none)
+            continue
+        side, cr, ar = ("above" if above[r] else "below"), int(c[r]), float(agree[r])
+        if ar < min_agreement:
+            out.append((ar, 1.0, side, float(t[r])))
+            continue
+        if above[r]:
+            held = int(np.rint(total[r] - cum[r, cr]))  # holds above the cut
+            drawn = n - cr
+        else:
+            held = int(np.rint(cum[r, cr]))  # holds below the cut
+            drawn = cr
+        out.append((ar, hypergeom_upper_tail(held, n, int(total[r]), drawn), side, float(t[r])))
+    return out
 
 
 def _agreement(rule: np.ndarray, v: np.ndarray) -> float:
@@ -242,7 +278,8 @@ def restatement(
     package = a.get("package")
     pkg = {str(k): float(x) for k, x in package.items()} if isinstance(package, dict) else None
     # the red lines that bind as the core says: veto players', and controllers' on their issues
-    rules = _bound_rules(agreement_arrays(scenario, draws), pkg, a.get("actor"))
+    agreed, bounds = _agreed_bounds(scenario, draws)
+    rules = _bound_rules(agreed, pkg, a.get("actor"), bounds)
     constructive = quantity in BARGAINING
     for text, inputs, rule in rules:
         if paths is not None and not set(inputs) <= paths and not constructive:
@@ -259,15 +296,14 @@ def restatement(
         return None
 
     inputs_x = {
-        p: np.asarray(x, float)
-        for p, x in sampled_quantities(scenario, draws).items()
-        if (paths is None or p in paths) and np.ptp(np.asarray(x, float)) > 0
+        p: x for p, x in varying_quantities(scenario, draws).items() if paths is None or p in paths
     }
     best: Restatement | None = None
-    for p, x in inputs_x.items():
-        if x.shape != v.shape:
-            continue
-        agree, pval, side, t = _best_split(x, v, AGREEMENT, draw_order(draws, p, x))
+    screened = [(p, x) for p, x in inputs_x.items() if x.shape == v.shape]
+    splits = _best_splits(
+        [x for _, x in screened], v, [draw_order(draws, p, x) for p, x in screened], AGREEMENT
+    )
+    for (p, _), (agree, pval, side, t) in zip(screened, splits, strict=True):
         if agree >= AGREEMENT and pval < ALPHA / max(1, len(inputs_x)):
             holds = "holds" if side == "above" else "fails"
             r = Restatement(condition, f"{p} > {t:.4g} (then it {holds})", (p,), agree, n)

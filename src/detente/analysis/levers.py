@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..core import (
+    BargainingInputs,
     agreement_arrays,
     bargaining_inputs,
     maximin_packages,
@@ -85,6 +86,9 @@ class Baseline:
     agreement_cost: float | None
     hints: np.ndarray | None = None  # baseline max-min packages, candidates for the levers
     seed: int | None = None  # the seed the batch was drawn with (for paired what-if draws)
+    # the core's inputs of ``point`` and ``batch``: a change rebuilds only what it touches
+    point_inputs: BargainingInputs | None = None
+    batch_inputs: BargainingInputs | None = None
 
     @property
     def p(self) -> float:
@@ -108,15 +112,18 @@ def baseline(
     # who must agree as the core says (veto players; an issue's controllers on that issue)
     point = agreement_arrays(s)
     batch = agreement_arrays(s, batch)
-    po, _ = zone_open(point, curvature=curvature, agreement_cost=agreement_cost)
-    bo, _ = zone_open(batch, curvature=curvature, agreement_cost=agreement_cost, exact=False)
-    hints = None
+    p_inp = bargaining_inputs(point, curvature=curvature, agreement_cost=agreement_cost)
     inp = bargaining_inputs(batch, curvature=curvature, agreement_cost=agreement_cost)
+    po, _ = zone_open(p_inp)
+    bo, _ = zone_open(inp, exact=False)
+    hints = None
     if inp.weights.shape[1] > 2 and bool(np.all(inp.curvature == 1.0)):
         # many veto players: the baseline's max-min packages often stay inside a changed
         # zone, so they certify most lever draws without an LP
         hints = maximin_packages(inp)[:, None, :]
-    return Baseline(s, point, batch, bool(po), bo, curvature, agreement_cost, hints, seed)
+    return Baseline(
+        s, point, batch, bool(po), bo, curvature, agreement_cost, hints, seed, p_inp, inp
+    )
 
 
 def evaluate_changes(
@@ -128,14 +135,13 @@ def evaluate_changes(
     for c in changes:
         point = c.apply(point, s)
         batch = c.apply(batch, s)
-    po, _ = zone_open(point, curvature=base.curvature, agreement_cost=base.agreement_cost)
-    bo, _ = zone_open(
-        batch,
-        exact=False,
-        curvature=base.curvature,
-        agreement_cost=base.agreement_cost,
-        hints=base.hints,
-    )
+    cost = base.agreement_cost
+    p_reuse = None if base.point_inputs is None else (base.point, base.point_inputs)
+    b_reuse = None if base.batch_inputs is None else (base.batch, base.batch_inputs)
+    p_inp = bargaining_inputs(point, curvature=base.curvature, agreement_cost=cost, reuse=p_reuse)
+    b_inp = bargaining_inputs(batch, curvature=base.curvature, agreement_cost=cost, reuse=b_reuse)
+    po, _ = zone_open(p_inp)
+    bo, _ = zone_open(b_inp, exact=False, hints=base.hints)
     texts: list[str] = []
     sets: list[str] = []
     size = 0.0

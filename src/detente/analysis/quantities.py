@@ -35,7 +35,7 @@ from ..scenario.whatif import apply_sets
 from ._dynamic_quantities import dynamic_quantity, paired_interval
 from ._estimates import Estimate, Variant, has_roles
 from ._static_quantities import record_quantity, static_quantity
-from .drivers import draw_order, sampled_quantities
+from .drivers import draw_order, varying_quantities
 
 if TYPE_CHECKING:
     from ..dynamics.result import DynamicsResult
@@ -272,21 +272,26 @@ class Evaluator:
                 read = None
             else:
                 read |= e.paths
+        # the ends of an input's range: its lowest and highest tenth of the draws, but at
+        # least ten draws each (a quarter when there are few parameter groups)
+        k = max(int(np.ceil(0.1 * holds.size)), min(10, holds.size // 4))
+        if k < 5:
+            return [], {}
+        inputs = []
+        for path, x in varying_quantities(self.scenario, draws).items():
+            if (read is not None and path not in read) or x.shape != holds.shape:
+                continue
+            inputs.append((path, draw_order(draws, path, x)))
+        if not inputs:
+            return [], {}
+        # every input's two ends at once (the shares of 0/1 values: exact sums)
+        orders = np.stack([o for _, o in inputs])
+        p_low = holds[orders[:, :k]].mean(axis=1)
+        p_high = holds[orders[:, -k:]].mean(axis=1)
+        p0 = float(holds.mean())
         found: list[tuple[float, str, tuple[float, float]]] = []
-        for path, x in sampled_quantities(self.scenario, draws).items():
-            if read is not None and path not in read:
-                continue
-            x = np.asarray(x, float)
-            if x.shape != holds.shape or np.ptp(x) == 0:
-                continue
-            # the ends of the input's range: its lowest and highest tenth of the draws, but
-            # at least ten draws each (a quarter when there are few parameter groups)
-            k = max(int(np.ceil(0.1 * x.size)), min(10, x.size // 4))
-            if k < 5:
-                continue
-            order = draw_order(draws, path, x)
-            low, high = holds[order[:k]], holds[order[-k:]]
-            pl, ph, p0 = float(low.mean()), float(high.mean()), float(holds.mean())
+        for (path, _), pl_, ph_ in zip(inputs, p_low, p_high, strict=True):
+            pl, ph = float(pl_), float(ph_)
             shift = max(abs(pl - p0), abs(ph - p0))
             # a difference of the two ends beyond chance, with some 100 inputs screened at once
             se = np.sqrt(max(p0 * (1 - p0), 1.0 / k) * 2.0 / k)

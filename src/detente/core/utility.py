@@ -138,13 +138,32 @@ def bargaining_inputs(
     *,
     curvature: float | None = None,
     agreement_cost: float | None = None,
+    reuse: tuple[ScenarioArrays, BargainingInputs] | None = None,
 ) -> BargainingInputs:
     """Veto players' normalised weights, ideal points, red lines; curvature and cost per draw.
 
     ``curvature`` / ``agreement_cost`` override ``parameters.utility_curvature`` /
     ``parameters.agreement_cost`` (defaults 1 and 0).
+
+    ``reuse``: arrays that ``arrays`` was made from by replacing some of their fields
+    (``dataclasses.replace``, as a lever's change does) and their inputs, built with the
+    same ``curvature`` and ``agreement_cost``. Each part built from a field ``arrays`` shares
+    with them (the very same array) is taken from those inputs instead of being built again:
+    the same numbers, for the lever search's hundred changed copies of one batch of draws.
     """
     batched = arrays.n_draws is not None
+    if reuse is not None:
+        ref, ref_inp = reuse
+        same_frame = (
+            ref.veto is arrays.veto
+            and ref.scale_low is arrays.scale_low
+            and ref.scale_high is arrays.scale_high
+            and ref.actor_ids == arrays.actor_ids
+            and ref.issue_ids == arrays.issue_ids
+            and ref_inp.batched == batched
+        )
+        if not same_frame:
+            reuse = None
     veto = np.asarray(arrays.veto, dtype=bool)
     idx = np.flatnonzero(veto) if veto.any() else np.arange(arrays.n_actors)
     lo = np.asarray(arrays.scale_low, dtype=float)
@@ -154,15 +173,34 @@ def bargaining_inputs(
         x = np.asarray(x, dtype=float)
         return x if batched else x[None]
 
-    sal = b(arrays.saliences)[:, idx, :]
-    tot = sal.sum(axis=-1, keepdims=True)
-    weights = np.divide(sal, tot, out=np.zeros_like(sal), where=tot > 0)
-    ideal = (b(arrays.positions)[:, idx, :] - lo) / width
-    sq = (b(arrays.status_quo) - lo) / width
-    red_low, red_high = arrays.red_low, arrays.red_high
-    rlo = np.clip((b(red_low)[:, idx, :] - lo) / width, 0.0, 1.0)
-    rhi = np.clip((b(red_high)[:, idx, :] - lo) / width, 0.0, 1.0)
-    n = sal.shape[0]
+    def kept(name: str) -> BargainingInputs | None:
+        """The reused inputs when ``arrays`` shares the field ``name`` with their arrays."""
+        if reuse is None or getattr(reuse[0], name) is not getattr(arrays, name):
+            return None
+        return reuse[1]
+
+    if (had := kept("saliences")) is not None:
+        weights, indifferent = had.weights, had.indifferent
+    else:
+        sal = b(arrays.saliences)[:, idx, :]
+        tot = sal.sum(axis=-1, keepdims=True)
+        weights = np.divide(sal, tot, out=np.zeros_like(sal), where=tot > 0)
+        indifferent = tot[..., 0] <= 0
+    had = kept("positions")
+    ideal = had.ideal if had is not None else (b(arrays.positions)[:, idx, :] - lo) / width
+    had = kept("status_quo")
+    sq = had.status_quo if had is not None else (b(arrays.status_quo) - lo) / width
+    if (had := kept("red_low")) is not None:
+        rlo, has_lo = had.red_low, had.has_red_low
+    else:
+        rlo = np.clip((b(arrays.red_low)[:, idx, :] - lo) / width, 0.0, 1.0)
+        has_lo = np.any(rlo > 0, axis=0)
+    if (had := kept("red_high")) is not None:
+        rhi, has_hi = had.red_high, had.has_red_high
+    else:
+        rhi = np.clip((b(arrays.red_high)[:, idx, :] - lo) / width, 0.0, 1.0)
+        has_hi = np.any(rhi < 1, axis=0)
+    n = weights.shape[0]
 
     def param(name: str, given: float | None, default: float) -> np.ndarray:
         if given is not None:
@@ -191,11 +229,11 @@ def bargaining_inputs(
         status_quo=sq,
         red_low=rlo,
         red_high=rhi,
-        has_red_low=np.any(rlo > 0, axis=0),
-        has_red_high=np.any(rhi < 1, axis=0),
+        has_red_low=has_lo,
+        has_red_high=has_hi,
         curvature=c,
         agreement_cost=k,
-        indifferent=(tot[..., 0] <= 0),
+        indifferent=indifferent,
         batched=batched,
     )
 

@@ -115,22 +115,26 @@ def pair_max_min_surplus(
     a = -w[:, :, None, :] * np.abs(cand[:, None, :, :] - ideal[:, :, None, :])
     if len(players) == 1:
         return np.asarray(np.max(a[:, 0], axis=1).sum(axis=1) - rr[:, 0])
-    num = a[:, 1, 1] - a[:, 1, 0]
-    den = a[:, 0, 0] - a[:, 0, 1] - a[:, 1, 0] + a[:, 1, 1]
+    a00, a01, a10, a11 = a[:, 0, 0], a[:, 0, 1], a[:, 1, 0], a[:, 1, 1]
+    num = a11 - a10
+    den = a00 - a01 - a10 + a11
     safe = np.where(np.abs(den) > 1e-15, den, 1.0)
     tb = np.where(np.abs(den) > 1e-15, np.clip(num / safe, 0.0, 1.0), 0.0)
     T = np.concatenate([np.zeros((n, 1)), np.ones((n, 1)), tb], axis=1)  # (n, I+2)
-    tt = T[:, :, None]  # (n, T, I)
-    ut = 1 - tt
-    # the inner maximum over the two candidates of each issue, taken elementwise (the same
-    # products and sums as one (n, T, C, I) array reduced over C, at half the cost: this runs
-    # every month of every simulation)
-    best = np.maximum(
-        tt * a[:, None, 0, 0] + ut * a[:, None, 1, 0],
-        tt * a[:, None, 0, 1] + ut * a[:, None, 1, 1],
-    )
-    psi = best.sum(axis=2) - (T * rr[:, None, 0] + (1 - T) * rr[:, None, 1])
-    return np.asarray(psi.min(axis=1))
+    # psi(t) at each breakpoint, one breakpoint at a time on (n, I) buffers: the same products,
+    # sums and maxima as one (n, T, C, I) array reduced over C and then I (every draw and
+    # issue alike), in a fraction of the memory traffic (the lever search and "what drives
+    # it" call this for thousands of draws, dozens of times)
+    x, y, tmp = np.empty_like(a00), np.empty_like(a00), np.empty_like(a00)
+    m_star = np.full(n, np.inf)
+    for k in range(T.shape[1]):
+        tt = T[:, k : k + 1]
+        ut = 1 - tt
+        np.add(np.multiply(tt, a00, out=x), np.multiply(ut, a10, out=tmp), out=x)
+        np.add(np.multiply(tt, a01, out=y), np.multiply(ut, a11, out=tmp), out=y)
+        psi = np.maximum(x, y, out=x).sum(axis=1) - (T[:, k] * rr[:, 0] + ut[:, 0] * rr[:, 1])
+        m_star = np.minimum(m_star, psi)
+    return np.asarray(m_star)
 
 
 def _min_pair_max_min_surplus(
