@@ -131,3 +131,38 @@ def test_runs_one_at_a_time_equal_runs_together(case):
     alone = simulate_reference(s, runs=40, months=14, seed=8, subset_runs=12)
     for k in ("modes", "provocations", "missiles", "choices", "zone", "gap", "rate"):
         assert np.array_equal(alone[k], getattr(together, k)[:, :12]), k
+
+
+@pytest.mark.parametrize("tau", [0.0, -0.5, float("nan")])
+def test_a_logit_noise_that_is_not_positive_is_refused_in_words(tau):
+    """The compiled logit divides by its temperature: 0 would raise ZeroDivisionError inside
+    numba (NumPy gave inf with a warning); it is refused before any month is played."""
+    from detente.errors import ModelError
+    from detente.scenario import load_bundled
+
+    with pytest.raises(ModelError, match=r"logit_noise .* must be above 0"):
+        simulate(load_bundled("us-dprk-2021"), runs=20, months=6, parameters={"logit_noise": tau})
+
+
+def test_the_command_line_refuses_a_zero_logit_noise_in_words():
+    import json
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    runner = CliRunner()
+    out = runner.invoke(
+        app, ["simulate", "us-dprk-2021", "--set", "parameters.logit_noise=0", "--runs", "20"]
+    )
+    assert out.exit_code == 2, out.output
+    assert "must be above 0" in out.output and "Traceback" not in out.output
+    # the report computes what it can and says why the outlook is missing
+    out = runner.invoke(
+        app,
+        ["run", "us-dprk-2021", "--pin", "parameters.logit_noise=0", "--runs", "20",
+         "--draws", "16", "--json"],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.stdout)
+    assert report["outlook"] is None and "must be above 0" in report["missing"]["outlook"]

@@ -215,6 +215,12 @@ def _prepare(
                 + (f"; did you mean {', '.join(close)}?" if close else "")
             )
         par[key] = np.full(runs, float(value))
+    tau = par["logit_noise"]
+    if not np.all(tau > 0):  # NaN too
+        raise ModelError(
+            "parameters.logit_noise (the choice logit's temperature) must be above 0; got "
+            f"{float(tau[~(tau > 0)][0])!r}: give a positive value (1 is the calibrated unit)"
+        )
     drv: dict[str, np.ndarray] = {}
     for role in DRIVER_ROLES:
         name = roles.drivers.get(role)
