@@ -169,8 +169,9 @@ def test_c12s_second_condition_is_reported_structural(c12):
 
 def test_a_shared_pinned_evaluator_gives_a_fresh_ones_estimate():
     """The structural check pins the same input at the same end for several conditions: one
-    evaluator per pinned scenario serves them all, a longer one a shorter condition too, and
-    each estimate equals the one a fresh evaluator over the condition's months gives."""
+    evaluator per pinned scenario and horizon serves them all (the pinned scenario validated
+    once), and each estimate equals the one a fresh evaluator over the condition's months
+    gives."""
     from detente.analysis.quantities import Evaluator
     from detente.scenario.case import Condition
     from detente.scenario.whatif import apply_sets
@@ -178,23 +179,41 @@ def test_a_shared_pinned_evaluator_gives_a_fresh_ones_estimate():
     s = load("examples/steel-dispute.yaml")
     ev = Evaluator(s, draws=60, runs=80, months=18, seed=4)
     sets = ("importer.capability=0.8",)
-    whole = Condition.model_validate(
-        {"quantity": "p_talks", "args": {"month": 18}, "compare": "<", "threshold": 0.5}
-    )
     at_12 = Condition.model_validate(
         {"quantity": "p_talks", "args": {"month": 12}, "compare": "<", "threshold": 0.5}
     )
     long_ = ev.pinned(sets, 18)
-    long_.reserve_condition(whole)
-    long_.simulate_reserved()
-    assert ev.pinned(sets, 12) is long_  # a longer simulation serves month 12
-    shared = long_.estimate(at_12)
+    short = ev.pinned(sets, 12)
+    assert short is not long_ and short.scenario is long_.scenario  # validated once
+    assert ev.pinned(sets, 12) is short and ev.pinned(sets, 18) is long_
+    shared = short.estimate(at_12)
     fresh = Evaluator(apply_sets(s, sets, pin=True), draws=60, runs=80, months=12, seed=4).estimate(
         at_12
     )
     assert shared.value == fresh.value and shared.interval == fresh.interval
     assert np.array_equal(shared.per_draw, fresh.per_draw)
-    # more months than it holds: a longer evaluator of the same pinned scenario replaces it
-    longer = ev.pinned(sets, 24)
-    assert longer is not long_ and longer.months == 24 and longer.scenario is long_.scenario
-    assert ev.pinned(sets, 12) is longer
+
+
+def test_a_pinned_corner_reads_its_own_horizon_where_a_longer_run_would_differ():
+    """With the provocation level drifting (its sd pinned at the top of its range), the
+    first 12 months of a 36-month simulation are not a 12-month simulation (the level's start
+    draw follows the months' noise in its stream): a corner at month 12 must read its own."""
+    from detente.analysis.quantities import Evaluator
+    from detente.scenario.case import Condition
+    from detente.scenario.whatif import apply_sets
+
+    s = load_bundled("us-dprk-2021")
+    sets = ("parameters.provocation_level_sd=0.02",)
+    ev = Evaluator(s, draws=40, runs=60, months=36, seed=3)
+    at_12 = Condition.model_validate(
+        {"quantity": "p_crisis", "args": {"month": 12}, "compare": "<", "threshold": 0.5}
+    )
+    long_ = ev.pinned(sets, 36)
+    long_.reserve_condition(at_12)
+    long_.simulate_reserved()
+    own = ev.pinned(sets, 12).estimate(at_12)
+    fresh = Evaluator(apply_sets(s, sets, pin=True), draws=40, runs=60, months=12, seed=3).estimate(
+        at_12
+    )
+    assert own.value == fresh.value
+    assert long_.estimate(at_12).value != fresh.value  # why the horizon is part of the key

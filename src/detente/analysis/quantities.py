@@ -71,7 +71,7 @@ class Evaluator:
         self.n_groups = groups or parameter_groups(self.runs)
         self.progress = progress
         self._variants: dict[str, Variant] = {}
-        self._pinned: dict[tuple[str, ...], Evaluator] = {}
+        self._pinned: dict[tuple[tuple[str, ...], int], Evaluator] = {}
         self.n_simulations = 0
 
     # ----- variants --------------------------------------------------------------------
@@ -106,24 +106,26 @@ class Evaluator:
         return self._variants[key]
 
     def pinned(self, sets: tuple[str, ...], months: int) -> Evaluator:
-        """An evaluator with this one's settings over at least ``months`` months of the
-        scenario with the numbers ``sets`` (``PATH=VALUE``) pinned (their ranges collapsed).
+        """An evaluator with this one's settings over ``months`` months of the scenario with
+        the numbers ``sets`` (``PATH=VALUE``) pinned (their ranges collapsed).
 
-        One per pinned scenario, shared: the structural check of the claims
+        One per pinned scenario and horizon, shared: the structural check of the claims
         (:func:`detente.analysis.kinds.cannot_fail`) pins the same input at the same end of
-        its range for several conditions, and a variant simulated over more months than a
-        condition reads is exactly the first months of it (:meth:`Variant.sim`), so an
-        evaluator over more months serves a shorter condition too. Raises what
+        its range for several conditions. Not shared across horizons: a simulation's first
+        months are not always those of a shorter one (the level's start draw follows the
+        months' noise in its stream), and a corner must read what its own horizon gives.
+        The pinned scenario itself is validated once. Raises what
         :func:`~detente.scenario.whatif.apply_sets` raises for a pinned scenario it refuses.
         """
-        have = self._pinned.get(sets)
-        if have is None or have.months < months:
-            s = apply_sets(self.scenario, sets, pin=True) if have is None else have.scenario
+        have = self._pinned.get((sets, months))
+        if have is None:
+            same = next((e for (k, _), e in self._pinned.items() if k == sets), None)
+            s = apply_sets(self.scenario, sets, pin=True) if same is None else same.scenario
             have = Evaluator(
                 s, draws=self.draws, seed=self.seed, runs=self.runs, months=months,
                 groups=self.groups,
             )  # fmt: skip
-            self._pinned[sets] = have
+            self._pinned[(sets, months)] = have
         return have
 
     def forget_pinned(self) -> None:
