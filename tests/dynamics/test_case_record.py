@@ -193,3 +193,76 @@ def test_the_backtest_fit_reads_an_edited_record_again(tmp_path):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
     again, fresh = fit_record(str(path), "2021-05"), fit_record(str(copy), "2021-05")
     assert first != fresh and again == fresh
+
+
+def test_run_reports_on_a_users_csv_record_and_names_the_backtest_to_run(tmp_path):
+    record = tmp_path / "events.csv"
+    record.write_bytes(EVENTS.read_bytes())
+    out = CliRunner().invoke(
+        app,
+        ["run", str(STEEL), "--record", str(record), "--runs", "100", "--draws", "50", "--json"],
+    )
+    assert out.exit_code == 0, out.output
+    calibration = json.loads(out.stdout)["calibration"]
+    assert calibration["record"] == "events" and calibration["backtest"] is None
+    assert f"--record {record} --save" in calibration["note"]
+
+
+def test_a_record_too_short_for_any_origin_is_refused_with_exit_2(tmp_path):
+    short = tmp_path / "short.csv"
+    short.write_text(
+        "date,kind,actor\n2019-01-15,provocation,exporter\n2019-03,limited_talks,importer\n"
+        "2020-02,provocation,exporter\n"
+    )
+    out = CliRunner().invoke(
+        app,
+        ["backtest", "dynamics", str(STEEL), "--record", str(short), "--runs", "20", "--save"],
+    )
+    assert out.exit_code == 2
+    assert "too short for a rolling-origin backtest" in out.output
+    assert "Traceback" not in out.output
+    assert not (tmp_path / "short.backtest.json").exists()
+
+
+def _long_record(path: Path) -> None:
+    """Twenty-five years of monthly events, drawn once with a fixed seed."""
+    rng = np.random.default_rng(3)
+    rows = ["date,kind,actor,label"]
+    for year in range(1996, 2021):
+        for month in range(1, 13):
+            if rng.random() < 0.35:
+                rows.append(f"{year}-{month:02d},provocation,exporter,duties")
+            if rng.random() < 0.08:
+                rows.append(f"{year}-{month:02d},limited_talks,importer,talks")
+    path.write_text("\n".join(rows) + "\n")
+
+
+@pytest.mark.slow
+def test_a_backtest_on_a_users_csv_is_saved_beside_it_and_read_by_the_report(tmp_path):
+    record = tmp_path / "long.csv"
+    _long_record(record)
+    runner = CliRunner()
+    saved = runner.invoke(
+        app,
+        ["backtest", "dynamics", str(STEEL), "--record", str(record), "--runs", "40",
+         "--test-only", "--save", "--executor", "inline"],
+    )  # fmt: skip
+    assert saved.exit_code == 0, saved.output
+    stored = tmp_path / "long.backtest.json"
+    assert json.loads(stored.read_text())["settings"]["runs"] == 40
+    out = runner.invoke(
+        app,
+        ["run", str(STEEL), "--record", str(record), "--runs", "100", "--draws", "50", "--json"],
+    )
+    assert out.exit_code == 0, out.output
+    calibration = json.loads(out.stdout)["calibration"]
+    assert calibration["backtest"] is not None and calibration["note"] is None
+    assert calibration["verdicts"]
+    # the record edited: the stored verdicts no longer match it and are not quoted
+    record.write_text(record.read_text() + "2020-12,provocation,exporter,more duties\n")
+    again = runner.invoke(
+        app,
+        ["run", str(STEEL), "--record", str(record), "--runs", "100", "--draws", "50", "--json"],
+    )
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["calibration"]["backtest"] is None

@@ -234,7 +234,8 @@ def backtest_dynamics(
         bool,
         typer.Option(
             "--save",
-            help="Store the summary as backtest.json in the record's folder (the report reads it).",
+            help="Store the summary beside the record (the report reads it): backtest.json in a "
+            "record's folder, NAME.backtest.json beside a CSV record NAME.csv.",
         ),
     ] = False,
     fit: Annotated[
@@ -265,10 +266,14 @@ def backtest_dynamics(
     from ._executor_opts import backtest_spec_or_fail
 
     spec = backtest_spec_or_fail(executor, workers, scheduler)
-    from ..dynamics.verdicts import backtest_key, backtest_verdicts, save_summary
+    from .._outputs import check_output
+    from ..dynamics.verdicts import backtest_key, backtest_verdicts, save_summary, summary_path
 
     try:
         s = with_record(load_scenario(scenario, set_), record)
+        if save and s.roles is not None and s.roles.record is not None:
+            # beside the record (a user's CSV: NAME.backtest.json): checked before the work
+            check_output(summary_path(s.roles.record), "--save")
         fitted = None
         if fit:
             from ..dynamics.fit import fit as run_fit

@@ -285,9 +285,16 @@ def backtest(
         if refit and not can_fit:
             thin.add(str(o))
         todo.append((str(o), k, sample, can_fit))
+    if not todo:
+        raise ModelError(
+            f"record {record.id} ({record.start}..{record.end}) is "
+            f"too short for a rolling-origin backtest ({' and '.join(samples)} origins): it "
+            "has no June or December origin followed by six months of record there; "
+            "give a longer record (--record FILE.csv)"
+        )
     # the origins' fits and simulations are independent: they run where the executor says;
     # the scoring draws from one generator in the origins' order, here
-    job = _OriginJob(bt, panel, record.id, runs, seed, parameters or {})
+    job = _OriginJob(bt, panel, str(s.roles.record), runs, seed, parameters or {})
     sims = run_variants(_simulate_origin, job, [(o, k, f) for o, k, _, f in todo], executor)
     for (_, k, sample, _), sim in zip(todo, sims, strict=True):
         r, y = _score_origin(sim, panel, k, sample, rng)

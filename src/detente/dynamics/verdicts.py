@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._outputs import write_atomic
 from ..data.months import month_label
 from ..data.records import COLUMNS, load_record
 
@@ -32,6 +33,7 @@ __all__ = [
     "backtest_verdicts",
     "load_summary",
     "save_summary",
+    "summary_path",
 ]
 
 SUMMARY_FILE = "backtest.json"
@@ -48,10 +50,14 @@ _WORDS = {
 }
 
 
-def _folder(record_id: str | Path) -> Path:
+def summary_path(record_id: str | Path) -> Path:
+    """Where the record's last backtest summary is stored: ``backtest.json`` in a folder
+    record (a bundled one), ``NAME.backtest.json`` beside a user's CSV record ``NAME.csv``."""
     rec = load_record(record_id)
-    assert rec.folder is not None
-    return rec.folder
+    if rec.folder is not None:
+        return rec.folder / SUMMARY_FILE
+    path = Path(record_id).expanduser()
+    return path.with_name(f"{path.stem}.{SUMMARY_FILE}")
 
 
 #: The source the simulation and its backtest run on (the key's code part), relative to the
@@ -120,9 +126,9 @@ def _events_csv(columns: dict[str, Any]) -> bytes:
 def save_summary(summary: dict[str, Any], record_id: str | Path, key: str | None = None) -> Path:
     """Write ``summary`` (:meth:`BacktestResult.summary_dict`) beside the record, with the
     ``key`` (:func:`backtest_key`) of the scenario and code that produced it."""
-    path = _folder(record_id) / SUMMARY_FILE
+    path = summary_path(record_id)
     out = {**summary, "key": key}
-    path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(out, indent=1) + "\n")
     return path
 
 
@@ -140,7 +146,7 @@ def load_summary(record_id: str | Path, scenario: Scenario | None = None) -> Sto
     unless it was stored with that scenario's :func:`backtest_key` under the stored
     settings (the same scenario, record and code).
     """
-    path = _folder(record_id) / SUMMARY_FILE
+    path = summary_path(record_id)
     if not path.exists():
         return None
     out = StoredSummary(json.loads(path.read_text(encoding="utf-8")))

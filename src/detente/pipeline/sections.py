@@ -393,8 +393,9 @@ def calibration(report: AnalysisReport) -> None:
                 if stored is not None
                 else f"no stored backtest for the record {record.id}"
             )
-            + f": run 'detente backtest dynamics {report.scenario.id} --save' to score this "
-            "simulation against it"
+            + f": run 'detente backtest dynamics {report.settings.get('source') or report.scenario.id}"
+            + ("" if record.folder is not None else f" --record {record_id}")
+            + " --save' to score this simulation against it"
         ),
         months=months,
         observed=observed,
