@@ -152,8 +152,15 @@ def test_a_folder_record_with_a_bad_line_says_where(tmp_path):
     head = "date,actor,kind,label,source,cite\n"
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    with pytest.raises(DataError, match="row 3: 5 fields; the header has 6"):
+    with pytest.raises(DataError, match="line 3: 5 fields; the header has 6"):
         load_record(_write(tmp_path / "a", head + "2000-01,a,talks,x,s,c\n2000-02,a,talks,x,s\n"))
+    # blank and whitespace-only lines are skipped, and a later problem names its own line
+    (tmp_path / "c").mkdir()
+    (tmp_path / "d").mkdir()
+    body = "2000-01,a,talks,x,s,c\n  \n\n2000-02,a,talks,x,s,c\n"
+    assert len(load_record(_write(tmp_path / "c", head + body)).columns_of_events["kind"]) == 2
+    with pytest.raises(DataError, match="line 5: 1 field; the header has 6"):
+        load_record(_write(tmp_path / "d", head + "2000-01,a,talks,x,s,c\n\n \nbroken\n"))
     with pytest.raises(DataError, match="dates read YYYY-MM-DD or YYYY-MM; got '2000-14'"):
         load_record(_write(tmp_path / "b", head + "2000-14,a,talks,x,s,c\n"))
 

@@ -335,14 +335,19 @@ def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"{path}: cannot read the events ({err})") from err
-    lines = [r for r in csv.reader(io.StringIO(text)) if r]
+    reader = csv.reader(io.StringIO(text))
+    # blank and whitespace-only lines are skipped; a problem names the file's own line
+    lines = [(reader.line_num, r) for r in reader if r and any(f.strip() for f in r)]
     if not lines:
         raise DataError(f"{path}: no header; the first line names the columns {','.join(COLUMNS)}")
-    header = lines[0]
+    header = lines[0][1]
     rows = []
-    for k, r in enumerate(lines[1:], start=2):
+    for k, r in lines[1:]:
         if len(r) != len(header):
-            raise DataError(f"{path}, row {k}: {len(r)} fields; the header has {len(header)}")
+            raise DataError(
+                f"{path}, line {k}: {len(r)} field{'s' if len(r) != 1 else ''}; the header "
+                f"has {len(header)} ({','.join(header)})"
+            )
         rows.append(dict(zip(header, r, strict=True)))
     return header, rows
 
