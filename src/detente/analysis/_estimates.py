@@ -127,9 +127,12 @@ class Variant:
     def sim(self, months: int) -> DynamicsResult:
         """The variant's simulation over at least ``months`` months.
 
-        The random numbers of a month do not depend on the horizon, so a shorter simulation is
-        exactly the first months of a longer one: a variant is simulated only as far as the
-        quantities asked of it need, and extended (re-simulated) when a later one needs more.
+        A variant is simulated once, as far as the quantities reserved for it need
+        (:meth:`Evaluator.reserve`), and every quantity of the variant reads the months it
+        asks for from that one simulation; it is simulated again, longer, only when a later
+        quantity needs more. The first months of a longer simulation are a simulation of those
+        months (the same law), but not always the same numbers as a shorter one: the level's
+        start draw follows the months' noise in its stream.
         """
         if not has_roles(self.scenario):
             raise ModelError(
