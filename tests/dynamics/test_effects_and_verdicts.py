@@ -55,7 +55,7 @@ def test_a_stored_summary_is_refused_for_another_scenario_or_code(tmp_path, monk
     import detente.dynamics.verdicts as V
 
     s = load_bundled("us-dprk-2021")
-    monkeypatch.setattr(V, "_folder", lambda record: tmp_path)
+    monkeypatch.setattr(V, "summary_path", lambda record: tmp_path / V.SUMMARY_FILE)
     settings = {"runs": 40, "seed": 3, "samples": ["test"]}
     save_summary({"settings": settings, "targets": {}}, "dprk", backtest_key(s, settings))
     assert load_summary("dprk", s).status == "current"
