@@ -12,11 +12,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# detente's sources are byte-compiled as a wheel install would do (an editable install leaves
+# it to the first import, which never writes it where PYTHONDONTWRITEBYTECODE is set)
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m compileall -q src/detente
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q src/detente
 
 demo: install
 	$(BIN)/detente run
