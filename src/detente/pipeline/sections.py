@@ -9,6 +9,7 @@ what-if table and the claims share one simulation per scenario variant.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ from .parts import (
 
 if TYPE_CHECKING:
     from ..analysis.quantities import Evaluator
+    from ..data.records import Record
     from ..dynamics.effects import Effect
     from ..scenario import Scenario, ScenarioArrays
     from .result import AnalysisReport
@@ -384,19 +386,7 @@ def calibration(report: AnalysisReport) -> None:
         record_title=record.title,
         backtest=summary,
         verdicts=backtest_verdicts(summary) if summary is not None else [],
-        note=(
-            None
-            if summary is not None
-            else (
-                f"the stored backtest on record {record.id} was made with another scenario or "
-                "code, so its verdicts are not shown"
-                if stored is not None
-                else f"no stored backtest for the record {record.id}"
-            )
-            + f": run 'detente backtest dynamics {report.settings.get('source') or report.scenario.id}"
-            + ("" if record.folder is not None else f" --record {record_id}")
-            + " --save' to score this simulation against it"
-        ),
+        note=None if summary is not None else _calibration_note(report, record, record_id, stored),
         months=months,
         observed=observed,
         talks=talks,
@@ -404,6 +394,22 @@ def calibration(report: AnalysisReport) -> None:
         forecasts=_origin_forecasts(summary, months),
         split_index=split,
     )
+
+
+def _calibration_note(report: AnalysisReport, record: Record, record_id: str, stored: Any) -> str:
+    """Why the calibration quotes no verdict (``stored``: the record's summary, stale, or
+    None), and the command that would score this simulation against the record
+    (``record_id``: as the scenario names it)."""
+    why = (
+        f"the stored backtest on record {record.id} was made with another scenario or code, "
+        "so its verdicts are not shown"
+        if stored is not None
+        else f"no stored backtest for the record {record.id}"
+    )
+    words = ["detente", "backtest", "dynamics", report.settings.get("source") or report.scenario.id]
+    if record.folder is None:  # a user's CSV: the command names the file again
+        words += ["--record", record_id]
+    return f"{why}: run '{shlex.join([*words, '--save'])}' to score this simulation against it"
 
 
 def _origin_forecasts(summary: dict[str, Any] | None, months: list[str]) -> list[dict[str, Any]]:
