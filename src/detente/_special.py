@@ -312,8 +312,7 @@ def t975(df: int) -> float:
     degrees of freedom (a positive integer): from the table up to :data:`T975_MAX_DF`,
     from scipy beyond it (the same number)."""
     if not 1 <= df <= T975_MAX_DF or int(df) != df:
-        # imported here: a default run never calls it (start-up time)
-        from scipy.special import stdtrit
+        from scipy.special import stdtrit  # imported here: a default run never calls it
 
         return float(stdtrit(df, 0.975))
     return T975[int(df) - 1]
