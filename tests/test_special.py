@@ -162,3 +162,19 @@ def test_t975_is_scipys_stdtrit_for_every_entry_of_its_table() -> None:
 @pytest.mark.parametrize("df", [1001, 5000, 2.5])
 def test_t975_beyond_its_table_is_scipys(df: float) -> None:
     assert _special.t975(df) == float(sc.stdtrit(df, 0.975))  # type: ignore[arg-type]
+
+
+def test_each_kernel_is_compiled_for_its_one_signature_only() -> None:
+    """The kernels' signatures are what an ahead-of-time build compiles: every call through
+    the Python functions (scalars, ints, 2-D and non-contiguous arrays) uses them alone."""
+    from numba.core.sigutils import normalize_signature
+
+    grid = np.linspace(0.01, 0.99, 12).reshape(3, 4)
+    for f in (_special.ndtri, _special.logit, _special.expit, _special.gammaln):
+        for x in (0.5, 3, grid, grid.T, np.float32(0.5), [0.1, 0.2]):
+            f(x)
+    _special.xlogy(np.arange(6.0)[:, None], grid[:1, :])
+    _special.xlogy(1, 2.5)
+    for name, sig in _special.SIGNATURES.items():
+        args, _ = normalize_signature(sig)
+        assert getattr(_special, name).signatures == [args], name

@@ -22,13 +22,13 @@ last bit on a few per cent of arguments).
   gives) from a table of scipy's values for integer ``df`` 1 to :data:`T975_MAX_DF`
   (:mod:`detente._t975`, written by ``scripts/make_t975_table.py``); scipy beyond it.
 
-The array work is done by numba kernels over 1-D C-contiguous float64 arrays (one signature
-each, ``float64[::1](float64[::1])``, ``xlogy``'s with two arguments), compiled on first import
-and cached (:mod:`detente._numba_cache`); the Python functions here cast their input to
-float64 (scipy computes a float32 input in single precision), flatten it, call the kernel and
-give back the input's shape, a NumPy scalar for a scalar input as a ufunc does. Kernels use
-``error_model="numpy"`` and divide by nothing that can be zero, so compiled ahead of time they
-behave the same.
+The array work is done by numba kernels over 1-D C-contiguous float64 arrays, each called
+with one signature only (:data:`SIGNATURES`), compiled on first call and cached
+(:mod:`detente._numba_cache`; importing this module compiles nothing); the Python functions
+here cast their input to float64 (scipy computes a float32 input in single precision),
+flatten it, call the kernel and give back the input's shape, a NumPy scalar for a scalar
+input as a ufunc does. Kernels use ``error_model="numpy"`` and divide by nothing that can be
+zero, so compiled ahead of time (whose error model is Python's) they behave the same.
 
 >>> float(ndtri(0.975))
 1.959963984540054
@@ -50,13 +50,20 @@ configure()  # numba reads NUMBA_CACHE_DIR when it is imported, on the next line
 
 from numba import njit  # noqa: E402
 
-__all__ = ["T975_MAX_DF", "expit", "gammaln", "logit", "ndtri", "t975", "xlogy"]
+__all__ = ["SIGNATURES", "T975_MAX_DF", "expit", "gammaln", "logit", "ndtri", "t975", "xlogy"]
 
 #: Largest degrees of freedom of :func:`t975`'s table (scipy computes beyond it).
 T975_MAX_DF = len(T975)
 
 _ONE = "float64[::1](float64[::1])"
-_TWO = "float64[::1](float64[::1], float64[::1])"
+#: The one numba signature each kernel is called with (the functions below make sure of it).
+SIGNATURES = {
+    "ndtri_kernel": _ONE,
+    "gammaln_kernel": _ONE,
+    "logit_kernel": _ONE,
+    "expit_kernel": _ONE,
+    "xlogy_kernel": "float64[::1](float64[::1], float64[::1])",
+}
 
 # Cephes ndtri: P0/Q0 for |y - 1/2| <= 3/8, P1/Q1 for z = sqrt(-2 log y) in [2, 8), P2/Q2 in
 # [8, 64]; Q tables omit their leading coefficient 1 (Cephes' p1evl).
@@ -214,7 +221,7 @@ def _lgam1(x: float) -> float:
     return q + _polevl(p, _LGAM_A) / x
 
 
-@njit(_ONE, cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def ndtri_kernel(y: np.ndarray) -> np.ndarray:
     """Cephes ``ndtri`` of each element."""
     out = np.empty(y.size)
@@ -223,7 +230,7 @@ def ndtri_kernel(y: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(_ONE, cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def gammaln_kernel(x: np.ndarray) -> np.ndarray:
     """Cephes ``lgam`` of each element."""
     out = np.empty(x.size)
@@ -232,7 +239,7 @@ def gammaln_kernel(x: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(_ONE, cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def logit_kernel(x: np.ndarray) -> np.ndarray:
     """xsf's ``logit`` of each element."""
     out = np.empty(x.size)
@@ -248,7 +255,7 @@ def logit_kernel(x: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(_ONE, cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def expit_kernel(x: np.ndarray) -> np.ndarray:
     """xsf's ``expit`` of each element."""
     out = np.empty(x.size)
@@ -257,7 +264,7 @@ def expit_kernel(x: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(_TWO, cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def xlogy_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """xsf's ``xlogy`` of each pair of elements (``x`` and ``y`` of one length)."""
     out = np.empty(x.size)
