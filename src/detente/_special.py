@@ -165,12 +165,31 @@ def _ndtri1(y0: float) -> float:
 
 
 @njit(cache=True, error_model="numpy")
+def _lgam_large(x: float) -> float:
+    """Cephes lgam for ``x >= 13``: Stirling's series (its first terms beyond 1000)."""
+    if x > _MAXLGM:
+        return math.inf
+    q = (x - 0.5) * math.log(x) - x + _LS2PI
+    if x >= 1000.0:
+        if x > 1.0e8:
+            return q
+        p = 1.0 / (x * x)
+        p = (
+            (7.9365079365079365079365e-4 * p - 2.7777777777777777777778e-3) * p
+            + 0.0833333333333333333333
+        ) / x
+        return q + p
+    p = 1.0 / (x * x)
+    return q + _polevl(p, _LGAM_A) / x
+
+
+@njit(cache=True, error_model="numpy")
 def _lgam1(x: float) -> float:
     if not math.isfinite(x):
         return x
     if x < -34.0:
         q = -x
-        w = _lgam1(q)
+        w = _lgam_large(q)  # Cephes recurses, lgam(q) with q > 34 finite: this branch
         p = np.floor(q)  # a float (numba's math.floor gives an int64)
         if p == q:
             return math.inf  # a pole
@@ -205,20 +224,7 @@ def _lgam1(x: float) -> float:
         x = x + p
         p = x * _polevl(x, _LGAM_B) / _p1evl(x, _LGAM_C)
         return math.log(z) + p
-    if x > _MAXLGM:
-        return math.inf
-    q = (x - 0.5) * math.log(x) - x + _LS2PI
-    if x >= 1000.0:
-        if x > 1.0e8:
-            return q
-        p = 1.0 / (x * x)
-        p = (
-            (7.9365079365079365079365e-4 * p - 2.7777777777777777777778e-3) * p
-            + 0.0833333333333333333333
-        ) / x
-        return q + p
-    p = 1.0 / (x * x)
-    return q + _polevl(p, _LGAM_A) / x
+    return _lgam_large(x)
 
 
 @njit(cache=True, error_model="numpy")
