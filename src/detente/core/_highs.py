@@ -130,6 +130,7 @@ def linprog_highs(
     x = np.array(solution.col_value)
     slack = b_ub - np.array(solution.row_value)
     fun = info.objective_function_value
+    # linprog's check of HiGHS's answer (scipy's ``_check_result``), its message word for word
     tol = _CHECK_TOL
     feasible = not (np.isnan(x).any() or np.isnan(fun) or np.isnan(slack).any())
     feasible = feasible and bool(
