@@ -164,17 +164,41 @@ def test_t975_beyond_its_table_is_scipys(df: float) -> None:
     assert _special.t975(df) == float(sc.stdtrit(df, 0.975))  # type: ignore[arg-type]
 
 
-def test_each_kernel_is_compiled_for_its_one_signature_only() -> None:
-    """The kernels' signatures are what an ahead-of-time build compiles: every call through
-    the Python functions (scalars, ints, 2-D and non-contiguous arrays) uses them alone."""
-    from numba.core.sigutils import normalize_signature
+def test_each_kernel_is_called_with_its_one_signature_only(monkeypatch) -> None:
+    """The kernels' signatures are what the ahead-of-time build compiles: every call through
+    the Python functions (scalars, ints, float32, lists, 2-D, non-contiguous and read-only
+    arrays) passes 1-D C-contiguous writeable float64 arrays, nothing else."""
+    from detente import _aot_build
 
+    seen: list[tuple[str, tuple[np.ndarray, ...]]] = []
+    for name in _special.SIGNATURES:
+        kernel = getattr(_special, name)
+        bound = kernel._bind()
+
+        def call(*args, _name=name, _bound=bound):
+            seen.append((_name, args))
+            return _bound(*args)
+
+        monkeypatch.setattr(kernel, "_call", call)
     grid = np.linspace(0.01, 0.99, 12).reshape(3, 4)
+    frozen = grid.ravel().copy()
+    frozen.flags.writeable = False
+    inputs = (0.5, 3, np.float32(0.5), [0.1, 0.2], grid, grid.T, grid[:, ::2], frozen)
     for f in (_special.ndtri, _special.logit, _special.expit, _special.gammaln):
-        for x in (0.5, 3, grid, grid.T, np.float32(0.5), [0.1, 0.2]):
+        for x in inputs:
             f(x)
+    for x in inputs:
+        _special.xlogy(x, frozen[:1])
     _special.xlogy(np.arange(6.0)[:, None], grid[:1, :])
-    _special.xlogy(1, 2.5)
-    for name, sig in _special.SIGNATURES.items():
-        args, _ = normalize_signature(sig)
-        assert getattr(_special, name).signatures == [args], name
+    assert {name for name, _ in seen} == set(_special.SIGNATURES)
+    for name, args in seen:
+        assert len(args) == _special.SIGNATURES[name].count("float64[::1]") - 1, name
+        for a in args:
+            assert type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 1, name
+            assert a.flags.c_contiguous and a.flags.writeable, name
+    # and the build compiles exactly these: float64[::1] arrays in and out
+    built = {k: (a, r) for m, k, a, r in _aot_build.EXPORTS if m == "detente._special"}
+    assert set(built) == set(_special.SIGNATURES)
+    for name, (args, result) in built.items():
+        assert result == "float64[1]" and set(args) == {"float64[1]"}, name
+        assert len(args) == len(seen[[n for n, _ in seen].index(name)][1]), name

@@ -22,13 +22,13 @@ last bit on a few per cent of arguments).
   gives) from a table of scipy's values for integer ``df`` 1 to :data:`T975_MAX_DF`
   (:mod:`detente._t975`, written by ``scripts/make_t975_table.py``); scipy beyond it.
 
-The array work is done by numba kernels over 1-D C-contiguous float64 arrays, each called
-with one signature only (:data:`SIGNATURES`), compiled on first call and cached
-(:mod:`detente._numba_cache`; importing this module compiles nothing); the Python functions
-here cast their input to float64 (scipy computes a float32 input in single precision),
-flatten it, call the kernel and give back the input's shape, a NumPy scalar for a scalar
-input as a ufunc does. Kernels use ``error_model="numpy"`` and divide by nothing that can be
-zero, so compiled ahead of time (whose error model is Python's) they behave the same.
+The array work is done by kernels (:mod:`detente._kernels`: compiled ahead of time by the
+install, else by numba on first call) over 1-D C-contiguous writeable float64 arrays, each
+called with one signature only (:data:`SIGNATURES`); the Python functions here cast their
+input to float64 (scipy computes a float32 input in single precision), flatten it, call the
+kernel and give back the input's shape, a NumPy scalar for a scalar input as a ufunc does.
+Kernels use ``error_model="numpy"`` and divide by nothing that can be zero, so compiled ahead
+of time (whose error model is Python's) they behave the same.
 
 >>> float(ndtri(0.975))
 1.959963984540054
@@ -43,12 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from ._numba_cache import configure
+from ._kernels import njit
 from ._t975 import T975
-
-configure()  # numba reads NUMBA_CACHE_DIR when it is imported, on the next line
-
-from numba import njit  # noqa: E402
 
 __all__ = ["SIGNATURES", "T975_MAX_DF", "expit", "gammaln", "logit", "ndtri", "t975", "xlogy"]
 
@@ -117,7 +113,7 @@ _LOGPI = 1.144729885849400174143427351353058711647  # log(pi)
 _MAXLGM = 2.556348e305
 
 
-@njit(cache=True, error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _polevl(x: float, coef: np.ndarray) -> float:
     """``coef[0] x^N + ... + coef[N]`` by Horner's rule (Cephes ``polevl``)."""
     ans = coef[0]
@@ -126,7 +122,7 @@ def _polevl(x: float, coef: np.ndarray) -> float:
     return ans
 
 
-@njit(cache=True, error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _p1evl(x: float, coef: np.ndarray) -> float:
     """``x^N + coef[0] x^(N-1) + ... + coef[N-1]`` (Cephes ``p1evl``, leading 1 implied)."""
     ans = x + coef[0]
@@ -135,7 +131,7 @@ def _p1evl(x: float, coef: np.ndarray) -> float:
     return ans
 
 
-@njit(cache=True, error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _ndtri1(y0: float) -> float:
     if y0 == 0.0:
         return -math.inf
@@ -164,7 +160,7 @@ def _ndtri1(y0: float) -> float:
     return -x if negate else x
 
 
-@njit(cache=True, error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _lgam_large(x: float) -> float:
     """Cephes lgam for ``x >= 13``: Stirling's series (its first terms beyond 1000)."""
     if x > _MAXLGM:
@@ -183,7 +179,7 @@ def _lgam_large(x: float) -> float:
     return q + _polevl(p, _LGAM_A) / x
 
 
-@njit(cache=True, error_model="numpy")
+@njit(inline="always", error_model="numpy")
 def _lgam1(x: float) -> float:
     if not math.isfinite(x):
         return x
@@ -227,7 +223,7 @@ def _lgam1(x: float) -> float:
     return _lgam_large(x)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def ndtri_kernel(y: np.ndarray) -> np.ndarray:
     """Cephes ``ndtri`` of each element."""
     out = np.empty(y.size)
@@ -236,7 +232,7 @@ def ndtri_kernel(y: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def gammaln_kernel(x: np.ndarray) -> np.ndarray:
     """Cephes ``lgam`` of each element."""
     out = np.empty(x.size)
@@ -245,7 +241,7 @@ def gammaln_kernel(x: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def logit_kernel(x: np.ndarray) -> np.ndarray:
     """xsf's ``logit`` of each element."""
     out = np.empty(x.size)
@@ -261,7 +257,7 @@ def logit_kernel(x: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def expit_kernel(x: np.ndarray) -> np.ndarray:
     """xsf's ``expit`` of each element."""
     out = np.empty(x.size)
@@ -270,7 +266,7 @@ def expit_kernel(x: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def xlogy_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """xsf's ``xlogy`` of each pair of elements (``x`` and ``y`` of one length)."""
     out = np.empty(x.size)
@@ -282,10 +278,17 @@ def xlogy_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
+def _flat(a: np.ndarray) -> np.ndarray:
+    """``a`` as the kernels take it: 1-D, C-contiguous and writeable (a read-only array would
+    be another signature to numba), copied only when it is not already."""
+    flat = np.ascontiguousarray(a).reshape(-1)
+    return flat if flat.flags.writeable else flat.copy()
+
+
 def _apply(kernel: Any, x: Any) -> Any:
     """``kernel`` on ``x`` as float64, in ``x``'s shape (a NumPy scalar for a scalar)."""
     a = np.asarray(x, dtype=np.float64)
-    out = kernel(np.ascontiguousarray(a).reshape(-1)).reshape(a.shape)
+    out = kernel(_flat(a)).reshape(a.shape)
     return out[()] if out.ndim == 0 else out
 
 
@@ -313,10 +316,11 @@ def expit(x: Any) -> Any:
 def xlogy(x: Any, y: Any) -> Any:
     """``x log(y)``, 0 where ``x == 0`` and ``y`` is not NaN: ``scipy.special.xlogy(x, y)``
     bit for bit, broadcast."""
-    a, b = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
-    flat_a = np.ascontiguousarray(a).reshape(-1)
-    flat_b = np.ascontiguousarray(b).reshape(-1)
-    out = xlogy_kernel(flat_a, flat_b).reshape(a.shape)
+    a, b = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    a = a if a.shape == shape else np.broadcast_to(a, shape)
+    b = b if b.shape == shape else np.broadcast_to(b, shape)
+    out = xlogy_kernel(_flat(a), _flat(b)).reshape(a.shape)
     return out[()] if out.ndim == 0 else out
 
 
