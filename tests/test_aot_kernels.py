@@ -81,6 +81,13 @@ def test_every_export_gives_numbas_floats_on_a_runs_own_calls(monkeypatch) -> No
     simulate(resolve("us-dprk-2021"), runs=60, months=14, seed=11)
     steel = resolve(str(ROOT / "examples" / "steel-dispute.yaml"))
     get_model("exchange").forecast(steel)
+    # the special functions, over their domains (a run calls some only in some places)
+    from detente import _special
+
+    grid = np.concatenate([np.linspace(-40.0, 40.0, 801), [0.0, 1e-300, np.inf, -np.inf, np.nan]])
+    unit = np.concatenate([np.linspace(0.0, 1.0, 801), [1e-300, 1 - 1e-16, np.nan]])
+    _special.ndtri(unit), _special.logit(unit), _special.expit(grid), _special.gammaln(grid)
+    _special.xlogy(grid, np.abs(grid[::-1]))
     assert {(k.module, k.name) for k, *_ in calls} == exported
     for k, before, after, result in calls:
         args = [a.copy() if isinstance(a, np.ndarray) else a for a in before]
@@ -201,3 +208,29 @@ def test_the_exports_are_the_kernels_a_run_calls() -> None:
         assert isinstance(getattr(sys.modules[m], k), _kernels.Kernel)
     assert {m for m, _ in names} == set(_kernels.KERNEL_MODULES)
     assert _zone_kernel.zone_rows in _kernels._ALL and _exchange_kernel.play_round in _kernels._ALL
+
+
+def test_a_kernel_module_imported_after_numba_started_gets_its_dispatchers(
+    monkeypatch, tmp_path
+) -> None:
+    """A kernel module imported after numba compiled others (detente imports some lazily)
+    still gets a dispatcher on its first call (it used to get None)."""
+    import importlib
+
+    _kernels._jit_all()  # numba has started, for every kernel imported so far
+    monkeypatch.setattr(_kernels, "_ALL", list(_kernels._ALL))
+    (tmp_path / "detente_late_kernels.py").write_text(
+        "from detente._kernels import njit\n\n"
+        "@njit()\n"
+        "def twice(x):\n"
+        "    return helper(x) + helper(x)\n\n"
+        "@njit(inline='always')\n"
+        "def helper(x):\n"
+        "    return x * 1.5\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = importlib.import_module("detente_late_kernels")
+    monkeypatch.setitem(sys.modules, "detente_late_kernels", mod)  # removed after the test
+    assert mod.twice(2.0) == 6.0
+    assert mod.twice.dispatcher is not None and mod.helper.dispatcher is not None

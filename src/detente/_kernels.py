@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -64,7 +65,8 @@ _NOTICES = {
     "detente.models._exchange_kernel": "exchange",
 }
 
-_STATE: dict[str, Any] = {"table": None, "status": None, "jit": False}
+_STATE: dict[str, Any] = {"table": None, "status": None}
+_LOCK = threading.RLock()
 _ALL: list[Kernel] = []
 
 
@@ -141,33 +143,35 @@ def aot_status() -> str:
 
 
 def _jit_all() -> None:
-    """Import numba and give every kernel its ``numba.njit(cache=True)`` dispatcher.
+    """Import numba and give every kernel without one its ``numba.njit(cache=True)``
+    dispatcher (kernel modules imported later get theirs on their first call).
 
     Each dispatcher compiles a copy of the kernel's function whose globals are its module's
     with every kernel replaced by its dispatcher, so a kernel calling another compiles
     against the callee's dispatcher; the modules themselves keep their :class:`Kernel`
     objects (and calls through them keep going to the ahead-of-time exports that fit).
     """
-    if _STATE["jit"]:
-        return
-    from ._numba_cache import configure
+    with _LOCK:
+        todo = [k for k in _ALL if k.dispatcher is None]
+        if not todo:
+            return
+        from ._numba_cache import configure
 
-    configure()  # numba reads NUMBA_CACHE_DIR when it is imported, on the next line
-    import numba
+        configure()  # numba reads NUMBA_CACHE_DIR when it is imported, on the next line
+        import numba
 
-    namespaces: dict[str, dict[str, Any]] = {}
-    for k in _ALL:
-        g = namespaces.setdefault(k.module, dict(vars(sys.modules[k.module])))
-        fn = types.FunctionType(k.py_func.__code__, g, k.name, k.py_func.__defaults__)
-        fn.__qualname__, fn.__doc__ = k.py_func.__qualname__, k.py_func.__doc__
-        fn.__module__ = k.module
-        k.dispatcher = numba.njit(cache=True, **k.options)(fn)
-    by_object = {id(k): k.dispatcher for k in _ALL}
-    for g in namespaces.values():
-        for name, value in g.items():
-            if isinstance(value, Kernel):
-                g[name] = by_object[id(value)]
-    _STATE["jit"] = True
+        namespaces: dict[str, dict[str, Any]] = {}
+        for k in todo:
+            g = namespaces.setdefault(k.module, dict(vars(sys.modules[k.module])))
+            fn = types.FunctionType(k.py_func.__code__, g, k.name, k.py_func.__defaults__)
+            fn.__qualname__, fn.__doc__ = k.py_func.__qualname__, k.py_func.__doc__
+            fn.__module__ = k.module
+            k.dispatcher = numba.njit(cache=True, **k.options)(fn)
+        by_object = {id(k): k.dispatcher for k in _ALL}
+        for g in namespaces.values():
+            for name, value in g.items():
+                if isinstance(value, Kernel):
+                    g[name] = by_object[id(value)]
 
 
 class Kernel:
