@@ -39,3 +39,22 @@ def test_a_sample_and_a_design_draw_each_number_at_its_quantile():
     assert np.array_equal(design.capabilities[:, k], quantile(q, u))
     drawn = batch.capabilities[:, k]
     assert np.all((drawn >= q.low) & (drawn <= q.high)) and np.ptp(drawn) > 0
+
+
+def test_the_batched_quantiles_are_bit_for_bit_those_of_each_number():
+    """Point ranges, modes at either end and uniforms at 0, 1 and the mode: the batched
+    draw (a branch-free select of the two branches) gives each number's own bits."""
+    from detente.scenario.schema import Quantity
+
+    rng = np.random.default_rng(11)
+    qs = []
+    for k in range(60):
+        low, width = float(rng.normal() * 10), float(abs(rng.normal()) * 5)
+        width *= k % 7 != 0  # every seventh a point
+        value = low + width * (0.0 if k % 5 == 0 else 1.0 if k % 11 == 0 else rng.random())
+        qs.append(Quantity(value=value, low=low, high=low + width))
+    u = rng.random((len(qs), 101))
+    u[:, :3] = [0.0, 1.0, 0.5]
+    rows = _triangular_rows(qs, u)
+    for k, q in enumerate(qs):
+        assert np.array_equal(rows[k].view(np.uint64), _triangular(q, u[k]).view(np.uint64)), q

@@ -238,6 +238,8 @@ def _per_draw(x: np.ndarray | np.float64, batch: tuple[int, ...]) -> np.ndarray:
     filled in: most of a scenario's parameters are, and a run builds some 130 batches)."""
     if np.ndim(x) == 0:
         return np.full(batch, float(x))
+    if isinstance(x, np.ndarray) and x.shape == batch:  # a drawn row: its copy, as a float
+        return x.astype(float)
     return np.broadcast_to(x, batch).astype(float)
 
 
@@ -302,9 +304,23 @@ def _triangular_rows(qs: list[Quantity], u: np.ndarray) -> np.ndarray:
     right *= b - c
     np.sqrt(right, out=right)
     np.subtract(b, right, out=right)
-    np.copyto(right, left, where=u < (c - a) / width)
-    np.copyto(right, np.broadcast_to(a, right.shape), where=np.broadcast_to(flat, right.shape))
+    _select_into(right, left, u < (c - a) / width)
+    if flat.any():
+        np.copyto(right, np.broadcast_to(a, right.shape), where=np.broadcast_to(flat, right.shape))
     return right
+
+
+def _select_into(out: np.ndarray, other: np.ndarray, where: np.ndarray) -> None:
+    """``np.copyto(out, other, where=where)`` for float arrays of one shape, bit for bit,
+    without branches: ``out ^= (other ^ out) & mask`` on the bits (``mask`` all ones where
+    ``where``). A masked copy branches on each element, and a triangular draw's mask is
+    random: it cost three times the rest of the arithmetic. ``other`` is overwritten."""
+    bits, picked = out.view(np.uint64), other.view(np.uint64)
+    np.bitwise_xor(picked, bits, out=picked)
+    mask = where.astype(np.uint64)
+    np.negative(mask, out=mask)
+    np.bitwise_and(picked, mask, out=picked)
+    np.bitwise_xor(bits, picked, out=bits)
 
 
 def _drawn(q: Quantity, u: np.ndarray, uniforms: Mapping[str, np.ndarray]) -> np.ndarray:
