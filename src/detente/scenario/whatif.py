@@ -13,6 +13,11 @@ Paths (the same as ``detente show --sources`` lists):
 
 A changed number keeps the width of its plausible range, moved to the new value and clipped
 to the scale; its provenance becomes a judgement naming the change.
+
+The changed scenario is validated by the parts the change made (the actor, status quo,
+driver, parameter or event) and the scenario's cross-field checks, the rest taken from the
+scenario as it was (:mod:`._revalidate`: the same scenario as validating it whole, tested);
+a change either refuses is validated whole, so its message is the schema's.
 """
 
 from __future__ import annotations
