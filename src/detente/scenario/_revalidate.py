@@ -61,7 +61,7 @@ def revalidated(
         ``actors`` or ``events`` (by id), an entry of ``status_quo``, ``drivers`` or
         ``parameters`` (by name, added or changed).
     touched : iterable of (field, key)
-        The changed parts, e.g. ``("actors", "usa")``, ``("status_quo", "sanctions")``.
+        The changed parts, e.g. ``("actors", ACTOR_ID)``, ``("status_quo", ISSUE_ID)``.
         An element of a listed field that ``data`` no longer holds is dropped.
     kept : mapping, optional
         Fields given whole, made of ``s``'s own validated elements (e.g. its claims less
