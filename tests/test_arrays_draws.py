@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detente.scenario import load, load_bundled
+from detente.scenario import arrays, load, load_bundled
 from detente.scenario.arrays import ScenarioArrays, _triangular, _triangular_rows, quantile
 
 
@@ -43,7 +43,8 @@ def test_a_sample_and_a_design_draw_each_number_at_its_quantile():
 
 def test_the_batched_quantiles_are_bit_for_bit_those_of_each_number():
     """Point ranges, modes at either end and uniforms at 0, 1 and the mode: the batched
-    draw (a branch-free select of the two branches) gives each number's own bits."""
+    draw (a branch-free select of the two branches, a block of rows at a time: 1,001
+    draws make 16 rows a block here) gives each number's own bits."""
     from detente.scenario.schema import Quantity
 
     rng = np.random.default_rng(11)
@@ -53,8 +54,9 @@ def test_the_batched_quantiles_are_bit_for_bit_those_of_each_number():
         width *= k % 7 != 0  # every seventh a point
         value = low + width * (0.0 if k % 5 == 0 else 1.0 if k % 11 == 0 else rng.random())
         qs.append(Quantity(value=value, low=low, high=low + width))
-    u = rng.random((len(qs), 101))
+    u = rng.random((len(qs), 1001))
     u[:, :3] = [0.0, 1.0, 0.5]
     rows = _triangular_rows(qs, u)
+    assert arrays._BLOCK // u.shape[1] < len(qs)  # more than one block
     for k, q in enumerate(qs):
         assert np.array_equal(rows[k].view(np.uint64), _triangular(q, u[k]).view(np.uint64)), q

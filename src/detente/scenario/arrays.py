@@ -22,6 +22,7 @@ events             event id -> (...)          a deadline's effect size (``effect
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -291,23 +292,40 @@ def _triangular_rows(qs: list[Quantity], u: np.ndarray) -> np.ndarray:
     a = np.array([q.low for q in qs], dtype=float).reshape(shape)
     c = np.array([q.value for q in qs], dtype=float).reshape(shape)
     b = np.array([q.high for q in qs], dtype=float).reshape(shape)
+    out = np.empty(np.broadcast_shapes(u.shape, shape))
+    # a block of rows at a time, its temporaries small enough to stay in the cache (a
+    # sample of 2,000 draws is 121 rows of 2,000: 1.7 times faster in blocks)
+    step = max(1, _BLOCK // max(1, math.prod(out.shape[1:])))
+    for i in range(0, len(qs), step):
+        rows = slice(i, i + step)
+        _triangular_block(a[rows], c[rows], b[rows], u[rows], out[rows])
+    return out
+
+
+#: Elements of :func:`_triangular_rows`'s blocks (each temporary 128 kB).
+_BLOCK = 16_384
+
+
+def _triangular_block(
+    a: np.ndarray, c: np.ndarray, b: np.ndarray, u: np.ndarray, out: np.ndarray
+) -> None:
+    """:func:`_triangular`'s arithmetic for rows ``(a, c, b)`` at ``u``, into ``out``, in
+    place (a run draws some 75 of these tables: fresh temporaries cost more than the
+    arithmetic), the same operations in the same order for each element."""
     flat = b == a
     width = np.where(flat, 1.0, b - a)  # a point range is its value (below)
-    # _triangular's arithmetic in place (a run draws some 75 of these tables: fresh
-    # temporaries of this size cost more than the arithmetic)
     left = u * width
     left *= c - a
     np.sqrt(left, out=left)
     left += a
-    right = 1 - u
-    right *= width
-    right *= b - c
-    np.sqrt(right, out=right)
-    np.subtract(b, right, out=right)
-    _select_into(right, left, u < (c - a) / width)
+    np.subtract(1, u, out=out)
+    out *= width
+    out *= b - c
+    np.sqrt(out, out=out)
+    np.subtract(b, out, out=out)
+    _select_into(out, left, u < (c - a) / width)
     if flat.any():
-        np.copyto(right, np.broadcast_to(a, right.shape), where=np.broadcast_to(flat, right.shape))
-    return right
+        np.copyto(out, np.broadcast_to(a, out.shape), where=np.broadcast_to(flat, out.shape))
 
 
 def _select_into(out: np.ndarray, other: np.ndarray, where: np.ndarray) -> None:
