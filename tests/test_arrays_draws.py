@@ -60,3 +60,21 @@ def test_the_batched_quantiles_are_bit_for_bit_those_of_each_number():
     assert arrays._BLOCK // u.shape[1] < len(qs)  # more than one block
     for k, q in enumerate(qs):
         assert np.array_equal(rows[k].view(np.uint64), _triangular(q, u[k]).view(np.uint64)), q
+
+
+@pytest.mark.parametrize("case", ["us-dprk-2021", "iran-jcpoa-2021", "examples/steel-dispute.yaml"])
+def test_a_sample_is_the_design_of_its_own_uniforms(case):
+    """``sample`` draws every number at its own row of the generator's uniforms: the same
+    arrays, bit for bit, as the design (``from_uniforms``) at those rows, whichever way
+    ``sample`` takes to them (all rows at once when every number has its own)."""
+    s = load(case) if case.endswith(".yaml") else load_bundled(case)
+    paths = [p for p, _ in s.quantities()]
+    batch = s.sample(300, 5)
+    u = np.random.default_rng(5).random((len(paths), 300))
+    design = ScenarioArrays.from_uniforms(s, {p: u[k] for k, p in enumerate(paths)})
+    for name in ("positions", "saliences", "capabilities", "status_quo", "red_low", "red_high"):
+        assert np.array_equal(getattr(batch, name), getattr(design, name)), name
+    for table in ("drivers", "parameters", "events"):
+        got, want = getattr(batch, table), getattr(design, table)
+        assert got.keys() == want.keys()
+        assert all(np.array_equal(got[k], want[k]) for k in got), table

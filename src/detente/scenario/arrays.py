@@ -119,14 +119,21 @@ class ScenarioArrays:
         extra = np.random.default_rng(
             [0 if isinstance(seed, np.random.Generator) or seed is None else int(seed), 0x5EED]
         )
+        quantities = list(s.quantities())
+        if list(rows) == [p for p, _ in quantities] and all(q.shift is None for _, q in quantities):
+            # each number at its own row of u, in order: the table is u's rows' quantiles
+            # (what _drawn_all gives, without stacking u's rows into a copy of u)
+            drawn = _triangular_rows([q for _, q in quantities], u)
+            table = {p: drawn[k] for k, (p, _) in enumerate(quantities)}
+            return cls._build(s, lambda path, q: table[path], (n_draws,))
         uniforms = {}
-        for path, _ in s.quantities():
+        for path, _ in quantities:
             # a what-if variant reuses the uniforms of the quantity at the same path, so its
             # draws are paired with the baseline's (common random numbers)
             uniforms[path] = u[rows[path]] if path in rows else extra.random(n_draws)
         # keyed by path, not by the Quantity object: one object at two paths (a model_copy
         # that shares it) still draws from two independent streams
-        table = _drawn_all(list(s.quantities()), uniforms)
+        table = _drawn_all(quantities, uniforms)
         return cls._build(s, lambda path, q: table[path], (n_draws,))
 
     @classmethod
