@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test lint typecheck pytest browser-deps bench clean
+.PHONY: demo test install install-test build-deps lint typecheck pytest browser-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +14,32 @@ $(BIN)/python:
 
 # detente's sources are byte-compiled as a wheel install would do (an editable install leaves
 # it to the first import, which never writes it where PYTHONDONTWRITEBYTECODE is set)
-install: $(BIN)/python
+# then its kernels are compiled ahead of time (numba's pycc, needs a C compiler: build-deps), so
+# a command need not import numba (about 0.7 s of CPU); without a compiler numba compiles them
+# on first use, as it did before (src/detente/_kernels.py)
+install: $(BIN)/python build-deps
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/python -m compileall -q src/detente
+	$(BIN)/python -m detente._aot_build
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python build-deps
 	$(BIN)/pip install --quiet -e '.[test]'
 	$(BIN)/python -m compileall -q src/detente
+	$(BIN)/python -m detente._aot_build
+
+# a C compiler for the ahead-of-time kernels (Debian's gcc where apt-get is available)
+build-deps:
+	@if ! command -v cc >/dev/null 2>&1 && ! command -v gcc >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev >/dev/null) \
+	      || echo "note: could not install gcc; numba will compile detente's kernels on first use"; \
+	  else echo "note: no C compiler and apt-get unavailable; numba will compile detente's kernels on first use"; fi; \
+	fi
+	@if [ ! -f "$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" ] \
+	    && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-dev >/dev/null) \
+	    || echo "note: could not install Python's headers; numba will compile detente's kernels on first use"; \
+	fi
 
 demo: install
 	$(BIN)/detente run
@@ -58,3 +77,4 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -f src/detente/_aot_kernels*.so src/detente/_aot_kernels.json

@@ -1,10 +1,10 @@
-"""Where numba keeps the compiled exchange model, and the one notice while it compiles.
+"""Where numba keeps detente's kernels when it compiles them, and the one notice while it does.
 
-The exchange model's round is compiled by numba on first use (18-65 s on a small machine) and
-cached. The cache goes to the user's cache directory (``platformdirs``:
-``~/.cache/detente/numba`` on Linux), never into the installed source tree, unless
-``NUMBA_CACHE_DIR`` is set, which wins. :func:`configure` must run before numba is imported;
-:mod:`detente.models._exchange_kernel` calls it first thing.
+Without the ahead-of-time build (:mod:`detente._kernels`), numba compiles a kernel on its
+first call (the exchange model's round 18-65 s on a small machine) and caches it. The cache
+goes to the user's cache directory (``platformdirs``: ``~/.cache/detente/numba`` on Linux),
+never into the installed source tree, unless ``NUMBA_CACHE_DIR`` is set, which wins.
+:func:`configure` must run before numba is imported; :mod:`detente._kernels` calls it first.
 
 While the compiled code is missing from the cache, :func:`announce_if_uncached` calls the
 notice set by :func:`set_notice` once per process and notice ("compiling the exchange model,

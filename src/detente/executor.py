@@ -174,11 +174,47 @@ def run_batch(fn: Callable[[S, T], R], shared: S, items: Sequence[T]) -> list[R]
 
 def _one_blas_thread() -> Any:
     """A context in which BLAS and OpenMP use :data:`BLAS_THREADS` threads."""
-    # scipy ships its own OpenBLAS, loaded on first use: load it now so the limit reaches it
-    import scipy.linalg  # noqa: F401
+    _load_scipys_blas()
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=BLAS_THREADS)
+
+
+def _load_scipys_blas() -> None:
+    """Load the OpenBLAS scipy ships, so the thread limit reaches it too: scipy loads it with
+    its first linear algebra, maybe inside the batch, after the limit was set.
+
+    Importing scipy.linalg for that costs about 0.15 s of CPU, and a run that needs no scipy
+    solver never imports it; so the library is loaded by itself, from the wheel's
+    ``scipy.libs`` folder, and when scipy.linalg comes its modules link that same copy (the
+    dynamic loader matches it by name; ``tests/test_executor_blas.py`` checks the limit holds).
+    Where the file is not found (another scipy build), scipy.linalg is imported as before.
+    """
+    import sys
+
+    if "scipy.linalg" in sys.modules or _STATE.get("scipys_blas"):
+        return
+    import ctypes
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("scipy")
+    found = []
+    if spec is not None and spec.origin:
+        found = sorted(
+            (Path(spec.origin).parent.parent / "scipy.libs").glob("libscipy_openblas*.so")
+        )
+    if len(found) == 1:
+        try:
+            ctypes.CDLL(str(found[0]))
+            _STATE["scipys_blas"] = True
+            return
+        except OSError:
+            pass
+    import scipy.linalg  # noqa: F401
+
+
+_STATE: dict[str, bool] = {}
 
 
 # ----- local processes ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..errors import ModelError
+from ._highs import linprog_highs
 from .utility import LP_TOLERANCE, STRICT_MARGIN, BargainingInputs
 
 #: Draws per block LP: big enough to amortise overhead, small enough for memory.
@@ -45,35 +46,39 @@ def _block_lp(
 ) -> np.ndarray:
     """Solve ``n`` independent LPs ``min c_k x s.t. A_k x <= b_k, lb_k <= x <= ub_k`` at once.
 
-    ``rows``/``cols`` give the sparsity pattern shared by every block, ``data`` (n, nnz) the
-    values; ``c``, ``lb``, ``ub`` are (n, n_vars) and ``b_ub`` (n, n_rows). Returns (n, n_vars).
-    """
-    from scipy.optimize import linprog
-    from scipy.sparse import csr_array
+    ``rows``/``cols`` give the sparsity pattern shared by every block (no (row, column) pair
+    twice), ``data`` (n, nnz) the values; ``c``, ``lb``, ``ub`` are (n, n_vars) and ``b_ub``
+    (n, n_rows). Returns (n, n_vars).
 
+    Up to :data:`_CHUNK` blocks make one block-diagonal LP for HiGHS (:func:`linprog_highs`:
+    the answers ``scipy.optimize.linprog(method="highs")`` gives, bit for bit).
+    """
     n, nv = c.shape
     nr = b_ub.shape[1]
+    if np.unique(rows * nv + cols).size != rows.size:
+        raise ValueError("_block_lp: the sparsity pattern names a (row, column) pair twice")
+    # the matrix column by column, each column's rows in order, as scipy hands it to HiGHS
+    order = np.lexsort((rows, cols))
+    col_rows = rows[order]
+    col_counts = np.bincount(cols, minlength=nv)
     out = np.empty((n, nv))
     for s in range(0, n, _CHUNK):
         m = min(_CHUNK, n - s)
-        off_r = (np.arange(m) * nr)[:, None]
-        off_c = (np.arange(m) * nv)[:, None]
-        A = csr_array(
-            (data[s : s + m].ravel(), ((rows + off_r).ravel(), (cols + off_c).ravel())),
-            shape=(m * nr, m * nv),
-        )
-        bounds = np.stack([lb[s : s + m].ravel(), ub[s : s + m].ravel()], axis=1)
-        res = linprog(
+        start = np.concatenate([[0], np.cumsum(np.tile(col_counts, m))])
+        index = (col_rows + (np.arange(m) * nr)[:, None]).ravel()
+        x, status, message = linprog_highs(
             c[s : s + m].ravel(),
-            A_ub=A,
-            b_ub=b_ub[s : s + m].ravel(),
-            bounds=bounds,
-            method="highs",
-            options={"primal_feasibility_tolerance": LP_TOLERANCE, "presolve": True},
+            start,
+            index,
+            data[s : s + m][:, order].ravel(),
+            b_ub[s : s + m].ravel(),
+            lb[s : s + m].ravel(),
+            ub[s : s + m].ravel(),
+            primal_feasibility_tolerance=LP_TOLERANCE,
         )
-        if res.status != 0:  # pragma: no cover - bounded and feasible by construction
-            raise ModelError(f"the bargaining-set LP failed: {res.message}")
-        out[s : s + m] = res.x.reshape(m, nv)
+        if x is None or status != 0:  # pragma: no cover - bounded and feasible by construction
+            raise ModelError(f"the bargaining-set LP failed: {message}")
+        out[s : s + m] = x.reshape(m, nv)
     return out
 
 

@@ -6,7 +6,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy.optimize import LinearConstraint, NonlinearConstraint, minimize
 
 from ._lp import abs_epigraph
 from .utility import STRICT_MARGIN, BargainingInputs
@@ -33,6 +32,9 @@ def nearest_in_zone(
     strictly convex in ``y``; SLSQP solves it. If its answer is not inside the zone, the
     point where the segment from ``y0`` to ``y_in`` enters the zone is used (bisection).
     """
+    # imported here: only a forecast outside an open zone needs it (start-up time)
+    from scipy.optimize import LinearConstraint, NonlinearConstraint, minimize
+
     _, V, I = inp.weights.shape
     # the veto players in a canonical order (by ideal point, then weights), so the solver's
     # path, and with it the answer, does not depend on the order the actors were listed in

@@ -1,9 +1,9 @@
 """The compiled steps of one month of :func:`detente.dynamics.kernel.play`, run by run.
 
 The monthly loop is a few dozen operations per run and month; written as NumPy calls on
-whole columns it spent most of its time in NumPy's per-call overhead. numba compiles these
-steps (``cache=True``: once per install, in the user's cache directory, see
-:mod:`detente._numba_cache`), each a loop over the runs with the arithmetic of the NumPy
+whole columns it spent most of its time in NumPy's per-call overhead. These steps are compiled
+(ahead of time by the install, else by numba on first use: :mod:`detente._kernels`), each a
+loop over the runs with the arithmetic of the NumPy
 version in the same order, so every number is the same float.
 
 No ``exp`` or ``log1p`` is computed here where the result is a number of the simulation:
@@ -24,11 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._numba_cache import configure
-
-configure()  # numba reads NUMBA_CACHE_DIR when it is imported, on the next line
-
-from numba import njit  # noqa: E402
+from .._kernels import njit
 
 __all__ = [
     "DRV",
@@ -157,7 +153,7 @@ DRV = ("change_challenger", "change_defender", "distress", "dependency", "crisis
 D_CHANGE_C, D_CHANGE_D, D_DISTRESS, D_DEPENDENCY, D_CHANNEL = range(len(DRV))
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _toward(r, who, other, f, pos, lo, hi, lo_set, hi_set, s_lo, s_hi):  # pragma: no cover
     """Move run ``r``'s actor ``who`` toward ``other``'s position by ``f`` (negative: away),
     its red lines alike (a bound that is not a red line stays where it is)."""
@@ -173,7 +169,7 @@ def _toward(r, who, other, f, pos, lo, hi, lo_set, hi_set, s_lo, s_hi):  # pragm
             hi[r, who, i] = min(max(old + f * max(0.0, target - old), s_lo[i]), s_hi[i])
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _shift(v, toward_p, most):  # pragma: no cover - compiled
     """The leader's shift: below ``toward_p`` toward (positive), else away, sized uniformly."""
     if v < toward_p:
@@ -181,7 +177,7 @@ def _shift(v, toward_p, most):  # pragma: no cover - compiled
     return -1.0 * ((v - toward_p) / max(1 - toward_p, 1e-12)) * most
 
 
-@njit(cache=True)
+@njit()
 def politics(
     t, u, par, drv, election_c, election_d, c, d, pos, lo, hi, lo_set, hi_set, s_lo, s_hi,
     fatigue, has_fatigue, change_c, change_d, due,
@@ -212,12 +208,12 @@ def politics(
     return n_due
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _is_talks(mode):  # pragma: no cover - compiled
     return mode in (LIMITED, SUBSTANTIVE, AGREEMENT)
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _pick(shares, k, r, last, u):  # pragma: no cover - compiled
     """A logit's draw from its running shares ``shares[k, r]`` (every option's; ``last`` the
     last option available, -1 for none): the count of shares at or below ``u``."""
@@ -229,7 +225,7 @@ def _pick(shares, k, r, last, u):  # pragma: no cover - compiled
     return min(pick, last)
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _exponents(U, avail, tau, out, r, at):  # pragma: no cover - compiled
     """``U_j / tau - max_k U_k / tau`` of the available options into ``out[r, at + j]``."""
     top = np.nan
@@ -248,7 +244,7 @@ def _exponents(U, avail, tau, out, r, at):  # pragma: no cover - compiled
         out[r, at + j] = U[j] / tau - top if avail[j] else 0.0
 
 
-@njit(cache=True)
+@njit()
 def decide(
     t, u, par, drv, exercise, can_press, avail_c, avail_d, mode, crisis_prev, regime, active,
     zone, gap, recency_e, push, third, third_shares, third_last, choices, instigate, expo,
@@ -338,7 +334,7 @@ def decide(
         _exponents(Ud, avail_d, tau, expo, r, 4)
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _logit_pick(e, r, at, avail, u):  # pragma: no cover - compiled
     """The logit's draw from ``exp`` of its exponents ``e[r, at:at + 4]``: the running sums of
     the available options' weights (an option not available repeats the sum before it, 0
@@ -365,7 +361,7 @@ def _logit_pick(e, r, at, avail, u):  # pragma: no cover - compiled
     return min(pick, last)
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _transition(mode, ch_c, ch_d, instigate, zone):  # pragma: no cover - compiled
     """The next mode from this month's choices (no fixed rates)."""
     eng_c = ch_c in (ENGAGE, CONCEDE)
@@ -403,7 +399,7 @@ def _transition(mode, ch_c, ch_d, instigate, zone):  # pragma: no cover - compil
     return mode
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _count_inputs(mean, size):  # pragma: no cover - compiled
     """:func:`detente.dynamics.kernel.nb_inverse`'s clean-up: (size, q)."""
     if mean != mean:
@@ -422,7 +418,7 @@ def _count_inputs(mean, size):  # pragma: no cover - compiled
     return size, q
 
 
-@njit(cache=True)
+@njit()
 def resolve(
     t, u, par, exercise, has_level, level_e, avail_c, avail_d, c, d, expo, mode, crisis_prev,
     instigate, regime, zone, without, excitation, salvo, recency_arg, choices, rate, size, q,
@@ -434,7 +430,7 @@ def resolve(
         talks = _is_talks(mode[r])
         ch_c = _logit_pick(expo, r, 0, avail_c, u[r, U_CHOICE_C])
         if instigate[r]:
-            ch_c = PRESSURE
+            ch_c = np.int64(PRESSURE)
         ch_d = _logit_pick(expo, r, 4, avail_d, u[r, U_CHOICE_D])
         choices[r, c] = ch_c
         choices[r, d] = ch_d
@@ -457,7 +453,7 @@ def resolve(
         size[1, r], q[1, r] = _count_inputs(salvo[r] * x, par[r, MISSILE_DISPERSION])
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _invert(p0, size, q, u):  # pragma: no cover - compiled
     """The smallest ``k`` with ``F(k) >= u`` by the pmf recursion from ``p(0) = p0``."""
     pmf = p0
@@ -470,14 +466,14 @@ def _invert(p0, size, q, u):  # pragma: no cover - compiled
     return k
 
 
-@njit(cache=True)
+@njit()
 def nb_counts(p0, size, q, u, out):  # pragma: no cover - compiled
     """:func:`_invert` element by element (flat arrays)."""
     for i in range(u.shape[0]):
         out[i] = _invert(p0[i], size[i], q[i], u[i])
 
 
-@njit(cache=True)
+@njit()
 def counts(u, par, p0, size, q, excitation, provocations, missiles):  # pragma: no cover
     """Provocations and missiles (negative-binomial by inversion) and the excitation."""
     for r in range(u.shape[0]):
@@ -488,7 +484,7 @@ def counts(u, par, p0, size, q, excitation, provocations, missiles):  # pragma: 
         excitation[r] = memory * excitation[r] + (1 - memory) * prov
 
 
-@njit(cache=True)
+@njit()
 def smoothed_history(memory, history):  # pragma: no cover - compiled
     """``h = memory * h + (1 - memory) * y`` over ``history`` (oldest first) from 0, per run."""
     out = np.zeros(memory.shape[0])

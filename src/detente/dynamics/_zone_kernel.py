@@ -15,12 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._numba_cache import configure
+from .._kernels import njit
 from ..core import LP_TOLERANCE, STRICT_MARGIN
-
-configure()  # numba reads NUMBA_CACHE_DIR when it is imported, on the next line
-
-from numba import njit  # noqa: E402
 
 __all__ = ["MAX_ISSUES", "pairwise_sum", "zone_rows"]
 
@@ -33,7 +29,7 @@ _STRICT = float(STRICT_MARGIN)
 MAX_ISSUES = 128
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def pairwise_sum(a, start, n):  # pragma: no cover - compiled
     """``np.sum`` of ``a[start:start + n]`` (``n <= MAX_ISSUES``) in NumPy's order: its
     identity 0 plus the pairwise summation of the contiguous run (plain from -0 below 8
@@ -63,12 +59,12 @@ def pairwise_sum(a, start, n):  # pragma: no cover - compiled
     return 0.0 + res
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _clip(x, lo, hi):  # pragma: no cover - compiled
     return min(max(x, lo), hi)
 
 
-@njit(cache=True)
+@njit()
 def zone_rows(
     rows, pos, red_low, red_high, veto, held, weights, status_quo, cost, indifferent,
     s_lo, s_hi, width, zone, gap,

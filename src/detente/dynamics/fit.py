@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
 from ._numerics import _inverse_hessian, _inverse_hessian_batch, _with_gradient
 from .logit import fit_logit
@@ -147,6 +147,8 @@ def fit_counts(
     (partial pooling toward a reference record); the reference also starts the search.
     A record without a missile series keeps the reference's (or default) missile values.
     """
+    from scipy import optimize  # imported here: many runs never call it (start-up time)
+
     from . import regimes
     from .parameters import DEFAULTS
 
@@ -246,6 +248,8 @@ def _boundary_excitation(
     """The self-excitation at its boundary 0: its 90% upper bound from the profile
     likelihood (one-sided, 2 x rise of the negative log-likelihood = 2.71), and the memory
     fitted at that bound (idle at 0) with its own curvature interval."""
+    from scipy import optimize  # imported here: many runs never call it (start-up time)
+
     note = why + "; excitation at its boundary 0 (upper bound: profile likelihood)"
     if not intervals:
         m = float(special.expit(theta[5]))
@@ -435,6 +439,8 @@ def fit_talks(
     s: Scenario, *, runs: int = 150, seed: int = 0, fixed: dict[str, float] | None = None
 ) -> dict[str, tuple[float, float, float, str]]:
     """Simulated-likelihood fit of the talks parameters on the training origins."""
+    from scipy import optimize  # imported here: many runs never call it (start-up time)
+
     from ..data.records import load_record
     from .backtest import backtest_scenario, origins, sample_of
 

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._numba_cache import MONTHLY_LOOP_NOTICE, announce_if_uncached
 from . import _month as m
 from ._month import (
     AGREEMENT,
@@ -37,7 +36,6 @@ from ._month import (
     RECOMPUTE_EVERY,
     SUBSTANTIVE,
 )
-from ._zone_kernel import zone_rows
 from .zone import MonthlyZone
 
 if TYPE_CHECKING:
@@ -63,13 +61,6 @@ __all__ = [
     "nb_inverse",
     "play",
 ]
-
-# the dynamics are imported by the commands that simulate, just before their first month:
-# say now if the compiled steps are not cached yet (the first run compiles them)
-announce_if_uncached(
-    (m.politics, m.decide, m.resolve, m.counts, m.smoothed_history, zone_rows),
-    MONTHLY_LOOP_NOTICE,
-)
 
 #: The hazards a deadline raises, in the order of :attr:`Setup.deadline`'s last axis.
 DEADLINE_HAZARDS = ("talks", "agreement", "crisis")

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import optimize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,6 +69,8 @@ def fit_logit(
     With ``centre`` and ``sd``: a normal prior of that sd on every coefficient around
     ``centre`` (partial pooling toward a reference fit).
     """
+    from scipy import optimize  # imported here: many runs never call it (start-up time)
+
     X, y = np.asarray(X, float), np.asarray(y, float)
     w = _penalty(X.shape[1])
     c = np.zeros(X.shape[1])

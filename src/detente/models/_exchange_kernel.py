@@ -9,19 +9,15 @@ A candidate ``(i, j, p, q)``: ``i`` demands ``p`` and supplies ``q``, ``j`` the 
 
 The arithmetic is written in the same order as the plain-Python reference loop
 (:mod:`detente.models._exchange_reference`), so both give the same floats and, for the same
-tie-breaking draws, the same exchanges. numba compiles it (``cache=True``: once per install,
-cached in the user's cache directory, see :mod:`detente._numba_cache`).
+tie-breaking draws, the same exchanges. It is compiled ahead of time by the install, else by
+numba on first use (:mod:`detente._kernels`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._numba_cache import announce_if_uncached, configure
-
-configure()  # numba reads NUMBA_CACHE_DIR when it is imported, on the next line
-
-from numba import njit  # noqa: E402
+from .._kernels import njit
 
 EPS = 1e-10  # a zero move or a zero gain (decide-exchange-model's threshold)
 TIE = 1e-12  # relative gap under which two gains are a tie
@@ -40,7 +36,7 @@ N_SCORE = 6
 _TINY = float(np.finfo(np.float64).tiny)
 
 
-@njit(cache=True)
+@njit()
 def candidates(x, s, c):  # pragma: no cover - compiled
     """Candidate exchanges at start positions ``x``, shape (N, 4) rows ``(i, j, p, q)``.
 
@@ -92,7 +88,7 @@ def candidates(x, s, c):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@njit()
 def constants(cand, s, c, d):  # pragma: no cover - compiled
     """Per-candidate constants of a round and the weights: ``const[k]`` = (equal-gain ratio
     ``dq/dp``, its inverse, outcome shift per point moved by ``j`` on ``p``, its inverse, the
@@ -118,7 +114,7 @@ def constants(cand, s, c, d):  # pragma: no cover - compiled
     return const, cs, inv_d
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _view(x, y, cs, inv_d, demander, supplier, issue, view, rec, has_rec):  # pragma: no cover
     """The outcome on ``issue`` that an exchange of ``supplier`` with ``demander`` sees.
 
@@ -131,7 +127,7 @@ def _view(x, y, cs, inv_d, demander, supplier, issue, view, rec, has_rec):  # pr
     return (view[demander, issue] + cs[supplier, issue] * (y[supplier, issue] - z)) * inv_d[issue]
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def score(
     k, cand, const, x, y, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, out
 ):  # pragma: no cover
@@ -213,7 +209,7 @@ def score(
     return ok
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _record(x, y, cs, demander, supplier, issue, view, rec, has_rec):  # pragma: no cover
     """``supplier`` has supplied ``issue`` to ``demander``: record its voting position."""
     if has_rec[demander, issue, supplier]:
@@ -226,7 +222,7 @@ def _record(x, y, cs, demander, supplier, issue, view, rec, has_rec):  # pragma:
     has_rec[demander, issue, supplier] = True
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _before(a, b, cand, x, y):  # pragma: no cover - compiled
     """Canonical order of two tied candidates by numbers only (not actor order or names)."""
     ia, ja, pa, qa = cand[a, 0], cand[a, 1], cand[a, 2], cand[a, 3]
@@ -236,7 +232,7 @@ def _before(a, b, cand, x, y):  # pragma: no cover - compiled
     return ka < kb
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _decide_history(k, cand, sup_a, sup_b, table, earlier, last):  # pragma: no cover - compiled
     """decide-exchange-model's running check that a supplier moves at most 100 in a round.
 
@@ -257,7 +253,7 @@ def _decide_history(k, cand, sup_a, sup_b, table, earlier, last):  # pragma: no 
     return ok
 
 
-@njit(cache=True)
+@njit()
 def _touch_index(cand, n_actors, n_issues):  # pragma: no cover - compiled
     """CSR lists of candidates per (actor, issue): as supplier (0) and as demander (1)."""
     n = cand.shape[0]
@@ -286,7 +282,7 @@ def _touch_index(cand, n_actors, n_issues):  # pragma: no cover - compiled
     return starts, members
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _passed(k, cand, x, y):  # pragma: no cover - compiled
     """Has a supplier of candidate ``k`` reached or passed its partner's position? (Then the
     exchange is invalid: :func:`score` would find no move in the supplier's direction.)"""
@@ -296,7 +292,7 @@ def _passed(k, cand, x, y):  # pragma: no cover - compiled
     ) != np.sign(x[j, q] - x[i, q])
 
 
-@njit(cache=True, inline="always")
+@njit(inline="always")
 def _set(eff, block_max, k, value, n):  # pragma: no cover - compiled
     """Set candidate ``k``'s effective gain and keep its block's maximum."""
     old = eff[k]
@@ -311,7 +307,7 @@ def _set(eff, block_max, k, value, n):  # pragma: no cover - compiled
         block_max[b] = top
 
 
-@njit(cache=True)
+@njit()
 def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compiled
     """One round over the candidates ``cand`` (from :func:`candidates`). ``draws``: uniforms
     in [0, 1), one per candidate (the most trades a round can make), to break ties.
@@ -473,7 +469,7 @@ def play_round(x, s, c, lo, hi, cand, draws, mode):  # pragma: no cover - compil
     return done[:n_done], scores[:n_done], outcomes[:n_done], y, n_ties
 
 
-@njit(cache=True)
+@njit()
 def score_all(x, s, c, lo, hi, cand, mode):  # pragma: no cover - compiled
     """The score table of every candidate at the start of a round (no trade made yet)."""
     n_actors, n_issues = x.shape
@@ -493,7 +489,3 @@ def score_all(x, s, c, lo, hi, cand, mode):  # pragma: no cover - compiled
     for k in range(cand.shape[0]):
         score(k, cand, const, x, x, s, cs, inv_d, num, lo, hi, view, rec, has_rec, mode, table)
     return table
-
-
-# imported just before its first use: say so now if every run's kernels will compile
-announce_if_uncached((candidates, constants, play_round))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import optimize
 
 from .._sobol import sobol_points
 from ..core import distance_utility
@@ -226,6 +225,8 @@ class _Smooth:
 def _slsqp(
     fun: Any, jac: Any, z0: np.ndarray, cons: list[dict[str, Any]], bounds: Any
 ) -> np.ndarray | None:
+    from scipy import optimize  # imported here: many runs never call it (start-up time)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = optimize.minimize(

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from scipy import optimize
 
 __all__ = [
     "ChickenEquilibrium",
@@ -148,6 +147,8 @@ def _domain_where(
     frontier: Frontier, disagreement: tuple[float, float], domain: tuple[float, float]
 ) -> tuple[float, float]:
     """The part of ``domain`` where both players gain weakly (frontier decreasing)."""
+    from scipy import optimize  # imported here: many runs never call it (start-up time)
+
     d1, d2 = disagreement
     lo, hi = max(domain[0], d1), domain[1]
     if frontier(lo) < d2:
@@ -172,6 +173,8 @@ def nash_frontier_point(
     >>> round(u1, 7), round(u2, 7)
     (0.6666667, 0.5773503)
     """
+    from scipy import optimize  # imported here: many runs never call it (start-up time)
+
     d1, d2 = disagreement
     lo, hi = _domain_where(frontier, disagreement, domain)
     w1, w2 = weights
@@ -203,6 +206,8 @@ def kalai_smorodinsky_point(
     >>> round(kalai_smorodinsky_point(lambda u: (1 - u) ** 0.5)[0], 7)
     0.618034
     """
+    from scipy import optimize  # imported here: many runs never call it (start-up time)
+
     d1, d2 = disagreement
     lo, hi = _domain_where(frontier, disagreement, domain)
     best1 = hi
@@ -225,6 +230,8 @@ def egalitarian_point(
     >>> round(egalitarian_point(lambda u: (1 - u) ** 0.5)[0], 7)
     0.618034
     """
+    from scipy import optimize  # imported here: many runs never call it (start-up time)
+
     d1, d2 = disagreement
     lo, hi = _domain_where(frontier, disagreement, domain)
     u1 = optimize.brentq(lambda u: (frontier(u) - d2) - (u - d1), lo, hi, xtol=1e-15, rtol=1e-15)
