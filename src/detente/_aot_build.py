@@ -59,6 +59,11 @@ EXPORTS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("detente.models._exchange_kernel", "play_round",
      (_M2, _M2, _A, _M2, _M2, "int64[2]", _A, "int64"),
      "(int64[1], float64[2], float64[2], float64[2], int64)"),
+    ("detente._special", "ndtri_kernel", (_A,), _A),
+    ("detente._special", "gammaln_kernel", (_A,), _A),
+    ("detente._special", "logit_kernel", (_A,), _A),
+    ("detente._special", "expit_kernel", (_A,), _A),
+    ("detente._special", "xlogy_kernel", (_A, _A), _A),
 )  # fmt: skip
 
 _NAME = _kernels.AOT_MODULE.rsplit(".", 1)[1]

@@ -42,6 +42,7 @@ KERNEL_MODULES = (
     "detente.dynamics._month",
     "detente.dynamics._zone_kernel",
     "detente.models._exchange_kernel",
+    "detente._special",
 )
 #: The extension module's import name (beside this file).
 AOT_MODULE = "detente._aot_kernels"

@@ -21,9 +21,9 @@ of the ``n`` base rows.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri
 
 from .._sobol import sobol_points
+from .._special import ndtri
 
 __all__ = ["saltelli_design", "sobol_indices"]
 
@@ -85,7 +85,7 @@ def sobol_indices(
     for j in range(n_inputs):
         ab[:, j] = y[j + 1 : y.size : step]
     r = np.random.default_rng(seed).integers(n, size=(n, resamples))
-    z = ndtri(0.5 + conf_level / 2)  # what scipy.stats.norm.ppf evaluates
+    z = ndtri(0.5 + conf_level / 2)  # scipy's ndtri, what scipy.stats.norm.ppf evaluates
     both, both_r = np.r_[a, b], np.r_[a[r], b[r]]
     # a constant output gives indices of 0 (SALib's rule), each side on its own
     varies, varies_r = np.ptp(both) > _EPS, np.ptp(both_r) > _EPS

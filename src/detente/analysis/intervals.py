@@ -9,7 +9,8 @@ report, with Student's t on one degree of freedom fewer than the groups.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import stdtrit
+
+from .._special import t975
 
 __all__ = ["cluster_interval", "paired_ratio_interval", "t95"]
 
@@ -19,9 +20,10 @@ def t95(n_groups: int) -> float:
     grouped standard error is estimated from the groups alone).
 
     ``scipy.special.stdtrit`` is the function ``scipy.stats.t.ppf`` evaluates (the same
-    number), without importing ``scipy.stats`` (about a second of start-up) for one quantile.
+    number); :func:`detente._special.t975` keeps its values for up to 1000 degrees of freedom,
+    so neither ``scipy.stats`` nor ``scipy.special`` is imported for one quantile.
     """
-    return float(stdtrit(max(1, n_groups - 1), 0.975))
+    return float(t975(max(1, n_groups - 1)))
 
 
 def cluster_interval(

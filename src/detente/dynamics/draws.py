@@ -34,8 +34,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import special
 
+from .._special import expit, logit, ndtri
 from ..scenario.arrays import ScenarioArrays
 from .casefit import case_joint, case_parameters
 from .posterior import Posterior
@@ -93,7 +93,7 @@ def _scale(name: str, lo: float, hi: float) -> tuple[Callable[..., Any], Callabl
     """The (forward, back) transforms of a fitted parameter's scale."""
     kind = TRANSFORMS[NAMES.index(name)] if name in NAMES else ("log" if lo > 0 else "linear")
     if kind == "logit" and lo > 0 and hi < 1:
-        return special.logit, special.expit
+        return logit, expit
     if kind == "log1" and lo > 1:
         return (lambda x: np.log(np.asarray(x) - 1.0)), (lambda z: 1.0 + np.exp(z))
     if kind in ("log", "log1") and lo > 0:
@@ -104,8 +104,9 @@ def _scale(name: str, lo: float, hi: float) -> tuple[Callable[..., Any], Callabl
 def _norm_ppf(q: np.ndarray) -> np.ndarray:
     """The standard normal quantiles of ``q`` (in (0, 1)): what ``scipy.stats.norm.ppf``
     returns (its ``ndtri(q) * 1 + 0``), without its argument checks (a fifth of a
-    millisecond a call, some twenty calls per simulation)."""
-    return np.asarray(special.ndtri(q) * 1.0 + 0.0)
+    millisecond a call, some twenty calls per simulation), by scipy's ``ndtri`` ported
+    (:mod:`detente._special`, the same numbers)."""
+    return np.asarray(ndtri(q) * 1.0 + 0.0)
 
 
 def posterior_draw(name: str, value: float, lo: float, hi: float, u: np.ndarray) -> np.ndarray:

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import special
 
 from ._numerics import _inverse_hessian, _inverse_hessian_batch, _with_gradient
 from .logit import fit_logit
@@ -114,6 +113,8 @@ def _nb_logpmf(y: np.ndarray, mean: np.ndarray, size: float) -> np.ndarray:
     """``scipy.stats.nbinom.logpmf(y, size, p)`` with ``p = size / (size + mean)``: its
     formula and its rules (NaN for a size or p out of range, -inf off the support), without
     importing scipy.stats (some 0.3 s of CPU in every run that imports this module)."""
+    from scipy import special  # imported here: a default run never calls it (start-up time)
+
     y, p = np.broadcast_arrays(np.asarray(y, float), np.asarray(size / (size + mean), float))
     valid = (size > 0) & (p > 0) & (p <= 1)
     ok = valid & (y >= 0) & (np.floor(y) == y)
@@ -248,7 +249,7 @@ def _boundary_excitation(
     """The self-excitation at its boundary 0: its 90% upper bound from the profile
     likelihood (one-sided, 2 x rise of the negative log-likelihood = 2.71), and the memory
     fitted at that bound (idle at 0) with its own curvature interval."""
-    from scipy import optimize  # imported here: many runs never call it (start-up time)
+    from scipy import optimize, special  # imported here: many runs never call it (start-up time)
 
     note = why + "; excitation at its boundary 0 (upper bound: profile likelihood)"
     if not intervals:

@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import special
+
+from .._special import expit, gammaln, logit, xlogy
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,9 +63,7 @@ def from_theta(theta: np.ndarray) -> np.ndarray:
     out = np.empty_like(theta)
     for j, kind in enumerate(TRANSFORMS):
         x = theta[..., j]
-        out[..., j] = (
-            np.exp(x) if kind == _LOG else special.expit(x) if kind == _LOGIT else 1 + np.exp(x)
-        )
+        out[..., j] = np.exp(x) if kind == _LOG else expit(x) if kind == _LOGIT else 1 + np.exp(x)
     return out
 
 
@@ -75,7 +74,7 @@ def to_theta(values: np.ndarray) -> np.ndarray:
         if kind == _LOG:
             out[j] = np.log(max(v, 1e-9))
         elif kind == _LOGIT:
-            out[j] = special.logit(min(max(v, 1e-6), 1 - 1e-6))
+            out[j] = logit(min(max(v, 1e-6), 1 - 1e-6))
         else:
             out[j] = np.log(max(v - 1, 1e-9))
     return out
@@ -97,14 +96,15 @@ def design(panel: pd.DataFrame | Mapping[str, np.ndarray]) -> dict[str, np.ndarr
 
 def nb_logpmf(y: np.ndarray, mean: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Negative-binomial log pmf (mean, size; variance ``mean + mean^2 / size``), broadcast:
-    the closed form, much faster than ``scipy.stats.nbinom`` on small arrays."""
+    the closed form, much faster than ``scipy.stats.nbinom`` on small arrays (scipy's
+    ``gammaln`` and ``xlogy`` ported, :mod:`detente._special`: the same numbers)."""
     mean = np.maximum(mean, 1e-300)
     return np.asarray(
-        special.gammaln(y + size)
-        - special.gammaln(size)
-        - special.gammaln(y + 1.0)
+        gammaln(y + size)
+        - gammaln(size)
+        - gammaln(y + 1.0)
         + size * np.log(size / (size + mean))
-        + special.xlogy(y, mean / (size + mean))
+        + xlogy(y, mean / (size + mean))
     )
 
 

@@ -62,9 +62,11 @@ def summary_path(record_id: str | Path) -> Path:
 
 #: The source the simulation and its backtest run on (the key's code part), relative to the
 #: package: the dynamics, the record reader (and its months), the scenario's arrays (its
-#: draws) and the bargaining core (the zone test).
+#: draws), the bargaining core (the zone test) and the special functions the draws and the
+#: event likelihood call.
 CODE_FILES = (
     "dynamics/*.py", "data/records.py", "data/months.py", "scenario/arrays.py", "core/*.py",
+    "_special.py",
 )  # fmt: skip
 
 
