@@ -232,13 +232,17 @@ def _prepare(
     for role, ref in (("distress", "reference_distress"), ("dependency", "reference_dependency")):
         if role not in roles.drivers:
             par[ref] = np.zeros(runs)
-    modes = [initial_mode] * runs if isinstance(initial_mode, str) else list(initial_mode)
-    bad = sorted({m for m in modes if m not in MODES})
-    if bad or len(modes) != runs:
-        raise ModelError(
-            f"initial_mode must be one of {', '.join(MODES)} (or one per run); got {bad or len(modes)}"
-        )
-    mode0 = np.array([MODES.index(m) for m in modes], np.int8)
+    if isinstance(initial_mode, str) and initial_mode in MODES:  # one mode for every run
+        mode0 = np.full(runs, MODES.index(initial_mode), np.int8)
+    else:
+        modes = [initial_mode] * runs if isinstance(initial_mode, str) else list(initial_mode)
+        bad = sorted({m for m in modes if m not in MODES})
+        if bad or len(modes) != runs:
+            raise ModelError(
+                f"initial_mode must be one of {', '.join(MODES)} (or one per run); "
+                f"got {bad or len(modes)}"
+            )
+        mode0 = np.array([MODES.index(m) for m in modes], np.int8)
     excitation, salvo, origin = _initial_counts(s, start, history, missile_history, par)
     state = _start_state(s, start, history, regime_probability, overrides)
     veto = (roles.challenger, roles.defender)

@@ -171,6 +171,34 @@ def count_items(text: str, refuse: Callable[..., ScenarioError], limits: dict[st
 
 #: A bound on the values a YAML file may expand to through aliases ("billion laughs").
 MAX_YAML_NODES = 1_000_000
+#: Deepest nesting :func:`tree_size` walks; past it :func:`expanded_size` decides (its
+#: recursion, not this walk, says when a document nests too deeply to count).
+TREE_DEPTH = 50
+
+
+def tree_size(root: yaml.Node) -> int | None:
+    """How many nodes the document has, when no node is reached twice (it uses no alias)
+    and none nests deeper than :data:`TREE_DEPTH`; else None.
+
+    Such a document has no alias cycle (:func:`alias_cycle` is None) and expands to its own
+    nodes (:func:`expanded_size` is this count): one walk instead of those two, for the
+    files people write. A document with aliases, or nested deeper, is left to them.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        key = id(node)
+        if key in seen or depth > TREE_DEPTH:
+            return None
+        seen.add(key)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, depth + 1) for v in node.value)
+    return len(seen)
 
 
 def expanded_size(root: yaml.Node) -> int:

@@ -4,7 +4,6 @@ duplicate keys (:mod:`.io` reads scenarios with them)."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import yaml
@@ -28,8 +27,11 @@ class LineMap:
                 self.lines[(*path, key)] = k.start_mark.line + 1
                 self.walk(v, (*path, key))
                 # numeric keys (anchors) appear as floats after validation
-                with contextlib.suppress(TypeError, ValueError):
-                    self.lines.setdefault((*path, float(key)), k.start_mark.line + 1)
+                try:  # a try, not contextlib.suppress: no context manager per key of a file
+                    number = float(key)
+                except (TypeError, ValueError):
+                    continue
+                self.lines.setdefault((*path, number), k.start_mark.line + 1)
         elif isinstance(node, yaml.SequenceNode):
             for i, v in enumerate(node.value):
                 self.walk(v, (*path, i))

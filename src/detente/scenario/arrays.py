@@ -22,6 +22,7 @@ events             event id -> (...)          a deadline's effect size (``effect
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -118,14 +119,21 @@ class ScenarioArrays:
         extra = np.random.default_rng(
             [0 if isinstance(seed, np.random.Generator) or seed is None else int(seed), 0x5EED]
         )
+        quantities = list(s.quantities())
+        if list(rows) == [p for p, _ in quantities] and all(q.shift is None for _, q in quantities):
+            # each number at its own row of u, in order: the table is u's rows' quantiles
+            # (what _drawn_all gives, without stacking u's rows into a copy of u)
+            drawn = _triangular_rows([q for _, q in quantities], u)
+            table = {p: drawn[k] for k, (p, _) in enumerate(quantities)}
+            return cls._build(s, lambda path, q: table[path], (n_draws,))
         uniforms = {}
-        for path, _ in s.quantities():
+        for path, _ in quantities:
             # a what-if variant reuses the uniforms of the quantity at the same path, so its
             # draws are paired with the baseline's (common random numbers)
             uniforms[path] = u[rows[path]] if path in rows else extra.random(n_draws)
         # keyed by path, not by the Quantity object: one object at two paths (a model_copy
         # that shares it) still draws from two independent streams
-        table = _drawn_all(list(s.quantities()), uniforms)
+        table = _drawn_all(quantities, uniforms)
         return cls._build(s, lambda path, q: table[path], (n_draws,))
 
     @classmethod
@@ -238,6 +246,8 @@ def _per_draw(x: np.ndarray | np.float64, batch: tuple[int, ...]) -> np.ndarray:
     filled in: most of a scenario's parameters are, and a run builds some 130 batches)."""
     if np.ndim(x) == 0:
         return np.full(batch, float(x))
+    if isinstance(x, np.ndarray) and x.shape == batch:  # a drawn row: its copy, as a float
+        return x.astype(float)
     return np.broadcast_to(x, batch).astype(float)
 
 
@@ -289,22 +299,53 @@ def _triangular_rows(qs: list[Quantity], u: np.ndarray) -> np.ndarray:
     a = np.array([q.low for q in qs], dtype=float).reshape(shape)
     c = np.array([q.value for q in qs], dtype=float).reshape(shape)
     b = np.array([q.high for q in qs], dtype=float).reshape(shape)
+    out = np.empty(np.broadcast_shapes(u.shape, shape))
+    # a block of rows at a time, its temporaries small enough to stay in the cache (a
+    # sample of 2,000 draws is 121 rows of 2,000: 1.7 times faster in blocks)
+    step = max(1, _BLOCK // max(1, math.prod(out.shape[1:])))
+    for i in range(0, len(qs), step):
+        rows = slice(i, i + step)
+        _triangular_block(a[rows], c[rows], b[rows], u[rows], out[rows])
+    return out
+
+
+#: Elements of :func:`_triangular_rows`'s blocks (each temporary 128 kB).
+_BLOCK = 16_384
+
+
+def _triangular_block(
+    a: np.ndarray, c: np.ndarray, b: np.ndarray, u: np.ndarray, out: np.ndarray
+) -> None:
+    """:func:`_triangular`'s arithmetic for rows ``(a, c, b)`` at ``u``, into ``out``, in
+    place (a run draws some 75 of these tables: fresh temporaries cost more than the
+    arithmetic), the same operations in the same order for each element."""
     flat = b == a
     width = np.where(flat, 1.0, b - a)  # a point range is its value (below)
-    # _triangular's arithmetic in place (a run draws some 75 of these tables: fresh
-    # temporaries of this size cost more than the arithmetic)
     left = u * width
     left *= c - a
     np.sqrt(left, out=left)
     left += a
-    right = 1 - u
-    right *= width
-    right *= b - c
-    np.sqrt(right, out=right)
-    np.subtract(b, right, out=right)
-    np.copyto(right, left, where=u < (c - a) / width)
-    np.copyto(right, np.broadcast_to(a, right.shape), where=np.broadcast_to(flat, right.shape))
-    return right
+    np.subtract(1, u, out=out)
+    out *= width
+    out *= b - c
+    np.sqrt(out, out=out)
+    np.subtract(b, out, out=out)
+    _select_into(out, left, u < (c - a) / width)
+    if flat.any():
+        np.copyto(out, np.broadcast_to(a, out.shape), where=np.broadcast_to(flat, out.shape))
+
+
+def _select_into(out: np.ndarray, other: np.ndarray, where: np.ndarray) -> None:
+    """``np.copyto(out, other, where=where)`` for float arrays of one shape, bit for bit,
+    without branches: ``out ^= (other ^ out) & mask`` on the bits (``mask`` all ones where
+    ``where``). A masked copy branches on each element, and a triangular draw's mask is
+    random: it cost three times the rest of the arithmetic. ``other`` is overwritten."""
+    bits, picked = out.view(np.uint64), other.view(np.uint64)
+    np.bitwise_xor(picked, bits, out=picked)
+    mask = where.astype(np.uint64)
+    np.negative(mask, out=mask)
+    np.bitwise_and(picked, mask, out=picked)
+    np.bitwise_xor(bits, picked, out=bits)
 
 
 def _drawn(q: Quantity, u: np.ndarray, uniforms: Mapping[str, np.ndarray]) -> np.ndarray:

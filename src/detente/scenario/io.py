@@ -19,7 +19,14 @@ import yaml
 from .._outputs import check_output, write_atomic
 from ..errors import FormatError, Problem, ScenarioError
 from ._checks import size_problems, validate_all
-from ._yaml_guards import MAX_YAML_NODES, alias_cycle, bad_number, count_items, expanded_size
+from ._yaml_guards import (
+    MAX_YAML_NODES,
+    alias_cycle,
+    bad_number,
+    count_items,
+    expanded_size,
+    tree_size,
+)
 from ._yaml_lines import LineMap, UniqueKeyLoader, nearest_line, yaml_problem
 from .schema import Scenario
 
@@ -269,14 +276,18 @@ def guarded_yaml(
             count_items(text, refuse, limits)  # cheap: libyaml events, before any node
         node = loader.get_single_node()
         if node is not None:
-            cycle = alias_cycle(node)
-            if cycle is not None:
-                raise refuse(
-                    "YAML aliases form a cycle (an anchored '&' block contains its own alias '*')",
-                    "write the values out instead of the alias",
-                    cycle,
-                )
-            if expanded_size(node) > MAX_YAML_NODES:
+            size = tree_size(node)
+            if size is None:  # aliases (or deep nesting): walk them
+                cycle = alias_cycle(node)
+                if cycle is not None:
+                    raise refuse(
+                        "YAML aliases form a cycle (an anchored '&' block contains its own "
+                        "alias '*')",
+                        "write the values out instead of the alias",
+                        cycle,
+                    )
+                size = expanded_size(node)
+            if size > MAX_YAML_NODES:
                 raise refuse(
                     f"the YAML expands to more than {MAX_YAML_NODES:,} values (aliases '*' "
                     "repeat anchored '&' blocks)",

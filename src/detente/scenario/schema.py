@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from ..errors import Problem, ScenarioError, UnknownPathError
+from . import _revalidate
 from ._elements import (
     DEADLINE_HAZARDS,
     ID_PATTERN,
@@ -244,14 +245,26 @@ class Scenario(_Frozen):
         self.issue(issue_id)
         data = self.model_dump()
         data["issues"] = [i for i in data["issues"] if i["id"] != issue_id]
+        touched = [("status_quo", issue_id)]
         for a in data["actors"]:
+            if issue_id in a["stances"] or issue_id in a["red_lines"]:
+                touched.append(("actors", a["id"]))
             a["stances"].pop(issue_id, None)
             a["red_lines"].pop(issue_id, None)
         data["status_quo"].pop(issue_id, None)
         # claims and what-ifs that name the issue no longer apply
-        data["claims"] = [c for c in data["claims"] if not _names(c, issue_id)]
-        data["what_ifs"] = [w for w in data["what_ifs"] if not _names(w, issue_id)]
-        return Scenario.model_validate(data)
+        kept_claims = [k for k, c in enumerate(data["claims"]) if not _names(c, issue_id)]
+        kept_what_ifs = [k for k, w in enumerate(data["what_ifs"]) if not _names(w, issue_id)]
+        data["claims"] = [data["claims"][k] for k in kept_claims]
+        data["what_ifs"] = [data["what_ifs"][k] for k in kept_what_ifs]
+        kept = {
+            "issues": tuple(i for i in self.issues if i.id != issue_id),
+            "claims": tuple(self.claims[k] for k in kept_claims),
+            "what_ifs": tuple(self.what_ifs[k] for k in kept_what_ifs),
+        }
+        # only the actors with a stance or red line on the issue are validated again
+        fast = _revalidate.revalidated(self, data, touched, kept)
+        return fast if fast is not None else Scenario.model_validate(data)
 
     def replace(self, **changes: Any) -> Scenario:
         """A validated copy with top-level fields replaced."""

@@ -13,6 +13,11 @@ Paths (the same as ``detente show --sources`` lists):
 
 A changed number keeps the width of its plausible range, moved to the new value and clipped
 to the scale; its provenance becomes a judgement naming the change.
+
+The changed scenario is validated by the parts the change made (the actor, status quo,
+driver, parameter or event) and the scenario's cross-field checks, the rest taken from the
+scenario as it was (:mod:`._revalidate`: the same scenario as validating it whole, tested);
+a change either refuses is validated whole, so its message is the schema's.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, ScenarioError, UnknownPathError
+from . import _revalidate
 from ._pin import pinned_in_range
 from ._yaml_guards import MAX_ABS, number_problem
 
@@ -185,7 +191,7 @@ def apply_set(
                 raise _bad_path(s, path, f"no {group[:-1]} {name!r}")
             entry = data[group][name]
             entry["value"] = shifted(entry["value"], _number(path, value), entry.get("bounds"))
-        return _validated(data, path)
+        return _validated(data, path, s, [(group, name)])
 
     if parts[0] == "events":
         if len(parts) != 4 or parts[2:] != ["effect", "by"]:
@@ -198,7 +204,7 @@ def apply_set(
         entry["effect"]["by"] = shifted(
             entry["effect"]["by"], _number(path, value), (0.0, math.inf)
         )
-        return _validated(data, path)
+        return _validated(data, path, s, [("events", parts[1])])
 
     actor = actors.get(parts[0])
     if actor is None:
@@ -273,19 +279,33 @@ def apply_set(
         stance[parts[2]] = shifted(stance[parts[2]], _number(path, value), bounds)
     else:
         raise _bad_path(s, path, "not a settable number")
-    return _validated(data, path)
+    return _validated(data, path, s, [("actors", parts[0])])
 
 
 _SCHEMA_LOCATION = re.compile(r"^[\w\-]+(?:\.[\w\-]+)*: ")
 
 
-def _validated(data: dict[str, Any], path: str) -> Scenario:
+def _validated(
+    data: dict[str, Any],
+    path: str,
+    s: Scenario | None = None,
+    touched: list[tuple[str, str]] | None = None,
+) -> Scenario:
     """The changed scenario, validated; a value the schema refuses (outside its scale or
-    bounds) is reported at the path the user typed, not at the schema's location."""
+    bounds) is reported at the path the user typed, not at the schema's location.
+
+    With ``s`` (the scenario ``data`` was dumped from) and ``touched`` (the parts the change
+    made, see :func:`~._revalidate.revalidated`), only those parts and the cross-field
+    checks are validated; when they refuse the change the whole dump is, for its messages.
+    """
     from pydantic import ValidationError
 
     from .schema import Scenario
 
+    if s is not None and touched is not None:
+        fast = _revalidate.revalidated(s, data, touched)
+        if fast is not None:
+            return fast
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
@@ -339,7 +359,7 @@ def apply_change(s: Scenario, change: Change, *, why: str) -> Scenario:
             raise _bad_path(s, change.idle, "no such actor")
         for tool in actor["tools"]:
             tool["kind"] = "delay"
-        return _validated(data, f"idle {change.idle}")
+        return _validated(data, f"idle {change.idle}", s, [("actors", change.idle)])
     if change.set is not None:
         if change.to is not None:
             value: Any = change.to
@@ -425,7 +445,7 @@ def _shift(s: Scenario, who: str, other: str, share: Any, *, why: str) -> Scenar
         if iid in target.stances:
             iss = s.issue(iid)
             actor["red_lines"][iid]["bound"] = moved(rl.bound, iid, iss.low, iss.high)
-    return _validated(data, f"{who} toward {other}")
+    return _validated(data, f"{who} toward {other}", s, [("actors", who)])
 
 
 def apply_changes(s: Scenario, changes: tuple[Change, ...] | list[Change], *, why: str) -> Scenario:
