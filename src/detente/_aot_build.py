@@ -102,6 +102,18 @@ def _symbol(module: str, kernel: str) -> str:
     return f"{module.rsplit('.', 1)[1].lstrip('_')}__{kernel}"
 
 
+def _host_cpu() -> str:
+    """LLVM's name of this machine's processor (numba's ``NUMBA_CPU_NAME`` wins, as in its
+    just-in-time compiles)."""
+    from numba.core import config
+
+    if config.CPU_NAME:
+        return str(config.CPU_NAME)
+    import llvmlite.binding as ll
+
+    return str(ll.get_host_cpu_name())
+
+
 def _remove(where: Path) -> None:
     """Remove an earlier build (its manifest first: without it nothing is served)."""
     (where / "_aot_kernels.json").unlink(missing_ok=True)
@@ -126,6 +138,10 @@ def build(where: Path = _kernels.MANIFEST.parent) -> str:
         cc = CC(_NAME)
         cc.output_dir = tmp
         cc.verbose = False
+        # this machine's processor, as numba's just-in-time code uses (the build is made at
+        # install, on the machine that runs it); a generic x86-64 ran the month's steps at
+        # half the speed
+        cc.target_cpu = _host_cpu()
         manifest: dict[str, Any] = {"fingerprint": _kernels.fingerprint(), "exports": []}
         for module, kernel, args, result in EXPORTS:
             fn = getattr(sys.modules[module], kernel).dispatcher.py_func
