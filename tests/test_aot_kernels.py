@@ -234,3 +234,14 @@ def test_a_kernel_module_imported_after_numba_started_gets_its_dispatchers(
     monkeypatch.setitem(sys.modules, "detente_late_kernels", mod)  # removed after the test
     assert mod.twice(2.0) == 6.0
     assert mod.twice.dispatcher is not None and mod.helper.dispatcher is not None
+
+
+@need_build
+def test_a_changed_constant_from_another_module_is_not_served(monkeypatch) -> None:
+    """A kernel compiles in the constants it reads (the zone kernel the core's tolerances):
+    when one differs from the build's, that module's kernels go to numba."""
+    assert _kernels._frozen_current("detente.dynamics._zone_kernel")
+    monkeypatch.setitem(_kernels._STATE, "frozen_checked", {})
+    monkeypatch.setattr(_zone_kernel, "_LP_TOL", _zone_kernel._LP_TOL * 10)
+    assert not _kernels._frozen_current("detente.dynamics._zone_kernel")
+    assert _kernels._frozen_current("detente.dynamics._month")

@@ -107,8 +107,9 @@ def _host_cpu() -> str:
     just-in-time compiles)."""
     from numba.core import config
 
-    if config.CPU_NAME:
-        return str(config.CPU_NAME)
+    given = getattr(config, "CPU_NAME", None)  # set at run time from the environment
+    if given:
+        return str(given)
     import llvmlite.binding as ll
 
     return str(ll.get_host_cpu_name())
@@ -142,7 +143,11 @@ def build(where: Path = _kernels.MANIFEST.parent) -> str:
         # install, on the machine that runs it); a generic x86-64 ran the month's steps at
         # half the speed
         cc.target_cpu = _host_cpu()
-        manifest: dict[str, Any] = {"fingerprint": _kernels.fingerprint(), "exports": []}
+        manifest: dict[str, Any] = {
+            "fingerprint": _kernels.fingerprint(),
+            "frozen": {m: _kernels.frozen_values(sys.modules[m]) for m in _kernels.KERNEL_MODULES},
+            "exports": [],
+        }
         for module, kernel, args, result in EXPORTS:
             fn = getattr(sys.modules[module], kernel).dispatcher.py_func
             sig = _type(result)(*[_type(a) for a in args])

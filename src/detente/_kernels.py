@@ -11,8 +11,9 @@ A kernel is a function written for numba's nopython mode (explicit loops over Nu
   runs the compiled export; numba is never imported (its import and first kernel load cost
   about 0.7 s of CPU, a quarter of a run).
 - **Just in time.** Any other call (another dtype or layout, a kernel with no export), or
-  every call when the extension is missing, stale (a kernel's source changed since it was
-  built) or fails to import, goes to numba's ``njit(cache=True)``, exactly as before: numba is
+  every call when the extension is missing, stale (a kernel's source, or a constant it
+  compiles in such as a tolerance imported from the core, changed since it was built) or
+  fails to import, goes to numba's ``njit(cache=True)``, exactly as before: numba is
   imported then, every kernel module's functions become numba dispatchers (so kernels calling
   kernels resolve to compiled callees), and numba's on-disk cache serves later processes
   (:mod:`detente._numba_cache`).
@@ -36,7 +37,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["AOT_MODULE", "KERNEL_MODULES", "Kernel", "aot_status", "fingerprint", "njit"]
+__all__ = [
+    "AOT_MODULE",
+    "KERNEL_MODULES",
+    "Kernel",
+    "aot_status",
+    "fingerprint",
+    "frozen_values",
+    "njit",
+]
 
 #: The modules whose kernels are compiled ahead of time (their sources make the fingerprint).
 KERNEL_MODULES = (
@@ -104,8 +113,37 @@ def _load() -> dict[tuple[str, str], tuple[Callable[..., Any], tuple[Any, ...]]]
         return table
     for e in manifest["exports"]:
         table[(e["module"], e["kernel"])] = (getattr(ext, e["symbol"]), _specs(e["args"]))
+    _STATE["frozen"] = manifest.get("frozen", {})
     _STATE["status"] = f"built ({len(table)} kernels)"
     return table
+
+
+def frozen_values(module: Any) -> str:
+    """A digest of a kernel module's global numbers, strings, tuples and arrays: compiled code
+    keeps them as constants, and some come from other modules (the core's tolerances), whose
+    sources the fingerprint does not cover."""
+    h = hashlib.sha256()
+    for name, v in sorted(vars(module).items()):
+        if name.startswith("__"):
+            continue
+        if isinstance(v, np.ndarray):
+            h.update(f"{name}={v.dtype.str}{v.shape}".encode() + v.tobytes())
+        elif isinstance(v, (bool, int, float, str, tuple, np.generic)):
+            h.update(f"{name}={v!r}".encode())
+    return h.hexdigest()
+
+
+def _frozen_current(module: str) -> bool:
+    """Whether ``module``'s constants are those the build compiled in (checked once)."""
+    seen = _STATE.setdefault("frozen_checked", {})
+    if module not in seen:
+        seen[module] = _STATE.get("frozen", {}).get(module) == frozen_values(sys.modules[module])
+        if not seen[module]:
+            _STATE["status"] = (
+                f"stale for {module}: a constant it compiles in changed since it was built "
+                "(make install rebuilds it)"
+            )
+    return bool(seen[module])
 
 
 def _specs(args: list[Any]) -> tuple[tuple[Any, ...], ...]:
@@ -214,7 +252,7 @@ class Kernel:
         if _STATE["table"] is None:
             _STATE["table"] = _load()
         found = _STATE["table"].get((self.module, self.name))
-        if found is None:
+        if found is None or not _frozen_current(self.module):
             return self.jit()
         export, specs = found
 
