@@ -135,6 +135,44 @@ def test_the_argument_check_is_exact() -> None:
         good[:4],
     ):
         assert not _kernels._matches(bad, specs), bad
+    # an export compiled for a writeable array would write into a read-only one (numba's
+    # dispatcher refuses to compile that): only a read-only export takes one
+    frozen = np.zeros((2, 2))
+    frozen.flags.writeable = False
+    assert not _kernels._matches((*good[:3], frozen, good[4]), specs)
+    ro = _kernels._specs(["int64", "bool", "float64", ["float64", 2, "r"], ["bool", 1]])
+    assert _kernels._matches((*good[:3], frozen, good[4]), ro)
+    assert _kernels._matches(good, ro)
+    # an unaligned array is another numba type (aligned=False)
+    raw = np.zeros(4 * 8 + 1, dtype=np.uint8)[1:].view(np.float64).reshape(2, 2)
+    assert not raw.flags.aligned
+    assert not _kernels._matches((*good[:3], raw, good[4]), specs)
+
+
+def test_a_build_for_another_processor_is_never_served(monkeypatch, tmp_path) -> None:
+    """The build compiles for the build machine's processor; on another one (a copied tree,
+    a container image) its instructions may not exist, so it is not served there."""
+    monkeypatch.setattr(_kernels, "MANIFEST", tmp_path / "_aot_kernels.json")
+    (tmp_path / "_aot_kernels.json").write_text(
+        json.dumps({"fingerprint": _kernels.fingerprint(), "cpu": "another", "exports": []}),
+        encoding="utf-8",
+    )
+    assert _kernels._load() == {}
+    assert _kernels._STATE["status"] == (
+        "stale: compiled for another processor (make install rebuilds it)"
+    )
+
+
+@need_build
+def test_a_changed_constant_makes_the_build_stale_for_make_install(monkeypatch) -> None:
+    """``make install`` (and ``--check``) see a constant that changed, so they rebuild."""
+    from detente import _aot_build
+
+    monkeypatch.setitem(_kernels._STATE, "frozen_checked", {})
+    monkeypatch.setitem(_kernels._STATE, "status", _kernels._STATE["status"])
+    monkeypatch.setattr(_zone_kernel, "_LP_TOL", _zone_kernel._LP_TOL * 10)
+    assert _aot_build.main(["--check"]) == 1
+    assert _kernels._STATE["status"].startswith("stale for detente.dynamics._zone_kernel")
 
 
 def test_a_stale_or_missing_build_is_never_served(monkeypatch, tmp_path) -> None:

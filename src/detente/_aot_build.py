@@ -95,7 +95,8 @@ def _arg_spec(text: str) -> Any:
     if "[" not in text:
         return text
     dtype, rest = text.split("[")
-    return ["bool" if dtype == "bool" else dtype, int(rest.split("]")[0])]
+    ndim, flag = rest.split("]")
+    return ["bool" if dtype == "bool" else dtype, int(ndim), *(["r"] if flag == "r" else [])]
 
 
 def _symbol(module: str, kernel: str) -> str:
@@ -145,6 +146,7 @@ def build(where: Path = _kernels.MANIFEST.parent) -> str:
         cc.target_cpu = _host_cpu()
         manifest: dict[str, Any] = {
             "fingerprint": _kernels.fingerprint(),
+            "cpu": _kernels.cpu_signature(),
             "frozen": {m: _kernels.frozen_values(sys.modules[m]) for m in _kernels.KERNEL_MODULES},
             "exports": [],
         }
@@ -183,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 unless a fresh build serves")
     parser.add_argument("--force", action="store_true", help="build even if a fresh build serves")
     opts = parser.parse_args(argv)
-    status = _kernels.aot_status()
+    status = _kernels.aot_status(full=True)
     if opts.check:
         print(f"detente's ahead-of-time kernels: {status}")
         return 0 if status.startswith("built") else 1

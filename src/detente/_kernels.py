@@ -42,6 +42,7 @@ __all__ = [
     "KERNEL_MODULES",
     "Kernel",
     "aot_status",
+    "cpu_signature",
     "fingerprint",
     "frozen_values",
     "njit",
@@ -89,6 +90,22 @@ def fingerprint() -> str:
     return h.hexdigest()
 
 
+def cpu_signature() -> str:
+    """This processor's instruction sets, as the build depends on them (it compiles for the
+    host processor): a digest of the flags Linux lists, else the machine's architecture."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith(("flags", "Features")):
+                    flags = " ".join(sorted(line.split(":", 1)[1].split()))
+                    return hashlib.sha256(flags.encode()).hexdigest()
+    except OSError:
+        pass
+    import platform
+
+    return platform.machine()
+
+
 def _load() -> dict[tuple[str, str], tuple[Callable[..., Any], tuple[Any, ...]]]:
     """The extension's exports, by (module, kernel), with their argument types; empty (and a
     reason in :func:`aot_status`) when it cannot serve."""
@@ -103,6 +120,10 @@ def _load() -> dict[tuple[str, str], tuple[Callable[..., Any], tuple[Any, ...]]]
         return table
     if manifest.get("fingerprint") != fingerprint():
         _STATE["status"] = "stale: a kernel changed since it was built (make install rebuilds it)"
+        return table
+    if manifest.get("cpu") != cpu_signature():
+        # compiled for the build machine's processor: another may lack its instructions
+        _STATE["status"] = "stale: compiled for another processor (make install rebuilds it)"
         return table
     try:
         import importlib
@@ -147,16 +168,22 @@ def _frozen_current(module: str) -> bool:
 
 
 def _specs(args: list[Any]) -> tuple[tuple[Any, ...], ...]:
-    """Each argument's check: ``(None, types)`` for a scalar, ``(dtype, ndim)`` for a
-    C-contiguous array (the manifest writes a scalar as its kind, an array as [dtype, ndim])."""
+    """Each argument's check: ``(None, types)`` for a scalar, ``(dtype, (ndim, writes))`` for
+    a C-contiguous array (the manifest writes a scalar as its kind, an array as [dtype, ndim]
+    or [dtype, ndim, "r"] when it was compiled read-only)."""
     return tuple(
-        (None, _SCALARS[a]) if isinstance(a, str) else (np.dtype(a[0]), int(a[1])) for a in args
+        (None, _SCALARS[a])
+        if isinstance(a, str)
+        else (np.dtype(a[0]), (int(a[1]), len(a) < 3 or a[2] != "r"))
+        for a in args
     )
 
 
 def _matches(args: tuple[Any, ...], specs: tuple[tuple[Any, ...], ...]) -> bool:
     """Whether ``args`` have exactly the export's types: the compiled export reads its
-    arguments as those types without checking them, so anything else goes to numba."""
+    arguments as those types without checking them, so anything else goes to numba (which
+    refuses, for one, a kernel writing into a read-only array; an export compiled for a
+    writeable one would write into it)."""
     if len(args) != len(specs):
         return False
     for a, (dtype, rest) in zip(args, specs, strict=True):
@@ -166,17 +193,28 @@ def _matches(args: tuple[Any, ...], specs: tuple[tuple[Any, ...], ...]) -> bool:
         elif (
             type(a) is not np.ndarray
             or a.dtype != dtype
-            or a.ndim != rest
+            or a.ndim != rest[0]
             or not a.flags.c_contiguous
+            or not a.flags.aligned
+            or (rest[1] and not a.flags.writeable)
         ):
             return False
     return True
 
 
-def aot_status() -> str:
-    """Whether the ahead-of-time extension serves calls, in words."""
+def aot_status(full: bool = False) -> str:
+    """Whether the ahead-of-time extension serves calls, in words; with ``full``, every
+    kernel module is imported and its compiled-in constants compared with the build's too
+    (otherwise each module's are checked on its first call)."""
     if _STATE["table"] is None:
         _STATE["table"] = _load()
+    if full and _STATE["table"]:
+        import importlib
+
+        for name in KERNEL_MODULES:
+            importlib.import_module(name)
+            if not _frozen_current(name):
+                break
     return str(_STATE["status"])
 
 
@@ -199,17 +237,22 @@ def _jit_all() -> None:
         import numba
 
         namespaces: dict[str, dict[str, Any]] = {}
+        made: dict[int, Any] = {}
         for k in todo:
             g = namespaces.setdefault(k.module, dict(vars(sys.modules[k.module])))
             fn = types.FunctionType(k.py_func.__code__, g, k.name, k.py_func.__defaults__)
             fn.__qualname__, fn.__doc__ = k.py_func.__qualname__, k.py_func.__doc__
             fn.__module__ = k.module
-            k.dispatcher = numba.njit(cache=True, **k.options)(fn)
-        by_object = {id(k): k.dispatcher for k in _ALL}
+            made[id(k)] = numba.njit(cache=True, **k.options)(fn)
+        by_object = {id(k): made.get(id(k), k.dispatcher) for k in _ALL}
         for g in namespaces.values():
             for name, value in g.items():
                 if isinstance(value, Kernel):
                     g[name] = by_object[id(value)]
+        # published last: another thread that sees a dispatcher (Kernel.jit reads it without
+        # the lock) must find its callees' namespaces already rewritten
+        for k in todo:
+            k.dispatcher = made[id(k)]
 
 
 class Kernel:
