@@ -14,16 +14,17 @@ $(BIN)/python:
 
 # detente's sources are byte-compiled as a wheel install would do (an editable install leaves
 # it to the first import, which never writes it where PYTHONDONTWRITEBYTECODE is set)
-# then its kernels are compiled ahead of time (numba's pycc, needs a C compiler: build-deps), so
+# then its kernels are compiled ahead of time (numba's pycc, needs a C compiler: build-deps,
+# and setuptools, which a venv of Python 3.12 or later lacks), so
 # a command need not import numba (about 0.7 s of CPU); without a compiler numba compiles them
 # on first use, as it did before (src/detente/_kernels.py)
 install: $(BIN)/python build-deps
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e . setuptools
 	$(BIN)/python -m compileall -q src/detente
 	$(BIN)/python -m detente._aot_build
 
 install-test: $(BIN)/python build-deps
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test]' setuptools
 	$(BIN)/python -m compileall -q src/detente
 	$(BIN)/python -m detente._aot_build
 

@@ -198,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         _remove(_kernels.MANIFEST.parent)
         print(
             f"note: detente's kernels were not compiled ahead of time ({type(err).__name__}: "
-            f"{err}); numba compiles them on first use instead (slower start-up). A C compiler "
-            "(gcc) is needed for the ahead-of-time build.",
+            f"{err}); numba compiles them on first use instead (slower start-up). The "
+            "ahead-of-time build needs a C compiler (gcc), Python's headers and setuptools.",
             file=sys.stderr,
         )
     return 0

@@ -81,9 +81,16 @@ _ALL: list[Kernel] = []
 
 
 def fingerprint() -> str:
-    """The sources the extension is compiled from, with NumPy's and Python's versions."""
+    """The sources the extension is compiled from, with the versions of Python, NumPy, and of
+    numba and llvmlite (read from their version files: neither is imported)."""
     h = hashlib.sha256()
     h.update(f"{sys.version_info[:2]} numpy {np.__version__}".encode())
+    import importlib.util
+
+    for compiler in ("numba", "llvmlite"):
+        spec = importlib.util.find_spec(compiler)
+        version = Path(spec.origin).parent / "_version.py" if spec and spec.origin else None
+        h.update(version.read_bytes() if version is not None and version.exists() else b"-")
     for name in (*KERNEL_MODULES, "detente._aot_build", "detente._kernels"):
         path = _HERE.joinpath(*name.split(".")[1:]).with_suffix(".py")
         h.update(name.encode() + b"\0" + path.read_bytes())

@@ -20,8 +20,16 @@ from ..core import LP_TOLERANCE, STRICT_MARGIN
 
 __all__ = ["MAX_ISSUES", "pairwise_sum", "zone_rows"]
 
-_LP_TOL = float(LP_TOLERANCE)
-_STRICT = float(STRICT_MARGIN)
+# The core's tolerances, written here as literals: compiled code keeps them as constants, and
+# numba's cache (like the ahead-of-time build) is keyed on this file, not on the core's. A
+# change in the core then stops the import until it is made here too, which renews both.
+_LP_TOL = 1e-9
+_STRICT = 1e-6
+if (float(LP_TOLERANCE), float(STRICT_MARGIN)) != (_LP_TOL, _STRICT):  # pragma: no cover
+    raise ImportError(
+        "detente.dynamics._zone_kernel: the core's LP_TOLERANCE or STRICT_MARGIN changed; "
+        "write the new values in _LP_TOL and _STRICT here too"
+    )
 
 
 #: The most issues :func:`pairwise_sum` sums (NumPy's block; beyond it NumPy recurses, and
