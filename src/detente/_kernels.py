@@ -197,14 +197,11 @@ def _matches(args: tuple[Any, ...], specs: tuple[tuple[Any, ...], ...]) -> bool:
         if dtype is None:
             if type(a) not in rest:
                 return False
-        elif (
-            type(a) is not np.ndarray
-            or a.dtype != dtype
-            or a.ndim != rest[0]
-            or not a.flags.c_contiguous
-            or not a.flags.aligned
-            or (rest[1] and not a.flags.writeable)
-        ):
+            continue
+        if type(a) is not np.ndarray or a.dtype != dtype or a.ndim != rest[0]:
+            return False
+        flags = a.flags  # one flags object per array (each access makes one)
+        if not (flags.c_contiguous and flags.aligned) or (rest[1] and not flags.writeable):
             return False
     return True
 
