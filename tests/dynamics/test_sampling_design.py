@@ -69,6 +69,26 @@ def test_a_fitted_parameter_is_drawn_from_its_asymptotic_normal():
     assert np.all(np.isfinite(w))
 
 
+def test_a_kept_posterior_draw_is_a_fresh_copy_of_the_same_numbers():
+    from detente.dynamics import draws
+
+    u = np.random.default_rng(3).random(50)
+    args = ("provocation_rate_no_talks", 0.2, 0.1, 0.4)
+    draws._DRAWS.clear()
+    first = draws.posterior_draw(*args, u)
+    first[:] = -1.0  # a caller that writes into its draw changes no later draw
+    again = draws.posterior_draw(*args, u)
+    assert np.array_equal(again, draws._posterior_draw(*args, u)) and again.min() > 0
+    assert again is not draws.posterior_draw(*args, u)
+    # other uniforms, another value, or -0.0 for 0.0 are other draws
+    assert not np.array_equal(draws.posterior_draw(*args, 1 - u), again)
+    assert not np.array_equal(draws.posterior_draw(args[0], 0.3, 0.1, 0.4, u), again)
+    zero = draws.posterior_draw("provocation_level_sd", 0.0, 0.0, 0.02, u)
+    minus = draws.posterior_draw("provocation_level_sd", -0.0, 0.0, 0.02, u)
+    assert np.array_equal(zero, draws._posterior_draw("provocation_level_sd", 0.0, 0.0, 0.02, u))
+    assert np.array_equal(minus, draws._posterior_draw("provocation_level_sd", -0.0, 0.0, 0.02, u))
+
+
 def test_the_backtest_fit_is_drawn_per_group_and_widens_the_totals():
     from detente.dynamics.posterior import Posterior
 

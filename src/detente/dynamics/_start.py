@@ -25,12 +25,24 @@ if TYPE_CHECKING:
 SALVO_WINDOW = 36
 
 
-def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Provocation and missile counts of the scenario's record up to ``start``, if covered
-    (remembered per record and start month, read-only: every variant of a case reads them)."""
+def _key(s: Scenario) -> tuple[str, int, int] | None:
+    """The scenario's record's :func:`~detente.data.records.record_key` (None without a
+    record): a simulation reads it once and hands it to the functions below (it resolves a
+    path and reads the file system)."""
     if s.roles is None or s.roles.record is None:
         return None
-    key = (record_key(s.roles.record), start)
+    return record_key(s.roles.record)
+
+
+def _record_history(
+    s: Scenario, start: str, rkey: tuple[str, int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Provocation and missile counts and the talks months of the scenario's record up to
+    ``start``, if covered (remembered per record and start month, read-only: every variant
+    of a case reads them); ``rkey`` is :func:`_key` of ``s`` when the caller has it."""
+    if s.roles is None or s.roles.record is None:
+        return None
+    key = (record_key(s.roles.record) if rkey is None else rkey, start)
     with _START_LOCK:
         if key in _HISTORIES:
             return _HISTORIES[key]
@@ -38,7 +50,11 @@ def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | 
     history = None
     if panel is not None:
         missiles = panel["missiles"] if "missiles" in panel else panel["provocations"] * 0
-        history = (np.array(panel["provocations"], float), np.array(missiles, float))
+        history = (
+            np.array(panel["provocations"], float),
+            np.array(missiles, float),
+            np.asarray(panel["talks"], bool).copy(),
+        )
         for a in history:
             a.flags.writeable = False
     with _START_LOCK:
@@ -48,8 +64,8 @@ def _record_history(s: Scenario, start: str) -> tuple[np.ndarray, np.ndarray] | 
     return history
 
 
-#: :func:`_record_history`'s memory: (record's key, start) -> the counts (or None).
-_HISTORIES: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray] | None] = {}
+#: :func:`_record_history`'s memory: (record's key, start) -> the counts and talks (or None).
+_HISTORIES: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, np.ndarray] | None] = {}
 
 
 #: :func:`_start_state`'s memory: (record's key, start, parameters, overrides) -> the start
@@ -64,6 +80,7 @@ def _start_state(
     history: Sequence[float] | np.ndarray | None,
     given: float | np.ndarray | None,
     overrides: dict[str, float] | None,
+    rkey: tuple[str, int, int] | None = None,
 ) -> Any:
     """:func:`detente.dynamics.level.initial_state`, remembered when it filters the record:
     it reads of the scenario only its record and its parameters' point values, so the same
@@ -72,11 +89,12 @@ def _start_state(
     The key holds the record's identity (:func:`detente.data.records.record_key`: a user's
     file edited since is another record) and every parameter, not only those the filter
     reads: never a stale state. Stored under a lock (the workbench simulates in threads);
-    the state computed is the one returned."""
+    the state computed is the one returned. ``rkey`` is :func:`_key` of ``s`` when the
+    caller has it."""
     if history is not None or given is not None or s.roles is None or s.roles.record is None:
         return initial_state(s, start, history, given, overrides)
     key = (
-        record_key(s.roles.record),
+        record_key(s.roles.record) if rkey is None else rkey,
         start,
         tuple(sorted((k, float(p.value.value)) for k, p in s.parameters.items())),
         tuple(sorted((k, float(v)) for k, v in (overrides or {}).items())),
@@ -97,15 +115,16 @@ def _initial_without_talks(
     start: str,
     talks_history: Sequence[bool] | np.ndarray | None,
     mode0: np.ndarray,
+    rkey: tuple[str, int, int] | None = None,
 ) -> np.ndarray:
     """Months without talks since the last talks month at the start, per run (rule
     ``talks_recency``): from ``talks_history`` (oldest first, the start month last), else
     from the scenario's record up to ``start``, else unknown (inf: no recent talks); 0 for
-    a run that starts in talks."""
-    if talks_history is None and s.roles is not None and s.roles.record is not None:
-        panel = panel_until(s.roles.record, start)  # None when the record misses start
-        if panel is not None:
-            talks_history = np.asarray(panel["talks"], bool)
+    a run that starts in talks. ``rkey`` is :func:`_key` of ``s`` when the caller has it."""
+    if talks_history is None:
+        rec = _record_history(s, start, rkey)  # None when the record misses start
+        if rec is not None:
+            talks_history = rec[2]
     known = np.inf
     if talks_history is not None and np.any(talks_history):
         h = np.asarray(talks_history, bool)
@@ -120,17 +139,19 @@ def _initial_counts(
     history: Sequence[float] | np.ndarray | None,
     missile_history: Sequence[float] | np.ndarray | None,
     par: dict[str, np.ndarray],
+    rkey: tuple[str, int, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """The excitation (the recent monthly mean of provocations) and the salvo size at the
     start: from ``history`` / ``missile_history`` (oldest first), else from the scenario's
-    record up to ``start``, else the stationary mean and the prior salvo size."""
+    record up to ``start``, else the stationary mean and the prior salvo size. ``rkey`` is
+    :func:`_key` of ``s`` when the caller has it."""
     memory = par["provocation_memory"]
     prior = par["missiles_per_provocation"]
     weight = par["salvo_prior_events"]
     if history is None:
-        rec = _record_history(s, start)
+        rec = _record_history(s, start, rkey)
         if rec is not None:
-            history, missile_history = rec
+            history, missile_history = rec[0], rec[1]
     if history is None or len(history) == 0:
         stationary = par["provocation_rate_no_talks"] / np.maximum(
             1e-9, 1 - par["provocation_excitation"]

@@ -109,10 +109,35 @@ def _norm_ppf(q: np.ndarray) -> np.ndarray:
     return np.asarray(ndtri(q) * 1.0 + 0.0)
 
 
+#: The last few draws of :func:`posterior_draw`, by (name, the bytes of value, lo and hi,
+#: the uniforms' shape and bytes; bytes, so 0.0 and -0.0 or two NaNs are told apart):
+#: the variants of a run draw the same parameters at the same uniforms (the same Latin
+#: hypercube), some twenty a simulation.
+_DRAWS: dict[tuple[str, bytes, tuple[int, ...], bytes], np.ndarray] = {}
+_DRAWS_KEPT = 256
+
+
 def posterior_draw(name: str, value: float, lo: float, hi: float, u: np.ndarray) -> np.ndarray:
     """A fitted parameter at uniforms ``u``: its asymptotic normal on the fit's scale (90%
-    interval ``[lo, hi]``), half-normal above a boundary estimate (``value == lo``)."""
-    u = np.clip(np.asarray(u, float), 1e-9, 1 - 1e-9)
+    interval ``[lo, hi]``), half-normal above a boundary estimate (``value == lo``).
+
+    The last few draws are kept (a new array is returned every call)."""
+    u = np.asarray(u, float)
+    key = (name, np.array((value, lo, hi), float).tobytes(), u.shape, u.tobytes())
+    with _LHS_LOCK:
+        kept = _DRAWS.get(key)
+    if kept is not None:
+        return kept.copy()
+    out = _posterior_draw(name, value, lo, hi, u)
+    with _LHS_LOCK:
+        while len(_DRAWS) >= _DRAWS_KEPT:
+            _DRAWS.pop(next(iter(_DRAWS)))
+        _DRAWS[key] = out.copy()
+    return out
+
+
+def _posterior_draw(name: str, value: float, lo: float, hi: float, u: np.ndarray) -> np.ndarray:
+    u = np.clip(u, 1e-9, 1 - 1e-9)
     lo, hi = min(lo, value), max(hi, value)
     if hi <= lo:
         return np.full(u.shape, float(value))

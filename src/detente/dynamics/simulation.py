@@ -49,7 +49,7 @@ from .. import defaults
 from ..defaults import parameter_groups
 from ..errors import ModelError
 from ._start import SALVO_WINDOW as SALVO_WINDOW
-from ._start import _initial_counts, _initial_without_talks, _start_state
+from ._start import _initial_counts, _initial_without_talks, _key, _start_state
 from .draws import antithetic, fitted_draws, scenario_draws
 from .kernel import AGREEMENT as AGREEMENT
 from .kernel import CONCEDE as CONCEDE
@@ -243,8 +243,9 @@ def _prepare(
                 f"got {bad or len(modes)}"
             )
         mode0 = np.array([MODES.index(m) for m in modes], np.int8)
-    excitation, salvo, origin = _initial_counts(s, start, history, missile_history, par)
-    state = _start_state(s, start, history, regime_probability, overrides)
+    rkey = _key(s)  # the record's identity, read once
+    excitation, salvo, origin = _initial_counts(s, start, history, missile_history, par, rkey)
+    state = _start_state(s, start, history, regime_probability, overrides, rkey)
     veto = (roles.challenger, roles.defender)
     n_cols = N_FIXED + len(roles.third)
     uniforms = _month_uniforms(seed, month_ss, months, runs, n_cols)
@@ -253,7 +254,7 @@ def _prepare(
     setup = Setup(
         arrays, par, drv, roles, _available(s, veto), labels, exercise, election, kernel,
         mode0, excitation, salvo, active, level_noise, level0,
-        _initial_without_talks(s, start, talks_history, mode0),
+        _initial_without_talks(s, start, talks_history, mode0, rkey),
         _deadline_push(s, labels, arrays), holders(s, arrays),
     )  # fmt: skip
     info = {"excitation": origin, "fit_notes": fit_notes}
