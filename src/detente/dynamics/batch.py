@@ -97,7 +97,9 @@ def _play_together(
 ) -> list[DynamicsResult]:
     """One call of the monthly loop for the prepared scenarios (``setup`` their merged
     :class:`Setup`), each one's ``runs`` rows finished as :func:`simulate` finishes them."""
-    uniforms = np.concatenate([p[1] for p in prepared], axis=1)
+    # one scenario plays its own uniforms (the loop only reads them: no copy)
+    parts = [p[1] for p in prepared]
+    uniforms = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
     out = play(setup, np.arange(uniforms.shape[1]), uniforms)
     results = []
     for j, (s, (st, _u, group, draws, info), label) in enumerate(

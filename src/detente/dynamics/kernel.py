@@ -256,6 +256,9 @@ def play(
     due = np.empty(R, bool)
     expo = np.empty((R, 8))
     size, q = np.empty((2, R)), np.empty((2, R))
+    # the month's temporaries, written in place every month (the same operations on the
+    # same numbers; a fresh (runs, 8) array a month cost more than its exponentials)
+    recency_e, log_q, p0 = np.empty(R), np.empty((2, R)), np.empty((2, R))
     for t in range(T):
         u = np.ascontiguousarray(uniforms[t] if every_run else uniforms[t, idx])
         if u.flags.writeable:  # numba compiles a read-only array apart: always read-only
@@ -273,7 +276,7 @@ def play(
             monthly_zone(pos, lo, hi, np.flatnonzero(due), zone, gap)
         # --- rule talks_recency: the pull of talks that ended recently decays with the
         # months without talks since (1 the month after the last talks month; off in talks)
-        recency_e = np.exp(recency_arg)
+        np.exp(recency_arg, out=recency_e)
         # --- rule deadlines: the case's deadlines raise the utility of engaging (talks),
         # of conceding (agreement) or of a crisis in the months around their dates
         push = no_push if st.deadline is None else np.ascontiguousarray(st.deadline[t, idx])
@@ -288,7 +291,7 @@ def play(
             crisis_prev, regime, active, zone, gap, recency_e, push, third, third_shares,
             third_last, choices, instigate, expo,
         )  # fmt: skip
-        expo = np.exp(expo)
+        np.exp(expo, out=expo)
         # --- the choices, the next mode; provocations: a self-exciting negative-binomial
         # count (routine rates are means over all months, exercise months get the rate
         # ratio; the excitation adds provocation_excitation x the recent monthly mean)
@@ -297,7 +300,10 @@ def play(
             mode, crisis_prev, instigate, regime, zone, without, excitation, salvo,
             recency_arg, choices, out["rate"][t], size, q,
         )  # fmt: skip
-        p0 = np.exp(size * np.log1p(-q))  # p(0) = (1 - q)^size
+        np.negative(q, out=log_q)  # p(0) = (1 - q)^size = exp(size log1p(-q))
+        np.log1p(log_q, out=log_q)
+        np.multiply(size, log_q, out=p0)
+        np.exp(p0, out=p0)
         m.counts(u, par, p0, size, q, excitation, out["provocations"][t], out["missiles"][t])
         out["modes"][t] = mode
         out["active"][t] = regime

@@ -96,14 +96,17 @@ def calendar(
     ids = list(s.actor_ids)
     for e in s.events:
         kind = e.kind.lower()
+        if "exercise" in kind:
+            mark = exercise
+        elif "election" in kind and e.actor is not None:
+            mark = election[:, ids.index(e.actor)]
+        else:
+            continue  # marks no month (deadlines: deadline_windows)
+        dates = set(e.dates)
+        yearly = {d[2:] for d in e.dates if d.startswith("*-")}
         for t, lab in enumerate(labels):
-            hit = any(d == lab or (d.startswith("*-") and d[2:] == lab[5:]) for d in e.dates)
-            if not hit:
-                continue
-            if "exercise" in kind:
-                exercise[t] = True
-            elif "election" in kind and e.actor is not None:
-                election[t, ids.index(e.actor)] = True
+            if lab in dates or lab[5:] in yearly:
+                mark[t] = True
     return labels, exercise, election
 
 
