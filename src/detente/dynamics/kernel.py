@@ -184,6 +184,9 @@ def play(
     P = {k: v[rows] for k, v in st.par.items()}
     c, d = st.roles.challenger, st.roles.defender
     T, R = uniforms.shape[0], len(idx)
+    # the runs' entries of the per-run fields: the first R (a slice, not a gather of R
+    # indices) when every run plays; each is copied or only read below
+    sel = slice(0, R) if every_run else idx
     par, drv = _table(st.par, m.PAR, rows), _table(st.drv, m.DRV, rows)
     tau = P["logit_noise"]
     # the runs' own arrays (all of them: no copy; positions and red lines are copied below)
@@ -196,24 +199,24 @@ def play(
     s_lo = np.array(arrays.scale_low, float)
     s_hi = np.array(arrays.scale_high, float)
     monthly_zone = MonthlyZone(arrays, st.kernel, st.holders)
-    mode = st.initial_mode[idx].astype(np.int8)
+    mode = st.initial_mode[sel].astype(np.int8)
     crisis_prev = mode == CRISIS
-    excitation = st.excitation[idx].astype(float)
-    salvo = st.salvo[idx].astype(float)
-    active = st.active[idx].astype(float)
+    excitation = st.excitation[sel].astype(float)
+    salvo = st.salvo[sel].astype(float)
+    active = st.active[sel].astype(float)
     regime = np.zeros(R, bool)
     n_act = st.available.shape[0]
     # the local level of provocations: a random walk in the log rate (memory 1; below 1 it
     # reverts toward 0), started at the level filtered from the record (detente.dynamics.level)
     level_sd, level_memory = P["provocation_level_sd"], P["provocation_level_memory"]
-    level = np.zeros(R) if st.level_start is None else st.level_start[idx].astype(float)
+    level = np.zeros(R) if st.level_start is None else st.level_start[sel].astype(float)
     has_level = st.level_noise is not None and bool(np.any(level_sd > 0) or np.any(level != 0))
     level_e = np.ones((1, R))
     if has_level and st.level_noise is not None:
         level_e = np.empty((T, R))
         for t in range(T):
             if t > 0:
-                level = level_memory * level + level_sd * st.level_noise[t, idx]
+                level = level_memory * level + level_sd * st.level_noise[t, sel]
             level_e[t] = np.exp(level)  # the likelihood's model (median-preserving)
     out: dict[str, np.ndarray] = {
         "modes": np.empty((T, R), np.int8),
@@ -232,10 +235,10 @@ def play(
     monthly_zone(pos, lo, hi, np.arange(R), zone, gap)
     # months without talks since the last talks month (rule talks_recency)
     without = (
-        np.full(R, np.inf) if st.without_talks is None else st.without_talks[idx].astype(float)
+        np.full(R, np.inf) if st.without_talks is None else st.without_talks[sel].astype(float)
     )
     recency_arg = -np.maximum(without - 1.0, 0.0) / np.maximum(P["talks_recency_months"], 1e-9)
-    fatigue_step = np.ascontiguousarray(P["fatigue_rate"] * st.drv["fatigue"][idx], float)
+    fatigue_step = np.ascontiguousarray(P["fatigue_rate"] * st.drv["fatigue"][sel], float)
     has_fatigue = bool(np.any(fatigue_step != 0))
     # third parties choose among their tools' kinds with utilities that never change: their
     # logit's running shares are the same every month
@@ -273,13 +276,13 @@ def play(
         # the bargaining set is recomputed at once after a change and, for the slow drift
         # of fatigue, every RECOMPUTE_EVERY months for every run
         if n_due:
-            monthly_zone(pos, lo, hi, np.flatnonzero(due), zone, gap)
+            monthly_zone(pos, lo, hi, due.nonzero()[0], zone, gap)
         # --- rule talks_recency: the pull of talks that ended recently decays with the
         # months without talks since (1 the month after the last talks month; off in talks)
         np.exp(recency_arg, out=recency_e)
         # --- rule deadlines: the case's deadlines raise the utility of engaging (talks),
         # of conceding (agreement) or of a crisis in the months around their dates
-        push = no_push if st.deadline is None else np.ascontiguousarray(st.deadline[t, idx])
+        push = no_push if st.deadline is None else np.array(st.deadline[t, sel], order="C")
         # --- third parties, the activity regime, rules crisis_threat + crisis_inhibition,
         # obduracy, desperation, weakness_blocks_reciprocity, third_party_push,
         # crisis_communication, pressure_before_talks: the logit's exponents

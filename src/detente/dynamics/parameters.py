@@ -378,9 +378,15 @@ DEFAULTS: dict[str, ParameterDefault] = {
 def resolve_parameters(
     params: dict[str, np.ndarray], shape: tuple[int, ...]
 ) -> dict[str, np.ndarray]:
-    """Every simulation parameter as an array of ``shape``: the scenario's where it has one."""
+    """Every simulation parameter as an array of ``shape``: the scenario's where it has one
+    (each a new array of its own, which the caller may write into)."""
     out: dict[str, np.ndarray] = {}
     for name, d in DEFAULTS.items():
         v = params.get(name)
-        out[name] = np.broadcast_to(np.asarray(d.value if v is None else v, float), shape)
+        if v is None:
+            out[name] = np.full(shape, float(d.value))
+        elif np.shape(v) == shape:
+            out[name] = np.array(v, float)
+        else:
+            out[name] = np.array(np.broadcast_to(np.asarray(v, float), shape))
     return out

@@ -206,7 +206,7 @@ def _prepare(
     given = {k: v[group] for k, v in fit_draws.items()} | {
         k: v for k, v in arrays.parameters.items() if k not in fit_draws or fitted is None
     }
-    par = {k: np.array(v) for k, v in resolve_parameters(given, (runs,)).items()}
+    par = resolve_parameters(given, (runs,))  # new arrays (overrides write into par)
     for key, value in (overrides or {}).items():
         if key not in par:
             close = difflib.get_close_matches(key, list(par), n=3)
