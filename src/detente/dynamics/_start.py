@@ -159,9 +159,31 @@ def _initial_counts(
         return stationary.copy(), prior.copy(), "stationary"
     # the same recursion for every run with the same memory (one per group of draws)
     values, back = np.unique(np.asarray(memory, float), return_inverse=True)
-    h = smoothed_history(values, np.array(history, float))[back.ravel()]
+    h = _smoothed(values, np.array(history, float))[back.ravel()]
     events = float(np.sum(np.asarray(history, float)[-SALVO_WINDOW:]))
     if missile_history is None or len(missile_history) == 0:
         return h, prior.copy(), "record"
     launched = float(np.sum(np.asarray(missile_history, float)[-SALVO_WINDOW:]))
     return h, (weight * prior + launched) / (weight + events), "record"
+
+
+#: :func:`_smoothed`'s memory: (the memories' bytes, the history's bytes) -> the means.
+_SMOOTHED: dict[tuple[bytes, bytes], np.ndarray] = {}
+
+
+def _smoothed(values: np.ndarray, history: np.ndarray) -> np.ndarray:
+    """:func:`~detente.dynamics._month.smoothed_history` of ``values`` over ``history``,
+    remembered by their bytes (read-only: every variant of a case starts from the same
+    record with the same memories)."""
+    key = (values.tobytes(), history.tobytes())
+    with _START_LOCK:
+        kept = _SMOOTHED.get(key)
+    if kept is not None:
+        return kept
+    out = smoothed_history(values, history)
+    out.flags.writeable = False
+    with _START_LOCK:
+        if len(_SMOOTHED) >= 64:
+            _SMOOTHED.clear()
+        _SMOOTHED[key] = out
+    return out
