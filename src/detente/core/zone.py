@@ -110,16 +110,20 @@ def pair_max_min_surplus(
     w = inp.weights[:, players, :]
     ideal = inp.ideal[:, players, :]
     rr = r[:, players]
-    cand = np.clip(ideal, lo[:, None, :], hi[:, None, :])  # (n, C, I)
-    # a[n, v, c, j] = u_vj(cand_cj)
-    a = -w[:, :, None, :] * np.abs(cand[:, None, :, :] - ideal[:, :, None, :])
     if len(players) == 1:
+        cand = np.clip(ideal, lo[:, None, :], hi[:, None, :])  # (n, C, I)
+        # a[n, v, c, j] = u_vj(cand_cj)
+        a = -w[:, :, None, :] * np.abs(cand[:, None, :, :] - ideal[:, :, None, :])
         return np.asarray(np.max(a[:, 0], axis=1).sum(axis=1) - rr[:, 0])
-    # every (issue, draw) array below is laid out draws-last, so each step is one NumPy call
-    # on contiguous rows whatever the number of draws; the values are the ones an (n, I)
-    # layout gives, element by element
-    at = np.ascontiguousarray(np.moveaxis(a, 0, -1))  # (v, c, I, n)
-    a00, a01, a10, a11 = at[0, 0], at[0, 1], at[1, 0], at[1, 1]
+    # every array below is laid out draws-last, so each step is one NumPy call on long
+    # contiguous rows whatever the number of draws and issues; element by element the
+    # values are the ones the (n, v, c, I) layout gives
+    w = np.ascontiguousarray(np.moveaxis(w, 0, -1))  # (v, I, n)
+    ideal = np.ascontiguousarray(np.moveaxis(ideal, 0, -1))
+    cand = np.clip(ideal, lo.T[None], hi.T[None])  # (c, I, n)
+    # a[v, c, j, n] = u_vj(cand_cj)
+    a = -w[:, None] * np.abs(cand[None] - ideal[:, None])
+    a00, a01, a10, a11 = a[0, 0], a[0, 1], a[1, 0], a[1, 1]
     num = a11 - a10
     den = a00 - a01 - a10 + a11
     safe = np.where(np.abs(den) > 1e-15, den, 1.0)
