@@ -251,7 +251,15 @@ def distance_utility(
     >>> float(distance_utility(np.array([0.5, 0.25]), np.array([0.5, 0.5]), 1.0))
     -0.375
     """
-    return np.asarray(-np.sum(weights * distance**curvature, axis=-1))
+    c = np.asarray(curvature)
+    d = np.asarray(distance)
+    linear = (
+        d.dtype == np.float64
+        and np.broadcast_shapes(d.shape, c.shape) == d.shape
+        and bool(np.all(c == 1.0))
+    )
+    # linear utilities: d ** 1 is d itself, the same float, without a power per element
+    return np.asarray(-np.sum(weights * (d if linear else d**c), axis=-1))
 
 
 def win_set_masks(inp: BargainingInputs, jx: int, jy: int, base: np.ndarray, n: int) -> np.ndarray:

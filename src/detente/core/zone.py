@@ -110,31 +110,69 @@ def pair_max_min_surplus(
     w = inp.weights[:, players, :]
     ideal = inp.ideal[:, players, :]
     rr = r[:, players]
-    cand = np.clip(ideal, lo[:, None, :], hi[:, None, :])  # (n, C, I)
-    # a[n, v, c, j] = u_vj(cand_cj)
-    a = -w[:, :, None, :] * np.abs(cand[:, None, :, :] - ideal[:, :, None, :])
     if len(players) == 1:
+        cand = np.clip(ideal, lo[:, None, :], hi[:, None, :])  # (n, C, I)
+        # a[n, v, c, j] = u_vj(cand_cj)
+        a = -w[:, :, None, :] * np.abs(cand[:, None, :, :] - ideal[:, :, None, :])
         return np.asarray(np.max(a[:, 0], axis=1).sum(axis=1) - rr[:, 0])
-    a00, a01, a10, a11 = a[:, 0, 0], a[:, 0, 1], a[:, 1, 0], a[:, 1, 1]
+    # every array below is laid out draws-last, so each step is one NumPy call on long
+    # contiguous rows whatever the number of draws and issues; element by element the
+    # values are the ones the (n, v, c, I) layout gives
+    w = np.ascontiguousarray(np.moveaxis(w, 0, -1))  # (v, I, n)
+    ideal = np.ascontiguousarray(np.moveaxis(ideal, 0, -1))
+    cand = np.clip(ideal, lo.T[None], hi.T[None])  # (c, I, n)
+    # a[v, c, j, n] = u_vj(cand_cj)
+    a = -w[:, None] * np.abs(cand[None] - ideal[:, None])
+    a00, a01, a10, a11 = a[0, 0], a[0, 1], a[1, 0], a[1, 1]
     num = a11 - a10
     den = a00 - a01 - a10 + a11
     safe = np.where(np.abs(den) > 1e-15, den, 1.0)
     tb = np.where(np.abs(den) > 1e-15, np.clip(num / safe, 0.0, 1.0), 0.0)
-    T = np.concatenate([np.zeros((n, 1)), np.ones((n, 1)), tb], axis=1)  # (n, I+2)
-    # psi(t) at each breakpoint, one breakpoint at a time on (n, I) buffers: the same products,
-    # sums and maxima as one (n, T, C, I) array reduced over C and then I (every draw and
-    # issue alike), in a fraction of the memory traffic (the lever search and "what drives
-    # it" call this for thousands of draws, dozens of times)
-    x, y, tmp = np.empty_like(a00), np.empty_like(a00), np.empty_like(a00)
+    T = np.concatenate([np.zeros((1, n)), np.ones((1, n)), tb], axis=0)  # (I+2, n)
+    # psi(t) at every breakpoint at once: the same products and maxima as one (n, T, C, I)
+    # array reduced over C, then summed over the issues in NumPy's order (_issue_sum), so
+    # each psi is the float np.sum over an (n, I) array gives
+    tt = T[:, None, :]
+    ut = 1 - tt
+    x = np.multiply(tt, a00)
+    np.add(x, np.multiply(ut, a10), out=x)
+    y = np.multiply(tt, a01)
+    np.add(y, np.multiply(ut, a11), out=y)
+    psi = _issue_sum(np.maximum(x, y, out=x)) - (T * rr[:, 0] + ut[:, 0] * rr[:, 1])
+    # the smallest over breakpoints, one breakpoint at a time in order (ties of zeros and
+    # NaNs resolved as they always were)
     m_star = np.full(n, np.inf)
-    for k in range(T.shape[1]):
-        tt = T[:, k : k + 1]
-        ut = 1 - tt
-        np.add(np.multiply(tt, a00, out=x), np.multiply(ut, a10, out=tmp), out=x)
-        np.add(np.multiply(tt, a01, out=y), np.multiply(ut, a11, out=tmp), out=y)
-        psi = np.maximum(x, y, out=x).sum(axis=1) - (T[:, k] * rr[:, 0] + ut[:, 0] * rr[:, 1])
-        m_star = np.minimum(m_star, psi)
+    for k in range(T.shape[0]):
+        m_star = np.minimum(m_star, psi[k])
     return np.asarray(m_star)
+
+
+def _issue_sum(m: np.ndarray) -> np.ndarray:
+    """``m`` (T, I, n) summed over the issues (axis 1) in the order ``np.sum`` sums the
+    contiguous last axis of an (n, I) array: its identity 0 plus NumPy's pairwise summation
+    (plain from -0 below 8 terms, else eight accumulators; beyond 128 terms NumPy recurses,
+    so there the sum is NumPy's own), each step one call on (T, n) rows."""
+    n_i = m.shape[1]
+    if n_i == 0:
+        return np.zeros((m.shape[0], m.shape[2]))
+    if n_i > 128:
+        return np.ascontiguousarray(np.moveaxis(m, 1, -1)).sum(axis=-1)
+    if n_i < 8:
+        res = np.add(-0.0, m[:, 0])
+        for i in range(1, n_i):
+            np.add(res, m[:, i], out=res)
+        return np.add(0.0, res, out=res)
+    r = [np.add(-0.0, m[:, j]) for j in range(8)]  # copies (-0 is the identity of +)
+    i = 8
+    while i < n_i - (n_i % 8):
+        for j in range(8):
+            np.add(r[j], m[:, i + j], out=r[j])
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n_i:
+        np.add(res, m[:, i], out=res)
+        i += 1
+    return np.add(0.0, res, out=res)
 
 
 def _min_pair_max_min_surplus(
