@@ -97,10 +97,10 @@ def _play_together(
 ) -> list[DynamicsResult]:
     """One call of the monthly loop for the prepared scenarios (``setup`` their merged
     :class:`Setup`), each one's ``runs`` rows finished as :func:`simulate` finishes them."""
-    # one scenario plays its own uniforms (the loop only reads them: no copy)
+    # the scenarios' uniforms side by side, joined month by month by the loop (it only reads
+    # them: a single scenario's are played without a copy)
     parts = [p[1] for p in prepared]
-    uniforms = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
-    out = play(setup, np.arange(uniforms.shape[1]), uniforms)
+    out = play(setup, np.arange(sum(u.shape[1] for u in parts)), parts)
     results = []
     for j, (s, (st, _u, group, draws, info), label) in enumerate(
         zip(scenarios, prepared, labels, strict=True)

@@ -14,7 +14,7 @@ months.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -175,11 +175,19 @@ def _table(values: dict[str, np.ndarray], names: tuple[str, ...], idx: Any) -> n
 def play(
     st: Setup,
     idx: np.ndarray,
-    uniforms: np.ndarray,
+    uniforms: np.ndarray | Sequence[np.ndarray],
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Play all months for the runs ``idx`` (vectorised over them)."""
-    every_run = len(idx) == uniforms.shape[1] and bool(np.all(idx == np.arange(len(idx))))
+    # a batch's scenarios' uniforms side by side (runs of each after the other's): each
+    # month's rows are joined as the month is played, not all months at once up front (the
+    # same numbers; a batch's whole array is tens of MB to write and page in)
+    parts = [uniforms] if isinstance(uniforms, np.ndarray) else list(uniforms)
+    n_runs = sum(p.shape[1] for p in parts)
+    if len(parts) > 1 and not (len(idx) == n_runs and bool(np.all(idx == np.arange(n_runs)))):
+        parts = [np.concatenate(parts, axis=1)]  # some runs only: join them all first
+    uniforms = parts[0]
+    every_run = len(idx) == n_runs and bool(np.all(idx == np.arange(len(idx))))
     rows = slice(None) if every_run else idx  # all runs: views, not copies
     P = {k: v[rows] for k, v in st.par.items()}
     c, d = st.roles.challenger, st.roles.defender
@@ -263,7 +271,10 @@ def play(
     # same numbers; a fresh (runs, 8) array a month cost more than its exponentials)
     recency_e, log_q, p0 = np.empty(R), np.empty((2, R)), np.empty((2, R))
     for t in range(T):
-        u = np.ascontiguousarray(uniforms[t] if every_run else uniforms[t, idx])
+        if len(parts) > 1:
+            u = np.concatenate([p[t] for p in parts], axis=0)
+        else:
+            u = np.ascontiguousarray(uniforms[t] if every_run else uniforms[t, idx])
         if u.flags.writeable:  # numba compiles a read-only array apart: always read-only
             u = u.view()
             u.flags.writeable = False
