@@ -57,11 +57,7 @@ def _record_history(
         )
         for a in history:
             a.flags.writeable = False
-    with _START_LOCK:
-        if len(_HISTORIES) >= 64:
-            _HISTORIES.clear()
-        _HISTORIES[key] = history
-    return history
+    return _keep(_HISTORIES, key, history)
 
 
 #: :func:`_record_history`'s memory: (record's key, start) -> the counts and talks (or None).
@@ -182,8 +178,14 @@ def _smoothed(values: np.ndarray, history: np.ndarray) -> np.ndarray:
         return kept
     out = smoothed_history(values, history)
     out.flags.writeable = False
+    return _keep(_SMOOTHED, key, out)
+
+
+def _keep(memory: dict[Any, Any], key: Any, value: Any) -> Any:
+    """Remember ``value`` under ``key`` in one of this module's memories (at most 64 entries:
+    full, it starts again) and return it."""
     with _START_LOCK:
-        if len(_SMOOTHED) >= 64:
-            _SMOOTHED.clear()
-        _SMOOTHED[key] = out
-    return out
+        if len(memory) >= 64:
+            memory.clear()
+        memory[key] = value
+    return value
