@@ -234,7 +234,7 @@ def test_the_start_state_is_returned_even_when_another_thread_clears_the_memory(
             other.start()
             other.join()
 
-    monkeypatch.setattr(_start, "_START_STATES", ClearedByAnotherThread())
+    monkeypatch.setattr(_start._START_STATES, "entries", ClearedByAnotherThread())
     s = resolve("us-dprk-2021")
     got = _start._start_state(s, "2021-06", None, None, None)
     want = initial_state(s, "2021-06", None, None, None)

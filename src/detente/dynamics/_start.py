@@ -7,13 +7,13 @@ Private to :mod:`detente.dynamics`; :mod:`.simulation` prepares every simulation
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..data.records import panel_until, record_key
+from ._memory import Memory
 from ._month import AGREEMENT, LIMITED, SUBSTANTIVE, smoothed_history
 from .level import initial_state
 
@@ -43,9 +43,9 @@ def _record_history(
     if s.roles is None or s.roles.record is None:
         return None
     key = (record_key(s.roles.record) if rkey is None else rkey, start)
-    with _START_LOCK:
-        if key in _HISTORIES:
-            return _HISTORIES[key]
+    kept = _HISTORIES.get(key, _NOT_KEPT)
+    if kept is not _NOT_KEPT:
+        return kept
     panel = panel_until(s.roles.record, start)
     history = None
     if panel is not None:
@@ -57,17 +57,18 @@ def _record_history(
         )
         for a in history:
             a.flags.writeable = False
-    return _keep(_HISTORIES, key, history)
+    return _HISTORIES.put(key, history)
 
 
 #: :func:`_record_history`'s memory: (record's key, start) -> the counts and talks (or None).
-_HISTORIES: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, np.ndarray] | None] = {}
+_HISTORIES = Memory(64)
+#: A value no memory holds (a record that misses the start is kept as None).
+_NOT_KEPT = object()
 
 
 #: :func:`_start_state`'s memory: (record's key, start, parameters, overrides) -> the start
-#: state; written under :data:`_START_LOCK` (the workbench simulates in threads).
-_START_STATES: dict[tuple[Any, ...], Any] = {}
-_START_LOCK = threading.Lock()
+#: state (the workbench simulates in threads: see :class:`~detente.dynamics._memory.Memory`).
+_START_STATES = Memory(256)
 
 
 def _start_state(
@@ -84,9 +85,8 @@ def _start_state(
     analysis prepares hundreds of simulations of one case, most with the same parameters).
     The key holds the record's identity (:func:`detente.data.records.record_key`: a user's
     file edited since is another record) and every parameter, not only those the filter
-    reads: never a stale state. Stored under a lock (the workbench simulates in threads);
-    the state computed is the one returned. ``rkey`` is :func:`_key` of ``s`` when the
-    caller has it."""
+    reads: never a stale state. The state computed is the one returned. ``rkey`` is
+    :func:`_key` of ``s`` when the caller has it."""
     if history is not None or given is not None or s.roles is None or s.roles.record is None:
         return initial_state(s, start, history, given, overrides)
     key = (
@@ -95,15 +95,10 @@ def _start_state(
         tuple(sorted((k, float(p.value.value)) for k, p in s.parameters.items())),
         tuple(sorted((k, float(v)) for k, v in (overrides or {}).items())),
     )
-    with _START_LOCK:
-        if key in _START_STATES:
-            return _START_STATES[key]
-    state = initial_state(s, start, history, given, overrides)
-    with _START_LOCK:
-        if len(_START_STATES) >= 256:
-            _START_STATES.clear()
-        _START_STATES[key] = state
-    return state
+    kept = _START_STATES.get(key, _NOT_KEPT)
+    if kept is not _NOT_KEPT:
+        return kept
+    return _START_STATES.put(key, initial_state(s, start, history, given, overrides))
 
 
 def _initial_without_talks(
@@ -164,7 +159,7 @@ def _initial_counts(
 
 
 #: :func:`_smoothed`'s memory: (the memories' bytes, the history's bytes) -> the means.
-_SMOOTHED: dict[tuple[bytes, bytes], np.ndarray] = {}
+_SMOOTHED = Memory(64)
 
 
 def _smoothed(values: np.ndarray, history: np.ndarray) -> np.ndarray:
@@ -172,20 +167,9 @@ def _smoothed(values: np.ndarray, history: np.ndarray) -> np.ndarray:
     remembered by their bytes (read-only: every variant of a case starts from the same
     record with the same memories)."""
     key = (values.tobytes(), history.tobytes())
-    with _START_LOCK:
-        kept = _SMOOTHED.get(key)
+    kept = _SMOOTHED.get(key)
     if kept is not None:
         return kept
     out = smoothed_history(values, history)
     out.flags.writeable = False
-    return _keep(_SMOOTHED, key, out)
-
-
-def _keep(memory: dict[Any, Any], key: Any, value: Any) -> Any:
-    """Remember ``value`` under ``key`` in one of this module's memories (at most 64 entries:
-    full, it starts again) and return it."""
-    with _START_LOCK:
-        if len(memory) >= 64:
-            memory.clear()
-        memory[key] = value
-    return value
+    return _SMOOTHED.put(key, out)

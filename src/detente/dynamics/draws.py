@@ -29,7 +29,6 @@ rate against a huge ratio: its marginals drawn apart would give absurd rates.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,7 @@ import numpy as np
 
 from .._special import expit, logit, ndtri
 from ..scenario.arrays import ScenarioArrays
+from ._memory import Memory
 from .casefit import case_joint, case_parameters
 from .posterior import Posterior
 from .regimes import NAMES, TRANSFORMS, from_theta
@@ -67,26 +67,19 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     other quantities' draws (paired what-ifs). The columns of the last few streams are kept
     (every variant of a run draws the same ones)."""
     base = int(rng.integers(2**63))
-    with _LHS_LOCK:
-        kept = _LHS.get((base, n))
+    kept = _LHS.get((base, n))
     if kept is not None and kept.shape[1] >= d:
         return kept[:, :d].copy()
     out = np.empty((n, d))
     for j in range(d):
         col = np.random.default_rng([base, j])
         out[:, j] = (col.permutation(n) + col.random(n)) / n
-    with _LHS_LOCK:
-        _LHS.pop((base, n), None)
-        while len(_LHS) >= _LHS_KEPT:
-            _LHS.pop(next(iter(_LHS)))
-        _LHS[(base, n)] = out.copy()
+    _LHS.put((base, n), out.copy())
     return out
 
 
 #: Latin hypercubes kept by :func:`latin_hypercube`, by (stream, n).
-_LHS: dict[tuple[int, int], np.ndarray] = {}
-_LHS_KEPT = 8
-_LHS_LOCK = threading.Lock()
+_LHS = Memory(8)
 
 
 def _scale(name: str, lo: float, hi: float) -> tuple[Callable[..., Any], Callable[..., Any]]:
@@ -113,8 +106,7 @@ def _norm_ppf(q: np.ndarray) -> np.ndarray:
 #: the uniforms' shape and bytes; bytes, so 0.0 and -0.0 or two NaNs are told apart):
 #: the variants of a run draw the same parameters at the same uniforms (the same Latin
 #: hypercube), some twenty a simulation.
-_DRAWS: dict[tuple[str, bytes, tuple[int, ...], bytes], np.ndarray] = {}
-_DRAWS_KEPT = 256
+_DRAWS = Memory(256)
 
 
 def posterior_draw(name: str, value: float, lo: float, hi: float, u: np.ndarray) -> np.ndarray:
@@ -124,15 +116,11 @@ def posterior_draw(name: str, value: float, lo: float, hi: float, u: np.ndarray)
     The last few draws are kept (a new array is returned every call)."""
     u = np.asarray(u, float)
     key = (name, np.array((value, lo, hi), float).tobytes(), u.shape, u.tobytes())
-    with _LHS_LOCK:
-        kept = _DRAWS.get(key)
+    kept = _DRAWS.get(key)
     if kept is not None:
         return kept.copy()
     out = _posterior_draw(name, value, lo, hi, u)
-    with _LHS_LOCK:
-        while len(_DRAWS) >= _DRAWS_KEPT:
-            _DRAWS.pop(next(iter(_DRAWS)))
-        _DRAWS[key] = out.copy()
+    _DRAWS.put(key, out.copy())
     return out
 
 

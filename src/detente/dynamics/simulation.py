@@ -39,7 +39,6 @@ a run is reproducible from its seed and the first months do not depend on the ho
 from __future__ import annotations
 
 import difflib
-import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +47,7 @@ import numpy as np
 from .. import defaults
 from ..defaults import parameter_groups
 from ..errors import ModelError
+from ._memory import Memory
 from ._start import SALVO_WINDOW as SALVO_WINDOW
 from ._start import _initial_counts, _initial_without_talks, _key, _start_state
 from .draws import antithetic, fitted_draws, scenario_draws
@@ -114,9 +114,7 @@ def _deadline_push(s: Scenario, labels: list[str], arrays: Any) -> np.ndarray | 
 #: The monthly uniforms of the last few (seed, runs, columns), read-only: every variant of
 #: a run is simulated with the run's seed, so they share these numbers, and a month's
 #: numbers do not depend on the horizon, so a shorter simulation reads the first months.
-_UNIFORMS: dict[tuple[int, int, int], np.ndarray] = {}
-_UNIFORMS_KEPT = 3
-_UNIFORMS_LOCK = threading.Lock()
+_UNIFORMS = Memory(3)
 
 
 def _month_uniforms(
@@ -126,8 +124,7 @@ def _month_uniforms(
     children of ``month_ss``), in antithetic pairs: the same for the same integer seed and
     sizes, so kept for the next variant (read-only: the monthly loop only reads them)."""
     key = None if seed is None else (int(seed), runs, n_cols)
-    with _UNIFORMS_LOCK:
-        kept = _UNIFORMS.get(key) if key is not None else None
+    kept = _UNIFORMS.get(key) if key is not None else None
     if kept is not None and kept.shape[0] >= months:
         return kept[:months]
     children = month_ss.spawn(months)
@@ -137,17 +134,13 @@ def _month_uniforms(
     )
     if key is not None:
         uniforms.flags.writeable = False
-        with _UNIFORMS_LOCK:
-            _UNIFORMS.pop(key, None)
-            while len(_UNIFORMS) >= _UNIFORMS_KEPT:
-                _UNIFORMS.pop(next(iter(_UNIFORMS)))
-            _UNIFORMS[key] = uniforms
+        _UNIFORMS.put(key, uniforms)
     return uniforms
 
 
 #: The level's normal innovations and start uniforms of the last few (seed, months, runs),
 #: read-only (the monthly loop only reads them): every variant of a run shares them.
-_LEVEL: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
+_LEVEL = Memory(3)
 
 
 def _level_draws(
@@ -157,8 +150,7 @@ def _level_draws(
     level's stream: the same for the same integer seed and sizes, so kept for the next
     variant."""
     key = None if seed is None else (int(seed), months, runs)
-    with _UNIFORMS_LOCK:
-        kept = _LEVEL.get(key) if key is not None else None
+    kept = _LEVEL.get(key) if key is not None else None
     if kept is not None:
         return kept
     rng = np.random.default_rng(level_ss)
@@ -166,10 +158,7 @@ def _level_draws(
     u = rng.random(runs)
     if key is not None:
         noise.flags.writeable = u.flags.writeable = False
-        with _UNIFORMS_LOCK:
-            while len(_LEVEL) >= _UNIFORMS_KEPT:
-                _LEVEL.pop(next(iter(_LEVEL)))
-            _LEVEL[key] = (noise, u)
+        _LEVEL.put(key, (noise, u))
     return noise, u
 
 
