@@ -69,6 +69,13 @@ EXPORTS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
 _NAME = _kernels.AOT_MODULE.rsplit(".", 1)[1]
 
 
+def _array(text: str) -> tuple[str, int, bool]:
+    """An array type text ``DTYPE[N]`` or ``DTYPE[N]r``: (dtype, dimensions, read-only)."""
+    dtype, rest = text.split("[")
+    ndim, flag = rest.split("]")
+    return dtype, int(ndim), flag == "r"
+
+
 def _type(text: str) -> Any:
     """numba's type for one of :data:`EXPORTS`' type texts."""
     from numba import types
@@ -80,10 +87,9 @@ def _type(text: str) -> Any:
         return types.Tuple([_type(t) for t in _split(text[1:-1])])
     if "[" not in text:
         return {"int64": types.int64, "float64": types.float64, "bool": types.boolean}[text]
-    dtype, rest = text.split("[")
-    ndim, flag = rest.split("]")
-    return types.Array(getattr(types, "boolean" if dtype == "bool" else dtype), int(ndim), "C",
-                       readonly=flag == "r")  # fmt: skip
+    dtype, ndim, readonly = _array(text)
+    return types.Array(getattr(types, "boolean" if dtype == "bool" else dtype), ndim, "C",
+                       readonly=readonly)  # fmt: skip
 
 
 def _split(text: str) -> list[str]:
@@ -91,12 +97,12 @@ def _split(text: str) -> list[str]:
 
 
 def _arg_spec(text: str) -> Any:
-    """The manifest's form of an argument type: a scalar's kind, or [dtype, ndim]."""
+    """The manifest's form of an argument type: a scalar's kind, or [dtype, ndim] with "r"
+    after them for a read-only array."""
     if "[" not in text:
         return text
-    dtype, rest = text.split("[")
-    ndim, flag = rest.split("]")
-    return ["bool" if dtype == "bool" else dtype, int(ndim), *(["r"] if flag == "r" else [])]
+    dtype, ndim, readonly = _array(text)
+    return [dtype, ndim, *(["r"] if readonly else [])]
 
 
 def _symbol(module: str, kernel: str) -> str:
@@ -118,7 +124,7 @@ def _host_cpu() -> str:
 
 def _remove(where: Path) -> None:
     """Remove an earlier build (its manifest first: without it nothing is served)."""
-    (where / "_aot_kernels.json").unlink(missing_ok=True)
+    (where / _kernels.MANIFEST.name).unlink(missing_ok=True)
     for old in where.glob(f"{_NAME}.*"):
         if old.suffix in (".so", ".pyd"):
             old.unlink()
@@ -170,9 +176,9 @@ def build(where: Path = _kernels.MANIFEST.parent) -> str:
         _remove(where)
         shutil.copy2(built, where / built.name)
         text = json.dumps(manifest, indent=1) + "\n"
-        part = where / "_aot_kernels.json.part"
+        part = where / f"{_kernels.MANIFEST.name}.part"
         part.write_text(text, encoding="utf-8")
-        os.replace(part, where / "_aot_kernels.json")
+        os.replace(part, where / _kernels.MANIFEST.name)
     return f"{len(EXPORTS)} kernels compiled ahead of time into {where / built.name}"
 
 

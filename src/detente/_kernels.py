@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from ._numba_cache import MONTHLY_LOOP_NOTICE, NOTICE, announce_if_uncached, configure
+
 __all__ = [
     "AOT_MODULE",
     "KERNEL_MODULES",
@@ -70,9 +72,9 @@ _SCALARS: dict[str, tuple[type, ...]] = {
 
 #: What numba says when it must compile a module's kernels (the first run on a machine).
 _NOTICES = {
-    "detente.dynamics._month": "monthly",
-    "detente.dynamics._zone_kernel": "monthly",
-    "detente.models._exchange_kernel": "exchange",
+    "detente.dynamics._month": MONTHLY_LOOP_NOTICE,
+    "detente.dynamics._zone_kernel": MONTHLY_LOOP_NOTICE,
+    "detente.models._exchange_kernel": NOTICE,
 }
 
 _STATE: dict[str, Any] = {"table": None, "status": None}
@@ -206,13 +208,18 @@ def _matches(args: tuple[Any, ...], specs: tuple[tuple[Any, ...], ...]) -> bool:
     return True
 
 
+def _table() -> dict[tuple[str, str], tuple[Callable[..., Any], tuple[Any, ...]]]:
+    """The exports that serve, loaded on first use (:func:`_load`)."""
+    if _STATE["table"] is None:
+        _STATE["table"] = _load()
+    return _STATE["table"]
+
+
 def aot_status(full: bool = False) -> str:
     """Whether the ahead-of-time extension serves calls, in words; with ``full``, every
     kernel module is imported and its compiled-in constants compared with the build's too
     (otherwise each module's are checked on its first call)."""
-    if _STATE["table"] is None:
-        _STATE["table"] = _load()
-    if full and _STATE["table"]:
+    if _table() and full:
         import importlib
 
         for name in KERNEL_MODULES:
@@ -235,8 +242,6 @@ def _jit_all() -> None:
         todo = [k for k in _ALL if k.dispatcher is None]
         if not todo:
             return
-        from ._numba_cache import configure
-
         configure()  # numba reads NUMBA_CACHE_DIR when it is imported, on the next line
         import numba
 
@@ -287,18 +292,13 @@ class Kernel:
         """numba's dispatcher of this kernel (numba is imported and compiles or loads it)."""
         if self.dispatcher is None:
             _jit_all()
-            from ._numba_cache import MONTHLY_LOOP_NOTICE, NOTICE, announce_if_uncached
-
-            kind = _NOTICES.get(self.module)
-            if kind is not None:
-                text = MONTHLY_LOOP_NOTICE if kind == "monthly" else NOTICE
+            text = _NOTICES.get(self.module)
+            if text is not None:
                 announce_if_uncached([self.dispatcher], text)
         return self.dispatcher
 
     def _bind(self) -> Callable[..., Any]:
-        if _STATE["table"] is None:
-            _STATE["table"] = _load()
-        found = _STATE["table"].get((self.module, self.name))
+        found = _table().get((self.module, self.name))
         if found is None or not _frozen_current(self.module):
             return self.jit()
         export, specs = found

@@ -29,6 +29,7 @@ that uses it.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import pickle
@@ -180,6 +181,7 @@ def _one_blas_thread() -> Any:
     return threadpool_limits(limits=BLAS_THREADS)
 
 
+@functools.cache  # once a process: a loaded library stays loaded
 def _load_scipys_blas() -> None:
     """Load the OpenBLAS scipy ships, so the thread limit reaches it too: scipy loads it with
     its first linear algebra, maybe inside the batch, after the limit was set.
@@ -192,7 +194,7 @@ def _load_scipys_blas() -> None:
     """
     import sys
 
-    if "scipy.linalg" in sys.modules or _STATE.get("scipys_blas"):
+    if "scipy.linalg" in sys.modules:
         return
     import ctypes
     import importlib.util
@@ -207,14 +209,10 @@ def _load_scipys_blas() -> None:
     if len(found) == 1:
         try:
             ctypes.CDLL(str(found[0]))
-            _STATE["scipys_blas"] = True
             return
         except OSError:
             pass
     import scipy.linalg  # noqa: F401
-
-
-_STATE: dict[str, bool] = {}
 
 
 # ----- local processes ---------------------------------------------------------------------
